@@ -1,0 +1,112 @@
+/* channel.h - channels, memberships and ban/exception/invite lists
+ * (RFC 2811). */
+#ifndef EVIRCD_CHANNEL_H
+#define EVIRCD_CHANNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <time.h>
+
+#include <uthash.h>
+
+struct server;
+struct client;
+
+/* Channel modes without a list (RFC 2811 §4.2). */
+enum channel_mode {
+	CMODE_INVITE	= 1u << 0,	/* i */
+	CMODE_KEY	= 1u << 1,	/* k */
+	CMODE_LIMIT	= 1u << 2,	/* l */
+	CMODE_MODERATED	= 1u << 3,	/* m */
+	CMODE_NOEXTERNAL = 1u << 4,	/* n */
+	CMODE_PRIVATE	= 1u << 5,	/* p */
+	CMODE_SECRET	= 1u << 6,	/* s */
+	CMODE_TOPIC	= 1u << 7,	/* t */
+};
+
+/* Member status (RFC 2811 §4.1). */
+enum member_mode {
+	MEMB_CREATOR	= 1u << 0,	/* O: safe channel creator */
+	MEMB_OP		= 1u << 1,	/* o */
+	MEMB_VOICE	= 1u << 2,	/* v */
+};
+
+/* A client in a channel: hashed in the channel by client pointer, listed in
+ * the client. Owned by the channel. */
+struct membership {
+	struct client	*client;
+	struct channel	*chan;
+	uint8_t		 modes;		/* enum member_mode */
+	UT_hash_handle	 hh;		/* channel->members, key = client pointer */
+	LIST_ENTRY(membership) by_client;
+};
+
+/* One entry of a b/e/I list. */
+struct mask_entry {
+	struct mask_entry *next;
+	char		*mask;		/* owned, normalised nick!user@host */
+	char		*setter;	/* owned */
+	time_t		 when;
+};
+
+enum mask_list_kind { LIST_BAN = 0, LIST_EXCEPT, LIST_INVEX, LIST_COUNT };
+
+struct channel {
+	UT_hash_handle	 hh;		/* srv->channels, key = key */
+	UT_hash_handle	 hh_safe;	/* srv->safe_channels, key = short_key */
+	char		*name;		/* owned, as created */
+	char		*key;		/* owned, casefolded name */
+	char		*short_key;	/* owned, '!' channels: casefolded name without id */
+	struct membership *members;	/* uthash */
+	unsigned	 nmembers;
+	uint32_t	 modes;		/* enum channel_mode */
+	char		*chankey;	/* owned, +k */
+	unsigned	 limit;		/* +l */
+	char		*topic;		/* owned or NULL */
+	char		*topic_setter;	/* owned */
+	time_t		 topic_time;
+	time_t		 created;
+	struct mask_entry *lists[LIST_COUNT];
+	unsigned	 nlist;		/* total entries over the three lists */
+};
+
+/* channel_new: create and index a channel named name (valid). Never NULL. */
+struct channel *channel_new(struct server *srv, const char *name);
+/* channel_free: unindex and free an empty channel. */
+void channel_free(struct server *srv, struct channel *ch);
+/* channel_add_member: add c with modes; O(1). Returns the membership. */
+struct membership *channel_add_member(struct channel *ch, struct client *c, uint8_t modes);
+/* channel_remove_member: remove and free m; frees the channel when it
+ * becomes empty. O(1). */
+void channel_remove_member(struct server *srv, struct membership *m);
+/* channel_find_member: O(1) membership lookup, NULL when not a member. */
+struct membership *channel_find_member(const struct channel *ch, const struct client *c);
+/* channel_prefix_char: '@', '+' or 0 for the highest member status. */
+char channel_prefix_char(uint8_t modes);
+/* channel_modes_string: "+ntk key" into buf; show_args adds key and limit. */
+void channel_modes_string(const struct channel *ch, bool show_args, char *buf, size_t size);
+/* channel_is_banned: banned (b) and no exception (e) matches. */
+bool channel_is_banned(const struct channel *ch, const struct client *c);
+/* channel_is_invexed: an I mask matches c. */
+bool channel_is_invexed(const struct channel *ch, const struct client *c);
+/* channel_can_send: may c speak in ch (+n, +m, bans)? RFC 2811 §4.2.3/4.2.5. */
+bool channel_can_send(const struct channel *ch, const struct client *c);
+/* channel_list_add / channel_list_del: manage a b/e/I list. add returns 1 if
+ * added, 0 if present, -1 if the lists are full (max entries). del returns
+ * true when removed. The mask must be normalised (mask_normalise). */
+int channel_list_add(struct channel *ch, enum mask_list_kind kind, const char *mask,
+    const char *setter, time_t when, unsigned max);
+bool channel_list_del(struct server *srv, struct channel *ch, enum mask_list_kind kind, const char *mask);
+/* mask_normalise: "nick" -> "nick!*@*", "u@h" -> "*!u@h", "n!u" -> "n!u@*". */
+void mask_normalise(const char *in, char *out, size_t size);
+/* channel_safe_id: the 5-character channel id for '!' channels derived from t
+ * (RFC 2811 §3.2.1: base 36 of the time). */
+void channel_safe_id(time_t t, char out[6]);
+/* channel_type_modeless: '+' channels support no modes except t (RFC 2811 §2.2). */
+static inline bool channel_modeless(const struct channel *ch)
+{
+	return ch->name[0] == '+';
+}
+
+#endif

@@ -1,0 +1,69 @@
+/* command.h - the const command table and its central gate (registration
+ * state, parameter count, operator rights, penalty), RFC 2812 §3. */
+#ifndef EVIRCD_COMMAND_H
+#define EVIRCD_COMMAND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct client;
+struct channel;
+struct irc_msg;
+
+enum cmd_result {
+	CMD_OK = 0,	/* carry on reading this client */
+	CMD_CLOSE,	/* the client was closed: nobody touches it again */
+};
+
+typedef enum cmd_result (*cmd_handler)(struct client *c, struct irc_msg *m);
+
+enum cmd_flags {
+	CMD_PREREG	= 1u << 0,	/* allowed before registration */
+	CMD_OPER	= 1u << 1,	/* needs +o, else 481 */
+	CMD_NOIDLE	= 1u << 2,	/* does not count as activity for WHOIS idle */
+	CMD_REGONLY	= 1u << 3,	/* registered only: 451 before */
+};
+
+/* One command: name (upper case), handler, minimum parameter count (461
+ * below it), flags, fakelag penalty in seconds. */
+struct command {
+	const char	*name;
+	cmd_handler	 handler;
+	uint8_t		 min_params;
+	uint8_t		 flags;
+	uint8_t		 penalty;
+};
+
+extern const struct command command_table[];
+extern const size_t command_count;
+
+/* command_find: bsearch the sorted table for verb (upper case). NULL if none. */
+const struct command *command_find(const char *verb);
+/* command_dispatch: the gate and the call. */
+enum cmd_result command_dispatch(struct client *c, struct irc_msg *m);
+
+/* Handlers, one file per family (cmd_*.c). */
+#define CMD(name) enum cmd_result cmd_##name(struct client *c, struct irc_msg *m)
+CMD(pass); CMD(nick); CMD(user); CMD(cap); CMD(ping); CMD(pong); CMD(quit);
+CMD(join); CMD(part); CMD(topic); CMD(names); CMD(list); CMD(invite); CMD(kick);
+CMD(privmsg); CMD(notice); CMD(mode); CMD(away);
+CMD(who); CMD(whois); CMD(whowas); CMD(ison); CMD(userhost); CMD(motd); CMD(lusers);
+CMD(version); CMD(time); CMD(admin); CMD(info); CMD(stats); CMD(links);
+CMD(summon); CMD(users);
+CMD(oper); CMD(kill); CMD(wallops); CMD(rehash); CMD(die);
+#undef CMD
+
+/* Helpers shared by the command families. */
+/* register_try: complete registration when NICK, USER (and PASS, CAP END)
+ * are all in; sends the welcome burst. Returns CMD_CLOSE if closed. */
+enum cmd_result register_try(struct client *c);
+/* send_lusers / send_motd: the LUSERS and MOTD replies (also in the burst). */
+void send_lusers(struct client *c);
+void send_motd(struct client *c);
+/* send_names: RPL_NAMREPLY lines and RPL_ENDOFNAMES for ch (or the end only
+ * when ch is NULL, with name). */
+void send_names(struct client *c, struct channel *ch, const char *name);
+/* part_all: leave every channel (JOIN 0), PART broadcast for each. */
+void part_all(struct client *c, const char *reason);
+
+#endif

@@ -1,0 +1,20 @@
+/* conn.h - bufferevent callbacks: bounded line input, fakelag, bounded
+ * output, close-after-flush. */
+#ifndef EVIRCD_CONN_H
+#define EVIRCD_CONN_H
+
+#include <sys/socket.h>
+
+struct server;
+struct client;
+
+/* conn_accept: set up a client for an accepted fd (TCP_NODELAY, bufferevent,
+ * watermarks, registration timer). The fd is closed on failure. */
+void conn_accept(struct server *srv, int fd, struct sockaddr *sa, int salen);
+/* conn_process_input: run the complete lines waiting in c's input buffer,
+ * honouring fakelag. Safe to call from a timer. */
+void conn_process_input(struct client *c);
+/* conn_timer_cb: the per-client timer callback (enum client_timer). */
+void conn_timer_cb(int fd, short what, void *arg);
+
+#endif

@@ -1,0 +1,290 @@
+/* cmd_register.c - PASS NICK USER CAP PING PONG QUIT and the welcome burst
+ * (RFC 2812 §3.1, Modern IRC "Connection Registration"). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evircd_config.h"
+#include "channel.h"
+#include "client.h"
+#include "command.h"
+#include "log.h"
+#include "message.h"
+#include "reply.h"
+#include "server.h"
+
+/* PASS: only before registration; with a configured password a wrong one
+ * is answered with 464 and the connection closed at once (Modern IRC
+ * "PASS message"). Without one, PASS is accepted and ignored. */
+enum cmd_result
+cmd_pass(struct client *c, struct irc_msg *m)
+{
+	struct server *srv = c->srv;
+
+	if (client_is_registered(c)) {
+		numeric(c, ERR_ALREADYREGISTERED);
+		return CMD_OK;
+	}
+	if (srv->cfg->password == NULL)
+		return CMD_OK;
+	if (!password_check(srv->cfg->password, m->params[0])) {
+		log_info("bad connection password from %s", c->host);
+		numeric(c, ERR_PASSWDMISMATCH);
+		client_close(c, "Bad password", NULL);
+		return CMD_CLOSE;
+	}
+	c->flags |= CF_PASS_OK;
+	return CMD_OK;
+}
+
+enum cmd_result
+cmd_nick(struct client *c, struct irc_msg *m)
+{
+	struct server *srv = c->srv;
+	struct client *other;
+	const char *nick;
+	char key[NICKLEN_MAX + 2], pfx[160];
+	struct outline ol;
+
+	if (m->nparams < 1 || m->params[0][0] == '\0') {
+		numeric(c, ERR_NONICKNAMEGIVEN);
+		return CMD_OK;
+	}
+	nick = m->params[0];
+	if (!nick_valid(nick, srv->cfg->nicklen)) {
+		numeric(c, ERR_ERRONEUSNICKNAME, nick);
+		return CMD_OK;
+	}
+	if (strcmp(nick, c->nick) == 0)
+		return CMD_OK;
+	server_fold(srv, key, nick, sizeof(key));
+	HASH_FIND_STR(srv->nicks, key, other);
+	if (other != NULL && other != c) {
+		numeric(c, ERR_NICKNAMEINUSE, nick);
+		return CMD_OK;
+	}
+	if (other == NULL && server_nick_held(srv, key)) {
+		numeric(c, ERR_UNAVAILRESOURCE, nick);
+		return CMD_OK;
+	}
+	if (!client_is_registered(c)) {
+		client_set_nick(c, nick);
+		c->flags |= CF_GOT_NICK;
+		return register_try(c);
+	}
+	/* Every user sharing a channel sees the change exactly once. */
+	outline_format(&ol, ":%s NICK :%s", client_prefix(c, pfx, sizeof(pfx)), nick);
+	send_common(c, true, &ol);
+	server_whowas_add(srv, c);
+	client_set_nick(c, nick);
+	return CMD_OK;
+}
+
+/* USER <user> <mode> <unused> :<realname>. RFC 2812 §3.1.3: bit 2 of a
+ * numeric mode sets +w, bit 3 sets +i. The user name is prefixed with '~'
+ * since we run no ident lookup (as Solanum/InspIRCd without identd). */
+enum cmd_result
+cmd_user(struct client *c, struct irc_msg *m)
+{
+	char user[USERLEN + 1];
+	const char *s;
+	size_t n = 0;
+	int mode;
+
+	if (client_is_registered(c) || (c->flags & CF_GOT_USER)) {
+		numeric(c, ERR_ALREADYREGISTERED);
+		return CMD_OK;
+	}
+	if (m->params[0][0] == '\0' || m->params[3][0] == '\0') {
+		numeric(c, ERR_NEEDMOREPARAMS, "USER");
+		return CMD_OK;
+	}
+	for (s = m->params[0]; *s != '\0' && n < USERLEN - 1; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch <= ' ' || ch == '@' || ch == '!' || ch == ':' || ch == ',' || ch == 0x7f)
+			continue;
+		user[n++] = (char)ch;
+	}
+	user[n] = '\0';
+	snprintf(c->user, sizeof(c->user), "~%s", n ? user : "user");
+	free(c->realname);
+	c->realname = strdup(m->params[3]);
+	if (c->realname != NULL && strlen(c->realname) > 128)
+		c->realname[128] = '\0';
+	mode = atoi(m->params[1]);
+	if (mode & 4)
+		c->umodes |= UMODE_WALLOPS;
+	if (mode & 8)
+		c->umodes |= UMODE_INVISIBLE;
+	c->flags |= CF_GOT_USER;
+	return register_try(c);
+}
+
+/* CAP (IRCv3 capability negotiation, https://ircv3.net/specs/extensions/capability-negotiation).
+ * No capabilities are offered yet: LS and LIST are empty, REQ is NAKed.
+ * LS or REQ before registration holds registration until CAP END. */
+enum cmd_result
+cmd_cap(struct client *c, struct irc_msg *m)
+{
+	const char *sub = m->params[0];
+	const char *target = c->nick[0] ? c->nick : "*";
+
+	if (!strcasecmp(sub, "LS")) {
+		if (!client_is_registered(c))
+			c->flags |= CF_CAP_NEG;
+		if (m->nparams > 1 && atoi(m->params[1]) >= 302)
+			c->cap_version = 3;
+		reply_server(c, "CAP %s LS :", target);
+	} else if (!strcasecmp(sub, "LIST")) {
+		reply_server(c, "CAP %s LIST :", target);
+	} else if (!strcasecmp(sub, "REQ")) {
+		if (!client_is_registered(c))
+			c->flags |= CF_CAP_NEG;
+		if (m->nparams < 2) {
+			numeric(c, ERR_NEEDMOREPARAMS, "CAP");
+			return CMD_OK;
+		}
+		/* Atomic: nothing is known, so the whole request is NAKed. */
+		if (m->params[1][0] == '\0')
+			reply_server(c, "CAP %s ACK :", target);
+		else
+			reply_server(c, "CAP %s NAK :%s", target, m->params[1]);
+	} else if (!strcasecmp(sub, "END")) {
+		if (client_is_registered(c))
+			return CMD_OK;
+		c->flags &= ~CF_CAP_NEG;
+		return register_try(c);
+	} else {
+		numeric(c, ERR_INVALIDCAPCMD, sub);
+	}
+	return CMD_OK;
+}
+
+enum cmd_result
+cmd_ping(struct client *c, struct irc_msg *m)
+{
+	if (m->nparams < 1 || m->params[0][0] == '\0') {
+		numeric(c, ERR_NOORIGIN);
+		return CMD_OK;
+	}
+	reply_server(c, "PONG %s :%s", c->srv->cfg->name, m->params[0]);
+	return CMD_OK;
+}
+
+/* PONG: any line counts as liveness (conn.c); nothing else to do. */
+enum cmd_result
+cmd_pong(struct client *c, struct irc_msg *m)
+{
+	if (m->nparams < 1 && client_is_registered(c))
+		numeric(c, ERR_NOORIGIN);
+	return CMD_OK;
+}
+
+/* QUIT: peers see "Quit: <message>" (Solanum/InspIRCd prefix it so a user
+ * cannot fake a server-generated reason). */
+enum cmd_result
+cmd_quit(struct client *c, struct irc_msg *m)
+{
+	char reason[400];
+
+	if (m->nparams > 0 && m->params[0][0] != '\0')
+		snprintf(reason, sizeof(reason), "Quit: %.*s", (int)c->srv->cfg->kicklen,
+		    m->params[0]);
+	else
+		snprintf(reason, sizeof(reason), "Client Quit");
+	client_close(c, reason, NULL);
+	return CMD_CLOSE;
+}
+
+void
+send_lusers(struct client *c)
+{
+	struct server_stats *st = &c->srv->stats;
+
+	numeric(c, RPL_LUSERCLIENT, st->users - st->invisible, st->invisible, 1u);
+	if (st->opers > 0)
+		numeric(c, RPL_LUSEROP, st->opers);
+	if (st->unknown > 0)
+		numeric(c, RPL_LUSERUNKNOWN, st->unknown);
+	numeric(c, RPL_LUSERCHANNELS, st->channels);
+	numeric(c, RPL_LUSERME, st->users, 0u);
+	numeric(c, RPL_LOCALUSERS, st->users, st->max_users, st->users, st->max_users);
+	numeric(c, RPL_GLOBALUSERS, st->users, st->max_users, st->users, st->max_users);
+}
+
+void
+send_motd(struct client *c)
+{
+	struct config *cfg = c->srv->cfg;
+	size_t i;
+
+	if (cfg->motd == NULL || cfg->motd_count == 0) {
+		numeric(c, ERR_NOMOTD);
+		return;
+	}
+	numeric(c, RPL_MOTDSTART, cfg->name);
+	for (i = 0; i < cfg->motd_count; i++)
+		numeric(c, RPL_MOTD, cfg->motd[i]);
+	numeric(c, RPL_ENDOFMOTD);
+}
+
+static void
+umode_string(const struct client *c, char *buf)
+{
+	char *p = buf;
+
+	*p++ = '+';
+	if (c->umodes & UMODE_INVISIBLE) *p++ = 'i';
+	if (c->umodes & UMODE_OPER) *p++ = 'o';
+	if (c->umodes & UMODE_WALLOPS) *p++ = 'w';
+	*p = '\0';
+}
+
+/* register_try: complete registration once NICK and USER are in and CAP
+ * negotiation (if any) ended. A missing connection password is refused
+ * with 464 here (Modern IRC "PASS message"). */
+enum cmd_result
+register_try(struct client *c)
+{
+	struct server *srv = c->srv;
+	struct config *cfg = srv->cfg;
+	char pfx[160], modes[8];
+	int i;
+
+	if (client_is_registered(c) || !(c->flags & CF_GOT_NICK) || !(c->flags & CF_GOT_USER) ||
+	    (c->flags & CF_CAP_NEG))
+		return CMD_OK;
+	if (!(c->flags & CF_PASS_OK)) {
+		numeric(c, ERR_PASSWDMISMATCH);
+		client_close(c, "Bad password", NULL);
+		return CMD_CLOSE;
+	}
+	c->flags |= CF_REGISTERED;
+	free(c->pass);
+	c->pass = NULL;
+	srv->stats.unknown--;
+	srv->stats.users++;
+	if (srv->stats.users > srv->stats.max_users)
+		srv->stats.max_users = srv->stats.users;
+	if (c->umodes & UMODE_INVISIBLE)
+		srv->stats.invisible++;
+	c->signon = c->last_msg = srv->now;
+	event_del(&c->timer);
+	client_timer_set(c, TIMER_PING);
+
+	numeric(c, RPL_WELCOME, cfg->network, client_prefix(c, pfx, sizeof(pfx)));
+	numeric(c, RPL_YOURHOST, cfg->name, "evircd-" EVIRCD_VERSION);
+	numeric(c, RPL_CREATED, srv->created);
+	numeric(c, RPL_MYINFO, cfg->name, "evircd-" EVIRCD_VERSION, "iow", "beIiklmnopstv",
+	    "beIklov");
+	for (i = 0; i < srv->nisupport; i++)
+		numeric(c, RPL_ISUPPORT, srv->isupport[i]);
+	send_lusers(c);
+	send_motd(c);
+	if (c->umodes != 0) {
+		umode_string(c, modes);
+		reply_raw(c, ":%s MODE %s :%s", c->nick, c->nick, modes);
+	}
+	log_debug("registered %s", pfx);
+	return CMD_OK;
+}

@@ -1,0 +1,237 @@
+/* conn.c - bufferevent callbacks: bounded lines in, fakelag, liveness
+ * timers. */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/util.h>
+
+#include "client.h"
+#include "command.h"
+#include "conn.h"
+#include "log.h"
+#include "message.h"
+#include "reply.h"
+#include "server.h"
+
+static void conn_read_cb(struct bufferevent *bev, void *arg);
+static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
+
+/* conn_accept: see conn.h. Over max_clients the connection gets one ERROR
+ * line, written without a bufferevent, and is closed. */
+void
+conn_accept(struct server *srv, int fd, struct sockaddr *sa, int salen)
+{
+	struct client *c;
+	int one = 1;
+
+	server_clock(srv);
+	if (srv->shutting_down || srv->stats.clients >= srv->cfg->max_clients) {
+		static const char full[] = "ERROR :Closing Link: (Server is full)\r\n";
+		ssize_t w = send(fd, full, sizeof(full) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		(void)w;
+		close(fd);
+		return;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	c = client_new(srv, fd, sa, salen);
+	if (c == NULL) {
+		close(fd);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&srv->clients, c, link);
+	srv->stats.clients++;
+	srv->stats.unknown++;
+	srv->stats.connections++;
+	if (srv->cfg->password == NULL)
+		c->flags |= CF_PASS_OK;
+	/* The high read watermark bounds the input buffer by recvq: libevent
+	 * stops reading past it, and conn_process_input never lets a line
+	 * without an end grow beyond IRC_INPUT_MAX (config ensures recvq is
+	 * larger), so reading can never stall on a full buffer. */
+	bufferevent_setwatermark(c->bev, EV_READ, 0, srv->cfg->recvq);
+	bufferevent_setcb(c->bev, conn_read_cb, NULL, conn_event_cb, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	client_timer_set(c, TIMER_REGISTRATION);
+	log_debug("accepted %s fd %d", c->host, fd);
+}
+
+/* fakelag_blocked: RFC 1459 §8.10 - the client's message timer may run at
+ * most flood_burst seconds ahead of the clock. */
+static bool
+fakelag_blocked(struct client *c)
+{
+	struct config *cfg = c->srv->cfg;
+
+	if (!cfg->flood_enabled || (cfg->flood_exempt_opers && client_is_oper(c)))
+		return false;
+	if (c->fakelag < c->srv->now)
+		c->fakelag = c->srv->now;
+	return c->fakelag > c->srv->now + (time_t)cfg->flood_burst;
+}
+
+/* handle_line: checks that need the raw bytes, then parse and dispatch. */
+static enum cmd_result
+handle_line(struct client *c, char *line, size_t n)
+{
+	struct irc_msg m;
+	size_t body;
+
+	if (memchr(line, '\0', n) != NULL) {
+		/* Modern IRC "Messages": NUL is never allowed; the line is
+		 * refused whole and not executed. */
+		numeric(c, ERR_UNKNOWNERROR, "*", "Line contains a NUL byte and was discarded");
+		return CMD_OK;
+	}
+	body = message_body_len(line, n);
+	if (body > IRC_LINE_MAX - 2 || n - body > 1 + IRC_CLIENT_TAGS_MAX + 1 + 8) {
+		numeric(c, ERR_INPUTTOOLONG);
+		return CMD_OK;
+	}
+	if (message_parse(line, &m) != MSG_OK)
+		return CMD_OK;
+	return command_dispatch(c, &m);
+}
+
+/* conn_process_input: see conn.h. A line ends at CRLF or a bare LF
+ * (EVBUFFER_EOL_CRLF). The EOL search is bounded by IRC_INPUT_MAX bytes:
+ * anything longer without an end is discarded, so a line trickling in byte
+ * by byte costs at most a memchr over 8.6 KiB per read. */
+void
+conn_process_input(struct client *c)
+{
+	struct server *srv = c->srv;
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	char line[IRC_INPUT_MAX + 2];
+	struct evbuffer_ptr start, eol;
+	size_t eol_len, len, n;
+
+	while ((c->flags & (CF_CLOSING | CF_SENDQ)) == 0) {
+		len = evbuffer_get_length(in);
+		if (len == 0)
+			return;
+		if (fakelag_blocked(c)) {
+			if (len >= srv->cfg->recvq) {
+				client_close(c, "Excess Flood", NULL);
+				return;
+			}
+			if (!(c->flags & CF_READ_PAUSED)) {
+				c->flags |= CF_READ_PAUSED;
+				event_del(&c->timer);
+				client_timer_set(c, TIMER_FAKELAG);
+			}
+			return;
+		}
+		evbuffer_ptr_set(in, &start, 0, EVBUFFER_PTR_SET);
+		eol = evbuffer_search_eol(in, &start, &eol_len, EVBUFFER_EOL_CRLF);
+		if (eol.pos < 0) {
+			if (len > IRC_INPUT_MAX) {
+				/* No end in sight: answer once, drop what we
+				 * have, and keep dropping up to the next EOL. */
+				if (!(c->flags & CF_DISCARD))
+					numeric(c, ERR_INPUTTOOLONG);
+				c->flags |= CF_DISCARD;
+				evbuffer_drain(in, len);
+			}
+			return;
+		}
+		n = (size_t)eol.pos;
+		if ((c->flags & CF_DISCARD) || n > IRC_INPUT_MAX) {
+			if (!(c->flags & CF_DISCARD))
+				numeric(c, ERR_INPUTTOOLONG);
+			c->flags &= ~CF_DISCARD;
+			evbuffer_drain(in, n + eol_len);
+			continue;
+		}
+		evbuffer_remove(in, line, n);
+		evbuffer_drain(in, eol_len);
+		line[n] = '\0';
+		srv->stats.lines_in++;
+		srv->stats.bytes_in += n + eol_len;
+		c->last_active = srv->now;
+		c->flags &= ~CF_PING_SENT;
+		if (n == 0)
+			continue;	/* empty lines are ignored (Modern IRC) */
+		if (handle_line(c, line, n) == CMD_CLOSE)
+			return;
+	}
+}
+
+static void
+conn_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct client *c = arg;
+
+	server_clock(c->srv);
+	conn_process_input(c);
+}
+
+/* conn_event_cb: EOF or error; the socket is gone, so the QUIT for peers is
+ * sent and the client freed without waiting for a flush. */
+static void
+conn_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct client *c = arg;
+	char reason[128];
+
+	server_clock(c->srv);
+	if (what & BEV_EVENT_EOF)
+		snprintf(reason, sizeof(reason), "Remote host closed the connection");
+	else
+		snprintf(reason, sizeof(reason), "Read error: %s",
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	client_close(c, reason, NULL);
+	client_dead(c);
+}
+
+/* conn_timer_cb: registration timeout, liveness PING, ping timeout, flush
+ * deadline and fakelag resume share the one per-client timer. */
+void
+conn_timer_cb(int fd, short what, void *arg)
+{
+	struct client *c = arg;
+	struct server *srv = c->srv;
+	char reason[64];
+
+	server_clock(srv);
+	switch (c->timer_kind) {
+	case TIMER_REGISTRATION:
+		if (!client_is_registered(c))
+			client_close(c, "Registration timed out", NULL);
+		break;
+	case TIMER_PING:
+		if (srv->now - c->last_active >= (time_t)srv->cfg->ping_interval) {
+			reply_raw(c, "PING :%s", srv->cfg->name);
+			c->flags |= CF_PING_SENT;
+			client_timer_set(c, TIMER_PONG);
+		} else
+			client_timer_set(c, TIMER_PING);
+		break;
+	case TIMER_PONG:
+		if (c->flags & CF_PING_SENT) {
+			snprintf(reason, sizeof(reason), "Ping timeout: %lld seconds",
+			    (long long)(srv->now - c->last_active));
+			client_close(c, reason, NULL);
+		} else
+			client_timer_set(c, TIMER_PING);
+		break;
+	case TIMER_FLUSH:
+		client_dead(c);
+		break;
+	case TIMER_FAKELAG:
+		c->flags &= ~CF_READ_PAUSED;
+		if (!client_is_registered(c) &&
+		    srv->now - c->signon >= (time_t)srv->cfg->registration_timeout) {
+			client_close(c, "Registration timed out", NULL);
+			break;
+		}
+		client_timer_set(c, client_is_registered(c) ? TIMER_PING : TIMER_REGISTRATION);
+		conn_process_input(c);
+		break;
+	}
+}

@@ -1,0 +1,189 @@
+/* main.c - arguments, configuration, server_new/run/free. Nothing else. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "evircd_config.h"
+#if HAVE_SODIUM
+#include <sodium.h>
+#endif
+
+#include "config.h"
+#include "log.h"
+#include "server.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: evircd [-d] [PORT [PASSWORD]]\n"
+	    "       evircd [-d] -c FILE\n"
+	    "       evircd -t -c FILE\n"
+	    "       evircd --mkpasswd\n"
+	    "       evircd --version | --help\n"
+	    "\n"
+	    "  (no arguments)  run on the embedded defaults: all addresses, port 6667\n"
+	    "  PORT [PASSWORD] quick start on PORT with a connection password\n"
+	    "  -c FILE         read the INI configuration FILE (see docs/CONFIG.md)\n"
+	    "  -t              check the configuration and exit (0 ok, 1 error)\n"
+	    "  -d              debug logging on stderr\n"
+	    "  --mkpasswd      read a password and print its hash for the configuration\n");
+}
+
+/* raise_nofile: lift the soft RLIMIT_NOFILE to the hard limit. */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			log_warn("setrlimit NOFILE");
+	}
+	log_info("open files limit: %llu", (unsigned long long)rl.rlim_cur);
+}
+
+static int
+mkpasswd(void)
+{
+#if HAVE_SODIUM
+	char pw[256], hash[crypto_pwhash_STRBYTES];
+	struct termios t, old;
+	bool tty = isatty(STDIN_FILENO);
+
+	if (sodium_init() < 0) {
+		fprintf(stderr, "evircd: libsodium failed to initialise\n");
+		return 1;
+	}
+	if (tty) {
+		fprintf(stderr, "Password: ");
+		tcgetattr(STDIN_FILENO, &old);
+		t = old;
+		t.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSANOW, &t);
+	}
+	if (fgets(pw, sizeof(pw), stdin) == NULL)
+		pw[0] = '\0';
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSANOW, &old);
+		fprintf(stderr, "\n");
+	}
+	pw[strcspn(pw, "\r\n")] = '\0';
+	if (pw[0] == '\0') {
+		fprintf(stderr, "evircd: empty password\n");
+		return 1;
+	}
+	if (crypto_pwhash_str(hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+		fprintf(stderr, "evircd: out of memory hashing the password\n");
+		return 1;
+	}
+	sodium_memzero(pw, sizeof(pw));
+	printf("%s\n", hash);
+	return 0;
+#else
+	fprintf(stderr, "evircd: built without libsodium; --mkpasswd is unavailable\n");
+	return 1;
+#endif
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "mkpasswd", no_argument, NULL, 'M' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *conffile = NULL;
+	int ch, debug = 0, test = 0, status;
+	struct config *cfg;
+	struct server *srv;
+	char err[512];
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "c:dth", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': conffile = optarg; break;
+		case 'd': debug = 1; break;
+		case 't': test = 1; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("evircd %s\n", EVIRCD_VERSION); return 0;
+		case 'M': return mkpasswd();
+		default:
+			fprintf(stderr, "evircd: unknown option '%s' (try --help)\n", argv[optind - 1]);
+			return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	log_init(debug);
+	if (conffile != NULL && argc > 0) {
+		fprintf(stderr, "evircd: -c FILE takes no PORT argument\n");
+		return 2;
+	}
+	if (test && conffile == NULL) {
+		fprintf(stderr, "evircd: -t needs -c FILE\n");
+		return 2;
+	}
+	if (argc > 2) {
+		fprintf(stderr, "evircd: too many arguments (try --help)\n");
+		return 2;
+	}
+	if (conffile != NULL) {
+		cfg = config_load(conffile, err, sizeof(err));
+		if (cfg == NULL) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		if (test) {
+			printf("%s: configuration OK\n", conffile);
+			config_free(cfg);
+			return 0;
+		}
+	} else {
+		cfg = config_default();
+		config_load_motd(cfg, err, sizeof(err));
+		if (argc >= 1) {
+			char *end;
+			long port;
+			size_t i;
+			errno = 0;
+			port = strtol(argv[0], &end, 10);
+			if (errno != 0 || *end != '\0' || argv[0][0] == '\0' || port < 1 || port > 65535) {
+				fprintf(stderr, "evircd: bad port '%s' (1-65535)\n", argv[0]);
+				config_free(cfg);
+				return 2;
+			}
+			for (i = 0; i < cfg->nlistens; i++)
+				cfg->listens[i].port = (uint16_t)port;
+		}
+		if (argc == 2 && argv[1][0] != '\0')
+			cfg->password = strdup(argv[1]);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	raise_nofile();
+	srv = server_new(cfg, conffile);
+	if (srv == NULL)
+		fatalx("cannot create the event loop");
+	if (server_listen(srv) != 0) {
+		log_warnx("no listener could be opened; exiting");
+		server_free(srv);
+		return 1;
+	}
+	log_info("evircd %s ready as %s", EVIRCD_VERSION, srv->cfg->name);
+	status = server_run(srv);
+	log_info("exiting");
+	server_free(srv);
+	return status;
+}
