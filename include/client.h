@@ -90,9 +90,11 @@ struct client {
 	struct sockaddr_storage addr;
 };
 
-/* client_new: a client for an accepted, non-blocking fd. NULL on failure (the
- * fd is then closed). The caller adds it to srv->clients. */
-struct client *client_new(struct server *srv, int fd, const struct sockaddr *sa, int salen);
+/* client_new: a client around bev (ownership passes to the client on
+ * success) for peer address sa. NULL on out-of-memory (bev not freed). The
+ * caller adds it to srv->clients (conn_adopt does all of that). */
+struct client *client_new(struct server *srv, struct bufferevent *bev, const struct sockaddr *sa,
+    int salen);
 /* client_close: the one idempotent teardown. Sends "ERROR :Closing Link: host
  * (reason)", a QUIT to every channel peer exactly once (quit_msg, or reason
  * when quit_msg is NULL), removes the nick, flushes output and frees on a later

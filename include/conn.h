@@ -7,10 +7,17 @@
 
 struct server;
 struct client;
+struct bufferevent;
 
 /* conn_accept: set up a client for an accepted fd (TCP_NODELAY, bufferevent,
  * watermarks, registration timer). The fd is closed on failure. */
 void conn_accept(struct server *srv, int fd, struct sockaddr *sa, int salen);
+/* conn_adopt: make a client of an existing bufferevent (an accepted socket,
+ * or one end of a bufferevent_pair in the in-process test harness and the
+ * fuzzer). Ownership of bev passes to the client on success; NULL on
+ * failure (bev untouched). */
+struct client *conn_adopt(struct server *srv, struct bufferevent *bev, const struct sockaddr *sa,
+    int salen);
 /* conn_process_input: run the complete lines waiting in c's input buffer,
  * honouring fakelag. Safe to call from a timer. */
 void conn_process_input(struct client *c);

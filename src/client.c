@@ -19,7 +19,7 @@
  * address that starts with ':' gets a leading '0' so it can never be taken
  * for a trailing parameter (as Solanum and InspIRCd do). */
 struct client *
-client_new(struct server *srv, int fd, const struct sockaddr *sa, int salen)
+client_new(struct server *srv, struct bufferevent *bev, const struct sockaddr *sa, int salen)
 {
 	struct client *c;
 	char addr[INET6_ADDRSTRLEN] = "unknown";
@@ -30,12 +30,7 @@ client_new(struct server *srv, int fd, const struct sockaddr *sa, int salen)
 		return NULL;
 	}
 	c->srv = srv;
-	c->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL) {
-		log_warnx("bufferevent_socket_new failed");
-		free(c);
-		return NULL;
-	}
+	c->bev = bev;
 	if ((size_t)salen <= sizeof(c->addr))
 		memcpy(&c->addr, sa, (size_t)salen);
 	if (sa->sa_family == AF_INET) {

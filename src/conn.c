@@ -27,7 +27,7 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
 void
 conn_accept(struct server *srv, int fd, struct sockaddr *sa, int salen)
 {
-	struct client *c;
+	struct bufferevent *bev;
 	int one = 1;
 
 	server_clock(srv);
@@ -39,11 +39,25 @@ conn_accept(struct server *srv, int fd, struct sockaddr *sa, int salen)
 		return;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	c = client_new(srv, fd, sa, salen);
-	if (c == NULL) {
+	bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		log_warnx("bufferevent_socket_new failed");
 		close(fd);
 		return;
 	}
+	if (conn_adopt(srv, bev, sa, salen) == NULL)
+		bufferevent_free(bev);
+}
+
+/* conn_adopt: see conn.h. */
+struct client *
+conn_adopt(struct server *srv, struct bufferevent *bev, const struct sockaddr *sa, int salen)
+{
+	struct client *c;
+
+	c = client_new(srv, bev, sa, salen);
+	if (c == NULL)
+		return NULL;
 	TAILQ_INSERT_TAIL(&srv->clients, c, link);
 	srv->stats.clients++;
 	srv->stats.unknown++;
@@ -58,7 +72,8 @@ conn_accept(struct server *srv, int fd, struct sockaddr *sa, int salen)
 	bufferevent_setcb(c->bev, conn_read_cb, NULL, conn_event_cb, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	client_timer_set(c, TIMER_REGISTRATION);
-	log_debug("accepted %s fd %d", c->host, fd);
+	log_debug("accepted %s", c->host);
+	return c;
 }
 
 /* fakelag_blocked: RFC 1459 §8.10 - the client's message timer may run at
