@@ -36,6 +36,7 @@ enum client_flag {
 	CF_IPV6		= 1u << 12,
 	CF_IN_CALLBACK	= 1u << 13,
 	CF_NICK_HASHED	= 1u << 14,	/* in srv->nicks */
+	CF_COUNTED	= 1u << 15,	/* counted by connlimit_admit */
 };
 
 /* User modes (RFC 2812 §3.1.5). */
@@ -73,6 +74,8 @@ struct client {
 	uint8_t		 timer_kind;	/* enum client_timer */
 	uint8_t		 cap_version;	/* 0, or 302 for "CAP LS 302" -> 3 */
 	uint8_t		 ninvites;
+	uint8_t		 counted_plen;	/* network prefix counted by connlimit_admit */
+	uint32_t	 sendq, recvq;	/* bytes, from the connection class */
 
 	time_t		 signon;
 	time_t		 last_active;	/* last line received (liveness) */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "casemap.h"
+#include "connlimit.h"
 
 #define NICKLEN_MAX	32	/* compile-time ceiling for [limits] nicklen */
 #define USERLEN		10	/* ISUPPORT USERLEN; longer user names are cut */
@@ -55,6 +56,10 @@ struct config {
 	unsigned	 flood_burst;	/* s of penalty allowed ahead of the clock */
 	unsigned	 flood_penalty;	/* s added per ordinary command */
 	bool		 flood_exempt_opers;
+
+	struct conn_class *classes;	/* [class] sections, first match wins */
+	size_t		 nclasses;
+	char		*bans_file;	/* K/D-lines are kept here; NULL = memory only */
 
 	char		*password;	/* connection password (PASS), NULL = none */
 	struct oper_conf *opers;

@@ -75,6 +75,8 @@ struct server {
 
 	struct whowas	*whowas;	/* ring of cfg->whowas_history entries */
 	unsigned	 whowas_size, whowas_next, whowas_count;
+	struct ip_entry	*ip_table;	/* per-IP / per-CIDR counters (connlimit.c) */
+	struct event	*sweep_timer;	/* drops idle ip_table entries */
 	struct nick_hold *holds;	/* nicks unavailable after KILL */
 	size_t		 nholds, holds_cap;
 

@@ -11,6 +11,7 @@
 #include "channel.h"
 #include "client.h"
 #include "conn.h"
+#include "connlimit.h"
 #include "log.h"
 #include "reply.h"
 #include "server.h"
@@ -100,6 +101,7 @@ client_dead(struct client *c)
 	if (c->flags & CF_DEAD)
 		return;
 	c->flags |= CF_DEAD | CF_CLOSING;
+	connlimit_release(srv, c);
 	if (c->flags & CF_PENDING) {
 		TAILQ_REMOVE(&srv->pending, c, plink);
 		c->flags &= ~CF_PENDING;

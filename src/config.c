@@ -57,6 +57,69 @@ add_listen(struct config *cfg, const char *address, uint16_t port)
 	cfg->nlistens++;
 }
 
+/* add_class: a [class] with every limit off (0) and /24, /64 networks. */
+static struct conn_class *
+add_class(struct config *cfg, const char *name)
+{
+	struct conn_class *cls;
+
+	cfg->classes = xreallocarray(cfg->classes, cfg->nclasses + 1, sizeof(*cfg->classes));
+	cls = &cfg->classes[cfg->nclasses++];
+	memset(cls, 0, sizeof(*cls));
+	cls->name = xstrdup(name);
+	cls->cidr_v4 = 24;
+	cls->cidr_v6 = 64;
+	cls->throttle_period = 60;
+	return cls;
+}
+
+static void
+class_add_match(struct conn_class *cls, const struct cidr *net)
+{
+	cls->match = xreallocarray(cls->match, cls->nmatch + 1, sizeof(*cls->match));
+	cls->match[cls->nmatch++] = *net;
+}
+
+static void
+clear_classes(struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nclasses; i++) {
+		free(cfg->classes[i].name);
+		free(cfg->classes[i].match);
+	}
+	free(cfg->classes);
+	cfg->classes = NULL;
+	cfg->nclasses = 0;
+}
+
+/* default_classes: loopback is unlimited (tests, benchmarks, bouncers on
+ * the same host); everyone else gets limits close to Solanum's default
+ * class and InspIRCd's connect-flood ban: 10 per IP, 50 per /24 or /64,
+ * 10 connects per IP per 60 s. */
+static void
+default_classes(struct config *cfg)
+{
+	struct conn_class *cls;
+	struct cidr net;
+
+	cls = add_class(cfg, "loopback");
+	cidr_parse("127.0.0.0/8", &net);
+	class_add_match(cls, &net);
+	cidr_parse("::1/128", &net);
+	class_add_match(cls, &net);
+	cls = add_class(cfg, "default");
+	cidr_parse("0.0.0.0/0", &net);
+	class_add_match(cls, &net);
+	cidr_parse("::/0", &net);
+	class_add_match(cls, &net);
+	cls->max_per_ip = 10;
+	cls->max_per_cidr = 50;
+	cls->throttle_count = 10;
+	cls->throttle_period = 60;
+}
+
 static void
 clear_listens(struct config *cfg)
 {
@@ -112,6 +175,7 @@ config_default(void)
 	cfg->flood_burst = 10;
 	cfg->flood_penalty = 1;
 	cfg->flood_exempt_opers = true;
+	default_classes(cfg);
 	return cfg;
 }
 
@@ -133,6 +197,8 @@ config_free(struct config *cfg)
 		free(cfg->motd[i]);
 	free(cfg->motd);
 	clear_listens(cfg);
+	clear_classes(cfg);
+	free(cfg->bans_file);
 	for (i = 0; i < cfg->nopers; i++) {
 		free(cfg->opers[i].name);
 		free(cfg->opers[i].password);
@@ -150,6 +216,7 @@ struct parse_ctx {
 	FILE		*f;
 	int		 lineno;
 	int		 listen_sections;
+	int		 class_sections;
 	char		*section;	/* current section */
 	char		 err[512];
 };
@@ -208,6 +275,12 @@ reader(char *str, int num, void *stream)
 		cfg->opers[cfg->nopers].password = NULL;
 		cfg->opers[cfg->nopers].host = xstrdup("*");
 		cfg->nopers++;
+	} else if (strcmp(p->section, "class") == 0) {
+		char name[32];
+		if (p->class_sections++ == 0)
+			clear_classes(p->cfg);
+		snprintf(name, sizeof(name), "class%d", p->class_sections);
+		add_class(p->cfg, name);
 	} else if (strcmp(p->section, "server") != 0 && strcmp(p->section, "limits") != 0 &&
 	    strcmp(p->section, "security") != 0 && strcmp(p->section, "flood") != 0) {
 		perr(p, "unknown section [%s]", p->section);
@@ -298,14 +371,26 @@ static const struct uint_key limit_keys[] = {
 	UK(whowas_history, 0, 100000),
 	UK(nick_delay, 0, 86400),
 };
+#define CK(n, lo, hi) { #n, offsetof(struct conn_class, n), lo, hi, false }
+#define CSK(n, lo, hi) { #n, offsetof(struct conn_class, n), lo, hi, true }
+static const struct uint_key class_keys[] = {
+	CK(max_per_ip, 0, 10000000),
+	CK(max_per_cidr, 0, 10000000),
+	CK(cidr_v4, 0, 32),
+	CK(cidr_v6, 0, 128),
+	CK(throttle_count, 0, 1000000),
+	CK(throttle_period, 1, 86400),
+	CSK(sendq, 0, 1UL << 30),
+	CSK(recvq, 0, 1UL << 24),
+};
 static const struct uint_key flood_keys[] = {
 	UK(flood_burst, 1, 3600),
 	UK(flood_penalty, 0, 60),
 };
 
 static int
-set_uint_key(struct parse_ctx *p, const struct uint_key *keys, size_t nkeys, const char *name,
-    const char *value, const char *strip)
+set_uint_key_at(struct parse_ctx *p, void *base, const struct uint_key *keys, size_t nkeys,
+    const char *name, const char *value, const char *strip)
 {
 	size_t i;
 	unsigned long v;
@@ -317,12 +402,19 @@ set_uint_key(struct parse_ctx *p, const struct uint_key *keys, size_t nkeys, con
 		if (!parse_uint(p, name, value, keys[i].min, keys[i].max, &v))
 			return 0;
 		if (keys[i].is_size)
-			*(size_t *)(void *)((char *)p->cfg + keys[i].off) = v;
+			*(size_t *)(void *)((char *)base + keys[i].off) = v;
 		else
-			*(unsigned *)(void *)((char *)p->cfg + keys[i].off) = (unsigned)v;
+			*(unsigned *)(void *)((char *)base + keys[i].off) = (unsigned)v;
 		return 1;
 	}
 	return -1;
+}
+
+static int
+set_uint_key(struct parse_ctx *p, const struct uint_key *keys, size_t nkeys, const char *name,
+    const char *value, const char *strip)
+{
+	return set_uint_key_at(p, p->cfg, keys, nkeys, name, value, strip);
 }
 
 /* handler: one key. Returns nonzero to continue (inih convention). */
@@ -398,10 +490,47 @@ handler(void *user, const char *section, const char *name, const char *value)
 		if (r < 0)
 			goto unknown;
 		return r;
+	} else if (strcmp(section, "class") == 0) {
+		struct conn_class *cls = &cfg->classes[cfg->nclasses - 1];
+		if (!strcmp(name, "name"))
+			set_str(&cls->name, value);
+		else if (!strcmp(name, "match")) {
+			/* a space- or comma-separated list of CIDR networks */
+			char buf[1024], *tok, *rest;
+			struct cidr net;
+			snprintf(buf, sizeof(buf), "%s", value);
+			for (rest = buf; (tok = strsep(&rest, " ,\t")) != NULL;) {
+				if (*tok == '\0')
+					continue;
+				if (!cidr_parse(tok, &net)) {
+					perr(p, "match: '%s' is not an address or CIDR network", tok);
+					return 0;
+				}
+				class_add_match(cls, &net);
+			}
+		} else {
+			r = set_uint_key_at(p, cls, class_keys, sizeof(class_keys) / sizeof(class_keys[0]),
+			    name, value, "");
+			if (r < 0)
+				goto unknown;
+			if (r > 0 && !strcmp(name, "recvq") && cls->recvq != 0 &&
+			    cls->recvq < IRC_INPUT_MAX + 2) {
+				perr(p, "recvq: at least %d bytes (one full tagged line)", IRC_INPUT_MAX + 2);
+				return 0;
+			}
+			if (r > 0 && !strcmp(name, "sendq") && cls->sendq != 0 && cls->sendq < 4096) {
+				perr(p, "sendq: at least 4096 bytes");
+				return 0;
+			}
+			return r;
+		}
 	} else if (strcmp(section, "security") == 0) {
 		if (!strcmp(name, "password")) {
 			free(cfg->password);
 			cfg->password = value[0] ? xstrdup(value) : NULL;
+		} else if (!strcmp(name, "bans_file")) {
+			free(cfg->bans_file);
+			cfg->bans_file = value[0] ? xstrdup(value) : NULL;
 		} else
 			goto unknown;
 	} else if (strcmp(section, "oper") == 0) {
@@ -490,6 +619,9 @@ config_load(const char *path, char *err, size_t errlen)
 	}
 	if (p.err[0] == '\0' && p.cfg->nlistens == 0)
 		perr(&p, "no [listen] section");
+	for (i = 0; p.err[0] == '\0' && i < p.cfg->nclasses; i++)
+		if (p.cfg->classes[i].nmatch == 0)
+			perr(&p, "[class] %s needs a match = CIDR list", p.cfg->classes[i].name);
 	if (p.err[0] == '\0' && p.cfg->motd_file != NULL) {
 		char merr[400];
 		if (config_load_motd(p.cfg, merr, sizeof(merr)) != 0)

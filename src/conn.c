@@ -14,6 +14,7 @@
 #include "client.h"
 #include "command.h"
 #include "conn.h"
+#include "connlimit.h"
 #include "log.h"
 #include "message.h"
 #include "reply.h"
@@ -55,9 +56,12 @@ conn_adopt(struct server *srv, struct bufferevent *bev, const struct sockaddr *s
 {
 	struct client *c;
 
+	const char *refused;
+
 	c = client_new(srv, bev, sa, salen);
 	if (c == NULL)
 		return NULL;
+	refused = connlimit_admit(srv, c);
 	TAILQ_INSERT_TAIL(&srv->clients, c, link);
 	srv->stats.clients++;
 	srv->stats.unknown++;
@@ -68,11 +72,15 @@ conn_adopt(struct server *srv, struct bufferevent *bev, const struct sockaddr *s
 	 * stops reading past it, and conn_process_input never lets a line
 	 * without an end grow beyond IRC_INPUT_MAX (config ensures recvq is
 	 * larger), so reading can never stall on a full buffer. */
-	bufferevent_setwatermark(c->bev, EV_READ, 0, srv->cfg->recvq);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, c->recvq);
 	bufferevent_setcb(c->bev, conn_read_cb, NULL, conn_event_cb, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	client_timer_set(c, TIMER_REGISTRATION);
 	log_debug("accepted %s", c->host);
+	if (refused != NULL) {
+		log_info("refused %s: %s", c->host, refused);
+		client_close(c, refused, NULL);
+	}
 	return c;
 }
 
@@ -131,7 +139,7 @@ conn_process_input(struct client *c)
 		if (len == 0)
 			return;
 		if (fakelag_blocked(c)) {
-			if (len >= srv->cfg->recvq) {
+			if (len >= c->recvq) {
 				client_close(c, "Excess Flood", NULL);
 				return;
 			}

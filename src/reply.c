@@ -82,7 +82,7 @@ send_bytes(struct client *c, const char *buf, size_t len)
 		return;
 	out = bufferevent_get_output(c->bev);
 	if (evbuffer_add(out, buf, len) != 0 ||
-	    evbuffer_get_length(out) > c->srv->cfg->sendq)
+	    evbuffer_get_length(out) > c->sendq)
 		client_sendq_exceeded(c);
 }
 

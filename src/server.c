@@ -10,6 +10,7 @@
 
 #include "channel.h"
 #include "client.h"
+#include "connlimit.h"
 #include "listener.h"
 #include "log.h"
 #include "reply.h"
@@ -61,6 +62,15 @@ shutdown_timer_cb(int fd, short what, void *arg)
 
 	log_warnx("shutdown: output not flushed in time; exiting anyway");
 	event_base_loopexit(srv->base, NULL);
+}
+
+static void
+sweep_cb(int fd, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	server_clock(srv);
+	connlimit_sweep(srv);
 }
 
 static void
@@ -121,6 +131,11 @@ server_new(struct config *cfg, const char *config_path)
 	evsignal_add(srv->sig_int, NULL);
 	evsignal_add(srv->sig_hup, NULL);
 	srv->shutdown_timer = evtimer_new(srv->base, shutdown_timer_cb, srv);
+	srv->sweep_timer = event_new(srv->base, -1, EV_PERSIST, sweep_cb, srv);
+	{
+		struct timeval minute = { 60, 0 };
+		event_add(srv->sweep_timer, &minute);
+	}
 	server_clock(srv);
 	srv->started = srv->now;
 	gmtime_r(&srv->started, &tm);
@@ -207,6 +222,8 @@ server_free(struct server *srv)
 	free(srv->listeners);
 	whowas_resize(srv, 0);
 	free(srv->holds);
+	connlimit_free(srv);
+	event_free(srv->sweep_timer);
 	event_free(srv->reaper);
 	event_free(srv->sig_term);
 	event_free(srv->sig_int);
