@@ -17,10 +17,14 @@
 #define FMT_RPL_ISUPPORT	"%s :are supported by this server"
 #define RPL_STATSCOMMANDS	212
 #define FMT_RPL_STATSCOMMANDS	"%s %lu %lu 0"
+#define RPL_STATSKLINE		216
+#define FMT_RPL_STATSKLINE	"K %s * * :%s"
 #define RPL_ENDOFSTATS		219
 #define FMT_RPL_ENDOFSTATS	"%s :End of /STATS report"
 #define RPL_UMODEIS		221
 #define FMT_RPL_UMODEIS		"%s"
+#define RPL_STATSDLINE		225
+#define FMT_RPL_STATSDLINE	"D %s :%s"
 #define RPL_STATSUPTIME		242
 #define FMT_RPL_STATSUPTIME	":Server Up %ld days %ld:%02ld:%02ld"
 #define RPL_STATSOLINE		243

@@ -1,9 +1,11 @@
 /* cmd_oper.c - OPER KILL WALLOPS REHASH DIE (RFC 2812 §3.1.4, §3.7, §4). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "client.h"
 #include "command.h"
+#include "kline.h"
 #include "log.h"
 #include "reply.h"
 #include "server.h"
@@ -114,4 +116,89 @@ cmd_die(struct client *c, struct irc_msg *m)
 	c->srv->die_requested = true;
 	server_shutdown(c->srv, "Server shutting down");
 	return CMD_CLOSE;
+}
+
+/* ban_command: KLINE/DLINE [minutes] <mask> [:reason] (Solanum syntax: an
+ * optional leading duration in minutes). KLINE <nick> bans *@host of that
+ * user. Replies are server notices, as in Solanum and ngIRCd. */
+static enum cmd_result
+ban_command(struct client *c, struct irc_msg *m, char kind)
+{
+	struct server *srv = c->srv;
+	time_t duration = 0;
+	int i = 0, n;
+	char mask[256], err[256] = "", pfx[160], *end;
+	const char *reason;
+
+	if (m->nparams > 1) {
+		long v = strtol(m->params[0], &end, 10);
+		if (*end == '\0' && v >= 0) {
+			duration = (time_t)v * 60;
+			i = 1;
+		}
+	}
+	if (i >= m->nparams) {
+		numeric(c, ERR_NEEDMOREPARAMS, kind == KLINE_K ? "KLINE" : "DLINE");
+		return CMD_OK;
+	}
+	snprintf(mask, sizeof(mask), "%s", m->params[i]);
+	reason = i + 1 < m->nparams && m->params[i + 1][0] ? m->params[i + 1] : "No reason";
+	if (strchr(mask, '@') == NULL && strchr(mask, '.') == NULL && strchr(mask, ':') == NULL) {
+		struct client *t = server_find_nick(srv, mask);
+		if (t == NULL) {
+			numeric(c, ERR_NOSUCHNICK, mask);
+			return CMD_OK;
+		}
+		if (kind == KLINE_K)
+			snprintf(mask, sizeof(mask), "*@%s", t->host);
+		else
+			snprintf(mask, sizeof(mask), "%s", t->host[0] == '0' && t->host[1] == ':' ?
+			    t->host + 1 : t->host);
+	}
+	n = kline_add(srv, kind, mask, duration, reason, client_prefix(c, pfx, sizeof(pfx)), err,
+	    sizeof(err));
+	if (n < 0) {
+		reply_notice(c, "*** %s", err);
+		return CMD_OK;
+	}
+	log_info("%c-line %s added by %s (%lld min): %s", kind, mask, c->nick,
+	    (long long)(duration / 60), reason);
+	reply_notice(c, "*** Added %s %c-line for [%s]: %s; %d client(s) disconnected%s%s",
+	    duration ? "temporary" : "permanent", kind, mask, reason, n, err[0] ? "; " : "", err);
+	return (c->flags & CF_CLOSING) ? CMD_CLOSE : CMD_OK;
+}
+
+static enum cmd_result
+unban_command(struct client *c, struct irc_msg *m, char kind)
+{
+	if (kline_remove(c->srv, kind, m->params[0])) {
+		log_info("%c-line %s removed by %s", kind, m->params[0], c->nick);
+		reply_notice(c, "*** %c-line for [%s] removed", kind, m->params[0]);
+	} else
+		reply_notice(c, "*** No %c-line for [%s]", kind, m->params[0]);
+	return CMD_OK;
+}
+
+enum cmd_result
+cmd_kline(struct client *c, struct irc_msg *m)
+{
+	return ban_command(c, m, KLINE_K);
+}
+
+enum cmd_result
+cmd_dline(struct client *c, struct irc_msg *m)
+{
+	return ban_command(c, m, KLINE_D);
+}
+
+enum cmd_result
+cmd_unkline(struct client *c, struct irc_msg *m)
+{
+	return unban_command(c, m, KLINE_K);
+}
+
+enum cmd_result
+cmd_undline(struct client *c, struct irc_msg *m)
+{
+	return unban_command(c, m, KLINE_D);
 }

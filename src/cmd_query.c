@@ -8,6 +8,7 @@
 #include "channel.h"
 #include "client.h"
 #include "command.h"
+#include "kline.h"
 #include "reply.h"
 #include "server.h"
 
@@ -355,6 +356,23 @@ cmd_stats(struct client *c, struct irc_msg *m)
 		for (i = 0; i < srv->cfg->nopers; i++)
 			numeric(c, RPL_STATSOLINE, srv->cfg->opers[i].host, srv->cfg->opers[i].name);
 		break;
+	case 'k': case 'K': case 'd': case 'D': {
+		const struct kline *k;
+		char kind = (letter[0] == 'k' || letter[0] == 'K') ? KLINE_K : KLINE_D;
+		if (!client_is_oper(c)) {
+			numeric(c, ERR_NOPRIVILEGES);
+			break;
+		}
+		for (k = srv->klines; k != NULL; k = k->next) {
+			if (k->kind != kind || (k->expires && k->expires <= srv->now))
+				continue;
+			if (kind == KLINE_K)
+				numeric(c, RPL_STATSKLINE, k->mask, k->reason);
+			else
+				numeric(c, RPL_STATSDLINE, k->mask, k->reason);
+		}
+		break;
+	}
 	default:
 		break;
 	}

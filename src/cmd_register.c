@@ -8,6 +8,7 @@
 #include "channel.h"
 #include "client.h"
 #include "command.h"
+#include "kline.h"
 #include "log.h"
 #include "message.h"
 #include "reply.h"
@@ -249,6 +250,7 @@ register_try(struct client *c)
 	struct server *srv = c->srv;
 	struct config *cfg = srv->cfg;
 	char pfx[160], modes[8];
+	const struct kline *k;
 	int i;
 
 	if (client_is_registered(c) || !(c->flags & CF_GOT_NICK) || !(c->flags & CF_GOT_USER) ||
@@ -257,6 +259,12 @@ register_try(struct client *c)
 	if (!(c->flags & CF_PASS_OK)) {
 		numeric(c, ERR_PASSWDMISMATCH);
 		client_close(c, "Bad password", NULL);
+		return CMD_CLOSE;
+	}
+	if ((k = kline_find_kline(srv, c)) != NULL) {
+		numeric(c, ERR_YOUREBANNEDCREEP);
+		reply_notice(c, "*** You are banned from this server: %s", k->reason);
+		client_close(c, "K-lined", NULL);
 		return CMD_CLOSE;
 	}
 	c->flags |= CF_REGISTERED;

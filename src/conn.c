@@ -15,6 +15,7 @@
 #include "command.h"
 #include "conn.h"
 #include "connlimit.h"
+#include "kline.h"
 #include "log.h"
 #include "message.h"
 #include "reply.h"
@@ -61,7 +62,7 @@ conn_adopt(struct server *srv, struct bufferevent *bev, const struct sockaddr *s
 	c = client_new(srv, bev, sa, salen);
 	if (c == NULL)
 		return NULL;
-	refused = connlimit_admit(srv, c);
+	refused = kline_find_dline(srv, c) != NULL ? "D-lined" : connlimit_admit(srv, c);
 	TAILQ_INSERT_TAIL(&srv->clients, c, link);
 	srv->stats.clients++;
 	srv->stats.unknown++;

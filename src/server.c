@@ -11,6 +11,7 @@
 #include "channel.h"
 #include "client.h"
 #include "connlimit.h"
+#include "kline.h"
 #include "listener.h"
 #include "log.h"
 #include "reply.h"
@@ -143,6 +144,7 @@ server_new(struct config *cfg, const char *config_path)
 	setup_timeouts(srv);
 	whowas_resize(srv, cfg->whowas_history);
 	server_build_isupport(srv);
+	kline_load(srv);
 	return srv;
 }
 
@@ -222,6 +224,7 @@ server_free(struct server *srv)
 	free(srv->listeners);
 	whowas_resize(srv, 0);
 	free(srv->holds);
+	kline_free_all(srv);
 	connlimit_free(srv);
 	event_free(srv->sweep_timer);
 	event_free(srv->reaper);
@@ -277,8 +280,12 @@ server_rehash(struct server *srv, char *err, size_t errlen)
 	}
 	if (ncfg->whowas_history != srv->cfg->whowas_history)
 		whowas_resize(srv, ncfg->whowas_history);
+	bool bans_moved = (ncfg->bans_file == NULL) != (srv->cfg->bans_file == NULL) ||
+	    (ncfg->bans_file && strcmp(ncfg->bans_file, srv->cfg->bans_file) != 0);
 	config_free(srv->cfg);
 	srv->cfg = ncfg;
+	if (bans_moved)
+		kline_load(srv);
 	setup_timeouts(srv);
 	server_build_isupport(srv);
 	log_info("configuration reloaded from %s", srv->config_path);
