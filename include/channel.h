@@ -84,6 +84,9 @@ void channel_remove_member(struct server *srv, struct membership *m);
 struct membership *channel_find_member(const struct channel *ch, const struct client *c);
 /* channel_prefix_char: '@', '+' or 0 for the highest member status. */
 char channel_prefix_char(uint8_t modes);
+/* channel_prefix_str: the highest prefix, or all of them ("@+") when multi
+ * (IRCv3 multi-prefix). buf must hold 3 bytes. Returns buf. */
+char *channel_prefix_str(uint8_t modes, bool multi, char *buf);
 /* channel_modes_string: "+ntk key" into buf; show_args adds key and limit. */
 void channel_modes_string(const struct channel *ch, bool show_args, char *buf, size_t size);
 /* channel_is_banned: banned (b) and no exception (e) matches. */

@@ -37,6 +37,7 @@ enum client_flag {
 	CF_IN_CALLBACK	= 1u << 13,
 	CF_NICK_HASHED	= 1u << 14,	/* in srv->nicks */
 	CF_COUNTED	= 1u << 15,	/* counted by connlimit_admit */
+	CF_TLS		= 1u << 16,	/* accepted on a TLS listener (+z once the handshake is done) */
 };
 
 /* User modes (RFC 2812 §3.1.5). */
@@ -44,6 +45,8 @@ enum user_mode {
 	UMODE_INVISIBLE	= 1u << 0,	/* i */
 	UMODE_OPER	= 1u << 1,	/* o */
 	UMODE_WALLOPS	= 1u << 2,	/* w */
+	UMODE_BOT	= 1u << 4,	/* B: IRCv3 bot mode */
+	UMODE_SECURE	= 1u << 3,	/* z: TLS connection; set by the server only */
 };
 
 /* What the per-client timer is waiting for. */
@@ -90,6 +93,8 @@ struct client {
 	char		*away;		/* owned, NULL = here */
 	char		*pass;		/* owned, PASS given before registration */
 	char		*invites[4];	/* owned casefolded channel names from INVITE */
+	char		*certfp;	/* owned; SHA-256 of the TLS client certificate, hex */
+	struct evbuffer	*capture;	/* labeled-response: output of the current command */
 	struct sockaddr_storage addr;
 };
 
@@ -121,6 +126,8 @@ static inline bool client_is_oper(const struct client *c)
 {
 	return (c->umodes & UMODE_OPER) != 0;
 }
+/* client_umode_string: "+iowzB"-style user modes into buf (>= 8 bytes). */
+char *client_umode_string(const struct client *c, char *buf);
 /* client_prefix: "nick!user@host" into buf (size bytes). Returns buf. */
 char *client_prefix(const struct client *c, char *buf, size_t size);
 /* client_set_nick: change the nick and the srv->nicks entry. nick must be

@@ -46,7 +46,7 @@ enum cmd_result command_dispatch(struct client *c, struct irc_msg *m);
 #define CMD(name) enum cmd_result cmd_##name(struct client *c, struct irc_msg *m)
 CMD(pass); CMD(nick); CMD(user); CMD(cap); CMD(ping); CMD(pong); CMD(quit);
 CMD(join); CMD(part); CMD(topic); CMD(names); CMD(list); CMD(invite); CMD(kick);
-CMD(privmsg); CMD(notice); CMD(mode); CMD(away);
+CMD(privmsg); CMD(notice); CMD(tagmsg); CMD(mode); CMD(away); CMD(setname);
 CMD(who); CMD(whois); CMD(whowas); CMD(ison); CMD(userhost); CMD(motd); CMD(lusers);
 CMD(version); CMD(time); CMD(admin); CMD(info); CMD(stats); CMD(links);
 CMD(summon); CMD(users);

@@ -14,10 +14,14 @@
 #define USERLEN		10	/* ISUPPORT USERLEN; longer user names are cut */
 #define HOSTLEN		64	/* textual IP address with room to spare */
 
-/* One [listen] section: a bind address and port. */
+/* One [listen] section: a bind address and port, optionally TLS. */
 struct listen_conf {
 	char		*address;	/* owned; "0.0.0.0", "::", "127.0.0.1"... */
 	uint16_t	 port;		/* 0 = kernel picks (tests) */
+	bool		 tls;		/* tls = yes: needs certificate and private_key */
+	char		*certificate;	/* owned; PEM chain file, NULL = none */
+	char		*private_key;	/* owned; PEM key file, NULL = none */
+	int		 line;		/* line of the [listen] header, for errors */
 };
 
 /* One [oper] section. */
@@ -51,6 +55,8 @@ struct config {
 	unsigned	 whowas_history;
 	unsigned	 nick_delay;	/* s */
 	enum casemapping casemapping;
+	bool		 utf8only;	/* ISUPPORT UTF8ONLY: refuse invalid UTF-8 with FAIL */
+	char		*client_tag_deny;	/* ISUPPORT CLIENTTAGDENY value, NULL = relay all */
 
 	bool		 flood_enabled;	/* fakelag, RFC 1459 §8.10 */
 	unsigned	 flood_burst;	/* s of penalty allowed ahead of the clock */

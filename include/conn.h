@@ -8,10 +8,17 @@
 struct server;
 struct client;
 struct bufferevent;
+struct ssl_ctx_st;
 
 /* conn_accept: set up a client for an accepted fd (TCP_NODELAY, bufferevent,
  * watermarks, registration timer). The fd is closed on failure. */
 void conn_accept(struct server *srv, int fd, struct sockaddr *sa, int salen);
+/* conn_accept_tls: conn_accept on a TLS listener: the bufferevent is an
+ * accepting bufferevent_openssl on a new SSL of tls_ctx, the client gets
+ * CF_TLS, and +z and its certificate fingerprint once the handshake is
+ * done. The fd is closed on failure. */
+void conn_accept_tls(struct server *srv, int fd, struct sockaddr *sa, int salen,
+    struct ssl_ctx_st *tls_ctx);
 /* conn_adopt: make a client of an existing bufferevent (an accepted socket,
  * or one end of a bufferevent_pair in the in-process test harness and the
  * fuzzer). Ownership of bev passes to the client on success; NULL on

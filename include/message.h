@@ -22,6 +22,9 @@ struct irc_msg {
 	char	*verb;			/* command, upper-cased in place */
 	int	 nparams;
 	char	*params[IRC_MAX_PARAMS];
+	/* Filled by the connection layer from tags (message_split_tags): */
+	char	*client_tags;		/* raw "+a=b;+c" client-only tags, or NULL */
+	char	*label;			/* labeled-response label (unescaped), or NULL */
 };
 
 enum msg_parse_result {
@@ -40,6 +43,16 @@ enum msg_parse_result message_parse(char *line, struct irc_msg *m);
  * (message-tags "Escaping values"). Returns false at the end. The value is ""
  * when absent. Modifies the buffer. */
 bool message_tag_next(char **cursor, char **key, char **value);
+
+/* message_split_tags: copy the client-only tags ("+" keys, still
+ * escaped, so they can be relayed verbatim) of m->tags into ctbuf (size
+ * bytes, "" when none) and the unescaped "label" value into labelbuf; sets
+ * m->client_tags / m->label (NULL when absent). Leaves m->tags intact. */
+void message_split_tags(struct irc_msg *m, char *ctbuf, size_t size, char *labelbuf,
+    size_t labelsize);
+/* message_utf8_valid: is s (len bytes) well-formed UTF-8 (no overlongs,
+ * no surrogates)? */
+bool message_utf8_valid(const char *s, size_t len);
 
 /* message_body_len: length of the non-tag part of a raw line (for the 512-byte
  * limit); line is NUL-terminated without CRLF. */

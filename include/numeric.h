@@ -53,6 +53,8 @@
 #define FMT_RPL_LOCALUSERS	"%u %u :Current local users %u, max %u"
 #define RPL_GLOBALUSERS		266
 #define FMT_RPL_GLOBALUSERS	"%u %u :Current global users %u, max %u"
+#define RPL_WHOISCERTFP		276
+#define FMT_RPL_WHOISCERTFP	"%s :has client certificate fingerprint %s"
 #define RPL_AWAY		301
 #define FMT_RPL_AWAY		"%s :%s"
 #define RPL_USERHOST		302
@@ -91,6 +93,8 @@
 #define FMT_RPL_UNIQOPIS	"%s %s"
 #define RPL_CREATIONTIME	329
 #define FMT_RPL_CREATIONTIME	"%s %lld"
+#define RPL_WHOISBOT		335
+#define FMT_RPL_WHOISBOT	"%s :is a bot on %s"
 #define RPL_NOTOPIC		331
 #define FMT_RPL_NOTOPIC		"%s :No topic is set"
 #define RPL_TOPIC		332
@@ -141,6 +145,8 @@
 #define FMT_RPL_REHASHING	"%s :Rehashing"
 #define RPL_TIME		391
 #define FMT_RPL_TIME		"%s %lld 0 :%s"
+#define RPL_WHOISSECURE		671
+#define FMT_RPL_WHOISSECURE	"%s :is using a secure connection"
 
 #define ERR_UNKNOWNERROR	400
 #define FMT_ERR_UNKNOWNERROR	"%s :%s"

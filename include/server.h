@@ -81,6 +81,14 @@ struct server {
 	struct nick_hold *holds;	/* nicks unavailable after KILL */
 	size_t		 nholds, holds_cap;
 
+	int		 sts_port;	/* first TLS listener's port, 0 = none (sts cap) */
+	char		 time_tag[48];	/* "time=YYYY-MM-DDThh:mm:ss.sssZ" for server-time */
+	size_t		 time_tag_len;
+	long		 time_tag_ms;	/* the millisecond time_tag was built for */
+	time_t		 time_tag_sec;
+	uint64_t	 msgid_next;	/* msgid counter */
+	char		 msgid_base[16];	/* per-start prefix so ids stay unique over restarts */
+	uint32_t	 batch_next;
 	struct server_stats stats;
 	unsigned long	 cmd_count[64];	/* per command_table index */
 	unsigned long	 cmd_bytes[64];

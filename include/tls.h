@@ -28,7 +28,8 @@ void tls_ctx_free(struct ssl_ctx_st *ctx);
 int tls_check(const struct listen_conf *lc, char *err, size_t errlen);
 /* tls_bufferevent_new: a server-side (accepting) TLS bufferevent on fd
  * with a new SSL of ctx; the fd is owned by it (BEV_OPT_CLOSE_ON_FREE).
- * NULL on failure (fd not closed). */
+ * NULL on failure: libevent may already have closed fd, so the caller
+ * closes it only if it is still open (fcntl F_GETFD). */
 struct bufferevent *tls_bufferevent_new(struct event_base *base, int fd,
     struct ssl_ctx_st *ctx);
 /* tls_handshake_done: the handshake on c's bufferevent completed: set user

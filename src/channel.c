@@ -114,6 +114,19 @@ channel_prefix_char(uint8_t modes)
 	return 0;
 }
 
+char *
+channel_prefix_str(uint8_t modes, bool multi, char *buf)
+{
+	char *p = buf;
+
+	if (modes & MEMB_OP)
+		*p++ = '@';
+	if ((modes & MEMB_VOICE) && (multi || p == buf))
+		*p++ = '+';
+	*p = '\0';
+	return buf;
+}
+
 void
 channel_modes_string(const struct channel *ch, bool show_args, char *buf, size_t size)
 {

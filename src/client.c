@@ -15,6 +15,7 @@
 #include "log.h"
 #include "reply.h"
 #include "server.h"
+#include "tls.h"
 
 /* client_new: see client.h. The host is the textual address; an IPv6
  * address that starts with ':' gets a leading '0' so it can never be taken
@@ -52,6 +53,21 @@ client_new(struct server *srv, struct bufferevent *bev, const struct sockaddr *s
 	LIST_INIT(&c->channels);
 	event_assign(&c->timer, srv->base, -1, 0, conn_timer_cb, c);
 	return c;
+}
+
+char *
+client_umode_string(const struct client *c, char *buf)
+{
+	char *p = buf;
+
+	*p++ = '+';
+	if (c->umodes & UMODE_INVISIBLE) *p++ = 'i';
+	if (c->umodes & UMODE_OPER) *p++ = 'o';
+	if (c->umodes & UMODE_WALLOPS) *p++ = 'w';
+	if (c->umodes & UMODE_SECURE) *p++ = 'z';
+	if (c->umodes & UMODE_BOT) *p++ = 'B';
+	*p = '\0';
+	return buf;
 }
 
 char *
@@ -136,9 +152,15 @@ flushed_cb(struct bufferevent *bev, void *arg)
 		client_dead(c);
 }
 
+/* flush_event_cb: EOF or error while flushing: free without more output.
+ * A TLS handshake finishing after client_close (registration timeout,
+ * D-line) is no error: the ERROR line goes out now, then flushed_cb. */
 static void
 flush_event_cb(struct bufferevent *bev, short what, void *arg)
 {
+	if (what & BEV_EVENT_CONNECTED)
+		return;
+	tls_quiet(bev);
 	client_dead(arg);
 }
 
@@ -201,7 +223,12 @@ client_free(struct client *c)
 	int i;
 
 	event_del(&c->timer);
+	if (c->capture != NULL)
+		evbuffer_free(c->capture);
+	if (c->flags & CF_TLS)
+		tls_close_notify(c->bev);
 	bufferevent_free(c->bev);
+	free(c->certfp);
 	free(c->realname);
 	free(c->away);
 	free(c->pass);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cap.h"
 #include "channel.h"
 #include "client.h"
 #include "command.h"
@@ -46,16 +47,21 @@ send_names(struct client *c, struct channel *ch, const char *name)
 	member = channel_find_member(ch, c) != NULL;
 	sym = (ch->modes & CMODE_SECRET) ? '@' : (ch->modes & CMODE_PRIVATE) ? '*' : '=';
 	HASH_ITER(hh, ch->members, m, tmp) {
-		char pfx = channel_prefix_char(m->modes);
-		size_t nl = strlen(m->client->nick) + (pfx ? 1 : 0);
+		char pfx[4], item[200];
+		size_t nl;
 		if (!member && (m->client->umodes & UMODE_INVISIBLE))
 			continue;
+		channel_prefix_str(m->modes, (c->caps & CAP_MULTI_PREFIX) != 0, pfx);
+		if (c->caps & CAP_USERHOST_IN_NAMES)
+			nl = (size_t)snprintf(item, sizeof(item), "%s%s!%s@%s", pfx, m->client->nick,
+			    m->client->user, m->client->host);
+		else
+			nl = (size_t)snprintf(item, sizeof(item), "%s%s", pfx, m->client->nick);
 		if (len + nl + 1 > 400) {
 			numeric(c, RPL_NAMREPLY, sym, ch->name, buf);
 			len = 0;
 		}
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s%s", len ? " " : "",
-		    pfx ? (char[]){ pfx, 0 } : "", m->client->nick);
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? " " : "", item);
 	}
 	if (len > 0)
 		numeric(c, RPL_NAMREPLY, sym, ch->name, buf);
@@ -84,7 +90,7 @@ join_one(struct client *c, const char *name, const char *key)
 	char fullname[256], pfx[160];
 	uint8_t modes = 0;
 	bool create = false, invited;
-	struct outline ol;
+	struct outline ol, ext;
 
 	if (name[0] == '!') {
 		if (name[1] == '!') {
@@ -173,11 +179,20 @@ join_one(struct client *c, const char *name, const char *key)
 		ch->modes = name[0] == '+' ? CMODE_TOPIC : (CMODE_NOEXTERNAL | CMODE_TOPIC);
 	}
 	channel_add_member(ch, c, modes);
+	/* extended-join: "JOIN #chan account :realname" ("*": no accounts) */
 	outline_format(&ol, ":%s JOIN %s", client_prefix(c, pfx, sizeof(pfx)), ch->name);
-	send_channel(ch, NULL, &ol, 0);
+	outline_format(&ext, ":%s JOIN %s * :%s", pfx, ch->name, c->realname ? c->realname : "");
+	send_channel_alt(ch, NULL, &ol, &ext, CAP_EXTENDED_JOIN);
+	if (c->away != NULL) {
+		/* away-notify: a joining away user is announced as away */
+		outline_format(&ol, ":%s AWAY :%s", pfx, c->away);
+		ol.need_cap = CAP_AWAY_NOTIFY;
+		send_channel(ch, c, &ol, 0);
+	}
 	if (ch->topic != NULL)
 		send_topic(c, ch);
-	send_names(c, ch, ch->name);
+	if (!(c->caps & CAP_NO_IMPLICIT_NAMES))
+		send_names(c, ch, ch->name);
 }
 
 void
@@ -409,6 +424,13 @@ cmd_invite(struct client *c, struct irc_msg *m)
 		numeric(c, RPL_AWAY, target->nick, target->away);
 	reply_raw(target, ":%s INVITE %s :%s", client_prefix(c, pfx, sizeof(pfx)), target->nick,
 	    ch->name);
+	/* invite-notify: members with the capability see the invitation */
+	{
+		struct outline ol;
+		outline_format(&ol, ":%s INVITE %s %s", pfx, target->nick, ch->name);
+		ol.need_cap = CAP_INVITE_NOTIFY;
+		send_channel(ch, c, &ol, 0);
+	}
 	return CMD_OK;
 }
 

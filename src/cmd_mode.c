@@ -245,20 +245,10 @@ channel_mode(struct client *c, struct channel *ch, struct irc_msg *m)
 	return CMD_OK;
 }
 
-static void
-umode_string(const struct client *c, char *buf)
-{
-	char *p = buf;
-
-	*p++ = '+';
-	if (c->umodes & UMODE_INVISIBLE) *p++ = 'i';
-	if (c->umodes & UMODE_OPER) *p++ = 'o';
-	if (c->umodes & UMODE_WALLOPS) *p++ = 'w';
-	*p = '\0';
-}
 
 /* user_mode: i and w freely; o can only be removed (RFC 2812 §3.1.5:
- * "+o" through MODE is ignored, OPER grants it). */
+ * "+o" through MODE is ignored, OPER grants it); z (TLS) is ignored both
+ * ways. */
 static enum cmd_result
 user_mode(struct client *c, struct irc_msg *m)
 {
@@ -278,7 +268,7 @@ user_mode(struct client *c, struct irc_msg *m)
 		return CMD_OK;
 	}
 	if (m->nparams < 2) {
-		umode_string(c, buf);
+		client_umode_string(c, buf);
 		numeric(c, RPL_UMODEIS, buf);
 		return CMD_OK;
 	}
@@ -292,6 +282,9 @@ user_mode(struct client *c, struct irc_msg *m)
 		case 'i': bit = UMODE_INVISIBLE; break;
 		case 'w': bit = UMODE_WALLOPS; break;
 		case 'o': bit = UMODE_OPER; break;
+		case 'B': bit = UMODE_BOT; break;	/* IRCv3 bot mode */
+		case 'z':
+			continue;	/* TLS: the server's to set, never the user's */
 		default:
 			unknown = true;
 			continue;

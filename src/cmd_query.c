@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "evircd_config.h"
+#include "cap.h"
 #include "channel.h"
 #include "client.h"
 #include "command.h"
@@ -29,15 +30,15 @@ shares_channel(const struct client *a, const struct client *b)
 static void
 who_reply(struct client *c, const char *chname, const struct client *t, uint8_t mmodes)
 {
-	char flags[8], *p = flags;
-	char pfx = channel_prefix_char(mmodes);
+	char flags[8], *p = flags, pfx[4];
 
 	*p++ = t->away ? 'G' : 'H';
 	if (client_is_oper(t))
 		*p++ = '*';
-	if (pfx)
-		*p++ = pfx;
-	*p = '\0';
+	if (t->umodes & UMODE_BOT)
+		*p++ = 'B';
+	channel_prefix_str(mmodes, (c->caps & CAP_MULTI_PREFIX) != 0, pfx);
+	strcpy(p, pfx);
 	numeric(c, RPL_WHOREPLY, chname, t->user, t->host, c->srv->cfg->name, t->nick, flags,
 	    t->realname ? t->realname : "");
 }
@@ -134,6 +135,14 @@ whois_one(struct client *c, const char *nick)
 		numeric(c, RPL_AWAY, t->nick, t->away);
 	if (client_is_oper(t))
 		numeric(c, RPL_WHOISOPERATOR, t->nick);
+	if (t->umodes & UMODE_BOT)
+		numeric(c, RPL_WHOISBOT, t->nick, srv->cfg->network);
+	/* TLS: 671 to everyone; the CertFP (276) only to the user and to
+	 * operators, as Solanum and InspIRCd do: it identifies a person. */
+	if (t->umodes & UMODE_SECURE)
+		numeric(c, RPL_WHOISSECURE, t->nick);
+	if (t->certfp != NULL && (t == c || client_is_oper(c)))
+		numeric(c, RPL_WHOISCERTFP, t->nick, t->certfp);
 	numeric(c, RPL_WHOISIDLE, t->nick, (long)(srv->now - t->last_msg), (long)t->signon);
 }
 

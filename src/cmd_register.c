@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "evircd_config.h"
+#include "cap.h"
 #include "channel.h"
 #include "client.h"
 #include "command.h"
@@ -121,46 +122,6 @@ cmd_user(struct client *c, struct irc_msg *m)
 	return register_try(c);
 }
 
-/* CAP (IRCv3 capability negotiation, https://ircv3.net/specs/extensions/capability-negotiation).
- * No capabilities are offered yet: LS and LIST are empty, REQ is NAKed.
- * LS or REQ before registration holds registration until CAP END. */
-enum cmd_result
-cmd_cap(struct client *c, struct irc_msg *m)
-{
-	const char *sub = m->params[0];
-	const char *target = c->nick[0] ? c->nick : "*";
-
-	if (!strcasecmp(sub, "LS")) {
-		if (!client_is_registered(c))
-			c->flags |= CF_CAP_NEG;
-		if (m->nparams > 1 && atoi(m->params[1]) >= 302)
-			c->cap_version = 3;
-		reply_server(c, "CAP %s LS :", target);
-	} else if (!strcasecmp(sub, "LIST")) {
-		reply_server(c, "CAP %s LIST :", target);
-	} else if (!strcasecmp(sub, "REQ")) {
-		if (!client_is_registered(c))
-			c->flags |= CF_CAP_NEG;
-		if (m->nparams < 2) {
-			numeric(c, ERR_NEEDMOREPARAMS, "CAP");
-			return CMD_OK;
-		}
-		/* Atomic: nothing is known, so the whole request is NAKed. */
-		if (m->params[1][0] == '\0')
-			reply_server(c, "CAP %s ACK :", target);
-		else
-			reply_server(c, "CAP %s NAK :%s", target, m->params[1]);
-	} else if (!strcasecmp(sub, "END")) {
-		if (client_is_registered(c))
-			return CMD_OK;
-		c->flags &= ~CF_CAP_NEG;
-		return register_try(c);
-	} else {
-		numeric(c, ERR_INVALIDCAPCMD, sub);
-	}
-	return CMD_OK;
-}
-
 enum cmd_result
 cmd_ping(struct client *c, struct irc_msg *m)
 {
@@ -229,17 +190,6 @@ send_motd(struct client *c)
 	numeric(c, RPL_ENDOFMOTD);
 }
 
-static void
-umode_string(const struct client *c, char *buf)
-{
-	char *p = buf;
-
-	*p++ = '+';
-	if (c->umodes & UMODE_INVISIBLE) *p++ = 'i';
-	if (c->umodes & UMODE_OPER) *p++ = 'o';
-	if (c->umodes & UMODE_WALLOPS) *p++ = 'w';
-	*p = '\0';
-}
 
 /* register_try: complete registration once NICK and USER are in and CAP
  * negotiation (if any) ended. A missing connection password is refused
@@ -283,16 +233,39 @@ register_try(struct client *c)
 	numeric(c, RPL_WELCOME, cfg->network, client_prefix(c, pfx, sizeof(pfx)));
 	numeric(c, RPL_YOURHOST, cfg->name, "evircd-" EVIRCD_VERSION);
 	numeric(c, RPL_CREATED, srv->created);
-	numeric(c, RPL_MYINFO, cfg->name, "evircd-" EVIRCD_VERSION, "iow", "beIiklmnopstv",
+	numeric(c, RPL_MYINFO, cfg->name, "evircd-" EVIRCD_VERSION, "iowzB", "beIiklmnopstv",
 	    "beIklov");
 	for (i = 0; i < srv->nisupport; i++)
 		numeric(c, RPL_ISUPPORT, srv->isupport[i]);
 	send_lusers(c);
 	send_motd(c);
 	if (c->umodes != 0) {
-		umode_string(c, modes);
+		client_umode_string(c, modes);
 		reply_raw(c, ":%s MODE %s :%s", c->nick, c->nick, modes);
 	}
 	log_debug("registered %s", pfx);
+	return CMD_OK;
+}
+
+/* SETNAME :realname (IRCv3 setname): the change is sent to the user and to
+ * everyone sharing a channel who has the setname capability. */
+enum cmd_result
+cmd_setname(struct client *c, struct irc_msg *m)
+{
+	struct outline ol;
+	char pfx[160], *name;
+
+	if (m->params[0][0] == '\0' || strlen(m->params[0]) > 128) {
+		reply_fail(c, "SETNAME", "INVALID_REALNAME", "Realname is not valid");
+		return CMD_OK;
+	}
+	name = strdup(m->params[0]);
+	if (name == NULL)
+		return CMD_OK;
+	free(c->realname);
+	c->realname = name;
+	outline_format(&ol, ":%s SETNAME :%s", client_prefix(c, pfx, sizeof(pfx)), name);
+	ol.need_cap = CAP_SETNAME;
+	send_common(c, true, &ol);
 	return CMD_OK;
 }

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "log.h"
 #include "message.h"
+#include "tls.h"
 
 static const char *const builtin_motd[] = {
 	"Welcome to evircd, an asynchronous IRC server on libevent.",
@@ -52,6 +53,7 @@ static void
 add_listen(struct config *cfg, const char *address, uint16_t port)
 {
 	cfg->listens = xreallocarray(cfg->listens, cfg->nlistens + 1, sizeof(*cfg->listens));
+	memset(&cfg->listens[cfg->nlistens], 0, sizeof(cfg->listens[0]));
 	cfg->listens[cfg->nlistens].address = xstrdup(address);
 	cfg->listens[cfg->nlistens].port = port;
 	cfg->nlistens++;
@@ -125,8 +127,11 @@ clear_listens(struct config *cfg)
 {
 	size_t i;
 
-	for (i = 0; i < cfg->nlistens; i++)
+	for (i = 0; i < cfg->nlistens; i++) {
 		free(cfg->listens[i].address);
+		free(cfg->listens[i].certificate);
+		free(cfg->listens[i].private_key);
+	}
 	free(cfg->listens);
 	cfg->listens = NULL;
 	cfg->nlistens = 0;
@@ -199,6 +204,7 @@ config_free(struct config *cfg)
 	clear_listens(cfg);
 	clear_classes(cfg);
 	free(cfg->bans_file);
+	free(cfg->client_tag_deny);
 	for (i = 0; i < cfg->nopers; i++) {
 		free(cfg->opers[i].name);
 		free(cfg->opers[i].password);
@@ -268,6 +274,7 @@ reader(char *str, int num, void *stream)
 		if (p->listen_sections++ == 0)
 			clear_listens(p->cfg);
 		add_listen(p->cfg, "0.0.0.0", 6667);
+		p->cfg->listens[p->cfg->nlistens - 1].line = p->lineno;
 	} else if (strcmp(p->section, "oper") == 0) {
 		struct config *cfg = p->cfg;
 		cfg->opers = xreallocarray(cfg->opers, cfg->nopers + 1, sizeof(*cfg->opers));
@@ -452,7 +459,12 @@ handler(void *user, const char *section, const char *name, const char *value)
 			set_str(&cfg->admin_location, value);
 		else if (!strcmp(name, "admin_email"))
 			set_str(&cfg->admin_email, value);
-		else if (!strcmp(name, "casemapping")) {
+		else if (!strcmp(name, "utf8only"))
+			return parse_bool(p, name, value, &cfg->utf8only);
+		else if (!strcmp(name, "client_tag_deny")) {
+			free(cfg->client_tag_deny);
+			cfg->client_tag_deny = value[0] ? xstrdup(value) : NULL;
+		} else if (!strcmp(name, "casemapping")) {
 			int cm = casemap_from_name(value);
 			if (cm < 0) {
 				perr(p, "casemapping: '%s' is not rfc1459 or ascii", value);
@@ -469,7 +481,13 @@ handler(void *user, const char *section, const char *name, const char *value)
 			if (!parse_uint(p, name, value, 0, 65535, &v))
 				return 0;
 			lc->port = (uint16_t)v;
-		} else
+		} else if (!strcmp(name, "tls"))
+			return parse_bool(p, name, value, &lc->tls);
+		else if (!strcmp(name, "certificate"))
+			set_str(&lc->certificate, value);
+		else if (!strcmp(name, "private_key"))
+			set_str(&lc->private_key, value);
+		else
 			goto unknown;
 	} else if (strcmp(section, "limits") == 0) {
 		r = set_uint_key(p, limit_keys, sizeof(limit_keys) / sizeof(limit_keys[0]), name,
@@ -619,6 +637,17 @@ config_load(const char *path, char *err, size_t errlen)
 	}
 	if (p.err[0] == '\0' && p.cfg->nlistens == 0)
 		perr(&p, "no [listen] section");
+	/* TLS files are loaded now, so that -t, start-up and REHASH all
+	 * refuse a missing or unreadable file or a key that does not match
+	 * (a failed rehash keeps the running certificates). */
+	for (i = 0; p.err[0] == '\0' && i < p.cfg->nlistens; i++) {
+		struct listen_conf *lc = &p.cfg->listens[i];
+		char terr[400];
+		if (lc->tls && tls_check(lc, terr, sizeof(terr)) != 0) {
+			p.lineno = lc->line;
+			perr(&p, "[listen] %s", terr);
+		}
+	}
 	for (i = 0; p.err[0] == '\0' && i < p.cfg->nclasses; i++)
 		if (p.cfg->classes[i].nmatch == 0)
 			perr(&p, "[class] %s needs a match = CIDR list", p.cfg->classes[i].name);

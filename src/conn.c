@@ -1,5 +1,6 @@
 /* conn.c - bufferevent callbacks: bounded lines in, fakelag, liveness
  * timers. */
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <event2/bufferevent.h>
 #include <event2/util.h>
 
+#include "cap.h"
 #include "client.h"
 #include "command.h"
 #include "conn.h"
@@ -20,35 +22,71 @@
 #include "message.h"
 #include "reply.h"
 #include "server.h"
+#include "tls.h"
 
 static void conn_read_cb(struct bufferevent *bev, void *arg);
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
 
-/* conn_accept: see conn.h. Over max_clients the connection gets one ERROR
- * line, written without a bufferevent, and is closed. */
-void
-conn_accept(struct server *srv, int fd, struct sockaddr *sa, int salen)
+/* accept_fd: conn_accept and conn_accept_tls. Over max_clients the
+ * connection gets one ERROR line, written without a bufferevent, and is
+ * closed (a TLS connection is just closed: plaintext would be noise to a
+ * client expecting a handshake). */
+static void
+accept_fd(struct server *srv, int fd, struct sockaddr *sa, int salen, struct ssl_ctx_st *tls_ctx)
 {
 	struct bufferevent *bev;
+	struct client *c;
 	int one = 1;
 
 	server_clock(srv);
 	if (srv->shutting_down || srv->stats.clients >= srv->cfg->max_clients) {
 		static const char full[] = "ERROR :Closing Link: (Server is full)\r\n";
-		ssize_t w = send(fd, full, sizeof(full) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-		(void)w;
+		if (tls_ctx == NULL) {
+			ssize_t w = send(fd, full, sizeof(full) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+			(void)w;
+		}
 		close(fd);
 		return;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (bev == NULL) {
-		log_warnx("bufferevent_socket_new failed");
-		close(fd);
-		return;
+	if (tls_ctx != NULL) {
+		/* tls_bufferevent_new either owns fd or, when it fails, has
+		 * closed it or left it to us (see tls.c). */
+		bev = tls_bufferevent_new(srv->base, fd, tls_ctx);
+		if (bev == NULL) {
+			log_warnx("TLS bufferevent setup failed");
+			if (fcntl(fd, F_GETFD) != -1)
+				close(fd);
+			return;
+		}
+	} else {
+		bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
+		if (bev == NULL) {
+			log_warnx("bufferevent_socket_new failed");
+			close(fd);
+			return;
+		}
 	}
-	if (conn_adopt(srv, bev, sa, salen) == NULL)
+	c = conn_adopt(srv, bev, sa, salen);
+	if (c == NULL)
 		bufferevent_free(bev);
+	else if (tls_ctx != NULL)
+		c->flags |= CF_TLS;
+}
+
+/* conn_accept: see conn.h. */
+void
+conn_accept(struct server *srv, int fd, struct sockaddr *sa, int salen)
+{
+	accept_fd(srv, fd, sa, salen, NULL);
+}
+
+/* conn_accept_tls: see conn.h. */
+void
+conn_accept_tls(struct server *srv, int fd, struct sockaddr *sa, int salen,
+    struct ssl_ctx_st *tls_ctx)
+{
+	accept_fd(srv, fd, sa, salen, tls_ctx);
 }
 
 /* conn_adopt: see conn.h. */
@@ -105,6 +143,8 @@ handle_line(struct client *c, char *line, size_t n)
 {
 	struct irc_msg m;
 	size_t body;
+	char ctags[IRC_CLIENT_TAGS_MAX + 2], label[128];
+	enum cmd_result r;
 
 	if (memchr(line, '\0', n) != NULL) {
 		/* Modern IRC "Messages": NUL is never allowed; the line is
@@ -117,8 +157,31 @@ handle_line(struct client *c, char *line, size_t n)
 		numeric(c, ERR_INPUTTOOLONG);
 		return CMD_OK;
 	}
+	if (c->srv->cfg->utf8only && !message_utf8_valid(line, n)) {
+		/* UTF8ONLY (IRCv3): refuse the whole line with a FAIL. */
+		char verb[32];
+		size_t i = 0;
+		const char *p = line + (n - body);
+		if (*p == ':')
+			p = strchr(p, ' ') ? strchr(p, ' ') + 1 : p;
+		while (*p && *p != ' ' && i < sizeof(verb) - 1)
+			verb[i++] = (char)((*p >= 'a' && *p <= 'z') ? *p - 32 : *p), p++;
+		verb[i] = '\0';
+		reply_fail(c, i ? verb : "*", "INVALID_UTF8",
+		    "Message rejected, your IRC software MUST use UTF-8 encoding on this network");
+		return CMD_OK;
+	}
 	if (message_parse(line, &m) != MSG_OK)
 		return CMD_OK;
+	message_split_tags(&m, ctags, sizeof(ctags), label, sizeof(label));
+	if (m.label != NULL && (c->caps & CAP_LABELED_RESPONSE)) {
+		labeled_begin(c);
+		r = command_dispatch(c, &m);
+		if (r == CMD_CLOSE || (c->flags & CF_DEAD))
+			return CMD_CLOSE;
+		labeled_end(c, m.label);
+		return r;
+	}
 	return command_dispatch(c, &m);
 }
 
@@ -196,16 +259,35 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 }
 
 /* conn_event_cb: EOF or error; the socket is gone, so the QUIT for peers is
- * sent and the client freed without waiting for a flush. */
+ * sent and the client freed without waiting for a flush. On a TLS
+ * connection BEV_EVENT_CONNECTED reports the finished handshake; a failed
+ * handshake (a plaintext client on the TLS port, say) costs one info line.
+ * client_close queues its ERROR line, but client_dead stops all I/O at once
+ * and tls_quiet keeps client_free from writing a close_notify, so nothing
+ * more is written to a broken session. */
 static void
 conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct client *c = arg;
-	char reason[128];
+	char reason[160], tlserr[120];
 
 	server_clock(c->srv);
+	if (what & BEV_EVENT_CONNECTED) {
+		tls_handshake_done(c);
+		return;
+	}
+	tlserr[0] = '\0';
+	if (c->flags & CF_TLS) {
+		tls_quiet(bev);
+		tls_error(bev, tlserr, sizeof(tlserr));
+		if (!(c->umodes & UMODE_SECURE) && (what & BEV_EVENT_ERROR))
+			log_info("TLS handshake with %s failed: %s", c->host,
+			    tlserr[0] ? tlserr : evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	}
 	if (what & BEV_EVENT_EOF)
 		snprintf(reason, sizeof(reason), "Remote host closed the connection");
+	else if (tlserr[0] != '\0')
+		snprintf(reason, sizeof(reason), "TLS error: %s", tlserr);
 	else
 		snprintf(reason, sizeof(reason), "Read error: %s",
 		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));

@@ -1,4 +1,5 @@
-/* listener.c - evconnlistener per address; back off on EMFILE. */
+/* listener.c - evconnlistener per address; back off on EMFILE; TLS
+ * listeners hold the SSL_CTX their new connections use. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
@@ -15,11 +16,15 @@
 #include "listener.h"
 #include "log.h"
 #include "server.h"
+#include "tls.h"
 
 struct listener {
 	struct server		*srv;
 	struct evconnlistener	*lev;
 	struct event		*backoff;
+	struct ssl_ctx_st	*tls_ctx;	/* NULL: plaintext */
+	char			*conf_address;	/* as configured, for listener_is */
+	uint16_t		 conf_port;
 	char			 name[80];
 	uint16_t		 port;
 };
@@ -30,7 +35,10 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, i
 {
 	struct listener *l = arg;
 
-	conn_accept(l->srv, fd, sa, salen);
+	if (l->tls_ctx != NULL)
+		conn_accept_tls(l->srv, fd, sa, salen, l->tls_ctx);
+	else
+		conn_accept(l->srv, fd, sa, salen);
 }
 
 static void
@@ -67,7 +75,17 @@ listener_open(struct server *srv, const struct listen_conf *lc)
 	struct sockaddr_storage ss;
 	socklen_t sslen = sizeof(ss);
 	unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC;
+	struct ssl_ctx_st *tls_ctx = NULL;
+	char err[512];
 	int r;
+
+	if (lc->tls) {
+		tls_ctx = tls_ctx_new(lc, err, sizeof(err));
+		if (tls_ctx == NULL) {
+			log_warnx("listen %s port %u (tls): %s", lc->address, lc->port, err);
+			return NULL;
+		}
+	}
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
@@ -77,6 +95,7 @@ listener_open(struct server *srv, const struct listen_conf *lc)
 	r = getaddrinfo(lc->address, portstr, &hints, &res);
 	if (r != 0 || res == NULL) {
 		log_warnx("listen %s: %s", lc->address, gai_strerror(r));
+		tls_ctx_free(tls_ctx);
 		return NULL;
 	}
 	if (res->ai_family == AF_INET6) {
@@ -88,11 +107,18 @@ listener_open(struct server *srv, const struct listen_conf *lc)
 	if (l == NULL)
 		fatal("calloc");
 	l->srv = srv;
+	l->tls_ctx = tls_ctx;
+	l->conf_port = lc->port;
+	l->conf_address = strdup(lc->address);
+	if (l->conf_address == NULL)
+		fatal("strdup");
 	l->lev = evconnlistener_new_bind(srv->base, accept_cb, l, flags, 1024, res->ai_addr,
 	    (int)res->ai_addrlen);
 	freeaddrinfo(res);
 	if (l->lev == NULL) {
 		log_warn("listen on %s port %u", lc->address, lc->port);
+		tls_ctx_free(tls_ctx);
+		free(l->conf_address);
 		free(l);
 		return NULL;
 	}
@@ -112,7 +138,7 @@ listener_open(struct server *srv, const struct listen_conf *lc)
 			snprintf(l->name, sizeof(l->name), "%s:%u", host, l->port);
 		}
 	}
-	log_info("listening on %s", l->name);
+	log_info("listening on %s%s", l->name, l->tls_ctx != NULL ? " (tls)" : "");
 	return l;
 }
 
@@ -123,6 +149,8 @@ listener_close(struct listener *l)
 		return;
 	evconnlistener_free(l->lev);
 	event_free(l->backoff);
+	tls_ctx_free(l->tls_ctx);
+	free(l->conf_address);
 	free(l);
 }
 
@@ -130,4 +158,30 @@ uint16_t
 listener_port(const struct listener *l)
 {
 	return l->port;
+}
+
+const char *
+listener_name(const struct listener *l)
+{
+	return l->name;
+}
+
+bool
+listener_is(const struct listener *l, const struct listen_conf *lc)
+{
+	return l->conf_port == lc->port && (l->tls_ctx != NULL) == lc->tls &&
+	    strcmp(l->conf_address, lc->address) == 0;
+}
+
+struct ssl_ctx_st *
+listener_tls_ctx(const struct listener *l)
+{
+	return l->tls_ctx;
+}
+
+void
+listener_set_tls_ctx(struct listener *l, struct ssl_ctx_st *ctx)
+{
+	tls_ctx_free(l->tls_ctx);
+	l->tls_ctx = ctx;
 }

@@ -1,10 +1,12 @@
 /* reply.c - formatting and queueing of every byte sent to clients. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 
+#include "cap.h"
 #include "channel.h"
 #include "client.h"
 #include "reply.h"
@@ -57,6 +59,9 @@ format_clean(char *buf, size_t max, const char *fmt, va_list ap)
 void
 outline_vformat(struct outline *ol, const char *fmt, va_list ap)
 {
+	ol->tags = NULL;
+	ol->tags_len = 0;
+	ol->need_cap = 0;
 	ol->len = format_clean(ol->buf, IRC_LINE_MAX - 2, fmt, ap);
 	ol->buf[ol->len++] = '\r';
 	ol->buf[ol->len++] = '\n';
@@ -73,23 +78,177 @@ outline_format(struct outline *ol, const char *fmt, ...)
 	va_end(ap);
 }
 
-void
-send_bytes(struct client *c, const char *buf, size_t len)
+static void send_prefixed(struct client *c, const char *head, size_t hlen, const char *fmt,
+    va_list ap) __attribute__((format(printf, 4, 0)));
+
+/* queue: the lowest level. Output of a labeled command goes to the capture
+ * buffer; everything else to the bufferevent, followed by the sendq check. */
+static void
+queue(struct client *c, const void *buf, size_t len)
 {
 	struct evbuffer *out;
 
+	if (c->capture != NULL) {
+		evbuffer_add(c->capture, buf, len);
+		return;
+	}
+	out = bufferevent_get_output(c->bev);
+	if (evbuffer_add(out, buf, len) != 0 || evbuffer_get_length(out) > c->sendq)
+		client_sendq_exceeded(c);
+}
+
+static void
+queue_time(struct client *c, bool at)
+{
+	struct server *srv = c->srv;
+
+	if (at)
+		queue(c, "@", 1);
+	queue(c, srv->time_tag, srv->time_tag_len);
+	queue(c, at ? " " : ";", 1);
+}
+
+void
+send_bytes(struct client *c, const char *buf, size_t len)
+{
 	if (c->flags & (CF_CLOSING | CF_SENDQ | CF_DEAD))
 		return;
-	out = bufferevent_get_output(c->bev);
-	if (evbuffer_add(out, buf, len) != 0 ||
-	    evbuffer_get_length(out) > c->sendq)
-		client_sendq_exceeded(c);
+	if ((c->caps & CAP_SERVER_TIME) && len > 0 && buf[0] != '@')
+		queue_time(c, true);
+	queue(c, buf, len);
 }
 
 void
 send_line(struct client *c, const struct outline *ol)
 {
-	send_bytes(c, ol->buf, ol->len);
+	bool mt = (c->caps & CAP_MESSAGE_TAGS) != 0;
+
+	if (c->flags & (CF_CLOSING | CF_SENDQ | CF_DEAD))
+		return;
+	if ((c->caps & ol->need_cap) != ol->need_cap)
+		return;
+	if (ol->tags == NULL || !mt) {
+		send_bytes(c, ol->buf, ol->len);
+		return;
+	}
+	queue(c, "@", 1);
+	if (c->caps & CAP_SERVER_TIME)
+		queue_time(c, false);
+	queue(c, ol->tags, ol->tags_len);
+	queue(c, " ", 1);
+	queue(c, ol->buf, ol->len);
+}
+
+size_t
+msg_tags_build(struct client *from, const char *client_tags, char *buf, size_t size,
+    char *msgid, size_t msgidsize)
+{
+	struct server *srv = from->srv;
+	int n;
+
+	snprintf(msgid, msgidsize, "%s%llx", srv->msgid_base,
+	    (unsigned long long)++srv->msgid_next);
+	n = snprintf(buf, size, "msgid=%s%s%s%s", msgid, (from->umodes & UMODE_BOT) ? ";bot" : "",
+	    client_tags ? ";" : "", client_tags ? client_tags : "");
+	if (n < 0)
+		return 0;
+	return (size_t)n < size ? (size_t)n : size - 1;
+}
+
+void
+reply_fail(struct client *c, const char *command, const char *code, const char *fmt, ...)
+{
+	char head[160];
+	int hlen;
+	va_list ap;
+
+	hlen = snprintf(head, sizeof(head), ":%s FAIL %s %s :", c->srv->cfg->name, command, code);
+	if (hlen < 0 || (size_t)hlen >= sizeof(head))
+		return;
+	va_start(ap, fmt);
+	send_prefixed(c, head, (size_t)hlen, fmt, ap);
+	va_end(ap);
+}
+
+void
+labeled_begin(struct client *c)
+{
+	if (c->capture == NULL)
+		c->capture = evbuffer_new();
+}
+
+/* add_tag_line: "@tag;rest" or "@tag line" into c's real output. */
+static void
+add_tag_line(struct client *c, const char *tag, const char *line, size_t len)
+{
+	queue(c, "@", 1);
+	queue(c, tag, strlen(tag));
+	if (len > 0 && line[0] == '@') {
+		queue(c, ";", 1);
+		queue(c, line + 1, len - 1);
+	} else {
+		queue(c, " ", 1);
+		queue(c, line, len);
+	}
+}
+
+/* labeled_end: labeled-response spec: no output -> ACK; one line -> the
+ * label on it; more -> a labeled-response batch (when batch is enabled). */
+void
+labeled_end(struct client *c, const char *label)
+{
+	struct evbuffer *cap = c->capture;
+	struct server *srv = c->srv;
+	char tag[300], bid[16], btag[32], *line;
+	size_t n = 0, len;
+	struct evbuffer_ptr p;
+
+	if (cap == NULL)
+		return;
+	c->capture = NULL;
+	if (c->flags & (CF_CLOSING | CF_SENDQ | CF_DEAD)) {
+		evbuffer_free(cap);
+		return;
+	}
+	for (p = evbuffer_search(cap, "\n", 1, NULL); p.pos >= 0;
+	    p = evbuffer_search(cap, "\n", 1, &p)) {
+		n++;
+		if (evbuffer_ptr_set(cap, &p, 1, EVBUFFER_PTR_ADD) != 0)
+			break;
+	}
+	snprintf(tag, sizeof(tag), "label=%s", label);
+	if (n == 0) {
+		char ack[200];
+		int l = snprintf(ack, sizeof(ack), ":%s ACK\r\n", srv->cfg->name);
+		add_tag_line(c, tag, ack, (size_t)l);
+	} else if (n == 1) {
+		len = evbuffer_get_length(cap);
+		line = (char *)evbuffer_pullup(cap, -1);
+		add_tag_line(c, tag, line, len);
+	} else if (!(c->caps & CAP_BATCH)) {
+		evbuffer_add_buffer(bufferevent_get_output(c->bev), cap);
+	} else {
+		char open[200], close_[200];
+		int l;
+		snprintf(bid, sizeof(bid), "L%x", ++srv->batch_next);
+		snprintf(btag, sizeof(btag), "batch=%s", bid);
+		l = snprintf(open, sizeof(open), ":%s BATCH +%s labeled-response\r\n", srv->cfg->name, bid);
+		add_tag_line(c, tag, open, (size_t)l);
+		while ((line = evbuffer_readln(cap, &len, EVBUFFER_EOL_CRLF_STRICT)) != NULL) {
+			line = realloc(line, len + 3);
+			if (line != NULL) {
+				memcpy(line + len, "\r\n", 3);
+				add_tag_line(c, btag, line, len + 2);
+			}
+			free(line);
+		}
+		l = snprintf(close_, sizeof(close_), ":%s BATCH -%s\r\n", srv->cfg->name, bid);
+		send_bytes(c, close_, (size_t)l);
+	}
+	evbuffer_free(cap);
+	if (!(c->flags & CF_SENDQ) &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) > c->sendq)
+		client_sendq_exceeded(c);
 }
 
 /* prefixed: "<head><formatted>" cleaned and cut as one line. */
@@ -100,6 +259,9 @@ send_prefixed(struct client *c, const char *head, size_t hlen, const char *fmt, 
 
 	if (hlen > IRC_LINE_MAX - 3)
 		hlen = IRC_LINE_MAX - 3;
+	ol.tags = NULL;
+	ol.tags_len = 0;
+	ol.need_cap = 0;
 	memcpy(ol.buf, head, hlen);
 	ol.len = hlen + format_clean(ol.buf + hlen, IRC_LINE_MAX - 2 - hlen, fmt, ap);
 	ol.buf[ol.len++] = '\r';
@@ -178,6 +340,19 @@ send_channel(struct channel *ch, const struct client *except, const struct outli
 		if (need != 0 && (m->modes & need) == 0)
 			continue;
 		send_line(m->client, ol);
+	}
+}
+
+void
+send_channel_alt(struct channel *ch, const struct client *except, const struct outline *ol,
+    const struct outline *alt, uint32_t cap)
+{
+	struct membership *m, *tmp;
+
+	HASH_ITER(hh, ch->members, m, tmp) {
+		if (m->client == except)
+			continue;
+		send_line(m->client, (m->client->caps & cap) ? alt : ol);
 	}
 }
 

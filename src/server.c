@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -16,6 +17,7 @@
 #include "log.h"
 #include "reply.h"
 #include "server.h"
+#include "tls.h"
 
 static void
 reaper_cb(int fd, short what, void *arg)
@@ -139,6 +141,10 @@ server_new(struct config *cfg, const char *config_path)
 	}
 	server_clock(srv);
 	srv->started = srv->now;
+	/* msgids: a per-start base (start time, pid) + a counter: unique over
+	 * restarts without a random source. */
+	snprintf(srv->msgid_base, sizeof(srv->msgid_base), "%llx%x-",
+	    (unsigned long long)srv->started, (unsigned)getpid() & 0xfff);
 	gmtime_r(&srv->started, &tm);
 	strftime(srv->created, sizeof(srv->created), "%a %b %d %Y at %H:%M:%S UTC", &tm);
 	setup_timeouts(srv);
@@ -241,7 +247,7 @@ server_free(struct server *srv)
 static bool
 listen_same(const struct listen_conf *a, const struct listen_conf *b)
 {
-	return a->port == b->port && strcmp(a->address, b->address) == 0;
+	return a->port == b->port && a->tls == b->tls && strcmp(a->address, b->address) == 0;
 }
 
 /* server_rehash: the new file replaces the configuration as a whole; the
@@ -288,6 +294,10 @@ server_rehash(struct server *srv, char *err, size_t errlen)
 		kline_load(srv);
 	setup_timeouts(srv);
 	server_build_isupport(srv);
+	/* New certificates for new handshakes; connected clients keep theirs.
+	 * config_load already refused unloadable files, so this fails only
+	 * if a file changed in between (the old context stays). */
+	tls_reload(srv);
 	log_info("configuration reloaded from %s", srv->config_path);
 	return 0;
 }
@@ -300,6 +310,19 @@ server_clock(struct server *srv)
 	if (event_base_gettimeofday_cached(srv->base, &tv) != 0)
 		gettimeofday(&tv, NULL);
 	srv->now = tv.tv_sec + srv->now_offset;
+	/* server-time tag, rebuilt at most once per millisecond */
+	if (srv->time_tag_ms != (long)(tv.tv_usec / 1000) || srv->time_tag_len == 0 ||
+	    srv->time_tag_sec != srv->now) {
+		struct tm tm;
+		time_t t = srv->now;
+		char ts[32];
+		gmtime_r(&t, &tm);
+		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+		srv->time_tag_len = (size_t)snprintf(srv->time_tag, sizeof(srv->time_tag),
+		    "time=%s.%03ldZ", ts, (long)(tv.tv_usec / 1000));
+		srv->time_tag_ms = (long)(tv.tv_usec / 1000);
+		srv->time_tag_sec = srv->now;
+	}
 }
 
 /* server_build_isupport: RPL_ISUPPORT tokens (Modern IRC "RPL_ISUPPORT
@@ -313,9 +336,12 @@ server_build_isupport(struct server *srv)
 	size_t len = 0;
 
 	snprintf(tok[n++], 80, "AWAYLEN=%u", cfg->awaylen);
+	snprintf(tok[n++], 80, "BOT=B");
 	snprintf(tok[n++], 80, "CASEMAPPING=%s", casemap_name(cfg->casemapping));
 	snprintf(tok[n++], 80, "CHANLIMIT=#&!+:%u", cfg->max_channels_per_user);
 	snprintf(tok[n++], 80, "CHANMODES=beI,k,l,imnpst");
+	if (cfg->client_tag_deny != NULL)
+		snprintf(tok[n++], 80, "CLIENTTAGDENY=%.60s", cfg->client_tag_deny);
 	snprintf(tok[n++], 80, "CHANNELLEN=%u", cfg->channellen);
 	snprintf(tok[n++], 80, "CHANTYPES=#&!+");
 	snprintf(tok[n++], 80, "ELIST=U");
@@ -335,6 +361,8 @@ server_build_isupport(struct server *srv)
 	    cfg->max_targets, cfg->max_targets);
 	snprintf(tok[n++], 80, "TOPICLEN=%u", cfg->topiclen);
 	snprintf(tok[n++], 80, "USERLEN=%d", USERLEN);
+	if (cfg->utf8only)
+		snprintf(tok[n++], 80, "UTF8ONLY");
 	srv->nisupport = 0;
 	for (i = 0; i < n; i++) {
 		if (i % 13 == 0) {
