@@ -94,6 +94,9 @@ struct client {
 	char		*pass;		/* owned, PASS given before registration */
 	char		*invites[4];	/* owned casefolded channel names from INVITE */
 	char		*certfp;	/* owned; SHA-256 of the TLS client certificate, hex */
+	struct monitor_entry **mon;	/* owned array: nicks this client MONITORs */
+	uint16_t	 nmon;
+	time_t		 last_knock;
 	struct evbuffer	*capture;	/* labeled-response: output of the current command */
 	struct sockaddr_storage addr;
 };

@@ -51,6 +51,7 @@ CMD(who); CMD(whois); CMD(whowas); CMD(ison); CMD(userhost); CMD(motd); CMD(luse
 CMD(version); CMD(time); CMD(admin); CMD(info); CMD(stats); CMD(links);
 CMD(summon); CMD(users);
 CMD(oper); CMD(kill); CMD(wallops); CMD(rehash); CMD(die);
+CMD(monitor); CMD(knock);
 CMD(kline); CMD(unkline); CMD(dline); CMD(undline);
 #undef CMD
 

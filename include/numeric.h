@@ -238,6 +238,28 @@
 #define FMT_ERR_UMODEUNKNOWNFLAG ":Unknown MODE flag"
 #define ERR_USERSDONTMATCH	502
 #define FMT_ERR_USERSDONTMATCH	":Cant change mode for other users"
+#define RPL_KNOCK		710
+#define FMT_RPL_KNOCK		"%s %s :%s"
+#define RPL_KNOCKDLVR		711
+#define FMT_RPL_KNOCKDLVR	"%s :Your KNOCK has been delivered."
+#define ERR_TOOMANYKNOCK	712
+#define FMT_ERR_TOOMANYKNOCK	"%s :Too many KNOCKs (channel)."
+#define ERR_CHANOPEN		713
+#define FMT_ERR_CHANOPEN	"%s :Channel is open."
+#define ERR_KNOCKONCHAN		714
+#define FMT_ERR_KNOCKONCHAN	"%s :You are already on that channel."
+#define RPL_MONONLINE		730
+#define FMT_RPL_MONONLINE	":%s"
+#define RPL_MONOFFLINE		731
+#define FMT_RPL_MONOFFLINE	":%s"
+#define RPL_MONLIST		732
+#define FMT_RPL_MONLIST		":%s"
+#define RPL_ENDOFMONLIST	733
+#define FMT_RPL_ENDOFMONLIST	":End of MONITOR list"
+#define ERR_MONLISTFULL		734
+#define FMT_ERR_MONLISTFULL	"%d %s :Monitor list is full."
+#define RPL_WHOSPCRPL		354
+#define FMT_RPL_WHOSPCRPL	"%s"
 #define ERR_INVALIDKEY		525
 #define FMT_ERR_INVALIDKEY	"%s :Key is not well-formed"
 #define ERR_INVALIDMODEPARAM	696

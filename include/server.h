@@ -75,6 +75,7 @@ struct server {
 
 	struct whowas	*whowas;	/* ring of cfg->whowas_history entries */
 	unsigned	 whowas_size, whowas_next, whowas_count;
+	struct monitor_entry *monitors;	/* uthash: MONITOR watchers by nick */
 	struct kline	*klines;	/* K/D-lines (kline.c) */
 	struct ip_entry	*ip_table;	/* per-IP / per-CIDR counters (connlimit.c) */
 	struct event	*sweep_timer;	/* drops idle ip_table entries */

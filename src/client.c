@@ -11,6 +11,7 @@
 #include "channel.h"
 #include "client.h"
 #include "conn.h"
+#include "monitor.h"
 #include "connlimit.h"
 #include "log.h"
 #include "reply.h"
@@ -190,6 +191,7 @@ client_close(struct client *c, const char *reason, const char *quit_msg)
 		while ((m = LIST_FIRST(&c->channels)) != NULL)
 			channel_remove_member(srv, m);
 		server_whowas_add(srv, c);
+		monitor_offline(c, c->nick);
 		srv->stats.users--;
 		if (c->umodes & UMODE_INVISIBLE)
 			srv->stats.invisible--;
@@ -201,6 +203,7 @@ client_close(struct client *c, const char *reason, const char *quit_msg)
 		HASH_DELETE(hh, srv->nicks, c);
 		c->flags &= ~CF_NICK_HASHED;
 	}
+	monitor_clear(c);
 	c->flags |= CF_CLOSING;
 	log_debug("closing %s[%s]: %s", c->nick, c->host, reason);
 
@@ -229,6 +232,7 @@ client_free(struct client *c)
 		tls_close_notify(c->bev);
 	bufferevent_free(c->bev);
 	free(c->certfp);
+	free(c->mon);
 	free(c->realname);
 	free(c->away);
 	free(c->pass);

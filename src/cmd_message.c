@@ -8,6 +8,7 @@
 #include "channel.h"
 #include "client.h"
 #include "command.h"
+#include "monitor.h"
 #include "reply.h"
 #include "server.h"
 
@@ -233,5 +234,6 @@ cmd_away(struct client *c, struct irc_msg *m)
 	}
 	ol.need_cap = CAP_AWAY_NOTIFY;
 	send_common(c, false, &ol);
+	monitor_extended(c, &ol);
 	return CMD_OK;
 }

@@ -27,10 +27,20 @@ shares_channel(const struct client *a, const struct client *b)
 	return false;
 }
 
+/* WHOX request: the fields after '%' and the optional token. */
+struct whox {
+	bool		 on;
+	char		 fields[32];
+	char		 token[8];
+};
+
 static void
-who_reply(struct client *c, const char *chname, const struct client *t, uint8_t mmodes)
+who_reply(struct client *c, const char *chname, const struct client *t, uint8_t mmodes,
+    const struct whox *wx)
 {
-	char flags[8], *p = flags, pfx[4];
+	char flags[12], *p = flags, pfx[4], out[480];
+	size_t len = 0;
+	const char *f;
 
 	*p++ = t->away ? 'G' : 'H';
 	if (client_is_oper(t))
@@ -39,8 +49,38 @@ who_reply(struct client *c, const char *chname, const struct client *t, uint8_t 
 		*p++ = 'B';
 	channel_prefix_str(mmodes, (c->caps & CAP_MULTI_PREFIX) != 0, pfx);
 	strcpy(p, pfx);
-	numeric(c, RPL_WHOREPLY, chname, t->user, t->host, c->srv->cfg->name, t->nick, flags,
-	    t->realname ? t->realname : "");
+	if (wx == NULL || !wx->on) {
+		numeric(c, RPL_WHOREPLY, chname, t->user, t->host, c->srv->cfg->name, t->nick, flags,
+		    t->realname ? t->realname : "");
+		return;
+	}
+	/* WHOX (ircv3.net/specs/extensions/whox): fields in the fixed order
+	 * t c u i h s n f d l a o r, whatever order they were asked in. */
+	out[0] = '\0';
+#define ADD(...) do { if (len < sizeof(out)) len += (size_t)snprintf(out + len, sizeof(out) - len, \
+	    "%s", len ? " " : ""); if (len < sizeof(out)) len += (size_t)snprintf(out + len, \
+	    sizeof(out) - len, __VA_ARGS__); } while (0)
+	for (f = "tcuihsnfdlaor"; *f; f++) {
+		if (strchr(wx->fields, *f) == NULL)
+			continue;
+		switch (*f) {
+		case 't': ADD("%s", wx->token[0] ? wx->token : "0"); break;
+		case 'c': ADD("%s", chname); break;
+		case 'u': ADD("%s", t->user); break;
+		case 'i': ADD("%s", t->host); break;
+		case 'h': ADD("%s", t->host); break;
+		case 's': ADD("%s", c->srv->cfg->name); break;
+		case 'n': ADD("%s", t->nick); break;
+		case 'f': ADD("%s", flags); break;
+		case 'd': ADD("0"); break;
+		case 'l': ADD("%ld", (long)(c->srv->now - t->last_msg)); break;
+		case 'a': ADD("0"); break;
+		case 'o': ADD("n/a"); break;
+		case 'r': ADD(":%s", t->realname ? t->realname : ""); break;
+		}
+	}
+#undef ADD
+	numeric(c, RPL_WHOSPCRPL, out);
 }
 
 /* WHO <mask> [o] (RFC 2812 §3.6.1): a channel lists its (visible) members;
@@ -50,7 +90,24 @@ cmd_who(struct client *c, struct irc_msg *m)
 {
 	struct server *srv = c->srv;
 	const char *mask = m->nparams > 0 && m->params[0][0] ? m->params[0] : "*";
-	bool opers_only = m->nparams > 1 && strchr(m->params[1], 'o') != NULL;
+	bool opers_only = false;
+	struct whox wx;
+
+	memset(&wx, 0, sizeof(wx));
+	if (m->nparams > 1) {
+		char *pct = strchr(m->params[1], '%');
+		if (pct != NULL) {
+			char *comma = strchr(pct, ',');
+			wx.on = true;
+			if (comma != NULL) {
+				*comma = '\0';
+				snprintf(wx.token, sizeof(wx.token), "%.3s", comma + 1);
+			}
+			snprintf(wx.fields, sizeof(wx.fields), "%s", pct + 1);
+			*pct = '\0';
+		}
+		opers_only = strchr(m->params[1], 'o') != NULL;
+	}
 	enum casemapping cm = srv->cfg->casemapping;
 	unsigned count = 0;
 
@@ -67,7 +124,7 @@ cmd_who(struct client *c, struct irc_msg *m)
 						continue;
 					if (opers_only && !client_is_oper(mb->client))
 						continue;
-					who_reply(c, ch->name, mb->client, mb->modes);
+					who_reply(c, ch->name, mb->client, mb->modes, &wx);
 				}
 			}
 		}
@@ -78,7 +135,7 @@ cmd_who(struct client *c, struct irc_msg *m)
 	if (t != NULL && client_is_registered(t)) {
 		/* exact nick: O(1), no scan */
 		if (!opers_only || client_is_oper(t))
-			who_reply(c, "*", t, 0);
+			who_reply(c, "*", t, 0, &wx);
 		numeric(c, RPL_ENDOFWHO, mask);
 		return CMD_OK;
 	}
@@ -93,7 +150,7 @@ cmd_who(struct client *c, struct irc_msg *m)
 		    !casemap_match(cm, mask, t->host) && !casemap_match(cm, mask, srv->cfg->name) &&
 		    !(t->realname && casemap_match(cm, mask, t->realname)))
 			continue;
-		who_reply(c, "*", t, 0);
+		who_reply(c, "*", t, 0, &wx);
 		if (++count >= WHO_MAX_RESULTS)
 			break;
 	}

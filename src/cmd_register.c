@@ -9,6 +9,7 @@
 #include "channel.h"
 #include "client.h"
 #include "command.h"
+#include "monitor.h"
 #include "kline.h"
 #include "log.h"
 #include "message.h"
@@ -78,7 +79,15 @@ cmd_nick(struct client *c, struct irc_msg *m)
 	outline_format(&ol, ":%s NICK :%s", client_prefix(c, pfx, sizeof(pfx)), nick);
 	send_common(c, true, &ol);
 	server_whowas_add(srv, c);
-	client_set_nick(c, nick);
+	{
+		char old[NICKLEN_MAX + 1];
+		snprintf(old, sizeof(old), "%s", c->nick);
+		client_set_nick(c, nick);
+		if (server_fold(srv, key, old, sizeof(key)) && strcmp(key, c->nick_key) != 0) {
+			monitor_offline(c, old);
+			monitor_online(c);
+		}
+	}
 	return CMD_OK;
 }
 
@@ -239,6 +248,7 @@ register_try(struct client *c)
 		numeric(c, RPL_ISUPPORT, srv->isupport[i]);
 	send_lusers(c);
 	send_motd(c);
+	monitor_online(c);
 	if (c->umodes != 0) {
 		client_umode_string(c, modes);
 		reply_raw(c, ":%s MODE %s :%s", c->nick, c->nick, modes);
@@ -267,5 +277,6 @@ cmd_setname(struct client *c, struct irc_msg *m)
 	outline_format(&ol, ":%s SETNAME :%s", client_prefix(c, pfx, sizeof(pfx)), name);
 	ol.need_cap = CAP_SETNAME;
 	send_common(c, true, &ol);
+	monitor_extended(c, &ol);
 	return CMD_OK;
 }

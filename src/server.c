@@ -14,6 +14,7 @@
 #include "connlimit.h"
 #include "kline.h"
 #include "listener.h"
+#include "monitor.h"
 #include "log.h"
 #include "reply.h"
 #include "server.h"
@@ -231,6 +232,7 @@ server_free(struct server *srv)
 	whowas_resize(srv, 0);
 	free(srv->holds);
 	kline_free_all(srv);
+	monitor_free_all(srv);
 	connlimit_free(srv);
 	event_free(srv->sweep_timer);
 	event_free(srv->reaper);
@@ -352,6 +354,7 @@ server_build_isupport(struct server *srv)
 	snprintf(tok[n++], 80, "MAXLIST=beI:%u", cfg->max_list);
 	snprintf(tok[n++], 80, "MAXTARGETS=%u", cfg->max_targets);
 	snprintf(tok[n++], 80, "MODES=4");
+	snprintf(tok[n++], 80, "MONITOR=%d", MONITOR_MAX);
 	snprintf(tok[n++], 80, "NETWORK=%s", cfg->network);
 	snprintf(tok[n++], 80, "NICKLEN=%u", cfg->nicklen);
 	snprintf(tok[n++], 80, "PREFIX=(ov)@+");
@@ -361,6 +364,7 @@ server_build_isupport(struct server *srv)
 	    cfg->max_targets, cfg->max_targets);
 	snprintf(tok[n++], 80, "TOPICLEN=%u", cfg->topiclen);
 	snprintf(tok[n++], 80, "USERLEN=%d", USERLEN);
+	snprintf(tok[n++], 80, "WHOX");
 	if (cfg->utf8only)
 		snprintf(tok[n++], 80, "UTF8ONLY");
 	srv->nisupport = 0;
