@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/queue.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -98,7 +99,11 @@ struct client {
 	uint16_t	 nmon;
 	time_t		 last_knock;
 	struct evbuffer	*capture;	/* labeled-response: output of the current command */
-	struct sockaddr_storage addr;
+	union {			/* peer address (not sockaddr_storage: 100 bytes less) */
+		struct sockaddr		sa;
+		struct sockaddr_in	sin;
+		struct sockaddr_in6	sin6;
+	} addr;
 };
 
 /* client_new: a client around bev (ownership passes to the client on
