@@ -22,7 +22,7 @@
 
 static const char *const builtin_motd[] = {
 	"Welcome to evircd, an asynchronous IRC server on libevent.",
-	"This server runs on its built-in default configuration.",
+	"No MOTD file is configured: set [server] motd_file to replace this text.",
 	"Be excellent to each other.",
 };
 
