@@ -169,6 +169,7 @@ server_listen(struct server *srv)
 		if (l != NULL)
 			srv->listeners[srv->nlisteners++] = l;
 	}
+	srv->sts_port = tls_port(srv);	/* sts capability on plaintext ports */
 	return srv->nlisteners > 0 ? 0 : -1;
 }
 

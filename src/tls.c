@@ -133,13 +133,17 @@ tls_ctx_new(const struct listen_conf *lc, char *err, size_t errlen)
 	}
 	if (SSL_CTX_use_PrivateKey_file(ctx, lc->private_key, SSL_FILETYPE_PEM) != 1) {
 		unsigned long code = ERR_peek_last_error();
-		if (ERR_GET_REASON(code) == X509_R_KEY_VALUES_MISMATCH ||
-		    ERR_GET_REASON(code) == X509_R_KEY_TYPE_MISMATCH)
+		if (ERR_GET_LIB(code) == ERR_LIB_X509 &&
+		    (ERR_GET_REASON(code) == X509_R_KEY_VALUES_MISMATCH ||
+		    ERR_GET_REASON(code) == X509_R_KEY_TYPE_MISMATCH))
 			snprintf(err, errlen, "private_key %s does not match certificate %s",
 			    lc->private_key, lc->certificate);
-		else
-			snprintf(err, errlen, "private_key %s: %s", lc->private_key,
-			    ssl_errstr(e, sizeof(e)));
+		else {
+			ssl_errstr(e, sizeof(e));
+			snprintf(err, errlen, "private_key %s: %s%s", lc->private_key, e,
+			    strstr(e, "decrypt") || strstr(e, "password") ?
+			    " (passphrase-protected keys are not supported)" : "");
+		}
 		ERR_clear_error();
 		goto fail;
 	}
