@@ -69,6 +69,7 @@ struct channel {
 	time_t		 created;
 	struct mask_entry *lists[LIST_COUNT];
 	unsigned	 nlist;		/* total entries over the three lists */
+	uint8_t		 casemapping;	/* enum casemapping, for mask comparison */
 };
 
 /* channel_new: create and index a channel named name (valid). Never NULL. */

@@ -94,5 +94,8 @@ size_t format_clean(char *buf, size_t max, const char *fmt, va_list ap)
 /* utf8_cut: the largest n <= len such that s[0..n) does not end inside a
  * UTF-8 sequence. */
 size_t utf8_cut(const char *s, size_t len);
+/* utf8_prefix: the length (for "%.*s") of s cut to at most max bytes on a
+ * UTF-8 boundary: KICKLEN, TOPICLEN, AWAYLEN and quit/part reasons. */
+int utf8_prefix(const char *s, size_t max);
 
 #endif

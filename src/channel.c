@@ -20,6 +20,7 @@ channel_new(struct server *srv, const char *name)
 	if ((ch->key = strdup(key)) == NULL)
 		fatal("strdup");
 	ch->created = srv->now;
+	ch->casemapping = (uint8_t)srv->cfg->casemapping;
 	HASH_ADD_KEYPTR(hh, srv->channels, ch->key, strlen(ch->key), ch);
 	if (name[0] == '!') {
 		ch->short_key = strdup(key + 6);
@@ -199,7 +200,7 @@ channel_list_add(struct channel *ch, enum mask_list_kind kind, const char *mask,
 	struct mask_entry *e, **tail;
 
 	for (tail = &ch->lists[kind]; *tail != NULL; tail = &(*tail)->next)
-		if (strcmp((*tail)->mask, mask) == 0)
+		if (casemap_cmp(ch->casemapping, (*tail)->mask, mask) == 0)
 			return 0;
 	if (ch->nlist >= max)
 		return -1;

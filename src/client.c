@@ -211,13 +211,16 @@ client_close(struct client *c, const char *reason, const char *quit_msg)
 	if (c->flags & CF_SENDQ)
 		evbuffer_drain(out, evbuffer_get_length(out));
 	outline_format(&ol, "ERROR :Closing Link: %s (%s)", c->host, reason);
-	evbuffer_add(out, ol.buf, ol.len);
+	/* Callbacks first: a bufferevent_pair drains at once on add. */
 	bufferevent_disable(c->bev, EV_READ);
 	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
 	bufferevent_setcb(c->bev, NULL, flushed_cb, flush_event_cb, c);
 	bufferevent_enable(c->bev, EV_WRITE);
 	event_del(&c->timer);
 	client_timer_set(c, TIMER_FLUSH);
+	evbuffer_add(out, ol.buf, ol.len);
+	if (!(c->flags & CF_DEAD) && evbuffer_get_length(out) == 0)
+		client_dead(c);
 }
 
 void

@@ -257,7 +257,7 @@ cmd_part(struct client *c, struct irc_msg *m)
 		}
 		if (reason != NULL)
 			outline_format(&ol, ":%s PART %s :%.*s", pfx, ch->name,
-			    (int)c->srv->cfg->kicklen, reason);
+			    utf8_prefix(reason, c->srv->cfg->kicklen), reason);
 		else
 			outline_format(&ol, ":%s PART %s", pfx, ch->name);
 		send_channel(ch, NULL, &ol, 0);
@@ -449,7 +449,7 @@ kick_one(struct client *c, struct channel *ch, const char *nick, const char *rea
 		return;
 	}
 	outline_format(&ol, ":%s KICK %s %s :%.*s", client_prefix(c, pfx, sizeof(pfx)), ch->name,
-	    target->nick, (int)srv->cfg->kicklen, reason);
+	    target->nick, utf8_prefix(reason, srv->cfg->kicklen), reason);
 	send_channel(ch, NULL, &ol, 0);
 	channel_remove_member(srv, tm);
 }

@@ -69,8 +69,8 @@ cmd_kill(struct client *c, struct irc_msg *m)
 			numeric(c, ERR_NOSUCHNICK, m->params[0]);
 		return CMD_OK;
 	}
-	snprintf(reason, sizeof(reason), "Killed (%s (%.*s))", c->nick, (int)srv->cfg->kicklen,
-	    m->params[1]);
+	snprintf(reason, sizeof(reason), "Killed (%s (%.*s))", c->nick,
+	    utf8_prefix(m->params[1], srv->cfg->kicklen), m->params[1]);
 	snprintf(nick, sizeof(nick), "%s", t->nick);
 	log_info("KILL %s by %s: %s", nick, c->nick, m->params[1]);
 	client_close(t, reason, NULL);

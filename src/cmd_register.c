@@ -159,8 +159,8 @@ cmd_quit(struct client *c, struct irc_msg *m)
 	char reason[400];
 
 	if (m->nparams > 0 && m->params[0][0] != '\0')
-		snprintf(reason, sizeof(reason), "Quit: %.*s", (int)c->srv->cfg->kicklen,
-		    m->params[0]);
+		snprintf(reason, sizeof(reason), "Quit: %.*s",
+		    utf8_prefix(m->params[0], c->srv->cfg->kicklen), m->params[0]);
 	else
 		snprintf(reason, sizeof(reason), "Client Quit");
 	client_close(c, reason, NULL);

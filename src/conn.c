@@ -134,7 +134,7 @@ fakelag_blocked(struct client *c)
 		return false;
 	if (c->fakelag < c->srv->now)
 		c->fakelag = c->srv->now;
-	return c->fakelag > c->srv->now + (time_t)cfg->flood_burst;
+	return c->fakelag >= c->srv->now + (time_t)cfg->flood_burst;
 }
 
 /* handle_line: checks that need the raw bytes, then parse and dispatch. */
@@ -153,7 +153,10 @@ handle_line(struct client *c, char *line, size_t n)
 		return CMD_OK;
 	}
 	body = message_body_len(line, n);
-	if (body > IRC_LINE_MAX - 2 || n - body > 1 + IRC_CLIENT_TAGS_MAX + 1 + 8) {
+	/* message-tags: at most 4094 bytes of tag data between '@' and the
+	 * space, else 417 and the line is not processed. */
+	if (body > IRC_LINE_MAX - 2 || (line[0] == '@' &&
+	    strcspn(line, " ") - 1 > IRC_CLIENT_TAGS_MAX)) {
 		numeric(c, ERR_INPUTTOOLONG);
 		return CMD_OK;
 	}

@@ -87,18 +87,19 @@ message_tag_next(char **cursor, char **key, char **value)
 				case 'r': *w++ = '\r'; break;
 				case 'n': *w++ = '\n'; break;
 				case '\0': continue;
+				case ';': goto value_end;	/* lone '\' before the separator */
 				default: *w++ = *r; break;
 				}
 				r++;
 			} else
 				*w++ = *r++;
 		}
+value_end:
 		p = r;
 		if (*p == ';')
 			p++;
 		*w = '\0';
 	} else {
-		*value = p + (*p == '\0' ? 0 : 0);
 		if (*p == ';')
 			*p++ = '\0';
 		*value = (char *)"";

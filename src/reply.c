@@ -34,6 +34,14 @@ utf8_cut(const char *s, size_t len)
 	return len;
 }
 
+int
+utf8_prefix(const char *s, size_t max)
+{
+	size_t len = strnlen(s, max + 1);
+
+	return (int)(len > max ? utf8_cut(s, max) : len);
+}
+
 size_t
 format_clean(char *buf, size_t max, const char *fmt, va_list ap)
 {

@@ -1,0 +1,452 @@
+/* harness.c - in-process fake clients over bufferevent pairs (harness.h). */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "client.h"
+#include "config.h"
+#include "conn.h"
+#include "message.h"
+#include "server.h"
+
+#include "harness.h"
+
+bool
+h_regex_match(const char *re, const char *s)
+{
+	regex_t rx;
+	int r;
+
+	r = regcomp(&rx, re, REG_EXTENDED | REG_NOSUB);
+	ck_assert_msg(r == 0, "bad regex /%s/", re);
+	r = regexec(&rx, s, 0, NULL, 0);
+	regfree(&rx);
+	return r == 0;
+}
+
+struct config *
+h_config(void)
+{
+	struct config *cfg = config_default();
+	char err[256];
+
+	free(cfg->name);
+	cfg->name = strdup(H_SERVER);
+	ck_assert_ptr_nonnull(cfg->name);
+	cfg->flood_enabled = false;
+	ck_assert_int_eq(config_load_motd(cfg, err, sizeof(err)), 0);
+	return cfg;
+}
+
+struct harness *
+h_new_cfg(struct config *cfg)
+{
+	struct harness *h = calloc(1, sizeof(*h));
+
+	ck_assert_ptr_nonnull(h);
+	h->srv = server_new(cfg, NULL);
+	ck_assert_ptr_nonnull(h->srv);
+	h->max_turns = 100000;
+	return h;
+}
+
+struct harness *
+h_new(void)
+{
+	return h_new_cfg(h_config());
+}
+
+static void
+fc_free(struct fc *fc)
+{
+	size_t i;
+
+	for (i = 0; i < fc->nlines; i++)
+		free(fc->lines[i]);
+	free(fc->lines);
+	free(fc->last);
+	bufferevent_free(fc->bev);
+	free(fc);
+}
+
+void
+h_free(struct harness *h)
+{
+	int i;
+
+	if (h == NULL)
+		return;
+	for (i = 0; i < h->nfc; i++)
+		fc_free(h->fcs[i]);
+	server_free(h->srv);
+	free(h);
+}
+
+/* collect: split what arrived into lines. Every line the server sends must
+ * end with CRLF, be at most 512 bytes with it and contain no NUL
+ * (RFC 1459 §2.3): checked here for every test. */
+static void
+collect(struct fc *fc)
+{
+	struct evbuffer *in = bufferevent_get_input(fc->bev);
+	char *line;
+	size_t n;
+
+	while ((line = evbuffer_readln(in, &n, EVBUFFER_EOL_CRLF_STRICT)) != NULL) {
+		ck_assert_msg(n + 2 <= IRC_LINE_MAX, "%s: line of %zu bytes (> 512 with CRLF): %.80s...",
+		    fc->name, n + 2, line);
+		ck_assert_msg(memchr(line, '\0', n) == NULL, "%s: NUL in line '%s'", fc->name, line);
+		ck_assert_msg(memchr(line, '\n', n) == NULL && memchr(line, '\r', n) == NULL,
+		    "%s: bare CR or LF inside line '%s'", fc->name, line);
+		fc->received += n + 2;
+		if (fc->nlines == fc->cap) {
+			fc->cap = fc->cap ? fc->cap * 2 : 64;
+			fc->lines = realloc(fc->lines, fc->cap * sizeof(*fc->lines));
+			ck_assert_ptr_nonnull(fc->lines);
+		}
+		fc->lines[fc->nlines++] = line;
+	}
+}
+
+/* signature: everything that can move between two loop turns. */
+static size_t
+signature(struct harness *h)
+{
+	struct server *srv = h->srv;
+	struct client *c;
+	size_t sig = 0;
+	int i;
+
+	for (i = 0; i < h->nfc; i++) {
+		sig += h->fcs[i]->received * 3;
+		sig += evbuffer_get_length(bufferevent_get_output(h->fcs[i]->bev)) * 5;
+		sig += evbuffer_get_length(bufferevent_get_input(h->fcs[i]->bev)) * 7;
+	}
+	TAILQ_FOREACH(c, &srv->clients, link) {
+		sig += 11 + evbuffer_get_length(bufferevent_get_input(c->bev)) * 13;
+		sig += evbuffer_get_length(bufferevent_get_output(c->bev)) * 17;
+	}
+	TAILQ_FOREACH(c, &srv->dead, link)
+		sig += 19;
+	return sig;
+}
+
+/* pickup: the "network" takes what the server queued for fc. The test end
+ * of a pair is kept read-disabled and enabled only here, once per loop
+ * turn: a pair would otherwise move every byte synchronously inside
+ * evbuffer_add(), so the server's output buffer would never hold data
+ * and its write callbacks (close-after-flush) would see a different world
+ * than with a socket, where bytes leave on a later loop turn. */
+static void
+pickup(struct fc *fc)
+{
+	if (fc->paused)
+		return;
+	bufferevent_enable(fc->bev, EV_READ);
+	bufferevent_disable(fc->bev, EV_READ);
+}
+
+void
+h_run(struct harness *h)
+{
+	unsigned turn, idle = 0;
+	size_t before, after;
+	int i;
+
+	for (turn = 0; turn < h->max_turns; turn++) {
+		before = signature(h);
+		for (i = 0; i < h->nfc; i++)
+			pickup(h->fcs[i]);
+		event_base_loop(h->srv->base, EVLOOP_NONBLOCK);
+		for (i = 0; i < h->nfc; i++)
+			collect(h->fcs[i]);
+		after = signature(h);
+		if (after == before &&
+		    event_base_get_num_events(h->srv->base, EVENT_BASE_COUNT_ACTIVE) == 0) {
+			if (++idle >= 3)
+				return;
+		} else
+			idle = 0;
+	}
+	ck_abort_msg("harness: the event loop did not settle in %u turns", h->max_turns);
+}
+
+void
+h_advance(struct harness *h, long secs)
+{
+	h->srv->now_offset += secs;
+	server_clock(h->srv);
+}
+
+static void
+deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	*(bool *)arg = true;
+}
+
+bool
+h_wait_real(struct harness *h, struct fc *fc, bool (*cond)(struct fc *), int timeout_ms)
+{
+	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
+	bool expired = false, ok;
+	struct event *ev;
+
+	ev = evtimer_new(h->srv->base, deadline_cb, &expired);
+	ck_assert_ptr_nonnull(ev);
+	evtimer_add(ev, &tv);
+	h_run(h);
+	while (!(ok = cond(fc)) && !expired) {
+		event_base_loop(h->srv->base, EVLOOP_ONCE);
+		h_run(h);
+	}
+	event_free(ev);
+	return ok;
+}
+
+struct fc *
+fc_connect(struct harness *h, const char *label)
+{
+	struct bufferevent *pair[2];
+	struct sockaddr_in sin;
+	struct client *c;
+	struct fc *fc;
+
+	ck_assert_msg(h->nfc < H_MAX_FC, "harness: too many clients");
+	fc = calloc(1, sizeof(*fc));
+	ck_assert_ptr_nonnull(fc);
+	fc->h = h;
+	snprintf(fc->name, sizeof(fc->name), "%s", label);
+	ck_assert_int_eq(bufferevent_pair_new(h->srv->base, BEV_OPT_DEFER_CALLBACKS, pair), 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)(40000 + h->nfc));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	c = conn_adopt(h->srv, pair[0], (struct sockaddr *)&sin, sizeof(sin));
+	ck_assert_ptr_nonnull(c);
+	fc->bev = pair[1];
+	bufferevent_enable(fc->bev, EV_WRITE);	/* EV_READ only in pickup() */
+	h->fcs[h->nfc++] = fc;
+	return fc;
+}
+
+/* re_escape: a nick as a regex literal. */
+static void
+re_escape(const char *s, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; *s != '\0' && n + 3 < size; s++) {
+		if (strchr("\\^$.|?*+()[]{}", *s) != NULL)
+			out[n++] = '\\';
+		out[n++] = *s;
+	}
+	out[n] = '\0';
+}
+
+struct fc *
+fc_new_at(const char *file, int line, struct harness *h, const char *nick)
+{
+	struct fc *fc = fc_connect(h, nick);
+	char re[256], esc[128];
+
+	fc_send(fc, "NICK %s", nick);
+	fc_send(fc, "USER %s 0 * :Real %s", nick, nick);
+	re_escape(nick, esc, sizeof(esc));
+	snprintf(re, sizeof(re), SRV "001 %s ", esc);
+	fc_expect_at(file, line, fc, re, false);
+	fc_expect_at(file, line, fc, SRV "(376|422) ", false);
+	return fc;
+}
+
+void
+fc_send_raw(struct fc *fc, const void *buf, size_t len)
+{
+	ck_assert_int_eq(bufferevent_write(fc->bev, buf, len), 0);
+	h_run(fc->h);
+}
+
+void
+fc_send(struct fc *fc, const char *fmt, ...)
+{
+	char buf[IRC_INPUT_MAX * 2 + 8];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf) - 2, fmt, ap);
+	va_end(ap);
+	ck_assert(n >= 0 && (size_t)n < sizeof(buf) - 2);
+	buf[n++] = '\r';
+	buf[n++] = '\n';
+	fc_send_raw(fc, buf, (size_t)n);
+}
+
+/* dump: the pending lines, for failure messages. */
+static void
+dump(struct fc *fc, char *out, size_t size)
+{
+	size_t i, len = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < fc->nlines && i < 40 && len + 2 < size; i++)
+		len += (size_t)snprintf(out + len, size - len, "  [%zu] %s\n", i, fc->lines[i]);
+	if (fc->nlines == 0)
+		snprintf(out, size, "  (nothing pending)%s\n", fc_gone(fc) ? " (connection gone)" : "");
+	if (len >= size)
+		out[size - 1] = '\0';
+}
+
+const char *
+fc_expect_at(const char *file, int line, struct fc *fc, const char *re, bool next)
+{
+	char pending[6000];
+	size_t i, j;
+
+	h_run(fc->h);
+	for (i = 0; i < fc->nlines; i++) {
+		if (h_regex_match(re, fc->lines[i])) {
+			free(fc->last);
+			fc->last = fc->lines[i];
+			for (j = 0; j < i; j++)
+				free(fc->lines[j]);
+			memmove(fc->lines, fc->lines + i + 1, (fc->nlines - i - 1) * sizeof(*fc->lines));
+			fc->nlines -= i + 1;
+			return fc->last;
+		}
+		if (next)
+			break;
+	}
+	dump(fc, pending, sizeof(pending));
+	ck_abort_msg("%s:%d: %s: expected %sline matching /%s/; pending:\n%s", file, line, fc->name,
+	    next ? "next " : "a ", re, pending);
+	return NULL;
+}
+
+void
+fc_expect_none_at(const char *file, int line, struct fc *fc, const char *re)
+{
+	char pending[6000];
+	size_t i;
+
+	h_run(fc->h);
+	for (i = 0; i < fc->nlines; i++) {
+		if (h_regex_match(re, fc->lines[i])) {
+			dump(fc, pending, sizeof(pending));
+			ck_abort_msg("%s:%d: %s: unexpected line [%zu] matching /%s/; pending:\n%s", file,
+			    line, fc->name, i, re, pending);
+		}
+	}
+}
+
+unsigned
+fc_count(struct fc *fc, const char *re)
+{
+	unsigned n = 0;
+	size_t i;
+
+	h_run(fc->h);
+	for (i = 0; i < fc->nlines; i++)
+		if (h_regex_match(re, fc->lines[i]))
+			n++;
+	return n;
+}
+
+void
+fc_clear(struct fc *fc)
+{
+	size_t i;
+
+	h_run(fc->h);
+	for (i = 0; i < fc->nlines; i++)
+		free(fc->lines[i]);
+	fc->nlines = 0;
+}
+
+size_t
+fc_pending(struct fc *fc)
+{
+	h_run(fc->h);
+	return fc->nlines;
+}
+
+void
+fc_pause(struct fc *fc)
+{
+	fc->paused = true;
+}
+
+void
+fc_resume(struct fc *fc)
+{
+	fc->paused = false;
+}
+
+void
+fc_hangup(struct fc *fc)
+{
+	if (bufferevent_pair_get_partner(fc->bev) != NULL)
+		bufferevent_flush(fc->bev, EV_WRITE, BEV_FINISHED);
+}
+
+bool
+fc_gone(struct fc *fc)
+{
+	return bufferevent_pair_get_partner(fc->bev) == NULL;
+}
+
+struct client *
+fc_client(struct fc *fc)
+{
+	struct bufferevent *partner = bufferevent_pair_get_partner(fc->bev);
+	struct client *c;
+
+	if (partner == NULL)
+		return NULL;
+	TAILQ_FOREACH(c, &fc->h->srv->clients, link)
+		if (c->bev == partner)
+			return c;
+	TAILQ_FOREACH(c, &fc->h->srv->dead, link)
+		if (c->bev == partner)
+			return c;
+	return NULL;
+}
+
+void
+fc_fire_timer(struct fc *fc)
+{
+	struct client *c = fc_client(fc);
+
+	ck_assert_msg(c != NULL, "%s: no server-side client to fire the timer of", fc->name);
+	conn_timer_cb(-1, EV_TIMEOUT, c);
+}
+
+int
+h_run_suite(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+TCase *
+h_tcase(Suite *s, const char *name, double secs)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_set_timeout(tc, secs);
+	suite_add_tcase(s, tc);
+	return tc;
+}

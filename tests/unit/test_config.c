@@ -1,0 +1,462 @@
+/* test_config.c - config_default, config_load of INI files, password_check.
+ * Expectations from docs/CONFIG.md (the documented defaults, keys, units
+ * and the "FILE:LINE: what is wrong" error format). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "config.h"
+
+static char path[256];
+
+/* write_conf: a fresh temporary file with text; its path in `path`. */
+static const char *
+write_conf(const char *text)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd;
+	size_t len = strlen(text);
+
+	snprintf(path, sizeof(path), "%s/evircd-unit-XXXXXX", dir != NULL ? dir : "/tmp");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	return path;
+}
+
+static void
+unlink_conf(void)
+{
+	if (path[0] != '\0')
+		unlink(path);
+	path[0] = '\0';
+}
+
+/* load_err: config_load must fail; returns the error text. */
+static const char *
+load_err(const char *text)
+{
+	static char err[512];
+	struct config *cfg;
+
+	write_conf(text);
+	err[0] = '\0';
+	cfg = config_load(path, err, sizeof(err));
+	ck_assert_msg(cfg == NULL, "config accepted:\n%s", text);
+	ck_assert_msg(err[0] != '\0', "no error text for:\n%s", text);
+	return err;
+}
+
+/* assert_err_line: the error starts with "PATH:LINE:" and mentions what. */
+static void
+assert_err_line(const char *err, int line, const char *what)
+{
+	char want[300];
+
+	snprintf(want, sizeof(want), "%s:%d:", path, line);
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "error '%s' should start with '%s'", err,
+	    want);
+	if (what != NULL)
+		ck_assert_msg(strstr(err, what) != NULL, "error '%s' should mention '%s'", err, what);
+}
+
+START_TEST(defaults)
+{
+	struct config *cfg = config_default();
+
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_ptr_nonnull(cfg->name);
+	ck_assert_uint_gt(strlen(cfg->name), 0);
+	ck_assert_str_eq(cfg->network, "evircd");
+	ck_assert_str_eq(cfg->description, "evircd IRC server");
+	/* all IPv4 and IPv6 addresses, port 6667 */
+	ck_assert_uint_eq(cfg->nlistens, 2);
+	ck_assert_str_eq(cfg->listens[0].address, "0.0.0.0");
+	ck_assert_uint_eq(cfg->listens[0].port, 6667);
+	ck_assert_str_eq(cfg->listens[1].address, "::");
+	ck_assert_uint_eq(cfg->listens[1].port, 6667);
+	ck_assert_uint_eq(cfg->max_clients, 100000);
+	ck_assert_uint_eq(cfg->ping_interval, 120);
+	ck_assert_uint_eq(cfg->ping_timeout, 60);
+	ck_assert_uint_eq(cfg->registration_timeout, 30);
+	ck_assert_uint_eq(cfg->nicklen, 30);
+	ck_assert_uint_eq(cfg->channellen, 50);
+	ck_assert_uint_eq(cfg->topiclen, 390);
+	ck_assert_uint_eq(cfg->kicklen, 390);
+	ck_assert_uint_eq(cfg->awaylen, 200);
+	ck_assert_uint_eq(cfg->max_channels_per_user, 20);
+	ck_assert_uint_eq(cfg->max_list, 100);
+	ck_assert_uint_eq(cfg->max_targets, 4);
+	ck_assert_uint_eq(cfg->sendq, 1048576);
+	ck_assert_uint_eq(cfg->recvq, 16384);
+	ck_assert_uint_eq(cfg->whowas_history, 100);
+	ck_assert_uint_eq(cfg->nick_delay, 30);
+	ck_assert_int_eq(cfg->casemapping, CASEMAP_RFC1459);
+	ck_assert(cfg->flood_enabled);
+	ck_assert_uint_eq(cfg->flood_burst, 10);
+	ck_assert_uint_eq(cfg->flood_penalty, 1);
+	ck_assert(cfg->flood_exempt_opers);
+	ck_assert_ptr_null(cfg->password);
+	ck_assert_uint_eq(cfg->nopers, 0);
+	/* the nick length ceiling leaves room for the default */
+	ck_assert_uint_le(cfg->nicklen, NICKLEN_MAX);
+	config_free(cfg);
+	config_free(NULL);
+}
+END_TEST
+
+START_TEST(load_valid)
+{
+	char err[512] = "";
+	struct config *cfg;
+
+	write_conf(
+	    "; a comment\n"
+	    "[server]\n"
+	    "name = irc.example.org\n"
+	    "network = ExampleNet\n"
+	    "description = A test server\n"
+	    "casemapping = ascii\n"
+	    "admin_email = ops@example.org\n"
+	    "\n"
+	    "[limits]\n"
+	    "max_clients = 500\n"
+	    "nicklen = 16\n"
+	    "sendq = 64k\n"
+	    "recvq = 1m\n"
+	    "ping_interval = 90\n"
+	    "nick_delay = 0\n"
+	    "whowas_history = 0\n"
+	    "\n"
+	    "[flood]\n"
+	    "enabled = no\n"
+	    "burst = 20\n"
+	    "penalty = 2\n"
+	    "exempt_opers = off\n"
+	    "\n"
+	    "[security]\n"
+	    "password = letmein\n");
+	cfg = config_load(path, err, sizeof(err));
+	ck_assert_msg(cfg != NULL, "config_load failed: %s", err);
+	ck_assert_str_eq(cfg->name, "irc.example.org");
+	ck_assert_str_eq(cfg->network, "ExampleNet");
+	ck_assert_str_eq(cfg->description, "A test server");
+	ck_assert_str_eq(cfg->admin_email, "ops@example.org");
+	ck_assert_int_eq(cfg->casemapping, CASEMAP_ASCII);
+	ck_assert_uint_eq(cfg->max_clients, 500);
+	ck_assert_uint_eq(cfg->nicklen, 16);
+	ck_assert_uint_eq(cfg->sendq, 64 * 1024);
+	ck_assert_uint_eq(cfg->recvq, 1024 * 1024);
+	ck_assert_uint_eq(cfg->ping_interval, 90);
+	ck_assert_uint_eq(cfg->nick_delay, 0);
+	ck_assert_uint_eq(cfg->whowas_history, 0);
+	ck_assert(!cfg->flood_enabled);
+	ck_assert_uint_eq(cfg->flood_burst, 20);
+	ck_assert_uint_eq(cfg->flood_penalty, 2);
+	ck_assert(!cfg->flood_exempt_opers);
+	ck_assert_str_eq(cfg->password, "letmein");
+	/* untouched keys keep their defaults */
+	ck_assert_uint_eq(cfg->channellen, 50);
+	ck_assert_uint_eq(cfg->ping_timeout, 60);
+	/* no [listen]: the default pair stays */
+	ck_assert_uint_eq(cfg->nlistens, 2);
+	/* without motd_file: the built-in MOTD */
+	ck_assert_ptr_nonnull(cfg->motd);
+	ck_assert_uint_gt(cfg->motd_count, 0);
+	config_free(cfg);
+	unlink_conf();
+}
+END_TEST
+
+START_TEST(load_empty_file)
+{
+	char err[512] = "";
+	struct config *cfg;
+
+	write_conf("");
+	cfg = config_load(path, err, sizeof(err));
+	ck_assert_msg(cfg != NULL, "%s", err);
+	ck_assert_uint_eq(cfg->nicklen, 30);
+	ck_assert_uint_eq(cfg->nlistens, 2);
+	config_free(cfg);
+	unlink_conf();
+}
+END_TEST
+
+/* [listen] and [oper] repeat: one entry per section; the first [listen]
+ * replaces the default pair. */
+START_TEST(load_repeated_sections)
+{
+	char err[512] = "";
+	struct config *cfg;
+
+	write_conf(
+	    "[listen]\n"
+	    "address = 127.0.0.1\n"
+	    "port = 6697\n"
+	    "[listen]\n"
+	    "address = ::1\n"
+	    "port = 0\n"
+	    "[listen]\n"
+	    "[oper]\n"
+	    "name = alice\n"
+	    "password = secret1\n"
+	    "host = *@127.0.0.1\n"
+	    "[oper]\n"
+	    "name = bob\n"
+	    "password = secret2\n");
+	cfg = config_load(path, err, sizeof(err));
+	ck_assert_msg(cfg != NULL, "config_load failed: %s", err);
+	ck_assert_uint_eq(cfg->nlistens, 3);
+	ck_assert_str_eq(cfg->listens[0].address, "127.0.0.1");
+	ck_assert_uint_eq(cfg->listens[0].port, 6697);
+	ck_assert_str_eq(cfg->listens[1].address, "::1");
+	ck_assert_uint_eq(cfg->listens[1].port, 0);
+	/* an empty [listen] is address 0.0.0.0, port 6667 */
+	ck_assert_str_eq(cfg->listens[2].address, "0.0.0.0");
+	ck_assert_uint_eq(cfg->listens[2].port, 6667);
+	ck_assert_uint_eq(cfg->nopers, 2);
+	ck_assert_str_eq(cfg->opers[0].name, "alice");
+	ck_assert_str_eq(cfg->opers[0].password, "secret1");
+	ck_assert_str_eq(cfg->opers[0].host, "*@127.0.0.1");
+	ck_assert_str_eq(cfg->opers[1].name, "bob");
+	ck_assert_str_eq(cfg->opers[1].password, "secret2");
+	ck_assert_str_eq(cfg->opers[1].host, "*");	/* default host */
+	config_free(cfg);
+	unlink_conf();
+}
+END_TEST
+
+START_TEST(err_unknown_key)
+{
+	const char *err = load_err(
+	    "[server]\n"
+	    "name = irc.example.org\n"
+	    "\n"
+	    "[limits]\n"
+	    "nicklen = 20\n"
+	    "bogus_key = 1\n"
+	    "channellen = 40\n");
+	assert_err_line(err, 6, "bogus_key");
+	unlink_conf();
+}
+END_TEST
+
+START_TEST(err_unknown_key_server)
+{
+	const char *err = load_err("[server]\nnmae = irc.example.org\n");
+	assert_err_line(err, 2, "nmae");
+	unlink_conf();
+}
+END_TEST
+
+START_TEST(err_unknown_section)
+{
+	const char *err = load_err(
+	    "[server]\n"
+	    "name = irc.example.org\n"
+	    "[nonsense]\n"
+	    "x = 1\n");
+	assert_err_line(err, 3, "nonsense");
+	unlink_conf();
+}
+END_TEST
+
+START_TEST(err_bad_number)
+{
+	const char *err = load_err("[limits]\nnicklen = abc\n");
+	assert_err_line(err, 2, "nicklen");
+	unlink_conf();
+	err = load_err("[limits]\n\n\nmax_clients = 12x\n");
+	assert_err_line(err, 4, "max_clients");
+	unlink_conf();
+	err = load_err("[limits]\nping_interval = -5\n");
+	assert_err_line(err, 2, "ping_interval");
+	unlink_conf();
+	err = load_err("[limits]\nsendq = 99999999999999999999999\n");
+	assert_err_line(err, 2, "sendq");
+	unlink_conf();
+	err = load_err("[listen]\nport = http\n");
+	assert_err_line(err, 2, "port");
+	unlink_conf();
+	err = load_err("[flood]\nenabled = maybe\n");
+	assert_err_line(err, 2, "enabled");
+	unlink_conf();
+}
+END_TEST
+
+START_TEST(err_out_of_range)
+{
+	char text[64];
+	const char *err;
+
+	/* nicklen is at most NICKLEN_MAX (the compile-time ceiling) */
+	snprintf(text, sizeof(text), "[limits]\nnicklen = %d\n", NICKLEN_MAX + 1);
+	err = load_err(text);
+	assert_err_line(err, 2, "nicklen");
+	unlink_conf();
+	err = load_err("[limits]\nnicklen = 0\n");
+	assert_err_line(err, 2, "nicklen");
+	unlink_conf();
+	err = load_err("[listen]\nport = 65536\n");
+	assert_err_line(err, 2, "port");
+	unlink_conf();
+	/* recvq must hold a full tagged line (docs: min 8610) */
+	err = load_err("[limits]\nrecvq = 1024\n");
+	assert_err_line(err, 2, "recvq");
+	unlink_conf();
+	err = load_err("[limits]\nmax_clients = 0\n");
+	assert_err_line(err, 2, "max_clients");
+	unlink_conf();
+}
+END_TEST
+
+START_TEST(err_bad_values)
+{
+	const char *err;
+
+	err = load_err("[server]\nname = no dots here\n");
+	assert_err_line(err, 2, "name");
+	unlink_conf();
+	err = load_err("[server]\ncasemapping = utf8\n");
+	assert_err_line(err, 2, "casemapping");
+	unlink_conf();
+	err = load_err("[server]\nnetwork = two words\n");
+	assert_err_line(err, 2, "network");
+	unlink_conf();
+}
+END_TEST
+
+/* An [oper] block needs name and password (docs: "required"). */
+START_TEST(err_oper_incomplete)
+{
+	char err[512] = "";
+	struct config *cfg;
+
+	write_conf("[oper]\nname = alice\nhost = *\n");
+	cfg = config_load(path, err, sizeof(err));
+	ck_assert_ptr_null(cfg);
+	ck_assert_msg(strstr(err, path) == err, "error '%s' should start with the path", err);
+	ck_assert_msg(strstr(err, "password") != NULL, "error '%s' should mention password", err);
+	unlink_conf();
+}
+END_TEST
+
+START_TEST(err_missing_file)
+{
+	char err[512] = "";
+
+	ck_assert_ptr_null(config_load("/nonexistent/evircd/none.conf", err, sizeof(err)));
+	ck_assert_msg(strstr(err, "/nonexistent/evircd/none.conf") != NULL, "error '%s'", err);
+}
+END_TEST
+
+START_TEST(err_missing_motd_file)
+{
+	const char *err = load_err("[server]\nmotd_file = /nonexistent/evircd/motd.txt\n");
+
+	ck_assert_msg(strstr(err, "motd") != NULL, "error '%s' should mention the motd", err);
+	unlink_conf();
+}
+END_TEST
+
+START_TEST(motd_file)
+{
+	char err[512] = "", conf[600], motd[300];
+	struct config *cfg;
+	FILE *f;
+
+	write_conf("");
+	snprintf(motd, sizeof(motd), "%s.motd", path);
+	f = fopen(motd, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("line one\r\nline two\n\nline four\n", f);
+	fclose(f);
+	unlink_conf();
+	snprintf(conf, sizeof(conf), "[server]\nmotd_file = %s\n", motd);
+	write_conf(conf);
+	cfg = config_load(path, err, sizeof(err));
+	ck_assert_msg(cfg != NULL, "%s", err);
+	ck_assert_uint_eq(cfg->motd_count, 4);
+	ck_assert_str_eq(cfg->motd[0], "line one");
+	ck_assert_str_eq(cfg->motd[1], "line two");
+	ck_assert_str_eq(cfg->motd[2], "");
+	ck_assert_str_eq(cfg->motd[3], "line four");
+	config_free(cfg);
+	unlink(motd);
+	unlink_conf();
+}
+END_TEST
+
+START_TEST(password_plain)
+{
+	ck_assert(password_check("secret", "secret"));
+	ck_assert(!password_check("secret", "Secret"));
+	ck_assert(!password_check("secret", "secreT"));
+	ck_assert(!password_check("secret", "secre"));		/* prefix */
+	ck_assert(!password_check("secret", "secrets"));	/* longer */
+	ck_assert(!password_check("secret", ""));
+	ck_assert(!password_check("", "secret"));
+	ck_assert(password_check("", ""));
+	ck_assert(!password_check(NULL, "x"));
+	ck_assert(!password_check("x", NULL));
+	/* a difference hidden after a NUL-padded comparison must still count */
+	ck_assert(!password_check("ab", "ab\x01"));
+	ck_assert(!password_check("a\x01", "a"));
+}
+END_TEST
+
+static Suite *
+config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc;
+
+	tc = tcase_create("defaults");
+	tcase_set_timeout(tc, 5);
+	tcase_add_test(tc, defaults);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("load");
+	tcase_set_timeout(tc, 5);
+	tcase_add_test(tc, load_valid);
+	tcase_add_test(tc, load_empty_file);
+	tcase_add_test(tc, load_repeated_sections);
+	tcase_add_test(tc, motd_file);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("errors");
+	tcase_set_timeout(tc, 5);
+	tcase_add_test(tc, err_unknown_key);
+	tcase_add_test(tc, err_unknown_key_server);
+	tcase_add_test(tc, err_unknown_section);
+	tcase_add_test(tc, err_bad_number);
+	tcase_add_test(tc, err_out_of_range);
+	tcase_add_test(tc, err_bad_values);
+	tcase_add_test(tc, err_oper_incomplete);
+	tcase_add_test(tc, err_missing_file);
+	tcase_add_test(tc, err_missing_motd_file);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("password");
+	tcase_set_timeout(tc, 5);
+	tcase_add_test(tc, password_plain);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(config_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
