@@ -174,7 +174,7 @@ whois_one(struct client *c, const char *nick)
 	numeric(c, RPL_WHOISUSER, t->nick, t->user, t->host, t->realname ? t->realname : "");
 	LIST_FOREACH(mb, &t->channels, by_client) {
 		struct channel *ch = mb->chan;
-		char pfx = channel_prefix_char(mb->modes);
+		char pfx[4];
 		if ((ch->modes & (CMODE_SECRET | CMODE_PRIVATE)) && t != c &&
 		    channel_find_member(ch, c) == NULL)
 			continue;
@@ -182,8 +182,9 @@ whois_one(struct client *c, const char *nick)
 			numeric(c, RPL_WHOISCHANNELS, t->nick, buf);
 			len = 0;
 		}
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s%s", len ? " " : "",
-		    pfx ? (char[]){ pfx, 0 } : "", ch->name);
+		channel_prefix_str(mb->modes, (c->caps & CAP_MULTI_PREFIX) != 0, pfx);
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s%s", len ? " " : "", pfx,
+		    ch->name);
 	}
 	if (len > 0)
 		numeric(c, RPL_WHOISCHANNELS, t->nick, buf);
