@@ -19,7 +19,9 @@ casemap_from_name(const char *name)
 	return -1;
 }
 
-/* casemap_lower: RFC 2812 §2.2: "{}|^" are the lower case of "[]\~". */
+/* casemap_lower: RFC 1459 §2.2 / Modern IRC "rfc1459": "{|}~" are the
+ * lower case of "[\]^" (RFC 2812 §2.2 words it loosely as "{}|^" and
+ * "[]\~"; the table of every server follows RFC 1459). */
 unsigned char
 casemap_lower(enum casemapping cm, unsigned char ch)
 {

@@ -12,20 +12,24 @@
 #include "reply.h"
 #include "server.h"
 
-/* next_item: split a comma list in place; returns the next item or NULL. */
+/* next_item: split a comma list in place; returns the next non-empty item
+ * or NULL (an empty item would make an empty reply parameter). */
 static char *
 next_item(char **cursor)
 {
-	char *s = *cursor, *comma;
+	char *s, *comma;
 
-	if (s == NULL)
-		return NULL;
-	comma = strchr(s, ',');
-	if (comma != NULL) {
-		*comma = '\0';
-		*cursor = comma + 1;
-	} else
-		*cursor = NULL;
+	do {
+		s = *cursor;
+		if (s == NULL)
+			return NULL;
+		comma = strchr(s, ',');
+		if (comma != NULL) {
+			*comma = '\0';
+			*cursor = comma + 1;
+		} else
+			*cursor = NULL;
+	} while (*s == '\0');	/* "a,,b": empty entries are skipped */
 	return s;
 }
 

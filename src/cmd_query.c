@@ -90,6 +90,7 @@ cmd_who(struct client *c, struct irc_msg *m)
 {
 	struct server *srv = c->srv;
 	const char *mask = m->nparams > 0 && m->params[0][0] ? m->params[0] : "*";
+	const char *asked = mask;	/* RPL_ENDOFWHO echoes the mask as sent */
 	bool opers_only = false;
 	struct whox wx;
 
@@ -128,7 +129,7 @@ cmd_who(struct client *c, struct irc_msg *m)
 				}
 			}
 		}
-		numeric(c, RPL_ENDOFWHO, mask);
+		numeric(c, RPL_ENDOFWHO, asked);
 		return CMD_OK;
 	}
 	struct client *t = server_find_nick(srv, mask);
@@ -136,7 +137,7 @@ cmd_who(struct client *c, struct irc_msg *m)
 		/* exact nick: O(1), no scan */
 		if (!opers_only || client_is_oper(t))
 			who_reply(c, "*", t, 0, &wx);
-		numeric(c, RPL_ENDOFWHO, mask);
+		numeric(c, RPL_ENDOFWHO, asked);
 		return CMD_OK;
 	}
 	TAILQ_FOREACH(t, &srv->clients, link) {
@@ -154,7 +155,7 @@ cmd_who(struct client *c, struct irc_msg *m)
 		if (++count >= WHO_MAX_RESULTS)
 			break;
 	}
-	numeric(c, RPL_ENDOFWHO, mask);
+	numeric(c, RPL_ENDOFWHO, asked);
 	return CMD_OK;
 }
 
@@ -211,12 +212,14 @@ cmd_whois(struct client *c, struct irc_msg *m)
 {
 	char *nick = m->params[m->nparams > 1 ? 1 : 0], *comma;
 
+	while (*nick == ',')
+		nick++;
+	if ((comma = strchr(nick, ',')) != NULL)
+		*comma = '\0';
 	if (nick[0] == '\0') {
 		numeric(c, ERR_NONICKNAMEGIVEN);
 		return CMD_OK;
 	}
-	if ((comma = strchr(nick, ',')) != NULL)
-		*comma = '\0';
 	whois_one(c, nick);
 	numeric(c, RPL_ENDOFWHOIS, nick);
 	return CMD_OK;

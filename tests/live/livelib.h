@@ -1,0 +1,130 @@
+/*
+ * livelib: a tiny blocking-socket IRC test client for the live suites.
+ *
+ * Each live test starts the real evircd binary ($EVIRCD_BIN) on 127.0.0.1
+ * with port 0, reads the chosen port back from the "listening on" log line,
+ * and drives it with raw TCP clients.  Every wait is bounded with poll();
+ * "nothing arrived" is proven with a PING/PONG round trip (cl_sync), never by
+ * sleeping.  Failures abort the current Check test with the recent traffic of
+ * the client and the tail of the server's stderr.
+ *
+ * Base configuration (overridable per test): server irc.test, network
+ * TestNet, listen 127.0.0.1:0, ping_interval/ping_timeout 600 s,
+ * registration_timeout 60 s, [flood] enabled = no.
+ *
+ * Every line a client receives is checked for protocol validity (CRLF,
+ * <= 512 bytes without tags, no NUL/bare CR, no empty middle parameter)
+ * unless cl->strict is cleared; a violation fails the test on the spot.
+ *
+ * Environment: EVIRCD_BIN (required), LIVE_VERBOSE=1 echoes the server's
+ * stderr, LIVE_DEBUG=1 starts it with -d, LIVE_KEEP=1 keeps the temp dirs.
+ */
+#ifndef LIVELIB_H
+#define LIVELIB_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <check.h>
+
+/* Regex fragments: a line from the server, and a user prefix. */
+#define SRV		"^:irc\\.test "
+#define PFX(nick)	"^:" nick "![^ ]+@[^ ]+ "
+
+/* Default bound for one expectation, in milliseconds. */
+#define LIVE_T 5000
+
+struct srv {
+	pid_t		 pid;
+	int		 port;
+	int		 err_fd;	/* read end of the server's stderr pipe */
+	char		 dir[64];	/* private temp directory */
+	char		 conf_path[96];
+	int		 exited;	/* waitpid already collected the status */
+	int		 status;	/* raw wait status once exited */
+	struct srv_log	*log;		/* drained stderr (owned by a thread) */
+};
+
+struct cl {
+	int		 fd;
+	char		 name[64];	/* nick or label, for failure messages */
+	char		*rbuf;		/* bytes read but not yet split */
+	size_t		 roff, rlen, rcap;
+	char		**pend;		/* complete lines not yet consumed */
+	size_t		 npend, cpend;
+	char		*hist[40];	/* ring of recently consumed lines */
+	unsigned	 nhist;
+	char		*last;		/* line returned by the last expectation */
+	int		 autopong;	/* answer server PINGs (default on) */
+	int		 strict;	/* fail on malformed server lines (on) */
+	int		 eof;
+	unsigned	 sync_seq;
+};
+
+/* Server lifetime.  extra_conf is INI text merged over the base config:
+ * keys override the base keys of the same section, [oper] blocks are
+ * appended. */
+struct srv	*srv_start(const char *extra_conf);
+/* SIGTERM, wait (bounded, SIGKILL fallback); returns the wait status. */
+int		 srv_stop(struct srv *);
+/* Wait for the server to exit by itself; returns wait status or -1. */
+int		 srv_wait_exit(struct srv *, int timeout_ms);
+/* Rewrite the configuration file (for REHASH); same merge as srv_start. */
+void		 srv_rewrite_conf(struct srv *, const char *extra_conf);
+/* Copy of the tail of the server's stderr (static buffer). */
+const char	*srv_log_tail(struct srv *);
+/* Wait until the server log contains a line matching the regex. */
+int		 srv_log_wait(struct srv *, const char *re, int timeout_ms);
+/* Write a file into the temp dir the NEXT srv_start will use (so a config
+ * can reference it); returns its path (rotating static buffers). */
+const char	*live_file(const char *name, const char *text);
+/* Write a file inside the server's temp dir; returns its path (static). */
+const char	*srv_write_file(struct srv *, const char *name, const char *text);
+
+/* Clients. */
+struct cl	*cl_connect(int port);
+struct cl	*cl_connect_opt(const char *addr, int port, int rcvbuf);
+void		 cl_close(struct cl *);
+void		 cl_send(struct cl *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+void		 cl_send_raw(struct cl *, const void *, size_t);
+/* Wait for a line matching the POSIX extended regex; lines before it are
+ * consumed (kept in the history for messages).  Aborts on timeout. */
+const char	*cl_expect(struct cl *, const char *re, int timeout_ms);
+/* cl_expect with a printf-built regex and LIVE_T. */
+const char	*cl_expectf(struct cl *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+/* Like cl_expect but returns NULL on timeout / EOF instead of aborting. */
+const char	*cl_try_expect(struct cl *, const char *re, int timeout_ms);
+/* PING round trip; fails if any line before the PONG matches re (re may
+ * be NULL).  Lines that do not match stay queued for later expectations. */
+void		 cl_expect_none(struct cl *, const char *re, int timeout_ms);
+void		 cl_sync(struct cl *);
+/* Number of queued (received, unconsumed) lines matching re, after a sync. */
+int		 cl_count(struct cl *, const char *re);
+/* Wait for the server to close the connection; aborts on timeout. */
+void		 cl_expect_eof(struct cl *, int timeout_ms);
+/* NICK/USER, wait for 001 and the end of the MOTD. */
+void		 cl_register(struct cl *, const char *nick);
+void		 cl_register_full(struct cl *, const char *nick, const char *user,
+		    const char *realname);
+/* Connect + register in one go. */
+struct cl	*cl_new(struct srv *, const char *nick);
+/* JOIN chan (c->name is the nick) and wait for its 366. */
+void		 cl_join(struct cl *, const char *chan);
+/* Read and drop everything currently available (non-blocking). */
+void		 cl_drain(struct cl *);
+
+/* Helpers. */
+/* Escape regex metacharacters; returns one of a few rotating buffers. */
+const char	*rx_esc(const char *);
+/* Copy capture group n of re matched against s into buf; 0 if no match. */
+int		 rx_group(const char *s, const char *re, int n, char *buf, size_t);
+int		 rx_match(const char *s, const char *re);
+
+/* Common test scaffolding. */
+void		 live_teardown(void);
+int		 live_run(Suite *);	/* runs, returns exit code */
+TCase		*live_tcase(const char *name, double timeout);
+
+#endif
