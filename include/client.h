@@ -38,6 +38,8 @@ enum client_flag {
 	CF_IN_CALLBACK	= 1u << 13,
 	CF_NICK_HASHED	= 1u << 14,	/* in srv->nicks */
 	CF_COUNTED	= 1u << 15,	/* counted by connlimit_admit */
+	CF_DIRECT	= 1u << 17,	/* plain socket: output flushed by srv->flusher */
+	CF_FLUSHQ	= 1u << 18,	/* on srv->flushq */
 	CF_TLS		= 1u << 16,	/* accepted on a TLS listener (+z once the handshake is done) */
 };
 
@@ -67,6 +69,7 @@ struct client {
 	struct event	 timer;		/* one timer, see enum client_timer */
 	TAILQ_ENTRY(client) link;	/* srv->clients / srv->dead */
 	TAILQ_ENTRY(client) plink;	/* srv->pending */
+	TAILQ_ENTRY(client) flink;	/* srv->flushq */
 	UT_hash_handle	 hh;		/* srv->nicks, key nick_key */
 	LIST_HEAD(, membership) channels;
 

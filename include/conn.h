@@ -25,6 +25,11 @@ void conn_accept_tls(struct server *srv, int fd, struct sockaddr *sa, int salen,
  * failure (bev untouched). */
 struct client *conn_adopt(struct server *srv, struct bufferevent *bev, const struct sockaddr *sa,
     int salen);
+/* conn_flush_cb: write the output of every client on srv->flushq straight
+ * to its socket; what does not fit is left to the bufferevent (EV_WRITE). */
+void conn_flush_cb(int fd, short what, void *arg);
+/* conn_mark_dirty: put c on the flush queue (plain sockets only). */
+void conn_mark_dirty(struct client *c);
 /* conn_process_input: run the complete lines waiting in c's input buffer,
  * honouring fakelag. Safe to call from a timer. */
 void conn_process_input(struct client *c);

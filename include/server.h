@@ -58,6 +58,8 @@ struct server {
 	TAILQ_HEAD(, client) clients;	/* every live connection */
 	TAILQ_HEAD(, client) dead;	/* closed, freed on the next loop turn */
 	TAILQ_HEAD(, client) pending;	/* to be closed (sendq exceeded) outside iteration */
+	TAILQ_HEAD(, client) flushq;	/* plain sockets with fresh output (conn_flush_cb) */
+	struct event	*flusher;	/* writes flushq at the end of the loop turn */
 	struct event	*reaper;	/* runs the pending and dead lists */
 	struct event	*sig_term, *sig_int, *sig_hup;
 	struct event	*shutdown_timer;

@@ -123,6 +123,10 @@ client_dead(struct client *c)
 		TAILQ_REMOVE(&srv->pending, c, plink);
 		c->flags &= ~CF_PENDING;
 	}
+	if (c->flags & CF_FLUSHQ) {
+		TAILQ_REMOVE(&srv->flushq, c, flink);
+		c->flags &= ~CF_FLUSHQ;
+	}
 	event_del(&c->timer);
 	bufferevent_setcb(c->bev, NULL, NULL, NULL, NULL);
 	bufferevent_disable(c->bev, EV_READ | EV_WRITE);

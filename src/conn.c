@@ -1,6 +1,7 @@
 /* conn.c - bufferevent callbacks: bounded lines in, fakelag, liveness
  * timers. */
 #include <fcntl.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -26,6 +27,8 @@
 
 static void conn_read_cb(struct bufferevent *bev, void *arg);
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
+static struct client *conn_setup(struct server *srv, struct bufferevent *bev,
+    const struct sockaddr *sa, int salen, uint32_t flags);
 
 /* accept_fd: conn_accept and conn_accept_tls. Over max_clients the
  * connection gets one ERROR line, written without a bufferevent, and is
@@ -67,11 +70,9 @@ accept_fd(struct server *srv, int fd, struct sockaddr *sa, int salen, struct ssl
 			return;
 		}
 	}
-	c = conn_adopt(srv, bev, sa, salen);
+	c = conn_setup(srv, bev, sa, salen, tls_ctx != NULL ? CF_TLS : CF_DIRECT);
 	if (c == NULL)
 		bufferevent_free(bev);
-	else if (tls_ctx != NULL)
-		c->flags |= CF_TLS;
 }
 
 /* conn_accept: see conn.h. */
@@ -89,9 +90,79 @@ conn_accept_tls(struct server *srv, int fd, struct sockaddr *sa, int salen,
 	accept_fd(srv, fd, sa, salen, tls_ctx);
 }
 
+
 /* conn_adopt: see conn.h. */
 struct client *
 conn_adopt(struct server *srv, struct bufferevent *bev, const struct sockaddr *sa, int salen)
+{
+	return conn_setup(srv, bev, sa, salen, 0);
+}
+
+/* conn_write_cb: a direct client's output drained after libevent had to
+ * take over (the socket was full): back to direct writes. */
+static void
+conn_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct client *c = arg;
+
+	if ((c->flags & (CF_DIRECT | CF_CLOSING)) == CF_DIRECT &&
+	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		bufferevent_disable(bev, EV_WRITE);
+}
+
+void
+conn_mark_dirty(struct client *c)
+{
+	struct server *srv = c->srv;
+
+	if ((c->flags & (CF_DIRECT | CF_FLUSHQ | CF_CLOSING | CF_DEAD)) != CF_DIRECT)
+		return;
+	c->flags |= CF_FLUSHQ;
+	TAILQ_INSERT_TAIL(&srv->flushq, c, flink);
+	event_active(srv->flusher, EV_TIMEOUT, 0);
+}
+
+/* conn_flush_cb: runs after the callbacks of this loop turn that queued
+ * output (same priority, activated later), so each client gets one write()
+ * for everything queued to it in the turn, and no EV_WRITE registration
+ * (two epoll_ctl calls) unless its socket is full. */
+void
+conn_flush_cb(int fd, short what, void *arg)
+{
+	struct server *srv = arg;
+	struct client *c;
+	struct evbuffer *out;
+	int r;
+
+	while ((c = TAILQ_FIRST(&srv->flushq)) != NULL) {
+		TAILQ_REMOVE(&srv->flushq, c, flink);
+		c->flags &= ~CF_FLUSHQ;
+		if (c->flags & (CF_CLOSING | CF_DEAD))
+			continue;
+		if (bufferevent_get_enabled(c->bev) & EV_WRITE)
+			continue;	/* libevent is already writing it */
+		out = bufferevent_get_output(c->bev);
+		if (evbuffer_get_length(out) == 0)
+			continue;
+		/* bufferevent_socket keeps the start of its output frozen
+		 * except inside its own write callback; do as it does. */
+		evbuffer_unfreeze(out, 1);
+		errno = 0;
+		r = evbuffer_write(out, bufferevent_getfd(c->bev));
+		evbuffer_freeze(out, 1);
+		if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			/* let the bufferevent meet the error and report it */
+			bufferevent_enable(c->bev, EV_WRITE);
+			continue;
+		}
+		if (evbuffer_get_length(out) > 0)
+			bufferevent_enable(c->bev, EV_WRITE);
+	}
+}
+
+static struct client *
+conn_setup(struct server *srv, struct bufferevent *bev, const struct sockaddr *sa, int salen,
+    uint32_t flags)
 {
 	struct client *c;
 
@@ -100,6 +171,7 @@ conn_adopt(struct server *srv, struct bufferevent *bev, const struct sockaddr *s
 	c = client_new(srv, bev, sa, salen);
 	if (c == NULL)
 		return NULL;
+	c->flags |= flags;
 	refused = kline_find_dline(srv, c) != NULL ? "D-lined" : connlimit_admit(srv, c);
 	TAILQ_INSERT_TAIL(&srv->clients, c, link);
 	srv->stats.clients++;
@@ -112,8 +184,16 @@ conn_adopt(struct server *srv, struct bufferevent *bev, const struct sockaddr *s
 	 * without an end grow beyond IRC_INPUT_MAX (config ensures recvq is
 	 * larger), so reading can never stall on a full buffer. */
 	bufferevent_setwatermark(c->bev, EV_READ, 0, c->recvq);
-	bufferevent_setcb(c->bev, conn_read_cb, NULL, conn_event_cb, c);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	if (c->flags & CF_DIRECT) {
+		/* a new bufferevent has EV_WRITE enabled: output goes through
+		 * the flusher instead, EV_WRITE only while the socket is full */
+		bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+		bufferevent_disable(c->bev, EV_WRITE);
+		bufferevent_enable(c->bev, EV_READ);
+	} else {
+		bufferevent_setcb(c->bev, conn_read_cb, NULL, conn_event_cb, c);
+		bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	}
 	client_timer_set(c, TIMER_REGISTRATION);
 	log_debug("accepted %s", c->host);
 	if (refused != NULL) {

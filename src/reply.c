@@ -9,6 +9,7 @@
 #include "cap.h"
 #include "channel.h"
 #include "client.h"
+#include "conn.h"
 #include "reply.h"
 #include "server.h"
 
@@ -103,6 +104,8 @@ queue(struct client *c, const void *buf, size_t len)
 	out = bufferevent_get_output(c->bev);
 	if (evbuffer_add(out, buf, len) != 0 || evbuffer_get_length(out) > c->sendq)
 		client_sendq_exceeded(c);
+	else if (!(c->flags & CF_FLUSHQ))
+		conn_mark_dirty(c);
 }
 
 static void
@@ -257,6 +260,8 @@ labeled_end(struct client *c, const char *label)
 	if (!(c->flags & CF_SENDQ) &&
 	    evbuffer_get_length(bufferevent_get_output(c->bev)) > c->sendq)
 		client_sendq_exceeded(c);
+	else
+		conn_mark_dirty(c);
 }
 
 /* prefixed: "<head><formatted>" cleaned and cut as one line. */

@@ -11,6 +11,7 @@
 
 #include "channel.h"
 #include "client.h"
+#include "conn.h"
 #include "connlimit.h"
 #include "kline.h"
 #include "listener.h"
@@ -127,6 +128,8 @@ server_new(struct config *cfg, const char *config_path)
 	TAILQ_INIT(&srv->clients);
 	TAILQ_INIT(&srv->dead);
 	TAILQ_INIT(&srv->pending);
+	TAILQ_INIT(&srv->flushq);
+	srv->flusher = event_new(srv->base, -1, 0, conn_flush_cb, srv);
 	srv->reaper = event_new(srv->base, -1, 0, reaper_cb, srv);
 	srv->sig_term = evsignal_new(srv->base, SIGTERM, signal_cb, srv);
 	srv->sig_int = evsignal_new(srv->base, SIGINT, signal_cb, srv);
@@ -237,6 +240,7 @@ server_free(struct server *srv)
 	connlimit_free(srv);
 	event_free(srv->sweep_timer);
 	event_free(srv->reaper);
+	event_free(srv->flusher);
 	event_free(srv->sig_term);
 	event_free(srv->sig_int);
 	event_free(srv->sig_hup);
