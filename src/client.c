@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -148,13 +149,39 @@ client_sendq_exceeded(struct client *c)
 }
 
 /* flushed: the output buffer drained after close: free next turn. */
+static void flush_event_cb(struct bufferevent *bev, short what, void *arg);
+
+/* discard_cb: input after close is read and dropped (see flushed_cb). */
+static void
+discard_cb(struct bufferevent *bev, void *arg)
+{
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	evbuffer_drain(in, evbuffer_get_length(in));
+}
+
+/* flushed_cb: the ERROR line is out. Closing a socket with unread input
+ * makes the kernel send RST, which can destroy that last line in flight;
+ * so a plain socket is half-closed and its input drained until the peer's
+ * EOF or the flush deadline (TIMER_FLUSH), then freed. */
 static void
 flushed_cb(struct bufferevent *bev, void *arg)
 {
 	struct client *c = arg;
+	int fd = bufferevent_getfd(bev);
 
-	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+	if (evbuffer_get_length(bufferevent_get_output(bev)) != 0)
+		return;
+	if (!(c->flags & CF_DIRECT) || fd < 0 || c->srv->shutting_down) {
 		client_dead(c);
+		return;
+	}
+	shutdown(fd, SHUT_WR);
+	bufferevent_disable(bev, EV_WRITE);
+	bufferevent_setwatermark(bev, EV_READ, 0, 0);
+	bufferevent_setcb(bev, discard_cb, NULL, flush_event_cb, c);
+	discard_cb(bev, c);
+	bufferevent_enable(bev, EV_READ);
 }
 
 /* flush_event_cb: EOF or error while flushing: free without more output.
@@ -209,6 +236,7 @@ client_close(struct client *c, const char *reason, const char *quit_msg)
 	}
 	monitor_clear(c);
 	c->flags |= CF_CLOSING;
+	srv->stats.clients--;	/* the slot is free now, even while ERROR flushes */
 	log_debug("closing %s[%s]: %s", c->nick, c->host, reason);
 
 	out = bufferevent_get_output(c->bev);

@@ -86,6 +86,9 @@ command_dispatch(struct client *c, struct irc_msg *m)
 	struct server *srv = c->srv;
 
 	if (cmd == NULL) {
+		/* unknown commands cost fakelag too, or they would be a free
+		 * way to make the server answer at full speed */
+		c->fakelag += (time_t)srv->cfg->flood_penalty;
 		if (strlen(m->verb) > 32)
 			m->verb[32] = '\0';
 		numeric(c, ERR_UNKNOWNCOMMAND, m->verb);

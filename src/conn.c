@@ -226,6 +226,7 @@ handle_line(struct client *c, char *line, size_t n)
 	char ctags[IRC_CLIENT_TAGS_MAX + 2], label[128];
 	enum cmd_result r;
 
+	c->fakelag += (time_t)c->srv->cfg->flood_penalty;	/* refunded below for valid lines */
 	if (memchr(line, '\0', n) != NULL) {
 		/* Modern IRC "Messages": NUL is never allowed; the line is
 		 * refused whole and not executed. */
@@ -254,6 +255,7 @@ handle_line(struct client *c, char *line, size_t n)
 		    "Message rejected, your IRC software MUST use UTF-8 encoding on this network");
 		return CMD_OK;
 	}
+	c->fakelag -= (time_t)c->srv->cfg->flood_penalty;	/* the command's own penalty applies */
 	if (message_parse(line, &m) != MSG_OK)
 		return CMD_OK;
 	message_split_tags(&m, ctags, sizeof(ctags), label, sizeof(label));

@@ -36,7 +36,6 @@ reaper_cb(int fd, short what, void *arg)
 	}
 	while ((c = TAILQ_FIRST(&srv->dead)) != NULL) {
 		TAILQ_REMOVE(&srv->dead, c, link);
-		srv->stats.clients--;
 		client_free(c);
 	}
 	if (srv->shutting_down && TAILQ_EMPTY(&srv->clients))
