@@ -63,7 +63,7 @@ cap_value(struct client *c, const struct cap_def *cd, char *buf, size_t size)
 /* send_cap_list: LS (all) or LIST (enabled) in lines of at most ~400
  * bytes; with CAP 302 all but the last carry "*" (multiline). */
 static void
-send_cap_list(struct client *c, const char *sub, bool enabled_only)
+send_cap_list(struct client *c, const char *sub, bool enabled_only, bool v302)
 {
 	const char *target = c->nick;
 	char line[512], vbuf[64];
@@ -80,12 +80,12 @@ send_cap_list(struct client *c, const char *sub, bool enabled_only)
 		v = cap_value(c, cd, vbuf, sizeof(vbuf));
 		if (v == NULL)
 			continue;
-		if (c->cap_version >= 3 && v[0] != '\0' && !enabled_only)
+		if (v302 && v[0] != '\0' && !enabled_only)
 			snprintf(item, sizeof(item), "%s=%s", cd->name, v);
 		else
 			snprintf(item, sizeof(item), "%s", cd->name);
 		if (len + strlen(item) + 1 > 380) {
-			if (c->cap_version >= 3)
+			if (v302)
 				reply_server(c, "CAP %s %s * :%s", target, sub, line);
 			else
 				reply_server(c, "CAP %s %s :%s", target, sub, line);
@@ -117,7 +117,10 @@ cap_req(struct client *c, const char *req)
 			tok++;
 		}
 		cd = cap_find(tok);
-		if (cd == NULL || cd->bit == CAP_STS) {
+		/* sts is never requested; cap-notify cannot be turned off by a
+		 * CAP 302 client (capability-negotiation, "cap-notify") */
+		if (cd == NULL || cd->bit == CAP_STS ||
+		    (remove && cd->bit == CAP_CAP_NOTIFY && c->cap_version >= 3)) {
 			ok = false;
 			break;
 		}
@@ -141,15 +144,18 @@ cmd_cap(struct client *c, struct irc_msg *m)
 	const char *sub = m->params[0];
 
 	if (!strcasecmp(sub, "LS")) {
+		bool v302 = m->nparams > 1 && atoi(m->params[1]) >= 302;
 		if (!client_is_registered(c))
 			c->flags |= CF_CAP_NEG;
-		if (m->nparams > 1 && atoi(m->params[1]) >= 302) {
+		if (v302) {
 			c->cap_version = 3;
 			c->caps |= CAP_CAP_NOTIFY;	/* implied by 302 */
 		}
-		send_cap_list(c, "LS", false);
+		/* values and multi-line only for a "CAP LS 302" request, even
+		 * after an earlier one (CAP LS version downgrade) */
+		send_cap_list(c, "LS", false, v302);
 	} else if (!strcasecmp(sub, "LIST")) {
-		send_cap_list(c, "LIST", true);
+		send_cap_list(c, "LIST", true, c->cap_version >= 3);
 	} else if (!strcasecmp(sub, "REQ")) {
 		if (!client_is_registered(c))
 			c->flags |= CF_CAP_NEG;

@@ -130,8 +130,16 @@ deliver(struct client *c, const struct msgctx *x, char *target)
 		return;
 	}
 	format_msg(&ol, x, t->nick);
-	send_line(t, &ol);
-	if ((c->caps & CAP_ECHO_MESSAGE) && t != c)
+	if (t == c && c->capture != NULL) {
+		/* a message to oneself: the delivery is not the response to
+		 * a labeled command, only the echo is (labeled-response) */
+		struct evbuffer *cap = c->capture;
+		c->capture = NULL;
+		send_line(t, &ol);
+		c->capture = cap;
+	} else
+		send_line(t, &ol);
+	if (c->caps & CAP_ECHO_MESSAGE)
 		send_line(c, &ol);
 	if (!x->notice && !x->tagmsg && t->away != NULL)
 		numeric(c, RPL_AWAY, t->nick, t->away);

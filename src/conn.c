@@ -225,6 +225,7 @@ handle_line(struct client *c, char *line, size_t n)
 	size_t body;
 	char ctags[IRC_CLIENT_TAGS_MAX + 2], label[128];
 	enum cmd_result r;
+	bool utf8_ok;
 
 	c->fakelag += (time_t)c->srv->cfg->flood_penalty;	/* refunded below for valid lines */
 	if (memchr(line, '\0', n) != NULL) {
@@ -241,24 +242,24 @@ handle_line(struct client *c, char *line, size_t n)
 		numeric(c, ERR_INPUTTOOLONG);
 		return CMD_OK;
 	}
-	if (c->srv->cfg->utf8only && !message_utf8_valid(line, n)) {
-		/* UTF8ONLY (IRCv3): refuse the whole line with a FAIL. */
-		char verb[32];
-		size_t i = 0;
-		const char *p = line + (n - body);
-		if (*p == ':')
-			p = strchr(p, ' ') ? strchr(p, ' ') + 1 : p;
-		while (*p && *p != ' ' && i < sizeof(verb) - 1)
-			verb[i++] = (char)((*p >= 'a' && *p <= 'z') ? *p - 32 : *p), p++;
-		verb[i] = '\0';
-		reply_fail(c, i ? verb : "*", "INVALID_UTF8",
-		    "Message rejected, your IRC software MUST use UTF-8 encoding on this network");
-		return CMD_OK;
-	}
+	utf8_ok = !c->srv->cfg->utf8only || message_utf8_valid(line, n);
 	c->fakelag -= (time_t)c->srv->cfg->flood_penalty;	/* the command's own penalty applies */
 	if (message_parse(line, &m) != MSG_OK)
 		return CMD_OK;
 	message_split_tags(&m, ctags, sizeof(ctags), label, sizeof(label));
+	if (!utf8_ok) {
+		/* UTF8ONLY (IRCv3): refuse the whole line with a FAIL, labeled
+		 * when asked; a verb that is itself not UTF-8 becomes "*". */
+		bool lab = m.label != NULL && (c->caps & CAP_LABELED_RESPONSE);
+		if (lab)
+			labeled_begin(c);
+		reply_fail(c, message_utf8_valid(m.verb, strlen(m.verb)) && strlen(m.verb) < 32 ?
+		    m.verb : "*", "INVALID_UTF8",
+		    "Message rejected, your IRC software MUST use UTF-8 encoding on this network");
+		if (lab)
+			labeled_end(c, m.label);
+		return CMD_OK;
+	}
 	if (m.label != NULL && (c->caps & CAP_LABELED_RESPONSE)) {
 		labeled_begin(c);
 		r = command_dispatch(c, &m);

@@ -139,7 +139,7 @@ message_split_tags(struct irc_msg *m, char *ctbuf, size_t size, char *labelbuf, 
 		size_t seg;
 		end = strchr(p, ';');
 		seg = end ? (size_t)(end - p) : strlen(p);
-		if (seg > 0 && p[0] == '+' && len + seg + 2 < size) {
+		if (seg > 0 && p[0] == '+' && len + (len ? 1 : 0) + seg + 1 <= size) {
 			if (len > 0)
 				ctbuf[len++] = ';';
 			memcpy(ctbuf + len, p, seg);
