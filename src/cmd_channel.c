@@ -141,7 +141,11 @@ join_one(struct client *c, const char *name, const char *key)
 			return;
 		}
 		if (!channel_name_valid(name, srv->cfg->channellen)) {
-			numeric(c, ERR_BADCHANMASK, name);
+			/* Modern IRC JOIN: 403 for a name that cannot be a
+			 * channel (too long for CHANNELLEN, forbidden
+			 * characters), as irctest isupport_limits expects;
+			 * 476 stays for malformed "!!" safe channel masks. */
+			numeric(c, ERR_NOSUCHCHANNEL, name);
 			return;
 		}
 		ch = server_find_channel(srv, name);
@@ -300,12 +304,17 @@ cmd_topic(struct client *c, struct irc_msg *m)
 		numeric(c, ERR_CHANOPRIVSNEEDED, ch->name);
 		return CMD_OK;
 	}
-	free(ch->topic);
-	free(ch->topic_setter);
-	ch->topic = ch->topic_setter = NULL;
 	len = strlen(m->params[1]);
 	if (len > srv->cfg->topiclen)
 		len = utf8_cut(m->params[1], srv->cfg->topiclen);
+	/* Modern IRC TOPIC: clients hear of a topic that "is changed or
+	 * cleared"; setting the same text again is silent. */
+	if ((ch->topic == NULL && len == 0) ||
+	    (ch->topic != NULL && strlen(ch->topic) == len && memcmp(ch->topic, m->params[1], len) == 0))
+		return CMD_OK;
+	free(ch->topic);
+	free(ch->topic_setter);
+	ch->topic = ch->topic_setter = NULL;
 	if (len > 0) {
 		ch->topic = strndup(m->params[1], len);
 		ch->topic_setter = strdup(client_prefix(c, pfx, sizeof(pfx)));
@@ -472,6 +481,10 @@ cmd_kick(struct client *c, struct irc_msg *m)
 	unsigned n = 0;
 
 	cname = next_item(&chans);
+	if (cname == NULL || strspn(users, ",") == strlen(users)) {
+		numeric(c, ERR_NEEDMOREPARAMS, "KICK");
+		return CMD_OK;
+	}
 	while ((nick = next_item(&users)) != NULL && n++ < srv->cfg->max_targets) {
 		if (!single && n > 1 && (cname = next_item(&chans)) == NULL) {
 			numeric(c, ERR_NEEDMOREPARAMS, "KICK");

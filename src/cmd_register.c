@@ -30,13 +30,15 @@ cmd_pass(struct client *c, struct irc_msg *m)
 	}
 	if (srv->cfg->password == NULL)
 		return CMD_OK;
-	if (!password_check(srv->cfg->password, m->params[0])) {
-		log_info("bad connection password from %s", c->host);
-		numeric(c, ERR_PASSWDMISMATCH);
-		client_close(c, "Bad password", NULL);
-		return CMD_CLOSE;
+	/* Judged when registration completes (Modern IRC: 464 then ERROR),
+	 * so a client that pipelines PASS NICK USER reads the reply instead
+	 * of a reset connection. */
+	if (password_check(srv->cfg->password, m->params[0]))
+		c->flags |= CF_PASS_OK;
+	else {
+		c->flags &= ~CF_PASS_OK;
+		c->flags |= CF_PASS_BAD;
 	}
-	c->flags |= CF_PASS_OK;
 	return CMD_OK;
 }
 
@@ -116,6 +118,7 @@ cmd_user(struct client *c, struct irc_msg *m)
 			continue;
 		user[n++] = (char)ch;
 	}
+	n = utf8_cut(user, n);	/* never split a multi-byte character */
 	user[n] = '\0';
 	snprintf(c->user, sizeof(c->user), "~%s", n ? user : "user");
 	free(c->realname);
@@ -216,6 +219,8 @@ register_try(struct client *c)
 	    (c->flags & CF_CAP_NEG))
 		return CMD_OK;
 	if (!(c->flags & CF_PASS_OK)) {
+		if (c->flags & CF_PASS_BAD)
+			log_info("bad connection password from %s", c->host);
 		numeric(c, ERR_PASSWDMISMATCH);
 		client_close(c, "Bad password", NULL);
 		return CMD_CLOSE;

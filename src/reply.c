@@ -282,20 +282,37 @@ send_prefixed(struct client *c, const char *head, size_t hlen, const char *fmt, 
 	send_line(c, &ol);
 }
 
+/* reply_numeric: an empty middle parameter (user input such as "MODE #c
+ * +l :" echoed back) would break the grammar (RFC 1459 §2.3.1: only the
+ * last parameter may be empty), so it is sent as "*". */
 void
 reply_numeric(struct client *c, int num, const char *fmt, ...)
 {
-	char head[128];
-	int hlen;
+	char body[IRC_LINE_MAX], fixed[IRC_LINE_MAX + 64], *p, *w;
+	size_t len;
 	va_list ap;
 
-	hlen = snprintf(head, sizeof(head), ":%s %03d %s ", c->srv->cfg->name, num,
-	    c->nick[0] ? c->nick : "*");
-	if (hlen < 0 || (size_t)hlen >= sizeof(head))
-		return;
 	va_start(ap, fmt);
-	send_prefixed(c, head, (size_t)hlen, fmt, ap);
+	len = format_clean(body, sizeof(body) - 1, fmt, ap);
 	va_end(ap);
+	w = fixed;
+	for (p = body; *p != '\0' && w < fixed + sizeof(fixed) - 3; p++) {
+		if (*p == ':' && (p == body || p[-1] == ' ')) {
+			/* the trailing parameter: copy as it is */
+			size_t rest = strlen(p);
+			if (rest > (size_t)(fixed + sizeof(fixed) - 1 - w))
+				rest = (size_t)(fixed + sizeof(fixed) - 1 - w);
+			memcpy(w, p, rest);
+			w += rest;
+			break;
+		}
+		if (*p == ' ' && (p == body || p[-1] == ' '))
+			*w++ = '*';
+		*w++ = *p;
+	}
+	*w = '\0';
+	(void)len;
+	reply_server(c, "%03d %s %s", num, c->nick[0] ? c->nick : "*", fixed);
 }
 
 void
