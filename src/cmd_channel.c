@@ -485,7 +485,11 @@ cmd_kick(struct client *c, struct irc_msg *m)
 		numeric(c, ERR_NEEDMOREPARAMS, "KICK");
 		return CMD_OK;
 	}
-	while ((nick = next_item(&users)) != NULL && n++ < srv->cfg->max_targets) {
+	while ((nick = next_item(&users)) != NULL) {
+		if (n++ >= srv->cfg->max_targets) {
+			numeric(c, ERR_TOOMANYTARGETS, nick);	/* TARGMAX KICK */
+			break;
+		}
 		if (!single && n > 1 && (cname = next_item(&chans)) == NULL) {
 			numeric(c, ERR_NEEDMOREPARAMS, "KICK");
 			break;

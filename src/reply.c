@@ -173,6 +173,10 @@ reply_fail(struct client *c, const char *command, const char *code, const char *
 	int hlen;
 	va_list ap;
 
+	/* the command echoes client input: only [A-Z0-9] survives, else "*" */
+	if (command[0] == '\0' || strlen(command) > 32 ||
+	    strspn(command, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(command))
+		command = "*";
 	hlen = snprintf(head, sizeof(head), ":%s FAIL %s %s :", c->srv->cfg->name, command, code);
 	if (hlen < 0 || (size_t)hlen >= sizeof(head))
 		return;

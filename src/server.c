@@ -290,6 +290,11 @@ server_rehash(struct server *srv, char *err, size_t errlen)
 		srv->cfg->listens = tmp;
 		srv->cfg->nlistens = n;
 	}
+	if (ncfg->casemapping != srv->cfg->casemapping) {
+		/* the nick and channel maps are keyed by the folded names */
+		log_warnx("rehash: casemapping changes take effect at the next restart");
+		ncfg->casemapping = srv->cfg->casemapping;
+	}
 	if (ncfg->whowas_history != srv->cfg->whowas_history)
 		whowas_resize(srv, ncfg->whowas_history);
 	bool bans_moved = (ncfg->bans_file == NULL) != (srv->cfg->bans_file == NULL) ||
@@ -364,8 +369,8 @@ server_build_isupport(struct server *srv)
 	snprintf(tok[n++], 80, "PREFIX=(ov)@+");
 	snprintf(tok[n++], 80, "SAFELIST");
 	snprintf(tok[n++], 80, "STATUSMSG=@+");
-	snprintf(tok[n++], 80, "TARGMAX=JOIN:,KICK:4,LIST:1,NAMES:1,NOTICE:%u,PART:,PRIVMSG:%u,WHOIS:1",
-	    cfg->max_targets, cfg->max_targets);
+	snprintf(tok[n++], 80, "TARGMAX=JOIN:,KICK:%u,LIST:1,NAMES:1,NOTICE:%u,PART:,PRIVMSG:%u,WHOIS:1",
+	    cfg->max_targets, cfg->max_targets, cfg->max_targets);
 	snprintf(tok[n++], 80, "TOPICLEN=%u", cfg->topiclen);
 	snprintf(tok[n++], 80, "USERLEN=%d", USERLEN);
 	snprintf(tok[n++], 80, "WHOX");
