@@ -261,15 +261,17 @@ cmd_whowas(struct client *c, struct irc_msg *m)
 enum cmd_result
 cmd_ison(struct client *c, struct irc_msg *m)
 {
-	char buf[420], *tok, *save;
+	char buf[420], *tok, *rest;
 	size_t len = 0;
 	int i;
 
 	buf[0] = '\0';
 	for (i = 0; i < m->nparams; i++) {
-		for (tok = strtok_r(m->params[i], " ", &save); tok != NULL;
-		    tok = strtok_r(NULL, " ", &save)) {
-			struct client *t = server_find_nick(c->srv, tok);
+		for (rest = m->params[i]; (tok = strsep(&rest, " ")) != NULL;) {
+			struct client *t;
+			if (*tok == '\0')
+				continue;
+			t = server_find_nick(c->srv, tok);
 			if (t == NULL || !client_is_registered(t))
 				continue;
 			if (len + strlen(t->nick) + 2 >= 400)
