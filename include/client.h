@@ -35,7 +35,6 @@ enum client_flag {
 	CF_PENDING	= 1u << 10,	/* on srv->pending */
 	CF_READ_PAUSED	= 1u << 11,	/* fakelag: input processing deferred */
 	CF_IPV6		= 1u << 12,
-	CF_IN_CALLBACK	= 1u << 13,
 	CF_NICK_HASHED	= 1u << 14,	/* in srv->nicks */
 	CF_COUNTED	= 1u << 15,	/* counted by connlimit_admit */
 	CF_DIRECT	= 1u << 17,	/* plain socket: output flushed by srv->flusher */
@@ -96,7 +95,6 @@ struct client {
 	char		 host[HOSTLEN + 1];		/* textual IP address */
 	char		*realname;	/* owned */
 	char		*away;		/* owned, NULL = here */
-	char		*pass;		/* owned, PASS given before registration */
 	char		*invites[4];	/* owned casefolded channel names from INVITE */
 	char		*certfp;	/* owned; SHA-256 of the TLS client certificate, hex */
 	struct monitor_entry **mon;	/* owned array: nicks this client MONITORs */

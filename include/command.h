@@ -20,8 +20,6 @@ typedef enum cmd_result (*cmd_handler)(struct client *c, struct irc_msg *m);
 enum cmd_flags {
 	CMD_PREREG	= 1u << 0,	/* allowed before registration */
 	CMD_OPER	= 1u << 1,	/* needs +o, else 481 */
-	CMD_NOIDLE	= 1u << 2,	/* does not count as activity for WHOIS idle */
-	CMD_REGONLY	= 1u << 3,	/* registered only: 451 before */
 };
 
 /* One command: name (upper case), handler, minimum parameter count (461

@@ -87,6 +87,7 @@ struct server {
 	int		 sts_port;	/* first TLS listener's port, 0 = none (sts cap) */
 	char		 time_tag[48];	/* "time=YYYY-MM-DDThh:mm:ss.sssZ" for server-time */
 	size_t		 time_tag_len;
+	long		 now_ms;	/* milliseconds part of the clock (server_clock) */
 	long		 time_tag_ms;	/* the millisecond time_tag was built for */
 	time_t		 time_tag_sec;
 	uint64_t	 msgid_next;	/* msgid counter */
@@ -94,10 +95,7 @@ struct server {
 	uint32_t	 batch_next;
 	struct server_stats stats;
 	unsigned long	 cmd_count[64];	/* per command_table index */
-	unsigned long	 cmd_bytes[64];
 	bool		 shutting_down;
-	bool		 die_requested;
-	char		 *safe_id_last;
 };
 
 /* server_new: create the loop and maps for cfg (ownership of cfg passes to the
@@ -116,6 +114,9 @@ void server_shutdown(struct server *srv, const char *reason);
 int server_rehash(struct server *srv, char *err, size_t errlen);
 /* server_clock: refresh srv->now from the loop's cached time (+ now_offset). */
 void server_clock(struct server *srv);
+/* server_time_tag: "time=YYYY-MM-DDThh:mm:ss.sssZ" (IRCv3 server-time) for
+ * the current clock; the string is owned by srv, length in *len. */
+const char *server_time_tag(struct server *srv, size_t *len);
 /* server_build_isupport: rebuild the 005 lines from the configuration. */
 void server_build_isupport(struct server *srv);
 /* server_whowas_add: remember c's nick for WHOWAS. */

@@ -270,7 +270,6 @@ client_free(struct client *c)
 	free(c->mon);
 	free(c->realname);
 	free(c->away);
-	free(c->pass);
 	for (i = 0; i < c->ninvites; i++)
 		free(c->invites[i]);
 	free(c);

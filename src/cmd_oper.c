@@ -113,7 +113,6 @@ enum cmd_result
 cmd_die(struct client *c, struct irc_msg *m)
 {
 	log_info("DIE by %s", c->nick);
-	c->srv->die_requested = true;
 	server_shutdown(c->srv, "Server shutting down");
 	return CMD_CLOSE;
 }

@@ -232,8 +232,6 @@ register_try(struct client *c)
 		return CMD_CLOSE;
 	}
 	c->flags |= CF_REGISTERED;
-	free(c->pass);
-	c->pass = NULL;
 	srv->stats.unknown--;
 	srv->stats.users++;
 	if (srv->stats.users > srv->stats.max_users)

@@ -64,6 +64,9 @@ const struct command command_table[] = {
 #undef P
 #undef O
 const size_t command_count = sizeof(command_table) / sizeof(command_table[0]);
+_Static_assert(sizeof(command_table) / sizeof(command_table[0]) <=
+    sizeof(((struct server *)0)->cmd_count) / sizeof(unsigned long),
+    "server.cmd_count must hold a counter per command");
 
 static int
 cmp_command(const void *key, const void *elem)

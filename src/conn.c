@@ -227,10 +227,11 @@ handle_line(struct client *c, char *line, size_t n)
 	enum cmd_result r;
 	bool utf8_ok;
 
-	c->fakelag += (time_t)c->srv->cfg->flood_penalty;	/* refunded below for valid lines */
 	if (memchr(line, '\0', n) != NULL) {
 		/* Modern IRC "Messages": NUL is never allowed; the line is
-		 * refused whole and not executed. */
+		 * refused whole and not executed. A refused line costs fakelag
+		 * like a command, or it would be free to make us answer. */
+		c->fakelag += (time_t)c->srv->cfg->flood_penalty;
 		numeric(c, ERR_UNKNOWNERROR, "*", "Line contains a NUL byte and was discarded");
 		return CMD_OK;
 	}
@@ -239,11 +240,11 @@ handle_line(struct client *c, char *line, size_t n)
 	 * space, else 417 and the line is not processed. */
 	if (body > IRC_LINE_MAX - 2 || (line[0] == '@' &&
 	    strcspn(line, " ") - 1 > IRC_CLIENT_TAGS_MAX)) {
+		c->fakelag += (time_t)c->srv->cfg->flood_penalty;
 		numeric(c, ERR_INPUTTOOLONG);
 		return CMD_OK;
 	}
 	utf8_ok = !c->srv->cfg->utf8only || message_utf8_valid(line, n);
-	c->fakelag -= (time_t)c->srv->cfg->flood_penalty;	/* the command's own penalty applies */
 	if (message_parse(line, &m) != MSG_OK)
 		return CMD_OK;
 	message_split_tags(&m, ctags, sizeof(ctags), label, sizeof(label));

@@ -111,11 +111,12 @@ queue(struct client *c, const void *buf, size_t len)
 static void
 queue_time(struct client *c, bool at)
 {
-	struct server *srv = c->srv;
+	size_t len;
+	const char *tag = server_time_tag(c->srv, &len);
 
 	if (at)
 		queue(c, "@", 1);
-	queue(c, srv->time_tag, srv->time_tag_len);
+	queue(c, tag, len);
 	queue(c, at ? " " : ";", 1);
 }
 

@@ -321,8 +321,15 @@ server_clock(struct server *srv)
 	if (event_base_gettimeofday_cached(srv->base, &tv) != 0)
 		gettimeofday(&tv, NULL);
 	srv->now = tv.tv_sec + srv->now_offset;
-	/* server-time tag, rebuilt at most once per millisecond */
-	if (srv->time_tag_ms != (long)(tv.tv_usec / 1000) || srv->time_tag_len == 0 ||
+	srv->now_ms = (long)(tv.tv_usec / 1000);
+}
+
+/* server_time_tag: the server-time tag for this millisecond, formatted
+ * only when a server-time client is sent something, at most once per ms. */
+const char *
+server_time_tag(struct server *srv, size_t *len)
+{
+	if (srv->time_tag_len == 0 || srv->time_tag_ms != srv->now_ms ||
 	    srv->time_tag_sec != srv->now) {
 		struct tm tm;
 		time_t t = srv->now;
@@ -330,10 +337,12 @@ server_clock(struct server *srv)
 		gmtime_r(&t, &tm);
 		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
 		srv->time_tag_len = (size_t)snprintf(srv->time_tag, sizeof(srv->time_tag),
-		    "time=%s.%03ldZ", ts, (long)(tv.tv_usec / 1000));
-		srv->time_tag_ms = (long)(tv.tv_usec / 1000);
+		    "time=%s.%03ldZ", ts, srv->now_ms);
+		srv->time_tag_ms = srv->now_ms;
 		srv->time_tag_sec = srv->now;
 	}
+	*len = srv->time_tag_len;
+	return srv->time_tag;
 }
 
 /* server_build_isupport: RPL_ISUPPORT tokens (Modern IRC "RPL_ISUPPORT
