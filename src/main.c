@@ -14,9 +14,9 @@
 #include <sodium.h>
 #endif
 
-#include "config.h"
-#include "log.h"
-#include "server.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/server.h"
 
 static void
 usage(FILE *f)

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "casemap.h"
-#include "channel.h"
+#include "core/casemap.h"
+#include "core/channel.h"
 #include "fuzz.h"
-#include "message.h"
-#include "mode.h"
+#include "proto/message.h"
+#include "proto/mode.h"
 
 /* inside: p points into buf[0..len] (the NUL included). */
 static bool

@@ -39,13 +39,13 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
-#include "channel.h"
-#include "client.h"
-#include "config.h"
-#include "conn.h"
+#include "core/channel.h"
+#include "core/client.h"
+#include "core/config.h"
+#include "net/conn.h"
 #include "fuzz.h"
-#include "message.h"
-#include "server.h"
+#include "proto/message.h"
+#include "core/server.h"
 
 #define NSLOTS		4
 #define LOOP_TURNS	64	/* event_base_loop(EVLOOP_NONBLOCK) calls per step, at most */

@@ -12,11 +12,11 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
-#include "client.h"
-#include "config.h"
-#include "conn.h"
-#include "message.h"
-#include "server.h"
+#include "core/client.h"
+#include "core/config.h"
+#include "net/conn.h"
+#include "proto/message.h"
+#include "core/server.h"
 
 #include "harness.h"
 

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "channel.h"
-#include "config.h"
-#include "server.h"
+#include "core/channel.h"
+#include "core/config.h"
+#include "core/server.h"
 
 #include "harness.h"
 

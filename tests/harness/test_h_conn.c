@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
-#include "config.h"
-#include "message.h"
-#include "server.h"
+#include "core/client.h"
+#include "core/config.h"
+#include "proto/message.h"
+#include "core/server.h"
 
 #include "harness.h"
 

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "server.h"
+#include "core/config.h"
+#include "core/server.h"
 
 #include "harness.h"
 

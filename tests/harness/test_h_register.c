@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
-#include "config.h"
-#include "server.h"
+#include "core/client.h"
+#include "core/config.h"
+#include "core/server.h"
 
 #include "harness.h"
 

@@ -8,7 +8,7 @@
 
 #include <check.h>
 
-#include "casemap.h"
+#include "core/casemap.h"
 
 START_TEST(names)
 {

@@ -12,11 +12,11 @@
 #include <check.h>
 #include <event2/bufferevent.h>
 
-#include "channel.h"
-#include "client.h"
-#include "config.h"
-#include "conn.h"
-#include "server.h"
+#include "core/channel.h"
+#include "core/client.h"
+#include "core/config.h"
+#include "net/conn.h"
+#include "core/server.h"
 
 static struct server *srv;
 static struct bufferevent *test_ends[16];

@@ -5,9 +5,9 @@
 
 #include <check.h>
 
-#include "command.h"
-#include "message.h"
-#include "server.h"
+#include "cmd/command.h"
+#include "proto/message.h"
+#include "core/server.h"
 
 START_TEST(sorted_unique)
 {

@@ -8,7 +8,7 @@
 
 #include <check.h>
 
-#include "config.h"
+#include "core/config.h"
 
 static char path[256];
 

@@ -6,7 +6,7 @@
 
 #include <check.h>
 
-#include "mode.h"
+#include "proto/mode.h"
 
 #define MAXC 32
 

@@ -7,7 +7,7 @@
 
 #include <check.h>
 
-#include "message.h"
+#include "proto/message.h"
 
 struct parse_case {
 	const char	*line;

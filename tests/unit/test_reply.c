@@ -8,7 +8,7 @@
 
 #include <check.h>
 
-#include "reply.h"
+#include "proto/reply.h"
 
 static size_t
 clean(char *buf, size_t max, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

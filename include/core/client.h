@@ -1,0 +1,157 @@
+/* client.h - one connection (registered user or not), its lifecycle and the
+ * sets it belongs to. */
+#ifndef EVIRCD_CLIENT_H
+#define EVIRCD_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/event_struct.h>
+#include <uthash.h>
+
+#include "core/config.h"
+
+struct server;
+struct membership;
+
+/* Connection state flags (client.flags). */
+enum client_flag {
+	CF_REGISTERED	= 1u << 0,	/* welcome burst sent */
+	CF_GOT_NICK	= 1u << 1,
+	CF_GOT_USER	= 1u << 2,
+	CF_PASS_OK	= 1u << 3,	/* PASS matched (or none needed) */
+	CF_CAP_NEG	= 1u << 4,	/* CAP LS/REQ seen: hold registration until CAP END */
+	CF_CLOSING	= 1u << 5,	/* client_close ran; write-only until flushed */
+	CF_DEAD		= 1u << 6,	/* on srv->dead, freed next loop turn */
+	CF_PING_SENT	= 1u << 7,	/* liveness PING outstanding */
+	CF_DISCARD	= 1u << 8,	/* discarding an over-long line up to its EOL */
+	CF_SENDQ	= 1u << 9,	/* sendq exceeded: closing, no more output queued */
+	CF_PENDING	= 1u << 10,	/* on srv->pending */
+	CF_READ_PAUSED	= 1u << 11,	/* fakelag: input processing deferred */
+	CF_IPV6		= 1u << 12,
+	CF_NICK_HASHED	= 1u << 14,	/* in srv->nicks */
+	CF_COUNTED	= 1u << 15,	/* counted by connlimit_admit */
+	CF_DIRECT	= 1u << 17,	/* plain socket: output flushed by srv->flusher */
+	CF_FLUSHQ	= 1u << 18,	/* on srv->flushq */
+	CF_PASS_BAD	= 1u << 19,	/* a wrong PASS was given */
+	CF_TLS		= 1u << 16,	/* accepted on a TLS listener (+z once the handshake is done) */
+};
+
+/* User modes (RFC 2812 §3.1.5). */
+enum user_mode {
+	UMODE_INVISIBLE	= 1u << 0,	/* i */
+	UMODE_OPER	= 1u << 1,	/* o */
+	UMODE_WALLOPS	= 1u << 2,	/* w */
+	UMODE_BOT	= 1u << 4,	/* B: IRCv3 bot mode */
+	UMODE_SECURE	= 1u << 3,	/* z: TLS connection; set by the server only */
+};
+
+/* What the per-client timer is waiting for. */
+enum client_timer {
+	TIMER_REGISTRATION = 0,		/* registration_timeout */
+	TIMER_PING,			/* ping_interval of silence */
+	TIMER_PONG,			/* ping_timeout for the answer */
+	TIMER_FLUSH,			/* output flush before free after close */
+	TIMER_FAKELAG,			/* resume input after penalty */
+};
+
+/* One connection. Fixed-size state; realname/away are heap strings only when
+ * set. The bufferevent is owned and freed by the reaper (deferred free). */
+struct client {
+	struct server	*srv;
+	struct bufferevent *bev;
+	struct event	 timer;		/* one timer, see enum client_timer */
+	TAILQ_ENTRY(client) link;	/* srv->clients / srv->dead */
+	TAILQ_ENTRY(client) plink;	/* srv->pending */
+	TAILQ_ENTRY(client) flink;	/* srv->flushq */
+	UT_hash_handle	 hh;		/* srv->nicks, key nick_key */
+	LIST_HEAD(, membership) channels;
+
+	uint32_t	 flags;		/* enum client_flag */
+	uint32_t	 umodes;	/* enum user_mode */
+	uint32_t	 caps;		/* enabled IRCv3 capabilities (bit set) */
+	uint32_t	 serial;	/* last broadcast serial delivered */
+	uint16_t	 nchannels;
+	uint8_t		 timer_kind;	/* enum client_timer */
+	uint8_t		 cap_version;	/* 0, or 302 for "CAP LS 302" -> 3 */
+	uint8_t		 ninvites;
+	uint8_t		 counted_plen;	/* network prefix counted by connlimit_admit */
+	uint32_t	 sendq, recvq;	/* bytes, from the connection class */
+
+	time_t		 signon;
+	time_t		 last_active;	/* last line received (liveness) */
+	time_t		 last_msg;	/* last PRIVMSG/NOTICE (WHOIS idle) */
+	time_t		 fakelag;	/* RFC 1459 §8.10 message timer */
+
+	char		 nick[NICKLEN_MAX + 1];		/* "*" before NICK */
+	char		 nick_key[NICKLEN_MAX + 1];	/* casefolded nick */
+	char		 user[USERLEN + 2];		/* "~" + USER name */
+	char		 host[HOSTLEN + 1];		/* textual IP address */
+	char		*realname;	/* owned */
+	char		*away;		/* owned, NULL = here */
+	char		*invites[4];	/* owned casefolded channel names from INVITE */
+	char		*certfp;	/* owned; SHA-256 of the TLS client certificate, hex */
+	struct monitor_entry **mon;	/* owned array: nicks this client MONITORs */
+	uint16_t	 nmon;
+	time_t		 last_knock;
+	struct evbuffer	*capture;	/* labeled-response: output of the current command */
+	union {			/* peer address (not sockaddr_storage: 100 bytes less) */
+		struct sockaddr		sa;
+		struct sockaddr_in	sin;
+		struct sockaddr_in6	sin6;
+	} addr;
+};
+
+/* client_new: a client around bev (ownership passes to the client on
+ * success) for peer address sa. NULL on out-of-memory (bev not freed). The
+ * caller adds it to srv->clients (conn_adopt does all of that). */
+struct client *client_new(struct server *srv, struct bufferevent *bev, const struct sockaddr *sa,
+    int salen);
+/* client_close: the one idempotent teardown. Sends "ERROR :Closing Link: host
+ * (reason)", a QUIT to every channel peer exactly once (quit_msg, or reason
+ * when quit_msg is NULL), removes the nick, flushes output and frees on a later
+ * loop turn. After it returns, callers must not use c except to test flags. */
+void client_close(struct client *c, const char *reason, const char *quit_msg);
+/* client_sendq_exceeded: the output queue passed sendq: stop queueing to c
+ * and close it with "SendQ exceeded" on the next loop turn, outside any
+ * broadcast iteration. Nothing is dropped silently: the client is told. */
+void client_sendq_exceeded(struct client *c);
+/* client_dead: move c to the dead list; freed on the next loop turn. */
+void client_dead(struct client *c);
+/* client_free: release every resource; only the reaper calls this. */
+void client_free(struct client *c);
+/* client_is_registered: true after the welcome burst. */
+static inline bool client_is_registered(const struct client *c)
+{
+	return (c->flags & CF_REGISTERED) != 0;
+}
+/* client_is_oper: true for user mode +o. */
+static inline bool client_is_oper(const struct client *c)
+{
+	return (c->umodes & UMODE_OPER) != 0;
+}
+/* client_umode_string: "+iowzB"-style user modes into buf (>= 8 bytes). */
+char *client_umode_string(const struct client *c, char *buf);
+/* client_prefix: "nick!user@host" into buf (size bytes). Returns buf. */
+char *client_prefix(const struct client *c, char *buf, size_t size);
+/* client_set_nick: change the nick and the srv->nicks entry. nick must be
+ * valid and free. */
+void client_set_nick(struct client *c, const char *nick);
+/* client_timer_set: arm the per-client timer for kind using the server's
+ * common timeout for it. */
+void client_timer_set(struct client *c, enum client_timer kind);
+/* client_matches_mask: does nick!user@host match the glob mask? */
+bool client_matches_mask(const struct client *c, const char *mask);
+/* client_add_invite / client_take_invite: remember an INVITE to a channel
+ * (bounded, oldest forgotten) / consume it. key is the casefolded name. */
+void client_add_invite(struct client *c, const char *key);
+bool client_has_invite(const struct client *c, const char *key);
+void client_clear_invite(struct client *c, const char *key);
+
+#endif

@@ -1,0 +1,49 @@
+/* kline.h - server bans: K-lines (user@host masks, checked at registration)
+ * and D-lines (IP/CIDR, checked at accept), kept in [security] bans_file so
+ * they survive a restart. Operator commands KLINE/UNKLINE/DLINE/UNDLINE. */
+#ifndef EVIRCD_KLINE_H
+#define EVIRCD_KLINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "core/connlimit.h"
+
+struct server;
+struct client;
+
+enum kline_kind { KLINE_K = 'K', KLINE_D = 'D' };
+
+/* One ban; strings owned. expires = 0 means permanent. */
+struct kline {
+	struct kline	*next;
+	char		 kind;		/* enum kline_kind */
+	char		*mask;		/* K: user@host glob; D: address or CIDR */
+	char		*reason;
+	char		*setter;
+	time_t		 set_at, expires;
+	struct cidr	 net;		/* D only */
+};
+
+/* kline_add: add (or replace) a ban, save the file, and return the number
+ * of connected clients it then disconnected; -1 with err filled when the
+ * mask is malformed. duration in seconds, 0 = permanent. */
+int kline_add(struct server *srv, char kind, const char *mask, time_t duration, const char *reason,
+    const char *setter, char *err, size_t errlen);
+/* kline_remove: remove a ban by exact mask (case-insensitive); saves the
+ * file. true when one was removed. */
+bool kline_remove(struct server *srv, char kind, const char *mask);
+/* kline_find_dline: the D-line covering c's address, or NULL. */
+const struct kline *kline_find_dline(struct server *srv, const struct client *c);
+/* kline_find_kline: the K-line matching c's user@host, or NULL. */
+const struct kline *kline_find_kline(struct server *srv, const struct client *c);
+/* kline_load: read srv->cfg->bans_file (a missing file is an empty list).
+ * 0, or -1 with a logged reason. Replaces the in-memory list. */
+int kline_load(struct server *srv);
+/* kline_save: write the list atomically (temp file + rename). 0 or -1. */
+int kline_save(struct server *srv);
+/* kline_free_all: free the in-memory list. */
+void kline_free_all(struct server *srv);
+
+#endif

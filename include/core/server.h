@@ -1,0 +1,135 @@
+/* server.h - the one struct server: event loop, listeners, maps, clock,
+ * statistics. Passed explicitly everywhere; there is no global server. */
+#ifndef EVIRCD_SERVER_H
+#define EVIRCD_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "core/config.h"
+
+struct client;
+struct channel;
+struct listener;
+
+/* One remembered nick for WHOWAS (RFC 2812 §3.6.3, RFC 2813 §5.6). */
+struct whowas {
+	char	nick[NICKLEN_MAX + 1];
+	char	user[USERLEN + 2];
+	char	host[HOSTLEN + 1];
+	char	*realname;	/* owned */
+	time_t	when;
+};
+
+/* A nick held after KILL for nick_delay seconds (RFC 2813 §5.7). */
+struct nick_hold {
+	char	key[NICKLEN_MAX + 1];	/* casefolded */
+	time_t	until;
+};
+
+struct server_stats {
+	unsigned	clients;	/* connected sockets, registered or not */
+	unsigned	users;		/* registered */
+	unsigned	unknown;	/* not yet registered */
+	unsigned	opers;
+	unsigned	invisible;
+	unsigned	channels;
+	unsigned	max_users;	/* highest users seen */
+	uint64_t	connections;	/* accepted since start */
+	uint64_t	lines_in;
+	uint64_t	bytes_in;
+};
+
+struct server {
+	struct event_base *base;
+	struct config	*cfg;		/* owned */
+	char		*config_path;	/* owned; NULL = embedded defaults */
+	struct listener	**listeners;	/* owned array */
+	size_t		 nlisteners;
+
+	struct client	*nicks;		/* uthash by casefolded nick */
+	struct channel	*channels;	/* uthash by casefolded name */
+	struct channel	*safe_channels;	/* uthash by casefolded short name of '!' channels */
+	TAILQ_HEAD(, client) clients;	/* every live connection */
+	TAILQ_HEAD(, client) dead;	/* closed, freed on the next loop turn */
+	TAILQ_HEAD(, client) pending;	/* to be closed (sendq exceeded) outside iteration */
+	TAILQ_HEAD(, client) flushq;	/* plain sockets with fresh output (conn_flush_cb) */
+	struct event	*flusher;	/* writes flushq at the end of the loop turn */
+	struct event	*reaper;	/* runs the pending and dead lists */
+	struct event	*sig_term, *sig_int, *sig_hup;
+	struct event	*shutdown_timer;
+
+	/* Common timeouts (event_base_init_common_timeout): O(1) per-client timers. */
+	const struct timeval *tv_ping, *tv_pong, *tv_reg, *tv_flush;
+
+	time_t		 now;		/* refreshed once per loop turn; see server_clock */
+	time_t		 now_offset;	/* tests: added to the wall clock */
+	time_t		 started;
+	char		 created[64];	/* RPL_CREATED text */
+	uint32_t	 serial;	/* broadcast de-duplication */
+	char		 isupport[4][400];	/* prebuilt 005 token lists */
+	int		 nisupport;
+
+	struct whowas	*whowas;	/* ring of cfg->whowas_history entries */
+	unsigned	 whowas_size, whowas_next, whowas_count;
+	struct monitor_entry *monitors;	/* uthash: MONITOR watchers by nick */
+	struct kline	*klines;	/* K/D-lines (kline.c) */
+	struct ip_entry	*ip_table;	/* per-IP / per-CIDR counters (connlimit.c) */
+	struct event	*sweep_timer;	/* drops idle ip_table entries */
+	struct nick_hold *holds;	/* nicks unavailable after KILL */
+	size_t		 nholds, holds_cap;
+
+	int		 sts_port;	/* first TLS listener's port, 0 = none (sts cap) */
+	char		 time_tag[48];	/* "time=YYYY-MM-DDThh:mm:ss.sssZ" for server-time */
+	size_t		 time_tag_len;
+	long		 now_ms;	/* milliseconds part of the clock (server_clock) */
+	long		 time_tag_ms;	/* the millisecond time_tag was built for */
+	time_t		 time_tag_sec;
+	uint64_t	 msgid_next;	/* msgid counter */
+	char		 msgid_base[16];	/* per-start prefix so ids stay unique over restarts */
+	uint32_t	 batch_next;
+	struct server_stats stats;
+	unsigned long	 cmd_count[64];	/* per command_table index */
+	bool		 shutting_down;
+};
+
+/* server_new: create the loop and maps for cfg (ownership of cfg passes to the
+ * server; config_path may be NULL and is copied). NULL on failure. */
+struct server *server_new(struct config *cfg, const char *config_path);
+/* server_listen: open every configured listener. 0, or -1 if none could be opened. */
+int server_listen(struct server *srv);
+/* server_run: run the loop until shutdown. Returns the exit status. */
+int server_run(struct server *srv);
+/* server_free: close everything and free the server. */
+void server_free(struct server *srv);
+/* server_shutdown: send ERROR with reason to every client, flush, stop the loop. */
+void server_shutdown(struct server *srv, const char *reason);
+/* server_rehash: reload srv->config_path. 0, or -1 with err filled; on error
+ * the old configuration stays. */
+int server_rehash(struct server *srv, char *err, size_t errlen);
+/* server_clock: refresh srv->now from the loop's cached time (+ now_offset). */
+void server_clock(struct server *srv);
+/* server_time_tag: "time=YYYY-MM-DDThh:mm:ss.sssZ" (IRCv3 server-time) for
+ * the current clock; the string is owned by srv, length in *len. */
+const char *server_time_tag(struct server *srv, size_t *len);
+/* server_build_isupport: rebuild the 005 lines from the configuration. */
+void server_build_isupport(struct server *srv);
+/* server_whowas_add: remember c's nick for WHOWAS. */
+void server_whowas_add(struct server *srv, const struct client *c);
+/* server_nick_hold: make nick unavailable for cfg->nick_delay seconds. */
+void server_nick_hold(struct server *srv, const char *nick);
+/* server_nick_held: true if the casefolded key is held. */
+bool server_nick_held(struct server *srv, const char *key);
+/* server_fold: casefold name under the configured casemapping into dst. */
+size_t server_fold(const struct server *srv, char *dst, const char *name, size_t dstsize);
+/* server_find_nick: O(1) lookup of a registered or registering nick. */
+struct client *server_find_nick(struct server *srv, const char *nick);
+/* server_find_channel: O(1) lookup of a channel by name. */
+struct channel *server_find_channel(struct server *srv, const char *name);
+
+#endif

@@ -1,0 +1,525 @@
+/* cmd_channel.c - JOIN PART TOPIC NAMES LIST INVITE KICK (RFC 2812 §3.2,
+ * RFC 2811, Modern IRC "Channel Operations"). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/cap.h"
+#include "core/channel.h"
+#include "core/client.h"
+#include "cmd/command.h"
+#include "proto/message.h"
+#include "proto/reply.h"
+#include "core/server.h"
+
+/* next_item: split a comma list in place; returns the next non-empty item
+ * or NULL (an empty item would make an empty reply parameter). */
+static char *
+next_item(char **cursor)
+{
+	char *s, *comma;
+
+	do {
+		s = *cursor;
+		if (s == NULL)
+			return NULL;
+		comma = strchr(s, ',');
+		if (comma != NULL) {
+			*comma = '\0';
+			*cursor = comma + 1;
+		} else
+			*cursor = NULL;
+	} while (*s == '\0');	/* "a,,b": empty entries are skipped */
+	return s;
+}
+
+/* send_names: 353 lines of at most ~400 bytes, then 366. Invisible users
+ * are hidden from non-members (RFC 2812 §3.2.5). */
+void
+send_names(struct client *c, struct channel *ch, const char *name)
+{
+	struct membership *m, *tmp;
+	char buf[420];
+	size_t len = 0;
+	char sym;
+	bool member;
+
+	if (ch == NULL) {
+		numeric(c, RPL_ENDOFNAMES, name);
+		return;
+	}
+	member = channel_find_member(ch, c) != NULL;
+	sym = (ch->modes & CMODE_SECRET) ? '@' : (ch->modes & CMODE_PRIVATE) ? '*' : '=';
+	HASH_ITER(hh, ch->members, m, tmp) {
+		char pfx[4], item[200];
+		size_t nl;
+		if (!member && (m->client->umodes & UMODE_INVISIBLE))
+			continue;
+		channel_prefix_str(m->modes, (c->caps & CAP_MULTI_PREFIX) != 0, pfx);
+		if (c->caps & CAP_USERHOST_IN_NAMES)
+			nl = (size_t)snprintf(item, sizeof(item), "%s%s!%s@%s", pfx, m->client->nick,
+			    m->client->user, m->client->host);
+		else
+			nl = (size_t)snprintf(item, sizeof(item), "%s%s", pfx, m->client->nick);
+		if (len + nl + 1 > 400) {
+			numeric(c, RPL_NAMREPLY, sym, ch->name, buf);
+			len = 0;
+		}
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? " " : "", item);
+	}
+	if (len > 0)
+		numeric(c, RPL_NAMREPLY, sym, ch->name, buf);
+	numeric(c, RPL_ENDOFNAMES, ch->name);
+}
+
+static void
+send_topic(struct client *c, struct channel *ch)
+{
+	if (ch->topic == NULL) {
+		numeric(c, RPL_NOTOPIC, ch->name);
+		return;
+	}
+	numeric(c, RPL_TOPIC, ch->name, ch->topic);
+	numeric(c, RPL_TOPICWHOTIME, ch->name, ch->topic_setter, (long long)ch->topic_time);
+}
+
+/* join_one: RFC 2812 §3.2.1 checks in the order Solanum uses: bans (474),
+ * invite-only (473), key (475), limit (471). An INVITE passes all four
+ * (as in Solanum and InspIRCd); an I mask passes +i. */
+static void
+join_one(struct client *c, const char *name, const char *key)
+{
+	struct server *srv = c->srv;
+	struct channel *ch = NULL;
+	char fullname[256], pfx[160];
+	uint8_t modes = 0;
+	bool create = false, invited;
+	struct outline ol, ext;
+
+	if (name[0] == '!') {
+		if (name[1] == '!') {
+			/* RFC 2811 §3.2.1: "!!short" creates "!" + id + short. */
+			char id[6], skey[256];
+			struct channel *dup;
+			if (!channel_name_valid(name, srv->cfg->channellen - 4) || strlen(name) < 3) {
+				numeric(c, ERR_BADCHANMASK, name);
+				return;
+			}
+			server_fold(srv, skey, name + 2, sizeof(skey));
+			HASH_FIND(hh_safe, srv->safe_channels, skey, strlen(skey), dup);
+			if (dup != NULL) {
+				numeric(c, ERR_UNAVAILRESOURCE, name);
+				return;
+			}
+			channel_safe_id(srv->now, id);
+			snprintf(fullname, sizeof(fullname), "!%s%s", id, name + 2);
+			if (server_find_channel(srv, fullname) != NULL) {
+				numeric(c, ERR_UNAVAILRESOURCE, name);
+				return;
+			}
+			name = fullname;
+			create = true;
+			modes = MEMB_CREATOR | MEMB_OP;
+		} else {
+			ch = server_find_channel(srv, name);
+			if (ch == NULL) {
+				/* RFC 2811 §3.2.2: "!short" joins the one safe
+				 * channel with that short name. */
+				char skey[256];
+				server_fold(srv, skey, name + 1, sizeof(skey));
+				HASH_FIND(hh_safe, srv->safe_channels, skey, strlen(skey), ch);
+			}
+			if (ch == NULL) {
+				numeric(c, ERR_NOSUCHCHANNEL, name);
+				return;
+			}
+			name = ch->name;
+		}
+	} else {
+		if (strchr("#&+", name[0]) == NULL) {
+			numeric(c, ERR_NOSUCHCHANNEL, name);
+			return;
+		}
+		if (!channel_name_valid(name, srv->cfg->channellen)) {
+			/* Modern IRC JOIN: 403 for a name that cannot be a
+			 * channel (too long for CHANNELLEN, forbidden
+			 * characters), as irctest isupport_limits expects;
+			 * 476 stays for malformed "!!" safe channel masks. */
+			numeric(c, ERR_NOSUCHCHANNEL, name);
+			return;
+		}
+		ch = server_find_channel(srv, name);
+		if (ch == NULL) {
+			create = true;
+			modes = name[0] == '+' ? 0 : MEMB_OP;
+		}
+	}
+	if (ch != NULL && channel_find_member(ch, c) != NULL)
+		return;
+	if (c->nchannels >= srv->cfg->max_channels_per_user) {
+		numeric(c, ERR_TOOMANYCHANNELS, name);
+		return;
+	}
+	if (ch != NULL) {
+		invited = client_has_invite(c, ch->key);
+		if (!invited && channel_is_banned(ch, c)) {
+			numeric(c, ERR_BANNEDFROMCHAN, ch->name);
+			return;
+		}
+		if (!invited && (ch->modes & CMODE_INVITE) && !channel_is_invexed(ch, c)) {
+			numeric(c, ERR_INVITEONLYCHAN, ch->name);
+			return;
+		}
+		if (!invited && (ch->modes & CMODE_KEY) && (key == NULL || strcmp(key, ch->chankey) != 0)) {
+			numeric(c, ERR_BADCHANNELKEY, ch->name);
+			return;
+		}
+		if (!invited && (ch->modes & CMODE_LIMIT) && ch->nmembers >= ch->limit) {
+			numeric(c, ERR_CHANNELISFULL, ch->name);
+			return;
+		}
+		client_clear_invite(c, ch->key);
+	}
+	if (create) {
+		ch = channel_new(srv, name);
+		/* '+' channels are modeless but for t (RFC 2811 §2.2); new
+		 * standard channels start +nt like Solanum/InspIRCd/ngIRCd. */
+		ch->modes = name[0] == '+' ? CMODE_TOPIC : (CMODE_NOEXTERNAL | CMODE_TOPIC);
+	}
+	channel_add_member(ch, c, modes);
+	/* extended-join: "JOIN #chan account :realname" ("*": no accounts) */
+	outline_format(&ol, ":%s JOIN %s", client_prefix(c, pfx, sizeof(pfx)), ch->name);
+	outline_format(&ext, ":%s JOIN %s * :%s", pfx, ch->name, c->realname ? c->realname : "");
+	send_channel_alt(ch, NULL, &ol, &ext, CAP_EXTENDED_JOIN);
+	if (c->away != NULL) {
+		/* away-notify: a joining away user is announced as away */
+		outline_format(&ol, ":%s AWAY :%s", pfx, c->away);
+		ol.need_cap = CAP_AWAY_NOTIFY;
+		send_channel(ch, c, &ol, 0);
+	}
+	if (ch->topic != NULL)
+		send_topic(c, ch);
+	if (!(c->caps & CAP_NO_IMPLICIT_NAMES))
+		send_names(c, ch, ch->name);
+}
+
+void
+part_all(struct client *c, const char *reason)
+{
+	struct membership *m;
+	struct outline ol;
+	char pfx[160];
+
+	client_prefix(c, pfx, sizeof(pfx));
+	while ((m = LIST_FIRST(&c->channels)) != NULL) {
+		if (reason != NULL)
+			outline_format(&ol, ":%s PART %s :%s", pfx, m->chan->name, reason);
+		else
+			outline_format(&ol, ":%s PART %s", pfx, m->chan->name);
+		send_channel(m->chan, NULL, &ol, 0);
+		channel_remove_member(c->srv, m);
+	}
+}
+
+enum cmd_result
+cmd_join(struct client *c, struct irc_msg *m)
+{
+	char *chans = m->params[0], *keys = m->nparams > 1 ? m->params[1] : NULL;
+	char *name, *key;
+
+	if (strcmp(chans, "0") == 0) {
+		part_all(c, NULL);
+		return CMD_OK;
+	}
+	while ((name = next_item(&chans)) != NULL) {
+		key = next_item(&keys);
+		if (name[0] == '\0')
+			continue;
+		join_one(c, name, key != NULL && key[0] != '\0' ? key : NULL);
+		if (c->flags & (CF_CLOSING | CF_SENDQ))
+			break;
+	}
+	return CMD_OK;
+}
+
+enum cmd_result
+cmd_part(struct client *c, struct irc_msg *m)
+{
+	char *chans = m->params[0], *name, pfx[160];
+	const char *reason = m->nparams > 1 && m->params[1][0] ? m->params[1] : NULL;
+	struct channel *ch;
+	struct membership *mb;
+	struct outline ol;
+
+	client_prefix(c, pfx, sizeof(pfx));
+	while ((name = next_item(&chans)) != NULL) {
+		ch = server_find_channel(c->srv, name);
+		if (ch == NULL) {
+			numeric(c, ERR_NOSUCHCHANNEL, name);
+			continue;
+		}
+		mb = channel_find_member(ch, c);
+		if (mb == NULL) {
+			numeric(c, ERR_NOTONCHANNEL, ch->name);
+			continue;
+		}
+		if (reason != NULL)
+			outline_format(&ol, ":%s PART %s :%.*s", pfx, ch->name,
+			    utf8_prefix(reason, c->srv->cfg->kicklen), reason);
+		else
+			outline_format(&ol, ":%s PART %s", pfx, ch->name);
+		send_channel(ch, NULL, &ol, 0);
+		channel_remove_member(c->srv, mb);
+	}
+	return CMD_OK;
+}
+
+enum cmd_result
+cmd_topic(struct client *c, struct irc_msg *m)
+{
+	struct server *srv = c->srv;
+	struct channel *ch = server_find_channel(srv, m->params[0]);
+	struct membership *mb;
+	struct outline ol;
+	char pfx[160];
+	size_t len;
+
+	if (ch == NULL) {
+		numeric(c, ERR_NOSUCHCHANNEL, m->params[0]);
+		return CMD_OK;
+	}
+	mb = channel_find_member(ch, c);
+	if (m->nparams < 2) {
+		if (mb == NULL && (ch->modes & (CMODE_SECRET | CMODE_PRIVATE)))
+			numeric(c, ERR_NOTONCHANNEL, ch->name);
+		else
+			send_topic(c, ch);
+		return CMD_OK;
+	}
+	if (mb == NULL) {
+		numeric(c, ERR_NOTONCHANNEL, ch->name);
+		return CMD_OK;
+	}
+	if ((ch->modes & CMODE_TOPIC) && !(mb->modes & MEMB_OP)) {
+		numeric(c, ERR_CHANOPRIVSNEEDED, ch->name);
+		return CMD_OK;
+	}
+	len = strlen(m->params[1]);
+	if (len > srv->cfg->topiclen)
+		len = utf8_cut(m->params[1], srv->cfg->topiclen);
+	/* Modern IRC TOPIC: clients hear of a topic that "is changed or
+	 * cleared"; setting the same text again is silent. */
+	if ((ch->topic == NULL && len == 0) ||
+	    (ch->topic != NULL && strlen(ch->topic) == len && memcmp(ch->topic, m->params[1], len) == 0))
+		return CMD_OK;
+	free(ch->topic);
+	free(ch->topic_setter);
+	ch->topic = ch->topic_setter = NULL;
+	if (len > 0) {
+		ch->topic = strndup(m->params[1], len);
+		ch->topic_setter = strdup(client_prefix(c, pfx, sizeof(pfx)));
+		ch->topic_time = srv->now;
+	}
+	outline_format(&ol, ":%s TOPIC %s :%.*s", client_prefix(c, pfx, sizeof(pfx)), ch->name,
+	    (int)len, m->params[1]);
+	send_channel(ch, NULL, &ol, 0);
+	return CMD_OK;
+}
+
+/* NAMES without a parameter answers only RPL_ENDOFNAMES "*": listing every
+ * channel is O(all users); Modern IRC "NAMES message" allows it. */
+enum cmd_result
+cmd_names(struct client *c, struct irc_msg *m)
+{
+	char *chans, *name;
+	struct channel *ch;
+
+	if (m->nparams < 1 || m->params[0][0] == '\0') {
+		numeric(c, RPL_ENDOFNAMES, "*");
+		return CMD_OK;
+	}
+	chans = m->params[0];
+	while ((name = next_item(&chans)) != NULL) {
+		ch = server_find_channel(c->srv, name);
+		if (ch != NULL && (ch->modes & CMODE_SECRET) && channel_find_member(ch, c) == NULL)
+			ch = NULL;
+		send_names(c, ch, name);
+	}
+	return CMD_OK;
+}
+
+static void
+list_one(struct client *c, struct channel *ch, long min_users, long max_users)
+{
+	bool member = channel_find_member(ch, c) != NULL;
+
+	if ((ch->modes & CMODE_SECRET) && !member)
+		return;
+	if ((min_users >= 0 && (long)ch->nmembers <= min_users) ||
+	    (max_users >= 0 && (long)ch->nmembers >= max_users))
+		return;
+	/* RFC 1459 §4.2.6: private channels show no topic to outsiders. */
+	numeric(c, RPL_LIST, ch->name, ch->nmembers,
+	    ((ch->modes & CMODE_PRIVATE) && !member) || ch->topic == NULL ? "" : ch->topic);
+}
+
+/* LIST [channels] [>N|<N] (ELIST=U). */
+enum cmd_result
+cmd_list(struct client *c, struct irc_msg *m)
+{
+	struct channel *ch, *tmp;
+	long min_users = -1, max_users = -1;
+	char *chans = NULL, *name;
+	int i;
+
+	for (i = 0; i < m->nparams; i++) {
+		if (m->params[i][0] == '>')
+			min_users = atol(m->params[i] + 1);
+		else if (m->params[i][0] == '<')
+			max_users = atol(m->params[i] + 1);
+		else if (chans == NULL && m->params[i][0] != '\0')
+			chans = m->params[i];
+	}
+	numeric(c, RPL_LISTSTART);
+	if (chans != NULL) {
+		while ((name = next_item(&chans)) != NULL)
+			if ((ch = server_find_channel(c->srv, name)) != NULL)
+				list_one(c, ch, min_users, max_users);
+	} else {
+		HASH_ITER(hh, c->srv->channels, ch, tmp) {
+			list_one(c, ch, min_users, max_users);
+			if (c->flags & (CF_SENDQ | CF_CLOSING))
+				return CMD_OK;
+		}
+	}
+	numeric(c, RPL_LISTEND);
+	return CMD_OK;
+}
+
+/* INVITE <nick> <channel> (Modern IRC "INVITE message"): the inviter must
+ * be on the channel (442), an op when it is +i (482); the target must not
+ * be on it (443). The invitation lets the target pass +i, +k, +l and bans
+ * once. */
+enum cmd_result
+cmd_invite(struct client *c, struct irc_msg *m)
+{
+	struct server *srv = c->srv;
+	struct client *target = server_find_nick(srv, m->params[0]);
+	struct channel *ch;
+	struct membership *mb;
+	char pfx[160];
+
+	if (target == NULL || !client_is_registered(target)) {
+		numeric(c, ERR_NOSUCHNICK, m->params[0]);
+		return CMD_OK;
+	}
+	ch = server_find_channel(srv, m->params[1]);
+	if (ch == NULL) {
+		numeric(c, ERR_NOSUCHCHANNEL, m->params[1]);
+		return CMD_OK;
+	}
+	mb = channel_find_member(ch, c);
+	if (mb == NULL) {
+		numeric(c, ERR_NOTONCHANNEL, ch->name);
+		return CMD_OK;
+	}
+	if ((ch->modes & CMODE_INVITE) && !(mb->modes & MEMB_OP)) {
+		numeric(c, ERR_CHANOPRIVSNEEDED, ch->name);
+		return CMD_OK;
+	}
+	if (channel_find_member(ch, target) != NULL) {
+		numeric(c, ERR_USERONCHANNEL, target->nick, ch->name);
+		return CMD_OK;
+	}
+	client_add_invite(target, ch->key);
+	numeric(c, RPL_INVITING, target->nick, ch->name);
+	if (target->away != NULL)
+		numeric(c, RPL_AWAY, target->nick, target->away);
+	reply_raw(target, ":%s INVITE %s :%s", client_prefix(c, pfx, sizeof(pfx)), target->nick,
+	    ch->name);
+	/* invite-notify: members with the capability see the invitation */
+	{
+		struct outline ol;
+		outline_format(&ol, ":%s INVITE %s %s", pfx, target->nick, ch->name);
+		ol.need_cap = CAP_INVITE_NOTIFY;
+		send_channel(ch, c, &ol, 0);
+	}
+	return CMD_OK;
+}
+
+static void
+kick_one(struct client *c, struct channel *ch, const char *nick, const char *reason)
+{
+	struct server *srv = c->srv;
+	struct client *target = server_find_nick(srv, nick);
+	struct membership *tm;
+	struct outline ol;
+	char pfx[160];
+
+	tm = target != NULL ? channel_find_member(ch, target) : NULL;
+	if (tm == NULL) {
+		numeric(c, ERR_USERNOTINCHANNEL, nick, ch->name);
+		return;
+	}
+	outline_format(&ol, ":%s KICK %s %s :%.*s", client_prefix(c, pfx, sizeof(pfx)), ch->name,
+	    target->nick, utf8_prefix(reason, srv->cfg->kicklen), reason);
+	send_channel(ch, NULL, &ol, 0);
+	channel_remove_member(srv, tm);
+}
+
+/* KICK <channel>{,<channel>} <user>{,<user>} [:reason] (RFC 2812 §3.2.8):
+ * one channel and many users, or pairs. At most TARGMAX KICK users. */
+enum cmd_result
+cmd_kick(struct client *c, struct irc_msg *m)
+{
+	struct server *srv = c->srv;
+	char *chans = m->params[0], *users = m->params[1], *cname, *nick;
+	const char *reason = m->nparams > 2 && m->params[2][0] ? m->params[2] : c->nick;
+	bool single = strchr(chans, ',') == NULL;
+	struct channel *ch = NULL;
+	struct membership *mb;
+	unsigned n = 0;
+
+	cname = next_item(&chans);
+	if (cname == NULL || strspn(users, ",") == strlen(users)) {
+		numeric(c, ERR_NEEDMOREPARAMS, "KICK");
+		return CMD_OK;
+	}
+	while ((nick = next_item(&users)) != NULL) {
+		if (n++ >= srv->cfg->max_targets) {
+			numeric(c, ERR_TOOMANYTARGETS, nick);	/* TARGMAX KICK */
+			break;
+		}
+		if (!single && n > 1 && (cname = next_item(&chans)) == NULL) {
+			numeric(c, ERR_NEEDMOREPARAMS, "KICK");
+			break;
+		}
+		if (ch == NULL || !single) {
+			ch = server_find_channel(srv, cname);
+			if (ch == NULL) {
+				numeric(c, ERR_NOSUCHCHANNEL, cname);
+				if (single)
+					break;
+				continue;
+			}
+		}
+		mb = channel_find_member(ch, c);
+		if (mb == NULL) {
+			numeric(c, ERR_NOTONCHANNEL, ch->name);
+			if (single)
+				break;
+			continue;
+		}
+		if (!(mb->modes & MEMB_OP)) {
+			numeric(c, ERR_CHANOPRIVSNEEDED, ch->name);
+			if (single)
+				break;
+			continue;
+		}
+		kick_one(c, ch, nick, reason);
+		/* the channel is gone if the kicker kicked the last member */
+		if (single && server_find_channel(srv, cname) != ch)
+			break;
+	}
+	return CMD_OK;
+}

@@ -1,0 +1,247 @@
+/* cmd_message.c - PRIVMSG, NOTICE, TAGMSG (RFC 2812 §3.3, Modern IRC,
+ * IRCv3 message-tags and echo-message) and AWAY. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/cap.h"
+#include "core/channel.h"
+#include "core/client.h"
+#include "cmd/command.h"
+#include "cmd/monitor.h"
+#include "proto/reply.h"
+#include "core/server.h"
+
+/* tag_denied: CLIENTTAGDENY (message-tags spec): a comma list of tag names
+ * (without '+'); "*" denies all but the names listed with '-'. */
+static bool
+tag_denied(const char *deny, const char *name, size_t nlen)
+{
+	const char *p = deny;
+	bool all = false, listed = false, excepted = false;
+
+	while (*p != '\0') {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == 1 && *p == '*')
+			all = true;
+		else if (*p == '-' && len - 1 == nlen && strncmp(p + 1, name, nlen) == 0)
+			excepted = true;
+		else if (len == nlen && strncmp(p, name, nlen) == 0)
+			listed = true;
+		if (e == NULL)
+			break;
+		p = e + 1;
+	}
+	return all ? !excepted : listed;
+}
+
+/* filter_client_tags: drop denied client-only tags in place. */
+static char *
+filter_client_tags(struct server *srv, char *tags)
+{
+	char *r = tags, *w = tags;
+
+	if (tags == NULL || srv->cfg->client_tag_deny == NULL)
+		return tags;
+	while (*r != '\0') {
+		char *e = strchr(r, ';');
+		size_t len = e ? (size_t)(e - r) : strlen(r);
+		size_t klen = strcspn(r, "=;");
+		if (!tag_denied(srv->cfg->client_tag_deny, r + 1, klen - 1)) {
+			if (w != tags)
+				*w++ = ';';
+			memmove(w, r, len);
+			w += len;
+		}
+		if (e == NULL)
+			break;
+		r = e + 1;
+	}
+	*w = '\0';
+	return w == tags ? NULL : tags;
+}
+
+struct msgctx {
+	const char	*verb;
+	bool		 notice;	/* no error or automatic replies */
+	bool		 tagmsg;	/* TAGMSG: no text, message-tags clients only */
+	const char	*text;
+	const char	*pfx;
+	const char	*tags;		/* msgid, bot, client tags */
+	size_t		 tags_len;
+};
+
+static void
+format_msg(struct outline *ol, const struct msgctx *x, const char *target)
+{
+	if (x->tagmsg)
+		outline_format(ol, ":%s TAGMSG %s", x->pfx, target);
+	else
+		outline_format(ol, ":%s %s %s :%s", x->pfx, x->verb, target, x->text);
+	outline_set_tags(ol, x->tags, x->tags_len);
+	if (x->tagmsg)
+		ol->need_cap = CAP_MESSAGE_TAGS;
+}
+
+/* deliver: one target. NOTICE never produces an error or automatic reply
+ * (RFC 2812 §3.3.2; ngIRCd and Solanum send no errors for NOTICE). */
+static void
+deliver(struct client *c, const struct msgctx *x, char *target)
+{
+	struct server *srv = c->srv;
+	unsigned need = 0;
+	char *name = target;
+	struct outline ol;
+	struct client *t;
+
+	/* STATUSMSG=@+: "@#chan" reaches ops, "+#chan" ops and voiced. */
+	while ((*name == '@' || *name == '+') && strchr("#&+!", name[1]) != NULL) {
+		need |= *name == '@' ? MEMB_OP : (MEMB_OP | MEMB_VOICE);
+		name++;
+	}
+	if (strchr("#&+!", name[0]) != NULL) {
+		struct channel *ch = server_find_channel(srv, name);
+		if (ch == NULL) {
+			if (!x->notice)
+				numeric(c, ERR_NOSUCHNICK, target);
+			return;
+		}
+		if (!channel_can_send(ch, c)) {
+			if (!x->notice)
+				numeric(c, ERR_CANNOTSENDTOCHAN, ch->name);
+			return;
+		}
+		if (need) {
+			char st[260];
+			snprintf(st, sizeof(st), "%.*s%s", (int)(name - target), target, ch->name);
+			format_msg(&ol, x, st);
+		} else
+			format_msg(&ol, x, ch->name);
+		send_channel(ch, c, &ol, need);
+		if (c->caps & CAP_ECHO_MESSAGE)
+			send_line(c, &ol);
+		return;
+	}
+	t = server_find_nick(srv, target);
+	if (t == NULL || !client_is_registered(t)) {
+		if (!x->notice)
+			numeric(c, ERR_NOSUCHNICK, target);
+		return;
+	}
+	format_msg(&ol, x, t->nick);
+	if (t == c && c->capture != NULL) {
+		/* a message to oneself: the delivery is not the response to
+		 * a labeled command, only the echo is (labeled-response) */
+		struct evbuffer *cap = c->capture;
+		c->capture = NULL;
+		send_line(t, &ol);
+		c->capture = cap;
+	} else
+		send_line(t, &ol);
+	if (c->caps & CAP_ECHO_MESSAGE)
+		send_line(c, &ol);
+	if (!x->notice && !x->tagmsg && t->away != NULL)
+		numeric(c, RPL_AWAY, t->nick, t->away);
+}
+
+static enum cmd_result
+message(struct client *c, struct irc_msg *m, const char *verb, bool notice, bool tagmsg)
+{
+	struct server *srv = c->srv;
+	char *targets, *t, *comma, pfx[160], tags[IRC_CLIENT_TAGS_MAX + 64], msgid[40];
+	struct msgctx x;
+	unsigned n = 0;
+
+	if (m->nparams < 1 || m->params[0][0] == '\0') {
+		if (!notice)
+			numeric(c, ERR_NORECIPIENT, verb);
+		return CMD_OK;
+	}
+	if (!tagmsg && (m->nparams < 2 || m->params[1][0] == '\0')) {
+		if (!notice)
+			numeric(c, ERR_NOTEXTTOSEND);
+		return CMD_OK;
+	}
+	if (!notice && !tagmsg)
+		c->last_msg = srv->now;
+	memset(&x, 0, sizeof(x));
+	x.verb = verb;
+	x.notice = notice || tagmsg;
+	x.tagmsg = tagmsg;
+	x.text = tagmsg ? "" : m->params[1];
+	x.pfx = client_prefix(c, pfx, sizeof(pfx));
+	x.tags = tags;
+	x.tags_len = msg_tags_build(c, filter_client_tags(srv, m->client_tags), tags, sizeof(tags),
+	    msgid, sizeof(msgid));
+	targets = m->params[0];
+	while (targets != NULL) {
+		t = targets;
+		comma = strchr(t, ',');
+		if (comma != NULL) {
+			*comma = '\0';
+			targets = comma + 1;
+		} else
+			targets = NULL;
+		if (*t == '\0')
+			continue;
+		/* TARGMAX: targets past the limit get 407 (RFC 2812). */
+		if (++n > srv->cfg->max_targets) {
+			if (!notice)
+				numeric(c, ERR_TOOMANYTARGETS, t);
+			break;
+		}
+		deliver(c, &x, t);
+		if (c->flags & (CF_CLOSING | CF_SENDQ))
+			break;
+	}
+	return CMD_OK;
+}
+
+enum cmd_result
+cmd_privmsg(struct client *c, struct irc_msg *m)
+{
+	return message(c, m, "PRIVMSG", false, false);
+}
+
+enum cmd_result
+cmd_notice(struct client *c, struct irc_msg *m)
+{
+	return message(c, m, "NOTICE", true, false);
+}
+
+/* TAGMSG (message-tags): tags only, relayed to message-tags clients. */
+enum cmd_result
+cmd_tagmsg(struct client *c, struct irc_msg *m)
+{
+	return message(c, m, "TAGMSG", false, true);
+}
+
+/* AWAY [:message]: 305/306, and with away-notify the change is sent to
+ * every client sharing a channel that has the capability. */
+enum cmd_result
+cmd_away(struct client *c, struct irc_msg *m)
+{
+	struct outline ol;
+	char pfx[160];
+	size_t len;
+
+	free(c->away);
+	c->away = NULL;
+	client_prefix(c, pfx, sizeof(pfx));
+	if (m->nparams < 1 || m->params[0][0] == '\0') {
+		numeric(c, RPL_UNAWAY);
+		outline_format(&ol, ":%s AWAY", pfx);
+	} else {
+		len = strlen(m->params[0]);
+		if (len > c->srv->cfg->awaylen)
+			len = utf8_cut(m->params[0], c->srv->cfg->awaylen);
+		c->away = strndup(m->params[0], len);
+		numeric(c, RPL_NOWAWAY);
+		outline_format(&ol, ":%s AWAY :%s", pfx, c->away);
+	}
+	ol.need_cap = CAP_AWAY_NOTIFY;
+	send_common(c, false, &ol);
+	monitor_extended(c, &ol);
+	return CMD_OK;
+}

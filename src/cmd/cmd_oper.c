@@ -1,0 +1,203 @@
+/* cmd_oper.c - OPER KILL WALLOPS REHASH DIE (RFC 2812 §3.1.4, §3.7, §4). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/client.h"
+#include "cmd/command.h"
+#include "core/kline.h"
+#include "core/log.h"
+#include "proto/reply.h"
+#include "core/server.h"
+
+/* OPER <name> <password>: 491 when no block matches the name and host,
+ * 464 on a wrong password (Modern IRC "OPER message"). Failures are logged
+ * without the password. */
+enum cmd_result
+cmd_oper(struct client *c, struct irc_msg *m)
+{
+	struct server *srv = c->srv;
+	struct oper_conf *oc = NULL;
+	char uh[160], pfx[160];
+	size_t i;
+
+	snprintf(uh, sizeof(uh), "%s@%s", c->user, c->host);
+	client_prefix(c, pfx, sizeof(pfx));
+	for (i = 0; i < srv->cfg->nopers; i++) {
+		struct oper_conf *o = &srv->cfg->opers[i];
+		if (strcmp(o->name, m->params[0]) != 0)
+			continue;
+		if (casemap_match(srv->cfg->casemapping, o->host, strchr(o->host, '!') ? pfx : uh)) {
+			oc = o;
+			break;
+		}
+	}
+	if (oc == NULL) {
+		log_info("failed OPER as '%s' by %s: no matching oper block", m->params[0], pfx);
+		numeric(c, ERR_NOOPERHOST);
+		return CMD_OK;
+	}
+	if (!password_check(oc->password, m->params[1])) {
+		log_info("failed OPER as '%s' by %s: wrong password", m->params[0], pfx);
+		numeric(c, ERR_PASSWDMISMATCH);
+		return CMD_OK;
+	}
+	if (!client_is_oper(c)) {
+		c->umodes |= UMODE_OPER;
+		srv->stats.opers++;
+		reply_raw(c, ":%s MODE %s :+o", c->nick, c->nick);
+	}
+	log_info("%s is now an operator (%s)", pfx, oc->name);
+	numeric(c, RPL_YOUREOPER);
+	return CMD_OK;
+}
+
+/* KILL <nick> <reason>: the victim's nick is held for nick_delay seconds
+ * (RFC 2813 §5.7), and its peers see "Killed (oper (reason))". */
+enum cmd_result
+cmd_kill(struct client *c, struct irc_msg *m)
+{
+	struct server *srv = c->srv;
+	struct client *t = server_find_nick(srv, m->params[0]);
+	char reason[512], nick[NICKLEN_MAX + 1];
+	bool self = t == c;
+
+	if (t == NULL) {
+		if (strcasecmp(m->params[0], srv->cfg->name) == 0)
+			numeric(c, ERR_CANTKILLSERVER);
+		else
+			numeric(c, ERR_NOSUCHNICK, m->params[0]);
+		return CMD_OK;
+	}
+	snprintf(reason, sizeof(reason), "Killed (%s (%.*s))", c->nick,
+	    utf8_prefix(m->params[1], srv->cfg->kicklen), m->params[1]);
+	snprintf(nick, sizeof(nick), "%s", t->nick);
+	log_info("KILL %s by %s: %s", nick, c->nick, m->params[1]);
+	client_close(t, reason, NULL);
+	server_nick_hold(srv, nick);
+	return self ? CMD_CLOSE : CMD_OK;
+}
+
+/* WALLOPS: to every +w user. A scan of all clients: WALLOPS is a rare
+ * operator command, not a per-message path. */
+enum cmd_result
+cmd_wallops(struct client *c, struct irc_msg *m)
+{
+	struct client *t;
+	struct outline ol;
+	char pfx[160];
+
+	outline_format(&ol, ":%s WALLOPS :%s", client_prefix(c, pfx, sizeof(pfx)), m->params[0]);
+	TAILQ_FOREACH(t, &c->srv->clients, link)
+		if (client_is_registered(t) && (t->umodes & UMODE_WALLOPS))
+			send_line(t, &ol);
+	return CMD_OK;
+}
+
+enum cmd_result
+cmd_rehash(struct client *c, struct irc_msg *m)
+{
+	struct server *srv = c->srv;
+	char err[512];
+
+	numeric(c, RPL_REHASHING, srv->config_path ? srv->config_path : "(defaults)");
+	log_info("REHASH by %s", c->nick);
+	if (server_rehash(srv, err, sizeof(err)) != 0) {
+		log_warnx("rehash failed, keeping the old configuration: %s", err);
+		reply_notice(c, "*** Rehash failed, old configuration kept: %s", err);
+	}
+	return CMD_OK;
+}
+
+enum cmd_result
+cmd_die(struct client *c, struct irc_msg *m)
+{
+	log_info("DIE by %s", c->nick);
+	server_shutdown(c->srv, "Server shutting down");
+	return CMD_CLOSE;
+}
+
+/* ban_command: KLINE/DLINE [minutes] <mask> [:reason] (Solanum syntax: an
+ * optional leading duration in minutes). KLINE <nick> bans *@host of that
+ * user. Replies are server notices, as in Solanum and ngIRCd. */
+static enum cmd_result
+ban_command(struct client *c, struct irc_msg *m, char kind)
+{
+	struct server *srv = c->srv;
+	time_t duration = 0;
+	int i = 0, n;
+	char mask[256], err[256] = "", pfx[160], *end;
+	const char *reason;
+
+	if (m->nparams > 1) {
+		long v = strtol(m->params[0], &end, 10);
+		if (*end == '\0' && v >= 0) {
+			duration = (time_t)v * 60;
+			i = 1;
+		}
+	}
+	if (i >= m->nparams) {
+		numeric(c, ERR_NEEDMOREPARAMS, kind == KLINE_K ? "KLINE" : "DLINE");
+		return CMD_OK;
+	}
+	snprintf(mask, sizeof(mask), "%s", m->params[i]);
+	reason = i + 1 < m->nparams && m->params[i + 1][0] ? m->params[i + 1] : "No reason";
+	if (strchr(mask, '@') == NULL && strchr(mask, '.') == NULL && strchr(mask, ':') == NULL) {
+		struct client *t = server_find_nick(srv, mask);
+		if (t == NULL) {
+			numeric(c, ERR_NOSUCHNICK, mask);
+			return CMD_OK;
+		}
+		if (kind == KLINE_K)
+			snprintf(mask, sizeof(mask), "*@%s", t->host);
+		else
+			snprintf(mask, sizeof(mask), "%s", t->host[0] == '0' && t->host[1] == ':' ?
+			    t->host + 1 : t->host);
+	}
+	n = kline_add(srv, kind, mask, duration, reason, client_prefix(c, pfx, sizeof(pfx)), err,
+	    sizeof(err));
+	if (n < 0) {
+		reply_notice(c, "*** %s", err);
+		return CMD_OK;
+	}
+	log_info("%c-line %s added by %s (%lld min): %s", kind, mask, c->nick,
+	    (long long)(duration / 60), reason);
+	reply_notice(c, "*** Added %s %c-line for [%s]: %s; %d client(s) disconnected%s%s",
+	    duration ? "temporary" : "permanent", kind, mask, reason, n, err[0] ? "; " : "", err);
+	return (c->flags & CF_CLOSING) ? CMD_CLOSE : CMD_OK;
+}
+
+static enum cmd_result
+unban_command(struct client *c, struct irc_msg *m, char kind)
+{
+	if (kline_remove(c->srv, kind, m->params[0])) {
+		log_info("%c-line %s removed by %s", kind, m->params[0], c->nick);
+		reply_notice(c, "*** %c-line for [%s] removed", kind, m->params[0]);
+	} else
+		reply_notice(c, "*** No %c-line for [%s]", kind, m->params[0]);
+	return CMD_OK;
+}
+
+enum cmd_result
+cmd_kline(struct client *c, struct irc_msg *m)
+{
+	return ban_command(c, m, KLINE_K);
+}
+
+enum cmd_result
+cmd_dline(struct client *c, struct irc_msg *m)
+{
+	return ban_command(c, m, KLINE_D);
+}
+
+enum cmd_result
+cmd_unkline(struct client *c, struct irc_msg *m)
+{
+	return unban_command(c, m, KLINE_K);
+}
+
+enum cmd_result
+cmd_undline(struct client *c, struct irc_msg *m)
+{
+	return unban_command(c, m, KLINE_D);
+}

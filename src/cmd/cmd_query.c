@@ -1,0 +1,477 @@
+/* cmd_query.c - WHO WHOIS WHOWAS ISON USERHOST MOTD LUSERS VERSION TIME
+ * ADMIN INFO STATS LINKS SUMMON USERS (RFC 2812 §3.4-§3.6, §4). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evircd_config.h"
+#include "proto/cap.h"
+#include "core/channel.h"
+#include "core/client.h"
+#include "cmd/command.h"
+#include "core/kline.h"
+#include "proto/reply.h"
+#include "core/server.h"
+
+#define WHO_MAX_RESULTS 500	/* cap for mask WHO, like ircd's WHO limit */
+
+/* shares_channel: O(channels of a) membership probes. */
+static bool
+shares_channel(const struct client *a, const struct client *b)
+{
+	const struct membership *m;
+
+	LIST_FOREACH(m, &a->channels, by_client)
+		if (channel_find_member(m->chan, b) != NULL)
+			return true;
+	return false;
+}
+
+/* WHOX request: the fields after '%' and the optional token. */
+struct whox {
+	bool		 on;
+	char		 fields[32];
+	char		 token[8];
+};
+
+static void
+who_reply(struct client *c, const char *chname, const struct client *t, uint8_t mmodes,
+    const struct whox *wx)
+{
+	char flags[12], *p = flags, pfx[4], out[480];
+	size_t len = 0;
+	const char *f;
+
+	*p++ = t->away ? 'G' : 'H';
+	if (client_is_oper(t))
+		*p++ = '*';
+	if (t->umodes & UMODE_BOT)
+		*p++ = 'B';
+	channel_prefix_str(mmodes, (c->caps & CAP_MULTI_PREFIX) != 0, pfx);
+	strcpy(p, pfx);
+	if (wx == NULL || !wx->on) {
+		numeric(c, RPL_WHOREPLY, chname, t->user, t->host, c->srv->cfg->name, t->nick, flags,
+		    t->realname ? t->realname : "");
+		return;
+	}
+	/* WHOX (ircv3.net/specs/extensions/whox): fields in the fixed order
+	 * t c u i h s n f d l a o r, whatever order they were asked in. */
+	out[0] = '\0';
+#define ADD(...) do { if (len < sizeof(out)) len += (size_t)snprintf(out + len, sizeof(out) - len, \
+	    "%s", len ? " " : ""); if (len < sizeof(out)) len += (size_t)snprintf(out + len, \
+	    sizeof(out) - len, __VA_ARGS__); } while (0)
+	for (f = "tcuihsnfdlaor"; *f; f++) {
+		if (strchr(wx->fields, *f) == NULL)
+			continue;
+		switch (*f) {
+		case 't': ADD("%s", wx->token[0] ? wx->token : "0"); break;
+		case 'c': ADD("%s", chname); break;
+		case 'u': ADD("%s", t->user); break;
+		case 'i': ADD("%s", t->host); break;
+		case 'h': ADD("%s", t->host); break;
+		case 's': ADD("%s", c->srv->cfg->name); break;
+		case 'n': ADD("%s", t->nick); break;
+		case 'f': ADD("%s", flags); break;
+		case 'd': ADD("0"); break;
+		case 'l': ADD("%ld", (long)(c->srv->now - t->last_msg)); break;
+		case 'a': ADD("0"); break;
+		case 'o': ADD("n/a"); break;
+		case 'r': ADD(":%s", t->realname ? t->realname : ""); break;
+		}
+	}
+#undef ADD
+	numeric(c, RPL_WHOSPCRPL, out);
+}
+
+/* WHO <mask> [o] (RFC 2812 §3.6.1): a channel lists its (visible) members;
+ * a mask matches nick, user, host, server or realname of visible users. */
+enum cmd_result
+cmd_who(struct client *c, struct irc_msg *m)
+{
+	struct server *srv = c->srv;
+	const char *mask = m->nparams > 0 && m->params[0][0] ? m->params[0] : "*";
+	const char *asked = mask;	/* RPL_ENDOFWHO echoes the mask as sent */
+	bool opers_only = false;
+	struct whox wx;
+
+	memset(&wx, 0, sizeof(wx));
+	if (m->nparams > 1) {
+		char *pct = strchr(m->params[1], '%');
+		if (pct != NULL) {
+			char *comma = strchr(pct, ',');
+			wx.on = true;
+			if (comma != NULL) {
+				*comma = '\0';
+				snprintf(wx.token, sizeof(wx.token), "%.3s", comma + 1);
+			}
+			snprintf(wx.fields, sizeof(wx.fields), "%s", pct + 1);
+			*pct = '\0';
+		}
+		opers_only = strchr(m->params[1], 'o') != NULL;
+	}
+	enum casemapping cm = srv->cfg->casemapping;
+	unsigned count = 0;
+
+	if (strcmp(mask, "0") == 0)
+		mask = "*";
+	if (strchr("#&+!", mask[0]) != NULL) {
+		struct channel *ch = server_find_channel(srv, mask);
+		if (ch != NULL) {
+			bool member = channel_find_member(ch, c) != NULL;
+			struct membership *mb, *tmp;
+			if (member || !(ch->modes & CMODE_SECRET)) {
+				HASH_ITER(hh, ch->members, mb, tmp) {
+					if (!member && (mb->client->umodes & UMODE_INVISIBLE))
+						continue;
+					if (opers_only && !client_is_oper(mb->client))
+						continue;
+					who_reply(c, ch->name, mb->client, mb->modes, &wx);
+				}
+			}
+		}
+		numeric(c, RPL_ENDOFWHO, asked);
+		return CMD_OK;
+	}
+	struct client *t = server_find_nick(srv, mask);
+	if (t != NULL && client_is_registered(t)) {
+		/* exact nick: O(1), no scan */
+		if (!opers_only || client_is_oper(t))
+			who_reply(c, "*", t, 0, &wx);
+		numeric(c, RPL_ENDOFWHO, asked);
+		return CMD_OK;
+	}
+	TAILQ_FOREACH(t, &srv->clients, link) {
+		if (!client_is_registered(t) || (t->flags & CF_CLOSING))
+			continue;
+		if (opers_only && !client_is_oper(t))
+			continue;
+		if ((t->umodes & UMODE_INVISIBLE) && t != c && !shares_channel(c, t))
+			continue;
+		if (!casemap_match(cm, mask, t->nick) && !casemap_match(cm, mask, t->user) &&
+		    !casemap_match(cm, mask, t->host) && !casemap_match(cm, mask, srv->cfg->name) &&
+		    !(t->realname && casemap_match(cm, mask, t->realname)))
+			continue;
+		who_reply(c, "*", t, 0, &wx);
+		if (++count >= WHO_MAX_RESULTS)
+			break;
+	}
+	numeric(c, RPL_ENDOFWHO, asked);
+	return CMD_OK;
+}
+
+static void
+whois_one(struct client *c, const char *nick)
+{
+	struct server *srv = c->srv;
+	struct client *t = server_find_nick(srv, nick);
+	struct membership *mb;
+	char buf[420];
+	size_t len = 0;
+
+	if (t == NULL || !client_is_registered(t)) {
+		numeric(c, ERR_NOSUCHNICK, nick);
+		return;
+	}
+	numeric(c, RPL_WHOISUSER, t->nick, t->user, t->host, t->realname ? t->realname : "");
+	LIST_FOREACH(mb, &t->channels, by_client) {
+		struct channel *ch = mb->chan;
+		char pfx[4];
+		if ((ch->modes & (CMODE_SECRET | CMODE_PRIVATE)) && t != c &&
+		    channel_find_member(ch, c) == NULL)
+			continue;
+		if (len + strlen(ch->name) + 3 > 400) {
+			numeric(c, RPL_WHOISCHANNELS, t->nick, buf);
+			len = 0;
+		}
+		channel_prefix_str(mb->modes, (c->caps & CAP_MULTI_PREFIX) != 0, pfx);
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s%s", len ? " " : "", pfx,
+		    ch->name);
+	}
+	if (len > 0)
+		numeric(c, RPL_WHOISCHANNELS, t->nick, buf);
+	numeric(c, RPL_WHOISSERVER, t->nick, srv->cfg->name, srv->cfg->description);
+	if (t->away != NULL)
+		numeric(c, RPL_AWAY, t->nick, t->away);
+	if (client_is_oper(t))
+		numeric(c, RPL_WHOISOPERATOR, t->nick);
+	if (t->umodes & UMODE_BOT)
+		numeric(c, RPL_WHOISBOT, t->nick, srv->cfg->network);
+	/* TLS: 671 to everyone; the CertFP (276) only to the user and to
+	 * operators, as Solanum and InspIRCd do: it identifies a person. */
+	if (t->umodes & UMODE_SECURE)
+		numeric(c, RPL_WHOISSECURE, t->nick);
+	if (t->certfp != NULL && (t == c || client_is_oper(c)))
+		numeric(c, RPL_WHOISCERTFP, t->nick, t->certfp);
+	numeric(c, RPL_WHOISIDLE, t->nick, (long)(srv->now - t->last_msg), (long)t->signon);
+}
+
+/* WHOIS [server] <nick>: TARGMAX WHOIS:1, so only the first nick of a list
+ * is answered. RPL_ENDOFWHOIS carries the nick as given. */
+enum cmd_result
+cmd_whois(struct client *c, struct irc_msg *m)
+{
+	char *nick = m->params[m->nparams > 1 ? 1 : 0], *comma;
+
+	while (*nick == ',')
+		nick++;
+	if ((comma = strchr(nick, ',')) != NULL)
+		*comma = '\0';
+	if (nick[0] == '\0') {
+		numeric(c, ERR_NONICKNAMEGIVEN);
+		return CMD_OK;
+	}
+	whois_one(c, nick);
+	numeric(c, RPL_ENDOFWHOIS, nick);
+	return CMD_OK;
+}
+
+/* WHOWAS <nick> [count]: newest first from the history ring. */
+enum cmd_result
+cmd_whowas(struct client *c, struct irc_msg *m)
+{
+	struct server *srv = c->srv;
+	const char *nick = m->params[0];
+	long max = m->nparams > 1 ? atol(m->params[1]) : 0;
+	unsigned i, found = 0;
+
+	if (nick[0] == '\0') {
+		numeric(c, ERR_NONICKNAMEGIVEN);
+		return CMD_OK;
+	}
+	for (i = 0; i < srv->whowas_count; i++) {
+		unsigned idx = (srv->whowas_next + srv->whowas_size - 1 - i) % srv->whowas_size;
+		struct whowas *w = &srv->whowas[idx];
+		if (casemap_cmp(srv->cfg->casemapping, w->nick, nick) != 0)
+			continue;
+		numeric(c, RPL_WHOWASUSER, w->nick, w->user, w->host, w->realname ? w->realname : "");
+		numeric(c, RPL_WHOISSERVER, w->nick, srv->cfg->name, srv->created);
+		if (max > 0 && (long)++found >= max)
+			break;
+		if (max <= 0)
+			found++;
+	}
+	if (found == 0)
+		numeric(c, ERR_WASNOSUCHNICK, nick);
+	numeric(c, RPL_ENDOFWHOWAS, nick);
+	return CMD_OK;
+}
+
+/* ISON nick... (RFC 2812 §4.9): nicks may come as several parameters or
+ * space separated in the trailing one. */
+enum cmd_result
+cmd_ison(struct client *c, struct irc_msg *m)
+{
+	char buf[420], *tok, *rest;
+	size_t len = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < m->nparams; i++) {
+		for (rest = m->params[i]; (tok = strsep(&rest, " ")) != NULL;) {
+			struct client *t;
+			if (*tok == '\0')
+				continue;
+			t = server_find_nick(c->srv, tok);
+			if (t == NULL || !client_is_registered(t))
+				continue;
+			if (len + strlen(t->nick) + 2 >= 400)
+				break;
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? " " : "",
+			    t->nick);
+		}
+	}
+	numeric(c, RPL_ISON, buf);
+	return CMD_OK;
+}
+
+/* USERHOST nick{ nick} (up to 5): nick[*]=(+|-)user@host. */
+enum cmd_result
+cmd_userhost(struct client *c, struct irc_msg *m)
+{
+	char buf[420];
+	size_t len = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < m->nparams && i < 5; i++) {
+		struct client *t = server_find_nick(c->srv, m->params[i]);
+		if (t == NULL || !client_is_registered(t))
+			continue;
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s%s=%c%s@%s",
+		    len ? " " : "", t->nick, client_is_oper(t) ? "*" : "", t->away ? '-' : '+',
+		    t->user, t->host);
+		if (len >= sizeof(buf))
+			break;
+	}
+	numeric(c, RPL_USERHOST, buf);
+	return CMD_OK;
+}
+
+/* target_ok: the optional <target> of MOTD/VERSION/TIME/ADMIN/INFO/LUSERS
+ * must name this server (or a user on it): we are a single server. */
+static bool
+target_ok(struct client *c, struct irc_msg *m, int idx)
+{
+	struct server *srv = c->srv;
+	const char *t;
+
+	if (m->nparams <= idx || m->params[idx][0] == '\0')
+		return true;
+	t = m->params[idx];
+	if (casemap_match(CASEMAP_ASCII, t, srv->cfg->name) || server_find_nick(srv, t) != NULL)
+		return true;
+	numeric(c, ERR_NOSUCHSERVER, t);
+	return false;
+}
+
+enum cmd_result
+cmd_motd(struct client *c, struct irc_msg *m)
+{
+	if (target_ok(c, m, 0))
+		send_motd(c);
+	return CMD_OK;
+}
+
+enum cmd_result
+cmd_lusers(struct client *c, struct irc_msg *m)
+{
+	if (target_ok(c, m, 1))
+		send_lusers(c);
+	return CMD_OK;
+}
+
+/* VERSION: 351 then the ISUPPORT lines (Modern IRC "VERSION message"). */
+enum cmd_result
+cmd_version(struct client *c, struct irc_msg *m)
+{
+	struct server *srv = c->srv;
+	int i;
+
+	if (!target_ok(c, m, 0))
+		return CMD_OK;
+	numeric(c, RPL_VERSION, EVIRCD_VERSION, srv->cfg->name, "libevent IRC server");
+	for (i = 0; i < srv->nisupport; i++)
+		numeric(c, RPL_ISUPPORT, srv->isupport[i]);
+	return CMD_OK;
+}
+
+enum cmd_result
+cmd_time(struct client *c, struct irc_msg *m)
+{
+	struct server *srv = c->srv;
+	char buf[64];
+	struct tm tm;
+
+	if (!target_ok(c, m, 0))
+		return CMD_OK;
+	gmtime_r(&srv->now, &tm);
+	strftime(buf, sizeof(buf), "%A %B %d %Y -- %H:%M:%S +00:00", &tm);
+	numeric(c, RPL_TIME, srv->cfg->name, (long long)srv->now, buf);
+	return CMD_OK;
+}
+
+enum cmd_result
+cmd_admin(struct client *c, struct irc_msg *m)
+{
+	struct config *cfg = c->srv->cfg;
+
+	if (!target_ok(c, m, 0))
+		return CMD_OK;
+	numeric(c, RPL_ADMINME, cfg->name);
+	numeric(c, RPL_ADMINLOC1, cfg->admin_name);
+	numeric(c, RPL_ADMINLOC2, cfg->admin_location);
+	numeric(c, RPL_ADMINEMAIL, cfg->admin_email);
+	return CMD_OK;
+}
+
+enum cmd_result
+cmd_info(struct client *c, struct irc_msg *m)
+{
+	struct server *srv = c->srv;
+	char buf[128];
+
+	if (!target_ok(c, m, 0))
+		return CMD_OK;
+	numeric(c, RPL_INFO, "evircd " EVIRCD_VERSION " - an asynchronous IRC server on libevent");
+	numeric(c, RPL_INFO, "Protocol: RFC 1459, RFC 2811, RFC 2812, Modern IRC");
+	snprintf(buf, sizeof(buf), "Running since %s", srv->created);
+	numeric(c, RPL_INFO, buf);
+	numeric(c, RPL_ENDOFINFO);
+	return CMD_OK;
+}
+
+/* STATS <letter>: u (uptime), m (command counts), o (operator blocks, to
+ * operators only); any other letter just ends the report. */
+enum cmd_result
+cmd_stats(struct client *c, struct irc_msg *m)
+{
+	struct server *srv = c->srv;
+	char letter[2] = { m->nparams > 0 && m->params[0][0] ? m->params[0][0] : '*', 0 };
+	size_t i;
+	long up;
+
+	switch (letter[0]) {
+	case 'u':
+		up = (long)(srv->now - srv->started);
+		numeric(c, RPL_STATSUPTIME, up / 86400, (up / 3600) % 24, (up / 60) % 60, up % 60);
+		break;
+	case 'm':
+		for (i = 0; i < command_count; i++)
+			if (srv->cmd_count[i] > 0)
+				numeric(c, RPL_STATSCOMMANDS, command_table[i].name, srv->cmd_count[i], 0UL);
+		break;
+	case 'o':
+		if (!client_is_oper(c)) {
+			numeric(c, ERR_NOPRIVILEGES);
+			break;
+		}
+		for (i = 0; i < srv->cfg->nopers; i++)
+			numeric(c, RPL_STATSOLINE, srv->cfg->opers[i].host, srv->cfg->opers[i].name);
+		break;
+	case 'k': case 'K': case 'd': case 'D': {
+		const struct kline *k;
+		char kind = (letter[0] == 'k' || letter[0] == 'K') ? KLINE_K : KLINE_D;
+		if (!client_is_oper(c)) {
+			numeric(c, ERR_NOPRIVILEGES);
+			break;
+		}
+		for (k = srv->klines; k != NULL; k = k->next) {
+			if (k->kind != kind || (k->expires && k->expires <= srv->now))
+				continue;
+			if (kind == KLINE_K)
+				numeric(c, RPL_STATSKLINE, k->mask, k->reason);
+			else
+				numeric(c, RPL_STATSDLINE, k->mask, k->reason);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	numeric(c, RPL_ENDOFSTATS, letter);
+	return CMD_OK;
+}
+
+enum cmd_result
+cmd_links(struct client *c, struct irc_msg *m)
+{
+	struct config *cfg = c->srv->cfg;
+
+	numeric(c, RPL_LINKS, cfg->name, cfg->name, cfg->description);
+	numeric(c, RPL_ENDOFLINKS, "*");
+	return CMD_OK;
+}
+
+enum cmd_result
+cmd_summon(struct client *c, struct irc_msg *m)
+{
+	numeric(c, ERR_SUMMONDISABLED);
+	return CMD_OK;
+}
+
+enum cmd_result
+cmd_users(struct client *c, struct irc_msg *m)
+{
+	numeric(c, ERR_USERSDISABLED);
+	return CMD_OK;
+}

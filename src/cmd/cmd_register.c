@@ -1,0 +1,285 @@
+/* cmd_register.c - PASS NICK USER CAP PING PONG QUIT and the welcome burst
+ * (RFC 2812 §3.1, Modern IRC "Connection Registration"). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evircd_config.h"
+#include "proto/cap.h"
+#include "core/channel.h"
+#include "core/client.h"
+#include "cmd/command.h"
+#include "cmd/monitor.h"
+#include "core/kline.h"
+#include "core/log.h"
+#include "proto/message.h"
+#include "proto/reply.h"
+#include "core/server.h"
+
+/* PASS: only before registration; with a configured password a wrong one
+ * is answered with 464 and the connection closed at once (Modern IRC
+ * "PASS message"). Without one, PASS is accepted and ignored. */
+enum cmd_result
+cmd_pass(struct client *c, struct irc_msg *m)
+{
+	struct server *srv = c->srv;
+
+	if (client_is_registered(c)) {
+		numeric(c, ERR_ALREADYREGISTERED);
+		return CMD_OK;
+	}
+	if (srv->cfg->password == NULL)
+		return CMD_OK;
+	/* Judged when registration completes (Modern IRC: 464 then ERROR),
+	 * so a client that pipelines PASS NICK USER reads the reply instead
+	 * of a reset connection. */
+	if (password_check(srv->cfg->password, m->params[0]))
+		c->flags |= CF_PASS_OK;
+	else {
+		c->flags &= ~CF_PASS_OK;
+		c->flags |= CF_PASS_BAD;
+	}
+	return CMD_OK;
+}
+
+enum cmd_result
+cmd_nick(struct client *c, struct irc_msg *m)
+{
+	struct server *srv = c->srv;
+	struct client *other;
+	const char *nick;
+	char key[NICKLEN_MAX + 2], pfx[160];
+	struct outline ol;
+
+	if (m->nparams < 1 || m->params[0][0] == '\0') {
+		numeric(c, ERR_NONICKNAMEGIVEN);
+		return CMD_OK;
+	}
+	nick = m->params[0];
+	if (!nick_valid(nick, srv->cfg->nicklen)) {
+		numeric(c, ERR_ERRONEUSNICKNAME, nick);
+		return CMD_OK;
+	}
+	if (strcmp(nick, c->nick) == 0)
+		return CMD_OK;
+	server_fold(srv, key, nick, sizeof(key));
+	HASH_FIND_STR(srv->nicks, key, other);
+	if (other != NULL && other != c) {
+		numeric(c, ERR_NICKNAMEINUSE, nick);
+		return CMD_OK;
+	}
+	if (other == NULL && server_nick_held(srv, key)) {
+		numeric(c, ERR_UNAVAILRESOURCE, nick);
+		return CMD_OK;
+	}
+	if (!client_is_registered(c)) {
+		client_set_nick(c, nick);
+		c->flags |= CF_GOT_NICK;
+		return register_try(c);
+	}
+	/* Every user sharing a channel sees the change exactly once. */
+	outline_format(&ol, ":%s NICK :%s", client_prefix(c, pfx, sizeof(pfx)), nick);
+	send_common(c, true, &ol);
+	server_whowas_add(srv, c);
+	{
+		char old[NICKLEN_MAX + 1];
+		snprintf(old, sizeof(old), "%s", c->nick);
+		client_set_nick(c, nick);
+		if (server_fold(srv, key, old, sizeof(key)) && strcmp(key, c->nick_key) != 0) {
+			monitor_offline(c, old);
+			monitor_online(c);
+		}
+	}
+	return CMD_OK;
+}
+
+/* USER <user> <mode> <unused> :<realname>. RFC 2812 §3.1.3: bit 2 of a
+ * numeric mode sets +w, bit 3 sets +i. The user name is prefixed with '~'
+ * since we run no ident lookup (as Solanum/InspIRCd without identd). */
+enum cmd_result
+cmd_user(struct client *c, struct irc_msg *m)
+{
+	char user[USERLEN + 1];
+	const char *s;
+	size_t n = 0;
+	int mode;
+
+	if (client_is_registered(c) || (c->flags & CF_GOT_USER)) {
+		numeric(c, ERR_ALREADYREGISTERED);
+		return CMD_OK;
+	}
+	if (m->params[0][0] == '\0' || m->params[3][0] == '\0') {
+		numeric(c, ERR_NEEDMOREPARAMS, "USER");
+		return CMD_OK;
+	}
+	for (s = m->params[0]; *s != '\0' && n < USERLEN - 1; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch <= ' ' || ch == '@' || ch == '!' || ch == ':' || ch == ',' || ch == 0x7f)
+			continue;
+		user[n++] = (char)ch;
+	}
+	n = utf8_cut(user, n);	/* never split a multi-byte character */
+	user[n] = '\0';
+	snprintf(c->user, sizeof(c->user), "~%s", n ? user : "user");
+	free(c->realname);
+	c->realname = strdup(m->params[3]);
+	if (c->realname != NULL && strlen(c->realname) > 128)
+		c->realname[128] = '\0';
+	mode = atoi(m->params[1]);
+	if (mode & 4)
+		c->umodes |= UMODE_WALLOPS;
+	if (mode & 8)
+		c->umodes |= UMODE_INVISIBLE;
+	c->flags |= CF_GOT_USER;
+	return register_try(c);
+}
+
+enum cmd_result
+cmd_ping(struct client *c, struct irc_msg *m)
+{
+	if (m->nparams < 1 || m->params[0][0] == '\0') {
+		numeric(c, ERR_NOORIGIN);
+		return CMD_OK;
+	}
+	reply_server(c, "PONG %s :%s", c->srv->cfg->name, m->params[0]);
+	return CMD_OK;
+}
+
+/* PONG: any line counts as liveness (conn.c); nothing else to do. */
+enum cmd_result
+cmd_pong(struct client *c, struct irc_msg *m)
+{
+	if (m->nparams < 1 && client_is_registered(c))
+		numeric(c, ERR_NOORIGIN);
+	return CMD_OK;
+}
+
+/* QUIT: peers see "Quit: <message>" (Solanum/InspIRCd prefix it so a user
+ * cannot fake a server-generated reason). */
+enum cmd_result
+cmd_quit(struct client *c, struct irc_msg *m)
+{
+	char reason[400];
+
+	if (m->nparams > 0 && m->params[0][0] != '\0')
+		snprintf(reason, sizeof(reason), "Quit: %.*s",
+		    utf8_prefix(m->params[0], c->srv->cfg->kicklen), m->params[0]);
+	else
+		snprintf(reason, sizeof(reason), "Client Quit");
+	client_close(c, reason, NULL);
+	return CMD_CLOSE;
+}
+
+void
+send_lusers(struct client *c)
+{
+	struct server_stats *st = &c->srv->stats;
+
+	numeric(c, RPL_LUSERCLIENT, st->users - st->invisible, st->invisible, 1u);
+	if (st->opers > 0)
+		numeric(c, RPL_LUSEROP, st->opers);
+	if (st->unknown > 0)
+		numeric(c, RPL_LUSERUNKNOWN, st->unknown);
+	numeric(c, RPL_LUSERCHANNELS, st->channels);
+	numeric(c, RPL_LUSERME, st->users, 0u);
+	numeric(c, RPL_LOCALUSERS, st->users, st->max_users, st->users, st->max_users);
+	numeric(c, RPL_GLOBALUSERS, st->users, st->max_users, st->users, st->max_users);
+}
+
+void
+send_motd(struct client *c)
+{
+	struct config *cfg = c->srv->cfg;
+	size_t i;
+
+	if (cfg->motd == NULL || cfg->motd_count == 0) {
+		numeric(c, ERR_NOMOTD);
+		return;
+	}
+	numeric(c, RPL_MOTDSTART, cfg->name);
+	for (i = 0; i < cfg->motd_count; i++)
+		numeric(c, RPL_MOTD, cfg->motd[i]);
+	numeric(c, RPL_ENDOFMOTD);
+}
+
+
+/* register_try: complete registration once NICK and USER are in and CAP
+ * negotiation (if any) ended. A missing connection password is refused
+ * with 464 here (Modern IRC "PASS message"). */
+enum cmd_result
+register_try(struct client *c)
+{
+	struct server *srv = c->srv;
+	struct config *cfg = srv->cfg;
+	char pfx[160], modes[8];
+	const struct kline *k;
+	int i;
+
+	if (client_is_registered(c) || !(c->flags & CF_GOT_NICK) || !(c->flags & CF_GOT_USER) ||
+	    (c->flags & CF_CAP_NEG))
+		return CMD_OK;
+	if (!(c->flags & CF_PASS_OK)) {
+		if (c->flags & CF_PASS_BAD)
+			log_info("bad connection password from %s", c->host);
+		numeric(c, ERR_PASSWDMISMATCH);
+		client_close(c, "Bad password", NULL);
+		return CMD_CLOSE;
+	}
+	if ((k = kline_find_kline(srv, c)) != NULL) {
+		numeric(c, ERR_YOUREBANNEDCREEP);
+		reply_notice(c, "*** You are banned from this server: %s", k->reason);
+		client_close(c, "K-lined", NULL);
+		return CMD_CLOSE;
+	}
+	c->flags |= CF_REGISTERED;
+	srv->stats.unknown--;
+	srv->stats.users++;
+	if (srv->stats.users > srv->stats.max_users)
+		srv->stats.max_users = srv->stats.users;
+	if (c->umodes & UMODE_INVISIBLE)
+		srv->stats.invisible++;
+	c->signon = c->last_msg = srv->now;
+	event_del(&c->timer);
+	client_timer_set(c, TIMER_PING);
+
+	numeric(c, RPL_WELCOME, cfg->network, client_prefix(c, pfx, sizeof(pfx)));
+	numeric(c, RPL_YOURHOST, cfg->name, "evircd-" EVIRCD_VERSION);
+	numeric(c, RPL_CREATED, srv->created);
+	numeric(c, RPL_MYINFO, cfg->name, "evircd-" EVIRCD_VERSION, "iowzB", "beIiklmnopstv",
+	    "beIklov");
+	for (i = 0; i < srv->nisupport; i++)
+		numeric(c, RPL_ISUPPORT, srv->isupport[i]);
+	send_lusers(c);
+	send_motd(c);
+	monitor_online(c);
+	if (c->umodes != 0) {
+		client_umode_string(c, modes);
+		reply_raw(c, ":%s MODE %s :%s", c->nick, c->nick, modes);
+	}
+	log_debug("registered %s", pfx);
+	return CMD_OK;
+}
+
+/* SETNAME :realname (IRCv3 setname): the change is sent to the user and to
+ * everyone sharing a channel who has the setname capability. */
+enum cmd_result
+cmd_setname(struct client *c, struct irc_msg *m)
+{
+	struct outline ol;
+	char pfx[160], *name;
+
+	if (m->params[0][0] == '\0' || strlen(m->params[0]) > 128) {
+		reply_fail(c, "SETNAME", "INVALID_REALNAME", "Realname is not valid");
+		return CMD_OK;
+	}
+	name = strdup(m->params[0]);
+	if (name == NULL)
+		return CMD_OK;
+	free(c->realname);
+	c->realname = name;
+	outline_format(&ol, ":%s SETNAME :%s", client_prefix(c, pfx, sizeof(pfx)), name);
+	ol.need_cap = CAP_SETNAME;
+	send_common(c, true, &ol);
+	monitor_extended(c, &ol);
+	return CMD_OK;
+}

@@ -1,0 +1,115 @@
+/* command.c - the sorted const command table and the central gate. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/client.h"
+#include "cmd/command.h"
+#include "proto/message.h"
+#include "proto/reply.h"
+#include "core/server.h"
+
+#define P CMD_PREREG
+#define O CMD_OPER
+/* Sorted by name (a unit test checks it). Penalties are fakelag seconds
+ * (RFC 1459 §8.10 uses 2 for every message; we charge cheap queries 1 and
+ * liveness/negotiation 0 so clients are not slowed while registering). */
+const struct command command_table[] = {
+	{ "ADMIN",	cmd_admin,	0, 0, 1 },
+	{ "AWAY",	cmd_away,	0, 0, 1 },
+	{ "CAP",	cmd_cap,	1, P, 0 },
+	{ "DIE",	cmd_die,	0, O, 1 },
+	{ "DLINE",	cmd_dline,	1, O, 1 },
+	{ "INFO",	cmd_info,	0, 0, 1 },
+	{ "INVITE",	cmd_invite,	2, 0, 1 },
+	{ "ISON",	cmd_ison,	1, 0, 1 },
+	{ "JOIN",	cmd_join,	1, 0, 1 },
+	{ "KICK",	cmd_kick,	2, 0, 1 },
+	{ "KILL",	cmd_kill,	2, O, 1 },
+	{ "KLINE",	cmd_kline,	1, O, 1 },
+	{ "KNOCK",	cmd_knock,	1, 0, 2 },
+	{ "LINKS",	cmd_links,	0, 0, 1 },
+	{ "LIST",	cmd_list,	0, 0, 2 },
+	{ "LUSERS",	cmd_lusers,	0, 0, 1 },
+	{ "MODE",	cmd_mode,	1, 0, 1 },
+	{ "MONITOR",	cmd_monitor,	1, 0, 0 },
+	{ "MOTD",	cmd_motd,	0, 0, 1 },
+	{ "NAMES",	cmd_names,	0, 0, 1 },
+	{ "NICK",	cmd_nick,	0, P, 1 },
+	{ "NOTICE",	cmd_notice,	0, 0, 1 },
+	{ "OPER",	cmd_oper,	2, 0, 1 },
+	{ "PART",	cmd_part,	1, 0, 1 },
+	{ "PASS",	cmd_pass,	1, P, 0 },
+	{ "PING",	cmd_ping,	0, P, 0 },
+	{ "PONG",	cmd_pong,	0, P, 0 },
+	{ "PRIVMSG",	cmd_privmsg,	0, 0, 1 },
+	{ "QUIT",	cmd_quit,	0, P, 0 },
+	{ "REHASH",	cmd_rehash,	0, O, 1 },
+	{ "SETNAME",	cmd_setname,	1, 0, 1 },
+	{ "STATS",	cmd_stats,	0, 0, 1 },
+	{ "SUMMON",	cmd_summon,	0, 0, 1 },
+	{ "TAGMSG",	cmd_tagmsg,	1, 0, 1 },
+	{ "TIME",	cmd_time,	0, 0, 1 },
+	{ "TOPIC",	cmd_topic,	1, 0, 1 },
+	{ "UNDLINE",	cmd_undline,	1, O, 1 },
+	{ "UNKLINE",	cmd_unkline,	1, O, 1 },
+	{ "USER",	cmd_user,	4, P, 0 },
+	{ "USERHOST",	cmd_userhost,	1, 0, 1 },
+	{ "USERS",	cmd_users,	0, 0, 1 },
+	{ "VERSION",	cmd_version,	0, 0, 1 },
+	{ "WALLOPS",	cmd_wallops,	1, O, 1 },
+	{ "WHO",	cmd_who,	0, 0, 1 },
+	{ "WHOIS",	cmd_whois,	1, 0, 1 },
+	{ "WHOWAS",	cmd_whowas,	1, 0, 1 },
+};
+#undef P
+#undef O
+const size_t command_count = sizeof(command_table) / sizeof(command_table[0]);
+_Static_assert(sizeof(command_table) / sizeof(command_table[0]) <=
+    sizeof(((struct server *)0)->cmd_count) / sizeof(unsigned long),
+    "server.cmd_count must hold a counter per command");
+
+static int
+cmp_command(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct command *)elem)->name);
+}
+
+const struct command *
+command_find(const char *verb)
+{
+	return bsearch(verb, command_table, command_count, sizeof(command_table[0]), cmp_command);
+}
+
+/* command_dispatch: every generic check happens here, once, before the
+ * handler (Modern IRC: 421, 451, 461, 481). */
+enum cmd_result
+command_dispatch(struct client *c, struct irc_msg *m)
+{
+	const struct command *cmd = command_find(m->verb);
+	struct server *srv = c->srv;
+
+	if (cmd == NULL) {
+		/* unknown commands cost fakelag too, or they would be a free
+		 * way to make the server answer at full speed */
+		c->fakelag += (time_t)srv->cfg->flood_penalty;
+		if (strlen(m->verb) > 32)
+			m->verb[32] = '\0';
+		numeric(c, ERR_UNKNOWNCOMMAND, m->verb);
+		return CMD_OK;
+	}
+	if (!client_is_registered(c) && !(cmd->flags & CMD_PREREG)) {
+		numeric(c, ERR_NOTREGISTERED);
+		return CMD_OK;
+	}
+	c->fakelag += cmd->penalty * (time_t)srv->cfg->flood_penalty;
+	srv->cmd_count[cmd - command_table]++;
+	if (m->nparams < cmd->min_params) {
+		numeric(c, ERR_NEEDMOREPARAMS, cmd->name);
+		return CMD_OK;
+	}
+	if ((cmd->flags & CMD_OPER) && !client_is_oper(c)) {
+		numeric(c, ERR_NOPRIVILEGES);
+		return CMD_OK;
+	}
+	return cmd->handler(c, m);
+}

@@ -1,0 +1,329 @@
+/* monitor.c - MONITOR and KNOCK (IRCv3 monitor, extended-monitor; KNOCK as
+ * in ngIRCd/InspIRCd/Solanum, numerics 710-714). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uthash.h>
+
+#include "proto/cap.h"
+#include "core/channel.h"
+#include "core/client.h"
+#include "cmd/command.h"
+#include "core/log.h"
+#include "cmd/monitor.h"
+#include "proto/reply.h"
+#include "core/server.h"
+
+/* One monitored nick and the clients watching it. */
+struct monitor_entry {
+	char		 key[NICKLEN_MAX + 1];	/* casefolded */
+	struct client	**watchers;
+	unsigned	 nwatchers, cap;
+	UT_hash_handle	 hh;
+};
+
+static struct monitor_entry *
+entry_find(struct server *srv, const char *key)
+{
+	struct monitor_entry *e;
+
+	HASH_FIND_STR(srv->monitors, key, e);
+	return e;
+}
+
+static bool
+client_watches(const struct client *c, const struct monitor_entry *e)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nmon; i++)
+		if (c->mon[i] == e)
+			return true;
+	return false;
+}
+
+static void
+entry_unwatch(struct server *srv, struct monitor_entry *e, struct client *c)
+{
+	unsigned i;
+
+	for (i = 0; i < e->nwatchers; i++) {
+		if (e->watchers[i] != c)
+			continue;
+		e->watchers[i] = e->watchers[--e->nwatchers];
+		break;
+	}
+	if (e->nwatchers == 0) {
+		HASH_DEL(srv->monitors, e);
+		free(e->watchers);
+		free(e);
+	}
+}
+
+void
+monitor_clear(struct client *c)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nmon; i++)
+		entry_unwatch(c->srv, c->mon[i], c);
+	free(c->mon);
+	c->mon = NULL;
+	c->nmon = 0;
+}
+
+void
+monitor_free_all(struct server *srv)
+{
+	struct monitor_entry *e, *tmp;
+
+	HASH_ITER(hh, srv->monitors, e, tmp) {
+		HASH_DEL(srv->monitors, e);
+		free(e->watchers);
+		free(e);
+	}
+}
+
+void
+monitor_online(struct client *c)
+{
+	struct monitor_entry *e = entry_find(c->srv, c->nick_key);
+	char pfx[160];
+	unsigned i;
+
+	if (e == NULL)
+		return;
+	client_prefix(c, pfx, sizeof(pfx));
+	for (i = 0; i < e->nwatchers; i++)
+		reply_numeric(e->watchers[i], RPL_MONONLINE, FMT_RPL_MONONLINE, pfx);
+}
+
+void
+monitor_offline(struct client *c, const char *nick)
+{
+	char key[NICKLEN_MAX + 1];
+	struct monitor_entry *e;
+	unsigned i;
+
+	server_fold(c->srv, key, nick, sizeof(key));
+	e = entry_find(c->srv, key);
+	if (e == NULL)
+		return;
+	for (i = 0; i < e->nwatchers; i++)
+		reply_numeric(e->watchers[i], RPL_MONOFFLINE, FMT_RPL_MONOFFLINE, nick);
+}
+
+void
+monitor_extended(struct client *c, const struct outline *ol)
+{
+	struct monitor_entry *e = entry_find(c->srv, c->nick_key);
+	unsigned i;
+
+	if (e == NULL)
+		return;
+	for (i = 0; i < e->nwatchers; i++) {
+		struct client *w = e->watchers[i];
+		if (w == c || w->serial == c->srv->serial || !(w->caps & CAP_EXTENDED_MONITOR))
+			continue;
+		w->serial = c->srv->serial;
+		send_line(w, ol);
+	}
+}
+
+/* send_status: 730 for the online nicks of list, 731 for the others, in
+ * lines of at most ~400 bytes. */
+static void
+send_status(struct client *c, char **nicks, unsigned n)
+{
+	char on[420] = "", off[420] = "", pfx[160];
+	size_t lon = 0, loff = 0;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		struct client *t = server_find_nick(c->srv, nicks[i]);
+		if (t != NULL && client_is_registered(t)) {
+			client_prefix(t, pfx, sizeof(pfx));
+			if (lon + strlen(pfx) + 2 > 400) {
+				numeric(c, RPL_MONONLINE, on);
+				lon = 0;
+			}
+			lon += (size_t)snprintf(on + lon, sizeof(on) - lon, "%s%s", lon ? "," : "", pfx);
+		} else {
+			if (loff + strlen(nicks[i]) + 2 > 400) {
+				numeric(c, RPL_MONOFFLINE, off);
+				loff = 0;
+			}
+			loff += (size_t)snprintf(off + loff, sizeof(off) - loff, "%s%s", loff ? "," : "",
+			    nicks[i]);
+		}
+	}
+	if (lon)
+		numeric(c, RPL_MONONLINE, on);
+	if (loff)
+		numeric(c, RPL_MONOFFLINE, off);
+}
+
+static void
+monitor_add(struct client *c, char *targets)
+{
+	struct server *srv = c->srv;
+	char *nicks[MONITOR_MAX], *t, *rest;
+	unsigned n = 0;
+
+	for (rest = targets; (t = strsep(&rest, ",")) != NULL;) {
+		char key[NICKLEN_MAX + 1];
+		struct monitor_entry *e;
+		void *p;
+		if (*t == '\0' || !nick_valid(t, NICKLEN_MAX))
+			continue;
+		if (c->nmon >= MONITOR_MAX) {
+			/* the rest of the list, as given */
+			char restbuf[400];
+			snprintf(restbuf, sizeof(restbuf), "%s%s%s", t, rest ? "," : "", rest ? rest : "");
+			numeric(c, ERR_MONLISTFULL, MONITOR_MAX, restbuf);
+			break;
+		}
+		server_fold(srv, key, t, sizeof(key));
+		e = entry_find(srv, key);
+		if (e != NULL && client_watches(c, e))
+			continue;
+		if (e == NULL) {
+			e = calloc(1, sizeof(*e));
+			if (e == NULL)
+				break;
+			snprintf(e->key, sizeof(e->key), "%s", key);
+			HASH_ADD_STR(srv->monitors, key, e);
+		}
+		if (e->nwatchers == e->cap) {
+			unsigned nc = e->cap ? e->cap * 2 : 4;
+			p = realloc(e->watchers, nc * sizeof(*e->watchers));
+			if (p == NULL)
+				break;
+			e->watchers = p;
+			e->cap = nc;
+		}
+		p = realloc(c->mon, (c->nmon + 1) * sizeof(*c->mon));
+		if (p == NULL)
+			break;
+		c->mon = p;
+		e->watchers[e->nwatchers++] = c;
+		c->mon[c->nmon++] = e;
+		nicks[n++] = t;
+	}
+	send_status(c, nicks, n);
+}
+
+static void
+monitor_del(struct client *c, char *targets)
+{
+	char *t, *rest, key[NICKLEN_MAX + 1];
+	unsigned i;
+
+	for (rest = targets; (t = strsep(&rest, ",")) != NULL;) {
+		struct monitor_entry *e;
+		if (*t == '\0' || strlen(t) > NICKLEN_MAX)
+			continue;
+		server_fold(c->srv, key, t, sizeof(key));
+		e = entry_find(c->srv, key);
+		if (e == NULL || !client_watches(c, e))
+			continue;
+		for (i = 0; i < c->nmon; i++)
+			if (c->mon[i] == e) {
+				c->mon[i] = c->mon[--c->nmon];
+				break;
+			}
+		entry_unwatch(c->srv, e, c);
+	}
+}
+
+/* MONITOR {+|-} targets | C | L | S */
+enum cmd_result
+cmd_monitor(struct client *c, struct irc_msg *m)
+{
+	char op = m->params[0][0];
+	unsigned i;
+
+	if ((op == '+' || op == '-') && m->nparams < 2) {
+		numeric(c, ERR_NEEDMOREPARAMS, "MONITOR");
+		return CMD_OK;
+	}
+	switch (op) {
+	case '+':
+		monitor_add(c, m->params[1]);
+		break;
+	case '-':
+		monitor_del(c, m->params[1]);
+		break;
+	case 'C': case 'c':
+		monitor_clear(c);
+		break;
+	case 'L': case 'l': {
+		char buf[420];
+		size_t len = 0;
+		for (i = 0; i < c->nmon; i++) {
+			const char *k = c->mon[i]->key;
+			if (len + strlen(k) + 2 > 400) {
+				numeric(c, RPL_MONLIST, buf);
+				len = 0;
+			}
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? "," : "", k);
+		}
+		if (len)
+			numeric(c, RPL_MONLIST, buf);
+		numeric(c, RPL_ENDOFMONLIST);
+		break;
+	}
+	case 'S': case 's': {
+		char *nicks[MONITOR_MAX];
+		for (i = 0; i < c->nmon; i++)
+			nicks[i] = c->mon[i]->key;
+		send_status(c, nicks, c->nmon);
+		break;
+	}
+	default:
+		numeric(c, ERR_UNKNOWNERROR, "MONITOR", "Unknown MONITOR subcommand");
+		break;
+	}
+	return CMD_OK;
+}
+
+/* KNOCK <channel> [:message]: ask the operators of a +i channel for an
+ * invitation; one KNOCK per client per 60 s (712). */
+enum cmd_result
+cmd_knock(struct client *c, struct irc_msg *m)
+{
+	struct server *srv = c->srv;
+	struct channel *ch = server_find_channel(srv, m->params[0]);
+	struct membership *mb, *tmp;
+	char pfx[160];
+
+	if (ch == NULL) {
+		numeric(c, ERR_NOSUCHCHANNEL, m->params[0]);
+		return CMD_OK;
+	}
+	if (channel_find_member(ch, c) != NULL) {
+		numeric(c, ERR_KNOCKONCHAN, ch->name);
+		return CMD_OK;
+	}
+	if (!(ch->modes & (CMODE_INVITE | CMODE_KEY | CMODE_LIMIT))) {
+		numeric(c, ERR_CHANOPEN, ch->name);
+		return CMD_OK;
+	}
+	if (channel_is_banned(ch, c)) {
+		numeric(c, ERR_CANNOTSENDTOCHAN, ch->name);
+		return CMD_OK;
+	}
+	if (c->last_knock != 0 && srv->now - c->last_knock < 60) {
+		numeric(c, ERR_TOOMANYKNOCK, ch->name);
+		return CMD_OK;
+	}
+	c->last_knock = srv->now;
+	client_prefix(c, pfx, sizeof(pfx));
+	HASH_ITER(hh, ch->members, mb, tmp)
+		if (mb->modes & MEMB_OP)
+			reply_numeric(mb->client, RPL_KNOCK, FMT_RPL_KNOCK, ch->name, pfx,
+			    m->nparams > 1 && m->params[1][0] ? m->params[1] : "has asked for an invite.");
+	numeric(c, RPL_KNOCKDLVR, ch->name);
+	return CMD_OK;
+}

@@ -1,0 +1,267 @@
+/* channel.c - channel state: O(1) membership both ways, b/e/I lists. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/channel.h"
+#include "core/client.h"
+#include "core/log.h"
+#include "core/server.h"
+
+struct channel *
+channel_new(struct server *srv, const char *name)
+{
+	struct channel *ch = calloc(1, sizeof(*ch));
+	char key[256];
+
+	if (ch == NULL || (ch->name = strdup(name)) == NULL)
+		fatal("channel_new");
+	server_fold(srv, key, name, sizeof(key));
+	if ((ch->key = strdup(key)) == NULL)
+		fatal("strdup");
+	ch->created = srv->now;
+	ch->casemapping = (uint8_t)srv->cfg->casemapping;
+	HASH_ADD_KEYPTR(hh, srv->channels, ch->key, strlen(ch->key), ch);
+	if (name[0] == '!') {
+		ch->short_key = strdup(key + 6);
+		if (ch->short_key == NULL)
+			fatal("strdup");
+		HASH_ADD_KEYPTR(hh_safe, srv->safe_channels, ch->short_key, strlen(ch->short_key), ch);
+	}
+	srv->stats.channels++;
+	return ch;
+}
+
+static void
+mask_list_free(struct mask_entry *e)
+{
+	struct mask_entry *next;
+
+	for (; e != NULL; e = next) {
+		next = e->next;
+		free(e->mask);
+		free(e->setter);
+		free(e);
+	}
+}
+
+void
+channel_free(struct server *srv, struct channel *ch)
+{
+	int i;
+
+	HASH_DELETE(hh, srv->channels, ch);
+	if (ch->short_key != NULL)
+		HASH_DELETE(hh_safe, srv->safe_channels, ch);
+	for (i = 0; i < LIST_COUNT; i++)
+		mask_list_free(ch->lists[i]);
+	free(ch->name);
+	free(ch->key);
+	free(ch->short_key);
+	free(ch->chankey);
+	free(ch->topic);
+	free(ch->topic_setter);
+	free(ch);
+	srv->stats.channels--;
+}
+
+struct membership *
+channel_add_member(struct channel *ch, struct client *c, uint8_t modes)
+{
+	struct membership *m = calloc(1, sizeof(*m));
+
+	if (m == NULL)
+		fatal("calloc membership");
+	m->client = c;
+	m->chan = ch;
+	m->modes = modes;
+	HASH_ADD_PTR(ch->members, client, m);
+	LIST_INSERT_HEAD(&c->channels, m, by_client);
+	ch->nmembers++;
+	c->nchannels++;
+	return m;
+}
+
+void
+channel_remove_member(struct server *srv, struct membership *m)
+{
+	struct channel *ch = m->chan;
+
+	HASH_DELETE(hh, ch->members, m);
+	LIST_REMOVE(m, by_client);
+	ch->nmembers--;
+	m->client->nchannels--;
+	free(m);
+	if (ch->nmembers == 0)
+		channel_free(srv, ch);
+}
+
+struct membership *
+channel_find_member(const struct channel *ch, const struct client *c)
+{
+	struct membership *m;
+
+	HASH_FIND_PTR(ch->members, &c, m);
+	return m;
+}
+
+char
+channel_prefix_char(uint8_t modes)
+{
+	if (modes & MEMB_OP)
+		return '@';
+	if (modes & MEMB_VOICE)
+		return '+';
+	return 0;
+}
+
+char *
+channel_prefix_str(uint8_t modes, bool multi, char *buf)
+{
+	char *p = buf;
+
+	if (modes & MEMB_OP)
+		*p++ = '@';
+	if ((modes & MEMB_VOICE) && (multi || p == buf))
+		*p++ = '+';
+	*p = '\0';
+	return buf;
+}
+
+void
+channel_modes_string(const struct channel *ch, bool show_args, char *buf, size_t size)
+{
+	char flags[16], *p = flags;
+	int n;
+
+	*p++ = '+';
+	if (ch->modes & CMODE_INVITE) *p++ = 'i';
+	if (ch->modes & CMODE_KEY) *p++ = 'k';
+	if (ch->modes & CMODE_LIMIT) *p++ = 'l';
+	if (ch->modes & CMODE_MODERATED) *p++ = 'm';
+	if (ch->modes & CMODE_NOEXTERNAL) *p++ = 'n';
+	if (ch->modes & CMODE_PRIVATE) *p++ = 'p';
+	if (ch->modes & CMODE_SECRET) *p++ = 's';
+	if (ch->modes & CMODE_TOPIC) *p++ = 't';
+	*p = '\0';
+	n = snprintf(buf, size, "%s", flags);
+	if (!show_args || n < 0)
+		return;
+	if ((ch->modes & CMODE_KEY) && (size_t)n < size)
+		n += snprintf(buf + n, size - (size_t)n, " %s", ch->chankey);
+	if ((ch->modes & CMODE_LIMIT) && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n, " %u", ch->limit);
+}
+
+static bool
+list_matches(const struct channel *ch, enum mask_list_kind kind, const struct client *c)
+{
+	const struct mask_entry *e;
+
+	for (e = ch->lists[kind]; e != NULL; e = e->next)
+		if (client_matches_mask(c, e->mask))
+			return true;
+	return false;
+}
+
+bool
+channel_is_banned(const struct channel *ch, const struct client *c)
+{
+	return list_matches(ch, LIST_BAN, c) && !list_matches(ch, LIST_EXCEPT, c);
+}
+
+bool
+channel_is_invexed(const struct channel *ch, const struct client *c)
+{
+	return list_matches(ch, LIST_INVEX, c);
+}
+
+/* channel_can_send: RFC 2811 §4.2.3 (+m: voice or op), §4.2.5 (+n: members
+ * only); banned members cannot speak unless voiced or op (what ngIRCd,
+ * InspIRCd and Solanum do). */
+bool
+channel_can_send(const struct channel *ch, const struct client *c)
+{
+	struct membership *m = channel_find_member(ch, c);
+
+	if (m == NULL)
+		return !(ch->modes & (CMODE_NOEXTERNAL | CMODE_MODERATED)) && !channel_is_banned(ch, c);
+	if (m->modes & (MEMB_OP | MEMB_VOICE))
+		return true;
+	if (ch->modes & CMODE_MODERATED)
+		return false;
+	return !channel_is_banned(ch, c);
+}
+
+int
+channel_list_add(struct channel *ch, enum mask_list_kind kind, const char *mask,
+    const char *setter, time_t when, unsigned max)
+{
+	struct mask_entry *e, **tail;
+
+	for (tail = &ch->lists[kind]; *tail != NULL; tail = &(*tail)->next)
+		if (casemap_cmp(ch->casemapping, (*tail)->mask, mask) == 0)
+			return 0;
+	if (ch->nlist >= max)
+		return -1;
+	e = calloc(1, sizeof(*e));
+	if (e == NULL || (e->mask = strdup(mask)) == NULL || (e->setter = strdup(setter)) == NULL)
+		fatal("channel_list_add");
+	e->when = when;
+	*tail = e;
+	ch->nlist++;
+	return 1;
+}
+
+bool
+channel_list_del(struct server *srv, struct channel *ch, enum mask_list_kind kind, const char *mask)
+{
+	struct mask_entry **pp, *e;
+
+	for (pp = &ch->lists[kind]; (e = *pp) != NULL; pp = &e->next) {
+		if (casemap_cmp(srv->cfg->casemapping, e->mask, mask) != 0)
+			continue;
+		*pp = e->next;
+		free(e->mask);
+		free(e->setter);
+		free(e);
+		ch->nlist--;
+		return true;
+	}
+	return false;
+}
+
+void
+mask_normalise(const char *in, char *out, size_t size)
+{
+	const char *bang = strchr(in, '!'), *at = strchr(in, '@');
+
+	if (bang == NULL && at == NULL)
+		snprintf(out, size, "%s!*@*", in);
+	else if (bang == NULL)
+		snprintf(out, size, "*!%s", in);
+	else if (at == NULL)
+		snprintf(out, size, "%s@*", in);
+	else
+		snprintf(out, size, "%s", in);
+	/* Empty parts become '*' so "!@" cannot match nothing oddly. */
+	if (out[0] == '!') {
+		char tmp[300];
+		snprintf(tmp, sizeof(tmp), "*%s", out);
+		snprintf(out, size, "%s", tmp);
+	}
+}
+
+void
+channel_safe_id(time_t t, char out[6])
+{
+	static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	unsigned long v = (unsigned long)t % (36UL * 36 * 36 * 36 * 36);
+	int i;
+
+	for (i = 4; i >= 0; i--) {
+		out[i] = digits[v % 36];
+		v /= 36;
+	}
+	out[5] = '\0';
+}

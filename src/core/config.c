@@ -1,0 +1,694 @@
+/* config.c - embedded defaults and INI configuration files (inih). */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ini.h>
+
+#include "evircd_config.h"
+#if HAVE_SODIUM
+#include <sodium.h>
+#endif
+
+#include "core/config.h"
+#include "core/log.h"
+#include "proto/message.h"
+#include "net/tls.h"
+
+static const char *const builtin_motd[] = {
+	"Welcome to evircd, an asynchronous IRC server on libevent.",
+	"No MOTD file is configured: set [server] motd_file to replace this text.",
+	"Be excellent to each other.",
+};
+
+static char *
+xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (d == NULL)
+		fatal("strdup");
+	return d;
+}
+
+static void *
+xreallocarray(void *p, size_t n, size_t size)
+{
+	void *q;
+
+	if (size != 0 && n > SIZE_MAX / size)
+		fatalx("allocation overflow");
+	q = realloc(p, n * size);
+	if (q == NULL)
+		fatal("realloc");
+	return q;
+}
+
+static void
+add_listen(struct config *cfg, const char *address, uint16_t port)
+{
+	cfg->listens = xreallocarray(cfg->listens, cfg->nlistens + 1, sizeof(*cfg->listens));
+	memset(&cfg->listens[cfg->nlistens], 0, sizeof(cfg->listens[0]));
+	cfg->listens[cfg->nlistens].address = xstrdup(address);
+	cfg->listens[cfg->nlistens].port = port;
+	cfg->nlistens++;
+}
+
+/* add_class: a [class] with every limit off (0) and /24, /64 networks. */
+static struct conn_class *
+add_class(struct config *cfg, const char *name)
+{
+	struct conn_class *cls;
+
+	cfg->classes = xreallocarray(cfg->classes, cfg->nclasses + 1, sizeof(*cfg->classes));
+	cls = &cfg->classes[cfg->nclasses++];
+	memset(cls, 0, sizeof(*cls));
+	cls->name = xstrdup(name);
+	cls->cidr_v4 = 24;
+	cls->cidr_v6 = 64;
+	cls->throttle_period = 60;
+	return cls;
+}
+
+static void
+class_add_match(struct conn_class *cls, const struct cidr *net)
+{
+	cls->match = xreallocarray(cls->match, cls->nmatch + 1, sizeof(*cls->match));
+	cls->match[cls->nmatch++] = *net;
+}
+
+static void
+clear_classes(struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nclasses; i++) {
+		free(cfg->classes[i].name);
+		free(cfg->classes[i].match);
+	}
+	free(cfg->classes);
+	cfg->classes = NULL;
+	cfg->nclasses = 0;
+}
+
+/* default_classes: loopback is unlimited (tests, benchmarks, bouncers on
+ * the same host); everyone else gets limits close to Solanum's default
+ * class and InspIRCd's connect-flood ban: 10 per IP, 50 per /24 or /64,
+ * 10 connects per IP per 60 s. */
+static void
+default_classes(struct config *cfg)
+{
+	struct conn_class *cls;
+	struct cidr net;
+
+	cls = add_class(cfg, "loopback");
+	cidr_parse("127.0.0.0/8", &net);
+	class_add_match(cls, &net);
+	cidr_parse("::1/128", &net);
+	class_add_match(cls, &net);
+	cls = add_class(cfg, "default");
+	cidr_parse("0.0.0.0/0", &net);
+	class_add_match(cls, &net);
+	cidr_parse("::/0", &net);
+	class_add_match(cls, &net);
+	cls->max_per_ip = 10;
+	cls->max_per_cidr = 50;
+	cls->throttle_count = 10;
+	cls->throttle_period = 60;
+}
+
+static void
+clear_listens(struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nlistens; i++) {
+		free(cfg->listens[i].address);
+		free(cfg->listens[i].certificate);
+		free(cfg->listens[i].private_key);
+	}
+	free(cfg->listens);
+	cfg->listens = NULL;
+	cfg->nlistens = 0;
+}
+
+/* config_default: every default in one place (documented in docs/CONFIG.md). */
+struct config *
+config_default(void)
+{
+	struct config *cfg = calloc(1, sizeof(*cfg));
+	char host[256];
+
+	if (cfg == NULL)
+		fatal("calloc");
+	if (gethostname(host, sizeof(host)) != 0 || host[0] == '\0')
+		strcpy(host, "irc.localhost");
+	host[sizeof(host) - 1] = '\0';
+	if (strlen(host) > 63)
+		host[63] = '\0';
+	cfg->name = xstrdup(host);
+	cfg->network = xstrdup("evircd");
+	cfg->description = xstrdup("evircd IRC server");
+	cfg->admin_name = xstrdup("The server administrator");
+	cfg->admin_location = xstrdup("Somewhere on the Internet");
+	cfg->admin_email = xstrdup("root@localhost");
+	add_listen(cfg, "0.0.0.0", 6667);
+	add_listen(cfg, "::", 6667);
+	cfg->max_clients = 100000;
+	cfg->ping_interval = 120;
+	cfg->ping_timeout = 60;
+	cfg->registration_timeout = 30;
+	cfg->nicklen = 30;
+	cfg->channellen = 50;
+	cfg->topiclen = 390;
+	cfg->kicklen = 390;
+	cfg->awaylen = 200;
+	cfg->max_channels_per_user = 20;
+	cfg->max_list = 100;
+	cfg->max_targets = 4;
+	cfg->sendq = 1024 * 1024;
+	cfg->recvq = 16384;
+	cfg->whowas_history = 100;
+	cfg->nick_delay = 30;
+	cfg->casemapping = CASEMAP_RFC1459;
+	cfg->flood_enabled = true;
+	cfg->flood_burst = 10;
+	cfg->flood_penalty = 1;
+	cfg->flood_exempt_opers = true;
+	default_classes(cfg);
+	return cfg;
+}
+
+void
+config_free(struct config *cfg)
+{
+	size_t i;
+
+	if (cfg == NULL)
+		return;
+	free(cfg->name);
+	free(cfg->network);
+	free(cfg->description);
+	free(cfg->motd_file);
+	free(cfg->admin_name);
+	free(cfg->admin_location);
+	free(cfg->admin_email);
+	for (i = 0; i < cfg->motd_count; i++)
+		free(cfg->motd[i]);
+	free(cfg->motd);
+	clear_listens(cfg);
+	clear_classes(cfg);
+	free(cfg->bans_file);
+	free(cfg->client_tag_deny);
+	for (i = 0; i < cfg->nopers; i++) {
+		free(cfg->opers[i].name);
+		free(cfg->opers[i].password);
+		free(cfg->opers[i].host);
+	}
+	free(cfg->opers);
+	free(cfg->password);
+	free(cfg);
+}
+
+/* Parser state shared by the line reader and the key handler. */
+struct parse_ctx {
+	struct config	*cfg;
+	const char	*path;
+	FILE		*f;
+	int		 lineno;
+	int		 listen_sections;
+	int		 class_sections;
+	char		*section;	/* current section */
+	char		 err[512];
+};
+
+static void
+perr(struct parse_ctx *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+perr(struct parse_ctx *p, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	if (p->err[0] != '\0')
+		return;	/* keep the first error */
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(p->err, sizeof(p->err), "%s:%d: %s", p->path, p->lineno, msg);
+}
+
+/* reader: fgets that counts lines and sees section headers, so that the
+ * repeatable sections ([listen], [oper]) start a new entry each time, even
+ * when they carry no keys, and every error has its line number. */
+static char *
+reader(char *str, int num, void *stream)
+{
+	struct parse_ctx *p = stream;
+	char *s, *e;
+
+	if (p->err[0] != '\0')
+		return NULL;
+	if (fgets(str, num, p->f) == NULL)
+		return NULL;
+	p->lineno++;
+	s = str;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s != '[')
+		return str;
+	e = strchr(s, ']');
+	if (e == NULL)
+		return str;	/* inih reports it */
+	free(p->section);
+	p->section = strndup(s + 1, (size_t)(e - s - 1));
+	if (p->section == NULL)
+		fatal("strndup");
+	if (strcmp(p->section, "listen") == 0) {
+		if (p->listen_sections++ == 0)
+			clear_listens(p->cfg);
+		add_listen(p->cfg, "0.0.0.0", 6667);
+		p->cfg->listens[p->cfg->nlistens - 1].line = p->lineno;
+	} else if (strcmp(p->section, "oper") == 0) {
+		struct config *cfg = p->cfg;
+		cfg->opers = xreallocarray(cfg->opers, cfg->nopers + 1, sizeof(*cfg->opers));
+		cfg->opers[cfg->nopers].name = NULL;
+		cfg->opers[cfg->nopers].password = NULL;
+		cfg->opers[cfg->nopers].host = xstrdup("*");
+		cfg->nopers++;
+	} else if (strcmp(p->section, "class") == 0) {
+		char name[32];
+		if (p->class_sections++ == 0)
+			clear_classes(p->cfg);
+		snprintf(name, sizeof(name), "class%d", p->class_sections);
+		add_class(p->cfg, name);
+	} else if (strcmp(p->section, "server") != 0 && strcmp(p->section, "limits") != 0 &&
+	    strcmp(p->section, "security") != 0 && strcmp(p->section, "flood") != 0) {
+		perr(p, "unknown section [%s]", p->section);
+		return NULL;
+	}
+	return str;
+}
+
+static bool
+parse_uint(struct parse_ctx *p, const char *name, const char *value, unsigned long min,
+    unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+	unsigned long mult = 1;
+
+	errno = 0;
+	if (!isdigit((unsigned char)value[0])) {
+		perr(p, "%s: '%s' is not a number", name, value);
+		return false;
+	}
+	v = strtoul(value, &end, 10);
+	if (*end == 'k' || *end == 'K')
+		mult = 1024, end++;
+	else if (*end == 'm' || *end == 'M')
+		mult = 1024 * 1024, end++;
+	if (errno != 0 || *end != '\0' || v > ULONG_MAX / mult) {
+		perr(p, "%s: '%s' is not a number", name, value);
+		return false;
+	}
+	v *= mult;
+	if (v < min || v > max) {
+		perr(p, "%s: %lu is out of range (%lu..%lu)", name, v, min, max);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+static bool
+parse_bool(struct parse_ctx *p, const char *name, const char *value, bool *out)
+{
+	if (!strcasecmp(value, "yes") || !strcasecmp(value, "true") || !strcasecmp(value, "on") ||
+	    !strcmp(value, "1"))
+		*out = true;
+	else if (!strcasecmp(value, "no") || !strcasecmp(value, "false") ||
+	    !strcasecmp(value, "off") || !strcmp(value, "0"))
+		*out = false;
+	else {
+		perr(p, "%s: '%s' is not yes or no", name, value);
+		return false;
+	}
+	return true;
+}
+
+static void
+set_str(char **dst, const char *value)
+{
+	free(*dst);
+	*dst = xstrdup(value);
+}
+
+/* A numeric key of [limits]: name, offset into struct config, range, width. */
+struct uint_key {
+	const char	*name;
+	size_t		 off;
+	unsigned long	 min, max;
+	bool		 is_size;
+};
+
+#define UK(n, lo, hi) { #n, offsetof(struct config, n), lo, hi, false }
+#define SK(n, lo, hi) { #n, offsetof(struct config, n), lo, hi, true }
+static const struct uint_key limit_keys[] = {
+	UK(max_clients, 1, 10000000),
+	UK(ping_interval, 1, 86400),
+	UK(ping_timeout, 1, 86400),
+	UK(registration_timeout, 1, 3600),
+	UK(nicklen, 1, NICKLEN_MAX),
+	UK(channellen, 2, 200),
+	UK(topiclen, 1, 390),
+	UK(kicklen, 1, 390),
+	UK(awaylen, 1, 390),
+	UK(max_channels_per_user, 1, 1000),
+	UK(max_list, 1, 10000),
+	UK(max_targets, 1, 100),
+	SK(sendq, 4096, 1UL << 30),
+	SK(recvq, IRC_INPUT_MAX + 2, 1UL << 24),
+	UK(whowas_history, 0, 100000),
+	UK(nick_delay, 0, 86400),
+};
+#define CK(n, lo, hi) { #n, offsetof(struct conn_class, n), lo, hi, false }
+#define CSK(n, lo, hi) { #n, offsetof(struct conn_class, n), lo, hi, true }
+static const struct uint_key class_keys[] = {
+	CK(max_per_ip, 0, 10000000),
+	CK(max_per_cidr, 0, 10000000),
+	CK(cidr_v4, 0, 32),
+	CK(cidr_v6, 0, 128),
+	CK(throttle_count, 0, 1000000),
+	CK(throttle_period, 1, 86400),
+	CSK(sendq, 0, 1UL << 30),
+	CSK(recvq, 0, 1UL << 24),
+};
+static const struct uint_key flood_keys[] = {
+	UK(flood_burst, 1, 3600),
+	UK(flood_penalty, 0, 60),
+};
+
+static int
+set_uint_key_at(struct parse_ctx *p, void *base, const struct uint_key *keys, size_t nkeys,
+    const char *name, const char *value, const char *strip)
+{
+	size_t i;
+	unsigned long v;
+
+	for (i = 0; i < nkeys; i++) {
+		const char *kn = keys[i].name + strlen(strip);
+		if (strcmp(kn, name) != 0)
+			continue;
+		if (!parse_uint(p, name, value, keys[i].min, keys[i].max, &v))
+			return 0;
+		if (keys[i].is_size)
+			*(size_t *)(void *)((char *)base + keys[i].off) = v;
+		else
+			*(unsigned *)(void *)((char *)base + keys[i].off) = (unsigned)v;
+		return 1;
+	}
+	return -1;
+}
+
+static int
+set_uint_key(struct parse_ctx *p, const struct uint_key *keys, size_t nkeys, const char *name,
+    const char *value, const char *strip)
+{
+	return set_uint_key_at(p, p->cfg, keys, nkeys, name, value, strip);
+}
+
+/* handler: one key. Returns nonzero to continue (inih convention). */
+static int
+handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_ctx *p = user;
+	struct config *cfg = p->cfg;
+	unsigned long v;
+	int r;
+
+	if (p->err[0] != '\0')
+		return 0;
+	if (strcmp(section, "server") == 0) {
+		if (!strcmp(name, "name")) {
+			if (value[0] == '\0' || strchr(value, ' ') || strlen(value) > 63 ||
+			    strchr(value, '.') == NULL) {
+				perr(p, "name: '%s' must look like a host name (a.b, no spaces)", value);
+				return 0;
+			}
+			set_str(&cfg->name, value);
+		} else if (!strcmp(name, "network")) {
+			if (value[0] == '\0' || strchr(value, ' ')) {
+				perr(p, "network: must be one word");
+				return 0;
+			}
+			set_str(&cfg->network, value);
+		} else if (!strcmp(name, "description"))
+			set_str(&cfg->description, value);
+		else if (!strcmp(name, "motd_file"))
+			set_str(&cfg->motd_file, value);
+		else if (!strcmp(name, "admin_name"))
+			set_str(&cfg->admin_name, value);
+		else if (!strcmp(name, "admin_location"))
+			set_str(&cfg->admin_location, value);
+		else if (!strcmp(name, "admin_email"))
+			set_str(&cfg->admin_email, value);
+		else if (!strcmp(name, "utf8only"))
+			return parse_bool(p, name, value, &cfg->utf8only);
+		else if (!strcmp(name, "client_tag_deny")) {
+			free(cfg->client_tag_deny);
+			cfg->client_tag_deny = value[0] ? xstrdup(value) : NULL;
+		} else if (!strcmp(name, "casemapping")) {
+			int cm = casemap_from_name(value);
+			if (cm < 0) {
+				perr(p, "casemapping: '%s' is not rfc1459 or ascii", value);
+				return 0;
+			}
+			cfg->casemapping = (enum casemapping)cm;
+		} else
+			goto unknown;
+	} else if (strcmp(section, "listen") == 0) {
+		struct listen_conf *lc = &cfg->listens[cfg->nlistens - 1];
+		if (!strcmp(name, "address"))
+			set_str(&lc->address, value);
+		else if (!strcmp(name, "port")) {
+			if (!parse_uint(p, name, value, 0, 65535, &v))
+				return 0;
+			lc->port = (uint16_t)v;
+		} else if (!strcmp(name, "tls"))
+			return parse_bool(p, name, value, &lc->tls);
+		else if (!strcmp(name, "certificate"))
+			set_str(&lc->certificate, value);
+		else if (!strcmp(name, "private_key"))
+			set_str(&lc->private_key, value);
+		else
+			goto unknown;
+	} else if (strcmp(section, "limits") == 0) {
+		r = set_uint_key(p, limit_keys, sizeof(limit_keys) / sizeof(limit_keys[0]), name,
+		    value, "");
+		if (r < 0) {
+			if (!strcmp(name, "casemapping"))
+				return handler(user, "server", name, value);
+			goto unknown;
+		}
+		return r;
+	} else if (strcmp(section, "flood") == 0) {
+		if (!strcmp(name, "enabled"))
+			return parse_bool(p, name, value, &cfg->flood_enabled);
+		if (!strcmp(name, "exempt_opers"))
+			return parse_bool(p, name, value, &cfg->flood_exempt_opers);
+		r = set_uint_key(p, flood_keys, sizeof(flood_keys) / sizeof(flood_keys[0]), name,
+		    value, "flood_");
+		if (r < 0)
+			goto unknown;
+		return r;
+	} else if (strcmp(section, "class") == 0) {
+		struct conn_class *cls = &cfg->classes[cfg->nclasses - 1];
+		if (!strcmp(name, "name"))
+			set_str(&cls->name, value);
+		else if (!strcmp(name, "match")) {
+			/* a space- or comma-separated list of CIDR networks */
+			char buf[1024], *tok, *rest;
+			struct cidr net;
+			snprintf(buf, sizeof(buf), "%s", value);
+			for (rest = buf; (tok = strsep(&rest, " ,\t")) != NULL;) {
+				if (*tok == '\0')
+					continue;
+				if (!cidr_parse(tok, &net)) {
+					perr(p, "match: '%s' is not an address or CIDR network", tok);
+					return 0;
+				}
+				class_add_match(cls, &net);
+			}
+		} else {
+			r = set_uint_key_at(p, cls, class_keys, sizeof(class_keys) / sizeof(class_keys[0]),
+			    name, value, "");
+			if (r < 0)
+				goto unknown;
+			if (r > 0 && !strcmp(name, "recvq") && cls->recvq != 0 &&
+			    cls->recvq < IRC_INPUT_MAX + 2) {
+				perr(p, "recvq: at least %d bytes (one full tagged line)", IRC_INPUT_MAX + 2);
+				return 0;
+			}
+			if (r > 0 && !strcmp(name, "sendq") && cls->sendq != 0 && cls->sendq < 4096) {
+				perr(p, "sendq: at least 4096 bytes");
+				return 0;
+			}
+			return r;
+		}
+	} else if (strcmp(section, "security") == 0) {
+		if (!strcmp(name, "password")) {
+			free(cfg->password);
+			cfg->password = value[0] ? xstrdup(value) : NULL;
+		} else if (!strcmp(name, "bans_file")) {
+			free(cfg->bans_file);
+			cfg->bans_file = value[0] ? xstrdup(value) : NULL;
+		} else
+			goto unknown;
+	} else if (strcmp(section, "oper") == 0) {
+		struct oper_conf *oc = &cfg->opers[cfg->nopers - 1];
+		if (!strcmp(name, "name"))
+			set_str(&oc->name, value);
+		else if (!strcmp(name, "password"))
+			set_str(&oc->password, value);
+		else if (!strcmp(name, "host"))
+			set_str(&oc->host, value);
+		else
+			goto unknown;
+	} else {
+		perr(p, "key '%s' outside a known section", name);
+		return 0;
+	}
+	return 1;
+unknown:
+	perr(p, "unknown key '%s' in [%s]", name, section);
+	return 0;
+}
+
+int
+config_load_motd(struct config *cfg, char *err, size_t errlen)
+{
+	FILE *f;
+	char line[512];
+	size_t i;
+
+	for (i = 0; i < cfg->motd_count; i++)
+		free(cfg->motd[i]);
+	free(cfg->motd);
+	cfg->motd = NULL;
+	cfg->motd_count = 0;
+	if (cfg->motd_file == NULL) {
+		for (i = 0; i < sizeof(builtin_motd) / sizeof(builtin_motd[0]); i++) {
+			cfg->motd = xreallocarray(cfg->motd, cfg->motd_count + 1, sizeof(char *));
+			cfg->motd[cfg->motd_count++] = xstrdup(builtin_motd[i]);
+		}
+		return 0;
+	}
+	f = fopen(cfg->motd_file, "r");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", cfg->motd_file, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL && cfg->motd_count < 1000) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (strlen(line) > 400)
+			line[400] = '\0';
+		cfg->motd = xreallocarray(cfg->motd, cfg->motd_count + 1, sizeof(char *));
+		cfg->motd[cfg->motd_count++] = xstrdup(line);
+	}
+	fclose(f);
+	return 0;
+}
+
+struct config *
+config_load(const char *path, char *err, size_t errlen)
+{
+	struct parse_ctx p;
+	int r;
+	size_t i;
+
+	memset(&p, 0, sizeof(p));
+	p.cfg = config_default();
+	p.path = path;
+	p.f = fopen(path, "r");
+	if (p.f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		config_free(p.cfg);
+		return NULL;
+	}
+	r = ini_parse_stream(reader, &p, handler, &p);
+	fclose(p.f);
+	free(p.section);
+	if (r > 0 && p.err[0] == '\0')
+		snprintf(p.err, sizeof(p.err), "%s:%d: syntax error", path, r);
+	else if (r < 0 && p.err[0] == '\0')
+		snprintf(p.err, sizeof(p.err), "%s: cannot parse", path);
+	/* Whole-file checks, reported on the last line. */
+	for (i = 0; p.err[0] == '\0' && i < p.cfg->nopers; i++) {
+		struct oper_conf *oc = &p.cfg->opers[i];
+		if (oc->name == NULL || oc->password == NULL)
+			perr(&p, "[oper] section %zu needs name and password", i + 1);
+	}
+	if (p.err[0] == '\0' && p.cfg->nlistens == 0)
+		perr(&p, "no [listen] section");
+	/* TLS files are loaded now, so that -t, start-up and REHASH all
+	 * refuse a missing or unreadable file or a key that does not match
+	 * (a failed rehash keeps the running certificates). */
+	for (i = 0; p.err[0] == '\0' && i < p.cfg->nlistens; i++) {
+		struct listen_conf *lc = &p.cfg->listens[i];
+		char terr[400];
+		if (lc->tls && tls_check(lc, terr, sizeof(terr)) != 0) {
+			p.lineno = lc->line;
+			perr(&p, "[listen] %s", terr);
+		}
+	}
+	for (i = 0; p.err[0] == '\0' && i < p.cfg->nclasses; i++)
+		if (p.cfg->classes[i].nmatch == 0)
+			perr(&p, "[class] %s needs a match = CIDR list", p.cfg->classes[i].name);
+	if (p.err[0] == '\0' && p.cfg->motd_file != NULL) {
+		char merr[400];
+		if (config_load_motd(p.cfg, merr, sizeof(merr)) != 0)
+			perr(&p, "motd_file: %s", merr);
+	}
+	if (p.err[0] != '\0') {
+		snprintf(err, errlen, "%s", p.err);
+		config_free(p.cfg);
+		return NULL;
+	}
+	if (p.cfg->motd == NULL)
+		config_load_motd(p.cfg, err, errlen);
+	return p.cfg;
+}
+
+/* password_check: hashes made by `evircd --mkpasswd` start with "$argon2id$"
+ * and are checked by libsodium (constant time); anything else is plain text,
+ * compared in constant time over the longer length. */
+bool
+password_check(const char *stored, const char *given)
+{
+	size_t ls, lg, i, n;
+	unsigned char diff;
+
+	if (stored == NULL || given == NULL)
+		return false;
+#if HAVE_SODIUM
+	if (strncmp(stored, "$argon2id$", 10) == 0)
+		return crypto_pwhash_str_verify(stored, given, strlen(given)) == 0;
+#endif
+	ls = strlen(stored);
+	lg = strlen(given);
+	n = ls > lg ? ls : lg;
+	diff = (unsigned char)(ls != lg);
+	for (i = 0; i < n; i++) {
+		unsigned char a = i < ls ? (unsigned char)stored[i] : 0;
+		unsigned char b = i < lg ? (unsigned char)given[i] : 0;
+		diff |= a ^ b;
+	}
+	return diff == 0;
+}

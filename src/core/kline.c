@@ -1,0 +1,254 @@
+/* kline.c - K-lines and D-lines, persisted one per line:
+ *   KIND <TAB> expires <TAB> set_at <TAB> setter <TAB> mask <TAB> reason */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/client.h"
+#include "core/kline.h"
+#include "core/log.h"
+#include "proto/reply.h"
+#include "core/server.h"
+
+static void
+kline_free(struct kline *k)
+{
+	free(k->mask);
+	free(k->reason);
+	free(k->setter);
+	free(k);
+}
+
+void
+kline_free_all(struct server *srv)
+{
+	struct kline *k, *next;
+
+	for (k = srv->klines; k != NULL; k = next) {
+		next = k->next;
+		kline_free(k);
+	}
+	srv->klines = NULL;
+}
+
+static bool
+expired(const struct server *srv, const struct kline *k)
+{
+	return k->expires != 0 && k->expires <= srv->now;
+}
+
+/* clean_text: no TAB, CR, LF in a stored field. */
+static char *
+clean_dup(const char *s, size_t max)
+{
+	char *d = strndup(s, max), *p;
+
+	if (d == NULL)
+		fatal("strndup");
+	for (p = d; *p; p++)
+		if (*p == '\t' || *p == '\r' || *p == '\n')
+			*p = ' ';
+	return d;
+}
+
+static bool
+valid_mask(char kind, const char *mask, struct cidr *net)
+{
+	const char *at;
+
+	if (kind == KLINE_D)
+		return cidr_parse(mask, net);
+	at = strchr(mask, '@');
+	return at != NULL && at != mask && at[1] != '\0' && strchr(at + 1, '@') == NULL &&
+	    strchr(mask, ' ') == NULL && strlen(mask) < 200;
+}
+
+static bool
+kline_matches(const struct server *srv, const struct kline *k, const struct client *c)
+{
+	char uh[160];
+	unsigned char addr[16];
+
+	if (k->kind == KLINE_D) {
+		sockaddr_to16((const struct sockaddr *)&c->addr, addr);
+		return cidr_contains(&k->net, addr);
+	}
+	snprintf(uh, sizeof(uh), "%s@%s", c->user, c->host);
+	if (casemap_match(CASEMAP_ASCII, k->mask, uh))
+		return true;
+	/* a mask written without the '~' of unidented users still matches */
+	snprintf(uh, sizeof(uh), "%s@%s", c->user[0] == '~' ? c->user + 1 : c->user, c->host);
+	return casemap_match(CASEMAP_ASCII, k->mask, uh);
+}
+
+static const struct kline *
+find(struct server *srv, char kind, const struct client *c)
+{
+	const struct kline *k;
+
+	for (k = srv->klines; k != NULL; k = k->next)
+		if (k->kind == kind && !expired(srv, k) && kline_matches(srv, k, c))
+			return k;
+	return NULL;
+}
+
+const struct kline *
+kline_find_dline(struct server *srv, const struct client *c)
+{
+	return find(srv, KLINE_D, c);
+}
+
+const struct kline *
+kline_find_kline(struct server *srv, const struct client *c)
+{
+	return find(srv, KLINE_K, c);
+}
+
+static void
+insert(struct server *srv, char kind, const char *mask, time_t set_at, time_t expires,
+    const char *setter, const char *reason, const struct cidr *net)
+{
+	struct kline *k = calloc(1, sizeof(*k));
+
+	if (k == NULL)
+		fatal("calloc");
+	k->kind = kind;
+	k->mask = clean_dup(mask, 200);
+	k->reason = clean_dup(reason, 300);
+	k->setter = clean_dup(setter, 160);
+	k->set_at = set_at;
+	k->expires = expires;
+	if (net != NULL)
+		k->net = *net;
+	k->next = srv->klines;
+	srv->klines = k;
+}
+
+int
+kline_add(struct server *srv, char kind, const char *mask, time_t duration, const char *reason,
+    const char *setter, char *err, size_t errlen)
+{
+	struct cidr net;
+	struct client *c, *next;
+	int n = 0;
+
+	memset(&net, 0, sizeof(net));
+	if (!valid_mask(kind, mask, &net)) {
+		snprintf(err, errlen, "%s is not a valid %s mask", mask,
+		    kind == KLINE_D ? "IP/CIDR" : "user@host");
+		return -1;
+	}
+	kline_remove(srv, kind, mask);
+	insert(srv, kind, mask, srv->now, duration > 0 ? srv->now + duration : 0, setter, reason,
+	    &net);
+	if (kline_save(srv) != 0)
+		snprintf(err, errlen, "saved in memory only: cannot write %s",
+		    srv->cfg->bans_file ? srv->cfg->bans_file : "(no bans_file)");
+	/* Disconnect who is covered now: a scan of all clients, once per
+	 * operator command, never per message. */
+	for (c = TAILQ_FIRST(&srv->clients); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, link);
+		if ((c->flags & CF_CLOSING) || !kline_matches(srv, srv->klines, c))
+			continue;
+		if (kind == KLINE_K && !client_is_registered(c))
+			continue;	/* checked at registration */
+		numeric(c, ERR_YOUREBANNEDCREEP);
+		client_close(c, kind == KLINE_D ? "D-lined" : "K-lined", NULL);
+		n++;
+	}
+	return n;
+}
+
+bool
+kline_remove(struct server *srv, char kind, const char *mask)
+{
+	struct kline **pp, *k;
+
+	for (pp = &srv->klines; (k = *pp) != NULL; pp = &k->next) {
+		if (k->kind != kind || strcasecmp(k->mask, mask) != 0)
+			continue;
+		*pp = k->next;
+		kline_free(k);
+		kline_save(srv);
+		return true;
+	}
+	return false;
+}
+
+int
+kline_save(struct server *srv)
+{
+	const char *path = srv->cfg->bans_file;
+	char tmp[4096];
+	struct kline *k;
+	FILE *f;
+
+	if (path == NULL)
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (f == NULL) {
+		log_warn("cannot write %s", tmp);
+		return -1;
+	}
+	for (k = srv->klines; k != NULL; k = k->next)
+		if (!expired(srv, k))
+			fprintf(f, "%c\t%lld\t%lld\t%s\t%s\t%s\n", k->kind, (long long)k->expires,
+			    (long long)k->set_at, k->setter, k->mask, k->reason);
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		log_warn("cannot write %s", tmp);
+		fclose(f);
+		unlink(tmp);
+		return -1;
+	}
+	fclose(f);
+	if (rename(tmp, path) != 0) {
+		log_warn("cannot rename %s to %s", tmp, path);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+int
+kline_load(struct server *srv)
+{
+	const char *path = srv->cfg->bans_file;
+	char line[1024], *fields[6], *p;
+	FILE *f;
+	int lineno = 0, n, loaded = 0;
+
+	kline_free_all(srv);
+	if (path == NULL)
+		return 0;
+	f = fopen(path, "r");
+	if (f == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		log_warn("cannot read %s", path);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		struct cidr net;
+		lineno++;
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		for (n = 0, p = line; n < 6 && p != NULL; n++)
+			fields[n] = strsep(&p, "\t");
+		memset(&net, 0, sizeof(net));
+		if (n != 6 || (fields[0][0] != KLINE_K && fields[0][0] != KLINE_D) ||
+		    !valid_mask(fields[0][0], fields[4], &net)) {
+			log_warnx("%s:%d: malformed ban line skipped", path, lineno);
+			continue;
+		}
+		insert(srv, fields[0][0], fields[4], (time_t)atoll(fields[2]),
+		    (time_t)atoll(fields[1]), fields[3], fields[5], &net);
+		loaded++;
+	}
+	fclose(f);
+	log_info("loaded %d bans from %s", loaded, path);
+	return 0;
+}

@@ -1,0 +1,430 @@
+/* conn.c - bufferevent callbacks: bounded lines in, fakelag, liveness
+ * timers. */
+#include <fcntl.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/util.h>
+
+#include "proto/cap.h"
+#include "core/client.h"
+#include "cmd/command.h"
+#include "net/conn.h"
+#include "core/connlimit.h"
+#include "core/kline.h"
+#include "core/log.h"
+#include "proto/message.h"
+#include "proto/reply.h"
+#include "core/server.h"
+#include "net/tls.h"
+
+static void conn_read_cb(struct bufferevent *bev, void *arg);
+static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
+static struct client *conn_setup(struct server *srv, struct bufferevent *bev,
+    const struct sockaddr *sa, int salen, uint32_t flags);
+
+/* accept_fd: conn_accept and conn_accept_tls. Over max_clients the
+ * connection gets one ERROR line, written without a bufferevent, and is
+ * closed (a TLS connection is just closed: plaintext would be noise to a
+ * client expecting a handshake). */
+static void
+accept_fd(struct server *srv, int fd, struct sockaddr *sa, int salen, struct ssl_ctx_st *tls_ctx)
+{
+	struct bufferevent *bev;
+	struct client *c;
+	int one = 1;
+
+	server_clock(srv);
+	if (srv->shutting_down || srv->stats.clients >= srv->cfg->max_clients) {
+		static const char full[] = "ERROR :Closing Link: (Server is full)\r\n";
+		if (tls_ctx == NULL) {
+			ssize_t w = send(fd, full, sizeof(full) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+			(void)w;
+		}
+		close(fd);
+		return;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (tls_ctx != NULL) {
+		/* tls_bufferevent_new either owns fd or, when it fails, has
+		 * closed it or left it to us (see tls.c). */
+		bev = tls_bufferevent_new(srv->base, fd, tls_ctx);
+		if (bev == NULL) {
+			log_warnx("TLS bufferevent setup failed");
+			if (fcntl(fd, F_GETFD) != -1)
+				close(fd);
+			return;
+		}
+	} else {
+		bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
+		if (bev == NULL) {
+			log_warnx("bufferevent_socket_new failed");
+			close(fd);
+			return;
+		}
+	}
+	c = conn_setup(srv, bev, sa, salen, tls_ctx != NULL ? CF_TLS : CF_DIRECT);
+	if (c == NULL)
+		bufferevent_free(bev);
+}
+
+/* conn_accept: see conn.h. */
+void
+conn_accept(struct server *srv, int fd, struct sockaddr *sa, int salen)
+{
+	accept_fd(srv, fd, sa, salen, NULL);
+}
+
+/* conn_accept_tls: see conn.h. */
+void
+conn_accept_tls(struct server *srv, int fd, struct sockaddr *sa, int salen,
+    struct ssl_ctx_st *tls_ctx)
+{
+	accept_fd(srv, fd, sa, salen, tls_ctx);
+}
+
+
+/* conn_adopt: see conn.h. */
+struct client *
+conn_adopt(struct server *srv, struct bufferevent *bev, const struct sockaddr *sa, int salen)
+{
+	return conn_setup(srv, bev, sa, salen, 0);
+}
+
+/* conn_write_cb: a direct client's output drained after libevent had to
+ * take over (the socket was full): back to direct writes. */
+static void
+conn_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct client *c = arg;
+
+	if ((c->flags & (CF_DIRECT | CF_CLOSING)) == CF_DIRECT &&
+	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		bufferevent_disable(bev, EV_WRITE);
+}
+
+void
+conn_mark_dirty(struct client *c)
+{
+	struct server *srv = c->srv;
+
+	if ((c->flags & (CF_DIRECT | CF_FLUSHQ | CF_CLOSING | CF_DEAD)) != CF_DIRECT)
+		return;
+	c->flags |= CF_FLUSHQ;
+	TAILQ_INSERT_TAIL(&srv->flushq, c, flink);
+	event_active(srv->flusher, EV_TIMEOUT, 0);
+}
+
+/* conn_flush_cb: runs after the callbacks of this loop turn that queued
+ * output (same priority, activated later), so each client gets one write()
+ * for everything queued to it in the turn, and no EV_WRITE registration
+ * (two epoll_ctl calls) unless its socket is full. */
+void
+conn_flush_cb(int fd, short what, void *arg)
+{
+	struct server *srv = arg;
+	struct client *c;
+	struct evbuffer *out;
+	int r;
+
+	while ((c = TAILQ_FIRST(&srv->flushq)) != NULL) {
+		TAILQ_REMOVE(&srv->flushq, c, flink);
+		c->flags &= ~CF_FLUSHQ;
+		if (c->flags & (CF_CLOSING | CF_DEAD))
+			continue;
+		if (bufferevent_get_enabled(c->bev) & EV_WRITE)
+			continue;	/* libevent is already writing it */
+		out = bufferevent_get_output(c->bev);
+		if (evbuffer_get_length(out) == 0)
+			continue;
+		/* bufferevent_socket keeps the start of its output frozen
+		 * except inside its own write callback; do as it does. */
+		evbuffer_unfreeze(out, 1);
+		errno = 0;
+		r = evbuffer_write(out, bufferevent_getfd(c->bev));
+		evbuffer_freeze(out, 1);
+		if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			/* let the bufferevent meet the error and report it */
+			bufferevent_enable(c->bev, EV_WRITE);
+			continue;
+		}
+		if (evbuffer_get_length(out) > 0)
+			bufferevent_enable(c->bev, EV_WRITE);
+	}
+}
+
+static struct client *
+conn_setup(struct server *srv, struct bufferevent *bev, const struct sockaddr *sa, int salen,
+    uint32_t flags)
+{
+	struct client *c;
+
+	const char *refused;
+
+	c = client_new(srv, bev, sa, salen);
+	if (c == NULL)
+		return NULL;
+	c->flags |= flags;
+	refused = kline_find_dline(srv, c) != NULL ? "D-lined" : connlimit_admit(srv, c);
+	TAILQ_INSERT_TAIL(&srv->clients, c, link);
+	srv->stats.clients++;
+	srv->stats.unknown++;
+	srv->stats.connections++;
+	if (srv->cfg->password == NULL)
+		c->flags |= CF_PASS_OK;
+	/* The high read watermark bounds the input buffer by recvq: libevent
+	 * stops reading past it, and conn_process_input never lets a line
+	 * without an end grow beyond IRC_INPUT_MAX (config ensures recvq is
+	 * larger), so reading can never stall on a full buffer. */
+	bufferevent_setwatermark(c->bev, EV_READ, 0, c->recvq);
+	if (c->flags & CF_DIRECT) {
+		/* a new bufferevent has EV_WRITE enabled: output goes through
+		 * the flusher instead, EV_WRITE only while the socket is full */
+		bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+		bufferevent_disable(c->bev, EV_WRITE);
+		bufferevent_enable(c->bev, EV_READ);
+	} else {
+		bufferevent_setcb(c->bev, conn_read_cb, NULL, conn_event_cb, c);
+		bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	}
+	client_timer_set(c, TIMER_REGISTRATION);
+	log_debug("accepted %s", c->host);
+	if (refused != NULL) {
+		log_info("refused %s: %s", c->host, refused);
+		client_close(c, refused, NULL);
+	}
+	return c;
+}
+
+/* fakelag_blocked: RFC 1459 §8.10 - the client's message timer may run at
+ * most flood_burst seconds ahead of the clock. */
+static bool
+fakelag_blocked(struct client *c)
+{
+	struct config *cfg = c->srv->cfg;
+
+	if (!cfg->flood_enabled || (cfg->flood_exempt_opers && client_is_oper(c)))
+		return false;
+	if (c->fakelag < c->srv->now)
+		c->fakelag = c->srv->now;
+	return c->fakelag >= c->srv->now + (time_t)cfg->flood_burst;
+}
+
+/* handle_line: checks that need the raw bytes, then parse and dispatch. */
+static enum cmd_result
+handle_line(struct client *c, char *line, size_t n)
+{
+	struct irc_msg m;
+	size_t body;
+	char ctags[IRC_CLIENT_TAGS_MAX + 2], label[128];
+	enum cmd_result r;
+	bool utf8_ok;
+
+	if (memchr(line, '\0', n) != NULL) {
+		/* Modern IRC "Messages": NUL is never allowed; the line is
+		 * refused whole and not executed. A refused line costs fakelag
+		 * like a command, or it would be free to make us answer. */
+		c->fakelag += (time_t)c->srv->cfg->flood_penalty;
+		numeric(c, ERR_UNKNOWNERROR, "*", "Line contains a NUL byte and was discarded");
+		return CMD_OK;
+	}
+	body = message_body_len(line, n);
+	/* message-tags: at most 4094 bytes of tag data between '@' and the
+	 * space, else 417 and the line is not processed. */
+	if (body > IRC_LINE_MAX - 2 || (line[0] == '@' &&
+	    strcspn(line, " ") - 1 > IRC_CLIENT_TAGS_MAX)) {
+		c->fakelag += (time_t)c->srv->cfg->flood_penalty;
+		numeric(c, ERR_INPUTTOOLONG);
+		return CMD_OK;
+	}
+	utf8_ok = !c->srv->cfg->utf8only || message_utf8_valid(line, n);
+	if (message_parse(line, &m) != MSG_OK)
+		return CMD_OK;
+	message_split_tags(&m, ctags, sizeof(ctags), label, sizeof(label));
+	if (!utf8_ok) {
+		/* UTF8ONLY (IRCv3): refuse the whole line with a FAIL, labeled
+		 * when asked; a verb that is itself not UTF-8 becomes "*". */
+		bool lab = m.label != NULL && (c->caps & CAP_LABELED_RESPONSE);
+		if (lab)
+			labeled_begin(c);
+		reply_fail(c, message_utf8_valid(m.verb, strlen(m.verb)) && strlen(m.verb) < 32 ?
+		    m.verb : "*", "INVALID_UTF8",
+		    "Message rejected, your IRC software MUST use UTF-8 encoding on this network");
+		if (lab)
+			labeled_end(c, m.label);
+		return CMD_OK;
+	}
+	if (m.label != NULL && (c->caps & CAP_LABELED_RESPONSE)) {
+		labeled_begin(c);
+		r = command_dispatch(c, &m);
+		if (r == CMD_CLOSE || (c->flags & CF_DEAD))
+			return CMD_CLOSE;
+		labeled_end(c, m.label);
+		return r;
+	}
+	return command_dispatch(c, &m);
+}
+
+/* conn_process_input: see conn.h. A line ends at CRLF or a bare LF
+ * (EVBUFFER_EOL_CRLF). The EOL search is bounded by IRC_INPUT_MAX bytes:
+ * anything longer without an end is discarded, so a line trickling in byte
+ * by byte costs at most a memchr over 8.6 KiB per read. */
+void
+conn_process_input(struct client *c)
+{
+	struct server *srv = c->srv;
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	char line[IRC_INPUT_MAX + 2];
+	struct evbuffer_ptr start, eol;
+	size_t eol_len, len, n;
+
+	while ((c->flags & (CF_CLOSING | CF_SENDQ)) == 0) {
+		len = evbuffer_get_length(in);
+		if (len == 0)
+			return;
+		if (fakelag_blocked(c)) {
+			if (len >= c->recvq) {
+				client_close(c, "Excess Flood", NULL);
+				return;
+			}
+			if (!(c->flags & CF_READ_PAUSED)) {
+				c->flags |= CF_READ_PAUSED;
+				event_del(&c->timer);
+				client_timer_set(c, TIMER_FAKELAG);
+			}
+			return;
+		}
+		evbuffer_ptr_set(in, &start, 0, EVBUFFER_PTR_SET);
+		eol = evbuffer_search_eol(in, &start, &eol_len, EVBUFFER_EOL_CRLF);
+		if (eol.pos < 0) {
+			if (len > IRC_INPUT_MAX) {
+				/* No end in sight: answer once, drop what we
+				 * have, and keep dropping up to the next EOL. */
+				if (!(c->flags & CF_DISCARD))
+					numeric(c, ERR_INPUTTOOLONG);
+				c->flags |= CF_DISCARD;
+				evbuffer_drain(in, len);
+			}
+			return;
+		}
+		n = (size_t)eol.pos;
+		if ((c->flags & CF_DISCARD) || n > IRC_INPUT_MAX) {
+			if (!(c->flags & CF_DISCARD))
+				numeric(c, ERR_INPUTTOOLONG);
+			c->flags &= ~CF_DISCARD;
+			evbuffer_drain(in, n + eol_len);
+			continue;
+		}
+		evbuffer_remove(in, line, n);
+		evbuffer_drain(in, eol_len);
+		line[n] = '\0';
+		srv->stats.lines_in++;
+		srv->stats.bytes_in += n + eol_len;
+		c->last_active = srv->now;
+		c->flags &= ~CF_PING_SENT;
+		if (n == 0)
+			continue;	/* empty lines are ignored (Modern IRC) */
+		if (handle_line(c, line, n) == CMD_CLOSE)
+			return;
+	}
+}
+
+static void
+conn_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct client *c = arg;
+
+	server_clock(c->srv);
+	conn_process_input(c);
+}
+
+/* conn_event_cb: EOF or error; the socket is gone, so the QUIT for peers is
+ * sent and the client freed without waiting for a flush. On a TLS
+ * connection BEV_EVENT_CONNECTED reports the finished handshake; a failed
+ * handshake (a plaintext client on the TLS port, say) costs one info line.
+ * client_close queues its ERROR line, but client_dead stops all I/O at once
+ * and tls_quiet keeps client_free from writing a close_notify, so nothing
+ * more is written to a broken session. */
+static void
+conn_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct client *c = arg;
+	char reason[160], tlserr[120];
+
+	server_clock(c->srv);
+	if (what & BEV_EVENT_CONNECTED) {
+		tls_handshake_done(c);
+		return;
+	}
+	tlserr[0] = '\0';
+	if (c->flags & CF_TLS) {
+		tls_quiet(bev);
+		tls_error(bev, tlserr, sizeof(tlserr));
+		if (!(c->umodes & UMODE_SECURE) && (what & BEV_EVENT_ERROR))
+			log_info("TLS handshake with %s failed: %s", c->host,
+			    tlserr[0] ? tlserr : evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	}
+	if (what & BEV_EVENT_EOF)
+		snprintf(reason, sizeof(reason), "Remote host closed the connection");
+	else if (tlserr[0] != '\0')
+		snprintf(reason, sizeof(reason), "TLS error: %s", tlserr);
+	else
+		snprintf(reason, sizeof(reason), "Read error: %s",
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	client_close(c, reason, NULL);
+	client_dead(c);
+}
+
+/* conn_timer_cb: registration timeout, liveness PING, ping timeout, flush
+ * deadline and fakelag resume share the one per-client timer. */
+void
+conn_timer_cb(int fd, short what, void *arg)
+{
+	struct client *c = arg;
+	struct server *srv = c->srv;
+	char reason[64];
+
+	server_clock(srv);
+	switch (c->timer_kind) {
+	case TIMER_REGISTRATION:
+		if (!client_is_registered(c))
+			client_close(c, "Registration timed out", NULL);
+		break;
+	case TIMER_PING:
+		if (srv->now - c->last_active >= (time_t)srv->cfg->ping_interval) {
+			reply_raw(c, "PING :%s", srv->cfg->name);
+			c->flags |= CF_PING_SENT;
+			client_timer_set(c, TIMER_PONG);
+		} else
+			client_timer_set(c, TIMER_PING);
+		break;
+	case TIMER_PONG:
+		if (c->flags & CF_PING_SENT) {
+			snprintf(reason, sizeof(reason), "Ping timeout: %lld seconds",
+			    (long long)(srv->now - c->last_active));
+			client_close(c, reason, NULL);
+		} else
+			client_timer_set(c, TIMER_PING);
+		break;
+	case TIMER_FLUSH:
+		client_dead(c);
+		break;
+	case TIMER_FAKELAG:
+		c->flags &= ~CF_READ_PAUSED;
+		if (!client_is_registered(c) &&
+		    srv->now - c->signon >= (time_t)srv->cfg->registration_timeout) {
+			client_close(c, "Registration timed out", NULL);
+			break;
+		}
+		client_timer_set(c, client_is_registered(c) ? TIMER_PING : TIMER_REGISTRATION);
+		conn_process_input(c);
+		break;
+	}
+}

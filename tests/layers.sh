@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# layers.sh - fail if a file includes a header of a higher layer.
+# Layers, lowest first: core < proto < net < cmd (src/meson.build says what
+# each holds). src/X/*.c and include/X/*.h may include "Y/..." only when Y is
+# X or lower. main.c, at the top, may include anything.
+# Usage: tests/layers.sh [SOURCE_ROOT]   (prints every violation; exit 1 if any)
+root=${1:-$(dirname "$0")/..}
+rank() { case $1 in core) echo 0;; proto) echo 1;; net) echo 2;; cmd) echo 3;; *) echo -1;; esac; }
+bad=0
+for layer in core proto net cmd; do
+	r=$(rank "$layer")
+	for f in "$root"/src/"$layer"/*.[ch] "$root"/include/"$layer"/*.h; do
+		[ -f "$f" ] || continue
+		while IFS= read -r line; do
+			inc=${line#*\"}; inc=${inc%%\"*}
+			dep=${inc%%/*}
+			[ "$dep" = "$inc" ] && continue		# no folder: not ours
+			d=$(rank "$dep")
+			[ "$d" -lt 0 ] && continue
+			if [ "$d" -gt "$r" ]; then
+				echo "${f#"$root"/}: $layer includes $inc ($dep is a higher layer)"
+				bad=1
+			fi
+		done < <(grep -E '^#include "' "$f")
+	done
+done
+exit $bad
