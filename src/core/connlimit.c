@@ -137,6 +137,7 @@ connlimit_admit(struct server *srv, struct client *c)
 	unsigned char addr[16];
 	const struct conn_class *cls;
 	struct ip_entry *ip, *net;
+	unsigned plen;
 
 	c->sendq = (uint32_t)srv->cfg->sendq;
 	c->recvq = (uint32_t)srv->cfg->recvq;
@@ -150,8 +151,12 @@ connlimit_admit(struct server *srv, struct client *c)
 		c->recvq = (uint32_t)cls->recvq;
 	if (cls->max_per_ip == 0 && cls->max_per_cidr == 0 && cls->throttle_count == 0)
 		return NULL;
+	/* With cidr_v4 = 32 or cidr_v6 = 128 the network is the address
+	 * itself: one entry, counted once (issue 9 item 10: counting it as
+	 * both halved max_per_ip). */
+	plen = net_plen(cls, addr);
 	ip = entry_get(srv, addr, 128, true);
-	net = entry_get(srv, addr, net_plen(cls, addr), true);
+	net = plen == 128 ? ip : entry_get(srv, addr, plen, true);
 	if (ip == NULL || net == NULL)
 		return "Server out of memory";
 	if (cls->throttle_count > 0) {
@@ -167,8 +172,9 @@ connlimit_admit(struct server *srv, struct client *c)
 	if (cls->max_per_cidr > 0 && net->conns >= cls->max_per_cidr)
 		return "Too many connections from your network";
 	ip->conns++;
-	net->conns++;
-	c->counted_plen = (uint8_t)net_plen(cls, addr);
+	if (net != ip)
+		net->conns++;
+	c->counted_plen = (uint8_t)plen;
 	c->flags |= CF_COUNTED;
 	return NULL;
 }
@@ -185,7 +191,8 @@ connlimit_release(struct server *srv, struct client *c)
 	sockaddr_to16((const struct sockaddr *)&c->addr, addr);
 	if ((e = entry_get(srv, addr, 128, false)) != NULL && e->conns > 0)
 		e->conns--;
-	if ((e = entry_get(srv, addr, c->counted_plen, false)) != NULL && e->conns > 0)
+	if (c->counted_plen != 128 &&
+	    (e = entry_get(srv, addr, c->counted_plen, false)) != NULL && e->conns > 0)
 		e->conns--;
 }
 

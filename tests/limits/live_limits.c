@@ -572,6 +572,36 @@ START_TEST(t_class_per_ip_and_cidr)
 }
 END_TEST
 
+/*
+ * Regression (issue 9 item 10): with cidr_v4 = 32 the network of an
+ * address is the address itself; a connection must count once, so
+ * max_per_ip = 4 admits four, not two. Closing one frees one place.
+ */
+START_TEST(t_class_per_ip_cidr32)
+{
+	struct srv *s = srv_start("[class]\nname = lo\nmatch = 127.0.0.0/8\n"
+	    "max_per_ip = 4\nmax_per_cidr = 4\ncidr_v4 = 32\n");
+	struct cl *v[4], *c;
+	char nick[16];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		v[i] = cl_from("127.0.5.1", s->port, 0);
+		snprintf(nick, sizeof(nick), "ip%d", i);
+		cl_register(v[i], nick);
+	}
+	c = cl_from("127.0.5.1", s->port, 0);
+	expect_refused(c, "127.0.5.1", "Too many connections from your IP");
+	cl_send(v[0], "QUIT :bye");
+	eof_close(v[0], LIVE_T);
+	cl_sync(v[1]);
+	c = cl_from("127.0.5.1", s->port, 0);
+	cl_register(c, "ip4");
+	c = cl_from("127.0.5.1", s->port, 0);
+	expect_refused(c, "127.0.5.1", "Too many connections from your IP");
+}
+END_TEST
+
 /* throttle_count = 3 per 60 s: the 4th connect from one address within
  * the period is refused (even when the first three have gone); other
  * addresses and connected users are not affected. */
@@ -916,6 +946,7 @@ main(void)
 	tc = lim_tcase("connections", 30);
 	tcase_add_test(tc, t_max_clients);
 	tcase_add_test(tc, t_class_per_ip_and_cidr);
+	tcase_add_test(tc, t_class_per_ip_cidr32);
 	tcase_add_test(tc, t_class_throttle);
 	tcase_add_test(tc, t_class_throttle_window_ends);
 	tcase_add_test(tc, t_registration_timeout);
