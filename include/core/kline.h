@@ -15,6 +15,10 @@ struct client;
 
 enum kline_kind { KLINE_K = 'K', KLINE_D = 'D' };
 
+/* The longest temporary K/D-line, in minutes: 52 weeks, as Solanum's
+ * valid_temp_time (s_newconf.c) clamps it. Longer durations are clamped. */
+#define KLINE_MAX_MINUTES (52LL * 7 * 24 * 60)
+
 /* One ban; strings owned. expires = 0 means permanent. */
 struct kline {
 	struct kline	*next;

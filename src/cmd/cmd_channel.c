@@ -1,5 +1,6 @@
 /* cmd_channel.c - JOIN PART TOPIC NAMES LIST INVITE KICK (RFC 2812 §3.2,
  * RFC 2811, Modern IRC "Channel Operations"). */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "proto/cap.h"
 #include "core/channel.h"
 #include "core/client.h"
+#include "core/number.h"
 #include "cmd/command.h"
 #include "proto/message.h"
 #include "proto/reply.h"
@@ -370,13 +372,20 @@ cmd_list(struct client *c, struct irc_msg *m)
 	struct channel *ch, *tmp;
 	long min_users = -1, max_users = -1;
 	char *chans = NULL, *name;
+	long long v;
 	int i;
 
+	/* ELIST=U (Modern IRC "LIST"): >N and <N compare member counts; a
+	 * number past any count is clamped, not wrapped; a condition that
+	 * is not a number is ignored. */
 	for (i = 0; i < m->nparams; i++) {
-		if (m->params[i][0] == '>')
-			min_users = atol(m->params[i] + 1);
-		else if (m->params[i][0] == '<')
-			max_users = atol(m->params[i] + 1);
+		if (m->params[i][0] == '>') {
+			if (number_parse(m->params[i] + 1, -1, LONG_MAX, &v) != NUMBER_INVALID)
+				min_users = (long)v;
+		} else if (m->params[i][0] == '<') {
+			if (number_parse(m->params[i] + 1, -1, LONG_MAX, &v) != NUMBER_INVALID)
+				max_users = (long)v;
+		}
 		else if (chans == NULL && m->params[i][0] != '\0')
 			chans = m->params[i];
 	}

@@ -7,6 +7,7 @@
 #include "cmd/command.h"
 #include "core/kline.h"
 #include "core/log.h"
+#include "core/number.h"
 #include "proto/reply.h"
 #include "core/server.h"
 
@@ -126,15 +127,17 @@ ban_command(struct client *c, struct irc_msg *m, char kind)
 	struct server *srv = c->srv;
 	time_t duration = 0;
 	int i = 0, n;
-	char mask[256], err[256] = "", pfx[160], *end;
+	char mask[256], err[256] = "", pfx[160];
 	const char *reason;
+	long long v;
 
-	if (m->nparams > 1) {
-		long v = strtol(m->params[0], &end, 10);
-		if (*end == '\0' && v >= 0) {
-			duration = (time_t)v * 60;
-			i = 1;
-		}
+	/* A leading all-digit parameter is the duration in minutes. Longer
+	 * than KLINE_MAX_MINUTES (52 weeks) is clamped to it, as Solanum's
+	 * valid_temp_time does, so minutes * 60 can never overflow. */
+	if (m->nparams > 1 && m->params[0][0] >= '0' && m->params[0][0] <= '9' &&
+	    number_parse(m->params[0], 0, KLINE_MAX_MINUTES, &v) != NUMBER_INVALID) {
+		duration = (time_t)v * 60;
+		i = 1;
 	}
 	if (i >= m->nparams) {
 		numeric(c, ERR_NEEDMOREPARAMS, kind == KLINE_K ? "KLINE" : "DLINE");

@@ -10,6 +10,7 @@
 #include "core/client.h"
 #include "cmd/command.h"
 #include "core/kline.h"
+#include "core/number.h"
 #include "proto/reply.h"
 #include "core/server.h"
 
@@ -231,8 +232,15 @@ cmd_whowas(struct client *c, struct irc_msg *m)
 {
 	struct server *srv = c->srv;
 	const char *nick = m->params[0];
-	long max = m->nparams > 1 ? atol(m->params[1]) : 0;
+	long long max = 0;
 	unsigned i, found = 0;
+
+	/* RFC 2812 §3.6.3: a count that is not positive means all entries;
+	 * a count past the history is all of it (clamped, never wrapped);
+	 * a count that is not a number is ignored. */
+	if (m->nparams > 1 &&
+	    number_parse(m->params[1], -1, (long long)srv->whowas_size, &max) == NUMBER_INVALID)
+		max = 0;
 
 	if (nick[0] == '\0') {
 		numeric(c, ERR_NONICKNAMEGIVEN);
@@ -245,7 +253,7 @@ cmd_whowas(struct client *c, struct irc_msg *m)
 			continue;
 		numeric(c, RPL_WHOWASUSER, w->nick, w->user, w->host, w->realname ? w->realname : "");
 		numeric(c, RPL_WHOISSERVER, w->nick, srv->cfg->name, srv->created);
-		if (max > 0 && (long)++found >= max)
+		if (max > 0 && (long long)++found >= max)
 			break;
 		if (max <= 0)
 			found++;

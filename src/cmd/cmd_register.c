@@ -1,5 +1,6 @@
 /* cmd_register.c - PASS NICK USER CAP PING PONG QUIT and the welcome burst
  * (RFC 2812 §3.1, Modern IRC "Connection Registration"). */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "cmd/monitor.h"
 #include "core/kline.h"
 #include "core/log.h"
+#include "core/number.h"
 #include "proto/message.h"
 #include "proto/reply.h"
 #include "core/server.h"
@@ -102,6 +104,7 @@ cmd_user(struct client *c, struct irc_msg *m)
 	char user[USERLEN + 1];
 	const char *s;
 	size_t n = 0;
+	long long v;
 	int mode;
 
 	if (client_is_registered(c) || (c->flags & CF_GOT_USER)) {
@@ -125,7 +128,12 @@ cmd_user(struct client *c, struct irc_msg *m)
 	c->realname = strdup(m->params[3]);
 	if (c->realname != NULL && strlen(c->realname) > 128)
 		c->realname[128] = '\0';
-	mode = atoi(m->params[1]);
+	/* only a number in int range counts; "8", "+8" or a word like "*"
+	 * or "0" give no modes (RFC 2812 §3.1.3; Modern IRC: the field is
+	 * ignored by most servers) */
+	if (number_parse(m->params[1], 0, INT_MAX, &v) != NUMBER_OK)
+		v = 0;
+	mode = (int)v;
 	if (mode & 4)
 		c->umodes |= UMODE_WALLOPS;
 	if (mode & 8)

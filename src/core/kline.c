@@ -1,6 +1,7 @@
 /* kline.c - K-lines and D-lines, persisted one per line:
  *   KIND <TAB> expires <TAB> set_at <TAB> setter <TAB> mask <TAB> reason */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "core/client.h"
 #include "core/kline.h"
 #include "core/log.h"
+#include "core/number.h"
 #include "proto/reply.h"
 #include "core/server.h"
 
@@ -232,6 +234,7 @@ kline_load(struct server *srv)
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
 		struct cidr net;
+		long long expires, set_at;
 		lineno++;
 		line[strcspn(line, "\r\n")] = '\0';
 		if (line[0] == '\0' || line[0] == '#')
@@ -240,12 +243,14 @@ kline_load(struct server *srv)
 			fields[n] = strsep(&p, "\t");
 		memset(&net, 0, sizeof(net));
 		if (n != 6 || (fields[0][0] != KLINE_K && fields[0][0] != KLINE_D) ||
-		    !valid_mask(fields[0][0], fields[4], &net)) {
+		    !valid_mask(fields[0][0], fields[4], &net) ||
+		    number_parse(fields[1], 0, LLONG_MAX, &expires) == NUMBER_INVALID ||
+		    number_parse(fields[2], 0, LLONG_MAX, &set_at) == NUMBER_INVALID) {
 			log_warnx("%s:%d: malformed ban line skipped", path, lineno);
 			continue;
 		}
-		insert(srv, fields[0][0], fields[4], (time_t)atoll(fields[2]),
-		    (time_t)atoll(fields[1]), fields[3], fields[5], &net);
+		insert(srv, fields[0][0], fields[4], (time_t)set_at, (time_t)expires, fields[3],
+		    fields[5], &net);
 		loaded++;
 	}
 	fclose(f);

@@ -1,10 +1,12 @@
 /* cap.c - the capability table and the CAP command (CAP 302). */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "proto/cap.h"
 #include "core/client.h"
+#include "core/number.h"
 #include "cmd/command.h"
 #include "proto/message.h"
 #include "proto/reply.h"
@@ -144,7 +146,9 @@ cmd_cap(struct client *c, struct irc_msg *m)
 	const char *sub = m->params[0];
 
 	if (!strcasecmp(sub, "LS")) {
-		bool v302 = m->nparams > 1 && atoi(m->params[1]) >= 302;
+		long long ver = 0;
+		bool v302 = m->nparams > 1 &&
+		    number_parse(m->params[1], 0, INT_MAX, &ver) != NUMBER_INVALID && ver >= 302;
 		if (!client_is_registered(c))
 			c->flags |= CF_CAP_NEG;
 		if (v302) {

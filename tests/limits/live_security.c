@@ -533,6 +533,45 @@ START_TEST(t_kline)
 }
 END_TEST
 
+/*
+ * Regression (issue 9 item 14): a duration of 10^18 minutes overflowed
+ * minutes * 60 (signed overflow, UBSan). It is clamped to 52 weeks as
+ * Solanum does: the bans file records expires = set_at + 52 weeks, for
+ * KLINE and DLINE alike; the server keeps answering.
+ */
+START_TEST(t_kline_duration_clamped)
+{
+	const char *path = lim_tmp_path("bans-clamp");
+	struct srv *s;
+	struct cl *o;
+	char num[32], re[128];
+	long long set_at, expires;
+	const char *kinds[2] = { "KLINE 999999999999999999 *@10.9.8.7 :long",
+	    "DLINE 99999999999999999999999999 10.9.8.6 :long" };
+	const char *masks[2] = { "\\*@10\\.9\\.8\\.7", "10\\.9\\.8\\.6" };
+	int i;
+
+	unlink(path);
+	s = srv_start(conf_bans(path));
+	o = new_oper(s, "oper");
+	for (i = 0; i < 2; i++) {
+		cl_send(o, "%s", kinds[i]);
+		cl_expect(o, "NOTICE oper :\\*\\*\\* Added temporary [KD]-line", LIVE_T);
+		snprintf(re, sizeof(re), "(^|\n)[KD]\t([0-9]+)\t[0-9]+\t[^\t]+\t%s\t", masks[i]);
+		ck_assert_msg(rx_group(slurp(path), re, 2, num, sizeof(num)), "bans_file: '%s'",
+		    slurp(path));
+		expires = atoll(num);
+		snprintf(re, sizeof(re), "(^|\n)[KD]\t[0-9]+\t([0-9]+)\t[^\t]+\t%s\t", masks[i]);
+		ck_assert(rx_group(slurp(path), re, 2, num, sizeof(num)));
+		set_at = atoll(num);
+		ck_assert_msg(expires - set_at == 52LL * 7 * 24 * 3600,
+		    "%s: expires %lld - set %lld is not 52 weeks", kinds[i], expires, set_at);
+	}
+	cl_sync(o);
+	unlink(path);
+}
+END_TEST
+
 START_TEST(t_dline)
 {
 	const char *path = lim_tmp_path("bans-d");
@@ -681,6 +720,7 @@ main(void)
 	tc = lim_tcase("bans", 60);
 	tcase_add_test(tc, t_kline);
 	tcase_add_test(tc, t_dline);
+	tcase_add_test(tc, t_kline_duration_clamped);
 	tcase_add_test(tc, t_bans_survive_restart);
 	suite_add_tcase(s, tc);
 

@@ -1,6 +1,7 @@
 /* test_config.c - config_default, config_load of INI files, password_check.
  * Expectations from docs/CONFIG.md (the documented defaults, keys, units
  * and the "FILE:LINE: what is wrong" error format). */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <check.h>
 
 #include "core/config.h"
+#include "core/number.h"
 
 static char path[256];
 
@@ -410,6 +412,46 @@ START_TEST(password_plain)
 }
 END_TEST
 
+/* number_parse: the one parser for numbers from input (issue 9 item 14):
+ * never overflows, clamps to the caller's range, refuses non-numbers. */
+START_TEST(number_parse_bounds)
+{
+	long long v = 42;
+
+	ck_assert_int_eq(number_parse("15", 0, 100, &v), NUMBER_OK);
+	ck_assert_int_eq(v, 15);
+	ck_assert_int_eq(number_parse("+7", 0, 100, &v), NUMBER_OK);
+	ck_assert_int_eq(v, 7);
+	ck_assert_int_eq(number_parse("-3", -5, 100, &v), NUMBER_OK);
+	ck_assert_int_eq(v, -3);
+	ck_assert_int_eq(number_parse("101", 0, 100, &v), NUMBER_CLAMPED);
+	ck_assert_int_eq(v, 100);
+	ck_assert_int_eq(number_parse("-1", 0, 100, &v), NUMBER_CLAMPED);
+	ck_assert_int_eq(v, 0);
+	/* the KLINE duration of the report, and numbers past long long */
+	ck_assert_int_eq(number_parse("999999999999999999", 0, 524160, &v), NUMBER_CLAMPED);
+	ck_assert_int_eq(v, 524160);
+	ck_assert_int_eq(number_parse("99999999999999999999999999999999999999", 0, LLONG_MAX, &v),
+	    NUMBER_CLAMPED);
+	ck_assert(v == LLONG_MAX);
+	ck_assert_int_eq(number_parse("-99999999999999999999999", LLONG_MIN, 0, &v),
+	    NUMBER_CLAMPED);
+	ck_assert(v == LLONG_MIN);
+	ck_assert_int_eq(number_parse("9223372036854775807", 0, LLONG_MAX, &v), NUMBER_OK);
+	ck_assert(v == LLONG_MAX);
+	ck_assert_int_eq(number_parse("9223372036854775808", 0, LLONG_MAX, &v), NUMBER_CLAMPED);
+	ck_assert_int_eq(number_parse("-9223372036854775808", LLONG_MIN, 0, &v), NUMBER_OK);
+	ck_assert(v == LLONG_MIN);
+	v = 42;
+	ck_assert_int_eq(number_parse("", 0, 100, &v), NUMBER_INVALID);
+	ck_assert_int_eq(number_parse("-", 0, 100, &v), NUMBER_INVALID);
+	ck_assert_int_eq(number_parse("12x", 0, 100, &v), NUMBER_INVALID);
+	ck_assert_int_eq(number_parse(" 12", 0, 100, &v), NUMBER_INVALID);
+	ck_assert_int_eq(number_parse("0x10", 0, 100, &v), NUMBER_INVALID);
+	ck_assert_int_eq(v, 42);
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -445,6 +487,11 @@ config_suite(void)
 	tc = tcase_create("password");
 	tcase_set_timeout(tc, 5);
 	tcase_add_test(tc, password_plain);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("numbers");
+	tcase_set_timeout(tc, 5);
+	tcase_add_test(tc, number_parse_bounds);
 	suite_add_tcase(s, tc);
 	return s;
 }
