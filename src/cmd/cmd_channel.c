@@ -10,30 +10,10 @@
 #include "core/client.h"
 #include "core/number.h"
 #include "cmd/command.h"
+#include "cmd/target.h"
 #include "proto/message.h"
 #include "proto/reply.h"
 #include "core/server.h"
-
-/* next_item: split a comma list in place; returns the next non-empty item
- * or NULL (an empty item would make an empty reply parameter). */
-static char *
-next_item(char **cursor)
-{
-	char *s, *comma;
-
-	do {
-		s = *cursor;
-		if (s == NULL)
-			return NULL;
-		comma = strchr(s, ',');
-		if (comma != NULL) {
-			*comma = '\0';
-			*cursor = comma + 1;
-		} else
-			*cursor = NULL;
-	} while (*s == '\0');	/* "a,,b": empty entries are skipped */
-	return s;
-}
 
 /* send_names: 353 lines of at most ~400 bytes, then 366. Invisible users
  * are hidden from non-members (RFC 2812 §3.2.5). */
@@ -223,19 +203,27 @@ part_all(struct client *c, const char *reason)
 	}
 }
 
+/* JOIN <channel>{,<channel>} [<key>{,<key>}] (RFC 2812 §3.2.1): keys are
+ * positional, key i goes with channel i, and an empty key ("#a,#b ,k") is
+ * an empty key for its channel, not a gap the next key slides into (Modern
+ * IRC JOIN gives the same pairing). Solanum's rb_strtok_r skips empty keys;
+ * we do not, as that hands a key to the wrong channel. A channel named
+ * twice is joined once (a duplicate is skipped with its key). */
 enum cmd_result
 cmd_join(struct client *c, struct irc_msg *m)
 {
 	char *chans = m->params[0], *keys = m->nparams > 1 ? m->params[1] : NULL;
 	char *name, *key;
+	struct targets seen;
 
 	if (strcmp(chans, "0") == 0) {
 		part_all(c, NULL);
 		return CMD_OK;
 	}
-	while ((name = next_item(&chans)) != NULL) {
-		key = next_item(&keys);
-		if (name[0] == '\0')
+	targets_init(&seen, c);
+	while ((name = list_next(&chans)) != NULL) {
+		key = list_next(&keys);
+		if (name[0] == '\0' || !targets_add(&seen, name))
 			continue;
 		join_one(c, name, key != NULL && key[0] != '\0' ? key : NULL);
 		if (c->flags & (CF_CLOSING | CF_SENDQ))
@@ -252,9 +240,12 @@ cmd_part(struct client *c, struct irc_msg *m)
 	struct channel *ch;
 	struct membership *mb;
 	struct outline ol;
+	struct targets seen;
 
 	client_prefix(c, pfx, sizeof(pfx));
-	while ((name = next_item(&chans)) != NULL) {
+	targets_init(&seen, c);
+	/* TARGMAX PART: no limit; a channel named twice is parted once */
+	while ((name = targets_next(&seen, &chans, 0, c, false)) != NULL) {
 		ch = server_find_channel(c->srv, name);
 		if (ch == NULL) {
 			numeric(c, ERR_NOSUCHCHANNEL, name);
@@ -335,13 +326,17 @@ cmd_names(struct client *c, struct irc_msg *m)
 {
 	char *chans, *name;
 	struct channel *ch;
+	struct targets seen;
 
 	if (m->nparams < 1 || m->params[0][0] == '\0') {
 		numeric(c, RPL_ENDOFNAMES, "*");
 		return CMD_OK;
 	}
 	chans = m->params[0];
-	while ((name = next_item(&chans)) != NULL) {
+	targets_init(&seen, c);
+	/* ISUPPORT TARGMAX=NAMES:1 (Solanum advertises the same and answers
+	 * only the first channel): one channel, 407 for a second one */
+	while ((name = targets_next(&seen, &chans, 1, c, false)) != NULL) {
 		ch = server_find_channel(c->srv, name);
 		if (ch != NULL && (ch->modes & CMODE_SECRET) && channel_find_member(ch, c) == NULL)
 			ch = NULL;
@@ -373,6 +368,7 @@ cmd_list(struct client *c, struct irc_msg *m)
 	long min_users = -1, max_users = -1;
 	char *chans = NULL, *name;
 	long long v;
+	struct targets seen;
 	int i;
 
 	/* ELIST=U (Modern IRC "LIST"): >N and <N compare member counts; a
@@ -391,7 +387,9 @@ cmd_list(struct client *c, struct irc_msg *m)
 	}
 	numeric(c, RPL_LISTSTART);
 	if (chans != NULL) {
-		while ((name = next_item(&chans)) != NULL)
+		/* ISUPPORT TARGMAX=LIST:1: one channel, 407 for a second one */
+		targets_init(&seen, c);
+		while ((name = targets_next(&seen, &chans, 1, c, false)) != NULL)
 			if ((ch = server_find_channel(c->srv, name)) != NULL)
 				list_one(c, ch, min_users, max_users);
 	} else {
@@ -477,7 +475,10 @@ kick_one(struct client *c, struct channel *ch, const char *nick, const char *rea
 }
 
 /* KICK <channel>{,<channel>} <user>{,<user>} [:reason] (RFC 2812 §3.2.8):
- * one channel and many users, or pairs. At most TARGMAX KICK users. */
+ * one channel and many users, or as many channels as users, paired by
+ * position: in "KICK #a,#b ,bob" the empty first user goes with #a, so bob
+ * is kicked from #b only (never from #a). At most TARGMAX KICK users (407
+ * past it); a user named twice for one channel is kicked once. */
 enum cmd_result
 cmd_kick(struct client *c, struct irc_msg *m)
 {
@@ -487,21 +488,35 @@ cmd_kick(struct client *c, struct irc_msg *m)
 	bool single = strchr(chans, ',') == NULL;
 	struct channel *ch = NULL;
 	struct membership *mb;
+	struct targets seen;
 	unsigned n = 0;
 
-	cname = next_item(&chans);
-	if (cname == NULL || strspn(users, ",") == strlen(users)) {
+	if (chans[0] == '\0' || strspn(users, ",") == strlen(users)) {
 		numeric(c, ERR_NEEDMOREPARAMS, "KICK");
 		return CMD_OK;
 	}
-	while ((nick = next_item(&users)) != NULL) {
-		if (n++ >= srv->cfg->max_targets) {
-			numeric(c, ERR_TOOMANYTARGETS, nick);	/* TARGMAX KICK */
-			break;
-		}
-		if (!single && n > 1 && (cname = next_item(&chans)) == NULL) {
-			numeric(c, ERR_NEEDMOREPARAMS, "KICK");
-			break;
+	targets_init(&seen, c);
+	cname = chans;
+	for (;;) {
+		if (single) {
+			nick = targets_next(&seen, &users, srv->cfg->max_targets, c, false);
+			if (nick == NULL)
+				break;
+		} else {
+			cname = list_next(&chans);
+			nick = list_next(&users);
+			if (cname == NULL && nick == NULL)
+				break;
+			if (cname == NULL || nick == NULL) {
+				numeric(c, ERR_NEEDMOREPARAMS, "KICK");	/* unequal lists */
+				break;
+			}
+			if (cname[0] == '\0' || nick[0] == '\0')
+				continue;	/* an empty half: that pair names nobody */
+			if (++n > srv->cfg->max_targets) {
+				numeric(c, ERR_TOOMANYTARGETS, nick);	/* TARGMAX KICK */
+				break;
+			}
 		}
 		if (ch == NULL || !single) {
 			ch = server_find_channel(srv, cname);

@@ -9,6 +9,7 @@
 #include "core/client.h"
 #include "cmd/command.h"
 #include "cmd/monitor.h"
+#include "cmd/target.h"
 #include "proto/reply.h"
 #include "core/server.h"
 
@@ -149,9 +150,9 @@ static enum cmd_result
 message(struct client *c, struct irc_msg *m, const char *verb, bool notice, bool tagmsg)
 {
 	struct server *srv = c->srv;
-	char *targets, *t, *comma, pfx[160], tags[IRC_CLIENT_TAGS_MAX + 64], msgid[40];
+	char *targets, *t, pfx[160], tags[IRC_CLIENT_TAGS_MAX + 64], msgid[40];
 	struct msgctx x;
-	unsigned n = 0;
+	struct targets seen;
 
 	if (m->nparams < 1 || m->params[0][0] == '\0') {
 		if (!notice)
@@ -175,22 +176,10 @@ message(struct client *c, struct irc_msg *m, const char *verb, bool notice, bool
 	x.tags_len = msg_tags_build(c, filter_client_tags(srv, m->client_tags), tags, sizeof(tags),
 	    msgid, sizeof(msgid));
 	targets = m->params[0];
-	while (targets != NULL) {
-		t = targets;
-		comma = strchr(t, ',');
-		if (comma != NULL) {
-			*comma = '\0';
-			targets = comma + 1;
-		} else
-			targets = NULL;
-		if (*t == '\0')
-			continue;
-		/* TARGMAX: targets past the limit get 407 (RFC 2812). */
-		if (++n > srv->cfg->max_targets) {
-			if (!notice)
-				numeric(c, ERR_TOOMANYTARGETS, t);
-			break;
-		}
+	targets_init(&seen, c);
+	/* TARGMAX PRIVMSG/NOTICE/TAGMSG: max_targets distinct targets (407
+	 * past it, never for NOTICE); a target named twice gets one copy */
+	while ((t = targets_next(&seen, &targets, srv->cfg->max_targets, c, notice)) != NULL) {
 		deliver(c, &x, t);
 		if (c->flags & (CF_CLOSING | CF_SENDQ))
 			break;

@@ -9,6 +9,7 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "cmd/command.h"
+#include "cmd/target.h"
 #include "core/kline.h"
 #include "core/number.h"
 #include "proto/reply.h"
@@ -206,23 +207,26 @@ whois_one(struct client *c, const char *nick)
 	numeric(c, RPL_WHOISIDLE, t->nick, (long)(srv->now - t->last_msg), (long)t->signon);
 }
 
-/* WHOIS [server] <nick>: TARGMAX WHOIS:1, so only the first nick of a list
- * is answered. RPL_ENDOFWHOIS carries the nick as given. */
+/* WHOIS [server] <nick>: TARGMAX WHOIS:1 (as Solanum advertises), so only
+ * the first nick of a list is answered and a second distinct one gets 407
+ * (RFC 2812 §5, Modern IRC TARGMAX). RPL_ENDOFWHOIS carries the nick as
+ * given. */
 enum cmd_result
 cmd_whois(struct client *c, struct irc_msg *m)
 {
-	char *nick = m->params[m->nparams > 1 ? 1 : 0], *comma;
+	char *list = m->params[m->nparams > 1 ? 1 : 0], *nick;
+	struct targets seen;
 
-	while (*nick == ',')
-		nick++;
-	if ((comma = strchr(nick, ',')) != NULL)
-		*comma = '\0';
-	if (nick[0] == '\0') {
+	targets_init(&seen, c);
+	nick = targets_next(&seen, &list, 1, c, false);
+	if (nick == NULL) {
 		numeric(c, ERR_NONICKNAMEGIVEN);
 		return CMD_OK;
 	}
 	whois_one(c, nick);
 	numeric(c, RPL_ENDOFWHOIS, nick);
+	/* the 407 for a second nick comes after the answer to the first */
+	(void)targets_next(&seen, &list, 1, c, false);
 	return CMD_OK;
 }
 

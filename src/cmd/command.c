@@ -11,12 +11,19 @@
 #define P CMD_PREREG
 #define O CMD_OPER
 /* Sorted by name (a unit test checks it). Penalties are fakelag seconds
- * (RFC 1459 §8.10 uses 2 for every message; we charge cheap queries 1 and
- * liveness/negotiation 0 so clients are not slowed while registering). */
+ * (RFC 1459 §8.10 charges 2 for every message; we charge 1 and 2 for
+ * LIST and KNOCK). Every command that can produce a reply costs at least 1,
+ * CAP, PING, PONG and MONITOR too, or a client could make the server answer
+ * at full speed for free (issue 9 item 9: 600 such lines gave 260 KB in
+ * 0.2 s). Only QUIT is free: it closes the connection. A well-behaved
+ * registration (CAP LS, CAP REQ, NICK, USER, CAP END, a PING) costs 6 and
+ * fits in the default burst of 10, so it is not slowed (Solanum likewise
+ * counts every parsed line against its flood allowance, ircd/packet.c,
+ * unregistered clients included). */
 const struct command command_table[] = {
 	{ "ADMIN",	cmd_admin,	0, 0, 1 },
 	{ "AWAY",	cmd_away,	0, 0, 1 },
-	{ "CAP",	cmd_cap,	1, P, 0 },
+	{ "CAP",	cmd_cap,	1, P, 1 },
 	{ "DIE",	cmd_die,	0, O, 1 },
 	{ "DLINE",	cmd_dline,	1, O, 1 },
 	{ "INFO",	cmd_info,	0, 0, 1 },
@@ -31,16 +38,16 @@ const struct command command_table[] = {
 	{ "LIST",	cmd_list,	0, 0, 2 },
 	{ "LUSERS",	cmd_lusers,	0, 0, 1 },
 	{ "MODE",	cmd_mode,	1, 0, 1 },
-	{ "MONITOR",	cmd_monitor,	1, 0, 0 },
+	{ "MONITOR",	cmd_monitor,	1, 0, 1 },
 	{ "MOTD",	cmd_motd,	0, 0, 1 },
 	{ "NAMES",	cmd_names,	0, 0, 1 },
 	{ "NICK",	cmd_nick,	0, P, 1 },
 	{ "NOTICE",	cmd_notice,	0, 0, 1 },
 	{ "OPER",	cmd_oper,	2, 0, 1 },
 	{ "PART",	cmd_part,	1, 0, 1 },
-	{ "PASS",	cmd_pass,	1, P, 0 },
-	{ "PING",	cmd_ping,	0, P, 0 },
-	{ "PONG",	cmd_pong,	0, P, 0 },
+	{ "PASS",	cmd_pass,	1, P, 1 },
+	{ "PING",	cmd_ping,	0, P, 1 },
+	{ "PONG",	cmd_pong,	0, P, 1 },
 	{ "PRIVMSG",	cmd_privmsg,	0, 0, 1 },
 	{ "QUIT",	cmd_quit,	0, P, 0 },
 	{ "REHASH",	cmd_rehash,	0, O, 1 },
@@ -52,7 +59,7 @@ const struct command command_table[] = {
 	{ "TOPIC",	cmd_topic,	1, 0, 1 },
 	{ "UNDLINE",	cmd_undline,	1, O, 1 },
 	{ "UNKLINE",	cmd_unkline,	1, O, 1 },
-	{ "USER",	cmd_user,	4, P, 0 },
+	{ "USER",	cmd_user,	4, P, 1 },
 	{ "USERHOST",	cmd_userhost,	1, 0, 1 },
 	{ "USERS",	cmd_users,	0, 0, 1 },
 	{ "VERSION",	cmd_version,	0, 0, 1 },
@@ -97,11 +104,13 @@ command_dispatch(struct client *c, struct irc_msg *m)
 		numeric(c, ERR_UNKNOWNCOMMAND, m->verb);
 		return CMD_OK;
 	}
+	/* the penalty is charged before any reply, 451 included: 300 x
+	 * "LIST" from an unregistered client cost 300 s of fakelag, not 0 */
+	c->fakelag += cmd->penalty * (time_t)srv->cfg->flood_penalty;
 	if (!client_is_registered(c) && !(cmd->flags & CMD_PREREG)) {
 		numeric(c, ERR_NOTREGISTERED);
 		return CMD_OK;
 	}
-	c->fakelag += cmd->penalty * (time_t)srv->cfg->flood_penalty;
 	srv->cmd_count[cmd - command_table]++;
 	if (m->nparams < cmd->min_params) {
 		numeric(c, ERR_NEEDMOREPARAMS, cmd->name);

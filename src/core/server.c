@@ -351,7 +351,7 @@ void
 server_build_isupport(struct server *srv)
 {
 	const struct config *cfg = srv->cfg;
-	char tok[32][80];
+	char tok[32][120];
 	int n = 0, i, line = 0;
 	size_t len = 0;
 
@@ -378,8 +378,11 @@ server_build_isupport(struct server *srv)
 	snprintf(tok[n++], 80, "PREFIX=(ov)@+");
 	snprintf(tok[n++], 80, "SAFELIST");
 	snprintf(tok[n++], 80, "STATUSMSG=@+");
-	snprintf(tok[n++], 80, "TARGMAX=JOIN:,KICK:%u,LIST:1,NAMES:1,NOTICE:%u,PART:,PRIVMSG:%u,WHOIS:1",
-	    cfg->max_targets, cfg->max_targets, cfg->max_targets);
+	/* TARGMAX is enforced as advertised (cmd/target.c): past the limit
+	 * the first extra target gets 407; duplicates count once. */
+	snprintf(tok[n++], 120, "TARGMAX=JOIN:,KICK:%u,LIST:1,NAMES:1,NOTICE:%u,PART:,PRIVMSG:%u,"
+	    "TAGMSG:%u,WHOIS:1", cfg->max_targets, cfg->max_targets, cfg->max_targets,
+	    cfg->max_targets);
 	snprintf(tok[n++], 80, "TOPICLEN=%u", cfg->topiclen);
 	snprintf(tok[n++], 80, "USERLEN=%d", USERLEN);
 	snprintf(tok[n++], 80, "WHOX");

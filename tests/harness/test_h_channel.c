@@ -74,6 +74,123 @@ START_TEST(join_list_and_keys)
 }
 END_TEST
 
+/* Issue 9 item 8: JOIN keys are positional (RFC 2812 §3.2.1): in
+ * "JOIN #nokey,#key ,secret" the empty first key belongs to #nokey and
+ * "secret" to #key. A splitter that skips empty items handed "secret" to
+ * #nokey and nothing to #key (475). */
+START_TEST(join_keys_positional)
+{
+	struct harness *h = h_new();
+	struct fc *a = fc_new(h, "alice"), *b = fc_new(h, "bob");
+
+	fc_send(a, "JOIN #nokey,#key");
+	fc_send(a, "MODE #key +k secret");
+	fc_expect(a, PFX("alice") "MODE #key \\+k secret$");
+	fc_send(b, "JOIN #nokey,#key ,secret");
+	fc_expect(b, PFX("bob") "JOIN :?#nokey$");
+	fc_expect(b, PFX("bob") "JOIN :?#key$");
+	fc_expect_none(b, " 475 ");
+	/* and the key stays with its channel when the keyed one comes first */
+	fc_send(b, "PART #nokey,#key");
+	fc_send(b, "JOIN #key,#nokey secret,");
+	fc_expect(b, PFX("bob") "JOIN :?#key$");
+	fc_expect(b, PFX("bob") "JOIN :?#nokey$");
+	fc_expect_none(b, " 475 ");
+	/* a wrong key for #key is not rescued by a later item */
+	fc_send(b, "PART #nokey,#key");
+	fc_send(b, "JOIN #nokey,#key secret,");
+	fc_expect(b, PFX("bob") "JOIN :?#nokey$");
+	fc_expect(b, NUM("475", "bob") "#key :");
+	h_free(h);
+}
+END_TEST
+
+/* The same class in KICK (RFC 2812 §3.2.8): channels and users pair by
+ * position, so "KICK #a,#b ,bob" kicks bob from #b only, never from #a. */
+START_TEST(kick_pairs_positional)
+{
+	struct harness *h = h_new();
+	struct fc *a = fc_new(h, "alice"), *b = fc_new(h, "bob");
+
+	fc_send(a, "JOIN #a,#b");
+	fc_send(b, "JOIN #a,#b");
+	fc_expect(b, NUM("366", "bob") "#b :");
+	fc_clear(a);
+	fc_clear(b);
+	fc_send(a, "KICK #a,#b ,bob :out");
+	fc_expect(b, PFX("alice") "KICK #b bob :out$");
+	fc_expect_none(b, "KICK #a ");
+	fc_send(b, "PRIVMSG #a :still here");
+	fc_expect(a, PFX("bob") "PRIVMSG #a :still here$");
+	h_free(h);
+}
+END_TEST
+
+/* Issue 9 item 5: ISUPPORT says TARGMAX=NAMES:1,LIST:1: a duplicate
+ * (after casefolding) is answered once, a second channel gets 407
+ * ERR_TOOMANYTARGETS (RFC 2812 §5; Modern IRC TARGMAX). 120 copies of
+ * "#a" used to give 120 answers. */
+START_TEST(names_list_targmax)
+{
+	struct harness *h = h_new();
+	struct fc *a = fc_new(h, "alice"), *b = fc_new(h, "bob");
+	char line[400];
+	size_t o = 0;
+	int i;
+
+	fc_send(a, "JOIN #a,#b");
+	fc_expect(a, NUM("366", "alice") "#b :");
+	fc_clear(a);
+	o += (size_t)snprintf(line + o, sizeof(line) - o, "NAMES #a");
+	for (i = 0; i < 60; i++)
+		o += (size_t)snprintf(line + o, sizeof(line) - o, ",%s", i % 2 ? "#A" : "#a");
+	fc_send(b, "%s", line);
+	ck_assert_uint_eq(fc_count(b, NUM("353", "bob") ". #a :"), 1);
+	ck_assert_uint_eq(fc_count(b, NUM("366", "bob") "#a :"), 1);
+	fc_expect_none(b, " 407 ");
+	fc_clear(b);
+	fc_send(b, "NAMES #a,#b,#c");
+	ck_assert_uint_eq(fc_count(b, NUM("366", "bob")), 1);
+	fc_expect(b, NUM("366", "bob") "#a :");
+	fc_expect(b, NUM("407", "bob") "#b :");
+	fc_expect_none(b, "#c");
+	/* LIST:1 */
+	fc_send(b, "LIST #a,#a,#A");
+	ck_assert_uint_eq(fc_count(b, NUM("322", "bob") "#a "), 1);
+	fc_expect_none(b, " 407 ");
+	fc_clear(b);
+	fc_send(b, "LIST #a,#b");
+	fc_expect(b, NUM("322", "bob") "#a ");
+	fc_expect(b, NUM("407", "bob") "#b :");
+	fc_expect(b, NUM("323", "bob"));
+	fc_expect_none(b, "322 bob #b");
+	/* PART (no limit): a channel named twice is parted once, no 442 */
+	fc_send(a, "PART #a,#A,#a");
+	ck_assert_uint_eq(fc_count(a, PFX("alice") "PART #a"), 1);
+	fc_expect_none(a, " 442 ");
+	/* JOIN: a duplicate channel is joined once, a duplicate failure
+	 * answered once */
+	fc_send(a, "MODE #b +i");
+	fc_send(b, "JOIN #b,#B,#b,#b");
+	ck_assert_uint_eq(fc_count(b, NUM("473", "bob") "#b :"), 1);
+	h_free(h);
+}
+END_TEST
+
+/* KICK: a user named twice is kicked once (no 441 for the second). */
+START_TEST(kick_duplicate_users)
+{
+	struct harness *h = h_new();
+	struct fc *a, *b;
+
+	two_in_channel(h, &a, &b, "#c");
+	fc_send(a, "KICK #c bob,BOB,bob :x");
+	ck_assert_uint_eq(fc_count(a, PFX("alice") "KICK #c bob :x$"), 1);
+	fc_expect_none(a, " 441 ");
+	h_free(h);
+}
+END_TEST
+
 START_TEST(join_errors)
 {
 	struct config *cfg = h_config();
@@ -518,6 +635,8 @@ main(void)
 	tcase_add_test(tc, join_create);
 	tcase_add_test(tc, join_list_and_keys);
 	tcase_add_test(tc, join_errors);
+	tcase_add_test(tc, join_keys_positional);
+	tcase_add_test(tc, names_list_targmax);
 	tcase_add_test(tc, join_restrictions);
 	tcase_add_test(tc, join_zero);
 	tcase_add_test(tc, plus_channel);
@@ -528,6 +647,8 @@ main(void)
 	tcase_add_test(tc, kick);
 	tcase_add_test(tc, kick_default_reason);
 	tcase_add_test(tc, kick_many_users);
+	tcase_add_test(tc, kick_pairs_positional);
+	tcase_add_test(tc, kick_duplicate_users);
 	tcase_add_test(tc, kick_len);
 	tc = h_tcase(s, "invite_topic", 10);
 	tcase_add_test(tc, invite);

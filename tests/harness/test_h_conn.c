@@ -403,6 +403,89 @@ START_TEST(fakelag_real_timer)
 }
 END_TEST
 
+/* flood_lines: send n copies of line in one write; the count of replies
+ * matching re once the loop is idle (no clock movement). */
+static unsigned
+flood_lines(struct fc *fc, const char *line, unsigned n, const char *re)
+{
+	size_t ll = strlen(line), o = 0;
+	char *buf = malloc(n * (ll + 2));
+	unsigned i;
+
+	ck_assert_ptr_nonnull(buf);
+	for (i = 0; i < n; i++) {
+		memcpy(buf + o, line, ll);
+		memcpy(buf + o + ll, "\r\n", 2);
+		o += ll + 2;
+	}
+	fc_send_raw(fc, buf, o);
+	free(buf);
+	return fc_count(fc, re);
+}
+
+/* Issue 9 item 9: no reply is free. 300 x LIST from an unregistered client
+ * got 300 x 451 at once; PING, CAP and MONITOR cost nothing at all. Now
+ * each is answered at the fakelag rate: the burst (10 s of penalty) at
+ * once, then one per penalty. The server's clock stands still during the run, so the counts
+ * are exact but for a wall-clock second ticking over (+1). */
+START_TEST(fakelag_every_reply_costs)
+{
+	static const struct { const char *line, *re; } flood[] = {
+		{ "PING :x", SRV "PONG irc\\.test :x$" },
+		{ "CAP LS", SRV "CAP [^ ]+ LS " },
+		{ "MONITOR L", SRV "733 " },
+		{ "NAMES", SRV "366 " },
+	};
+	struct harness *h = h_flood(10, 1);
+	struct fc *u = fc_connect(h, "unreg"), *r;
+	unsigned got, later, i;
+
+	/* LIST costs 2: 5 in the burst of 10, then one every 2 s */
+	got = flood_lines(u, "LIST", 300, SRV "451 ");
+	ck_assert_msg(got >= 5 && got <= 6, "%u of 300 x 451 at once (burst 10, LIST 2)", got);
+	h_advance(h, 6);
+	fc_fire_timer(u);
+	later = fc_count(u, SRV "451 ");
+	ck_assert_msg(later >= got + 3 && later <= got + 4, "6 s later %u (was %u)", later, got);
+	for (i = 0; i < sizeof(flood) / sizeof(flood[0]); i++) {
+		char nick[16];
+		snprintf(nick, sizeof(nick), "r%u", i);
+		r = fc_new(h, nick);
+		h_advance(h, 100);	/* registration paid */
+		got = flood_lines(r, flood[i].line, 100, flood[i].re);
+		ck_assert_msg(got >= 9 && got <= 11, "%s: %u of 100 answered at once (burst 10)",
+		    flood[i].line, got);
+	}
+	h_free(h);
+}
+END_TEST
+
+/* ... while a well-behaved registration with CAP negotiation and a PING
+ * is not slowed at all: every reply comes at once, no clock movement. */
+START_TEST(fakelag_registration_prompt)
+{
+	struct harness *h = h_flood(10, 1);
+	struct fc *u = fc_connect(h, "irssi-like");
+
+	fc_send(u, "CAP LS 302");
+	fc_send(u, "NICK quick");
+	fc_send(u, "USER quick 0 * :Quick");
+	fc_expect(u, SRV "CAP \\* LS ");
+	fc_send(u, "CAP REQ :multi-prefix away-notify");
+	fc_send(u, "PING :reg");
+	fc_send(u, "CAP END");
+	fc_expect(u, SRV "PONG irc\\.test :reg$");
+	fc_expect(u, NUM("001", "quick"));
+	fc_expect(u, NUM("(376|422)", "quick"));
+	/* and the first commands after it */
+	fc_send(u, "MODE quick +i");
+	fc_send(u, "JOIN #a,#b");
+	fc_send(u, "PING :after");
+	fc_expect(u, SRV "PONG irc\\.test :after$");
+	h_free(h);
+}
+END_TEST
+
 /* Operators are exempt (flood exempt_opers = yes, the default). */
 START_TEST(fakelag_oper_exempt)
 {
@@ -505,6 +588,8 @@ main(void)
 	tcase_add_test(tc, fakelag_burst_count);
 	tcase_add_test(tc, fakelag_keeps_order);
 	tcase_add_test(tc, fakelag_oper_exempt);
+	tcase_add_test(tc, fakelag_every_reply_costs);
+	tcase_add_test(tc, fakelag_registration_prompt);
 	tcase_add_test(tc, excess_flood);
 	tcase_add_test(tc, no_flood_control);
 	tc = h_tcase(s, "fakelag_real", 10);

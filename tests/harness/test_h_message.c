@@ -180,6 +180,41 @@ START_TEST(multiple_targets)
 }
 END_TEST
 
+/* Issue 9 item 5: duplicate targets (after casefolding) are merged:
+ * "PRIVMSG #c,#c,#C,#c" delivers one copy to each member (it delivered 4),
+ * and duplicates do not count against TARGMAX. TAGMSG and NOTICE too. */
+START_TEST(duplicate_targets_merged)
+{
+	struct harness *h = h_new();
+	struct fc *a = fc_new(h, "alice"), *b = fc_new(h, "bob"), *c = fc_new(h, "carol");
+
+	fc_send(a, "JOIN #c");
+	fc_send(b, "JOIN #c");
+	fc_expect(b, NUM("366", "bob") "#c :");
+	fc_send(b, "CAP REQ message-tags");
+	fc_clear(a);
+	fc_clear(b);
+	fc_send(a, "PRIVMSG #c,#c,#C,#c :once");
+	ck_assert_uint_eq(fc_count(b, ":alice![^ ]+ PRIVMSG #c :once$"), 1);
+	fc_send(a, "NOTICE #c,#C :n");
+	ck_assert_uint_eq(fc_count(b, ":alice![^ ]+ NOTICE #c :n$"), 1);
+	fc_send(a, "@+x=y TAGMSG #c,#c");
+	ck_assert_uint_eq(fc_count(b, "TAGMSG #c$"), 1);
+	fc_send(a, "PRIVMSG carol,CAROL,Carol :one");
+	ck_assert_uint_eq(fc_count(c, PFX("alice") "PRIVMSG carol :one$"), 1);
+	/* 6 items, 4 distinct: within TARGMAX PRIVMSG:4, no 407 */
+	fc_send(a, "PRIVMSG carol,#c,carol,bob,#C,x1 :four");
+	fc_expect(c, "four$");
+	fc_expect(b, "PRIVMSG bob :four$");
+	fc_expect(a, NUM("401", "alice") "x1 :");
+	fc_expect_none(a, " 407 ");
+	/* a fifth distinct target is refused with 407 */
+	fc_send(a, "TAGMSG x1,x2,x3,x4,#c");
+	fc_expect(a, NUM("407", "alice") "#c :");
+	h_free(h);
+}
+END_TEST
+
 /* STATUSMSG=@+: "@#chan" reaches only the operators. */
 START_TEST(statusmsg)
 {
@@ -238,6 +273,7 @@ main(void)
 	tcase_add_test(tc, privmsg_channel);
 	tcase_add_test(tc, privmsg_errors);
 	tcase_add_test(tc, multiple_targets);
+	tcase_add_test(tc, duplicate_targets_merged);
 	tcase_add_test(tc, statusmsg);
 	tcase_add_test(tc, long_message_relayed);
 	tc = h_tcase(s, "notice", 10);

@@ -33,6 +33,27 @@ START_TEST(whois)
 }
 END_TEST
 
+/* Issue 9 item 5: TARGMAX=WHOIS:1: a duplicate nick is answered once, a
+ * second distinct nick gets 407 after the first answer. */
+START_TEST(whois_targmax)
+{
+	struct harness *h = h_new();
+	struct fc *a = fc_new(h, "alice");
+
+	fc_new(h, "bob");
+	fc_send(a, "WHOIS bob,BOB,bob");
+	ck_assert_uint_eq(fc_count(a, NUM("311", "alice") "bob "), 1);
+	ck_assert_uint_eq(fc_count(a, NUM("318", "alice")), 1);
+	fc_expect_none(a, " 407 ");
+	fc_clear(a);
+	fc_send(a, "WHOIS bob,alice");
+	fc_expect(a, NUM("318", "alice") "bob :");
+	fc_expect_next(a, NUM("407", "alice") "alice :");
+	fc_expect_none(a, " 311 alice alice ");
+	h_free(h);
+}
+END_TEST
+
 START_TEST(whois_unknown)
 {
 	struct harness *h = h_new();
@@ -236,6 +257,7 @@ main(void)
 	tc = h_tcase(s, "whois", 10);
 	tcase_add_test(tc, whois);
 	tcase_add_test(tc, whois_unknown);
+	tcase_add_test(tc, whois_targmax);
 	tcase_add_test(tc, whois_idle);
 	tcase_add_test(tc, whois_secret_channel);
 	tc = h_tcase(s, "who", 10);

@@ -65,6 +65,21 @@ START_TEST(find_rfc_commands)
 }
 END_TEST
 
+/* Issue 9 item 9: every command that can produce a reply costs fakelag;
+ * only QUIT (it closes the connection) is free. */
+START_TEST(every_reply_costs)
+{
+	size_t i;
+
+	for (i = 0; i < command_count; i++) {
+		const struct command *c = &command_table[i];
+		if (strcmp(c->name, "QUIT") == 0)
+			continue;
+		ck_assert_msg(c->penalty >= 1, "%s costs no fakelag", c->name);
+	}
+}
+END_TEST
+
 START_TEST(find_unknown)
 {
 	ck_assert_ptr_null(command_find("FOO"));
@@ -109,6 +124,7 @@ command_suite(void)
 	tcase_add_test(tc, find_each);
 	tcase_add_test(tc, find_rfc_commands);
 	tcase_add_test(tc, find_unknown);
+	tcase_add_test(tc, every_reply_costs);
 	tcase_add_test(tc, flags);
 	suite_add_tcase(s, tc);
 	return s;
