@@ -23,7 +23,8 @@ size_t casemap_fold(enum casemapping cm, char *dst, const char *src, size_t dsts
 /* casemap_cmp: compare two strings case-insensitively under cm (0 = equal). */
 int casemap_cmp(enum casemapping cm, const char *a, const char *b);
 /* casemap_match: glob match of str against mask ('*' any run, '?' one
- * character, '\' escapes the next one), case-insensitive under cm.
+ * character, "\*" and "\?" a literal '*' and '?'; any other '\' is an
+ * ordinary character: RFC 2812 §2.5), case-insensitive under cm.
  * Iterative, O(len(mask) * len(str)) worst case, no recursion. */
 bool casemap_match(enum casemapping cm, const char *mask, const char *str);
 

@@ -58,11 +58,21 @@ casemap_cmp(enum casemapping cm, const char *a, const char *b)
 }
 
 /* casemap_match: iterative glob with single backtrack point for '*', which
- * is linear-ish and never recursive (hostile masks cannot blow the stack). */
+ * is linear-ish and never recursive (hostile masks cannot blow the stack).
+ *
+ * Why: RFC 2812 §2.5 lets '\' escape the two wildcards only ("mask = *(
+ * nowild / noesc wildone / noesc wildmany )"); every other '\' is an
+ * ordinary character, as it must be since nicknames may contain it (RFC
+ * 2812 §2.3.1 "special"): the ban "a\b!*@*" matches the user "a\b" (issue
+ * 9 item 13; before, '\' escaped any character and that ban matched
+ * nobody). Solanum's match() and InspIRCd's Match have no escape at all;
+ * we keep "\*" and "\?" as a literal star and question mark since the
+ * grammar allows it and ident names may contain them. */
 bool
 casemap_match(enum casemapping cm, const char *mask, const char *str)
 {
 	const char *m = mask, *s = str, *star_m = NULL, *star_s = NULL;
+	bool esc;
 
 	while (*s != '\0') {
 		if (*m == '*') {
@@ -74,11 +84,11 @@ casemap_match(enum casemapping cm, const char *mask, const char *str)
 			star_s = s;
 			continue;
 		}
-		if (*m == '?' || (*m == '\\' && m[1] != '\0' &&
-		    casemap_lower(cm, (unsigned char)m[1]) == casemap_lower(cm, (unsigned char)*s)) ||
-		    (*m != '\\' && *m != '\0' &&
+		esc = *m == '\\' && (m[1] == '*' || m[1] == '?');
+		if ((*m == '?' && !esc) || (esc && m[1] == *s) ||
+		    (!esc && *m != '\0' &&
 		    casemap_lower(cm, (unsigned char)*m) == casemap_lower(cm, (unsigned char)*s))) {
-			m += (*m == '\\') ? 2 : 1;
+			m += esc ? 2 : 1;
 			s++;
 			continue;
 		}

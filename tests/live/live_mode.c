@@ -363,6 +363,27 @@ START_TEST(t_ban_casemap)
 }
 END_TEST
 
+/* Regression (issue 9 item 13): '\' in a mask is an ordinary character
+ * unless it escapes '*' or '?' (RFC 2812 §2.5), so the ban a\b!*@* keeps
+ * the user a\b out (it matched nobody when '\' escaped the 'b'); a
+ * different nick is not caught by it. */
+START_TEST(t_ban_backslash)
+{
+	struct srv *s = srv_start(conf_plain);
+	struct cl *a = cl_new(s, "alice");
+	struct cl *b = cl_new(s, "a\\b");
+	struct cl *c = cl_new(s, "axb");
+
+	cl_join(a, "#c");
+	cl_send(a, "MODE #c +b a\\b!*@*");
+	cl_expect(a, " MODE #c \\+b a\\\\b!\\*@\\*$", LIVE_T);
+	cl_send(b, "JOIN #c");
+	cl_expect(b, SRV "474 a\\\\b #c :", LIVE_T);
+	cl_send(c, "JOIN #c");
+	cl_expect(c, PFX("axb") "JOIN :?#c$", LIVE_T);
+}
+END_TEST
+
 /* A ban on the user@host part matches whatever the nick. */
 START_TEST(t_ban_host)
 {
@@ -559,6 +580,7 @@ main(void)
 	tcase_add_test(tc, t_invex_list);
 	tcase_add_test(tc, t_ban_wildcards_and_exceptions);
 	tcase_add_test(tc, t_ban_casemap);
+	tcase_add_test(tc, t_ban_backslash);
 	tcase_add_test(tc, t_ban_host);
 	tcase_add_test(tc, t_umode);
 	tcase_add_test(tc, t_umode_errors);

@@ -132,12 +132,23 @@ static const struct match_case match_cases[] = {
 	/* case-insensitive under rfc1459 */
 	{ "NICK[A]!*@*", "nick{a}!u@h", true },
 	{ "*x^*", "aX~b", true },
-	/* '\' escapes the next character: a literal '*' or '?' */
+	/* RFC 2812 §2.5: '\' escapes '*' and '?' only: a literal '*' or '?' */
 	{ "a\\*c", "a*c", true },
 	{ "a\\*c", "abc", false },
 	{ "a\\?c", "a?c", true },
 	{ "a\\?c", "abc", false },
-	{ "\\\\", "\\", true },
+	/* any other '\' is an ordinary character (issue 9 item 13: nicks
+	 * contain it; the ban a\b!*@* must match the user a\b) */
+	{ "a\\b!*@*", "a\\b!~u@h", true },
+	{ "a\\b", "ab", false },
+	{ "a\\b", "a\\B", true },
+	{ "\\", "\\", true },
+	{ "\\\\", "\\\\", true },
+	{ "\\\\", "\\", false },
+	{ "x\\", "x\\", true },
+	{ "*\\", "ab\\", true },
+	{ "\\[*", "\\[x", true },
+	{ "\\[*", "|{x", true },	/* rfc1459: '|' is the lower case of '\' */
 	{ "*\\*", "ab*", true },
 	{ "*\\*", "abc", false },
 	/* backtracking after a partial match */
