@@ -47,6 +47,14 @@ struct ip_entry {
 
 /* cidr_parse: "a.b.c.d[/n]" or "x::y[/n]" into out. false if malformed. */
 bool cidr_parse(const char *text, struct cidr *out);
+/* cidr_format: the canonical text of net into buf (size bytes): inet_ntop
+ * of the network address (host bits cleared; an IPv4-mapped one as
+ * a.b.c.d), "/n" unless a single address, and a leading '0' when it would
+ * start with ':' (so it can be a middle parameter, like client hosts). So
+ * "::1", "0::1", "0:0::1" and "::0001" all give "0::1", "::ffff:1.2.3.4"
+ * gives "1.2.3.4", "2001:DB8::/32" gives "2001:db8::/32". false if it
+ * does not fit. */
+bool cidr_format(const struct cidr *net, char *buf, size_t size);
 /* cidr_contains: does net contain the 16-byte address addr? */
 bool cidr_contains(const struct cidr *net, const unsigned char addr[16]);
 /* sockaddr_to16: the 16-byte form of an AF_INET/AF_INET6 address. */

@@ -27,7 +27,9 @@ struct kline {
 	char		*reason;
 	char		*setter;
 	time_t		 set_at, expires;
-	struct cidr	 net;		/* D only */
+	struct cidr	 net;		/* D: the network; K: the host part when host_ip */
+	bool		 host_ip;	/* K: the host part is an address or CIDR,
+					 * matched on address bytes, not as text */
 };
 
 /* kline_add: add (or replace) a ban, save the file, and return the number
@@ -35,8 +37,9 @@ struct kline {
  * mask is malformed. duration in seconds, 0 = permanent. */
 int kline_add(struct server *srv, char kind, const char *mask, time_t duration, const char *reason,
     const char *setter, char *err, size_t errlen);
-/* kline_remove: remove a ban by exact mask (case-insensitive); saves the
- * file. true when one was removed. */
+/* kline_remove: remove a ban by mask (case-insensitive, addresses compared
+ * in canonical form, see cidr_format); saves the file. true when one was
+ * removed. */
 bool kline_remove(struct server *srv, char kind, const char *mask);
 /* kline_find_dline: the D-line covering c's address, or NULL. */
 const struct kline *kline_find_dline(struct server *srv, const struct client *c);

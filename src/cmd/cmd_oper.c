@@ -163,6 +163,7 @@ ban_command(struct client *c, struct irc_msg *m, char kind)
 		reply_notice(c, "*** %s", err);
 		return CMD_OK;
 	}
+	snprintf(mask, sizeof(mask), "%s", srv->klines->mask);	/* canonical form */
 	log_info("%c-line %s added by %s (%lld min): %s", kind, mask, c->nick,
 	    (long long)(duration / 60), reason);
 	reply_notice(c, "*** Added %s %c-line for [%s]: %s; %d client(s) disconnected%s%s",

@@ -52,6 +52,33 @@ cidr_parse(const char *text, struct cidr *out)
 	return true;
 }
 
+/* cidr_format: see connlimit.h. */
+bool
+cidr_format(const struct cidr *net, char *buf, size_t size)
+{
+	static const unsigned char v4pfx[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	unsigned char a[16];
+	char text[INET6_ADDRSTRLEN];
+	unsigned full = net->plen / 8, rem = net->plen % 8, plen = net->plen;
+	bool v4 = plen >= 96 && memcmp(net->addr, v4pfx, 12) == 0;
+	int n;
+
+	memset(a, 0, sizeof(a));
+	memcpy(a, net->addr, full);
+	if (rem)
+		a[full] = (unsigned char)(net->addr[full] & (0xff << (8 - rem)));
+	if (v4) {
+		if (inet_ntop(AF_INET, &a[12], text, sizeof(text)) == NULL)
+			return false;
+		plen -= 96;
+	} else if (inet_ntop(AF_INET6, a, text, sizeof(text)) == NULL)
+		return false;
+	n = snprintf(buf, size, "%s%s", text[0] == ':' ? "0" : "", text);
+	if (n > 0 && (size_t)n < size && plen != (v4 ? 32u : 128u))
+		n += snprintf(buf + n, size - (size_t)n, "/%u", plen);
+	return n > 0 && (size_t)n < size;
+}
+
 bool
 cidr_contains(const struct cidr *net, const unsigned char addr[16])
 {

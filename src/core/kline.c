@@ -55,27 +55,57 @@ clean_dup(const char *s, size_t max)
 	return d;
 }
 
+/* canon_mask: check mask and write its canonical form into out (size
+ * bytes). An address, in a D-line or as the host part of a K-line, is
+ * parsed and rewritten by cidr_format, so "::1", "0::1", "0:0::1",
+ * "::FFFF:127.0.0.1" and "127.0.0.1" are each one spelling of one ban,
+ * and it is matched on address bytes (issue 9: textual compares missed
+ * "0::1" against "::1"). Solanum matches K-line hosts that are addresses
+ * or CIDRs by address too (match_ips / comp_with_mask). false when
+ * malformed. */
 static bool
-valid_mask(char kind, const char *mask, struct cidr *net)
+canon_mask(char kind, const char *mask, char *out, size_t size, struct cidr *net, bool *host_ip)
 {
 	const char *at;
+	char text[64];
 
-	if (kind == KLINE_D)
-		return cidr_parse(mask, net);
+	*host_ip = false;
+	if (kind == KLINE_D) {
+		if (!cidr_parse(mask, net) || !cidr_format(net, text, sizeof(text)))
+			return false;
+		snprintf(out, size, "%s", text);
+		return true;
+	}
 	at = strchr(mask, '@');
-	return at != NULL && at != mask && at[1] != '\0' && strchr(at + 1, '@') == NULL &&
-	    strchr(mask, ' ') == NULL && strlen(mask) < 200;
+	if (at == NULL || at == mask || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
+	    strchr(mask, ' ') != NULL || strlen(mask) >= 200 || strlen(mask) >= size)
+		return false;
+	if (cidr_parse(at + 1, net) && cidr_format(net, text, sizeof(text))) {
+		*host_ip = true;
+		snprintf(out, size, "%.*s@%s", (int)(at - mask), mask, text);
+	} else
+		snprintf(out, size, "%s", mask);
+	return true;
 }
 
 static bool
 kline_matches(const struct server *srv, const struct kline *k, const struct client *c)
 {
-	char uh[160];
+	char uh[160], user[USERLEN + 2];
 	unsigned char addr[16];
+	size_t ulen;
 
-	if (k->kind == KLINE_D) {
+	if (k->kind == KLINE_D || k->host_ip) {
 		sockaddr_to16((const struct sockaddr *)&c->addr, addr);
-		return cidr_contains(&k->net, addr);
+		if (!cidr_contains(&k->net, addr))
+			return false;
+		if (k->kind == KLINE_D)
+			return true;
+		ulen = (size_t)(strchr(k->mask, '@') - k->mask);
+		snprintf(uh, sizeof(uh), "%.*s", (int)ulen, k->mask);
+		snprintf(user, sizeof(user), "%s", c->user);
+		return casemap_match(CASEMAP_ASCII, uh, user) ||
+		    (user[0] == '~' && casemap_match(CASEMAP_ASCII, uh, user + 1));
 	}
 	snprintf(uh, sizeof(uh), "%s@%s", c->user, c->host);
 	if (casemap_match(CASEMAP_ASCII, k->mask, uh))
@@ -110,7 +140,7 @@ kline_find_kline(struct server *srv, const struct client *c)
 
 static void
 insert(struct server *srv, char kind, const char *mask, time_t set_at, time_t expires,
-    const char *setter, const char *reason, const struct cidr *net)
+    const char *setter, const char *reason, const struct cidr *net, bool host_ip)
 {
 	struct kline *k = calloc(1, sizeof(*k));
 
@@ -124,6 +154,7 @@ insert(struct server *srv, char kind, const char *mask, time_t set_at, time_t ex
 	k->expires = expires;
 	if (net != NULL)
 		k->net = *net;
+	k->host_ip = host_ip;
 	k->next = srv->klines;
 	srv->klines = k;
 }
@@ -134,17 +165,19 @@ kline_add(struct server *srv, char kind, const char *mask, time_t duration, cons
 {
 	struct cidr net;
 	struct client *c, *next;
+	char canon[256];
+	bool host_ip;
 	int n = 0;
 
 	memset(&net, 0, sizeof(net));
-	if (!valid_mask(kind, mask, &net)) {
+	if (!canon_mask(kind, mask, canon, sizeof(canon), &net, &host_ip)) {
 		snprintf(err, errlen, "%s is not a valid %s mask", mask,
 		    kind == KLINE_D ? "IP/CIDR" : "user@host");
 		return -1;
 	}
-	kline_remove(srv, kind, mask);
-	insert(srv, kind, mask, srv->now, duration > 0 ? srv->now + duration : 0, setter, reason,
-	    &net);
+	kline_remove(srv, kind, canon);
+	insert(srv, kind, canon, srv->now, duration > 0 ? srv->now + duration : 0, setter, reason,
+	    &net, host_ip);
 	if (kline_save(srv) != 0)
 		snprintf(err, errlen, "saved in memory only: cannot write %s",
 		    srv->cfg->bans_file ? srv->cfg->bans_file : "(no bans_file)");
@@ -167,7 +200,12 @@ bool
 kline_remove(struct server *srv, char kind, const char *mask)
 {
 	struct kline **pp, *k;
+	struct cidr net;
+	char canon[256];
+	bool host_ip;
 
+	if (canon_mask(kind, mask, canon, sizeof(canon), &net, &host_ip))
+		mask = canon;
 	for (pp = &srv->klines; (k = *pp) != NULL; pp = &k->next) {
 		if (k->kind != kind || strcasecmp(k->mask, mask) != 0)
 			continue;
@@ -235,6 +273,8 @@ kline_load(struct server *srv)
 	while (fgets(line, sizeof(line), f) != NULL) {
 		struct cidr net;
 		long long expires, set_at;
+		char canon[256];
+		bool host_ip;
 		lineno++;
 		line[strcspn(line, "\r\n")] = '\0';
 		if (line[0] == '\0' || line[0] == '#')
@@ -243,14 +283,14 @@ kline_load(struct server *srv)
 			fields[n] = strsep(&p, "\t");
 		memset(&net, 0, sizeof(net));
 		if (n != 6 || (fields[0][0] != KLINE_K && fields[0][0] != KLINE_D) ||
-		    !valid_mask(fields[0][0], fields[4], &net) ||
+		    !canon_mask(fields[0][0], fields[4], canon, sizeof(canon), &net, &host_ip) ||
 		    number_parse(fields[1], 0, LLONG_MAX, &expires) == NUMBER_INVALID ||
 		    number_parse(fields[2], 0, LLONG_MAX, &set_at) == NUMBER_INVALID) {
 			log_warnx("%s:%d: malformed ban line skipped", path, lineno);
 			continue;
 		}
-		insert(srv, fields[0][0], fields[4], (time_t)set_at, (time_t)expires, fields[3],
-		    fields[5], &net);
+		insert(srv, fields[0][0], canon, (time_t)set_at, (time_t)expires, fields[3],
+		    fields[5], &net, host_ip);
 		loaded++;
 	}
 	fclose(f);

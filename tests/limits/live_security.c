@@ -572,6 +572,56 @@ START_TEST(t_kline_duration_clamped)
 }
 END_TEST
 
+/*
+ * Addresses in bans are normalised (issue 9, suspected): a K-line host
+ * written as an IPv4-mapped IPv6 address in upper case, or as a CIDR,
+ * matches the client's address bytes; the notice and STATS show the one
+ * canonical spelling, and UNKLINE/UNDLINE accept any spelling of it.
+ */
+START_TEST(t_ban_addresses_normalised)
+{
+	const char *path = lim_tmp_path("bans-norm");
+	struct srv *s;
+	struct cl *o, *v, *w;
+
+	unlink(path);
+	s = srv_start(conf_bans(path));
+	o = new_oper(s, "oper");
+	v = cl_connect(s->port);
+	cl_register_full(v, "mapped", "v6user", "V6 User");
+	w = cl_connect(s->port);
+	cl_register_full(w, "cidr", "netuser", "Net User");
+
+	cl_send(o, "KLINE v6user@::FFFF:127.0.0.1 :mapped");
+	cl_expect(v, SRV "465 mapped :You are banned from this server$", LIVE_T);
+	cl_expect(v, "^ERROR :Closing Link: 127\\.0\\.0\\.1 \\(K-lined\\)$", LIVE_T);
+	eof_close(v, LIVE_T);
+	cl_expect(o, "NOTICE oper :\\*\\*\\* Added permanent K-line for \\[v6user@127\\.0\\.0\\.1\\]: "
+	    "mapped; 1 client\\(s\\) disconnected", LIVE_T);
+	cl_send(o, "UNKLINE v6user@0:0:0:0:0:ffff:7f00:1");
+	cl_expect(o, "NOTICE oper :\\*\\*\\* K-line for \\[v6user@0:0:0:0:0:ffff:7f00:1\\] removed",
+	    LIVE_T);
+	v = cl_connect(s->port);
+	cl_register_full(v, "mapped", "v6user", "V6 User");
+
+	cl_send(o, "KLINE netuser@127.0.0.0/8 :whole net");
+	cl_expect(w, SRV "465 cidr :You are banned from this server$", LIVE_T);
+	eof_close(w, LIVE_T);
+	cl_expect(o, "NOTICE oper :\\*\\*\\* Added permanent K-line for \\[netuser@127\\.0\\.0\\.0/8\\]",
+	    LIVE_T);
+
+	cl_send(o, "DLINE 0::ffff:127.0.0.66/128 :one address");
+	cl_expect(o, "NOTICE oper :\\*\\*\\* Added permanent D-line for \\[127\\.0\\.0\\.66\\]",
+	    LIVE_T);
+	cl_send(o, "STATS d");
+	cl_expect(o, SRV "225 oper D 127\\.0\\.0\\.66 :one address$", LIVE_T);
+	cl_send(o, "UNDLINE 0:0::FFFF:7F00:42");
+	cl_expect(o, "NOTICE oper :\\*\\*\\* D-line for \\[0:0::FFFF:7F00:42\\] removed", LIVE_T);
+	cl_sync(v);
+	unlink(path);
+}
+END_TEST
+
 START_TEST(t_dline)
 {
 	const char *path = lim_tmp_path("bans-d");
@@ -721,6 +771,7 @@ main(void)
 	tcase_add_test(tc, t_kline);
 	tcase_add_test(tc, t_dline);
 	tcase_add_test(tc, t_kline_duration_clamped);
+	tcase_add_test(tc, t_ban_addresses_normalised);
 	tcase_add_test(tc, t_bans_survive_restart);
 	suite_add_tcase(s, tc);
 

@@ -11,6 +11,7 @@
 
 #include "core/config.h"
 #include "core/number.h"
+#include "core/connlimit.h"
 
 static char path[256];
 
@@ -452,6 +453,32 @@ START_TEST(number_parse_bounds)
 }
 END_TEST
 
+/* cidr_format: one canonical spelling per address or network, so bans
+ * written differently are the same ban (issue 9, IPv6 normalisation). */
+START_TEST(cidr_canonical)
+{
+	static const char *cases[][2] = {
+		{ "::1", "0::1" }, { "0::1", "0::1" }, { "0:0:0:0:0:0:0:1", "0::1" },
+		{ "::0001", "0::1" }, { "2001:DB8::1", "2001:db8::1" },
+		{ "2001:db8::ff/32", "2001:db8::/32" }, { "::ffff:1.2.3.4", "1.2.3.4" },
+		{ "::FFFF:7f00:1", "127.0.0.1" }, { "10.1.2.3/8", "10.0.0.0/8" },
+		{ "10.1.2.3/32", "10.1.2.3" }, { "::/0", "0::/0" }, { "0.0.0.0/0", "0.0.0.0/0" },
+	};
+	struct cidr net;
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_msg(cidr_parse(cases[i][0], &net), "%s", cases[i][0]);
+		ck_assert(cidr_format(&net, buf, sizeof(buf)));
+		ck_assert_msg(strcmp(buf, cases[i][1]) == 0, "%s gave %s, want %s", cases[i][0], buf,
+		    cases[i][1]);
+	}
+	ck_assert(cidr_parse("::1", &net));
+	ck_assert(!cidr_format(&net, buf, 4));	/* does not fit: refused, not cut */
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -492,6 +519,7 @@ config_suite(void)
 	tc = tcase_create("numbers");
 	tcase_set_timeout(tc, 5);
 	tcase_add_test(tc, number_parse_bounds);
+	tcase_add_test(tc, cidr_canonical);
 	suite_add_tcase(s, tc);
 	return s;
 }
