@@ -84,6 +84,7 @@ struct server {
 	struct nick_hold *holds;	/* nicks unavailable after KILL */
 	size_t		 nholds, holds_cap;
 
+	unsigned	 refused_lingering;	/* CF_REFUSED clients (conn.c) */
 	int		 sts_port;	/* first TLS listener's port, 0 = none (sts cap) */
 	char		 time_tag[48];	/* "time=YYYY-MM-DDThh:mm:ss.sssZ" for server-time */
 	size_t		 time_tag_len;

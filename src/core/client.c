@@ -119,6 +119,8 @@ client_dead(struct client *c)
 	if (c->flags & CF_DEAD)
 		return;
 	c->flags |= CF_DEAD | CF_CLOSING;
+	if (c->flags & CF_REFUSED)
+		srv->refused_lingering--;
 	connlimit_release(srv, c);
 	if (c->flags & CF_PENDING) {
 		TAILQ_REMOVE(&srv->pending, c, plink);

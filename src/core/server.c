@@ -32,7 +32,7 @@ reaper_cb(int fd, short what, void *arg)
 	while ((c = TAILQ_FIRST(&srv->pending)) != NULL) {
 		TAILQ_REMOVE(&srv->pending, c, plink);
 		c->flags &= ~CF_PENDING;
-		client_close(c, "SendQ exceeded", NULL);
+		conn_abort(c, "SendQ exceeded");
 	}
 	while ((c = TAILQ_FIRST(&srv->dead)) != NULL) {
 		TAILQ_REMOVE(&srv->dead, c, link);

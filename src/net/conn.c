@@ -30,6 +30,26 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
 static struct client *conn_setup(struct server *srv, struct bufferevent *bev,
     const struct sockaddr *sa, int salen, uint32_t flags);
 
+/* The kernel send buffer of a client socket is sized from its sendq, at
+ * most CONN_SNDBUF_MAX. Left alone, Linux autotunes it up to tcp_wmem's
+ * maximum (4 MiB by default), so a member that never reads parks that
+ * much in the kernel before its sendq even starts to fill, and keeps it
+ * there while its socket lingers. socket(7): the kernel doubles the value
+ * set with SO_SNDBUF (bookkeeping overhead), and setting it turns the
+ * autotuning off; so asking for sendq/2 bounds the kernel's share by about
+ * the sendq itself, and the cap by 2 x 128 KiB: enough for an IRC client
+ * on a long path (256 KiB per 100 ms RTT is ~2.5 MB/s). Solanum and
+ * InspIRCd leave client sockets at the system default; a sendq that the
+ * kernel can multiply tenfold is not a bound, so we do not. */
+#define CONN_SNDBUF_MAX		(128 * 1024)
+/* Refused connections (D-line, throttle, per-IP/CIDR limits) get their
+ * ERROR line and the usual graceful close (flushed_cb), which waits up to
+ * the flush deadline for the peer to close. They count against no
+ * connection limit, so at most this many may wait at once; beyond it a
+ * refused connection gets one non-blocking write of its ERROR line and is
+ * closed at once (as for "Server is full"). */
+#define CONN_REFUSED_LINGER_MAX	64
+
 /* accept_fd: conn_accept and conn_accept_tls. Over max_clients the
  * connection gets one ERROR line, written without a bufferevent, and is
  * closed (a TLS connection is just closed: plaintext would be noise to a
@@ -73,6 +93,86 @@ accept_fd(struct server *srv, int fd, struct sockaddr *sa, int salen, struct ssl
 	c = conn_setup(srv, bev, sa, salen, tls_ctx != NULL ? CF_TLS : CF_DIRECT);
 	if (c == NULL)
 		bufferevent_free(bev);
+}
+
+/* conn_size_sndbuf: SO_SNDBUF from the class's sendq (CONN_SNDBUF_MAX). */
+static void
+conn_size_sndbuf(struct client *c)
+{
+	int fd = bufferevent_getfd(c->bev);
+	int v;
+
+	if (fd < 0 || c->sendq == 0)
+		return;		/* a bufferevent_pair (harness), or refused */
+	v = (int)(c->sendq / 2 < CONN_SNDBUF_MAX ? c->sendq / 2 : CONN_SNDBUF_MAX);
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)) != 0)
+		log_warn("setsockopt SO_SNDBUF");
+}
+
+/* write_now: one non-blocking write of a plain socket's output (the ERROR
+ * line of a client closed without waiting for its flush). A full socket
+ * takes nothing: that client cannot be told anyway. */
+static void
+write_now(struct client *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	int fd = bufferevent_getfd(c->bev);
+
+	if (!(c->flags & CF_DIRECT) || fd < 0 || evbuffer_get_length(out) == 0)
+		return;
+	evbuffer_unfreeze(out, 1);
+	(void)evbuffer_write(out, fd);
+	evbuffer_freeze(out, 1);
+}
+
+/* conn_abort: see conn.h. Solanum does the same for a client whose sendq
+ * overflowed: dead_link() marks it IOError, exit_local_client() sends no
+ * ERROR to it and close_connection() does not flush it (ircd/send.c,
+ * ircd/client.c). We still try one non-blocking write of the ERROR line,
+ * which reaches a client whose socket has room (an Excess Flood client
+ * usually does). SO_LINGER {1, 0} makes close() send RST and free the
+ * kernel's send queue at once instead of keeping it through FIN-WAIT-1;
+ * Linux keeps what the peer had already received readable before it
+ * reports ECONNRESET. TLS: nothing more is written (no ERROR, no
+ * close_notify) - the record layer would need the loop. */
+void
+conn_abort(struct client *c, const char *reason)
+{
+	struct linger lg = { 1, 0 };
+	int fd = bufferevent_getfd(c->bev);
+
+	if (c->flags & CF_CLOSING)
+		return;
+	client_close(c, reason, NULL);
+	if (fd >= 0) {
+		if (c->flags & CF_TLS)
+			tls_quiet(c->bev);
+		else
+			write_now(c);
+		if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) != 0)
+			log_warn("setsockopt SO_LINGER");
+	}
+	client_dead(c);
+}
+
+/* conn_refuse: close a connection refused at accept (reason) without
+ * letting refused connections pin descriptors: see CONN_REFUSED_LINGER_MAX. */
+static void
+conn_refuse(struct client *c, const char *reason)
+{
+	struct server *srv = c->srv;
+
+	client_close(c, reason, NULL);
+	if (c->flags & CF_DEAD)
+		return;
+	if (srv->refused_lingering < CONN_REFUSED_LINGER_MAX) {
+		c->flags |= CF_REFUSED;
+		srv->refused_lingering++;
+		return;
+	}
+	if (!(c->flags & CF_TLS))
+		write_now(c);
+	client_dead(c);
 }
 
 /* conn_accept: see conn.h. */
@@ -194,11 +294,12 @@ conn_setup(struct server *srv, struct bufferevent *bev, const struct sockaddr *s
 		bufferevent_setcb(c->bev, conn_read_cb, NULL, conn_event_cb, c);
 		bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	}
+	conn_size_sndbuf(c);
 	client_timer_set(c, TIMER_REGISTRATION);
 	log_debug("accepted %s", c->host);
 	if (refused != NULL) {
 		log_info("refused %s: %s", c->host, refused);
-		client_close(c, refused, NULL);
+		conn_refuse(c, refused);
 	}
 	return c;
 }
@@ -291,7 +392,7 @@ conn_process_input(struct client *c)
 			return;
 		if (fakelag_blocked(c)) {
 			if (len >= c->recvq) {
-				client_close(c, "Excess Flood", NULL);
+				conn_abort(c, "Excess Flood");
 				return;
 			}
 			if (!(c->flags & CF_READ_PAUSED)) {

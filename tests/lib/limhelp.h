@@ -34,6 +34,8 @@ const char	*isupport_get(const char *isup, const char *name);
 
 /* /proc/PID/status VmRSS in KiB, -1 if unreadable. */
 long		 proc_rss_kb(pid_t);
+/* Number of open descriptors of PID (/proc/PID/fd), -1 if unreadable. */
+int		 proc_fd_count(pid_t);
 /* utime + stime of PID in clock ticks, -1 if unreadable. */
 long		 proc_cpu_ticks(pid_t);
 
