@@ -41,6 +41,7 @@ enum client_flag {
 	CF_FLUSHQ	= 1u << 18,	/* on srv->flushq */
 	CF_PASS_BAD	= 1u << 19,	/* a wrong PASS was given */
 	CF_REFUSED	= 1u << 20,	/* refused at accept, counted in srv->refused_lingering */
+	CF_TLS_SNI	= 1u << 21,	/* the TLS client named a host (SNI) */
 	CF_TLS		= 1u << 16,	/* accepted on a TLS listener (+z once the handshake is done) */
 };
 

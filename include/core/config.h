@@ -66,6 +66,8 @@ struct config {
 	struct conn_class *classes;	/* [class] sections, first match wins */
 	size_t		 nclasses;
 	char		*bans_file;	/* K/D-lines are kept here; NULL = memory only */
+	bool		 sts;		/* offer the IRCv3 sts capability (with a TLS listener) */
+	unsigned	 sts_duration;	/* s: sts persistence policy on TLS connections */
 
 	char		*password;	/* connection password (PASS), NULL = none */
 	struct oper_conf *opers;

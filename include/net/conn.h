@@ -28,8 +28,7 @@ struct client *conn_adopt(struct server *srv, struct bufferevent *bev, const str
 /* conn_abort: close c at once and abortively (reason as for client_close):
  * its QUIT goes to its channels, its ERROR line gets one non-blocking write
  * (plain sockets), and the socket is reset (SO_LINGER 0: RST, the kernel's
- * send queue freed) instead of waiting for the flush. For clients nothing
- * more can reach: "SendQ exceeded" and "Excess Flood". */
+ * send queue freed) instead of waiting for the flush. For "Excess Flood". */
 void conn_abort(struct client *c, const char *reason);
 /* conn_flush_cb: write the output of every client on srv->flushq straight
  * to its socket; what does not fit is left to the bufferevent (EV_WRITE). */

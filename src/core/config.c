@@ -177,6 +177,8 @@ config_default(void)
 	cfg->nick_delay = 30;
 	cfg->casemapping = CASEMAP_RFC1459;
 	cfg->flood_enabled = true;
+	cfg->sts = true;
+	cfg->sts_duration = 300;
 	cfg->flood_burst = 10;
 	cfg->flood_penalty = 1;
 	cfg->flood_exempt_opers = true;
@@ -549,6 +551,14 @@ handler(void *user, const char *section, const char *name, const char *value)
 		} else if (!strcmp(name, "bans_file")) {
 			free(cfg->bans_file);
 			cfg->bans_file = value[0] ? xstrdup(value) : NULL;
+		} else if (!strcmp(name, "sts")) {
+			return parse_bool(p, name, value, &cfg->sts);
+		} else if (!strcmp(name, "sts_duration")) {
+			unsigned long secs;
+			/* up to two years, as long as any HSTS preload list asks */
+			if (!parse_uint(p, name, value, 0, 2UL * 366 * 86400, &secs))
+				return 0;
+			cfg->sts_duration = (unsigned)secs;
 		} else
 			goto unknown;
 	} else if (strcmp(section, "oper") == 0) {

@@ -32,7 +32,7 @@ reaper_cb(int fd, short what, void *arg)
 	while ((c = TAILQ_FIRST(&srv->pending)) != NULL) {
 		TAILQ_REMOVE(&srv->pending, c, plink);
 		c->flags &= ~CF_PENDING;
-		conn_abort(c, "SendQ exceeded");
+		client_close(c, "SendQ exceeded", NULL);
 	}
 	while ((c = TAILQ_FIRST(&srv->dead)) != NULL) {
 		TAILQ_REMOVE(&srv->dead, c, link);

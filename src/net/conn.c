@@ -6,8 +6,12 @@
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <linux/sockios.h>	/* SIOCOUTQ */
+#endif
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -125,33 +129,59 @@ write_now(struct client *c)
 	evbuffer_freeze(out, 1);
 }
 
-/* conn_abort: see conn.h. Solanum does the same for a client whose sendq
- * overflowed: dead_link() marks it IOError, exit_local_client() sends no
- * ERROR to it and close_connection() does not flush it (ircd/send.c,
- * ircd/client.c). We still try one non-blocking write of the ERROR line,
- * which reaches a client whose socket has room (an Excess Flood client
- * usually does). SO_LINGER {1, 0} makes close() send RST and free the
- * kernel's send queue at once instead of keeping it through FIN-WAIT-1;
- * Linux keeps what the peer had already received readable before it
- * reports ECONNRESET. TLS: nothing more is written (no ERROR, no
- * close_notify) - the record layer would need the loop. */
-void
-conn_abort(struct client *c, const char *reason)
+/* set_rst: make the coming close() of c's socket abortive: SO_LINGER
+ * {1, 0} sends RST and frees the kernel's send queue at once, where a
+ * plain close() with unsent data leaves an orphan in FIN-WAIT-1 that keeps
+ * the queue while it probes a zero window (minutes). Linux keeps what the
+ * peer had already received readable before it reports ECONNRESET. */
+static void
+set_rst(struct client *c)
 {
 	struct linger lg = { 1, 0 };
 	int fd = bufferevent_getfd(c->bev);
 
+	if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) != 0)
+		log_warn("setsockopt SO_LINGER");
+}
+
+/* unsent: bytes of c's output not yet taken by the peer: ours, plus (on
+ * Linux, SIOCOUTQ) the kernel's send queue. */
+static size_t
+unsent(struct client *c)
+{
+	size_t n = evbuffer_get_length(bufferevent_get_output(c->bev));
+#ifdef SIOCOUTQ
+	int fd = bufferevent_getfd(c->bev), q = 0;
+
+	if (fd >= 0 && ioctl(fd, SIOCOUTQ, &q) == 0 && q > 0)
+		n += (size_t)q;
+#endif
+	return n;
+}
+
+/* conn_abort: see conn.h. Used for Excess Flood: the offender is still
+ * writing, and the graceful close would read and discard its flood until
+ * the flush deadline. Its ERROR line gets one non-blocking write, which
+ * reaches it when its socket has room (a flooder's usually has), then the
+ * socket is reset. Solanum is harsher with the clients it gives up on:
+ * dead_link() marks them IOError, exit_local_client() sends them no ERROR
+ * and close_connection() does not flush them (ircd/send.c,
+ * ircd/client.c). TLS: nothing more is written (no ERROR, no
+ * close_notify): the record layer would need the loop. A bufferevent_pair
+ * (harness) has no socket: the usual close. */
+void
+conn_abort(struct client *c, const char *reason)
+{
 	if (c->flags & CF_CLOSING)
 		return;
 	client_close(c, reason, NULL);
-	if (fd >= 0) {
-		if (c->flags & CF_TLS)
-			tls_quiet(c->bev);
-		else
-			write_now(c);
-		if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) != 0)
-			log_warn("setsockopt SO_LINGER");
-	}
+	if (bufferevent_getfd(c->bev) < 0 || (c->flags & CF_DEAD))
+		return;
+	if (c->flags & CF_TLS)
+		tls_quiet(c->bev);
+	else
+		write_now(c);
+	set_rst(c);
 	client_dead(c);
 }
 
@@ -515,6 +545,13 @@ conn_timer_cb(int fd, short what, void *arg)
 			client_timer_set(c, TIMER_PING);
 		break;
 	case TIMER_FLUSH:
+		/* The flush deadline passed: a peer that took nothing in 10 s
+		 * (a SendQ exceeded client that never reads again, a dead
+		 * host) is reset rather than left to the kernel with the
+		 * unsent rest (issue 9, item 16). One that is still reading
+		 * got its ERROR line by now and has FIN from us. */
+		if (unsent(c) > 0)
+			set_rst(c);
 		client_dead(c);
 		break;
 	case TIMER_FAKELAG:

@@ -219,6 +219,8 @@ tls_handshake_done(struct client *c)
 	if (ssl == NULL)
 		return;
 	c->umodes |= UMODE_SECURE;
+	if (SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) != NULL)
+		c->flags |= CF_TLS_SNI;
 	cert = SSL_get1_peer_certificate(ssl);
 	if (cert != NULL) {
 		if (X509_digest(cert, EVP_sha256(), md, &n) == 1) {

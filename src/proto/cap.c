@@ -52,11 +52,24 @@ cap_value(struct client *c, const struct cap_def *cd, char *buf, size_t size)
 {
 	if (cd->bit == CAP_STS) {
 		int port = c->srv->sts_port;
-		/* sts: only offered on plaintext connections, and only when a
-		 * TLS listener exists (sts spec, "Server implementation"). */
-		if (port <= 0 || (c->flags & CF_TLS))
+		/* IRCv3 sts (ircv3.net/specs/extensions/sts), offered only
+		 * when configured ([security] sts, "this capability MUST be
+		 * made available as an optional configuration setting") and a
+		 * TLS listener exists. Each connection gets the policy part it
+		 * acts on, as InspIRCd's ircv3_sts does: plaintext the upgrade
+		 * part (port=), TLS the persistence part (duration=), which
+		 * clients store and refresh. "If no hostname has been provided
+		 * for the connection, an STS persistence policy SHOULD NOT be
+		 * advertised": without SNI there is no name for the client to
+		 * remember the policy under, so none is offered. */
+		if (port <= 0 || !c->srv->cfg->sts)
 			return NULL;
-		snprintf(buf, size, "port=%d", port);
+		if (c->flags & CF_TLS) {
+			if (!(c->flags & CF_TLS_SNI))
+				return NULL;
+			snprintf(buf, size, "duration=%u", c->srv->cfg->sts_duration);
+		} else
+			snprintf(buf, size, "port=%d", port);
 		return buf;
 	}
 	return "";

@@ -580,6 +580,7 @@ static struct {
 	int		 fd;
 	pthread_t	 th;
 	int		 running;
+	const char	*extra;		/* appended to the configuration, or NULL */
 } g_tls;
 
 static int
@@ -670,8 +671,8 @@ tls_srv_start(void)
 	    "[listen]\naddress = 127.0.0.1\nport = 0\ntls = yes\n"
 	    "certificate = %s/c.pem\nprivate_key = %s/k.pem\n"
 	    "[limits]\nping_interval = 600\nping_timeout = 600\n"
-	    "registration_timeout = 60\n[flood]\nenabled = no\n", g_tls.dir,
-	    g_tls.dir);
+	    "registration_timeout = 60\n[flood]\nenabled = no\n%s", g_tls.dir,
+	    g_tls.dir, g_tls.extra != NULL ? g_tls.extra : "");
 	f = fopen(conf, "w");
 	ck_assert(f != NULL);
 	fputs(text, f);
@@ -767,9 +768,11 @@ tls_teardown(void)
 	    "TLS server (run with LIVE_VERBOSE=1 to see them)");
 }
 
-/* tls_cap_ls: CAP LS 302 over TLS; returns the list (one line expected). */
+/* tls_cap_ls: CAP LS 302 over TLS, naming host sni in the handshake (TLS
+ * Server Name Indication) unless NULL; returns the list (one line
+ * expected). */
 static void
-tls_cap_ls(int port, char *out, size_t sz)
+tls_cap_ls(int port, const char *sni, char *out, size_t sz)
 {
 	struct sockaddr_in sin;
 	struct timeval tv = { 5, 0 };
@@ -793,6 +796,8 @@ tls_cap_ls(int port, char *out, size_t sz)
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	ssl = SSL_new(ctx);
 	SSL_set_fd(ssl, fd);
+	if (sni != NULL)
+		ck_assert(SSL_set_tlsext_host_name(ssl, sni) == 1);
 	ck_assert_msg(SSL_connect(ssl) == 1, "TLS handshake failed");
 	ck_assert(SSL_write(ssl, "CAP LS 302\r\n", 12) == 12);
 	out[0] = '\0';
@@ -825,7 +830,10 @@ tls_cap_ls(int port, char *out, size_t sz)
 /* sts "Server implementation": with a TLS listener, plaintext CAP 302
  * clients are offered sts=port=<tls port>; a CAP 301 client gets the name
  * without the value (capability-negotiation "Capability Values"); a TLS
- * connection is not offered the upgrade. */
+ * connection is not offered the upgrade but the persistence policy,
+ * sts=duration=<[security] sts_duration, 300 s by default>, when it named
+ * a host (SNI; "If no hostname has been provided for the connection, an
+ * STS persistence policy SHOULD NOT be advertised"). */
 START_TEST(t_sts)
 {
 	struct cl *c, *old;
@@ -846,12 +854,46 @@ START_TEST(t_sts)
 	ck_assert_msg(has_cap(list, "sts") && strstr(list, "sts=") == NULL,
 	    "CAP 301 reply must list sts without a value:%s", list);
 
-	tls_cap_ls(g_tls.tls, tlsline, sizeof(tlsline));
+	tls_cap_ls(g_tls.tls, "irc.test", tlsline, sizeof(tlsline));
 	ck_assert_msg(rx_match(tlsline, "^:irc\\.test CAP \\* LS :"),
 	    "TLS CAP LS: %s", tlsline);
-	ck_assert_msg(!rx_match(tlsline, "[ :]sts(=| |$)"),
-	    "sts offered on a TLS connection: %s", tlsline);
+	ck_assert_msg(rx_match(tlsline, "[ :]sts=duration=300( |$)"),
+	    "TLS connection (SNI irc.test) not offered sts=duration=300: %s", tlsline);
+	ck_assert_msg(!rx_match(tlsline, "sts=[^ ]*port="),
+	    "upgrade policy offered on a TLS connection: %s", tlsline);
 	ck_assert(rx_match(tlsline, "[ :]message-tags( |$)"));
+	/* no SNI: no persistence policy */
+	tls_cap_ls(g_tls.tls, NULL, tlsline, sizeof(tlsline));
+	ck_assert_msg(!rx_match(tlsline, "[ :]sts(=| |$)"),
+	    "sts offered on a TLS connection without SNI: %s", tlsline);
+	ck_assert(rx_match(tlsline, "[ :]message-tags( |$)"));
+}
+END_TEST
+
+/* [security] sts_duration sets the persistence policy; sts = no turns the
+ * capability off on both kinds of connection (sts: "this capability MUST
+ * be made available as an optional configuration setting"). */
+START_TEST(t_sts_config)
+{
+	struct cl *c;
+	char list[4096], tlsline[8192];
+
+	g_tls.extra = "[security]\nsts_duration = 2592000\n";
+	tls_srv_start();
+	tls_cap_ls(g_tls.tls, "irc.test", tlsline, sizeof(tlsline));
+	ck_assert_msg(rx_match(tlsline, "[ :]sts=duration=2592000( |$)"),
+	    "sts_duration = 2592000 not advertised: %s", tlsline);
+	tls_teardown();
+
+	g_tls.extra = "[security]\nsts = no\n";
+	tls_srv_start();
+	c = cl_connect(g_tls.plain);
+	cap_ls(c, "302", list, sizeof(list));
+	ck_assert_msg(!has_cap(list, "sts"), "sts = no, yet offered:%s", list);
+	tls_cap_ls(g_tls.tls, "irc.test", tlsline, sizeof(tlsline));
+	ck_assert_msg(!rx_match(tlsline, "[ :]sts(=| |$)"),
+	    "sts = no, yet offered over TLS: %s", tlsline);
+	g_tls.extra = NULL;
 }
 END_TEST
 
@@ -2031,6 +2073,7 @@ main(void)
 	tcase_add_unchecked_fixture(tc, tls_dir_setup, tls_dir_cleanup);
 	tcase_add_checked_fixture(tc, NULL, tls_teardown);
 	tcase_add_test(tc, t_sts);
+	tcase_add_test(tc, t_sts_config);
 	tcase_add_test(tc, t_cap_ls_downgrade);
 	suite_add_tcase(s, tc);
 
