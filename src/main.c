@@ -17,6 +17,8 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/server.h"
+#include "net/tls.h"
+#include "daemon.h"
 
 static void
 usage(FILE *f)
@@ -141,7 +143,7 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	if (conffile != NULL) {
-		cfg = config_load(conffile, err, sizeof(err));
+		cfg = config_load_checked(conffile, tls_check, err, sizeof(err));
 		if (cfg == NULL) {
 			fprintf(stderr, "%s\n", err);
 			return 1;

@@ -6,14 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct client;
+#include "core/client.h"	/* enum cmd_result */
+#include "net/close.h"
+#include "net/output.h"
+
 struct channel;
 struct irc_msg;
-
-enum cmd_result {
-	CMD_OK = 0,	/* carry on reading this client */
-	CMD_CLOSE,	/* the client was closed: nobody touches it again */
-};
 
 typedef enum cmd_result (*cmd_handler)(struct client *c, struct irc_msg *m);
 

@@ -20,6 +20,13 @@
 struct server;
 struct membership;
 
+/* What a command handler (or the dispatcher behind conn_set_dispatch) tells
+ * its caller about the client it ran for. */
+enum cmd_result {
+	CMD_OK = 0,	/* carry on reading this client */
+	CMD_CLOSE,	/* the client was closed: nobody touches it again */
+};
+
 /* Connection state flags (client.flags). */
 enum client_flag {
 	CF_REGISTERED	= 1u << 0,	/* welcome burst sent */
@@ -112,21 +119,13 @@ struct client {
 
 /* client_new: a client around bev (ownership passes to the client on
  * success) for peer address sa. NULL on out-of-memory (bev not freed). The
- * caller adds it to srv->clients (conn_adopt does all of that). */
+ * caller assigns c->timer's callback and adds c to srv->clients (conn_adopt
+ * in net/conn.c does all of that). */
 struct client *client_new(struct server *srv, struct bufferevent *bev, const struct sockaddr *sa,
     int salen);
-/* client_close: the one idempotent teardown. Sends "ERROR :Closing Link: host
- * (reason)", a QUIT to every channel peer exactly once (quit_msg, or reason
- * when quit_msg is NULL), removes the nick, flushes output and frees on a later
- * loop turn. After it returns, callers must not use c except to test flags. */
-void client_close(struct client *c, const char *reason, const char *quit_msg);
-/* client_sendq_exceeded: the output queue passed sendq: stop queueing to c
- * and close it with "SendQ exceeded" on the next loop turn, outside any
- * broadcast iteration. Nothing is dropped silently: the client is told. */
-void client_sendq_exceeded(struct client *c);
-/* client_dead: move c to the dead list; freed on the next loop turn. */
-void client_dead(struct client *c);
-/* client_free: release every resource; only the reaper calls this. */
+/* client_free: release every resource of c (its bufferevent included); only
+ * the reaper (net/close.c) and server teardown call this. A TLS session is
+ * closed (close_notify) by the caller first. */
 void client_free(struct client *c);
 /* client_is_registered: true after the welcome burst. */
 static inline bool client_is_registered(const struct client *c)

@@ -13,6 +13,16 @@
 #define NICKLEN_MAX	32	/* compile-time ceiling for [limits] nicklen */
 #define USERLEN		10	/* ISUPPORT USERLEN; longer user names are cut */
 #define HOSTLEN		64	/* textual IP address with room to spare */
+#define MONITOR_MAX	100	/* ISUPPORT MONITOR: nicks one client may watch */
+
+/* Line limits (RFC 2812 §2.3, IRCv3 message-tags); the parser
+ * (proto/message.h) and the [class] recvq check both need them. */
+#define IRC_MAX_PARAMS		15	/* RFC 2812 §2.3.1 */
+#define IRC_LINE_MAX		512	/* bytes, including CRLF, excluding tags */
+#define IRC_CLIENT_TAGS_MAX	4094	/* bytes of client tag data (message-tags) */
+#define IRC_TAGS_MAX		8191	/* bytes of the whole tag section incl. '@' */
+/* Longest input line we accept, without CRLF: '@' + client tags + ' ' + 510. */
+#define IRC_INPUT_MAX		(1 + IRC_CLIENT_TAGS_MAX + 1 + IRC_LINE_MAX - 2)
 
 /* One [listen] section: a bind address and port, optionally TLS. */
 struct listen_conf {
@@ -78,8 +88,18 @@ struct config {
  * listener on all IPv4 and IPv6 addresses, port 6667. Never NULL (aborts on
  * out-of-memory). Free with config_free. */
 struct config *config_default(void);
-/* config_load: read an INI file over the defaults. On error returns NULL and
- * writes "FILE:LINE: what is wrong" into err (errlen bytes). */
+/* config_listen_check_fn: a check of one [listen] section that needs a
+ * higher layer (tls_check: can the certificate and key be loaded?). 0, or
+ * -1 with err filled. */
+typedef int (*config_listen_check_fn)(const struct listen_conf *lc, char *err, size_t errlen);
+/* config_load_checked: read an INI file over the defaults; every [listen]
+ * section with tls = yes is passed to check (may be NULL), so that -t,
+ * start-up and REHASH all refuse unloadable certificate files. On error
+ * returns NULL and writes "FILE:LINE: what is wrong" into err (errlen
+ * bytes). */
+struct config *config_load_checked(const char *path, config_listen_check_fn check, char *err,
+    size_t errlen);
+/* config_load: config_load_checked without a [listen] check (unit tests). */
 struct config *config_load(const char *path, char *err, size_t errlen);
 /* config_load_motd: (re)read cfg->motd_file into cfg->motd. Returns 0, or -1
  * with err filled when the file cannot be read. */

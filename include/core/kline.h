@@ -32,11 +32,15 @@ struct kline {
 					 * matched on address bytes, not as text */
 };
 
-/* kline_add: add (or replace) a ban, save the file, and return the number
- * of connected clients it then disconnected; -1 with err filled when the
- * mask is malformed. duration in seconds, 0 = permanent. */
+/* kline_add: add (or replace) a ban (it becomes srv->klines, the head of
+ * the list) and save the file. 0, or -1 with err filled when the mask is
+ * malformed; 0 with err filled when the file could not be written.
+ * duration in seconds, 0 = permanent. Disconnecting the clients it covers
+ * is the caller's (cmd_oper.c). */
 int kline_add(struct server *srv, char kind, const char *mask, time_t duration, const char *reason,
     const char *setter, char *err, size_t errlen);
+/* kline_matches: does the single ban k cover c? */
+bool kline_matches(const struct server *srv, const struct kline *k, const struct client *c);
 /* kline_remove: remove a ban by mask (case-insensitive, addresses compared
  * in canonical form, see cidr_format); saves the file. true when one was
  * removed. */

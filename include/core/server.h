@@ -11,9 +11,12 @@
 
 #include <event2/event.h>
 
+#include "core/client.h"
 #include "core/config.h"
+#include "core/event.h"
 
 struct client;
+struct irc_msg;
 struct channel;
 struct listener;
 
@@ -58,11 +61,14 @@ struct server {
 	TAILQ_HEAD(, client) clients;	/* every live connection */
 	TAILQ_HEAD(, client) dead;	/* closed, freed on the next loop turn */
 	TAILQ_HEAD(, client) pending;	/* to be closed (sendq exceeded) outside iteration */
-	TAILQ_HEAD(, client) flushq;	/* plain sockets with fresh output (conn_flush_cb) */
+	TAILQ_HEAD(, client) flushq;	/* plain sockets with fresh output (output_flush_cb) */
 	struct event	*flusher;	/* writes flushq at the end of the loop turn */
 	struct event	*reaper;	/* runs the pending and dead lists */
-	struct event	*sig_term, *sig_int, *sig_hup;
+	struct event	*sig_term, *sig_int, *sig_hup;	/* daemon.c */
 	struct event	*shutdown_timer;
+	/* The dispatcher for parsed input lines (conn_set_dispatch). */
+	enum cmd_result	(*dispatch)(struct client *c, struct irc_msg *m);
+	struct event_bus bus;		/* subscribers (core/event.h) */
 
 	/* Common timeouts (event_base_init_common_timeout): O(1) per-client timers. */
 	const struct timeval *tv_ping, *tv_pong, *tv_reg, *tv_flush;
@@ -86,7 +92,7 @@ struct server {
 
 	unsigned	 refused_lingering;	/* CF_REFUSED clients (conn.c) */
 	int		 sts_port;	/* first TLS listener's port, 0 = none (sts cap) */
-	char		 time_tag[48];	/* "time=YYYY-MM-DDThh:mm:ss.sssZ" for server-time */
+	char		 time_tag[48];	/* output_time_tag cache: "time=...Z" for server-time */
 	size_t		 time_tag_len;
 	long		 now_ms;	/* milliseconds part of the clock (server_clock) */
 	long		 time_tag_ms;	/* the millisecond time_tag was built for */
@@ -99,29 +105,26 @@ struct server {
 	bool		 shutting_down;
 };
 
-/* server_new: create the loop and maps for cfg (ownership of cfg passes to the
- * server; config_path may be NULL and is copied). NULL on failure. */
-struct server *server_new(struct config *cfg, const char *config_path);
-/* server_listen: open every configured listener. 0, or -1 if none could be opened. */
-int server_listen(struct server *srv);
-/* server_run: run the loop until shutdown. Returns the exit status. */
-int server_run(struct server *srv);
-/* server_free: close everything and free the server. */
-void server_free(struct server *srv);
-/* server_shutdown: send ERROR with reason to every client, flush, stop the loop. */
-void server_shutdown(struct server *srv, const char *reason);
-/* server_rehash: reload srv->config_path. 0, or -1 with err filled; on error
- * the old configuration stays. */
-int server_rehash(struct server *srv, char *err, size_t errlen);
+/* server_core_new: the registry for cfg: the event_base, the maps, the
+ * clock, WHOWAS storage, ISUPPORT, K/D-lines (ownership of cfg passes to
+ * the server; config_path may be NULL and is copied). No listeners, no
+ * output path, no subscribers: server_new (daemon.h) adds those. NULL on
+ * failure. */
+struct server *server_core_new(struct config *cfg, const char *config_path);
+/* server_core_free: free the registry (channels, WHOWAS, holds, K-lines,
+ * the loop, cfg). Every client must have been freed already. */
+void server_core_free(struct server *srv);
+/* server_reconfigure: install ncfg (ownership passes) in place of the
+ * running configuration: listeners and casemapping changes wait for a
+ * restart, WHOWAS, bans file, timeouts and ISUPPORT follow at once. */
+void server_reconfigure(struct server *srv, struct config *ncfg);
 /* server_clock: refresh srv->now from the loop's cached time (+ now_offset). */
 void server_clock(struct server *srv);
-/* server_time_tag: "time=YYYY-MM-DDThh:mm:ss.sssZ" (IRCv3 server-time) for
- * the current clock; the string is owned by srv, length in *len. */
-const char *server_time_tag(struct server *srv, size_t *len);
 /* server_build_isupport: rebuild the 005 lines from the configuration. */
 void server_build_isupport(struct server *srv);
-/* server_whowas_add: remember c's nick for WHOWAS. */
-void server_whowas_add(struct server *srv, const struct client *c);
+/* server_whowas_add: remember nick (c's current or previous nick) with c's
+ * user, host and realname for WHOWAS (the WHOWAS subscriber calls it). */
+void server_whowas_add(struct server *srv, const struct client *c, const char *nick);
 /* server_nick_hold: make nick unavailable for cfg->nick_delay seconds. */
 void server_nick_hold(struct server *srv, const char *nick);
 /* server_nick_held: true if the casefolded key is held. */

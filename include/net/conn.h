@@ -1,11 +1,15 @@
-/* conn.h - bufferevent callbacks: bounded line input, fakelag, bounded
- * output, close-after-flush. */
+/* conn.h - connection input: accept, bufferevent callbacks, bounded line
+ * input to the dispatcher, fakelag, the per-client timer. Output is
+ * net/output.h, the end of a connection net/close.h. */
 #ifndef EVIRCD_CONN_H
 #define EVIRCD_CONN_H
 
 #include <sys/socket.h>
 
+#include "core/client.h"	/* enum cmd_result */
+
 struct server;
+struct irc_msg;
 struct client;
 struct bufferevent;
 struct ssl_ctx_st;
@@ -19,6 +23,11 @@ void conn_accept(struct server *srv, int fd, struct sockaddr *sa, int salen);
  * done. The fd is closed on failure. */
 void conn_accept_tls(struct server *srv, int fd, struct sockaddr *sa, int salen,
     struct ssl_ctx_st *tls_ctx);
+/* conn_set_dispatch: every parsed input line of every client of srv goes
+ * to dispatch (the command table's gate, cmd/command.c), set once at
+ * start-up (src/daemon.c). dispatch returns CMD_CLOSE when it closed c. */
+void conn_set_dispatch(struct server *srv, enum cmd_result (*dispatch)(struct client *c,
+    struct irc_msg *m));
 /* conn_adopt: make a client of an existing bufferevent (an accepted socket,
  * or one end of a bufferevent_pair in the in-process test harness and the
  * fuzzer). Ownership of bev passes to the client on success; NULL on
@@ -30,11 +39,6 @@ struct client *conn_adopt(struct server *srv, struct bufferevent *bev, const str
  * (plain sockets), and the socket is reset (SO_LINGER 0: RST, the kernel's
  * send queue freed) instead of waiting for the flush. For "Excess Flood". */
 void conn_abort(struct client *c, const char *reason);
-/* conn_flush_cb: write the output of every client on srv->flushq straight
- * to its socket; what does not fit is left to the bufferevent (EV_WRITE). */
-void conn_flush_cb(int fd, short what, void *arg);
-/* conn_mark_dirty: put c on the flush queue (plain sockets only). */
-void conn_mark_dirty(struct client *c);
 /* conn_process_input: run the complete lines waiting in c's input buffer,
  * honouring fakelag. Safe to call from a timer. */
 void conn_process_input(struct client *c);

@@ -1,9 +1,10 @@
-/* cap.h - IRCv3 capability negotiation (CAP 302) and the capability table.
+/* cap.h - the IRCv3 capability table (the CAP command is cmd/cmd_cap.c).
  * https://ircv3.net/specs/extensions/capability-negotiation */
 #ifndef EVIRCD_CAP_H
 #define EVIRCD_CAP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct client;
@@ -42,5 +43,9 @@ extern const unsigned cap_count;
 
 /* cap_find: the capability named name (exact), or NULL. */
 const struct cap_def *cap_find(const char *name);
+/* cap_value: the CAP LS 302 value of cd for c ("" when it has none; the
+ * sts port policy written into buf, size bytes), or NULL when cd is not
+ * offered to c. */
+const char *cap_value(struct client *c, const struct cap_def *cd, char *buf, size_t size);
 
 #endif

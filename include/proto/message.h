@@ -7,12 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define IRC_MAX_PARAMS		15	/* RFC 2812 §2.3.1 */
-#define IRC_LINE_MAX		512	/* bytes, including CRLF, excluding tags */
-#define IRC_CLIENT_TAGS_MAX	4094	/* bytes of client tag data (message-tags) */
-#define IRC_TAGS_MAX		8191	/* bytes of the whole tag section incl. '@' */
-/* Longest input line we accept, without CRLF: '@' + client tags + ' ' + 510. */
-#define IRC_INPUT_MAX		(1 + IRC_CLIENT_TAGS_MAX + 1 + IRC_LINE_MAX - 2)
+#include "core/config.h"	/* IRC_LINE_MAX, IRC_INPUT_MAX and the other limits */
 
 /* A parsed message. Every pointer points into the caller's line buffer, which
  * message_parse modifies in place; nothing is allocated. */

@@ -1,6 +1,7 @@
-/* reply.h - the only way bytes for a client are formatted. Every line is
- * cleaned of CR, LF and NUL, cut to 510 bytes on a UTF-8 boundary, and ends
- * with CRLF (RFC 1459 §2.3; Modern IRC "Messages"). */
+/* reply.h - the only way bytes for a client are formatted (pure functions;
+ * queueing is net/output.h). Every line is cleaned of CR, LF and NUL, cut
+ * to 510 bytes on a UTF-8 boundary, and ends with CRLF (RFC 1459 §2.3;
+ * Modern IRC "Messages"). */
 #ifndef EVIRCD_REPLY_H
 #define EVIRCD_REPLY_H
 
@@ -43,50 +44,23 @@ outline_set_tags(struct outline *ol, const char *tags, size_t len)
  * buf (size bytes) and returns the length. msgid receives the id. */
 size_t msg_tags_build(struct client *from, const char *client_tags, char *buf, size_t size,
     char *msgid, size_t msgidsize);
-/* reply_fail: a standard-replies FAIL line (sent to every client: the spec
- * allows it without the cap). */
-void reply_fail(struct client *c, const char *command, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-/* labeled_begin / labeled_end: capture the output of one command so it can
- * be answered per labeled-response (ACK, one tagged line, or a batch). */
-void labeled_begin(struct client *c);
-void labeled_end(struct client *c, const char *label);
-
-/* reply_numeric: ":server NNN <nick or *> " + fmt. Use the numeric() macro. */
-void reply_numeric(struct client *c, int num, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-#define numeric(c, NAME, ...) reply_numeric((c), NAME, FMT_##NAME, ##__VA_ARGS__)
-/* reply_server: ":server " + fmt (e.g. "NOTICE nick :text", "PONG ..."). */
-void reply_server(struct client *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* reply_raw: fmt as it is, no prefix (e.g. "ERROR :...", "PING :..."). */
-void reply_raw(struct client *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* reply_notice: a server NOTICE to c. */
-void reply_notice(struct client *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
 /* outline_format: format a whole line (without CRLF) into ol, cleaned and cut. */
 void outline_format(struct outline *ol, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void outline_vformat(struct outline *ol, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
-/* send_line: queue ol's bytes to c (checks sendq; never blocks). */
-void send_line(struct client *c, const struct outline *ol);
-/* send_bytes: queue len raw bytes (already a valid line with CRLF) to c. */
-void send_bytes(struct client *c, const char *buf, size_t len);
-/* send_channel: ol to every member of ch except `except` (may be NULL). When
- * need is nonzero only members with one of those member modes get it
- * (STATUSMSG). One format, one append per member. */
-void send_channel(struct channel *ch, const struct client *except, const struct outline *ol,
-    unsigned need);
-/* send_channel_alt: like send_channel, but members with capability cap get
- * alt instead of ol (extended-join). */
-void send_channel_alt(struct channel *ch, const struct client *except, const struct outline *ol,
-    const struct outline *alt, uint32_t cap);
-/* send_common: ol to every client sharing a channel with c, each exactly once
- * (serial de-duplication), and to c itself when include_self. */
-void send_common(struct client *c, bool include_self, const struct outline *ol);
+/* reply_head: the start of a server-sourced line into buf (size bytes):
+ * ":<server> ", then each of w1, w2, w3 that is not NULL followed by a space,
+ * then ':' when trailing (the rest is the trailing parameter). The one
+ * builder behind ":server NNN nick ", ":server ", ":server NOTICE nick :" and
+ * ":server FAIL CMD CODE :". Returns the length, or 0 when it does not fit
+ * (buf is then unusable). */
+size_t reply_head(char *buf, size_t size, const char *server, const char *w1, const char *w2,
+    const char *w3, bool trailing);
+/* reply_fix_params: copy the parameters of a numeric from body into dst
+ * (size bytes, NUL-terminated), an empty middle parameter written as "*"
+ * (RFC 1459 §2.3.1). Returns the length. */
+size_t reply_fix_params(char *dst, size_t size, const char *body);
 /* format_clean: vsnprintf into buf and strip CR/LF/NUL, cut to max bytes on a
  * UTF-8 boundary. Returns the length. */
 size_t format_clean(char *buf, size_t max, const char *fmt, va_list ap)

@@ -10,6 +10,7 @@
 #include "core/number.h"
 #include "proto/reply.h"
 #include "core/server.h"
+#include "net/server_io.h"
 
 /* OPER <name> <password>: 491 when no block matches the name and host,
  * 464 on a wrong password (Modern IRC "OPER message"). Failures are logged
@@ -118,6 +119,28 @@ cmd_die(struct client *c, struct irc_msg *m)
 	return CMD_CLOSE;
 }
 
+/* ban_enforce: disconnect who the newest ban (srv->klines) covers now: a
+ * scan of all clients, once per operator command, never per message.
+ * Returns the number disconnected. */
+static int
+ban_enforce(struct server *srv, char kind)
+{
+	struct client *c, *next;
+	int n = 0;
+
+	for (c = TAILQ_FIRST(&srv->clients); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, link);
+		if ((c->flags & CF_CLOSING) || !kline_matches(srv, srv->klines, c))
+			continue;
+		if (kind == KLINE_K && !client_is_registered(c))
+			continue;	/* checked at registration */
+		numeric(c, ERR_YOUREBANNEDCREEP);
+		client_close(c, kind == KLINE_D ? "D-lined" : "K-lined", NULL);
+		n++;
+	}
+	return n;
+}
+
 /* ban_command: KLINE/DLINE [minutes] <mask> [:reason] (Solanum syntax: an
  * optional leading duration in minutes). KLINE <nick> bans *@host of that
  * user. Replies are server notices, as in Solanum and ngIRCd. */
@@ -159,6 +182,8 @@ ban_command(struct client *c, struct irc_msg *m, char kind)
 	}
 	n = kline_add(srv, kind, mask, duration, reason, client_prefix(c, pfx, sizeof(pfx)), err,
 	    sizeof(err));
+	if (n == 0)
+		n = ban_enforce(srv, kind);
 	if (n < 0) {
 		reply_notice(c, "*** %s", err);
 		return CMD_OK;

@@ -82,15 +82,12 @@ cmd_nick(struct client *c, struct irc_msg *m)
 	/* Every user sharing a channel sees the change exactly once. */
 	outline_format(&ol, ":%s NICK :%s", client_prefix(c, pfx, sizeof(pfx)), nick);
 	send_common(c, true, &ol);
-	server_whowas_add(srv, c);
 	{
 		char old[NICKLEN_MAX + 1];
+		struct event_nick ev = { c, old };
 		snprintf(old, sizeof(old), "%s", c->nick);
 		client_set_nick(c, nick);
-		if (server_fold(srv, key, old, sizeof(key)) && strcmp(key, c->nick_key) != 0) {
-			monitor_offline(c, old);
-			monitor_online(c);
-		}
+		event_publish_nick(srv, &ev);	/* WHOWAS, MONITOR, ... */
 	}
 	return CMD_OK;
 }
@@ -259,7 +256,10 @@ register_try(struct client *c)
 		numeric(c, RPL_ISUPPORT, srv->isupport[i]);
 	send_lusers(c);
 	send_motd(c);
-	monitor_online(c);
+	{
+		struct event_registered ev = { c };
+		event_publish_registered(srv, &ev);	/* MONITOR, ... */
+	}
 	if (c->umodes != 0) {
 		client_umode_string(c, modes);
 		reply_raw(c, ":%s MODE %s :%s", c->nick, c->nick, modes);

@@ -9,6 +9,7 @@
 #include "proto/cap.h"
 #include "core/channel.h"
 #include "core/client.h"
+#include "core/event.h"
 #include "cmd/command.h"
 #include "core/log.h"
 #include "cmd/monitor.h"
@@ -112,6 +113,46 @@ monitor_offline(struct client *c, const char *nick)
 		return;
 	for (i = 0; i < e->nwatchers; i++)
 		reply_numeric(e->watchers[i], RPL_MONOFFLINE, FMT_RPL_MONOFFLINE, nick);
+}
+
+/* on_registered: the new user's watchers hear it is online (730). */
+static void
+on_registered(struct server *srv, const struct event_registered *ev)
+{
+	monitor_online(ev->client);
+}
+
+/* on_nick: a nick change that is more than a change of case is the old
+ * nick going offline and the new one coming online. */
+static void
+on_nick(struct server *srv, const struct event_nick *ev)
+{
+	char key[NICKLEN_MAX + 1];
+
+	if (server_fold(srv, key, ev->old_nick, sizeof(key)) &&
+	    strcmp(key, ev->client->nick_key) != 0) {
+		monitor_offline(ev->client, ev->old_nick);
+		monitor_online(ev->client);
+	}
+}
+
+/* on_quit: the watchers hear it is offline (731); the client's own
+ * watch entries go. */
+static void
+on_quit(struct server *srv, const struct event_quit *ev)
+{
+	monitor_offline(ev->client, ev->client->nick);
+	monitor_clear(ev->client);
+}
+
+/* monitor_subscribe: see monitor.h. */
+int
+monitor_subscribe(struct server *srv)
+{
+	if (event_subscribe_registered(srv, on_registered) != 0 ||
+	    event_subscribe_nick(srv, on_nick) != 0 || event_subscribe_quit(srv, on_quit) != 0)
+		return -1;
+	return 0;
 }
 
 void

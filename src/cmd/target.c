@@ -7,6 +7,7 @@
 #include "cmd/target.h"
 #include "proto/numeric.h"
 #include "proto/reply.h"
+#include "net/output.h"
 
 void
 targets_init(struct targets *t, const struct client *c)

@@ -1,4 +1,5 @@
-/* client.c - client lifecycle: creation, the one teardown path, deferred free. */
+/* client.c - one client: creation, names, timers, invites, and the final free.
+ * The teardown (client_close) and the deferred free live in net/close.c. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -11,13 +12,8 @@
 
 #include "core/channel.h"
 #include "core/client.h"
-#include "net/conn.h"
-#include "cmd/monitor.h"
-#include "core/connlimit.h"
 #include "core/log.h"
-#include "proto/reply.h"
 #include "core/server.h"
-#include "net/tls.h"
 
 /* client_new: see client.h. The host is the textual address; an IPv6
  * address that starts with ':' gets a leading '0' so it can never be taken
@@ -53,7 +49,6 @@ client_new(struct server *srv, struct bufferevent *bev, const struct sockaddr *s
 	strcpy(c->nick, "*");
 	c->signon = c->last_active = c->last_msg = srv->now;
 	LIST_INIT(&c->channels);
-	event_assign(&c->timer, srv->base, -1, 0, conn_timer_cb, c);
 	return c;
 }
 
@@ -110,153 +105,6 @@ client_timer_set(struct client *c, enum client_timer kind)
 	event_add(&c->timer, tv);
 }
 
-/* client_dead: see client.h. */
-void
-client_dead(struct client *c)
-{
-	struct server *srv = c->srv;
-
-	if (c->flags & CF_DEAD)
-		return;
-	c->flags |= CF_DEAD | CF_CLOSING;
-	if (c->flags & CF_REFUSED)
-		srv->refused_lingering--;
-	connlimit_release(srv, c);
-	if (c->flags & CF_PENDING) {
-		TAILQ_REMOVE(&srv->pending, c, plink);
-		c->flags &= ~CF_PENDING;
-	}
-	if (c->flags & CF_FLUSHQ) {
-		TAILQ_REMOVE(&srv->flushq, c, flink);
-		c->flags &= ~CF_FLUSHQ;
-	}
-	event_del(&c->timer);
-	bufferevent_setcb(c->bev, NULL, NULL, NULL, NULL);
-	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
-	TAILQ_REMOVE(&srv->clients, c, link);
-	TAILQ_INSERT_TAIL(&srv->dead, c, link);
-	event_active(srv->reaper, EV_TIMEOUT, 0);
-}
-
-void
-client_sendq_exceeded(struct client *c)
-{
-	struct server *srv = c->srv;
-
-	if (c->flags & (CF_SENDQ | CF_CLOSING))
-		return;
-	c->flags |= CF_SENDQ | CF_PENDING;
-	TAILQ_INSERT_TAIL(&srv->pending, c, plink);
-	event_active(srv->reaper, EV_TIMEOUT, 0);
-}
-
-/* flushed: the output buffer drained after close: free next turn. */
-static void flush_event_cb(struct bufferevent *bev, short what, void *arg);
-
-/* discard_cb: input after close is read and dropped (see flushed_cb). */
-static void
-discard_cb(struct bufferevent *bev, void *arg)
-{
-	struct evbuffer *in = bufferevent_get_input(bev);
-
-	evbuffer_drain(in, evbuffer_get_length(in));
-}
-
-/* flushed_cb: the ERROR line is out. Closing a socket with unread input
- * makes the kernel send RST, which can destroy that last line in flight;
- * so a plain socket is half-closed and its input drained until the peer's
- * EOF or the flush deadline (TIMER_FLUSH), then freed. */
-static void
-flushed_cb(struct bufferevent *bev, void *arg)
-{
-	struct client *c = arg;
-	int fd = bufferevent_getfd(bev);
-
-	if (evbuffer_get_length(bufferevent_get_output(bev)) != 0)
-		return;
-	if (!(c->flags & CF_DIRECT) || fd < 0 || c->srv->shutting_down) {
-		client_dead(c);
-		return;
-	}
-	shutdown(fd, SHUT_WR);
-	bufferevent_disable(bev, EV_WRITE);
-	bufferevent_setwatermark(bev, EV_READ, 0, 0);
-	bufferevent_setcb(bev, discard_cb, NULL, flush_event_cb, c);
-	discard_cb(bev, c);
-	bufferevent_enable(bev, EV_READ);
-}
-
-/* flush_event_cb: EOF or error while flushing: free without more output.
- * A TLS handshake finishing after client_close (registration timeout,
- * D-line) is no error: the ERROR line goes out now, then flushed_cb. */
-static void
-flush_event_cb(struct bufferevent *bev, short what, void *arg)
-{
-	if (what & BEV_EVENT_CONNECTED)
-		return;
-	tls_quiet(bev);
-	client_dead(arg);
-}
-
-/* client_close: the one teardown path, see client.h. */
-void
-client_close(struct client *c, const char *reason, const char *quit_msg)
-{
-	struct server *srv = c->srv;
-	struct membership *m;
-	struct evbuffer *out;
-	struct outline ol;
-	char pfx[160];
-
-	if (c->flags & CF_CLOSING)
-		return;
-	if (c->flags & CF_PENDING) {
-		TAILQ_REMOVE(&srv->pending, c, plink);
-		c->flags &= ~CF_PENDING;
-	}
-	if (client_is_registered(c)) {
-		if (!srv->shutting_down && !LIST_EMPTY(&c->channels)) {
-			outline_format(&ol, ":%s QUIT :%s", client_prefix(c, pfx, sizeof(pfx)),
-			    quit_msg ? quit_msg : reason);
-			c->flags |= CF_CLOSING;	/* nothing more to c itself */
-			send_common(c, false, &ol);
-		}
-		while ((m = LIST_FIRST(&c->channels)) != NULL)
-			channel_remove_member(srv, m);
-		server_whowas_add(srv, c);
-		monitor_offline(c, c->nick);
-		srv->stats.users--;
-		if (c->umodes & UMODE_INVISIBLE)
-			srv->stats.invisible--;
-		if (c->umodes & UMODE_OPER)
-			srv->stats.opers--;
-	} else
-		srv->stats.unknown--;
-	if (c->flags & CF_NICK_HASHED) {
-		HASH_DELETE(hh, srv->nicks, c);
-		c->flags &= ~CF_NICK_HASHED;
-	}
-	monitor_clear(c);
-	c->flags |= CF_CLOSING;
-	srv->stats.clients--;	/* the slot is free now, even while ERROR flushes */
-	log_debug("closing %s[%s]: %s", c->nick, c->host, reason);
-
-	out = bufferevent_get_output(c->bev);
-	if (c->flags & CF_SENDQ)
-		evbuffer_drain(out, evbuffer_get_length(out));
-	outline_format(&ol, "ERROR :Closing Link: %s (%s)", c->host, reason);
-	/* Callbacks first: a bufferevent_pair drains at once on add. */
-	bufferevent_disable(c->bev, EV_READ);
-	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
-	bufferevent_setcb(c->bev, NULL, flushed_cb, flush_event_cb, c);
-	bufferevent_enable(c->bev, EV_WRITE);
-	event_del(&c->timer);
-	client_timer_set(c, TIMER_FLUSH);
-	evbuffer_add(out, ol.buf, ol.len);
-	if (!(c->flags & CF_DEAD) && evbuffer_get_length(out) == 0)
-		client_dead(c);
-}
-
 void
 client_free(struct client *c)
 {
@@ -265,8 +113,6 @@ client_free(struct client *c)
 	event_del(&c->timer);
 	if (c->capture != NULL)
 		evbuffer_free(c->capture);
-	if (c->flags & CF_TLS)
-		tls_close_notify(c->bev);
 	bufferevent_free(c->bev);
 	free(c->certfp);
 	free(c->mon);

@@ -17,8 +17,6 @@
 
 #include "core/config.h"
 #include "core/log.h"
-#include "proto/message.h"
-#include "net/tls.h"
 
 static const char *const builtin_motd[] = {
 	"Welcome to evircd, an asynchronous IRC server on libevent.",
@@ -616,8 +614,16 @@ config_load_motd(struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* config_load: see config.h. */
 struct config *
 config_load(const char *path, char *err, size_t errlen)
+{
+	return config_load_checked(path, NULL, err, errlen);
+}
+
+/* config_load_checked: see config.h. */
+struct config *
+config_load_checked(const char *path, config_listen_check_fn check, char *err, size_t errlen)
 {
 	struct parse_ctx p;
 	int r;
@@ -653,7 +659,7 @@ config_load(const char *path, char *err, size_t errlen)
 	for (i = 0; p.err[0] == '\0' && i < p.cfg->nlistens; i++) {
 		struct listen_conf *lc = &p.cfg->listens[i];
 		char terr[400];
-		if (lc->tls && tls_check(lc, terr, sizeof(terr)) != 0) {
+		if (lc->tls && check != NULL && check(lc, terr, sizeof(terr)) != 0) {
 			p.lineno = lc->line;
 			perr(&p, "[listen] %s", terr);
 		}

@@ -11,7 +11,6 @@
 #include "core/kline.h"
 #include "core/log.h"
 #include "core/number.h"
-#include "proto/reply.h"
 #include "core/server.h"
 
 static void
@@ -88,7 +87,8 @@ canon_mask(char kind, const char *mask, char *out, size_t size, struct cidr *net
 	return true;
 }
 
-static bool
+/* kline_matches: see kline.h. */
+bool
 kline_matches(const struct server *srv, const struct kline *k, const struct client *c)
 {
 	char uh[160], user[USERLEN + 2];
@@ -164,10 +164,8 @@ kline_add(struct server *srv, char kind, const char *mask, time_t duration, cons
     const char *setter, char *err, size_t errlen)
 {
 	struct cidr net;
-	struct client *c, *next;
 	char canon[256];
 	bool host_ip;
-	int n = 0;
 
 	memset(&net, 0, sizeof(net));
 	if (!canon_mask(kind, mask, canon, sizeof(canon), &net, &host_ip)) {
@@ -181,19 +179,7 @@ kline_add(struct server *srv, char kind, const char *mask, time_t duration, cons
 	if (kline_save(srv) != 0)
 		snprintf(err, errlen, "saved in memory only: cannot write %s",
 		    srv->cfg->bans_file ? srv->cfg->bans_file : "(no bans_file)");
-	/* Disconnect who is covered now: a scan of all clients, once per
-	 * operator command, never per message. */
-	for (c = TAILQ_FIRST(&srv->clients); c != NULL; c = next) {
-		next = TAILQ_NEXT(c, link);
-		if ((c->flags & CF_CLOSING) || !kline_matches(srv, srv->klines, c))
-			continue;
-		if (kind == KLINE_K && !client_is_registered(c))
-			continue;	/* checked at registration */
-		numeric(c, ERR_YOUREBANNEDCREEP);
-		client_close(c, kind == KLINE_D ? "D-lined" : "K-lined", NULL);
-		n++;
-	}
-	return n;
+	return 0;
 }
 
 bool

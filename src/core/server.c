@@ -1,4 +1,6 @@
-/* server.c - the loop, signals, clock, maps, deferred free, WHOWAS, ISUPPORT. */
+/* server.c - the registry: maps, clock, WHOWAS storage, nick holds,
+ * ISUPPORT, statistics. The loop, listeners and teardown live above it
+ * (net/server_io.c, src/daemon.c). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,62 +13,10 @@
 
 #include "core/channel.h"
 #include "core/client.h"
-#include "net/conn.h"
 #include "core/connlimit.h"
 #include "core/kline.h"
-#include "net/listener.h"
-#include "cmd/monitor.h"
 #include "core/log.h"
-#include "proto/reply.h"
 #include "core/server.h"
-#include "net/tls.h"
-
-static void
-reaper_cb(int fd, short what, void *arg)
-{
-	struct server *srv = arg;
-	struct client *c;
-
-	server_clock(srv);
-	/* Closing a client may overflow others' sendq (its QUIT): loop. */
-	while ((c = TAILQ_FIRST(&srv->pending)) != NULL) {
-		TAILQ_REMOVE(&srv->pending, c, plink);
-		c->flags &= ~CF_PENDING;
-		client_close(c, "SendQ exceeded", NULL);
-	}
-	while ((c = TAILQ_FIRST(&srv->dead)) != NULL) {
-		TAILQ_REMOVE(&srv->dead, c, link);
-		client_free(c);
-	}
-	if (srv->shutting_down && TAILQ_EMPTY(&srv->clients))
-		event_base_loopexit(srv->base, NULL);
-}
-
-static void
-signal_cb(int sig, short what, void *arg)
-{
-	struct server *srv = arg;
-	char err[512];
-
-	server_clock(srv);
-	if (sig == SIGHUP) {
-		log_info("SIGHUP: reloading %s", srv->config_path ? srv->config_path : "(none)");
-		if (server_rehash(srv, err, sizeof(err)) != 0)
-			log_warnx("rehash failed, keeping the old configuration: %s", err);
-		return;
-	}
-	log_info("signal %d: shutting down", sig);
-	server_shutdown(srv, "Server shutting down");
-}
-
-static void
-shutdown_timer_cb(int fd, short what, void *arg)
-{
-	struct server *srv = arg;
-
-	log_warnx("shutdown: output not flushed in time; exiting anyway");
-	event_base_loopexit(srv->base, NULL);
-}
 
 static void
 sweep_cb(int fd, short what, void *arg)
@@ -108,8 +58,9 @@ whowas_resize(struct server *srv, unsigned size)
 	srv->whowas_next = srv->whowas_count = 0;
 }
 
+/* server_core_new: see server.h. */
 struct server *
-server_new(struct config *cfg, const char *config_path)
+server_core_new(struct config *cfg, const char *config_path)
 {
 	struct server *srv = calloc(1, sizeof(*srv));
 	struct tm tm;
@@ -128,15 +79,6 @@ server_new(struct config *cfg, const char *config_path)
 	TAILQ_INIT(&srv->dead);
 	TAILQ_INIT(&srv->pending);
 	TAILQ_INIT(&srv->flushq);
-	srv->flusher = event_new(srv->base, -1, 0, conn_flush_cb, srv);
-	srv->reaper = event_new(srv->base, -1, 0, reaper_cb, srv);
-	srv->sig_term = evsignal_new(srv->base, SIGTERM, signal_cb, srv);
-	srv->sig_int = evsignal_new(srv->base, SIGINT, signal_cb, srv);
-	srv->sig_hup = evsignal_new(srv->base, SIGHUP, signal_cb, srv);
-	evsignal_add(srv->sig_term, NULL);
-	evsignal_add(srv->sig_int, NULL);
-	evsignal_add(srv->sig_hup, NULL);
-	srv->shutdown_timer = evtimer_new(srv->base, shutdown_timer_cb, srv);
 	srv->sweep_timer = event_new(srv->base, -1, EV_PERSIST, sweep_cb, srv);
 	{
 		struct timeval minute = { 60, 0 };
@@ -157,93 +99,19 @@ server_new(struct config *cfg, const char *config_path)
 	return srv;
 }
 
-int
-server_listen(struct server *srv)
-{
-	size_t i;
-	struct listener *l;
-
-	srv->listeners = calloc(srv->cfg->nlistens, sizeof(*srv->listeners));
-	if (srv->listeners == NULL)
-		fatal("calloc");
-	for (i = 0; i < srv->cfg->nlistens; i++) {
-		l = listener_open(srv, &srv->cfg->listens[i]);
-		if (l != NULL)
-			srv->listeners[srv->nlisteners++] = l;
-	}
-	srv->sts_port = tls_port(srv);	/* sts capability on plaintext ports */
-	return srv->nlisteners > 0 ? 0 : -1;
-}
-
-int
-server_run(struct server *srv)
-{
-	event_base_dispatch(srv->base);
-	return 0;
-}
-
+/* server_core_free: see server.h. */
 void
-server_shutdown(struct server *srv, const char *reason)
+server_core_free(struct server *srv)
 {
-	struct client *c, *next;
-	struct timeval tv = { 5, 0 };
-	size_t i;
-
-	if (srv->shutting_down)
-		return;
-	srv->shutting_down = true;
-	for (i = 0; i < srv->nlisteners; i++)
-		listener_close(srv->listeners[i]);
-	srv->nlisteners = 0;
-	/* No QUIT broadcasts while everyone is leaving (O(n) not O(n^2)):
-	 * client_close checks srv->shutting_down. */
-	for (c = TAILQ_FIRST(&srv->clients); c != NULL; c = next) {
-		next = TAILQ_NEXT(c, link);
-		client_close(c, reason, NULL);
-	}
-	evtimer_add(srv->shutdown_timer, &tv);
-	event_active(srv->reaper, EV_TIMEOUT, 0);
-}
-
-void
-server_free(struct server *srv)
-{
-	struct client *c;
 	struct channel *ch, *tmp;
-	struct membership *m;
-	size_t i;
 
-	if (srv == NULL)
-		return;
-	while ((c = TAILQ_FIRST(&srv->clients)) != NULL) {
-		while ((m = LIST_FIRST(&c->channels)) != NULL)
-			channel_remove_member(srv, m);
-		if (c->flags & CF_NICK_HASHED)
-			HASH_DELETE(hh, srv->nicks, c);
-		TAILQ_REMOVE(&srv->clients, c, link);
-		client_free(c);
-	}
-	while ((c = TAILQ_FIRST(&srv->dead)) != NULL) {
-		TAILQ_REMOVE(&srv->dead, c, link);
-		client_free(c);
-	}
 	HASH_ITER(hh, srv->channels, ch, tmp)
 		channel_free(srv, ch);
-	for (i = 0; i < srv->nlisteners; i++)
-		listener_close(srv->listeners[i]);
-	free(srv->listeners);
 	whowas_resize(srv, 0);
 	free(srv->holds);
 	kline_free_all(srv);
-	monitor_free_all(srv);
 	connlimit_free(srv);
 	event_free(srv->sweep_timer);
-	event_free(srv->reaper);
-	event_free(srv->flusher);
-	event_free(srv->sig_term);
-	event_free(srv->sig_int);
-	event_free(srv->sig_hup);
-	event_free(srv->shutdown_timer);
 	event_base_free(srv->base);
 	config_free(srv->cfg);
 	free(srv->config_path);
@@ -256,26 +124,16 @@ listen_same(const struct listen_conf *a, const struct listen_conf *b)
 	return a->port == b->port && a->tls == b->tls && strcmp(a->address, b->address) == 0;
 }
 
-/* server_rehash: the new file replaces the configuration as a whole; the
- * listeners are kept when the [listen] sections did not change (a change
- * of listeners needs a restart and is logged). Connected clients stay. */
-int
-server_rehash(struct server *srv, char *err, size_t errlen)
+/* server_reconfigure: the new file replaces the configuration as a whole;
+ * the listeners are kept when the [listen] sections did not change (a
+ * change of listeners needs a restart and is logged). Connected clients
+ * stay. */
+void
+server_reconfigure(struct server *srv, struct config *ncfg)
 {
-	struct config *ncfg;
 	size_t i;
 	bool same = true;
 
-	if (srv->config_path == NULL) {
-		ncfg = config_default();
-		config_load_motd(ncfg, err, errlen);
-		config_free(ncfg);
-		snprintf(err, errlen, "no configuration file: running on the embedded defaults");
-		return -1;
-	}
-	ncfg = config_load(srv->config_path, err, errlen);
-	if (ncfg == NULL)
-		return -1;
 	if (ncfg->nlistens != srv->cfg->nlistens)
 		same = false;
 	for (i = 0; same && i < ncfg->nlistens; i++)
@@ -305,12 +163,6 @@ server_rehash(struct server *srv, char *err, size_t errlen)
 		kline_load(srv);
 	setup_timeouts(srv);
 	server_build_isupport(srv);
-	/* New certificates for new handshakes; connected clients keep theirs.
-	 * config_load already refused unloadable files, so this fails only
-	 * if a file changed in between (the old context stays). */
-	tls_reload(srv);
-	log_info("configuration reloaded from %s", srv->config_path);
-	return 0;
 }
 
 void
@@ -322,27 +174,6 @@ server_clock(struct server *srv)
 		gettimeofday(&tv, NULL);
 	srv->now = tv.tv_sec + srv->now_offset;
 	srv->now_ms = (long)(tv.tv_usec / 1000);
-}
-
-/* server_time_tag: the server-time tag for this millisecond, formatted
- * only when a server-time client is sent something, at most once per ms. */
-const char *
-server_time_tag(struct server *srv, size_t *len)
-{
-	if (srv->time_tag_len == 0 || srv->time_tag_ms != srv->now_ms ||
-	    srv->time_tag_sec != srv->now) {
-		struct tm tm;
-		time_t t = srv->now;
-		char ts[32];
-		gmtime_r(&t, &tm);
-		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-		srv->time_tag_len = (size_t)snprintf(srv->time_tag, sizeof(srv->time_tag),
-		    "time=%s.%03ldZ", ts, srv->now_ms);
-		srv->time_tag_ms = srv->now_ms;
-		srv->time_tag_sec = srv->now;
-	}
-	*len = srv->time_tag_len;
-	return srv->time_tag;
 }
 
 /* server_build_isupport: RPL_ISUPPORT tokens (Modern IRC "RPL_ISUPPORT
@@ -401,7 +232,7 @@ server_build_isupport(struct server *srv)
 }
 
 void
-server_whowas_add(struct server *srv, const struct client *c)
+server_whowas_add(struct server *srv, const struct client *c, const char *nick)
 {
 	struct whowas *w;
 
@@ -409,7 +240,7 @@ server_whowas_add(struct server *srv, const struct client *c)
 		return;
 	w = &srv->whowas[srv->whowas_next];
 	free(w->realname);
-	snprintf(w->nick, sizeof(w->nick), "%s", c->nick);
+	snprintf(w->nick, sizeof(w->nick), "%s", nick);
 	snprintf(w->user, sizeof(w->user), "%s", c->user);
 	snprintf(w->host, sizeof(w->host), "%s", c->host);
 	w->realname = strdup(c->realname ? c->realname : "");

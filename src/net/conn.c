@@ -1,5 +1,5 @@
-/* conn.c - bufferevent callbacks: bounded lines in, fakelag, liveness
- * timers. */
+/* conn.c - bufferevent callbacks: bounded lines in, handed to the
+ * dispatcher registered with conn_set_dispatch; fakelag, liveness timers. */
 #include <fcntl.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -19,13 +19,13 @@
 
 #include "proto/cap.h"
 #include "core/client.h"
-#include "cmd/command.h"
+#include "net/close.h"
 #include "net/conn.h"
+#include "net/output.h"
 #include "core/connlimit.h"
 #include "core/kline.h"
 #include "core/log.h"
 #include "proto/message.h"
-#include "proto/reply.h"
 #include "core/server.h"
 #include "net/tls.h"
 
@@ -221,6 +221,14 @@ conn_accept_tls(struct server *srv, int fd, struct sockaddr *sa, int salen,
 }
 
 
+/* conn_set_dispatch: see conn.h. */
+void
+conn_set_dispatch(struct server *srv, enum cmd_result (*dispatch)(struct client *c,
+    struct irc_msg *m))
+{
+	srv->dispatch = dispatch;
+}
+
 /* conn_adopt: see conn.h. */
 struct client *
 conn_adopt(struct server *srv, struct bufferevent *bev, const struct sockaddr *sa, int salen)
@@ -240,56 +248,6 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 		bufferevent_disable(bev, EV_WRITE);
 }
 
-void
-conn_mark_dirty(struct client *c)
-{
-	struct server *srv = c->srv;
-
-	if ((c->flags & (CF_DIRECT | CF_FLUSHQ | CF_CLOSING | CF_DEAD)) != CF_DIRECT)
-		return;
-	c->flags |= CF_FLUSHQ;
-	TAILQ_INSERT_TAIL(&srv->flushq, c, flink);
-	event_active(srv->flusher, EV_TIMEOUT, 0);
-}
-
-/* conn_flush_cb: runs after the callbacks of this loop turn that queued
- * output (same priority, activated later), so each client gets one write()
- * for everything queued to it in the turn, and no EV_WRITE registration
- * (two epoll_ctl calls) unless its socket is full. */
-void
-conn_flush_cb(int fd, short what, void *arg)
-{
-	struct server *srv = arg;
-	struct client *c;
-	struct evbuffer *out;
-	int r;
-
-	while ((c = TAILQ_FIRST(&srv->flushq)) != NULL) {
-		TAILQ_REMOVE(&srv->flushq, c, flink);
-		c->flags &= ~CF_FLUSHQ;
-		if (c->flags & (CF_CLOSING | CF_DEAD))
-			continue;
-		if (bufferevent_get_enabled(c->bev) & EV_WRITE)
-			continue;	/* libevent is already writing it */
-		out = bufferevent_get_output(c->bev);
-		if (evbuffer_get_length(out) == 0)
-			continue;
-		/* bufferevent_socket keeps the start of its output frozen
-		 * except inside its own write callback; do as it does. */
-		evbuffer_unfreeze(out, 1);
-		errno = 0;
-		r = evbuffer_write(out, bufferevent_getfd(c->bev));
-		evbuffer_freeze(out, 1);
-		if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-			/* let the bufferevent meet the error and report it */
-			bufferevent_enable(c->bev, EV_WRITE);
-			continue;
-		}
-		if (evbuffer_get_length(out) > 0)
-			bufferevent_enable(c->bev, EV_WRITE);
-	}
-}
-
 static struct client *
 conn_setup(struct server *srv, struct bufferevent *bev, const struct sockaddr *sa, int salen,
     uint32_t flags)
@@ -301,6 +259,7 @@ conn_setup(struct server *srv, struct bufferevent *bev, const struct sockaddr *s
 	c = client_new(srv, bev, sa, salen);
 	if (c == NULL)
 		return NULL;
+	event_assign(&c->timer, srv->base, -1, 0, conn_timer_cb, c);
 	c->flags |= flags;
 	refused = kline_find_dline(srv, c) != NULL ? "D-lined" : connlimit_admit(srv, c);
 	TAILQ_INSERT_TAIL(&srv->clients, c, link);
@@ -394,13 +353,13 @@ handle_line(struct client *c, char *line, size_t n)
 	}
 	if (m.label != NULL && (c->caps & CAP_LABELED_RESPONSE)) {
 		labeled_begin(c);
-		r = command_dispatch(c, &m);
+		r = c->srv->dispatch(c, &m);
 		if (r == CMD_CLOSE || (c->flags & CF_DEAD))
 			return CMD_CLOSE;
 		labeled_end(c, m.label);
 		return r;
 	}
-	return command_dispatch(c, &m);
+	return c->srv->dispatch(c, &m);
 }
 
 /* conn_process_input: see conn.h. A line ends at CRLF or a bare LF

@@ -46,6 +46,7 @@
 #include "fuzz.h"
 #include "proto/message.h"
 #include "core/server.h"
+#include "daemon.h"
 
 #define NSLOTS		4
 #define LOOP_TURNS	64	/* event_base_loop(EVLOOP_NONBLOCK) calls per step, at most */

@@ -17,6 +17,7 @@
 #include "net/conn.h"
 #include "proto/message.h"
 #include "core/server.h"
+#include "daemon.h"
 
 #include "harness.h"
 

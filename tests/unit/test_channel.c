@@ -17,6 +17,7 @@
 #include "core/config.h"
 #include "net/conn.h"
 #include "core/server.h"
+#include "daemon.h"
 
 static struct server *srv;
 static struct bufferevent *test_ends[16];

@@ -1,0 +1,180 @@
+/* event.h - the typed event bus (conventions, practice 12). When state
+ * changes, the layer that changed it publishes a typed event; features
+ * (MONITOR, WHOWAS, later links, history, metrics) subscribe at start-up
+ * (src/daemon.c). The publisher never names its subscribers.
+ *
+ * Plain C: an enum of events, one struct per event, a fixed array of at
+ * most EVENT_MAX_SUBSCRIBERS function pointers per event in struct server.
+ * Publishing is a loop over that array in subscription order:
+ * O(subscribers), no allocation.
+ *
+ * Lifetime: an event struct and every pointer in it are valid only during
+ * the call; a subscriber copies what it keeps. A subscriber may queue
+ * output (net/output.h) but must not close or free any client or channel
+ * named in the event; sendq overflow is deferred by the output path, so
+ * queueing is always safe. Who publishes and who subscribes:
+ * docs/ARCHITECTURE.md. */
+#ifndef EVIRCD_EVENT_H
+#define EVIRCD_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct server;
+struct client;
+struct channel;
+
+#define EVENT_MAX_SUBSCRIBERS	8	/* per event */
+
+/* EVENT_REGISTERED: client finished registration; the welcome burst (001
+ * to MOTD) is queued, client->nick is its first nick. */
+struct event_registered {
+	struct client	*client;
+};
+
+/* EVENT_NICK: a registered client changed its nick; client->nick is the new
+ * nick (already in the nick map), old_nick the one it had. */
+struct event_nick {
+	struct client	*client;
+	const char	*old_nick;
+};
+
+/* EVENT_JOIN: client joined channel (the JOIN is broadcast); created when
+ * the join created the channel. */
+struct event_join {
+	struct client	*client;
+	struct channel	*channel;
+	bool		 created;
+};
+
+/* EVENT_PART: client is leaving channel (PART broadcast, membership not
+ * yet removed: channel and client->channels still hold it). reason may be
+ * NULL. Also published for each channel left with "JOIN 0". */
+struct event_part {
+	struct client	*client;
+	struct channel	*channel;
+	const char	*reason;
+};
+
+/* EVENT_KICK: source kicked target from channel (KICK broadcast, the
+ * target's membership not yet removed). */
+struct event_kick {
+	struct client	*source;
+	struct client	*target;
+	struct channel	*channel;
+	const char	*reason;
+};
+
+/* EVENT_QUIT: a registered client is going away (client_close): the QUIT
+ * is broadcast, its memberships and nick are still in place and removed
+ * right after. reason is what peers were shown. */
+struct event_quit {
+	struct client	*client;
+	const char	*reason;
+};
+
+/* EVENT_MODE: modes changed. channel is NULL for a user mode change of
+ * target; otherwise target is NULL. source may be NULL (the server).
+ * modes is the applied change as broadcast: "+o-v nick nick" or "+i". */
+struct event_mode {
+	struct client	*source;
+	struct channel	*channel;
+	struct client	*target;
+	const char	*modes;
+};
+
+/* EVENT_TOPIC: source set (topic non-empty) or cleared channel's topic. */
+struct event_topic {
+	struct client	*source;
+	struct channel	*channel;
+	const char	*topic;
+};
+
+/* EVENT_MESSAGE: a PRIVMSG, NOTICE or TAGMSG (verb) was delivered to one
+ * target: a channel (channel set, status set to the STATUSMSG member
+ * modes or 0) or a user (target set). text is "" for TAGMSG; tags are the
+ * tags sent to message-tags clients ("msgid=...;+x=y"), msgid their id. */
+struct event_message {
+	struct client	*source;
+	const char	*verb;
+	struct channel	*channel;
+	unsigned	 status;
+	struct client	*target;
+	const char	*text;
+	const char	*tags;
+	const char	*msgid;
+};
+
+/* EVENT_SERVER_LINKED: a server link completed its burst (server links). */
+struct event_server_linked {
+	const char	*name;
+	const char	*description;
+};
+
+/* EVENT_SERVER_SPLIT: a linked server was lost (server links). */
+struct event_server_split {
+	const char	*name;
+	const char	*reason;
+};
+
+/* The list of events: X(ENUM_SUFFIX, struct/function suffix). */
+#define EVENT_LIST(X) \
+	X(REGISTERED, registered) \
+	X(NICK, nick) \
+	X(JOIN, join) \
+	X(PART, part) \
+	X(KICK, kick) \
+	X(QUIT, quit) \
+	X(MODE, mode) \
+	X(TOPIC, topic) \
+	X(MESSAGE, message) \
+	X(SERVER_LINKED, server_linked) \
+	X(SERVER_SPLIT, server_split)
+
+enum event_kind {
+#define EVENT_X(UP, low) EVENT_##UP,
+	EVENT_LIST(EVENT_X)
+#undef EVENT_X
+	EVENT_COUNT
+};
+
+/* event_<name>_fn: a subscriber of EVENT_<NAME>. */
+#define EVENT_X(UP, low) \
+	typedef void (*event_##low##_fn)(struct server *srv, const struct event_##low *ev);
+EVENT_LIST(EVENT_X)
+#undef EVENT_X
+
+/* One subscriber slot: the typed pointer for its event. */
+union event_handler {
+#define EVENT_X(UP, low) event_##low##_fn low;
+	EVENT_LIST(EVENT_X)
+#undef EVENT_X
+};
+
+/* The subscribers of every event, in subscription order (struct server). */
+struct event_bus {
+	union event_handler	 subs[EVENT_COUNT][EVENT_MAX_SUBSCRIBERS];
+	uint8_t			 count[EVENT_COUNT];
+};
+
+/* event_bus_of: srv's bus (server.h includes this header). */
+struct event_bus *event_bus_of(struct server *srv);
+
+/* event_subscribe_<name>(srv, fn): add fn to EVENT_<NAME>'s subscribers, at
+ * start-up. 0, or -1 (logged) when EVENT_MAX_SUBSCRIBERS are already there.
+ * event_publish_<name>(srv, ev): call every subscriber with ev, in
+ * subscription order. */
+#define EVENT_X(UP, low) \
+	int event_subscribe_##low(struct server *srv, event_##low##_fn fn); \
+	static inline void \
+	event_publish_##low(struct server *srv, const struct event_##low *ev) \
+	{ \
+		const struct event_bus *bus = event_bus_of(srv); \
+		unsigned i; \
+		for (i = 0; i < bus->count[EVENT_##UP]; i++) \
+			bus->subs[EVENT_##UP][i].low(srv, ev); \
+	}
+EVENT_LIST(EVENT_X)
+#undef EVENT_X
+
+#endif

@@ -1,0 +1,80 @@
+/* daemon.c - a whole server: the registry, the network side, the
+ * dispatcher and the features' subscriptions wired together, and the
+ * signal handlers. It stands above every layer (like main.c), so it may
+ * name anything; nothing below includes daemon.h. */
+#include <signal.h>
+#include <stdlib.h>
+
+#include <event2/event.h>
+
+#include "core/log.h"
+#include "core/server.h"
+#include "net/close.h"
+#include "net/conn.h"
+#include "net/server_io.h"
+#include "cmd/command.h"
+#include "cmd/monitor.h"
+#include "cmd/whowas.h"
+#include "daemon.h"
+
+static void
+signal_cb(int sig, short what, void *arg)
+{
+	struct server *srv = arg;
+	char err[512];
+
+	server_clock(srv);
+	if (sig == SIGHUP) {
+		log_info("SIGHUP: reloading %s", srv->config_path ? srv->config_path : "(none)");
+		if (server_rehash(srv, err, sizeof(err)) != 0)
+			log_warnx("rehash failed, keeping the old configuration: %s", err);
+		return;
+	}
+	log_info("signal %d: shutting down", sig);
+	server_shutdown(srv, "Server shutting down");
+}
+
+/* server_new: see daemon.h. Subscribers are called in the order they
+ * subscribe here. */
+struct server *
+server_new(struct config *cfg, const char *config_path)
+{
+	struct server *srv = server_core_new(cfg, config_path);
+
+	if (srv == NULL)
+		return NULL;
+	if (server_io_init(srv) != 0)
+		fatalx("cannot create the loop's events");
+	conn_set_dispatch(srv, command_dispatch);
+	if (whowas_subscribe(srv) != 0 || monitor_subscribe(srv) != 0)
+		fatalx("event subscriptions exceed EVENT_MAX_SUBSCRIBERS");
+	srv->sig_term = evsignal_new(srv->base, SIGTERM, signal_cb, srv);
+	srv->sig_int = evsignal_new(srv->base, SIGINT, signal_cb, srv);
+	srv->sig_hup = evsignal_new(srv->base, SIGHUP, signal_cb, srv);
+	evsignal_add(srv->sig_term, NULL);
+	evsignal_add(srv->sig_int, NULL);
+	evsignal_add(srv->sig_hup, NULL);
+	return srv;
+}
+
+/* server_run: see daemon.h. */
+int
+server_run(struct server *srv)
+{
+	event_base_dispatch(srv->base);
+	return 0;
+}
+
+/* server_free: see daemon.h. */
+void
+server_free(struct server *srv)
+{
+	if (srv == NULL)
+		return;
+	event_free(srv->sig_term);
+	event_free(srv->sig_int);
+	event_free(srv->sig_hup);
+	server_io_free(srv);
+	monitor_free_all(srv);
+	server_core_free(srv);
+}

@@ -1,0 +1,419 @@
+/* output.c - the one output path: queueing (with the labeled-response
+ * capture), sendq accounting and close, the server-time tag cache, the
+ * broadcast loops, and the end-of-turn flusher. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "proto/cap.h"
+#include "core/channel.h"
+#include "core/client.h"
+#include "core/server.h"
+#include "net/output.h"
+
+static void send_prefixed(struct client *c, const char *head, size_t hlen, const char *fmt,
+    va_list ap) __attribute__((format(printf, 4, 0)));
+static void send_prefixed_text(struct client *c, const char *head, size_t hlen,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* queue: the lowest level. Output of a labeled command goes to the capture
+ * buffer; everything else to the bufferevent, followed by the sendq check. */
+static void
+queue(struct client *c, const void *buf, size_t len)
+{
+	struct evbuffer *out;
+
+	if (c->capture != NULL) {
+		evbuffer_add(c->capture, buf, len);
+		return;
+	}
+	out = bufferevent_get_output(c->bev);
+	if (evbuffer_add(out, buf, len) != 0 || evbuffer_get_length(out) > c->sendq)
+		output_sendq_exceeded(c);
+	else if (!(c->flags & CF_FLUSHQ))
+		output_mark_dirty(c);
+}
+
+static void
+queue_time(struct client *c, bool at)
+{
+	size_t len;
+	const char *tag = output_time_tag(c->srv, &len);
+
+	if (at)
+		queue(c, "@", 1);
+	queue(c, tag, len);
+	queue(c, at ? " " : ";", 1);
+}
+
+void
+send_bytes(struct client *c, const char *buf, size_t len)
+{
+	if (c->flags & (CF_CLOSING | CF_SENDQ | CF_DEAD))
+		return;
+	if ((c->caps & CAP_SERVER_TIME) && len > 0 && buf[0] != '@')
+		queue_time(c, true);
+	queue(c, buf, len);
+}
+
+void
+send_line(struct client *c, const struct outline *ol)
+{
+	bool mt = (c->caps & CAP_MESSAGE_TAGS) != 0;
+
+	if (c->flags & (CF_CLOSING | CF_SENDQ | CF_DEAD))
+		return;
+	if ((c->caps & ol->need_cap) != ol->need_cap)
+		return;
+	if (ol->tags == NULL || !mt) {
+		send_bytes(c, ol->buf, ol->len);
+		return;
+	}
+	queue(c, "@", 1);
+	if (c->caps & CAP_SERVER_TIME)
+		queue_time(c, false);
+	queue(c, ol->tags, ol->tags_len);
+	queue(c, " ", 1);
+	queue(c, ol->buf, ol->len);
+}
+
+void
+reply_fail(struct client *c, const char *command, const char *code, const char *fmt, ...)
+{
+	char head[160];
+	size_t hlen;
+	va_list ap;
+
+	/* the command echoes client input: only [A-Z0-9] survives, else "*" */
+	if (command[0] == '\0' || strlen(command) > 32 ||
+	    strspn(command, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(command))
+		command = "*";
+	hlen = reply_head(head, sizeof(head), c->srv->cfg->name, "FAIL", command, code, true);
+	if (hlen == 0)
+		return;
+	va_start(ap, fmt);
+	send_prefixed(c, head, hlen, fmt, ap);
+	va_end(ap);
+}
+
+void
+labeled_begin(struct client *c)
+{
+	if (c->capture == NULL)
+		c->capture = evbuffer_new();
+}
+
+/* add_tag_line: "@tag;rest" or "@tag line" into c's real output. */
+static void
+add_tag_line(struct client *c, const char *tag, const char *line, size_t len)
+{
+	queue(c, "@", 1);
+	queue(c, tag, strlen(tag));
+	if (len > 0 && line[0] == '@') {
+		queue(c, ";", 1);
+		queue(c, line + 1, len - 1);
+	} else {
+		queue(c, " ", 1);
+		queue(c, line, len);
+	}
+}
+
+/* labeled_end: labeled-response spec: no output -> ACK; one line -> the
+ * label on it; more -> a labeled-response batch (when batch is enabled). */
+void
+labeled_end(struct client *c, const char *label)
+{
+	struct evbuffer *cap = c->capture;
+	struct server *srv = c->srv;
+	char tag[300], bid[16], btag[32], *line;
+	size_t n = 0, len;
+	struct evbuffer_ptr p;
+
+	if (cap == NULL)
+		return;
+	c->capture = NULL;
+	if (c->flags & (CF_CLOSING | CF_SENDQ | CF_DEAD)) {
+		evbuffer_free(cap);
+		return;
+	}
+	for (p = evbuffer_search(cap, "\n", 1, NULL); p.pos >= 0;
+	    p = evbuffer_search(cap, "\n", 1, &p)) {
+		n++;
+		if (evbuffer_ptr_set(cap, &p, 1, EVBUFFER_PTR_ADD) != 0)
+			break;
+	}
+	snprintf(tag, sizeof(tag), "label=%s", label);
+	if (n == 0) {
+		char ack[200];
+		int l = snprintf(ack, sizeof(ack), ":%s ACK\r\n", srv->cfg->name);
+		add_tag_line(c, tag, ack, (size_t)l);
+	} else if (n == 1) {
+		len = evbuffer_get_length(cap);
+		line = (char *)evbuffer_pullup(cap, -1);
+		add_tag_line(c, tag, line, len);
+	} else if (!(c->caps & CAP_BATCH)) {
+		evbuffer_add_buffer(bufferevent_get_output(c->bev), cap);
+	} else {
+		char open[200], close_[200];
+		int l;
+		snprintf(bid, sizeof(bid), "L%x", ++srv->batch_next);
+		snprintf(btag, sizeof(btag), "batch=%s", bid);
+		l = snprintf(open, sizeof(open), ":%s BATCH +%s labeled-response\r\n", srv->cfg->name, bid);
+		add_tag_line(c, tag, open, (size_t)l);
+		while ((line = evbuffer_readln(cap, &len, EVBUFFER_EOL_CRLF_STRICT)) != NULL) {
+			line = realloc(line, len + 3);
+			if (line != NULL) {
+				memcpy(line + len, "\r\n", 3);
+				add_tag_line(c, btag, line, len + 2);
+			}
+			free(line);
+		}
+		l = snprintf(close_, sizeof(close_), ":%s BATCH -%s\r\n", srv->cfg->name, bid);
+		send_bytes(c, close_, (size_t)l);
+	}
+	evbuffer_free(cap);
+	if (!(c->flags & CF_SENDQ) &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) > c->sendq)
+		output_sendq_exceeded(c);
+	else
+		output_mark_dirty(c);
+}
+
+/* prefixed: "<head><formatted>" cleaned and cut as one line. */
+static void
+send_prefixed(struct client *c, const char *head, size_t hlen, const char *fmt, va_list ap)
+{
+	struct outline ol;
+
+	if (hlen > IRC_LINE_MAX - 3)
+		hlen = IRC_LINE_MAX - 3;
+	ol.tags = NULL;
+	ol.tags_len = 0;
+	ol.need_cap = 0;
+	memcpy(ol.buf, head, hlen);
+	ol.len = hlen + format_clean(ol.buf + hlen, IRC_LINE_MAX - 2 - hlen, fmt, ap);
+	ol.buf[ol.len++] = '\r';
+	ol.buf[ol.len++] = '\n';
+	send_line(c, &ol);
+}
+
+static void
+send_prefixed_text(struct client *c, const char *head, size_t hlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	send_prefixed(c, head, hlen, fmt, ap);
+	va_end(ap);
+}
+
+/* send_head: "<head><text>" where text is already clean (reply_numeric). */
+static void
+send_head(struct client *c, const char *head, size_t hlen, const char *text)
+{
+	send_prefixed_text(c, head, hlen, "%s", text);
+}
+
+/* reply_numeric: the parameters go through reply_fix_params (an empty
+ * middle parameter becomes "*"). */
+void
+reply_numeric(struct client *c, int num, const char *fmt, ...)
+{
+	char body[IRC_LINE_MAX], fixed[IRC_LINE_MAX + 64], head[160], nnn[8];
+	size_t hlen;
+	va_list ap;
+
+	va_start(ap, fmt);
+	format_clean(body, sizeof(body) - 1, fmt, ap);
+	va_end(ap);
+	reply_fix_params(fixed, sizeof(fixed), body);
+	snprintf(nnn, sizeof(nnn), "%03d", num);
+	hlen = reply_head(head, sizeof(head), c->srv->cfg->name, nnn, c->nick[0] ? c->nick : "*",
+	    NULL, false);
+	if (hlen == 0)
+		return;
+	send_head(c, head, hlen, fixed);
+}
+
+void
+reply_server(struct client *c, const char *fmt, ...)
+{
+	char head[80];
+	size_t hlen;
+	va_list ap;
+
+	hlen = reply_head(head, sizeof(head), c->srv->cfg->name, NULL, NULL, NULL, false);
+	if (hlen == 0)
+		return;
+	va_start(ap, fmt);
+	send_prefixed(c, head, hlen, fmt, ap);
+	va_end(ap);
+}
+
+void
+reply_raw(struct client *c, const char *fmt, ...)
+{
+	struct outline ol;
+	va_list ap;
+
+	va_start(ap, fmt);
+	outline_vformat(&ol, fmt, ap);
+	va_end(ap);
+	send_line(c, &ol);
+}
+
+void
+reply_notice(struct client *c, const char *fmt, ...)
+{
+	char head[128];
+	size_t hlen;
+	va_list ap;
+
+	hlen = reply_head(head, sizeof(head), c->srv->cfg->name, "NOTICE", c->nick[0] ? c->nick : "*",
+	    NULL, true);
+	if (hlen == 0)
+		return;
+	va_start(ap, fmt);
+	send_prefixed(c, head, hlen, fmt, ap);
+	va_end(ap);
+}
+
+void
+send_channel(struct channel *ch, const struct client *except, const struct outline *ol,
+    unsigned need)
+{
+	struct membership *m, *tmp;
+
+	HASH_ITER(hh, ch->members, m, tmp) {
+		if (m->client == except)
+			continue;
+		if (need != 0 && (m->modes & need) == 0)
+			continue;
+		send_line(m->client, ol);
+	}
+}
+
+void
+send_channel_alt(struct channel *ch, const struct client *except, const struct outline *ol,
+    const struct outline *alt, uint32_t cap)
+{
+	struct membership *m, *tmp;
+
+	HASH_ITER(hh, ch->members, m, tmp) {
+		if (m->client == except)
+			continue;
+		send_line(m->client, (m->client->caps & cap) ? alt : ol);
+	}
+}
+
+void
+send_common(struct client *c, bool include_self, const struct outline *ol)
+{
+	struct server *srv = c->srv;
+	struct membership *mine, *m, *tmp;
+	uint32_t serial;
+
+	if (++srv->serial == 0)
+		srv->serial = 1;
+	serial = srv->serial;
+	c->serial = serial;
+	if (include_self)
+		send_line(c, ol);
+	LIST_FOREACH(mine, &c->channels, by_client) {
+		HASH_ITER(hh, mine->chan->members, m, tmp) {
+			if (m->client->serial == serial)
+				continue;
+			m->client->serial = serial;
+			send_line(m->client, ol);
+		}
+	}
+}
+
+void
+output_sendq_exceeded(struct client *c)
+{
+	struct server *srv = c->srv;
+
+	if (c->flags & (CF_SENDQ | CF_CLOSING))
+		return;
+	c->flags |= CF_SENDQ | CF_PENDING;
+	TAILQ_INSERT_TAIL(&srv->pending, c, plink);
+	event_active(srv->reaper, EV_TIMEOUT, 0);
+}
+
+void
+output_mark_dirty(struct client *c)
+{
+	struct server *srv = c->srv;
+
+	if ((c->flags & (CF_DIRECT | CF_FLUSHQ | CF_CLOSING | CF_DEAD)) != CF_DIRECT)
+		return;
+	c->flags |= CF_FLUSHQ;
+	TAILQ_INSERT_TAIL(&srv->flushq, c, flink);
+	event_active(srv->flusher, EV_TIMEOUT, 0);
+}
+
+/* output_flush_cb: runs after the callbacks of this loop turn that queued
+ * output (same priority, activated later), so each client gets one write()
+ * for everything queued to it in the turn, and no EV_WRITE registration
+ * (two epoll_ctl calls) unless its socket is full. */
+void
+output_flush_cb(int fd, short what, void *arg)
+{
+	struct server *srv = arg;
+	struct client *c;
+	struct evbuffer *out;
+	int r;
+
+	while ((c = TAILQ_FIRST(&srv->flushq)) != NULL) {
+		TAILQ_REMOVE(&srv->flushq, c, flink);
+		c->flags &= ~CF_FLUSHQ;
+		if (c->flags & (CF_CLOSING | CF_DEAD))
+			continue;
+		if (bufferevent_get_enabled(c->bev) & EV_WRITE)
+			continue;	/* libevent is already writing it */
+		out = bufferevent_get_output(c->bev);
+		if (evbuffer_get_length(out) == 0)
+			continue;
+		/* bufferevent_socket keeps the start of its output frozen
+		 * except inside its own write callback; do as it does. */
+		evbuffer_unfreeze(out, 1);
+		errno = 0;
+		r = evbuffer_write(out, bufferevent_getfd(c->bev));
+		evbuffer_freeze(out, 1);
+		if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			/* let the bufferevent meet the error and report it */
+			bufferevent_enable(c->bev, EV_WRITE);
+			continue;
+		}
+		if (evbuffer_get_length(out) > 0)
+			bufferevent_enable(c->bev, EV_WRITE);
+	}
+}
+
+/* output_time_tag: the server-time tag for this millisecond, formatted
+ * only when a server-time client is sent something, at most once per ms. */
+const char *
+output_time_tag(struct server *srv, size_t *len)
+{
+	if (srv->time_tag_len == 0 || srv->time_tag_ms != srv->now_ms ||
+	    srv->time_tag_sec != srv->now) {
+		struct tm tm;
+		time_t t = srv->now;
+		char ts[32];
+		gmtime_r(&t, &tm);
+		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+		srv->time_tag_len = (size_t)snprintf(srv->time_tag, sizeof(srv->time_tag),
+		    "time=%s.%03ldZ", ts, srv->now_ms);
+		srv->time_tag_ms = srv->now_ms;
+		srv->time_tag_sec = srv->now;
+	}
+	*len = srv->time_tag_len;
+	return srv->time_tag;
+}

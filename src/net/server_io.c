@@ -1,0 +1,116 @@
+/* server_io.c - the network side of the server: flusher and reaper events,
+ * listeners, rehash with TLS reload, freeing every connection. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <event2/event.h>
+
+#include "core/channel.h"
+#include "core/client.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/server.h"
+#include "net/close.h"
+#include "net/listener.h"
+#include "net/output.h"
+#include "net/server_io.h"
+#include "net/tls.h"
+
+static void
+shutdown_timer_cb(int fd, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	log_warnx("shutdown: output not flushed in time; exiting anyway");
+	event_base_loopexit(srv->base, NULL);
+}
+
+/* server_io_init: see server_io.h. */
+int
+server_io_init(struct server *srv)
+{
+	srv->flusher = event_new(srv->base, -1, 0, output_flush_cb, srv);
+	srv->reaper = event_new(srv->base, -1, 0, close_reaper_cb, srv);
+	srv->shutdown_timer = evtimer_new(srv->base, shutdown_timer_cb, srv);
+	if (srv->flusher == NULL || srv->reaper == NULL || srv->shutdown_timer == NULL)
+		return -1;
+	return 0;
+}
+
+/* server_io_free: see server_io.h. */
+void
+server_io_free(struct server *srv)
+{
+	struct client *c;
+	struct membership *m;
+	size_t i;
+
+	while ((c = TAILQ_FIRST(&srv->clients)) != NULL) {
+		while ((m = LIST_FIRST(&c->channels)) != NULL)
+			channel_remove_member(srv, m);
+		if (c->flags & CF_NICK_HASHED)
+			HASH_DELETE(hh, srv->nicks, c);
+		TAILQ_REMOVE(&srv->clients, c, link);
+		close_free(c);
+	}
+	while ((c = TAILQ_FIRST(&srv->dead)) != NULL) {
+		TAILQ_REMOVE(&srv->dead, c, link);
+		close_free(c);
+	}
+	for (i = 0; i < srv->nlisteners; i++)
+		listener_close(srv->listeners[i]);
+	free(srv->listeners);
+	srv->listeners = NULL;
+	srv->nlisteners = 0;
+	if (srv->reaper != NULL)
+		event_free(srv->reaper);
+	if (srv->flusher != NULL)
+		event_free(srv->flusher);
+	if (srv->shutdown_timer != NULL)
+		event_free(srv->shutdown_timer);
+	srv->reaper = srv->flusher = srv->shutdown_timer = NULL;
+}
+
+/* server_listen: see server_io.h. */
+int
+server_listen(struct server *srv)
+{
+	size_t i;
+	struct listener *l;
+
+	srv->listeners = calloc(srv->cfg->nlistens, sizeof(*srv->listeners));
+	if (srv->listeners == NULL)
+		fatal("calloc");
+	for (i = 0; i < srv->cfg->nlistens; i++) {
+		l = listener_open(srv, &srv->cfg->listens[i]);
+		if (l != NULL)
+			srv->listeners[srv->nlisteners++] = l;
+	}
+	srv->sts_port = tls_port(srv);	/* sts capability on plaintext ports */
+	return srv->nlisteners > 0 ? 0 : -1;
+}
+
+/* server_rehash: see server_io.h. */
+int
+server_rehash(struct server *srv, char *err, size_t errlen)
+{
+	struct config *ncfg;
+
+	if (srv->config_path == NULL) {
+		ncfg = config_default();
+		config_load_motd(ncfg, err, errlen);
+		config_free(ncfg);
+		snprintf(err, errlen, "no configuration file: running on the embedded defaults");
+		return -1;
+	}
+	ncfg = config_load_checked(srv->config_path, tls_check, err, errlen);
+	if (ncfg == NULL)
+		return -1;
+	server_reconfigure(srv, ncfg);
+	/* New certificates for new handshakes; connected clients keep theirs.
+	 * config_load_checked already refused unloadable files, so this fails
+	 * only if a file changed in between (the old context stays). */
+	tls_reload(srv);
+	log_info("configuration reloaded from %s", srv->config_path);
+	return 0;
+}
