@@ -16,30 +16,18 @@
  * A test that fails here names the spec section it relies on: the server
  * is not changed to make a test pass.
  *
+ * The test case "offered" (ircv3_offered.c, formerly tests/live/live_ircv3.c)
+ * is part of this suite: every IRCv3 live test runs in this one program.
+ *
  * Debugging: LIVE_VERBOSE=1 (server stderr), LIVE_DEBUG=1, LIVE_KEEP=1,
- * CK_FORK=no (see tests/live/livelib.h).
+ * CK_FORK=no (see tests/lib/livelib.h).
  */
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/wait.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-#include <openssl/ssl.h>
-
+#include "ircv3.h"
 #include "livelib.h"
 
 #define T		LIVE_T
@@ -569,204 +557,7 @@ START_TEST(t_cap_invalid_subcommand)
 END_TEST
 
 /* ============================================ sts (needs a TLS listener)
- * srv_start() has one [listen] block, so this server (one plaintext and
- * one TLS listener) is started here, on the same conventions: port 0,
- * ports read back from the log, SIGKILL if the test dies. */
-
-static struct {
-	pid_t		 pid;
-	int		 plain, tls;
-	char		 dir[64];
-	int		 fd;
-	pthread_t	 th;
-	int		 running;
-	const char	*extra;		/* appended to the configuration, or NULL */
-} g_tls;
-
-static int
-run_quiet(char *const argv[])
-{
-	pid_t pid = fork();
-	int st, fd;
-
-	ck_assert(pid >= 0);
-	if (pid == 0) {
-		fd = open("/dev/null", O_RDWR);
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static void *
-tls_drain(void *arg)
-{
-	char buf[4096];
-	ssize_t n;
-
-	(void)arg;
-	while ((n = read(g_tls.fd, buf, sizeof(buf))) > 0)
-		if (getenv("LIVE_VERBOSE") != NULL)
-			(void)!write(2, buf, (size_t)n);
-	return NULL;
-}
-
-/* tls_dir_setup / tls_dir_cleanup: unchecked fixture, in the runner
- * process: the temp dir and the certificate exist once for the test case
- * and are removed even when a forked test dies on a failed assertion
- * (Check then _exits, skipping checked teardowns and atexit). */
-static void
-tls_dir_setup(void)
-{
-	char crt[128], key[128];
-	char *req[] = { "openssl", "req", "-x509", "-newkey", "rsa:2048",
-	    "-nodes", "-days", "1", "-subj", "/CN=irc.test", "-keyout", key,
-	    "-out", crt, NULL };
-	const char *root = getenv("LIVE_TMPDIR");	/* set by live_run */
-
-	snprintf(g_tls.dir, sizeof(g_tls.dir), "%s/v3tls-XXXXXX",
-	    root != NULL && *root != '\0' ? root : "/tmp");
-	ck_assert_msg(mkdtemp(g_tls.dir) != NULL, "mkdtemp %s", g_tls.dir);
-	snprintf(crt, sizeof(crt), "%s/c.pem", g_tls.dir);
-	snprintf(key, sizeof(key), "%s/k.pem", g_tls.dir);
-	ck_assert_msg(run_quiet(req) == 0, "openssl req failed (is the "
-	    "openssl command installed?)");
-}
-
-static void
-tls_dir_cleanup(void)
-{
-	char *rm[] = { "rm", "-rf", g_tls.dir, NULL };
-
-	if (g_tls.dir[0] != '\0' && getenv("LIVE_KEEP") == NULL)
-		run_quiet(rm);
-	g_tls.dir[0] = '\0';
-}
-
-/* tls_srv_start: evircd with a plaintext and a TLS listener; both ports
- * are read back from the "listening on" log lines. */
-static void
-tls_srv_start(void)
-{
-	const char *bin = getenv("EVIRCD_BIN");
-	char conf[128], text[1024], log[8192];
-	int pfd[2], have = 0;
-	size_t len = 0;
-	FILE *f;
-	long long end;
-	struct timespec ts;
-
-	ck_assert_msg(bin != NULL, "EVIRCD_BIN is not set");
-	ck_assert(g_tls.dir[0] != '\0');
-	snprintf(conf, sizeof(conf), "%s/evircd-%d.conf", g_tls.dir,
-	    (int)getpid());
-	snprintf(text, sizeof(text),
-	    "[server]\nname = irc.test\nnetwork = TestNet\n"
-	    "[listen]\naddress = 127.0.0.1\nport = 0\n"
-	    "[listen]\naddress = 127.0.0.1\nport = 0\ntls = yes\n"
-	    "certificate = %s/c.pem\nprivate_key = %s/k.pem\n"
-	    "[limits]\nping_interval = 600\nping_timeout = 600\n"
-	    "registration_timeout = 60\n[flood]\nenabled = no\n%s", g_tls.dir,
-	    g_tls.dir, g_tls.extra != NULL ? g_tls.extra : "");
-	f = fopen(conf, "w");
-	ck_assert(f != NULL);
-	fputs(text, f);
-	fclose(f);
-
-	ck_assert(pipe2(pfd, O_CLOEXEC) == 0);
-	g_tls.pid = fork();
-	ck_assert(g_tls.pid >= 0);
-	if (g_tls.pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		if (getenv("EVIRCD_VALGRIND") != NULL)	/* as livelib does */
-			execlp("valgrind", "valgrind", "-q",
-			    "--error-exitcode=99", "--leak-check=full",
-			    "--show-leak-kinds=definite,indirect",
-			    "--errors-for-leak-kinds=definite,indirect", bin, "-c",
-			    conf, (char *)NULL);
-		else
-			execl(bin, bin, "-c", conf, (char *)NULL);
-		_exit(127);
-	}
-	close(pfd[1]);
-	g_tls.fd = pfd[0];
-	g_tls.running = 1;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	end = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 + 10000;
-	while (have != 3) {
-		struct pollfd pf = { g_tls.fd, POLLIN, 0 };
-		char *p, *nl;
-		ssize_t n;
-		long long now;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		now = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-		ck_assert_msg(now < end && len < sizeof(log) - 1,
-		    "TLS server did not log both listeners:\n%.*s", (int)len,
-		    log);
-		if (poll(&pf, 1, (int)(end - now)) <= 0)
-			continue;
-		n = read(g_tls.fd, log + len, sizeof(log) - 1 - len);
-		ck_assert_msg(n > 0, "TLS server exited:\n%.*s", (int)len, log);
-		len += (size_t)n;
-		log[len] = '\0';
-		have = 0;
-		for (p = log; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
-			char line[512], port[16];
-			size_t k = (size_t)(nl - p) < sizeof(line) - 1 ?
-			    (size_t)(nl - p) : sizeof(line) - 1;
-
-			memcpy(line, p, k);
-			line[k] = '\0';
-			if (!rx_group(line, "listening on 127\\.0\\.0\\.1:"
-			    "([0-9]+)", 1, port, sizeof(port)))
-				continue;
-			if (strstr(line, "(tls)") != NULL) {
-				g_tls.tls = atoi(port);
-				have |= 2;
-			} else {
-				g_tls.plain = atoi(port);
-				have |= 1;
-			}
-		}
-	}
-	ck_assert(pthread_create(&g_tls.th, NULL, tls_drain, NULL) == 0);
-}
-
-/* tls_teardown: checked teardown (passing tests); a failing test's
- * server dies with it (PR_SET_PDEATHSIG).  Under `meson test --setup
- * valgrind` a memcheck error or leak in the server fails the test. */
-static void
-tls_teardown(void)
-{
-	struct timespec ts;
-	int st = 0;
-
-	live_teardown();
-	if (!g_tls.running)
-		return;
-	g_tls.running = 0;
-	kill(g_tls.pid, SIGTERM);
-	/* the drain thread ends when the server closes its stderr */
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += 10;
-	if (pthread_timedjoin_np(g_tls.th, NULL, &ts) != 0) {
-		kill(g_tls.pid, SIGKILL);
-		pthread_join(g_tls.th, NULL);
-	}
-	waitpid(g_tls.pid, &st, 0);
-	close(g_tls.fd);
-	ck_assert_msg(!(getenv("EVIRCD_VALGRIND") != NULL && WIFEXITED(st) &&
-	    WEXITSTATUS(st) == 99), "valgrind found errors or leaks in the "
-	    "TLS server (run with LIVE_VERBOSE=1 to see them)");
-}
+ * srv_start_tls (livelib): one plaintext and one TLS listener. */
 
 /* tls_cap_ls: CAP LS 302 over TLS, naming host sni in the handshake (TLS
  * Server Name Indication) unless NULL; returns the list (one line
@@ -774,57 +565,14 @@ tls_teardown(void)
 static void
 tls_cap_ls(int port, const char *sni, char *out, size_t sz)
 {
-	struct sockaddr_in sin;
-	struct timeval tv = { 5, 0 };
-	SSL_CTX *ctx;
-	SSL *ssl;
-	char buf[8192];
-	size_t len = 0;
-	int fd;
+	struct tls_opt o = { .sni = sni };
+	char err[256];
+	struct cl *c = cl_connect_tls_opt(port, &o, err, sizeof(err));
 
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	ck_assert(fd >= 0);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)port);
-	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
-	ck_assert(connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	ctx = SSL_CTX_new(TLS_client_method());
-	ck_assert(ctx != NULL);
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-	ssl = SSL_new(ctx);
-	SSL_set_fd(ssl, fd);
-	if (sni != NULL)
-		ck_assert(SSL_set_tlsext_host_name(ssl, sni) == 1);
-	ck_assert_msg(SSL_connect(ssl) == 1, "TLS handshake failed");
-	ck_assert(SSL_write(ssl, "CAP LS 302\r\n", 12) == 12);
-	out[0] = '\0';
-	for (;;) {
-		char *nl;
-		int n;
-
-		buf[len] = '\0';
-		if ((nl = strstr(buf, "\r\n")) != NULL) {
-			*nl = '\0';
-			if (rx_match(buf, " CAP \\* LS ")) {
-				snprintf(out, sz, "%s", buf);
-				break;
-			}
-			len -= (size_t)(nl + 2 - buf);
-			memmove(buf, nl + 2, len);
-			continue;
-		}
-		ck_assert(len < sizeof(buf) - 1);
-		n = SSL_read(ssl, buf + len, (int)(sizeof(buf) - 1 - len));
-		ck_assert_msg(n > 0, "no CAP LS reply over TLS");
-		len += (size_t)n;
-	}
-	SSL_shutdown(ssl);
-	SSL_free(ssl);
-	SSL_CTX_free(ctx);
-	close(fd);
+	ck_assert_msg(c != NULL, "TLS handshake failed: %s", err);
+	cl_send(c, "CAP LS 302");
+	snprintf(out, sz, "%s", cl_expect(c, " CAP \\* LS ", T));
+	cl_close(c);
 }
 
 /* sts "Server implementation": with a TLS listener, plaintext CAP 302
@@ -836,25 +584,25 @@ tls_cap_ls(int port, const char *sni, char *out, size_t sz)
  * STS persistence policy SHOULD NOT be advertised"). */
 START_TEST(t_sts)
 {
+	struct srv *s = srv_start_tls("", NULL, NULL);
 	struct cl *c, *old;
 	char list[4096], re[64], tlsline[8192];
 
-	tls_srv_start();
-	c = cl_connect(g_tls.plain);
+	c = cl_connect(s->port);
 	cap_ls(c, "302", list, sizeof(list));
-	snprintf(re, sizeof(re), " sts=port=%d ", g_tls.tls);
+	snprintf(re, sizeof(re), " sts=port=%d ", s->tls_port);
 	ck_assert_msg(rx_match(list, re), "plaintext CAP LS 302 lacks "
-	    "sts=port=%d:%s", g_tls.tls, list);
+	    "sts=port=%d:%s", s->tls_port, list);
 	/* sts is never enabled by REQ */
 	cl_send(c, "CAP REQ :sts");
 	cl_expect(c, "^:irc\\.test CAP \\* NAK :sts$", T);
 
-	old = cl_connect(g_tls.plain);
+	old = cl_connect(s->port);
 	cap_ls(old, NULL, list, sizeof(list));
 	ck_assert_msg(has_cap(list, "sts") && strstr(list, "sts=") == NULL,
 	    "CAP 301 reply must list sts without a value:%s", list);
 
-	tls_cap_ls(g_tls.tls, "irc.test", tlsline, sizeof(tlsline));
+	tls_cap_ls(s->tls_port, "irc.test", tlsline, sizeof(tlsline));
 	ck_assert_msg(rx_match(tlsline, "^:irc\\.test CAP \\* LS :"),
 	    "TLS CAP LS: %s", tlsline);
 	ck_assert_msg(rx_match(tlsline, "[ :]sts=duration=300( |$)"),
@@ -863,7 +611,7 @@ START_TEST(t_sts)
 	    "upgrade policy offered on a TLS connection: %s", tlsline);
 	ck_assert(rx_match(tlsline, "[ :]message-tags( |$)"));
 	/* no SNI: no persistence policy */
-	tls_cap_ls(g_tls.tls, NULL, tlsline, sizeof(tlsline));
+	tls_cap_ls(s->tls_port, NULL, tlsline, sizeof(tlsline));
 	ck_assert_msg(!rx_match(tlsline, "[ :]sts(=| |$)"),
 	    "sts offered on a TLS connection without SNI: %s", tlsline);
 	ck_assert(rx_match(tlsline, "[ :]message-tags( |$)"));
@@ -875,25 +623,23 @@ END_TEST
  * be made available as an optional configuration setting"). */
 START_TEST(t_sts_config)
 {
+	struct srv *s;
 	struct cl *c;
 	char list[4096], tlsline[8192];
 
-	g_tls.extra = "[security]\nsts_duration = 2592000\n";
-	tls_srv_start();
-	tls_cap_ls(g_tls.tls, "irc.test", tlsline, sizeof(tlsline));
+	s = srv_start_tls("[security]\nsts_duration = 2592000\n", NULL, NULL);
+	tls_cap_ls(s->tls_port, "irc.test", tlsline, sizeof(tlsline));
 	ck_assert_msg(rx_match(tlsline, "[ :]sts=duration=2592000( |$)"),
 	    "sts_duration = 2592000 not advertised: %s", tlsline);
-	tls_teardown();
+	srv_stop(s);
 
-	g_tls.extra = "[security]\nsts = no\n";
-	tls_srv_start();
-	c = cl_connect(g_tls.plain);
+	s = srv_start_tls("[security]\nsts = no\n", NULL, NULL);
+	c = cl_connect(s->port);
 	cap_ls(c, "302", list, sizeof(list));
 	ck_assert_msg(!has_cap(list, "sts"), "sts = no, yet offered:%s", list);
-	tls_cap_ls(g_tls.tls, "irc.test", tlsline, sizeof(tlsline));
+	tls_cap_ls(s->tls_port, "irc.test", tlsline, sizeof(tlsline));
 	ck_assert_msg(!rx_match(tlsline, "[ :]sts(=| |$)"),
 	    "sts = no, yet offered over TLS: %s", tlsline);
-	g_tls.extra = NULL;
 }
 END_TEST
 
@@ -902,11 +648,11 @@ END_TEST
  * CAP LS reply consistent with the request's version" - i.e. no values. */
 START_TEST(t_cap_ls_downgrade)
 {
+	struct srv *s = srv_start_tls("", NULL, NULL);
 	struct cl *c;
 	char list[4096];
 
-	tls_srv_start();
-	c = cl_connect(g_tls.plain);
+	c = cl_connect(s->port);
 	cap_ls(c, "302", list, sizeof(list));
 	ck_assert(strstr(list, " sts=port=") != NULL);
 	cap_ls(c, NULL, list, sizeof(list));
@@ -2068,10 +1814,7 @@ main(void)
 	tcase_add_test(tc, t_cap_invalid_subcommand);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("sts");
-	tcase_set_timeout(tc, 60);
-	tcase_add_unchecked_fixture(tc, tls_dir_setup, tls_dir_cleanup);
-	tcase_add_checked_fixture(tc, NULL, tls_teardown);
+	tc = live_tcase("sts", 60);
 	tcase_add_test(tc, t_sts);
 	tcase_add_test(tc, t_sts_config);
 	tcase_add_test(tc, t_cap_ls_downgrade);
@@ -2124,6 +1867,9 @@ main(void)
 	tcase_add_test(tc, t_utf8only_labeled);
 	tcase_add_test(tc, t_knock);
 	suite_add_tcase(s, tc);
+
+	/* the first IRCv3 suite, ircv3_offered.c */
+	suite_add_tcase(s, ircv3_offered_tcase());
 
 	return live_run(s);
 }

@@ -1,14 +1,16 @@
 /*
- * live_ircv3: the IRCv3 capabilities the server advertises in CAP LS
+ * ircv3_offered: the IRCv3 capabilities the server advertises in CAP LS
  * (checked only when advertised) plus MONITOR and WHOX from 005.
  * References: ircv3.net specifications (capability-negotiation,
  * echo-message, server-time, message-tags, multi-prefix,
  * userhost-in-names, extended-join, away-notify, setname,
  * labeled-response, batch, no-implicit-names, monitor, whox, bot-mode).
+ * Test case "offered" of the ircv3_live suite (main is in ircv3_live.c).
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "ircv3.h"
 #include "livelib.h"
 
 static const char *conf_plain = "";
@@ -364,11 +366,11 @@ START_TEST(t_bot_mode)
 }
 END_TEST
 
-int
-main(void)
+/* The test case "offered" of the ircv3_live suite (ircv3_live.c). */
+TCase *
+ircv3_offered_tcase(void)
 {
-	Suite *s = suite_create("live_ircv3");
-	TCase *tc = live_tcase("ircv3", 30);
+	TCase *tc = live_tcase("offered", 30);
 
 	tcase_add_test(tc, t_cap_req_atomic);
 	tcase_add_test(tc, t_echo_message);
@@ -384,6 +386,5 @@ main(void)
 	tcase_add_test(tc, t_monitor);
 	tcase_add_test(tc, t_whox);
 	tcase_add_test(tc, t_bot_mode);
-	suite_add_tcase(s, tc);
-	return live_run(s);
+	return tc;
 }

@@ -1,15 +1,8 @@
 /*
  * limhelp: helpers for the limits suites on top of livelib (see limhelp.h).
  */
-#include <sys/socket.h>
-
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <arpa/inet.h>
-
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +10,6 @@
 #include <unistd.h>
 
 #include "limhelp.h"
-
-#define MAX_OWN	128
-
-static struct cl *own[MAX_OWN];
 
 int64_t
 lim_now_ms(void)
@@ -43,77 +32,10 @@ lim_sleep_ms(int ms)
 struct cl *
 cl_from(const char *src, int port, int rcvbuf)
 {
-	struct sockaddr_in me, to;
-	struct cl *c;
-	int fd, one = 1, i;
+	struct cl *c = cl_connect_src(src, "127.0.0.1", port, rcvbuf);
 
-	memset(&me, 0, sizeof(me));
-	me.sin_family = AF_INET;
-	if (inet_pton(AF_INET, src, &me.sin_addr) != 1)
-		ck_abort_msg("cl_from: bad address %s", src);
-	memset(&to, 0, sizeof(to));
-	to.sin_family = AF_INET;
-	to.sin_port = htons((uint16_t)port);
-	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
-
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		ck_abort_msg("socket: %s", strerror(errno));
-	if (rcvbuf > 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&me, sizeof(me)) != 0)
-		ck_abort_msg("bind %s: %s", src, strerror(errno));
-	if (connect(fd, (struct sockaddr *)&to, sizeof(to)) != 0)
-		ck_abort_msg("connect from %s to port %d: %s", src, port,
-		    strerror(errno));
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-
-	c = calloc(1, sizeof(*c));
-	if (c == NULL)
-		ck_abort_msg("out of memory");
-	c->fd = fd;
-	c->autopong = 1;
-	c->strict = 1;
-	snprintf(c->name, sizeof(c->name), "%s#%d", src, fd);
-	for (i = 0; i < MAX_OWN; i++)
-		if (own[i] == NULL) {
-			own[i] = c;
-			break;
-		}
+	snprintf(c->name, sizeof(c->name), "%s#%d", src, c->fd);
 	return c;
-}
-
-/* Close and free a cl_from client with everything livelib hung on it. */
-static void
-cl_free_own(struct cl *c)
-{
-	size_t i;
-
-	cl_close(c);
-	free(c->rbuf);
-	for (i = 0; i < c->npend; i++)
-		free(c->pend[i]);
-	free(c->pend);
-	for (i = 0; i < sizeof(c->hist) / sizeof(c->hist[0]); i++)
-		free(c->hist[i]);
-	free(c->last);
-	free(c);
-}
-
-/* Our clients go first, so that the server stopping in live_teardown is
- * not left waiting for peers that never close. */
-static void
-lim_teardown(void)
-{
-	int i;
-
-	for (i = 0; i < MAX_OWN; i++)
-		if (own[i] != NULL) {
-			cl_free_own(own[i]);
-			own[i] = NULL;
-		}
-	live_teardown();
 }
 
 void
@@ -130,20 +52,6 @@ eof_close(struct cl *c, int timeout_ms)
 #define LIM_SANITIZED 1
 #endif
 #endif
-
-/*
- * livelib's cl_close keeps the struct cl (and its buffers) on purpose ("tiny
- * leak", see livelib.c) and tests/live is not ours to change: under
- * -Db_sanitize=address with detect_leaks=1 that would abort every test
- * process at exit.  Suppress exactly the allocations made inside livelib.c
- * in this test client; the server is a separate process, unaffected.
- */
-const char *__lsan_default_suppressions(void);
-const char *
-__lsan_default_suppressions(void)
-{
-	return "leak:livelib.c\n";
-}
 
 int
 lim_server_under_valgrind(void)
@@ -169,7 +77,7 @@ lim_tcase(const char *name, double timeout)
 	TCase *tc = tcase_create(name);
 
 	tcase_set_timeout(tc, timeout * lim_ms(1000) / 1000);
-	tcase_add_checked_fixture(tc, NULL, lim_teardown);
+	tcase_add_checked_fixture(tc, NULL, live_teardown);
 	return tc;
 }
 

@@ -1,7 +1,6 @@
 /*
- * limhelp: small additions to tests/live/livelib for the limits suites
- * (tests/limits). livelib itself is reused unchanged; these helpers only
- * build on its public API and struct cl.
+ * limhelp: additions to livelib for the limits suites (tests/limits), built
+ * into the same library (tests/lib); they only use livelib's public API.
  */
 #ifndef LIMHELP_H
 #define LIMHELP_H
@@ -18,8 +17,7 @@ int64_t		 lim_now_ms(void);
 /* A client whose socket is bound to the loopback address src (127.x.y.z)
  * before it connects to 127.0.0.1:port, so per-IP / per-CIDR limits and
  * D-lines can be exercised on one host.  rcvbuf > 0 sets SO_RCVBUF before
- * connecting.  The struct works with every cl_* function of livelib; it is
- * closed by the fixture of lim_tcase. */
+ * connecting.  Named "SRC#FD"; cl_connect_src with 127.0.0.1. */
 struct cl	*cl_from(const char *src, int port, int rcvbuf);
 
 /* NICK/USER (after an optional PASS), wait for 001 and the end of the MOTD,
@@ -57,8 +55,7 @@ int		 lim_ms(int ms);
  * allocator whose freed blocks are held back (valgrind). */
 int		 lim_server_under_valgrind(void);
 
-/* Like live_tcase (timeout scaled like lim_ms); its teardown closes and
- * frees cl_from clients first, then runs live_teardown. */
+/* Like live_tcase, with the timeout scaled like lim_ms. */
 TCase		*lim_tcase(const char *name, double timeout);
 
 /* Sleep for ms milliseconds: only where a time window is the subject of

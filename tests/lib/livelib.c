@@ -26,6 +26,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include "livelib.h"
 
 #define MAX_SRV		8
@@ -48,6 +54,7 @@ static struct cl	*g_cl[MAX_CL];
 static void cl_track(struct cl *c);
 static void cl_free_all(void);
 static struct srv	*g_cur;		/* last started server, for messages */
+static void x509_fp(X509 *x, char *hex);
 
 static int64_t
 now_ms(void)
@@ -433,10 +440,26 @@ write_text(const char *path, const char *text)
 		ck_abort_msg("rename %s: %s", tmp, strerror(errno));
 }
 
+/* The configuration text of s: base + extra, then the TLS listener. */
+static char *
+srv_conf_text(struct srv *s, const char *extra)
+{
+	char *text = conf_merge(extra);
+	size_t o = strlen(text);
+
+	/* conf_merge's buffer is 64 KiB; its output is far smaller */
+	if (s->tls_cert[0] != '\0')
+		snprintf(text + o, 65536 - o,
+		    "[listen]\naddress = 127.0.0.1\nport = 0\ntls = yes\n"
+		    "certificate = %s\nprivate_key = %s\n", s->tls_cert,
+		    s->tls_key);
+	return text;
+}
+
 void
 srv_rewrite_conf(struct srv *s, const char *extra)
 {
-	char *text = conf_merge(extra);
+	char *text = srv_conf_text(s, extra);
 
 	write_text(s->conf_path, text);
 	free(text);
@@ -484,12 +507,135 @@ live_file(const char *name, const char *text)
 	return p;
 }
 
+/* -------------------------------------------------------- certificates */
+
+void
+live_copy_file(const char *from, const char *to)
+{
+	char tmp[300], buf[8192];
+	FILE *in, *out;
+	size_t n;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", to);
+	in = fopen(from, "r");
+	if (in == NULL)
+		ck_abort_msg("open %s: %s", from, strerror(errno));
+	out = fopen(tmp, "w");
+	if (out == NULL)
+		ck_abort_msg("open %s: %s", tmp, strerror(errno));
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			ck_abort_msg("write %s: %s", tmp, strerror(errno));
+	fclose(in);
+	if (fclose(out) != 0 || rename(tmp, to) != 0)
+		ck_abort_msg("write %s: %s", to, strerror(errno));
+}
+
+/* Write a PEM file with write + rename. */
+static void
+pem_write(const char *path, EVP_PKEY *pk, X509 *x)
+{
+	char tmp[300];
+	FILE *f;
+	int ok;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (f == NULL)
+		ck_abort_msg("open %s: %s", tmp, strerror(errno));
+	ok = pk != NULL ? PEM_write_PrivateKey(f, pk, NULL, NULL, 0, NULL, NULL) :
+	    PEM_write_X509(f, x);
+	if (fclose(f) != 0 || !ok || rename(tmp, path) != 0)
+		ck_abort_msg("cannot write %s", path);
+}
+
+/* A self-signed RSA-2048 certificate for CN cn, valid for a day. */
+static void
+make_cert(const char *crt, const char *key, const char *cn)
+{
+	static long serial;
+	EVP_PKEY *pk;
+	X509 *x;
+	X509_NAME *nm;
+
+	pk = EVP_RSA_gen(2048);
+	x = X509_new();
+	if (pk == NULL || x == NULL)
+		ck_abort_msg("certificate for %s: key generation failed", cn);
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), (long)getpid() * 1000 + ++serial);
+	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+	X509_set_pubkey(x, pk);
+	nm = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_ASC,
+	    (const unsigned char *)cn, -1, -1, 0);
+	X509_set_issuer_name(x, nm);
+	if (X509_sign(x, pk, EVP_sha256()) == 0)
+		ck_abort_msg("certificate for %s: signing failed", cn);
+	pem_write(key, pk, NULL);
+	pem_write(crt, NULL, x);
+	X509_free(x);
+	EVP_PKEY_free(pk);
+}
+
+static const char *live_dir(void);
+
+const char *
+live_cert(const char *name, const char *cn)
+{
+	static char path[4][200];
+	static unsigned next;
+	const char *root = getenv("LIVE_TMPDIR");	/* set by live_run */
+	char *crt = path[next++ % 4];
+	char key[200];
+
+	snprintf(crt, sizeof(path[0]), "%s/%s.crt",
+	    root != NULL && *root != '\0' ? root : live_dir(), name);
+	snprintf(key, sizeof(key), "%s", live_cert_key(crt));
+	/* made once per suite run: the forked tests share the root */
+	if (access(crt, R_OK) != 0 || access(key, R_OK) != 0)
+		make_cert(crt, key, cn);
+	return crt;
+}
+
+const char *
+live_cert_key(const char *crt)
+{
+	static char key[4][200];
+	static unsigned next;
+	char *k = key[next++ % 4];
+	size_t n = strlen(crt);
+
+	if (n < 4 || n >= sizeof(key[0]) || strcmp(crt + n - 4, ".crt") != 0)
+		ck_abort_msg("live_cert_key: %s does not end in .crt", crt);
+	memcpy(k, crt, n - 4);
+	memcpy(k + n - 4, ".key", 5);
+	return k;
+}
+
+void
+live_cert_fp(const char *path, char *hex)
+{
+	FILE *f = fopen(path, "r");
+	X509 *x;
+
+	if (f == NULL)
+		ck_abort_msg("open %s: %s", path, strerror(errno));
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	if (x == NULL)
+		ck_abort_msg("no certificate in %s", path);
+	x509_fp(x, hex);
+	X509_free(x);
+}
+
 /* ------------------------------------------------------------- server */
 
 static void live_atexit(void);
 
-struct srv *
-srv_start(const char *extra_conf)
+static struct srv *
+srv_launch(const char *extra_conf, const char *cert, const char *key)
 {
 	const char *bin = getenv("EVIRCD_BIN");
 	struct srv *s;
@@ -518,7 +664,15 @@ srv_start(const char *extra_conf)
 	snprintf(s->dir, sizeof(s->dir), "%s", live_dir());
 	g_predir[0] = '\0';	/* next server gets a fresh dir */
 	snprintf(s->conf_path, sizeof(s->conf_path), "%s/evircd.conf", s->dir);
-	text = conf_merge(extra_conf);
+	if (cert != NULL) {
+		snprintf(s->tls_cert, sizeof(s->tls_cert), "%s/server.crt",
+		    s->dir);
+		snprintf(s->tls_key, sizeof(s->tls_key), "%s/server.key",
+		    s->dir);
+		live_copy_file(cert, s->tls_cert);
+		live_copy_file(key, s->tls_key);
+	}
+	text = srv_conf_text(s, extra_conf);
 	write_text(s->conf_path, text);
 	free(text);
 
@@ -573,7 +727,8 @@ srv_start(const char *extra_conf)
 		}
 	g_cur = s;
 
-	if (!log_wait_line(l, "listening on (127\\.0\\.0\\.1|\\[::1\\]):[0-9]+",
+	/* listeners open in configuration order: the plaintext one first */
+	if (!log_wait_line(l, "listening on (127\\.0\\.0\\.1|\\[::1\\]):[0-9]+$",
 	    getenv("EVIRCD_VALGRIND") != NULL ? 60000 : 10000, line, sizeof(line)))
 		ck_abort_msg("server did not log 'listening on' within 10 s; "
 		    "stderr:\n%s", srv_log_tail(s));
@@ -581,7 +736,51 @@ srv_start(const char *extra_conf)
 	    2, port, sizeof(port)))
 		ck_abort_msg("cannot parse port from: %s", line);
 	s->port = atoi(port);
+	if (cert != NULL) {
+		if (!log_wait_line(l, "listening on 127\\.0\\.0\\.1:[0-9]+ "
+		    "\\(tls\\)$", getenv("EVIRCD_VALGRIND") != NULL ? 60000 :
+		    10000, line, sizeof(line)))
+			ck_abort_msg("server did not log its TLS listener; "
+			    "stderr:\n%s", srv_log_tail(s));
+		if (!rx_group(line, "listening on 127\\.0\\.0\\.1:([0-9]+)", 1,
+		    port, sizeof(port)))
+			ck_abort_msg("cannot parse port from: %s", line);
+		s->tls_port = atoi(port);
+	}
 	return s;
+}
+
+struct srv *
+srv_start(const char *extra_conf)
+{
+	return srv_launch(extra_conf, NULL, NULL);
+}
+
+struct srv *
+srv_start_tls(const char *extra_conf, const char *cert, const char *key)
+{
+	if (cert == NULL) {
+		cert = live_cert("server", "irc.test");
+		key = live_cert_key(cert);
+	}
+	return srv_launch(extra_conf, cert, key);
+}
+
+int
+srv_alive(struct srv *s)
+{
+	int st;
+	pid_t r;
+
+	if (s->exited)
+		return 0;
+	r = waitpid(s->pid, &st, WNOHANG);
+	if (r == s->pid) {
+		s->exited = 1;
+		s->status = st;
+		return 0;
+	}
+	return r == 0;
 }
 
 int
@@ -728,13 +927,13 @@ cl_fail(struct cl *c, const char *fmt, ...)
 	abort();	/* not reached */
 }
 
-struct cl *
-cl_connect_opt(const char *addr, int port, int rcvbuf)
+/* A connected TCP socket (blocking) from src (NULL: any) to addr:port. */
+static int
+tcp_connect(const char *src, const char *addr, int port, int rcvbuf)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss, me;
 	socklen_t sl;
-	struct cl *c;
-	int fd, one = 1, i, fam;
+	int fd, one = 1, fam;
 
 	memset(&ss, 0, sizeof(ss));
 	if (strchr(addr, ':') != NULL) {
@@ -760,10 +959,30 @@ cl_connect_opt(const char *addr, int port, int rcvbuf)
 	if (rcvbuf > 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(fd, (struct sockaddr *)&ss, sl) != 0)
-		ck_abort_msg("connect %s:%d: %s", addr, port, strerror(errno));
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	if (src != NULL) {
+		struct sockaddr_in *m4 = (struct sockaddr_in *)&me;
 
+		memset(&me, 0, sizeof(me));
+		m4->sin_family = AF_INET;
+		if (fam != AF_INET || inet_pton(AF_INET, src, &m4->sin_addr) != 1)
+			ck_abort_msg("bad source address %s", src);
+		if (bind(fd, (struct sockaddr *)m4, sizeof(*m4)) != 0)
+			ck_abort_msg("bind %s: %s", src, strerror(errno));
+	}
+	if (connect(fd, (struct sockaddr *)&ss, sl) != 0)
+		ck_abort_msg("connect %s%s%s:%d: %s", src ? "from " : "",
+		    src ? src : "", src ? " to " : addr, port, strerror(errno));
+	return fd;
+}
+
+/* A client on a connected socket (made non-blocking here). */
+static struct cl *
+cl_wrap(int fd)
+{
+	struct cl *c;
+	int i;
+
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		ck_abort_msg("out of memory");
@@ -778,6 +997,136 @@ cl_connect_opt(const char *addr, int port, int rcvbuf)
 			break;
 		}
 	return c;
+}
+
+struct cl *
+cl_connect_src(const char *src, const char *addr, int port, int rcvbuf)
+{
+	return cl_wrap(tcp_connect(src, addr, port, rcvbuf));
+}
+
+struct cl *
+cl_connect_opt(const char *addr, int port, int rcvbuf)
+{
+	return cl_connect_src(NULL, addr, port, rcvbuf);
+}
+
+/* OpenSSL's oldest queued error as text (the queue is cleared). */
+static void
+ssl_err(char *err, size_t errlen)
+{
+	unsigned long e = ERR_get_error();
+
+	snprintf(err, errlen, "%s", e ? ERR_reason_error_string(e) :
+	    "no error queued");
+	ERR_clear_error();
+}
+
+struct cl *
+cl_connect_tls_opt(int port, const struct tls_opt *opt, char *err,
+    size_t errlen)
+{
+	static const struct tls_opt none;
+	struct timeval tv = { 5, 0 };
+	SSL_CTX *ctx;
+	SSL *ssl;
+	struct cl *c;
+	int fd;
+
+	ctx = SSL_CTX_new(TLS_client_method());
+	if (ctx == NULL)
+		ck_abort_msg("SSL_CTX_new failed");
+	if (opt == NULL)
+		opt = &none;
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);	/* self-signed */
+	if (opt->min_version != 0 || opt->max_version != 0) {
+		/* let the client offer old versions so the server decides */
+		SSL_CTX_set_security_level(ctx, 0);
+		SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0");
+		SSL_CTX_set_min_proto_version(ctx, opt->min_version);
+		SSL_CTX_set_max_proto_version(ctx, opt->max_version);
+	}
+	if (opt->cert != NULL &&
+	    (SSL_CTX_use_certificate_file(ctx, opt->cert, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, opt->key, SSL_FILETYPE_PEM) != 1))
+		ck_abort_msg("cannot load client certificate %s / %s", opt->cert,
+		    opt->key);
+	fd = tcp_connect(NULL, "127.0.0.1", port, 0);
+	/* the handshake is blocking, bounded by the socket timeouts */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	ssl = SSL_new(ctx);
+	if (ssl == NULL)
+		ck_abort_msg("SSL_new failed");
+	SSL_set_fd(ssl, fd);
+	if (opt->sni != NULL && SSL_set_tlsext_host_name(ssl, opt->sni) != 1)
+		ck_abort_msg("SSL_set_tlsext_host_name %s failed", opt->sni);
+	ERR_clear_error();
+	if (SSL_connect(ssl) != 1) {
+		ssl_err(err, errlen);
+		SSL_free(ssl);
+		SSL_CTX_free(ctx);
+		close(fd);
+		return NULL;
+	}
+	c = cl_wrap(fd);
+	c->ssl = ssl;
+	c->ssl_ctx = ctx;
+	snprintf(c->name, sizeof(c->name), "tls%d", fd);
+	return c;
+}
+
+struct cl *
+cl_connect_tls(int port)
+{
+	char err[256];
+	struct cl *c = cl_connect_tls_opt(port, NULL, err, sizeof(err));
+
+	if (c == NULL)
+		ck_abort_msg("TLS handshake with port %d failed: %s\n%s", port,
+		    err, g_cur != NULL ? srv_log_tail(g_cur) : "");
+	return c;
+}
+
+/* SHA-256 of a certificate as lower-case hex. */
+static void
+x509_fp(X509 *x, char *hex)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n, i;
+
+	if (X509_digest(x, EVP_sha256(), md, &n) != 1)
+		ck_abort_msg("X509_digest failed");
+	for (i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	hex[2 * n] = '\0';
+}
+
+void
+cl_peer_fp(struct cl *c, char *hex)
+{
+	X509 *x;
+
+	if (c->ssl == NULL)
+		ck_abort_msg("[%s] cl_peer_fp on a plaintext client", c->name);
+	x = SSL_get1_peer_certificate(c->ssl);
+	if (x == NULL)
+		ck_abort_msg("[%s] no server certificate", c->name);
+	x509_fp(x, hex);
+	X509_free(x);
+}
+
+/* Free the TLS state of c (without a close_notify: the tests that care
+ * about an orderly QUIT wait for the server's EOF first). */
+static void
+cl_tls_free(struct cl *c)
+{
+	if (c->ssl != NULL) {
+		SSL_free(c->ssl);
+		SSL_CTX_free(c->ssl_ctx);
+		c->ssl = NULL;
+		c->ssl_ctx = NULL;
+	}
 }
 
 /* Every client struct is kept until the test's teardown (tests may still
@@ -807,6 +1156,8 @@ cl_free_all(void)
 
 	for (i = 0; i < g_nalloc; i++) {
 		struct cl *c = g_alloc[i];
+
+		cl_tls_free(c);
 		if (c->fd >= 0)
 			close(c->fd);
 		free(c->rbuf);
@@ -839,10 +1190,14 @@ cl_close(struct cl *c)
 	for (i = 0; i < MAX_CL; i++)
 		if (g_cl[i] == c)
 			g_cl[i] = NULL;
+	if (c->ssl != NULL && c->fd >= 0 && !c->eof)
+		(void)SSL_shutdown(c->ssl);	/* close_notify, best effort */
+	cl_tls_free(c);
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
-	/* the struct is kept (tests may still read c->name); tiny leak */
+	/* the struct is kept (tests may still read c->name) until the
+	 * test's teardown frees it (cl_free_all) */
 }
 
 void
@@ -853,6 +1208,37 @@ cl_send_raw(struct cl *c, const void *data, size_t len)
 	ssize_t n;
 
 	while (len > 0 && c->fd >= 0) {
+		if (c->ssl != NULL) {
+			short ev = 0;
+			int r = SSL_write(c->ssl, p, (int)(len > 65536 ? 65536 : len));
+
+			if (r > 0) {
+				p += r;
+				len -= (size_t)r;
+				continue;
+			}
+			switch (SSL_get_error(c->ssl, r)) {
+			case SSL_ERROR_WANT_WRITE:
+				ev = POLLOUT;
+				break;
+			case SSL_ERROR_WANT_READ:
+				ev = POLLIN;
+				break;
+			default:
+				ERR_clear_error();
+				return;	/* closed: expectations report it */
+			}
+			{
+				struct pollfd pf = { c->fd, ev, 0 };
+				int64_t left = end - now_ms();
+
+				if (left <= 0)
+					cl_fail(c, "TLS send blocked for 10 s "
+					    "(%zu bytes left)", len);
+				poll(&pf, 1, (int)left);
+			}
+			continue;
+		}
 		n = send(c->fd, p, len, MSG_NOSIGNAL);
 		if (n > 0) {
 			p += n;
@@ -914,7 +1300,9 @@ cl_fill(struct cl *c, int64_t deadline)
 		pf.fd = c->fd;
 		pf.events = POLLIN;
 		pf.revents = 0;
-		if (poll(&pf, 1, (int)left) == 0)
+		/* TLS: bytes of a record already read stay inside OpenSSL */
+		if ((c->ssl == NULL || SSL_pending(c->ssl) == 0) &&
+		    poll(&pf, 1, (int)left) == 0)
 			return 0;
 		if (c->roff > 0 && c->roff * 2 >= c->rlen) {
 			memmove(c->rbuf, c->rbuf + c->roff, c->rlen - c->roff);
@@ -926,6 +1314,25 @@ cl_fill(struct cl *c, int64_t deadline)
 			c->rbuf = realloc(c->rbuf, c->rcap);
 			if (c->rbuf == NULL)
 				ck_abort_msg("out of memory");
+		}
+		if (c->ssl != NULL) {
+			int r = SSL_read(c->ssl, c->rbuf + c->rlen, 65536);
+
+			if (r > 0) {
+				c->rlen += (size_t)r;
+				return 1;
+			}
+			switch (SSL_get_error(c->ssl, r)) {
+			case SSL_ERROR_WANT_READ:	/* a record not complete yet */
+			case SSL_ERROR_WANT_WRITE:
+				if (now_ms() >= deadline)
+					return 0;
+				continue;
+			default:
+				ERR_clear_error();
+				c->eof = 1;
+				return -1;
+			}
 		}
 		n = read(c->fd, c->rbuf + c->rlen, 65536);
 		if (n > 0) {
@@ -1291,9 +1698,12 @@ live_teardown(void)
 {
 	int i;
 
-	for (i = 0; i < MAX_CL; i++)
-		if (g_cl[i] != NULL)
-			cl_close(g_cl[i]);
+	size_t k;
+
+	/* clients first, so that a stopping server is not left waiting for
+	 * peers that never close */
+	for (k = 0; k < g_nalloc; k++)
+		cl_close(g_alloc[k]);
 	for (i = 0; i < MAX_SRV; i++)
 		if (g_srv[i] != NULL)
 			srv_stop(g_srv[i]);

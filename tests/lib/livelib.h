@@ -16,8 +16,18 @@
  * <= 512 bytes without tags, no NUL/bare CR, no empty middle parameter)
  * unless cl->strict is cleared; a violation fails the test on the spot.
  *
+ * TLS: srv_start_tls adds a second listener with tls = yes (certificate
+ * made in-process with OpenSSL, see live_cert); cl_connect_tls speaks TLS
+ * through OpenSSL with every cl_* function unchanged.
+ *
+ * Built once as a static library (tests/lib/meson.build) with limhelp.h
+ * and linked by every live suite: tests/live, tests/limits, tests/ircv3,
+ * tests/tls.
+ *
  * Environment: EVIRCD_BIN (required), LIVE_VERBOSE=1 echoes the server's
- * stderr, LIVE_DEBUG=1 starts it with -d, LIVE_KEEP=1 keeps the temp dirs.
+ * stderr, LIVE_DEBUG=1 starts it with -d, LIVE_KEEP=1 keeps the temp dirs,
+ * EVIRCD_VALGRIND=1 (`meson test --setup valgrind`) runs the server under
+ * memcheck and fails the test on any error or leak.
  */
 #ifndef LIVELIB_H
 #define LIVELIB_H
@@ -37,6 +47,9 @@
 struct srv {
 	pid_t		 pid;
 	int		 port;
+	int		 tls_port;	/* TLS listener (srv_start_tls), else 0 */
+	char		 tls_cert[160];	/* its certificate and key (PEM) in dir */
+	char		 tls_key[160];
 	int		 err_fd;	/* read end of the server's stderr pipe */
 	char		 dir[64];	/* private temp directory */
 	char		 conf_path[96];
@@ -45,8 +58,13 @@ struct srv {
 	struct srv_log	*log;		/* drained stderr (owned by a thread) */
 };
 
+struct ssl_st;
+struct ssl_ctx_st;
+
 struct cl {
 	int		 fd;
+	struct ssl_st	*ssl;		/* NULL: plaintext */
+	struct ssl_ctx_st *ssl_ctx;
 	char		 name[64];	/* nick or label, for failure messages */
 	char		*rbuf;		/* bytes read but not yet split */
 	size_t		 roff, rlen, rcap;
@@ -65,6 +83,15 @@ struct cl {
  * keys override the base keys of the same section, [oper] blocks are
  * appended. */
 struct srv	*srv_start(const char *extra_conf);
+/* srv_start plus a second listener, 127.0.0.1 port 0 with tls = yes, whose
+ * certificate and key are copies (s->tls_cert, s->tls_key, in the server's
+ * dir) of cert/key; NULL/NULL: live_cert("server", "irc.test").  Both
+ * ports are read back (s->port, s->tls_port).  srv_rewrite_conf keeps the
+ * TLS listener. */
+struct srv	*srv_start_tls(const char *extra_conf, const char *cert,
+		    const char *key);
+/* The server process has not exited (yet). */
+int		 srv_alive(struct srv *);
 /* SIGTERM, wait (bounded, SIGKILL fallback); returns the wait status. */
 int		 srv_stop(struct srv *);
 /* Wait for the server to exit by itself; returns wait status or -1. */
@@ -84,6 +111,29 @@ const char	*srv_write_file(struct srv *, const char *name, const char *text);
 /* Clients. */
 struct cl	*cl_connect(int port);
 struct cl	*cl_connect_opt(const char *addr, int port, int rcvbuf);
+/* cl_connect_opt from the local address src (127.x.y.z; NULL: any), so
+ * per-IP limits and D-lines can be exercised on one host. */
+struct cl	*cl_connect_src(const char *src, const char *addr, int port,
+		    int rcvbuf);
+/* Options of a TLS client (zero: none). */
+struct tls_opt {
+	const char	*cert, *key;	/* client certificate (PEM files) */
+	int		 min_version;	/* OpenSSL's TLS1_x_VERSION, 0 = default; */
+	int		 max_version;	/* either set: old versions and ciphers
+					 * offered (security level 0), so that
+					 * the server decides */
+	const char	*sni;		/* server name indication (host name) */
+};
+/* TLS client on 127.0.0.1:port (the server certificate is not verified:
+ * self-signed); opt may be NULL.  Returns NULL with OpenSSL's reason in err
+ * when the handshake fails (bounded: 5 s). */
+struct cl	*cl_connect_tls_opt(int port, const struct tls_opt *opt,
+		    char *err, size_t errlen);
+/* cl_connect_tls_opt without options; aborts on failure. */
+struct cl	*cl_connect_tls(int port);
+/* SHA-256 fingerprint of the server certificate on a TLS client, lower-case
+ * hex into hex (at least 65 bytes). */
+void		 cl_peer_fp(struct cl *, char *hex);
 void		 cl_close(struct cl *);
 void		 cl_send(struct cl *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
@@ -114,6 +164,19 @@ struct cl	*cl_new(struct srv *, const char *nick);
 void		 cl_join(struct cl *, const char *chan);
 /* Read and drop everything currently available (non-blocking). */
 void		 cl_drain(struct cl *);
+
+/* Certificates. */
+/* A self-signed RSA-2048 certificate for CN cn, made once per suite run
+ * (in-process, OpenSSL) as NAME.crt and NAME.key in the suite's temp root;
+ * returns the .crt path, the key is the same path ending in .key (both
+ * rotating static buffers). */
+const char	*live_cert(const char *name, const char *cn);
+/* The .key path that goes with a live_cert .crt path (static buffer). */
+const char	*live_cert_key(const char *crt);
+/* SHA-256 fingerprint of the first certificate in a PEM file (hex). */
+void		 live_cert_fp(const char *path, char *hex);
+/* Copy a file (write + rename: a reader never sees half of it). */
+void		 live_copy_file(const char *from, const char *to);
 
 /* Helpers. */
 /* Escape regex metacharacters; returns one of a few rotating buffers. */
