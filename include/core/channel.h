@@ -52,6 +52,23 @@ struct mask_entry {
 
 enum mask_list_kind { LIST_BAN = 0, LIST_EXCEPT, LIST_INVEX, LIST_COUNT };
 
+/* Bounds and lifetime of INVITEs (see channel_invite_add). */
+#define INVITES_PER_CLIENT	16	/* Solanum bounds by max_chans_per_user (15) */
+#define INVITES_PER_CHANNEL	128
+#define INVITE_LIFETIME		3600	/* seconds */
+
+/* One stored INVITE: client may pass the channel's +i and +l once, until
+ * expires (RFC 2811 §4.2.2; Solanum can_join). Owned by the channel, listed
+ * in the channel and in the client, oldest first in both; freed when used,
+ * when it expires, and when either side goes. */
+struct invite {
+	struct client	*client;
+	struct channel	*chan;
+	time_t		 expires;	/* srv->now seconds */
+	TAILQ_ENTRY(invite) by_chan;	/* chan->invites */
+	TAILQ_ENTRY(invite) by_client;	/* client->invites */
+};
+
 struct channel {
 	UT_hash_handle	 hh;		/* srv->channels, key = key */
 	UT_hash_handle	 hh_safe;	/* srv->safe_channels, key = short_key */
@@ -70,6 +87,8 @@ struct channel {
 	struct mask_entry *lists[LIST_COUNT];
 	unsigned	 nlist;		/* total entries over the three lists */
 	uint8_t		 casemapping;	/* enum casemapping, for mask comparison */
+	TAILQ_HEAD(, invite) invites;	/* owned, oldest first */
+	unsigned	 ninvites;	/* <= INVITES_PER_CHANNEL */
 };
 
 /* channel_new: create and index a channel named name (valid). Never NULL. */
@@ -102,6 +121,18 @@ bool channel_can_send(const struct channel *ch, const struct client *c);
 int channel_list_add(struct channel *ch, enum mask_list_kind kind, const char *mask,
     const char *setter, time_t when, unsigned max);
 bool channel_list_del(struct server *srv, struct channel *ch, enum mask_list_kind kind, const char *mask);
+/* channel_invite_add: let c pass ch's +i and +l until expires (a repeated
+ * INVITE renews it). Bounded: the oldest of c's invites (past
+ * INVITES_PER_CLIENT) or of ch's (past INVITES_PER_CHANNEL) is dropped.
+ * O(INVITES_PER_CLIENT). */
+void channel_invite_add(struct channel *ch, struct client *c, time_t expires);
+/* channel_invite_find: c's invite to ch that has not expired at now, or
+ * NULL (an expired one is freed on the way). O(INVITES_PER_CLIENT). */
+struct invite *channel_invite_find(struct channel *ch, struct client *c, time_t now);
+/* channel_invite_del: unlink and free one invite. O(1). */
+void channel_invite_del(struct invite *inv);
+/* channel_invites_client_gone: free every invite of c (client teardown). */
+void channel_invites_client_gone(struct client *c);
 /* mask_normalise: "nick" -> "nick!*@*", "u@h" -> "*!u@h", "n!u" -> "n!u@*". */
 void mask_normalise(const char *in, char *out, size_t size);
 /* channel_safe_id: the 5-character channel id for '!' channels derived from t

@@ -19,6 +19,7 @@
 
 struct server;
 struct membership;
+struct invite;
 
 /* What a command handler (or the dispatcher behind conn_set_dispatch) tells
  * its caller about the client it ran for. */
@@ -81,6 +82,7 @@ struct client {
 	TAILQ_ENTRY(client) flink;	/* srv->flushq */
 	UT_hash_handle	 hh;		/* srv->nicks, key nick_key */
 	LIST_HEAD(, membership) channels;
+	TAILQ_HEAD(, invite) invites;	/* oldest first; entries owned by the channel (core/channel.h) */
 
 	uint32_t	 flags;		/* enum client_flag */
 	uint32_t	 umodes;	/* enum user_mode */
@@ -89,7 +91,7 @@ struct client {
 	uint16_t	 nchannels;
 	uint8_t		 timer_kind;	/* enum client_timer */
 	uint8_t		 cap_version;	/* 0, or 302 for "CAP LS 302" -> 3 */
-	uint8_t		 ninvites;
+	uint8_t		 ninvites;	/* entries in invites, <= INVITES_PER_CLIENT */
 	uint8_t		 counted_plen;	/* network prefix counted by connlimit_admit */
 	uint32_t	 sendq, recvq;	/* bytes, from the connection class */
 
@@ -104,7 +106,6 @@ struct client {
 	char		 host[HOSTLEN + 1];		/* textual IP address */
 	char		*realname;	/* owned */
 	char		*away;		/* owned, NULL = here */
-	char		*invites[4];	/* owned casefolded channel names from INVITE */
 	char		*certfp;	/* owned; SHA-256 of the TLS client certificate, hex */
 	struct monitor_entry **mon;	/* owned array: nicks this client MONITORs */
 	uint16_t	 nmon;
@@ -149,10 +150,5 @@ void client_set_nick(struct client *c, const char *nick);
 void client_timer_set(struct client *c, enum client_timer kind);
 /* client_matches_mask: does nick!user@host match the glob mask? */
 bool client_matches_mask(const struct client *c, const char *mask);
-/* client_add_invite / client_take_invite: remember an INVITE to a channel
- * (bounded, oldest forgotten) / consume it. key is the casefolded name. */
-void client_add_invite(struct client *c, const char *key);
-bool client_has_invite(const struct client *c, const char *key);
-void client_clear_invite(struct client *c, const char *key);
 
 #endif

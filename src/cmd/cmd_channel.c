@@ -65,9 +65,11 @@ send_topic(struct client *c, struct channel *ch)
 	numeric(c, RPL_TOPICWHOTIME, ch->name, ch->topic_setter, (long long)ch->topic_time);
 }
 
-/* join_one: RFC 2812 §3.2.1 checks in the order Solanum uses: bans (474),
- * invite-only (473), key (475), limit (471). An INVITE passes all four
- * (as in Solanum and InspIRCd); an I mask passes +i. */
+/* join_one: RFC 2812 §3.2.1 checks in Solanum's order (ircd/channel.c
+ * can_join): bans (474), key (475), invite-only (473), limit (471). A
+ * stored INVITE passes +i and +l only, never a ban or the key, as in
+ * Solanum ("allow /invite to override +l/+r/+j also"); an I mask passes +i.
+ * The invite is used up by the JOIN. */
 static void
 join_one(struct client *c, const char *name, const char *key)
 {
@@ -75,7 +77,8 @@ join_one(struct client *c, const char *name, const char *key)
 	struct channel *ch = NULL;
 	char fullname[256], pfx[160];
 	uint8_t modes = 0;
-	bool create = false, invited;
+	bool create = false;
+	struct invite *inv;
 	struct outline ol, ext;
 
 	if (name[0] == '!') {
@@ -143,24 +146,25 @@ join_one(struct client *c, const char *name, const char *key)
 		return;
 	}
 	if (ch != NULL) {
-		invited = client_has_invite(c, ch->key);
-		if (!invited && channel_is_banned(ch, c)) {
+		if (channel_is_banned(ch, c)) {
 			numeric(c, ERR_BANNEDFROMCHAN, ch->name);
 			return;
 		}
-		if (!invited && (ch->modes & CMODE_INVITE) && !channel_is_invexed(ch, c)) {
-			numeric(c, ERR_INVITEONLYCHAN, ch->name);
-			return;
-		}
-		if (!invited && (ch->modes & CMODE_KEY) && (key == NULL || strcmp(key, ch->chankey) != 0)) {
+		if ((ch->modes & CMODE_KEY) && (key == NULL || strcmp(key, ch->chankey) != 0)) {
 			numeric(c, ERR_BADCHANNELKEY, ch->name);
 			return;
 		}
-		if (!invited && (ch->modes & CMODE_LIMIT) && ch->nmembers >= ch->limit) {
+		inv = channel_invite_find(ch, c, srv->now);
+		if (inv == NULL && (ch->modes & CMODE_INVITE) && !channel_is_invexed(ch, c)) {
+			numeric(c, ERR_INVITEONLYCHAN, ch->name);
+			return;
+		}
+		if (inv == NULL && (ch->modes & CMODE_LIMIT) && ch->nmembers >= ch->limit) {
 			numeric(c, ERR_CHANNELISFULL, ch->name);
 			return;
 		}
-		client_clear_invite(c, ch->key);
+		if (inv != NULL)
+			channel_invite_del(inv);
 	}
 	if (create) {
 		ch = channel_new(srv, name);
@@ -403,10 +407,17 @@ cmd_list(struct client *c, struct irc_msg *m)
 	return CMD_OK;
 }
 
-/* INVITE <nick> <channel> (Modern IRC "INVITE message"): the inviter must
- * be on the channel (442), an op when it is +i (482); the target must not
- * be on it (443). The invitation lets the target pass +i, +k, +l and bans
- * once. */
+/* INVITE <nick> <channel> (RFC 2812 §3.2.7, Modern IRC "INVITE message"):
+ * the inviter must be on the channel (442), an operator when it is +i
+ * (482); the target must not be on it (443). Any member may invite to a
+ * channel that is not +i (RFC 2812: "The only requirement is that the
+ * inviting user must be a member"), but only an operator's invitation is
+ * stored as a pass for +i and +l (Solanum lets only chanops invite unless
+ * +g, and stores an invite only while +i or +l could refuse the join), so
+ * a plain member's INVITE is a notification and opens nothing later. A
+ * stored invite lasts INVITE_LIFETIME seconds (Solanum keeps it until the
+ * join or the channel's end; InspIRCd's INVITE takes an expiry; we bound
+ * it), dies with the channel and is used up by the JOIN. */
 enum cmd_result
 cmd_invite(struct client *c, struct irc_msg *m)
 {
@@ -438,7 +449,8 @@ cmd_invite(struct client *c, struct irc_msg *m)
 		numeric(c, ERR_USERONCHANNEL, target->nick, ch->name);
 		return CMD_OK;
 	}
-	client_add_invite(target, ch->key);
+	if ((mb->modes & MEMB_OP) && (ch->modes & (CMODE_INVITE | CMODE_LIMIT)))
+		channel_invite_add(ch, target, srv->now + INVITE_LIFETIME);
 	numeric(c, RPL_INVITING, target->nick, ch->name);
 	if (target->away != NULL)
 		numeric(c, RPL_AWAY, target->nick, target->away);

@@ -21,6 +21,7 @@ channel_new(struct server *srv, const char *name)
 		fatal("strdup");
 	ch->created = srv->now;
 	ch->casemapping = (uint8_t)srv->cfg->casemapping;
+	TAILQ_INIT(&ch->invites);
 	HASH_ADD_KEYPTR(hh, srv->channels, ch->key, strlen(ch->key), ch);
 	if (name[0] == '!') {
 		ch->short_key = strdup(key + 6);
@@ -50,6 +51,10 @@ channel_free(struct server *srv, struct channel *ch)
 {
 	int i;
 
+	/* invites die with the channel: a later channel of the same name
+	 * starts with none (they were stored by name before, issue 9) */
+	while (!TAILQ_EMPTY(&ch->invites))
+		channel_invite_del(TAILQ_FIRST(&ch->invites));
 	HASH_DELETE(hh, srv->channels, ch);
 	if (ch->short_key != NULL)
 		HASH_DELETE(hh_safe, srv->safe_channels, ch);
@@ -229,6 +234,66 @@ channel_list_del(struct server *srv, struct channel *ch, enum mask_list_kind kin
 		return true;
 	}
 	return false;
+}
+
+void
+channel_invite_del(struct invite *inv)
+{
+	TAILQ_REMOVE(&inv->chan->invites, inv, by_chan);
+	inv->chan->ninvites--;
+	TAILQ_REMOVE(&inv->client->invites, inv, by_client);
+	inv->client->ninvites--;
+	free(inv);
+}
+
+struct invite *
+channel_invite_find(struct channel *ch, struct client *c, time_t now)
+{
+	struct invite *inv;
+
+	TAILQ_FOREACH(inv, &c->invites, by_client) {
+		if (inv->chan != ch)
+			continue;
+		if (inv->expires <= now) {
+			channel_invite_del(inv);
+			return NULL;
+		}
+		return inv;
+	}
+	return NULL;
+}
+
+void
+channel_invite_add(struct channel *ch, struct client *c, time_t expires)
+{
+	struct invite *inv;
+
+	TAILQ_FOREACH(inv, &c->invites, by_client) {
+		if (inv->chan == ch) {
+			channel_invite_del(inv);	/* renewed: becomes the newest */
+			break;
+		}
+	}
+	if (c->ninvites >= INVITES_PER_CLIENT)
+		channel_invite_del(TAILQ_FIRST(&c->invites));
+	if (ch->ninvites >= INVITES_PER_CHANNEL)
+		channel_invite_del(TAILQ_FIRST(&ch->invites));
+	if ((inv = calloc(1, sizeof(*inv))) == NULL)
+		fatal("calloc invite");
+	inv->client = c;
+	inv->chan = ch;
+	inv->expires = expires;
+	TAILQ_INSERT_TAIL(&ch->invites, inv, by_chan);
+	ch->ninvites++;
+	TAILQ_INSERT_TAIL(&c->invites, inv, by_client);
+	c->ninvites++;
+}
+
+void
+channel_invites_client_gone(struct client *c)
+{
+	while (!TAILQ_EMPTY(&c->invites))
+		channel_invite_del(TAILQ_FIRST(&c->invites));
 }
 
 void

@@ -49,6 +49,7 @@ client_new(struct server *srv, struct bufferevent *bev, const struct sockaddr *s
 	strcpy(c->nick, "*");
 	c->signon = c->last_active = c->last_msg = srv->now;
 	LIST_INIT(&c->channels);
+	TAILQ_INIT(&c->invites);
 	return c;
 }
 
@@ -108,8 +109,6 @@ client_timer_set(struct client *c, enum client_timer kind)
 void
 client_free(struct client *c)
 {
-	int i;
-
 	event_del(&c->timer);
 	if (c->capture != NULL)
 		evbuffer_free(c->capture);
@@ -118,8 +117,7 @@ client_free(struct client *c)
 	free(c->mon);
 	free(c->realname);
 	free(c->away);
-	for (i = 0; i < c->ninvites; i++)
-		free(c->invites[i]);
+	channel_invites_client_gone(c);
 	free(c);
 }
 
@@ -131,48 +129,3 @@ client_matches_mask(const struct client *c, const char *mask)
 	return casemap_match(c->srv->cfg->casemapping, mask, client_prefix(c, pfx, sizeof(pfx)));
 }
 
-#define MAX_INVITES ((int)(sizeof(((struct client *)0)->invites) / sizeof(char *)))
-
-void
-client_add_invite(struct client *c, const char *key)
-{
-	char *dup;
-
-	if (client_has_invite(c, key))
-		return;
-	dup = strdup(key);
-	if (dup == NULL)
-		return;
-	if (c->ninvites == MAX_INVITES) {
-		free(c->invites[0]);
-		memmove(&c->invites[0], &c->invites[1], sizeof(char *) * (MAX_INVITES - 1));
-		c->ninvites--;
-	}
-	c->invites[c->ninvites++] = dup;
-}
-
-bool
-client_has_invite(const struct client *c, const char *key)
-{
-	int i;
-
-	for (i = 0; i < c->ninvites; i++)
-		if (strcmp(c->invites[i], key) == 0)
-			return true;
-	return false;
-}
-
-void
-client_clear_invite(struct client *c, const char *key)
-{
-	int i;
-
-	for (i = 0; i < c->ninvites; i++) {
-		if (strcmp(c->invites[i], key) != 0)
-			continue;
-		free(c->invites[i]);
-		memmove(&c->invites[i], &c->invites[i + 1], sizeof(char *) * (size_t)(c->ninvites - i - 1));
-		c->ninvites--;
-		return;
-	}
-}

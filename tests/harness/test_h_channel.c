@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/channel.h"
+#include "core/client.h"
 #include "core/config.h"
 #include "core/server.h"
 
@@ -419,6 +420,141 @@ START_TEST(kick_many_users)
 }
 END_TEST
 
+/* Issue 9 item 3: who may INVITE and what an invitation opens. A plain
+ * member may invite to a channel that is not +i (RFC 2812 §3.2.7), but
+ * that is a notification only: it must not let the invitee past a +i set
+ * later (it did: invites were stored whoever sent them). */
+START_TEST(invite_by_member_opens_nothing)
+{
+	struct harness *h = h_new();
+	struct fc *a, *b, *c = NULL;
+
+	two_in_channel(h, &a, &b, "#c");
+	c = fc_new(h, "carol");
+	fc_send(b, "INVITE carol #c");
+	fc_expect(b, NUM("341", "bob") "carol #c$");
+	fc_expect(c, PFX("bob") "INVITE carol :?#c$");
+	fc_send(a, "MODE #c +i");
+	fc_expect(a, PFX("alice") "MODE #c \\+i$");
+	fc_send(c, "JOIN #c");
+	fc_expect(c, NUM("473", "carol") "#c :");
+	fc_expect_none(a, "JOIN");
+	h_free(h);
+}
+END_TEST
+
+/* Solanum's can_join order: an operator's invite passes +i and +l, never
+ * a ban (474) or the key (475). */
+START_TEST(invite_passes_only_i_and_l)
+{
+	struct harness *h = h_new();
+	struct fc *a = fc_new(h, "alice"), *c = fc_new(h, "carol");
+
+	fc_send(a, "JOIN #c");
+	fc_send(a, "MODE #c +ib carol!*@*");
+	fc_expect(a, PFX("alice") "MODE #c \\+ib carol!\\*@\\*$");
+	fc_send(a, "INVITE carol #c");
+	fc_expect(a, NUM("341", "alice") "carol #c$");
+	fc_send(c, "JOIN #c");
+	fc_expect(c, NUM("474", "carol") "#c :");
+	fc_send(a, "MODE #c -b+k carol!*@* sesame");
+	fc_expect(a, PFX("alice") "MODE #c -b\\+k carol!\\*@\\* sesame$");
+	fc_send(c, "JOIN #c");
+	fc_expect(c, NUM("475", "carol") "#c :");
+	fc_send(c, "JOIN #c wrong");
+	fc_expect(c, NUM("475", "carol") "#c :");
+	/* the invite survived the refusals: with the key it passes +i */
+	fc_send(c, "JOIN #c sesame");
+	fc_expect(c, PFX("carol") "JOIN :?#c$");
+	/* +l: full, and an invite overrides it */
+	fc_send(c, "PART #c");
+	fc_send(a, "MODE #c -ik+l sesame 1");
+	fc_expect(a, PFX("alice") "MODE #c -ik\\+l [^ ]+ 1$");
+	fc_send(c, "JOIN #c");
+	fc_expect(c, NUM("471", "carol") "#c :");
+	fc_send(a, "INVITE carol #c");
+	fc_send(c, "JOIN #c");
+	fc_expect(c, PFX("carol") "JOIN :?#c$");
+	h_free(h);
+}
+END_TEST
+
+/* Invites are stored per channel: they die with it, so a later channel of
+ * the same name cannot be joined past its +i or its bans (they were kept
+ * by name on the client). Both sides free their entries. */
+START_TEST(invite_dies_with_channel)
+{
+	struct harness *h = h_new();
+	struct fc *a = fc_new(h, "alice"), *c = fc_new(h, "carol"), *d = fc_new(h, "dave");
+	struct channel *ch;
+
+	fc_send(a, "JOIN #c");
+	fc_send(a, "MODE #c +i");
+	fc_send(a, "INVITE carol #c");
+	fc_expect(a, NUM("341", "alice") "carol #c$");
+	ch = server_find_channel(h->srv, "#c");
+	ck_assert_ptr_nonnull(ch);
+	ck_assert_uint_eq(ch->ninvites, 1);
+	ck_assert_uint_eq(fc_client(c)->ninvites, 1);
+	fc_send(a, "PART #c");	/* the channel ends */
+	ck_assert_ptr_null(server_find_channel(h->srv, "#c"));
+	ck_assert_uint_eq(fc_client(c)->ninvites, 0);
+	fc_send(d, "JOIN #c");
+	fc_send(d, "MODE #c +i");
+	fc_expect(d, PFX("dave") "MODE #c \\+i$");
+	fc_send(c, "JOIN #c");
+	fc_expect(c, NUM("473", "carol") "#c :");
+	/* and the other way: an invitee that quits leaves nothing behind */
+	fc_send(d, "INVITE carol #c");
+	ch = server_find_channel(h->srv, "#c");
+	ck_assert_uint_eq(ch->ninvites, 1);
+	fc_send(c, "QUIT");
+	fc_run(h);
+	ck_assert(fc_gone(c));
+	ck_assert_uint_eq(ch->ninvites, 0);
+	h_free(h);
+}
+END_TEST
+
+/* Invites expire after INVITE_LIFETIME seconds, and one client holds at
+ * most INVITES_PER_CLIENT (the oldest goes first). */
+START_TEST(invite_expires_and_is_bounded)
+{
+	struct harness *h = h_new();
+	struct fc *a = fc_new(h, "alice"), *c = fc_new(h, "carol");
+	unsigned i, n = INVITES_PER_CLIENT + 4;
+	char re[80];
+
+	fc_send(a, "JOIN #e");
+	fc_send(a, "MODE #e +i");
+	fc_send(a, "INVITE carol #e");
+	fc_expect(a, NUM("341", "alice") "carol #e$");
+	h_advance(h, INVITE_LIFETIME + 1);
+	fc_send(c, "JOIN #e");
+	fc_expect(c, NUM("473", "carol") "#e :");
+	ck_assert_uint_eq(fc_client(c)->ninvites, 0);
+	/* not yet expired: it passes */
+	fc_send(a, "INVITE carol #e");
+	h_advance(h, INVITE_LIFETIME - 60);
+	fc_send(c, "JOIN #e");
+	fc_expect(c, PFX("carol") "JOIN :?#e$");
+	/* the bound */
+	for (i = 0; i < n; i++) {
+		fc_send(a, "JOIN #b%u", i);
+		fc_send(a, "MODE #b%u +i", i);
+		fc_send(a, "INVITE carol #b%u", i);
+	}
+	fc_clear(c);
+	ck_assert_uint_eq(fc_client(c)->ninvites, INVITES_PER_CLIENT);
+	fc_send(c, "JOIN #b0");
+	fc_expect(c, NUM("473", "carol") "#b0 :");
+	fc_send(c, "JOIN #b%u", n - 1);
+	snprintf(re, sizeof(re), PFX("carol") "JOIN :?#b%u$", n - 1);
+	fc_expect(c, re);
+	h_free(h);
+}
+END_TEST
+
 /* Modern IRC "INVITE message". */
 START_TEST(invite)
 {
@@ -653,6 +789,10 @@ main(void)
 	tc = h_tcase(s, "invite_topic", 10);
 	tcase_add_test(tc, invite);
 	tcase_add_test(tc, invite_once);
+	tcase_add_test(tc, invite_by_member_opens_nothing);
+	tcase_add_test(tc, invite_passes_only_i_and_l);
+	tcase_add_test(tc, invite_dies_with_channel);
+	tcase_add_test(tc, invite_expires_and_is_bounded);
 	tcase_add_test(tc, topic_cmd);
 	tcase_add_test(tc, topic_len);
 	tc = h_tcase(s, "names_list", 10);
