@@ -1,4 +1,7 @@
-/* harness.c - in-process fake clients over bufferevent pairs (harness.h). */
+/* harness.c - in-process fake clients over bufferevent pairs or socketpairs
+ * (harness.h). */
+#include <sys/socket.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <regex.h>
@@ -64,6 +67,29 @@ struct harness *
 h_new(void)
 {
 	return h_new_cfg(h_config());
+}
+
+struct harness *
+h_new_sock(void)
+{
+	struct harness *h = h_new();
+
+	h->sockets = true;
+	return h;
+}
+
+void
+h_config_add_oper(struct config *cfg, const char *name, const char *pass, const char *host)
+{
+	cfg->opers = realloc(cfg->opers, (cfg->nopers + 1) * sizeof(*cfg->opers));
+	ck_assert_ptr_nonnull(cfg->opers);
+	memset(&cfg->opers[cfg->nopers], 0, sizeof(cfg->opers[cfg->nopers]));
+	cfg->opers[cfg->nopers].name = strdup(name);
+	cfg->opers[cfg->nopers].password = strdup(pass);
+	cfg->opers[cfg->nopers].host = strdup(host);
+	ck_assert(cfg->opers[cfg->nopers].name != NULL &&
+	    cfg->opers[cfg->nopers].password != NULL && cfg->opers[cfg->nopers].host != NULL);
+	cfg->nopers++;
 }
 
 static void
@@ -150,8 +176,8 @@ signature(struct harness *h)
 static void
 pickup(struct fc *fc)
 {
-	if (fc->paused)
-		return;
+	if (fc->paused || fc->h->sockets)
+		return;		/* a socket end reads whenever data is there */
 	bufferevent_enable(fc->bev, EV_READ);
 	bufferevent_disable(fc->bev, EV_READ);
 }
@@ -213,6 +239,62 @@ h_wait_real(struct harness *h, struct fc *fc, bool (*cond)(struct fc *), int tim
 	return ok;
 }
 
+/* h_wait_count's condition (h_wait_real passes the fc only). */
+static const char *wait_re;
+static unsigned wait_n;
+
+static bool
+wait_count_cond(struct fc *fc)
+{
+	unsigned n = 0;
+	size_t i;
+
+	for (i = 0; i < fc->nlines; i++)
+		if (h_regex_match(wait_re, fc->lines[i]))
+			n++;
+	return n >= wait_n;
+}
+
+bool
+h_wait_count(struct harness *h, struct fc *fc, const char *re, unsigned n, int timeout_ms)
+{
+	wait_re = re;
+	wait_n = n;
+	return h_wait_real(h, fc, wait_count_cond, timeout_ms);
+}
+
+/* sock_event_cb: the test end of a socket saw EOF or an error: the server
+ * closed; close our side too, as a client does (the server drains input
+ * after its ERROR line until the peer's EOF). */
+static void
+sock_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct fc *fc = arg;
+
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+		fc->eof = true;
+		shutdown(bufferevent_getfd(bev), SHUT_WR);
+	}
+}
+
+/* sock_connect: the server accepts one end of a socketpair as a listener
+ * would (conn_accept); the test keeps the other. */
+static void
+sock_connect(struct harness *h, struct fc *fc, struct sockaddr_in *sin)
+{
+	uint64_t before = h->srv->stats.connections;
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
+	conn_accept(h->srv, sv[0], (struct sockaddr *)sin, sizeof(*sin));
+	ck_assert_msg(h->srv->stats.connections == before + 1,
+	    "harness: conn_accept made no client");
+	fc->bev = bufferevent_socket_new(h->srv->base, sv[1], BEV_OPT_CLOSE_ON_FREE);
+	ck_assert_ptr_nonnull(fc->bev);
+	bufferevent_setcb(fc->bev, NULL, NULL, sock_event_cb, fc);
+	bufferevent_enable(fc->bev, EV_READ | EV_WRITE);
+}
+
 struct fc *
 fc_connect(struct harness *h, const char *label)
 {
@@ -226,15 +308,21 @@ fc_connect(struct harness *h, const char *label)
 	ck_assert_ptr_nonnull(fc);
 	fc->h = h;
 	snprintf(fc->name, sizeof(fc->name), "%s", label);
-	ck_assert_int_eq(bufferevent_pair_new(h->srv->base, BEV_OPT_DEFER_CALLBACKS, pair), 0);
+	fc->port = (unsigned short)(40000 + h->nfc);
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)(40000 + h->nfc));
+	sin.sin_port = htons(fc->port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	c = conn_adopt(h->srv, pair[0], (struct sockaddr *)&sin, sizeof(sin));
-	ck_assert_ptr_nonnull(c);
-	fc->bev = pair[1];
-	bufferevent_enable(fc->bev, EV_WRITE);	/* EV_READ only in pickup() */
+	if (h->sockets) {
+		sock_connect(h, fc, &sin);
+	} else {
+		ck_assert_int_eq(bufferevent_pair_new(h->srv->base, BEV_OPT_DEFER_CALLBACKS, pair),
+		    0);
+		c = conn_adopt(h->srv, pair[0], (struct sockaddr *)&sin, sizeof(sin));
+		ck_assert_ptr_nonnull(c);
+		fc->bev = pair[1];
+		bufferevent_enable(fc->bev, EV_WRITE);	/* EV_READ only in pickup() */
+	}
 	h->fcs[h->nfc++] = fc;
 	return fc;
 }
@@ -289,6 +377,19 @@ fc_send(struct fc *fc, const char *fmt, ...)
 	buf[n++] = '\r';
 	buf[n++] = '\n';
 	fc_send_raw(fc, buf, (size_t)n);
+}
+
+void
+h_two_in_channel(struct harness *h, struct fc **a, struct fc **b, const char *chan)
+{
+	*a = fc_new(h, "alice");
+	*b = fc_new(h, "bob");
+	fc_send(*a, "JOIN %s", chan);
+	fc_expect(*a, NUM("366", "alice"));
+	fc_send(*b, "JOIN %s", chan);
+	fc_expect(*b, NUM("366", "bob"));
+	fc_clear(*a);
+	fc_clear(*b);
 }
 
 /* dump: the pending lines, for failure messages. */
@@ -383,33 +484,63 @@ void
 fc_pause(struct fc *fc)
 {
 	fc->paused = true;
+	if (fc->h->sockets)
+		bufferevent_disable(fc->bev, EV_READ);
 }
 
 void
 fc_resume(struct fc *fc)
 {
 	fc->paused = false;
+	if (fc->h->sockets)
+		bufferevent_enable(fc->bev, EV_READ);
 }
 
 void
 fc_hangup(struct fc *fc)
 {
+	if (fc->h->sockets) {
+		h_run(fc->h);	/* what was sent leaves first */
+		shutdown(bufferevent_getfd(fc->bev), SHUT_WR);
+		return;
+	}
 	if (bufferevent_pair_get_partner(fc->bev) != NULL)
 		bufferevent_flush(fc->bev, EV_WRITE, BEV_FINISHED);
+}
+
+/* sock_client: the server-side client of a socket-mode fc, found by its
+ * fake peer port (unique in the harness), or NULL once freed. */
+static struct client *
+sock_client(struct fc *fc)
+{
+	struct client *c;
+
+	TAILQ_FOREACH(c, &fc->h->srv->clients, link)
+		if (c->addr.sin.sin_port == htons(fc->port))
+			return c;
+	TAILQ_FOREACH(c, &fc->h->srv->dead, link)
+		if (c->addr.sin.sin_port == htons(fc->port))
+			return c;
+	return NULL;
 }
 
 bool
 fc_gone(struct fc *fc)
 {
+	if (fc->h->sockets)
+		return sock_client(fc) == NULL;
 	return bufferevent_pair_get_partner(fc->bev) == NULL;
 }
 
 struct client *
 fc_client(struct fc *fc)
 {
-	struct bufferevent *partner = bufferevent_pair_get_partner(fc->bev);
+	struct bufferevent *partner;
 	struct client *c;
 
+	if (fc->h->sockets)
+		return sock_client(fc);
+	partner = bufferevent_pair_get_partner(fc->bev);
 	if (partner == NULL)
 		return NULL;
 	TAILQ_FOREACH(c, &fc->h->srv->clients, link)

@@ -23,6 +23,17 @@
  * client, exactly what libevent would run). One test per kind also proves the
  * timer is really armed by waiting for it with h_wait_real(), bounded by a
  * deadline (configured intervals of 1 s).
+ *
+ * Sockets. A harness made with h_new_sock() (or with h->sockets set before
+ * its first fc_connect) connects its clients over an AF_UNIX socketpair
+ * through conn_accept(), the path of a real listener: the server end is a
+ * plain socket, so its clients get CF_DIRECT and their output leaves
+ * through the end-of-turn flusher (output_flush_cb: one write per client
+ * per loop turn, EV_WRITE only while the socket is full), which pairs never
+ * exercise. The kernel is the network: the test end reads whenever data
+ * is there, fc_pause stops reading (the socket fills, then the server's
+ * buffer), and a server close is a real EOF (the test end then closes its
+ * side, as a client would).
  */
 #ifndef EVIRCD_TEST_HARNESS_H
 #define EVIRCD_TEST_HARNESS_H
@@ -51,7 +62,9 @@ struct harness;
 
 struct fc {
 	struct harness	*h;
-	struct bufferevent *bev;	/* the test's end of the pair */
+	struct bufferevent *bev;	/* the test's end of the pair / socket */
+	unsigned short	 port;		/* its fake peer port: identifies it */
+	bool		 eof;		/* socket mode: the server closed */
 	char		 name[40];	/* nick or label, for messages */
 	char		**lines;	/* received, not yet consumed */
 	size_t		 nlines, cap;
@@ -65,6 +78,7 @@ struct harness {
 	struct fc	*fcs[H_MAX_FC];
 	int		 nfc;
 	unsigned	 max_turns;	/* fc_run bound (loop turns) */
+	bool		 sockets;	/* clients over socketpairs (see above) */
 };
 
 /* h_config: the test configuration: config_default() with server name
@@ -74,6 +88,12 @@ struct config *h_config(void);
 /* h_new: a harness on h_config(). h_new_cfg takes ownership of cfg. */
 struct harness *h_new(void);
 struct harness *h_new_cfg(struct config *cfg);
+/* h_new_sock: h_new() with clients over socketpairs (see "Sockets"). */
+struct harness *h_new_sock(void);
+/* h_config_add_oper: append an [oper] block (name, password, host mask;
+ * copied) to cfg. */
+void h_config_add_oper(struct config *cfg, const char *name, const char *pass,
+    const char *host);
 /* h_free: free every fake client end and the server. */
 void h_free(struct harness *h);
 /* fc_run: turn the loop until idle (bounded; fails the test if it never
@@ -86,6 +106,9 @@ void h_advance(struct harness *h, long secs);
  * holds or timeout_ms passes; returns whether it held. For the few tests
  * that prove a libevent timer is really armed. */
 bool h_wait_real(struct harness *h, struct fc *fc, bool (*cond)(struct fc *), int timeout_ms);
+/* h_wait_count: h_wait_real until fc has at least n pending lines matching
+ * re. */
+bool h_wait_count(struct harness *h, struct fc *fc, const char *re, unsigned n, int timeout_ms);
 
 /* fc_connect: a new unregistered connection from 127.0.0.1. */
 struct fc *fc_connect(struct harness *h, const char *label);
@@ -93,6 +116,9 @@ struct fc *fc_connect(struct harness *h, const char *label);
  * then consume the welcome burst up to the end of the MOTD (376/422). */
 #define fc_new(h, nick) fc_new_at(__FILE__, __LINE__, (h), (nick))
 struct fc *fc_new_at(const char *file, int line, struct harness *h, const char *nick);
+/* h_two_in_channel: alice creates chan (and is its operator), bob joins;
+ * both have their pending lines cleared. */
+void h_two_in_channel(struct harness *h, struct fc **a, struct fc **b, const char *chan);
 /* fc_send: one line; CRLF is appended. fc_send_raw: bytes as they are.
  * Both run the loop until idle afterwards, so what clients send is
  * processed in the order the test sent it (the server may still hold
@@ -121,7 +147,8 @@ size_t fc_pending(struct fc *fc);
  * reader: the server's output stays queued in its own buffer). */
 void fc_pause(struct fc *fc);
 void fc_resume(struct fc *fc);
-/* fc_hangup: the client goes away (EOF seen by the server). */
+/* fc_hangup: the client goes away (EOF seen by the server; socket mode:
+ * shutdown(SHUT_WR) after what was sent). */
 void fc_hangup(struct fc *fc);
 /* fc_gone: the server freed its end of the connection. */
 bool fc_gone(struct fc *fc);

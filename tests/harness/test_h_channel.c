@@ -12,20 +12,6 @@
 
 #include "harness.h"
 
-/* two: alice creates #c (and is its operator), bob joins; both cleared. */
-static void
-two_in_channel(struct harness *h, struct fc **a, struct fc **b, const char *chan)
-{
-	*a = fc_new(h, "alice");
-	*b = fc_new(h, "bob");
-	fc_send(*a, "JOIN %s", chan);
-	fc_expect(*a, NUM("366", "alice"));
-	fc_send(*b, "JOIN %s", chan);
-	fc_expect(*b, NUM("366", "bob"));
-	fc_clear(*a);
-	fc_clear(*b);
-}
-
 /* RFC 2812 §3.2.1: the JOIN echo, then the topic (if any), then NAMES
  * (353 with the members, 366). The creator is a channel operator. */
 START_TEST(join_create)
@@ -184,7 +170,7 @@ START_TEST(kick_duplicate_users)
 	struct harness *h = h_new();
 	struct fc *a, *b;
 
-	two_in_channel(h, &a, &b, "#c");
+	h_two_in_channel(h, &a, &b, "#c");
 	fc_send(a, "KICK #c bob,BOB,bob :x");
 	ck_assert_uint_eq(fc_count(a, PFX("alice") "KICK #c bob :x$"), 1);
 	fc_expect_none(a, " 441 ");
@@ -273,7 +259,7 @@ START_TEST(join_zero)
 	struct harness *h = h_new();
 	struct fc *a, *b;
 
-	two_in_channel(h, &a, &b, "#x");
+	h_two_in_channel(h, &a, &b, "#x");
 	fc_send(a, "JOIN #y");
 	fc_clear(a);
 	fc_send(a, "JOIN 0");
@@ -292,7 +278,7 @@ START_TEST(part)
 	struct harness *h = h_new();
 	struct fc *a, *b;
 
-	two_in_channel(h, &a, &b, "#p");
+	h_two_in_channel(h, &a, &b, "#p");
 	fc_send(b, "PART #p :see you later");
 	fc_expect(b, PFX("bob") "PART #p :see you later$");
 	fc_expect(a, PFX("bob") "PART #p :see you later$");
@@ -334,7 +320,7 @@ START_TEST(kick)
 	struct harness *h = h_new();
 	struct fc *a, *b, *c;
 
-	two_in_channel(h, &a, &b, "#k");
+	h_two_in_channel(h, &a, &b, "#k");
 	c = fc_new(h, "carol");
 	/* not an operator: 482 */
 	fc_send(b, "KICK #k alice :no");
@@ -366,7 +352,7 @@ START_TEST(kick_default_reason)
 	struct harness *h = h_new();
 	struct fc *a, *b;
 
-	two_in_channel(h, &a, &b, "#k");
+	h_two_in_channel(h, &a, &b, "#k");
 	fc_send(a, "KICK #k bob");
 	fc_expect(b, PFX("alice") "KICK #k bob :[^ ]");
 	h_free(h);
@@ -383,7 +369,7 @@ START_TEST(kick_len)
 	char reason[480];	/* + "KICK #k carol :" stays within 510 */
 	const char *l;
 
-	two_in_channel(h, &a, &b, "#k");
+	h_two_in_channel(h, &a, &b, "#k");
 	c = fc_new(h, "carol");
 	fc_send(c, "JOIN #k");
 	memset(reason, 'r', sizeof(reason) - 1);
@@ -409,7 +395,7 @@ START_TEST(kick_many_users)
 	struct harness *h = h_new();
 	struct fc *a, *b, *c;
 
-	two_in_channel(h, &a, &b, "#k");
+	h_two_in_channel(h, &a, &b, "#k");
 	c = fc_new(h, "carol");
 	fc_send(c, "JOIN #k");
 	fc_clear(a);
@@ -614,7 +600,7 @@ START_TEST(topic_cmd)
 	struct fc *a, *b, *c;
 	char want[128];
 
-	two_in_channel(h, &a, &b, "#t");
+	h_two_in_channel(h, &a, &b, "#t");
 	c = fc_new(h, "carol");
 	fc_send(a, "TOPIC #t");
 	fc_expect(a, NUM("331", "alice") "#t :");
@@ -675,7 +661,7 @@ START_TEST(names_visibility)
 	struct harness *h = h_new();
 	struct fc *a, *b, *c;
 
-	two_in_channel(h, &a, &b, "#n");
+	h_two_in_channel(h, &a, &b, "#n");
 	c = fc_new(h, "carol");
 	fc_send(b, "MODE bob +i");
 	fc_send(c, "NAMES #n");
@@ -702,7 +688,7 @@ START_TEST(list)
 	struct harness *h = h_new();
 	struct fc *a, *b, *c;
 
-	two_in_channel(h, &a, &b, "#pub");
+	h_two_in_channel(h, &a, &b, "#pub");
 	c = fc_new(h, "carol");
 	fc_send(a, "TOPIC #pub :hello");
 	fc_send(a, "JOIN #sec");

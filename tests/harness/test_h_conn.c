@@ -380,12 +380,6 @@ START_TEST(fakelag_keeps_order)
 }
 END_TEST
 
-static bool
-got_11(struct fc *fc)
-{
-	return fc_count(fc, "PRIVMSG bob :m") >= 11;
-}
-
 /* The same resume with the real 1 s libevent timer. */
 START_TEST(fakelag_real_timer)
 {
@@ -398,7 +392,7 @@ START_TEST(fakelag_real_timer)
 		fc_send(a, "PRIVMSG bob :m%d", i);
 	h_run(h);
 	ck_assert_uint_lt(fc_count(b, "PRIVMSG bob :m"), 20);
-	ck_assert_msg(h_wait_real(h, b, got_11, 4000), "fakelag never resumed");
+	ck_assert_msg(h_wait_count(h, b, "PRIVMSG bob :m", 11, 4000), "fakelag never resumed");
 	h_free(h);
 }
 END_TEST
@@ -495,12 +489,7 @@ START_TEST(fakelag_oper_exempt)
 	int i;
 
 	cfg->flood_enabled = true;
-	cfg->opers = calloc(1, sizeof(*cfg->opers));
-	ck_assert_ptr_nonnull(cfg->opers);
-	cfg->opers[0].name = strdup("admin");
-	cfg->opers[0].password = strdup("pw");
-	cfg->opers[0].host = strdup("*");
-	cfg->nopers = 1;
+	h_config_add_oper(cfg, "admin", "pw", "*");
 	h = h_new_cfg(cfg);
 	o = fc_new(h, "oscar");
 	b = fc_new(h, "bob");

@@ -10,27 +10,13 @@
 
 #include "harness.h"
 
-/* alice creates chan (operator), bob joins; both cleared. */
-static void
-setup_two(struct harness *h, struct fc **a, struct fc **b, const char *chan)
-{
-	*a = fc_new(h, "alice");
-	*b = fc_new(h, "bob");
-	fc_send(*a, "JOIN %s", chan);
-	fc_expect(*a, NUM("366", "alice"));
-	fc_send(*b, "JOIN %s", chan);
-	fc_expect(*b, NUM("366", "bob"));
-	fc_clear(*a);
-	fc_clear(*b);
-}
-
 START_TEST(query_modes)
 {
 	struct harness *h = h_new();
 	struct fc *a, *b;
 	const char *l;
 
-	setup_two(h, &a, &b, "#m");
+	h_two_in_channel(h, &a, &b, "#m");
 	fc_send(a, "MODE #m");
 	fc_expect(a, NUM("324", "alice") "#m \\+[a-zA-Z]*$");
 	fc_send(a, "MODE #m +kl sesame 5");
@@ -51,7 +37,7 @@ START_TEST(op_voice)
 	struct harness *h = h_new();
 	struct fc *a, *b;
 
-	setup_two(h, &a, &b, "#o");
+	h_two_in_channel(h, &a, &b, "#o");
 	fc_send(b, "MODE #o +o bob");
 	fc_expect(b, NUM("482", "bob") "#o :");
 	fc_expect_none(a, "MODE");
@@ -84,7 +70,7 @@ START_TEST(moderated)
 	struct harness *h = h_new();
 	struct fc *a, *b;
 
-	setup_two(h, &a, &b, "#m");
+	h_two_in_channel(h, &a, &b, "#m");
 	fc_send(a, "MODE #m +m");
 	fc_expect(b, PFX("alice") "MODE #m \\+m$");
 	fc_send(b, "PRIVMSG #m :can you hear me");
@@ -124,7 +110,7 @@ START_TEST(ban_list)
 	struct harness *h = h_new();
 	struct fc *a, *b;
 
-	setup_two(h, &a, &b, "#b");
+	h_two_in_channel(h, &a, &b, "#b");
 	fc_send(a, "MODE #b +b");
 	fc_expect_next(a, NUM("368", "alice") "#b :");
 	fc_send(a, "MODE #b +b bad!*@*");
@@ -163,7 +149,7 @@ START_TEST(ban_effects)
 	struct harness *h = h_new();
 	struct fc *a, *b, *c;
 
-	setup_two(h, &a, &b, "#b");
+	h_two_in_channel(h, &a, &b, "#b");
 	c = fc_new(h, "carol");
 	fc_send(a, "MODE #b -n");
 	fc_send(a, "MODE #b +b bob");
@@ -247,7 +233,7 @@ START_TEST(key)
 	struct fc *a, *b;
 	const char *l;
 
-	setup_two(h, &a, &b, "#k");
+	h_two_in_channel(h, &a, &b, "#k");
 	fc_send(a, "MODE #k +k");
 	fc_expect(a, NUM("461", "alice") "MODE :");
 	fc_send(a, "MODE #k +k sesame");
@@ -273,7 +259,7 @@ START_TEST(limit)
 	struct fc *a, *b;
 	const char *l;
 
-	setup_two(h, &a, &b, "#l");
+	h_two_in_channel(h, &a, &b, "#l");
 	fc_send(a, "MODE #l +l");
 	fc_expect(a, NUM("461", "alice") "MODE :");
 	fc_send(a, "MODE #l +l 2");
@@ -294,7 +280,7 @@ START_TEST(unknown_mode)
 	struct harness *h = h_new();
 	struct fc *a, *b;
 
-	setup_two(h, &a, &b, "#u");
+	h_two_in_channel(h, &a, &b, "#u");
 	fc_send(a, "MODE #u +X");
 	fc_expect(a, NUM("472", "alice") "X :");
 	/* the known letters of the same command still apply */
@@ -312,7 +298,7 @@ START_TEST(not_op)
 	struct harness *h = h_new();
 	struct fc *a, *b, *c;
 
-	setup_two(h, &a, &b, "#p");
+	h_two_in_channel(h, &a, &b, "#p");
 	c = fc_new(h, "carol");
 	fc_send(b, "MODE #p +m");
 	fc_expect(b, NUM("482", "bob") "#p :");

@@ -10,25 +10,13 @@
 
 #include "harness.h"
 
-static void
-add_oper(struct config *cfg, const char *name, const char *pass, const char *host)
-{
-	cfg->opers = realloc(cfg->opers, (cfg->nopers + 1) * sizeof(*cfg->opers));
-	ck_assert_ptr_nonnull(cfg->opers);
-	memset(&cfg->opers[cfg->nopers], 0, sizeof(cfg->opers[cfg->nopers]));
-	cfg->opers[cfg->nopers].name = strdup(name);
-	cfg->opers[cfg->nopers].password = strdup(pass);
-	cfg->opers[cfg->nopers].host = strdup(host);
-	cfg->nopers++;
-}
-
 static struct harness *
 h_opers(void)
 {
 	struct config *cfg = h_config();
 
-	add_oper(cfg, "admin", "s3cret", "*@127.0.0.1");
-	add_oper(cfg, "remote", "s3cret", "*@10.*");
+	h_config_add_oper(cfg, "admin", "s3cret", "*@127.0.0.1");
+	h_config_add_oper(cfg, "remote", "s3cret", "*@10.*");
 	return h_new_cfg(cfg);
 }
 
@@ -148,7 +136,7 @@ START_TEST(nick_delay_off)
 	struct harness *h;
 	struct fc *o, *v, *n;
 
-	add_oper(cfg, "admin", "s3cret", "*");
+	h_config_add_oper(cfg, "admin", "s3cret", "*");
 	cfg->nick_delay = 0;
 	h = h_new_cfg(cfg);
 	o = fc_oper(h, "oscar");
