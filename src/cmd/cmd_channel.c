@@ -177,6 +177,10 @@ join_one(struct client *c, const char *name, const char *key)
 	outline_format(&ol, ":%s JOIN %s", client_prefix(c, pfx, sizeof(pfx)), ch->name);
 	outline_format(&ext, ":%s JOIN %s * :%s", pfx, ch->name, c->realname ? c->realname : "");
 	send_channel_alt(ch, NULL, &ol, &ext, CAP_EXTENDED_JOIN);
+	{
+		struct event_join ev = { c, ch, create };
+		event_publish_join(srv, &ev);
+	}
 	if (c->away != NULL) {
 		/* away-notify: a joining away user is announced as away */
 		outline_format(&ol, ":%s AWAY :%s", pfx, c->away);
@@ -203,6 +207,10 @@ part_all(struct client *c, const char *reason)
 		else
 			outline_format(&ol, ":%s PART %s", pfx, m->chan->name);
 		send_channel(m->chan, NULL, &ol, 0);
+		{
+			struct event_part ev = { c, m->chan, reason };
+			event_publish_part(c->srv, &ev);
+		}
 		channel_remove_member(c->srv, m);
 	}
 }
@@ -266,6 +274,10 @@ cmd_part(struct client *c, struct irc_msg *m)
 		else
 			outline_format(&ol, ":%s PART %s", pfx, ch->name);
 		send_channel(ch, NULL, &ol, 0);
+		{
+			struct event_part ev = { c, ch, reason };
+			event_publish_part(c->srv, &ev);
+		}
 		channel_remove_member(c->srv, mb);
 	}
 	return CMD_OK;
@@ -320,6 +332,10 @@ cmd_topic(struct client *c, struct irc_msg *m)
 	outline_format(&ol, ":%s TOPIC %s :%.*s", client_prefix(c, pfx, sizeof(pfx)), ch->name,
 	    (int)len, m->params[1]);
 	send_channel(ch, NULL, &ol, 0);
+	{
+		struct event_topic ev = { c, ch, ch->topic != NULL ? ch->topic : "" };
+		event_publish_topic(srv, &ev);
+	}
 	return CMD_OK;
 }
 
@@ -483,6 +499,10 @@ kick_one(struct client *c, struct channel *ch, const char *nick, const char *rea
 	outline_format(&ol, ":%s KICK %s %s :%.*s", client_prefix(c, pfx, sizeof(pfx)), ch->name,
 	    target->nick, utf8_prefix(reason, srv->cfg->kicklen), reason);
 	send_channel(ch, NULL, &ol, 0);
+	{
+		struct event_kick ev = { c, target, ch, reason };
+		event_publish_kick(srv, &ev);
+	}
 	channel_remove_member(srv, tm);
 }
 

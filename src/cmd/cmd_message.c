@@ -71,7 +71,18 @@ struct msgctx {
 	const char	*pfx;
 	const char	*tags;		/* msgid, bot, client tags */
 	size_t		 tags_len;
+	const char	*msgid;
 };
+
+/* delivered: EVENT_MESSAGE for one target (ch with STATUSMSG need, or t). */
+static void
+delivered(struct client *c, const struct msgctx *x, struct channel *ch, unsigned need,
+    struct client *t)
+{
+	struct event_message ev = { c, x->verb, ch, need, t, x->text, x->tags, x->msgid };
+
+	event_publish_message(c->srv, &ev);
+}
 
 static void
 format_msg(struct outline *ol, const struct msgctx *x, const char *target)
@@ -122,6 +133,7 @@ deliver(struct client *c, const struct msgctx *x, char *target)
 		send_channel(ch, c, &ol, need);
 		if (c->caps & CAP_ECHO_MESSAGE)
 			send_line(c, &ol);
+		delivered(c, x, ch, need, NULL);
 		return;
 	}
 	t = server_find_nick(srv, target);
@@ -142,6 +154,7 @@ deliver(struct client *c, const struct msgctx *x, char *target)
 		send_line(t, &ol);
 	if (c->caps & CAP_ECHO_MESSAGE)
 		send_line(c, &ol);
+	delivered(c, x, NULL, 0, t);
 	if (!x->notice && !x->tagmsg && t->away != NULL)
 		numeric(c, RPL_AWAY, t->nick, t->away);
 }
@@ -173,6 +186,7 @@ message(struct client *c, struct irc_msg *m, const char *verb, bool notice, bool
 	x.text = tagmsg ? "" : m->params[1];
 	x.pfx = client_prefix(c, pfx, sizeof(pfx));
 	x.tags = tags;
+	x.msgid = msgid;
 	x.tags_len = msg_tags_build(c, filter_client_tags(srv, m->client_tags), tags, sizeof(tags),
 	    msgid, sizeof(msgid));
 	targets = m->params[0];
