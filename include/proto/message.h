@@ -9,6 +9,8 @@
 
 #include "core/config.h"	/* IRC_LINE_MAX, IRC_INPUT_MAX and the other limits */
 
+#define IRC_LABEL_MAX		64	/* bytes of a label value (labeled-response) */
+
 /* A parsed message. Every pointer points into the caller's line buffer, which
  * message_parse modifies in place; nothing is allocated. */
 struct irc_msg {
@@ -39,12 +41,26 @@ enum msg_parse_result message_parse(char *line, struct irc_msg *m);
  * when absent. Modifies the buffer. */
 bool message_tag_next(char **cursor, char **key, char **value);
 
-/* message_split_tags: copy the client-only tags ("+" keys, still
- * escaped, so they can be relayed verbatim) of m->tags into ctbuf (size
- * bytes, "" when none) and the unescaped "label" value into labelbuf; sets
- * m->client_tags / m->label (NULL when absent). Leaves m->tags intact. */
+/* message_split_tags: copy the client-only tags ("+" keys) of m->tags into
+ * ctbuf (size bytes, "" when none) in canonical wire form (each value
+ * unescaped and escaped again, so it can be relayed as it is), and the
+ * unescaped "label" value into labelbuf; sets m->client_tags / m->label
+ * (NULL when absent). A tag whose key breaks the message-tags grammar or
+ * whose value is not UTF-8 is dropped, as is a label that is empty or over
+ * IRC_LABEL_MAX bytes (labeled-response "Tag value"). Leaves m->tags intact. */
 void message_split_tags(struct irc_msg *m, char *ctbuf, size_t size, char *labelbuf,
     size_t labelsize);
+/* message_tag_key_valid: does key (len bytes) follow the message-tags
+ * grammar: [ '+' ] [ vendor '/' ] 1*( ALPHA / DIGIT / '-' ), vendor a host
+ * name (ALPHA / DIGIT / '-' / '.')? */
+bool message_tag_key_valid(const char *key, size_t len);
+
+/* message_tag_escape: value (len bytes) escaped per message-tags "Escaping
+ * values" (';' -> \:, ' ' -> \s, '\' -> \\, CR -> \r, LF -> \n) into dst
+ * (size bytes, NUL-terminated). Returns the length, or (size_t)-1 (dst "")
+ * when it does not fit or value holds a NUL, which no escape can carry. */
+size_t message_tag_escape(char *dst, size_t size, const char *value, size_t len);
+
 /* message_utf8_valid: is s (len bytes) well-formed UTF-8 (no overlongs,
  * no surrogates)? */
 bool message_utf8_valid(const char *s, size_t len);

@@ -317,12 +317,28 @@ handle_line(struct client *c, char *line, size_t n)
 	enum cmd_result r;
 	bool utf8_ok;
 
-	if (memchr(line, '\0', n) != NULL) {
-		/* Modern IRC "Messages": NUL is never allowed; the line is
-		 * refused whole and not executed. A refused line costs fakelag
-		 * like a command, or it would be free to make us answer. */
+	/* Extra CRs before the line end ("...\r\r\n") are line-end noise:
+	 * dropped, as every peer does (InspIRCd strips CR, Solanum and
+	 * Ergo end the line there). */
+	while (n > 0 && line[n - 1] == '\r')
+		line[--n] = '\0';
+	if (n == 0)
+		return CMD_OK;
+	if (memchr(line, '\0', n) != NULL || memchr(line, '\r', n) != NULL) {
+		/* Modern IRC "Message format": NUL, CR and LF are allowed in
+		 * no part of a message (tags, source, verb, parameters); the
+		 * message-tags grammar excludes them from tag values too. A
+		 * bare CR inside a line would reach recipients that split on
+		 * CR as a second, forged line, so the line is refused whole
+		 * and not executed, as Ergo does (irc-go ircmsg: "Line
+		 * contains invalid characters"). RFC 2812 §2.3.1 and Solanum
+		 * take a lone CR as a line end instead; we refuse, so the
+		 * sender learns its line was not run. A refused line costs
+		 * fakelag like a command, or it would be free to make us
+		 * answer. */
 		c->fakelag += (time_t)c->srv->cfg->flood_penalty;
-		numeric(c, ERR_UNKNOWNERROR, "*", "Line contains a NUL byte and was discarded");
+		numeric(c, ERR_UNKNOWNERROR, "*",
+		    "Line contains a NUL or CR byte and was discarded");
 		return CMD_OK;
 	}
 	body = message_body_len(line, n);

@@ -15,6 +15,7 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/server.h"
+#include "proto/message.h"
 #include "net/output.h"
 
 static void send_prefixed(struct client *c, const char *head, size_t hlen, const char *fmt,
@@ -131,7 +132,7 @@ labeled_end(struct client *c, const char *label)
 {
 	struct evbuffer *cap = c->capture;
 	struct server *srv = c->srv;
-	char tag[300], bid[16], btag[32], *line;
+	char tag[6 + 2 * IRC_LABEL_MAX + 1], bid[16], btag[32], *line;
 	size_t n = 0, len;
 	struct evbuffer_ptr p;
 
@@ -148,7 +149,15 @@ labeled_end(struct client *c, const char *label)
 		if (evbuffer_ptr_set(cap, &p, 1, EVBUFFER_PTR_ADD) != 0)
 			break;
 	}
-	snprintf(tag, sizeof(tag), "label=%s", label);
+	/* The label is echoed as a tag value: escaped (message-tags "Escaping
+	 * values"), since the client may have sent "\s", "\:" or "\r" in
+	 * it; a label that cannot be escaped into the buffer is not echoed
+	 * (labeled-response allows no label "in exceptional conditions"). */
+	memcpy(tag, "label=", 6);
+	if (message_tag_escape(tag + 6, sizeof(tag) - 6, label, strlen(label)) == (size_t)-1) {
+		evbuffer_add_buffer(bufferevent_get_output(c->bev), cap);
+		goto out;
+	}
 	if (n == 0) {
 		char ack[200];
 		int l = snprintf(ack, sizeof(ack), ":%s ACK\r\n", srv->cfg->name);
@@ -177,6 +186,7 @@ labeled_end(struct client *c, const char *label)
 		l = snprintf(close_, sizeof(close_), ":%s BATCH -%s\r\n", srv->cfg->name, bid);
 		send_bytes(c, close_, (size_t)l);
 	}
+out:
 	evbuffer_free(cap);
 	if (!(c->flags & CF_SENDQ) &&
 	    evbuffer_get_length(bufferevent_get_output(c->bev)) > c->sendq)

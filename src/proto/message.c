@@ -1,4 +1,5 @@
 /* message.c - IRC line parser (RFC 2812 §2.3.1, IRCv3 message-tags). */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -123,10 +124,109 @@ message_body_len(const char *line, size_t len)
 	return len - (size_t)(sp - line);
 }
 
+/* message_tag_key_valid: the key grammar of message-tags ("Format"). */
+bool
+message_tag_key_valid(const char *key, size_t len)
+{
+	const char *p = key, *e = key + len, *slash;
+	size_t i;
+
+	if (p < e && *p == '+')
+		p++;
+	slash = memchr(p, '/', (size_t)(e - p));
+	if (slash != NULL) {
+		/* vendor: a DNS host name */
+		if (slash == p)
+			return false;
+		for (; p < slash; p++)
+			if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.')
+				return false;
+		p = slash + 1;
+	}
+	if (p == e)
+		return false;
+	for (i = 0; p + i < e; i++)
+		if (!isalnum((unsigned char)p[i]) && p[i] != '-')
+			return false;
+	return true;
+}
+
+size_t
+message_tag_escape(char *dst, size_t size, const char *value, size_t len)
+{
+	size_t i, n = 0;
+
+	if (size == 0)
+		return (size_t)-1;
+	for (i = 0; i < len; i++) {
+		const char *esc = NULL;
+		switch (value[i]) {
+		case ';': esc = "\\:"; break;
+		case ' ': esc = "\\s"; break;
+		case '\\': esc = "\\\\"; break;
+		case '\r': esc = "\\r"; break;
+		case '\n': esc = "\\n"; break;
+		case '\0': goto fail;
+		}
+		if (n + (esc ? 2 : 1) >= size)
+			goto fail;
+		if (esc != NULL) {
+			dst[n++] = esc[0];
+			dst[n++] = esc[1];
+		} else
+			dst[n++] = value[i];
+	}
+	dst[n] = '\0';
+	return n;
+fail:
+	dst[0] = '\0';
+	return (size_t)-1;
+}
+
+/* tag_unescape: the raw value s (len bytes, no ';') unescaped into dst
+ * (at least len bytes); returns the length. Same rules as message_tag_next. */
+static size_t
+tag_unescape(const char *s, size_t len, char *dst)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] != '\\') {
+			dst[n++] = s[i];
+			continue;
+		}
+		if (++i == len)
+			break;		/* a trailing lone '\' is dropped */
+		switch (s[i]) {
+		case ':': dst[n++] = ';'; break;
+		case 's': dst[n++] = ' '; break;
+		case 'r': dst[n++] = '\r'; break;
+		case 'n': dst[n++] = '\n'; break;
+		default: dst[n++] = s[i]; break;
+		}
+	}
+	return n;
+}
+
+/* message_split_tags: see message.h. Why drop the tag rather than refuse
+ * the line: Ergo (irc-go ircmsg parseTags) skips a tag whose key breaks the
+ * message-tags grammar and keeps the message, quoting the spec's "MUST NOT
+ * perform any validation that would reject the message if an invalid tag
+ * key name is used"; InspIRCd hands each tag to its providers, which ignore
+ * what they do not accept. Values are unescaped and escaped again (message-
+ * tags "Security considerations": "The server MAY unescape tag values after
+ * receiving data and escape those values before sending them out"), so what
+ * is relayed is canonical: a lone trailing '\' or an unknown escape never
+ * reaches another client and an escaped CR/LF stays escaped. A value that
+ * is not UTF-8 is dropped too (Ergo refuses such values; recipients such as
+ * web clients cannot carry them). CR, LF, NUL and space cannot occur raw
+ * here: conn.c refuses lines with NUL or CR, LF ends the line and a space
+ * ends the tag section. */
 void
 message_split_tags(struct irc_msg *m, char *ctbuf, size_t size, char *labelbuf, size_t labelsize)
 {
-	const char *p = m->tags, *end;
+	static char val[IRC_TAGS_MAX + 1];
+	const char *p = m->tags, *end, *eq;
 	size_t len = 0;
 
 	m->client_tags = NULL;
@@ -136,26 +236,45 @@ message_split_tags(struct irc_msg *m, char *ctbuf, size_t size, char *labelbuf, 
 	if (p == NULL)
 		return;
 	while (*p != '\0') {
-		size_t seg;
+		size_t seg, klen, vlen = 0;
 		end = strchr(p, ';');
 		seg = end ? (size_t)(end - p) : strlen(p);
-		if (seg > 0 && p[0] == '+' && len + (len ? 1 : 0) + seg + 1 <= size) {
-			if (len > 0)
-				ctbuf[len++] = ';';
-			memcpy(ctbuf + len, p, seg);
-			len += seg;
-			ctbuf[len] = '\0';
-		} else if (seg > 6 && strncmp(p, "label=", 6) == 0 && labelsize > 0) {
-			/* labels are short opaque tokens; unescape a copy */
-			char tmp[256], *cur = tmp, *k, *v;
-			size_t n = seg < sizeof(tmp) - 1 ? seg : sizeof(tmp) - 1;
-			memcpy(tmp, p, n);
-			tmp[n] = '\0';
-			if (message_tag_next(&cur, &k, &v) && v[0] != '\0') {
-				snprintf(labelbuf, labelsize, "%s", v);
-				m->label = labelbuf;
+		eq = memchr(p, '=', seg);
+		klen = eq ? (size_t)(eq - p) : seg;
+		if (seg > IRC_TAGS_MAX || !message_tag_key_valid(p, klen))
+			goto next;
+		if (eq != NULL)
+			vlen = tag_unescape(eq + 1, seg - klen - 1, val);
+		if (!message_utf8_valid(val, vlen))
+			goto next;
+		if (p[0] == '+') {
+			/* "key[=escaped value]" is built after the last tag and
+			 * kept only when it fits whole */
+			size_t at = len + (len ? 1 : 0), w = 0;
+			if (at + klen + 1 > size)
+				goto next;
+			memcpy(ctbuf + at, p, klen);
+			if (vlen > 0) {
+				if (at + klen + 2 > size || (w = message_tag_escape(ctbuf + at + klen + 1,
+				    size - at - klen - 1, val, vlen)) == (size_t)-1)
+					goto next;
+				ctbuf[at + klen] = '=';
+				w++;
 			}
+			if (len > 0)
+				ctbuf[len] = ';';
+			len = at + klen + w;
+			ctbuf[len] = '\0';
+		} else if (klen == 5 && strncmp(p, "label", 5) == 0 && vlen > 0 &&
+		    vlen <= IRC_LABEL_MAX && vlen < labelsize) {
+			/* labeled-response: "The value MUST NOT exceed 64 bytes";
+			 * a longer one is not cut (the client could not match it)
+			 * but ignored like any tag that breaks its rules. */
+			memcpy(labelbuf, val, vlen);
+			labelbuf[vlen] = '\0';
+			m->label = labelbuf;
 		}
+next:
 		if (end == NULL)
 			break;
 		p = end + 1;

@@ -91,6 +91,11 @@ msg_tags_build(struct client *from, const char *client_tags, char *buf, size_t s
 
 	snprintf(msgid, msgidsize, "%s%llx", srv->msgid_base,
 	    (unsigned long long)++srv->msgid_next);
+	/* Client-only tags arrive canonical (message_split_tags escapes every
+	 * value); a tag section holding a raw space, CR, LF or NUL would end
+	 * or split the line at the recipient, so such tags are never sent. */
+	if (client_tags != NULL && client_tags[strcspn(client_tags, " \r\n")] != '\0')
+		client_tags = NULL;
 	n = snprintf(buf, size, "msgid=%s%s%s%s", msgid, (from->umodes & UMODE_BOT) ? ";bot" : "",
 	    client_tags ? ";" : "", client_tags ? client_tags : "");
 	if (n < 0)

@@ -1161,6 +1161,93 @@ START_TEST(t_labeled_self_message)
 }
 END_TEST
 
+
+/* Labels are echoed escaped (message-tags "Escaping values"; issue 9 item
+ * 11): "@label=a\sb\:c=d PING x" once came back as "@label=a b;c=d x", a
+ * tag section that ends at the space. On a batch too (item 15: a CR from
+ * "\r" reached the BATCH line raw). A label over 64 bytes is ignored
+ * (labeled-response "Tag value": "MUST NOT exceed 64 bytes"), not cut. */
+START_TEST(t_labeled_escaped)
+{
+	struct srv *s = srv_start("");
+	struct cl *a = v3_client(s, "alice",
+	    "batch labeled-response message-tags");
+	const char *l;
+	char v[200], inner[8][600];
+
+	cl_send(a, "@label=a\\sb\\:c=d PING x");
+	l = cl_expect(a, TSRV "PONG irc\\.test :x$", T);
+	ck_assert_msg(tag_get(l, "label", v, sizeof(v)) == 1 &&
+	    strcmp(v, "a\\sb\\:c=d") == 0, "label not escaped: %s", l);
+	/* canonical form: "\q" is "q", "\\" stays escaped */
+	cl_send(a, "@label=\\q\\\\\\r PING y");
+	l = cl_expect(a, TSRV "PONG irc\\.test :y$", T);
+	ck_assert_msg(tag_get(l, "label", v, sizeof(v)) == 1 &&
+	    strcmp(v, "q\\\\\\r") == 0, "label not canonical: %s", l);
+	ck_assert_msg(strchr(l, '\r') == NULL, "raw CR in: %s", l);
+	/* a batch: the BATCH + line carries the escaped label */
+	cl_send(a, "@label=x\\ry\\sz WHOIS alice");
+	ck_assert_int_gt(read_batch(a, "x\\ry\\sz", inner, 8), 1);
+	/* 65 bytes: no label, the command still runs */
+	memset(v, 'l', 65);
+	v[65] = '\0';
+	cl_send(a, "@label=%s PING z", v);
+	l = cl_expect(a, TSRV "PONG irc\\.test :z$", T);
+	ck_assert_msg(tag_get(l, "label", NULL, 0) == -1,
+	    "over-long label echoed: %s", l);
+	/* 64 bytes: echoed */
+	v[64] = '\0';
+	cl_send(a, "@label=%s PING w", v);
+	l = cl_expect(a, TSRV "PONG irc\\.test :w$", T);
+	ck_assert_msg(tag_get(l, "label", inner[0], sizeof(inner[0])) == 1 &&
+	    strcmp(inner[0], v) == 0, "64-byte label not echoed: %s", l);
+}
+END_TEST
+
+/* Issue 9 item 2: a bare CR in a line. "@+x=a\rNICK PRIVMSG #c :hello"
+ * was relayed with the CR, so a recipient that splits lines on CR saw a
+ * forged "NICK PRIVMSG #c :hello". Modern IRC "Message format": no part of
+ * a message may hold NUL, CR or LF; the line is refused whole (as Ergo
+ * does) with an error, in tags and in parameters alike. Extra CRs before
+ * the CRLF are line-end noise and accepted. Tags whose key breaks the
+ * message-tags grammar are dropped, the message still goes out; values go
+ * out in canonical escaped form. */
+START_TEST(t_tag_bare_cr)
+{
+	struct srv *s = srv_start("");
+	struct cl *a = v3_client(s, "alice", "message-tags");
+	struct cl *b = v3_client(s, "bob", "message-tags");
+	struct cl *ab[] = { a, NULL };
+	static const char cr_tag[] = "@+x=a\rNICK PRIVMSG #c :hello\r\n";
+	static const char cr_param[] = "PRIVMSG #c :hel\rlo\r\n";
+	static const char crcr[] = "PRIVMSG #c :two crs\r\r\n";
+	const char *l;
+	char v[200];
+
+	join(a, "#c", NULL);
+	join(b, "#c", ab);
+	cl_send_raw(a, cr_tag, sizeof(cr_tag) - 1);
+	cl_expect(a, TSRV "400 alice \\* :Line contains a NUL or CR", T);
+	cl_send_raw(a, cr_param, sizeof(cr_param) - 1);
+	cl_expect(a, TSRV "400 alice \\* :Line contains a NUL or CR", T);
+	cl_sync(a);
+	cl_sync(b);
+	cl_expect_none(b, "hel|NICK", T);
+	cl_send_raw(a, crcr, sizeof(crcr) - 1);
+	cl_expect(b, TPFX("alice") "PRIVMSG #c :two crs$", T);
+	/* escaped CR stays escaped; bad keys dropped, good ones kept */
+	cl_send(a, "@+x=a\\rb;+a_b=1;+/c=2;+ok=\\q PRIVMSG #c :tags");
+	l = cl_expect(b, TPFX("alice") "PRIVMSG #c :tags$", T);
+	ck_assert_msg(strchr(l, '\r') == NULL, "raw CR relayed: %s", l);
+	ck_assert_msg(tag_get(l, "+x", v, sizeof(v)) == 1 &&
+	    strcmp(v, "a\\rb") == 0, "+x not relayed escaped: %s", l);
+	ck_assert_msg(tag_get(l, "+ok", v, sizeof(v)) == 1 &&
+	    strcmp(v, "q") == 0, "+ok not canonical: %s", l);
+	ck_assert_msg(tag_get(l, "+a_b", NULL, 0) == -1 &&
+	    tag_get(l, "+/c", NULL, 0) == -1, "bad tag keys relayed: %s", l);
+}
+END_TEST
+
 /* ============================================ channel-list extensions */
 
 /* multi-prefix: NAMES (also the implicit one) and WHO show every prefix
@@ -1835,6 +1922,8 @@ main(void)
 	tcase_add_test(tc, t_labeled_single);
 	tcase_add_test(tc, t_labeled_batch);
 	tcase_add_test(tc, t_labeled_self_message);
+	tcase_add_test(tc, t_labeled_escaped);
+	tcase_add_test(tc, t_tag_bare_cr);
 	suite_add_tcase(s, tc);
 
 	tc = live_tcase("channel", 60);

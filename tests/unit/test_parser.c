@@ -243,6 +243,115 @@ START_TEST(body_len)
 }
 END_TEST
 
+
+/* message_split_tags: client-only tags come out canonical (each value
+ * unescaped and escaped again), tags whose key breaks the message-tags
+ * grammar or whose value is not UTF-8 are dropped, and the label is
+ * unescaped, non-empty and at most 64 bytes (labeled-response). */
+struct split_case {
+	const char	*tags;		/* after '@' */
+	const char	*client;	/* expected m.client_tags, NULL = none */
+	const char	*label;		/* expected m.label, NULL = none */
+};
+
+static const struct split_case split_cases[] = {
+	{ "+a=b;+c;label=x", "+a=b;+c", "x" },
+	/* escapes survive relaying in canonical form */
+	{ "+x=a\\sb\\:c\\\\d", "+x=a\\sb\\:c\\\\d", NULL },
+	{ "+x=a\\rb\\nc", "+x=a\\rb\\nc", NULL },
+	/* unknown escape and lone trailing backslash: canonical */
+	{ "+x=\\q\\", "+x=q", NULL },
+	{ "+x=", "+x", NULL },
+	/* vendor keys */
+	{ "+example.com/foo=bar;+draft/react=1", "+example.com/foo=bar;+draft/react=1", NULL },
+	/* bad keys: dropped, the rest kept */
+	{ "+=v;+a=1", "+a=1", NULL },
+	{ "+a_b=1;+ok", "+ok", NULL },
+	{ "+/x=1;+a/=1;+a/b/c=1;+ok=2", "+ok=2", NULL },
+	{ "+\x01=1", NULL, NULL },
+	{ "+\xc3\xa9=1", NULL, NULL },
+	/* a value that is not UTF-8 */
+	{ "+x=\xff;+y=\xc3\xa9", "+y=\xc3\xa9", NULL },
+	/* labels: unescaped; empty or over 64 bytes ignored */
+	{ "label=a\\sb\\:c=d", NULL, "a b;c=d" },
+	{ "label=a\\rb", NULL, "a\rb" },
+	{ "label=", NULL, NULL },
+	{ "label=0123456789012345678901234567890123456789012345678901234567890123", NULL,
+	  "0123456789012345678901234567890123456789012345678901234567890123" },
+	{ "label=01234567890123456789012345678901234567890123456789012345678901234", NULL, NULL },
+	{ "bad_key=1;label=ok", NULL, "ok" },
+};
+
+START_TEST(split_table)
+{
+	const struct split_case *tc = &split_cases[_i];
+	char line[512], ct[IRC_CLIENT_TAGS_MAX + 2], label[128];
+	struct irc_msg m;
+
+	snprintf(line, sizeof(line), "@%s PING x", tc->tags);
+	ck_assert_int_eq(message_parse(line, &m), MSG_OK);
+	message_split_tags(&m, ct, sizeof(ct), label, sizeof(label));
+	if (tc->client == NULL)
+		ck_assert_ptr_null(m.client_tags);
+	else {
+		ck_assert_ptr_nonnull(m.client_tags);
+		ck_assert_str_eq(m.client_tags, tc->client);
+	}
+	if (tc->label == NULL)
+		ck_assert_ptr_null(m.label);
+	else {
+		ck_assert_ptr_nonnull(m.label);
+		ck_assert_str_eq(m.label, tc->label);
+	}
+}
+END_TEST
+
+/* A tag that does not fit the buffer goes whole, never cut. */
+START_TEST(split_no_room)
+{
+	char line[] = "@+aa=12345;+b=1 PING x";
+	char ct[12], label[8];
+	struct irc_msg m;
+
+	ck_assert_int_eq(message_parse(line, &m), MSG_OK);
+	message_split_tags(&m, ct, sizeof(ct), label, sizeof(label));
+	ck_assert_str_eq(m.client_tags, "+aa=12345");	/* 9 bytes + NUL; "+b=1" no room */
+}
+END_TEST
+
+/* message_tag_escape: the table of message-tags "Escaping values"; NUL and
+ * a too-small buffer are refused. */
+START_TEST(escape)
+{
+	char buf[32];
+
+	ck_assert_uint_eq(message_tag_escape(buf, sizeof(buf), "a; b\\\r\nc", 8), 13);
+	ck_assert_str_eq(buf, "a\\:\\sb\\\\\\r\\nc");
+	ck_assert_uint_eq(message_tag_escape(buf, sizeof(buf), "", 0), 0);
+	ck_assert_str_eq(buf, "");
+	ck_assert_uint_eq(message_tag_escape(buf, sizeof(buf), "a\0b", 3), (size_t)-1);
+	ck_assert_str_eq(buf, "");
+	ck_assert_uint_eq(message_tag_escape(buf, 4, "abc", 3), 3);
+	ck_assert_uint_eq(message_tag_escape(buf, 4, "ab;", 3), (size_t)-1);
+	ck_assert_uint_eq(message_tag_escape(buf, 3, "abc", 3), (size_t)-1);
+}
+END_TEST
+
+START_TEST(key_valid)
+{
+	static const char *good[] = { "a", "+a", "msgid", "+typing", "draft/label",
+	    "+example.com/foo-bar", "A-9" };
+	static const char *bad[] = { "", "+", "a_b", "/a", "a/", "+a/b/c", "a b", "a=b", "é",
+	    "a.b" };
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ck_assert_msg(message_tag_key_valid(good[i], strlen(good[i])), "%s", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!message_tag_key_valid(bad[i], strlen(bad[i])), "%s", bad[i]);
+}
+END_TEST
+
 static Suite *
 parser_suite(void)
 {
@@ -261,6 +370,10 @@ parser_suite(void)
 	tcase_add_loop_test(tc, tag_table, 0, (int)(sizeof(tag_cases) / sizeof(tag_cases[0])));
 	tcase_add_test(tc, tag_next_from_parse);
 	tcase_add_test(tc, body_len);
+	tcase_add_loop_test(tc, split_table, 0, (int)(sizeof(split_cases) / sizeof(split_cases[0])));
+	tcase_add_test(tc, split_no_room);
+	tcase_add_test(tc, escape);
+	tcase_add_test(tc, key_valid);
 	suite_add_tcase(s, tc);
 	return s;
 }
