@@ -213,6 +213,48 @@ serialise(const struct irc_msg *m, char *out, size_t size)
 	return len;
 }
 
+/* check_split: message_split_tags gives client-only tags that follow the
+ * message-tags grammar in canonical escaped form (what is relayed), and a
+ * label of 1..64 bytes whose escaped form unescapes back to it. */
+static void
+check_split(struct irc_msg *m)
+{
+	static char ct[IRC_CLIENT_TAGS_MAX + 2], esc[2 * IRC_LABEL_MAX + 8];
+	char label[IRC_LABEL_MAX + 1], *cur, *k, *v, *p, *seg, *eq;
+	size_t n;
+
+	message_split_tags(m, ct, sizeof(ct), label, sizeof(label));
+	if (m->client_tags != NULL) {
+		FUZZ_CHECK(m->client_tags == ct && ct[0] != '\0', "client_tags");
+		FUZZ_CHECK(strcspn(ct, " \r\n") == strlen(ct), "raw space/CR/LF in '%s'", ct);
+		for (p = ct; p != NULL; p = seg ? seg + 1 : NULL) {
+			seg = strchr(p, ';');
+			n = seg ? (size_t)(seg - p) : strlen(p);
+			eq = memchr(p, '=', n);
+			FUZZ_CHECK(p[0] == '+' && message_tag_key_valid(p, eq ? (size_t)(eq - p) : n),
+			    "relayed key in '%s'", ct);
+			for (v = eq ? eq + 1 : p + n; v < p + n; v++) {
+				if (*v != '\\')
+					continue;
+				FUZZ_CHECK(v + 1 < p + n && strchr(":s\\rn", v[1]) != NULL,
+				    "non-canonical relayed value in '%s'", ct);
+				v++;
+			}
+		}
+	}
+	if (m->label != NULL) {
+		n = strlen(m->label);
+		FUZZ_CHECK(m->label == label && n > 0 && n <= IRC_LABEL_MAX, "label of %zu", n);
+		memcpy(esc, "label=", 6);
+		FUZZ_CHECK(message_tag_escape(esc + 6, sizeof(esc) - 6, label, n) != (size_t)-1,
+		    "label does not escape");
+		FUZZ_CHECK(strcspn(esc, " ;\r\n") == strlen(esc), "escaped label '%s'", esc);
+		cur = esc;
+		FUZZ_CHECK(message_tag_next(&cur, &k, &v) && strcmp(v, label) == 0,
+		    "label round trip");
+	}
+}
+
 /* check_message: parse invariants, then a round trip through serialise. */
 static void
 check_message(char *buf, size_t len)
@@ -282,6 +324,7 @@ check_message(char *buf, size_t len)
 	if (m.prefix != NULL)
 		check_names(m.prefix, m.verb);
 
+	check_split(&m);
 	/* Tags last: message_tag_next unescapes in place. */
 	cursor = m.tags;
 	while (message_tag_next(&cursor, &key, &value)) {

@@ -212,6 +212,33 @@ run_loop(struct fz *f)
 
 static struct slot *slots_base;	/* for trace output */
 
+/* check_tags: the tag section of an output line (after '@', up to the
+ * space) follows the message-tags grammar: no empty tag, every key valid,
+ * every value in canonical escaped form (a '\\' only before one of
+ * ": s \\ r n", never last), as the server writes them (issue 9 item 15). */
+static void
+check_tags(const char *line, size_t len)
+{
+	const char *p = line + 1, *end = memchr(line, ' ', len), *seg, *eq, *v;
+
+	FUZZ_CHECK(end != NULL && end > p, "empty tag section: '%.*s'", (int)len, line);
+	for (; p < end; p = seg + 1) {
+		seg = memchr(p, ';', (size_t)(end - p));
+		if (seg == NULL)
+			seg = end;
+		eq = memchr(p, '=', (size_t)(seg - p));
+		FUZZ_CHECK(message_tag_key_valid(p, (size_t)((eq ? eq : seg) - p)),
+		    "bad tag key in '%.*s'", (int)len, line);
+		for (v = eq ? eq + 1 : seg; v < seg; v++) {
+			if (*v != '\\')
+				continue;
+			FUZZ_CHECK(v + 1 < seg && strchr(":s\\rn", v[1]) != NULL,
+			    "non-canonical tag value in '%.*s'", (int)len, line);
+			v++;
+		}
+	}
+}
+
 /* check_line: one line the server sent (without CR LF). */
 static void
 check_line(struct slot *s, char *line, size_t len)
@@ -224,6 +251,8 @@ check_line(struct slot *s, char *line, size_t len)
 	FUZZ_CHECK(!s->saw_error, "line after ERROR: '%.*s'", (int)len, line);
 	FUZZ_CHECK(memchr(line, '\0', len) == NULL, "NUL in output line '%s'", line);
 	FUZZ_CHECK(memchr(line, '\r', len) == NULL, "CR in output line '%.*s'", (int)len, line);
+	if (len > 0 && line[0] == '@')
+		check_tags(line, len);
 	body = message_body_len(line, len);
 	FUZZ_CHECK(body <= IRC_LINE_MAX - 2, "output line of %zu bytes: '%.*s'", body, (int)len, line);
 	FUZZ_CHECK(len - body <= IRC_TAGS_MAX + 1, "output tags of %zu bytes", len - body);
