@@ -57,6 +57,9 @@ CMD(kline); CMD(unkline); CMD(dline); CMD(undline);
 enum cmd_result register_try(struct client *c);
 /* send_lusers / send_motd: the LUSERS and MOTD replies (also in the burst). */
 void send_lusers(struct client *c);
+/* send_isupport: the RPL_ISUPPORT (005) lines: srv->isupport packed at most
+ * 13 tokens (Modern IRC "RPL_ISUPPORT") and 512 bytes to a line. */
+void send_isupport(struct client *c);
 void send_motd(struct client *c);
 /* send_names: RPL_NAMREPLY lines and RPL_ENDOFNAMES for ch (or the end only
  * when ch is NULL, with name). */

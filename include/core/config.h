@@ -13,6 +13,7 @@
 #define NICKLEN_MAX	32	/* compile-time ceiling for [limits] nicklen */
 #define USERLEN		10	/* ISUPPORT USERLEN; longer user names are cut */
 #define HOSTLEN		64	/* textual IP address with room to spare */
+#define REALLEN		128	/* realname bytes: USER cuts (on a UTF-8 boundary), SETNAME refuses */
 #define MONITOR_MAX	100	/* ISUPPORT MONITOR: nicks one client may watch */
 
 /* Line limits (RFC 2812 §2.3, IRCv3 message-tags); the parser

@@ -12,17 +12,17 @@
 #include "cmd/command.h"
 #include "cmd/target.h"
 #include "proto/message.h"
+#include "proto/pack.h"
 #include "proto/reply.h"
 #include "core/server.h"
 
-/* send_names: 353 lines of at most ~400 bytes, then 366. Invisible users
- * are hidden from non-members (RFC 2812 §3.2.5). */
+/* send_names: 353 lines packed against the real line length (pack.h), then
+ * 366. Invisible users are hidden from non-members (RFC 2812 §3.2.5). */
 void
 send_names(struct client *c, struct channel *ch, const char *name)
 {
 	struct membership *m, *tmp;
-	char buf[420];
-	size_t len = 0;
+	struct linepack lp;
 	char sym;
 	bool member;
 
@@ -32,25 +32,23 @@ send_names(struct client *c, struct channel *ch, const char *name)
 	}
 	member = channel_find_member(ch, c) != NULL;
 	sym = (ch->modes & CMODE_SECRET) ? '@' : (ch->modes & CMODE_PRIVATE) ? '*' : '=';
+	/* Modern IRC RPL_NAMREPLY: "<client> <symbol> <channel> :[prefix]<nick>{ [prefix]<nick>}" */
+	linepack_numeric(&lp, c, send_line, RPL_NAMREPLY, ' ', 0, NULL, "%c %s :", sym, ch->name);
 	HASH_ITER(hh, ch->members, m, tmp) {
 		char pfx[4], item[200];
-		size_t nl;
+		int nl;
 		if (!member && (m->client->umodes & UMODE_INVISIBLE))
 			continue;
 		channel_prefix_str(m->modes, (c->caps & CAP_MULTI_PREFIX) != 0, pfx);
 		if (c->caps & CAP_USERHOST_IN_NAMES)
-			nl = (size_t)snprintf(item, sizeof(item), "%s%s!%s@%s", pfx, m->client->nick,
+			nl = snprintf(item, sizeof(item), "%s%s!%s@%s", pfx, m->client->nick,
 			    m->client->user, m->client->host);
 		else
-			nl = (size_t)snprintf(item, sizeof(item), "%s%s", pfx, m->client->nick);
-		if (len + nl + 1 > 400) {
-			numeric(c, RPL_NAMREPLY, sym, ch->name, buf);
-			len = 0;
-		}
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? " " : "", item);
+			nl = snprintf(item, sizeof(item), "%s%s", pfx, m->client->nick);
+		if (nl > 0 && (size_t)nl < sizeof(item))
+			linepack_add(&lp, item, (size_t)nl);
 	}
-	if (len > 0)
-		numeric(c, RPL_NAMREPLY, sym, ch->name, buf);
+	linepack_end(&lp, false);
 	numeric(c, RPL_ENDOFNAMES, ch->name);
 }
 

@@ -12,6 +12,7 @@
 #include "cmd/target.h"
 #include "core/kline.h"
 #include "core/number.h"
+#include "proto/pack.h"
 #include "proto/reply.h"
 #include "core/server.h"
 
@@ -167,30 +168,29 @@ whois_one(struct client *c, const char *nick)
 	struct server *srv = c->srv;
 	struct client *t = server_find_nick(srv, nick);
 	struct membership *mb;
-	char buf[420];
-	size_t len = 0;
+	struct linepack lp;
 
 	if (t == NULL || !client_is_registered(t)) {
 		numeric(c, ERR_NOSUCHNICK, nick);
 		return;
 	}
 	numeric(c, RPL_WHOISUSER, t->nick, t->user, t->host, t->realname ? t->realname : "");
+	/* RPL_WHOISCHANNELS "<client> <nick> :*( <prefix> <channel> )", packed
+	 * against the real line length (pack.h) */
+	linepack_numeric(&lp, c, send_line, RPL_WHOISCHANNELS, ' ', 0, NULL, "%s :", t->nick);
 	LIST_FOREACH(mb, &t->channels, by_client) {
 		struct channel *ch = mb->chan;
-		char pfx[4];
+		char pfx[4], item[IRC_LINE_MAX];
+		int n;
 		if ((ch->modes & (CMODE_SECRET | CMODE_PRIVATE)) && t != c &&
 		    channel_find_member(ch, c) == NULL)
 			continue;
-		if (len + strlen(ch->name) + 3 > 400) {
-			numeric(c, RPL_WHOISCHANNELS, t->nick, buf);
-			len = 0;
-		}
 		channel_prefix_str(mb->modes, (c->caps & CAP_MULTI_PREFIX) != 0, pfx);
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s%s", len ? " " : "", pfx,
-		    ch->name);
+		n = snprintf(item, sizeof(item), "%s%s", pfx, ch->name);
+		if (n > 0 && (size_t)n < sizeof(item))
+			linepack_add(&lp, item, (size_t)n);
 	}
-	if (len > 0)
-		numeric(c, RPL_WHOISCHANNELS, t->nick, buf);
+	linepack_end(&lp, false);
 	numeric(c, RPL_WHOISSERVER, t->nick, srv->cfg->name, srv->cfg->description);
 	if (t->away != NULL)
 		numeric(c, RPL_AWAY, t->nick, t->away);
@@ -273,11 +273,15 @@ cmd_whowas(struct client *c, struct irc_msg *m)
 enum cmd_result
 cmd_ison(struct client *c, struct irc_msg *m)
 {
-	char buf[420], *tok, *rest;
-	size_t len = 0;
+	struct linepack lp;
+	char *tok, *rest;
 	int i;
 
-	buf[0] = '\0';
+	/* RPL_ISON ":[<nick>{ <nick>}]": one line is the answer a client
+	 * waits for (RFC 2812 §4.9); nicks that would not fit it are left
+	 * out rather than cut (the request itself fits in 512 bytes, so only
+	 * a head longer than the request's can overflow). */
+	linepack_numeric(&lp, c, send_line, RPL_ISON, ' ', 0, NULL, ":");
 	for (i = 0; i < m->nparams; i++) {
 		for (rest = m->params[i]; (tok = strsep(&rest, " ")) != NULL;) {
 			struct client *t;
@@ -286,36 +290,37 @@ cmd_ison(struct client *c, struct irc_msg *m)
 			t = server_find_nick(c->srv, tok);
 			if (t == NULL || !client_is_registered(t))
 				continue;
-			if (len + strlen(t->nick) + 2 >= 400)
+			if (!linepack_fits(&lp, strlen(t->nick)))
 				break;
-			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? " " : "",
-			    t->nick);
+			linepack_addstr(&lp, t->nick);
 		}
 	}
-	numeric(c, RPL_ISON, buf);
+	linepack_end(&lp, true);
 	return CMD_OK;
 }
 
-/* USERHOST nick{ nick} (up to 5): nick[*]=(+|-)user@host. */
+/* USERHOST nick{ nick} (up to 5): nick[*]=(+|-)user@host (RFC 2812
+ * §4.8), packed against the real line length: five replies of a 32-byte
+ * nick, a 10-byte user and a 64-byte host fit one line. */
 enum cmd_result
 cmd_userhost(struct client *c, struct irc_msg *m)
 {
-	char buf[420];
-	size_t len = 0;
+	struct linepack lp;
 	int i;
 
-	buf[0] = '\0';
+	linepack_numeric(&lp, c, send_line, RPL_USERHOST, ' ', 0, NULL, ":");
 	for (i = 0; i < m->nparams && i < 5; i++) {
 		struct client *t = server_find_nick(c->srv, m->params[i]);
+		char item[NICKLEN_MAX + USERLEN + HOSTLEN + 8];
+		int n;
 		if (t == NULL || !client_is_registered(t))
 			continue;
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s%s=%c%s@%s",
-		    len ? " " : "", t->nick, client_is_oper(t) ? "*" : "", t->away ? '-' : '+',
-		    t->user, t->host);
-		if (len >= sizeof(buf))
-			break;
+		n = snprintf(item, sizeof(item), "%s%s=%c%s@%s", t->nick,
+		    client_is_oper(t) ? "*" : "", t->away ? '-' : '+', t->user, t->host);
+		if (n > 0 && (size_t)n < sizeof(item))
+			linepack_add(&lp, item, (size_t)n);
 	}
-	numeric(c, RPL_USERHOST, buf);
+	linepack_end(&lp, true);
 	return CMD_OK;
 }
 
@@ -357,13 +362,11 @@ enum cmd_result
 cmd_version(struct client *c, struct irc_msg *m)
 {
 	struct server *srv = c->srv;
-	int i;
 
 	if (!target_ok(c, m, 0))
 		return CMD_OK;
 	numeric(c, RPL_VERSION, EVIRCD_VERSION, srv->cfg->name, "libevent IRC server");
-	for (i = 0; i < srv->nisupport; i++)
-		numeric(c, RPL_ISUPPORT, srv->isupport[i]);
+	send_isupport(c);
 	return CMD_OK;
 }
 

@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/number.h"
 #include "proto/message.h"
+#include "proto/pack.h"
 #include "proto/reply.h"
 #include "core/server.h"
 
@@ -122,9 +123,9 @@ cmd_user(struct client *c, struct irc_msg *m)
 	user[n] = '\0';
 	snprintf(c->user, sizeof(c->user), "~%s", n ? user : "user");
 	free(c->realname);
-	c->realname = strdup(m->params[3]);
-	if (c->realname != NULL && strlen(c->realname) > 128)
-		c->realname[128] = '\0';
+	/* cut to REALLEN on a UTF-8 boundary (issue 9 item 12: a cut inside
+	 * "é" showed a broken byte in WHOIS, WHO and extended-join) */
+	c->realname = strndup(m->params[3], (size_t)utf8_prefix(m->params[3], REALLEN));
 	/* only a number in int range counts; "8", "+8" or a word like "*"
 	 * or "0" give no modes (RFC 2812 §3.1.3; Modern IRC: the field is
 	 * ignored by most servers) */
@@ -176,6 +177,24 @@ cmd_quit(struct client *c, struct irc_msg *m)
 }
 
 void
+send_isupport(struct client *c)
+{
+	const char *p = c->srv->isupport, *e;
+	struct linepack lp;
+
+	linepack_numeric(&lp, c, send_line, RPL_ISUPPORT, ' ', 13,
+	    " :are supported by this server", "%s", "");
+	while (*p != '\0') {
+		e = strchr(p, ' ');
+		linepack_add(&lp, p, e ? (size_t)(e - p) : strlen(p));
+		if (e == NULL)
+			break;
+		p = e + 1;
+	}
+	linepack_end(&lp, false);
+}
+
+void
 send_lusers(struct client *c)
 {
 	struct server_stats *st = &c->srv->stats;
@@ -218,7 +237,6 @@ register_try(struct client *c)
 	struct config *cfg = srv->cfg;
 	char pfx[160], modes[8];
 	const struct kline *k;
-	int i;
 
 	if (client_is_registered(c) || !(c->flags & CF_GOT_NICK) || !(c->flags & CF_GOT_USER) ||
 	    (c->flags & CF_CAP_NEG))
@@ -252,8 +270,7 @@ register_try(struct client *c)
 	numeric(c, RPL_CREATED, srv->created);
 	numeric(c, RPL_MYINFO, cfg->name, "evircd-" EVIRCD_VERSION, "iowzB", "beIiklmnopstv",
 	    "beIklov");
-	for (i = 0; i < srv->nisupport; i++)
-		numeric(c, RPL_ISUPPORT, srv->isupport[i]);
+	send_isupport(c);
 	send_lusers(c);
 	send_motd(c);
 	{
@@ -276,7 +293,7 @@ cmd_setname(struct client *c, struct irc_msg *m)
 	struct outline ol;
 	char pfx[160], *name;
 
-	if (m->params[0][0] == '\0' || strlen(m->params[0]) > 128) {
+	if (m->params[0][0] == '\0' || strlen(m->params[0]) > REALLEN) {
 		reply_fail(c, "SETNAME", "INVALID_REALNAME", "Realname is not valid");
 		return CMD_OK;
 	}

@@ -13,6 +13,7 @@
 #include "cmd/command.h"
 #include "core/log.h"
 #include "cmd/monitor.h"
+#include "proto/pack.h"
 #include "proto/reply.h"
 #include "core/server.h"
 
@@ -172,37 +173,27 @@ monitor_extended(struct client *c, const struct outline *ol)
 	}
 }
 
-/* send_status: 730 for the online nicks of list, 731 for the others, in
- * lines of at most ~400 bytes. */
+/* send_status: 730 for the online nicks of list, 731 for the others
+ * (IRCv3 monitor: comma-separated targets, as many lines as needed),
+ * packed against the real line length (pack.h). */
 static void
 send_status(struct client *c, char **nicks, unsigned n)
 {
-	char on[420] = "", off[420] = "", pfx[160];
-	size_t lon = 0, loff = 0;
+	struct linepack on, off;
+	char pfx[160];
 	unsigned i;
 
+	linepack_numeric(&on, c, send_line, RPL_MONONLINE, ',', 0, NULL, ":");
+	linepack_numeric(&off, c, send_line, RPL_MONOFFLINE, ',', 0, NULL, ":");
 	for (i = 0; i < n; i++) {
 		struct client *t = server_find_nick(c->srv, nicks[i]);
-		if (t != NULL && client_is_registered(t)) {
-			client_prefix(t, pfx, sizeof(pfx));
-			if (lon + strlen(pfx) + 2 > 400) {
-				numeric(c, RPL_MONONLINE, on);
-				lon = 0;
-			}
-			lon += (size_t)snprintf(on + lon, sizeof(on) - lon, "%s%s", lon ? "," : "", pfx);
-		} else {
-			if (loff + strlen(nicks[i]) + 2 > 400) {
-				numeric(c, RPL_MONOFFLINE, off);
-				loff = 0;
-			}
-			loff += (size_t)snprintf(off + loff, sizeof(off) - loff, "%s%s", loff ? "," : "",
-			    nicks[i]);
-		}
+		if (t != NULL && client_is_registered(t))
+			linepack_addstr(&on, client_prefix(t, pfx, sizeof(pfx)));
+		else
+			linepack_addstr(&off, nicks[i]);
 	}
-	if (lon)
-		numeric(c, RPL_MONONLINE, on);
-	if (loff)
-		numeric(c, RPL_MONOFFLINE, off);
+	linepack_end(&on, false);
+	linepack_end(&off, false);
 }
 
 static void
@@ -300,18 +291,11 @@ cmd_monitor(struct client *c, struct irc_msg *m)
 		monitor_clear(c);
 		break;
 	case 'L': case 'l': {
-		char buf[420];
-		size_t len = 0;
-		for (i = 0; i < c->nmon; i++) {
-			const char *k = c->mon[i]->key;
-			if (len + strlen(k) + 2 > 400) {
-				numeric(c, RPL_MONLIST, buf);
-				len = 0;
-			}
-			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? "," : "", k);
-		}
-		if (len)
-			numeric(c, RPL_MONLIST, buf);
+		struct linepack lp;
+		linepack_numeric(&lp, c, send_line, RPL_MONLIST, ',', 0, NULL, ":");
+		for (i = 0; i < c->nmon; i++)
+			linepack_addstr(&lp, c->mon[i]->key);
+		linepack_end(&lp, false);
 		numeric(c, RPL_ENDOFMONLIST);
 		break;
 	}

@@ -444,8 +444,10 @@ handler(void *user, const char *section, const char *name, const char *value)
 			}
 			set_str(&cfg->name, value);
 		} else if (!strcmp(name, "network")) {
-			if (value[0] == '\0' || strchr(value, ' ')) {
-				perr(p, "network: must be one word");
+			/* one word (ISUPPORT NETWORK token); at most 64 bytes so
+			 * the token always fits a 005 line whole */
+			if (value[0] == '\0' || strchr(value, ' ') || strlen(value) > 64) {
+				perr(p, "network: must be one word of at most 64 bytes");
 				return 0;
 			}
 			set_str(&cfg->network, value);

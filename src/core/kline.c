@@ -40,12 +40,29 @@ expired(const struct server *srv, const struct kline *k)
 	return k->expires != 0 && k->expires <= srv->now;
 }
 
-/* clean_text: no TAB, CR, LF in a stored field. */
+/* clean_dup: a copy of s with no TAB, CR, LF, cut to max bytes on a UTF-8
+ * boundary (issue 9 item 12): a multi-byte character that the cut would
+ * split is left out whole, the rule of proto/reply.c utf8_cut (core does
+ * not include proto). */
 static char *
 clean_dup(const char *s, size_t max)
 {
-	char *d = strndup(s, max), *p;
+	size_t n = strnlen(s, max + 1), i, need;
+	char *d, *p;
 
+	if (n > max) {
+		n = max;
+		/* back over continuation bytes (10xxxxxx) to the lead byte */
+		for (i = n; i > 0 && n - i < 3 && ((unsigned char)s[i - 1] & 0xC0) == 0x80; i--)
+			;
+		if (i > 0 && (unsigned char)s[i - 1] >= 0xC0) {
+			unsigned char lead = (unsigned char)s[i - 1];
+			need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+			if (n - (i - 1) < need)
+				n = i - 1;	/* the sequence was cut short */
+		}
+	}
+	d = strndup(s, n);
 	if (d == NULL)
 		fatal("strndup");
 	for (p = d; *p; p++)

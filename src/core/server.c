@@ -2,6 +2,7 @@
  * ISUPPORT, statistics. The loop, listeners and teardown live above it
  * (net/server_io.c, src/daemon.c). */
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,59 +177,70 @@ server_clock(struct server *srv)
 	srv->now_ms = (long)(tv.tv_usec / 1000);
 }
 
+/* isupport_add: append one token to srv->isupport; a token that does not
+ * fit is left out whole, never cut. */
+static void
+isupport_add(struct server *srv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void
+isupport_add(struct server *srv, const char *fmt, ...)
+{
+	size_t len = strlen(srv->isupport), room = sizeof(srv->isupport) - len;
+	va_list ap;
+	int n;
+
+	if (room < 2)
+		return;
+	if (len > 0)
+		srv->isupport[len] = ' ';
+	va_start(ap, fmt);
+	n = vsnprintf(srv->isupport + len + (len > 0), room - (len > 0), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room - (len > 0))
+		srv->isupport[len] = '\0';
+}
+
 /* server_build_isupport: RPL_ISUPPORT tokens (Modern IRC "RPL_ISUPPORT
- * Parameters"), at most 13 per line. */
+ * Parameters"), space-separated; send_isupport packs them into lines of
+ * at most 13 tokens and 512 bytes. */
 void
 server_build_isupport(struct server *srv)
 {
 	const struct config *cfg = srv->cfg;
-	char tok[32][120];
-	int n = 0, i, line = 0;
-	size_t len = 0;
 
-	snprintf(tok[n++], 80, "AWAYLEN=%u", cfg->awaylen);
-	snprintf(tok[n++], 80, "BOT=B");
-	snprintf(tok[n++], 80, "CASEMAPPING=%s", casemap_name(cfg->casemapping));
-	snprintf(tok[n++], 80, "CHANLIMIT=#&!+:%u", cfg->max_channels_per_user);
-	snprintf(tok[n++], 80, "CHANMODES=beI,k,l,imnpst");
+	srv->isupport[0] = '\0';
+	isupport_add(srv, "AWAYLEN=%u", cfg->awaylen);
+	isupport_add(srv, "BOT=B");
+	isupport_add(srv, "CASEMAPPING=%s", casemap_name(cfg->casemapping));
+	isupport_add(srv, "CHANLIMIT=#&!+:%u", cfg->max_channels_per_user);
+	isupport_add(srv, "CHANMODES=beI,k,l,imnpst");
 	if (cfg->client_tag_deny != NULL)
-		snprintf(tok[n++], 80, "CLIENTTAGDENY=%.60s", cfg->client_tag_deny);
-	snprintf(tok[n++], 80, "CHANNELLEN=%u", cfg->channellen);
-	snprintf(tok[n++], 80, "CHANTYPES=#&!+");
-	snprintf(tok[n++], 80, "ELIST=U");
-	snprintf(tok[n++], 80, "EXCEPTS=e");
-	snprintf(tok[n++], 80, "HOSTLEN=%d", HOSTLEN);
-	snprintf(tok[n++], 80, "INVEX=I");
-	snprintf(tok[n++], 80, "KICKLEN=%u", cfg->kicklen);
-	snprintf(tok[n++], 80, "MAXLIST=beI:%u", cfg->max_list);
-	snprintf(tok[n++], 80, "MAXTARGETS=%u", cfg->max_targets);
-	snprintf(tok[n++], 80, "MODES=4");
-	snprintf(tok[n++], 80, "MONITOR=%d", MONITOR_MAX);
-	snprintf(tok[n++], 80, "NETWORK=%s", cfg->network);
-	snprintf(tok[n++], 80, "NICKLEN=%u", cfg->nicklen);
-	snprintf(tok[n++], 80, "PREFIX=(ov)@+");
-	snprintf(tok[n++], 80, "SAFELIST");
-	snprintf(tok[n++], 80, "STATUSMSG=@+");
+		isupport_add(srv, "CLIENTTAGDENY=%s", cfg->client_tag_deny);
+	isupport_add(srv, "CHANNELLEN=%u", cfg->channellen);
+	isupport_add(srv, "CHANTYPES=#&!+");
+	isupport_add(srv, "ELIST=U");
+	isupport_add(srv, "EXCEPTS=e");
+	isupport_add(srv, "HOSTLEN=%d", HOSTLEN);
+	isupport_add(srv, "INVEX=I");
+	isupport_add(srv, "KICKLEN=%u", cfg->kicklen);
+	isupport_add(srv, "MAXLIST=beI:%u", cfg->max_list);
+	isupport_add(srv, "MAXTARGETS=%u", cfg->max_targets);
+	isupport_add(srv, "MODES=4");
+	isupport_add(srv, "MONITOR=%d", MONITOR_MAX);
+	isupport_add(srv, "NETWORK=%s", cfg->network);
+	isupport_add(srv, "NICKLEN=%u", cfg->nicklen);
+	isupport_add(srv, "PREFIX=(ov)@+");
+	isupport_add(srv, "SAFELIST");
+	isupport_add(srv, "STATUSMSG=@+");
 	/* TARGMAX is enforced as advertised (cmd/target.c): past the limit
 	 * the first extra target gets 407; duplicates count once. */
-	snprintf(tok[n++], 120, "TARGMAX=JOIN:,KICK:%u,LIST:1,NAMES:1,NOTICE:%u,PART:,PRIVMSG:%u,"
+	isupport_add(srv, "TARGMAX=JOIN:,KICK:%u,LIST:1,NAMES:1,NOTICE:%u,PART:,PRIVMSG:%u,"
 	    "TAGMSG:%u,WHOIS:1", cfg->max_targets, cfg->max_targets, cfg->max_targets,
 	    cfg->max_targets);
-	snprintf(tok[n++], 80, "TOPICLEN=%u", cfg->topiclen);
-	snprintf(tok[n++], 80, "USERLEN=%d", USERLEN);
-	snprintf(tok[n++], 80, "WHOX");
+	isupport_add(srv, "TOPICLEN=%u", cfg->topiclen);
+	isupport_add(srv, "USERLEN=%d", USERLEN);
+	isupport_add(srv, "WHOX");
 	if (cfg->utf8only)
-		snprintf(tok[n++], 80, "UTF8ONLY");
-	srv->nisupport = 0;
-	for (i = 0; i < n; i++) {
-		if (i % 13 == 0) {
-			line = srv->nisupport++;
-			srv->isupport[line][0] = '\0';
-			len = 0;
-		}
-		len += (size_t)snprintf(srv->isupport[line] + len, sizeof(srv->isupport[line]) - len,
-		    "%s%s", len ? " " : "", tok[i]);
-	}
+		isupport_add(srv, "UTF8ONLY");
 }
 
 void

@@ -331,6 +331,11 @@ START_TEST(err_bad_values)
 	err = load_err("[server]\nnetwork = two words\n");
 	assert_err_line(err, 2, "network");
 	unlink_conf();
+	/* over 64 bytes: the ISUPPORT token could not be sent whole */
+	err = load_err("[server]\nnetwork = "
+	    "N0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n");
+	assert_err_line(err, 2, "network");
+	unlink_conf();
 }
 END_TEST
 
