@@ -415,7 +415,7 @@ START_TEST(invite_by_member_opens_nothing)
 	struct harness *h = h_new();
 	struct fc *a, *b, *c = NULL;
 
-	two_in_channel(h, &a, &b, "#c");
+	h_two_in_channel(h, &a, &b, "#c");
 	c = fc_new(h, "carol");
 	fc_send(b, "INVITE carol #c");
 	fc_expect(b, NUM("341", "bob") "carol #c$");
