@@ -10,12 +10,10 @@
 #include <unistd.h>
 
 #include "evircd_config.h"
-#if HAVE_SODIUM
-#include <sodium.h>
-#endif
 
 #include "core/config.h"
 #include "core/log.h"
+#include "core/password.h"
 #include "core/server.h"
 #include "net/tls.h"
 #include "daemon.h"
@@ -54,16 +52,17 @@ raise_nofile(void)
 	log_info("open files limit: %llu", (unsigned long long)rl.rlim_cur);
 }
 
+/* mkpasswd: read a password (without echo on a terminal) and print its
+ * argon2id hash (core/password.c) for the configuration. */
 static int
 mkpasswd(void)
 {
-#if HAVE_SODIUM
-	char pw[256], hash[crypto_pwhash_STRBYTES];
+	char pw[256], hash[PASSWORD_HASH_MAX];
 	struct termios t, old;
 	bool tty = isatty(STDIN_FILENO);
 
-	if (sodium_init() < 0) {
-		fprintf(stderr, "evircd: libsodium failed to initialise\n");
+	if (!password_hash_supported()) {
+		fprintf(stderr, "evircd: built without libsodium; --mkpasswd is unavailable\n");
 		return 1;
 	}
 	if (tty) {
@@ -84,18 +83,14 @@ mkpasswd(void)
 		fprintf(stderr, "evircd: empty password\n");
 		return 1;
 	}
-	if (crypto_pwhash_str(hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+	if (password_hash(pw, hash, sizeof(hash)) != 0) {
+		explicit_bzero(pw, sizeof(pw));
 		fprintf(stderr, "evircd: out of memory hashing the password\n");
 		return 1;
 	}
-	sodium_memzero(pw, sizeof(pw));
+	explicit_bzero(pw, sizeof(pw));
 	printf("%s\n", hash);
 	return 0;
-#else
-	fprintf(stderr, "evircd: built without libsodium; --mkpasswd is unavailable\n");
-	return 1;
-#endif
 }
 
 int
@@ -170,8 +165,15 @@ main(int argc, char *argv[])
 			for (i = 0; i < cfg->nlistens; i++)
 				cfg->listens[i].port = (uint16_t)port;
 		}
-		if (argc == 2 && argv[1][0] != '\0')
+		if (argc == 2 && argv[1][0] != '\0') {
+			const char *e = password_config_error(argv[1]);
+			if (e != NULL) {
+				fprintf(stderr, "evircd: PASSWORD: %s\n", e);
+				config_free(cfg);
+				return 2;
+			}
 			cfg->password = strdup(argv[1]);
+		}
 	}
 	signal(SIGPIPE, SIG_IGN);
 	raise_nofile();

@@ -3,6 +3,7 @@
 #ifndef EVIRCD_COMMAND_H
 #define EVIRCD_COMMAND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,6 +56,12 @@ CMD(kline); CMD(unkline); CMD(dline); CMD(undline);
 /* register_try: complete registration when NICK, USER (and PASS, CAP END)
  * are all in; sends the welcome burst. Returns CMD_CLOSE if closed. */
 enum cmd_result register_try(struct client *c);
+/* register_verified: the connection password check ended (cmd/pwcheck.c);
+ * records it and carries on with register_try. */
+enum cmd_result register_verified(struct client *c, bool ok);
+/* oper_verified: the OPER password check for the [oper] block named oper
+ * ended (cmd/pwcheck.c): +o, or 464 and the failure's penalty. */
+enum cmd_result oper_verified(struct client *c, const char *oper, bool ok);
 /* send_lusers / send_motd: the LUSERS and MOTD replies (also in the burst). */
 void send_lusers(struct client *c);
 /* send_isupport: the RPL_ISUPPORT (005) lines: srv->isupport packed at most

@@ -20,12 +20,31 @@
 struct server;
 struct membership;
 struct invite;
+struct password_job;
 
 /* What a command handler (or the dispatcher behind conn_set_dispatch) tells
  * its caller about the client it ran for. */
 enum cmd_result {
 	CMD_OK = 0,	/* carry on reading this client */
 	CMD_CLOSE,	/* the client was closed: nobody touches it again */
+};
+
+/* What a password verification in progress was for. */
+enum client_pw_kind {
+	PW_REGISTER = 0,	/* the connection password, at registration */
+	PW_OPER,		/* an [oper] password */
+};
+
+/* A password verification running on the pool (core/password.h) for one
+ * client, whose input is paused (CF_PW_WAIT) until it is done. Owned by the
+ * client; client_free cancels the job, so the pool never calls back for a
+ * freed client. */
+struct client_pwwait {
+	struct password_job *job;	/* NULL once delivered */
+	enum client_pw_kind kind;
+	char		*oper;		/* owned: the [oper] name for PW_OPER */
+	char		*label;		/* owned: the command's labeled-response label, or NULL */
+	struct evbuffer	*capture;	/* owned: its labeled output so far, or NULL */
 };
 
 /* Connection state flags (client.flags). */
@@ -43,6 +62,7 @@ enum client_flag {
 	CF_PENDING	= 1u << 10,	/* on srv->pending */
 	CF_READ_PAUSED	= 1u << 11,	/* fakelag: input processing deferred */
 	CF_IPV6		= 1u << 12,
+	CF_PW_WAIT	= 1u << 13,	/* a password is being verified (c->pw): input paused */
 	CF_NICK_HASHED	= 1u << 14,	/* in srv->nicks */
 	CF_COUNTED	= 1u << 15,	/* counted by connlimit_admit */
 	CF_DIRECT	= 1u << 17,	/* plain socket: output flushed by srv->flusher */
@@ -110,6 +130,9 @@ struct client {
 	struct monitor_entry **mon;	/* owned array: nicks this client MONITORs */
 	uint16_t	 nmon;
 	time_t		 last_knock;
+	struct client_pwwait *pw;	/* owned; non-NULL while CF_PW_WAIT */
+	char		*pass;		/* owned: the last PASS, until verified (wiped) */
+	uint8_t		 oper_fails;	/* wrong OPER passwords on this connection */
 	struct evbuffer	*capture;	/* labeled-response: output of the current command */
 	union {			/* peer address (not sockaddr_storage: 100 bytes less) */
 		struct sockaddr		sa;
@@ -124,6 +147,10 @@ struct client {
  * in net/conn.c does all of that). */
 struct client *client_new(struct server *srv, struct bufferevent *bev, const struct sockaddr *sa,
     int salen);
+/* client_pwwait_free: cancel w's job if still running and free w. */
+void client_pwwait_free(struct client_pwwait *w);
+/* client_forget_pass: wipe and free the recorded PASS text. */
+void client_forget_pass(struct client *c);
 /* client_free: release every resource of c (its bufferevent included); only
  * the reaper (net/close.c) and server teardown call this. A TLS session is
  * closed (close_notify) by the caller first. */

@@ -38,7 +38,7 @@ struct listen_conf {
 /* One [oper] section. */
 struct oper_conf {
 	char		*name;		/* owned */
-	char		*password;	/* owned; plain text or a hash (see password_check) */
+	char		*password;	/* owned; plain text or a hash (see core/password.h) */
 	char		*host;		/* owned; nick!user@host or user@host glob; "*" = any */
 };
 
@@ -107,8 +107,5 @@ struct config *config_load(const char *path, char *err, size_t errlen);
 int config_load_motd(struct config *cfg, char *err, size_t errlen);
 /* config_free: free cfg and everything it owns; NULL is fine. */
 void config_free(struct config *cfg);
-/* password_check: constant-time comparison of a client's password with a
- * configured one. true when they match. */
-bool password_check(const char *stored, const char *given);
 
 #endif

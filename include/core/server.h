@@ -19,6 +19,7 @@ struct client;
 struct irc_msg;
 struct channel;
 struct listener;
+struct password_pool;
 
 /* One remembered nick for WHOWAS (RFC 2812 §3.6.3, RFC 2813 §5.6). */
 struct whowas {
@@ -86,6 +87,7 @@ struct server {
 	struct kline	*klines;	/* K/D-lines (kline.c) */
 	struct ip_entry	*ip_table;	/* per-IP / per-CIDR counters (connlimit.c) */
 	struct event	*sweep_timer;	/* drops idle ip_table entries */
+	struct password_pool *pwpool;	/* argon2id checks off the loop (password.c) */
 	struct nick_hold *holds;	/* nicks unavailable after KILL */
 	size_t		 nholds, holds_cap;
 

@@ -5,6 +5,7 @@
 
 #include "core/client.h"
 #include "cmd/command.h"
+#include "cmd/pwcheck.h"
 #include "core/kline.h"
 #include "core/log.h"
 #include "core/number.h"
@@ -12,14 +13,19 @@
 #include "core/server.h"
 #include "net/server_io.h"
 
-/* OPER <name> <password>: 491 when no block matches the name and host,
- * 464 on a wrong password (Modern IRC "OPER message"). Failures are logged
- * without the password. */
-enum cmd_result
-cmd_oper(struct client *c, struct irc_msg *m)
+/* Wrong OPER passwords: each one adds OPER_FAIL_PENALTY seconds of fakelag
+ * ("lag them up to help prevent brute-force attacks", InspIRCd core_oper
+ * adds 10 s), and the connection is closed at the OPER_MAX_FAILS-th, so a
+ * guesser pays with its own time and one verification per attempt even
+ * when [flood] is disabled; reconnecting meets the connect throttle. */
+#define OPER_FAIL_PENALTY	10
+#define OPER_MAX_FAILS		5
+
+/* find_oper: the [oper] block called name whose host mask matches c. */
+static struct oper_conf *
+find_oper(struct client *c, const char *name)
 {
 	struct server *srv = c->srv;
-	struct oper_conf *oc = NULL;
 	char uh[160], pfx[160];
 	size_t i;
 
@@ -27,21 +33,70 @@ cmd_oper(struct client *c, struct irc_msg *m)
 	client_prefix(c, pfx, sizeof(pfx));
 	for (i = 0; i < srv->cfg->nopers; i++) {
 		struct oper_conf *o = &srv->cfg->opers[i];
-		if (strcmp(o->name, m->params[0]) != 0)
+		if (strcmp(o->name, name) != 0)
 			continue;
-		if (casemap_match(srv->cfg->casemapping, o->host, strchr(o->host, '!') ? pfx : uh)) {
-			oc = o;
-			break;
-		}
+		if (casemap_match(srv->cfg->casemapping, o->host, strchr(o->host, '!') ? pfx : uh))
+			return o;
 	}
-	if (oc == NULL) {
-		log_info("failed OPER as '%s' by %s: no matching oper block", m->params[0], pfx);
+	return NULL;
+}
+
+/* OPER <name> <password>: 491 when no block matches the name and host,
+ * 464 on a wrong password (Modern IRC "OPER message"). Failures are logged
+ * without the password. A hashed password is checked by a worker thread
+ * while this client's input waits (cmd/pwcheck.c); the loop goes on. */
+enum cmd_result
+cmd_oper(struct client *c, struct irc_msg *m)
+{
+	struct oper_conf *oc;
+	char pfx[160];
+
+	if ((oc = find_oper(c, m->params[0])) == NULL) {
+		log_info("failed OPER as '%s' by %s: no matching oper block", m->params[0],
+		    client_prefix(c, pfx, sizeof(pfx)));
 		numeric(c, ERR_NOOPERHOST);
 		return CMD_OK;
 	}
-	if (!password_check(oc->password, m->params[1])) {
-		log_info("failed OPER as '%s' by %s: wrong password", m->params[0], pfx);
+	switch (pwcheck_start(c, PW_OPER, oc->password, m->params[1], oc->name)) {
+	case PWCHECK_PENDING:
+		return CMD_OK;
+	case PWCHECK_BUSY:
+		numeric(c, RPL_TRYAGAIN, "OPER");
+		return CMD_OK;
+	case PWCHECK_OK:
+		return oper_verified(c, oc->name, true);
+	case PWCHECK_BAD:
+		break;
+	}
+	return oper_verified(c, oc->name, false);
+}
+
+/* oper_verified: see command.h. The block is looked up again: a REHASH
+ * may have removed it while the check ran. */
+enum cmd_result
+oper_verified(struct client *c, const char *name, bool ok)
+{
+	struct server *srv = c->srv;
+	struct oper_conf *oc = find_oper(c, name);
+	char pfx[160];
+
+	client_prefix(c, pfx, sizeof(pfx));
+	if (oc == NULL) {
+		log_info("failed OPER as '%s' by %s: no matching oper block", name, pfx);
+		numeric(c, ERR_NOOPERHOST);
+		return CMD_OK;
+	}
+	if (!ok) {
+		log_info("failed OPER as '%s' by %s: wrong password", name, pfx);
 		numeric(c, ERR_PASSWDMISMATCH);
+		if (c->fakelag < srv->now)
+			c->fakelag = srv->now;
+		c->fakelag += OPER_FAIL_PENALTY;
+		if (++c->oper_fails >= OPER_MAX_FAILS) {
+			log_info("closing %s: %d wrong OPER passwords", pfx, OPER_MAX_FAILS);
+			client_close(c, "Too many failed OPER attempts", NULL);
+			return CMD_CLOSE;
+		}
 		return CMD_OK;
 	}
 	if (!client_is_oper(c)) {

@@ -11,6 +11,7 @@
 #include "core/client.h"
 #include "cmd/command.h"
 #include "cmd/monitor.h"
+#include "cmd/pwcheck.h"
 #include "core/kline.h"
 #include "core/log.h"
 #include "core/number.h"
@@ -19,9 +20,14 @@
 #include "proto/reply.h"
 #include "core/server.h"
 
-/* PASS: only before registration; with a configured password a wrong one
- * is answered with 464 and the connection closed at once (Modern IRC
- * "PASS message"). Without one, PASS is accepted and ignored. */
+/* PASS: only before registration; it only records the password. RFC 2812
+ * §3.1.1: "It is possible to send multiple PASS commands before
+ * registering but only the last one sent is used for verification".
+ * It is judged once, when registration completes (register_try; Modern
+ * IRC "PASS message": 464 then ERROR), so a client that pipelines PASS
+ * NICK USER reads the reply instead of a reset connection, and a flood of
+ * PASS lines costs one verification, not one per line (issue 9 item 1).
+ * Without a configured password, PASS is accepted and ignored. */
 enum cmd_result
 cmd_pass(struct client *c, struct irc_msg *m)
 {
@@ -33,16 +39,17 @@ cmd_pass(struct client *c, struct irc_msg *m)
 	}
 	if (srv->cfg->password == NULL)
 		return CMD_OK;
-	/* Judged when registration completes (Modern IRC: 464 then ERROR),
-	 * so a client that pipelines PASS NICK USER reads the reply instead
-	 * of a reset connection. */
-	if (password_check(srv->cfg->password, m->params[0]))
-		c->flags |= CF_PASS_OK;
-	else {
-		c->flags &= ~CF_PASS_OK;
-		c->flags |= CF_PASS_BAD;
-	}
+	client_forget_pass(c);
+	c->pass = strdup(m->params[0]);
 	return CMD_OK;
+}
+
+/* register_verified: see command.h. */
+enum cmd_result
+register_verified(struct client *c, bool ok)
+{
+	c->flags |= ok ? CF_PASS_OK : CF_PASS_BAD;
+	return register_try(c);
 }
 
 enum cmd_result
@@ -241,6 +248,21 @@ register_try(struct client *c)
 	if (client_is_registered(c) || !(c->flags & CF_GOT_NICK) || !(c->flags & CF_GOT_USER) ||
 	    (c->flags & CF_CAP_NEG))
 		return CMD_OK;
+	if (cfg->password == NULL)
+		c->flags |= CF_PASS_OK;	/* none needed (any more, after a REHASH) */
+	if (!(c->flags & (CF_PASS_OK | CF_PASS_BAD)) && c->pass != NULL) {
+		/* once per connection: a hash is checked by a worker thread
+		 * while this client's input waits (cmd/pwcheck.c) */
+		enum pwcheck_result pr = pwcheck_start(c, PW_REGISTER, cfg->password, c->pass, NULL);
+		client_forget_pass(c);
+		if (pr == PWCHECK_PENDING)
+			return CMD_OK;
+		if (pr == PWCHECK_BUSY) {
+			client_close(c, "Server busy; try again later", NULL);
+			return CMD_CLOSE;
+		}
+		c->flags |= pr == PWCHECK_OK ? CF_PASS_OK : CF_PASS_BAD;
+	}
 	if (!(c->flags & CF_PASS_OK)) {
 		if (c->flags & CF_PASS_BAD)
 			log_info("bad connection password from %s", c->host);

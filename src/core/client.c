@@ -13,6 +13,7 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/log.h"
+#include "core/password.h"
 #include "core/server.h"
 
 /* client_new: see client.h. The host is the textual address; an IPv6
@@ -107,8 +108,35 @@ client_timer_set(struct client *c, enum client_timer kind)
 }
 
 void
+client_pwwait_free(struct client_pwwait *w)
+{
+	if (w == NULL)
+		return;
+	if (w->job != NULL)
+		password_job_cancel(w->job);
+	if (w->capture != NULL)
+		evbuffer_free(w->capture);
+	free(w->oper);
+	free(w->label);
+	free(w);
+}
+
+void
+client_forget_pass(struct client *c)
+{
+	if (c->pass == NULL)
+		return;
+	explicit_bzero(c->pass, strlen(c->pass));
+	free(c->pass);
+	c->pass = NULL;
+}
+
+void
 client_free(struct client *c)
 {
+	client_pwwait_free(c->pw);
+	c->pw = NULL;
+	client_forget_pass(c);
 	event_del(&c->timer);
 	if (c->capture != NULL)
 		evbuffer_free(c->capture);

@@ -11,12 +11,10 @@
 #include <ini.h>
 
 #include "evircd_config.h"
-#if HAVE_SODIUM
-#include <sodium.h>
-#endif
 
 #include "core/config.h"
 #include "core/log.h"
+#include "core/password.h"
 
 static const char *const builtin_motd[] = {
 	"Welcome to evircd, an asynchronous IRC server on libevent.",
@@ -430,6 +428,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse_ctx *p = user;
 	struct config *cfg = p->cfg;
+	const char *e;
 	unsigned long v;
 	int r;
 
@@ -548,6 +547,10 @@ handler(void *user, const char *section, const char *name, const char *value)
 		if (!strcmp(name, "password")) {
 			free(cfg->password);
 			cfg->password = value[0] ? xstrdup(value) : NULL;
+			if ((e = password_config_error(value)) != NULL) {
+				perr(p, "password: %s", e);
+				return 0;
+			}
 		} else if (!strcmp(name, "bans_file")) {
 			free(cfg->bans_file);
 			cfg->bans_file = value[0] ? xstrdup(value) : NULL;
@@ -565,9 +568,13 @@ handler(void *user, const char *section, const char *name, const char *value)
 		struct oper_conf *oc = &cfg->opers[cfg->nopers - 1];
 		if (!strcmp(name, "name"))
 			set_str(&oc->name, value);
-		else if (!strcmp(name, "password"))
+		else if (!strcmp(name, "password")) {
 			set_str(&oc->password, value);
-		else if (!strcmp(name, "host"))
+			if ((e = password_config_error(value)) != NULL) {
+				perr(p, "[oper] password: %s", e);
+				return 0;
+			}
+		} else if (!strcmp(name, "host"))
 			set_str(&oc->host, value);
 		else
 			goto unknown;
@@ -682,31 +689,4 @@ config_load_checked(const char *path, config_listen_check_fn check, char *err, s
 	if (p.cfg->motd == NULL)
 		config_load_motd(p.cfg, err, errlen);
 	return p.cfg;
-}
-
-/* password_check: hashes made by `evircd --mkpasswd` start with "$argon2id$"
- * and are checked by libsodium (constant time); anything else is plain text,
- * compared in constant time over the longer length. */
-bool
-password_check(const char *stored, const char *given)
-{
-	size_t ls, lg, i, n;
-	unsigned char diff;
-
-	if (stored == NULL || given == NULL)
-		return false;
-#if HAVE_SODIUM
-	if (strncmp(stored, "$argon2id$", 10) == 0)
-		return crypto_pwhash_str_verify(stored, given, strlen(given)) == 0;
-#endif
-	ls = strlen(stored);
-	lg = strlen(given);
-	n = ls > lg ? ls : lg;
-	diff = (unsigned char)(ls != lg);
-	for (i = 0; i < n; i++) {
-		unsigned char a = i < ls ? (unsigned char)stored[i] : 0;
-		unsigned char b = i < lg ? (unsigned char)given[i] : 0;
-		diff |= a ^ b;
-	}
-	return diff == 0;
 }

@@ -17,6 +17,7 @@
 #include "core/connlimit.h"
 #include "core/kline.h"
 #include "core/log.h"
+#include "core/password.h"
 #include "core/server.h"
 
 static void
@@ -97,6 +98,10 @@ server_core_new(struct config *cfg, const char *config_path)
 	whowas_resize(srv, cfg->whowas_history);
 	server_build_isupport(srv);
 	kline_load(srv);
+	/* Without the pool a hashed password could only be checked on the
+	 * loop; refuse to start rather than stall every client on it. */
+	if ((srv->pwpool = password_pool_new(srv->base)) == NULL)
+		fatalx("cannot start the password verification thread");
 	return srv;
 }
 
@@ -106,6 +111,7 @@ server_core_free(struct server *srv)
 {
 	struct channel *ch, *tmp;
 
+	password_pool_free(srv->pwpool);	/* clients (and their jobs) are gone by now */
 	HASH_ITER(hh, srv->channels, ch, tmp)
 		channel_free(srv, ch);
 	whowas_resize(srv, 0);

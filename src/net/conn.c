@@ -372,6 +372,19 @@ handle_line(struct client *c, char *line, size_t n)
 		r = c->srv->dispatch(c, &m);
 		if (r == CMD_CLOSE || (c->flags & CF_DEAD))
 			return CMD_CLOSE;
+		if ((c->flags & CF_PW_WAIT) && c->pw != NULL && c->pw->label == NULL) {
+			/* the answer comes when the password check is done:
+			 * keep the label and what was captured for it, and
+			 * let other output flow meanwhile (cmd/pwcheck.c) */
+			c->pw->label = strdup(m.label);
+			c->pw->capture = c->capture;
+			c->capture = NULL;
+			if (c->pw->label == NULL) {
+				evbuffer_free(c->pw->capture);
+				c->pw->capture = NULL;
+			}
+			return r;
+		}
 		labeled_end(c, m.label);
 		return r;
 	}
@@ -391,7 +404,9 @@ conn_process_input(struct client *c)
 	struct evbuffer_ptr start, eol;
 	size_t eol_len, len, n;
 
-	while ((c->flags & (CF_CLOSING | CF_SENDQ)) == 0) {
+	/* CF_PW_WAIT: a password check runs for this client; the lines
+	 * after PASS/OPER wait for its result (cmd/pwcheck.c resumes). */
+	while ((c->flags & (CF_CLOSING | CF_SENDQ | CF_PW_WAIT)) == 0) {
 		len = evbuffer_get_length(in);
 		if (len == 0)
 			return;

@@ -9,9 +9,11 @@
 
 #include <check.h>
 
+#include "evircd_config.h"
 #include "core/config.h"
 #include "core/number.h"
 #include "core/connlimit.h"
+#include "core/password.h"
 
 static char path[256];
 
@@ -418,6 +420,51 @@ START_TEST(password_plain)
 }
 END_TEST
 
+/* Issue 9 (suspected): a build without libsodium took a configured
+ * "$argon2id$..." for a plain-text password (the hash string itself then
+ * logged in). A hash this build cannot verify, a malformed hash or another
+ * "$argon2" kind is a configuration error naming the key. */
+START_TEST(password_hash_config)
+{
+	static const char good[] = "$argon2id$v=19$m=65536,t=2,p=1$"
+	    "c29tZXNhbHRzb21lc2FsdA$8W5V7cgwK1Y0RR1kqSk3AN3IKH5bVnVP6oLUJ6ZKkUA";
+	char conf[512], err[512];
+	struct config *cfg;
+
+	ck_assert(password_is_hash(good));
+	ck_assert(!password_is_hash("plain"));
+	ck_assert_ptr_null(password_config_error("plain text"));
+#if HAVE_SODIUM
+	ck_assert_ptr_null(password_config_error(good));
+#endif
+	ck_assert_ptr_nonnull(password_config_error("$argon2i$v=19$m=4096,t=3,p=1$c2FsdA$aGFzaA"));
+	ck_assert_ptr_nonnull(password_config_error("$argon2id$garbage"));
+	ck_assert_ptr_nonnull(password_config_error(
+	    "$argon2id$v=19$m=99999999,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$8W5V7cgwK1Y0RR1kqSk3AN3IKH5bVnVP6oLUJ6ZKkUA"));
+
+	/* without hash support (as a build without libsodium) */
+	password_test_disable_hashes(true);
+	ck_assert_ptr_nonnull(strstr(password_config_error(good), "libsodium"));
+	snprintf(conf, sizeof(conf), "[security]\npassword = %s\n", good);
+	write_conf(conf);
+	cfg = config_load(path, err, sizeof(err));
+	ck_assert_msg(cfg == NULL, "a hash was accepted without hash support");
+	ck_assert_msg(strstr(err, ":2: password: ") && strstr(err, "libsodium"), "%s", err);
+	snprintf(conf, sizeof(conf), "[oper]\nname = o\npassword = %s\nhost = *\n", good);
+	write_conf(conf);
+	cfg = config_load(path, err, sizeof(err));
+	ck_assert_msg(cfg == NULL && strstr(err, "[oper] password: "), "%s", err);
+	ck_assert(!password_check(good, good));	/* never as plain text */
+	password_test_disable_hashes(false);
+
+	/* a malformed one, in any build */
+	write_conf("[security]\npassword = $argon2id$v=19$nonsense\n");
+	cfg = config_load(path, err, sizeof(err));
+	ck_assert_msg(cfg == NULL && strstr(err, "password: "), "%s", err);
+	unlink_conf();
+}
+END_TEST
+
 /* number_parse: the one parser for numbers from input (issue 9 item 14):
  * never overflows, clamps to the caller's range, refuses non-numbers. */
 START_TEST(number_parse_bounds)
@@ -519,6 +566,7 @@ config_suite(void)
 	tc = tcase_create("password");
 	tcase_set_timeout(tc, 5);
 	tcase_add_test(tc, password_plain);
+	tcase_add_test(tc, password_hash_config);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("numbers");

@@ -1,0 +1,74 @@
+/* password.h - connection and operator passwords: argon2id hashes (made by
+ * `evircd --mkpasswd`, checked by libsodium) or plain text, and a small
+ * worker pool that verifies hashes off the event loop thread.
+ *
+ * Why a pool: one argon2id verification with the interactive parameters
+ * costs ~90 ms of CPU and 64 MiB; run on the loop it stalls every client
+ * (issue 9 item 1: ten PASS lines delayed another client's PING by 0.85 s).
+ * The pool runs them on PASSWORD_WORKERS threads and hands each result back
+ * to the loop through a pipe watched by an event, so no libevent object is
+ * touched from a worker and no evthread locking is needed. */
+#ifndef EVIRCD_PASSWORD_H
+#define EVIRCD_PASSWORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct event_base;
+
+/* Worker threads: one keeps a core for the loop and bounds memory at one
+ * verification (64 MiB); jobs queue behind it. */
+#define PASSWORD_WORKERS	1
+/* Jobs queued or running at once; past it, password_verify_async refuses
+ * (the caller answers "try again"). Each client has at most one. */
+#define PASSWORD_QUEUE_MAX	64
+/* Room for a hash written by password_hash (libsodium's STRBYTES). */
+#define PASSWORD_HASH_MAX	128
+
+/* password_is_hash: does stored name an argon2id hash ("$argon2id$...")
+ * rather than a plain-text password? */
+bool password_is_hash(const char *stored);
+/* password_hash_supported: can this build verify hashes (libsodium)? */
+bool password_hash_supported(void);
+/* password_config_error: NULL when stored can be checked by this build,
+ * else a static message why not (a hash in a build without libsodium, or a
+ * malformed hash): the configuration is refused rather than taking the
+ * hash for a plain-text password. */
+const char *password_config_error(const char *stored);
+/* password_hash: hash pw with argon2id (interactive limits) into out
+ * (outlen >= PASSWORD_HASH_MAX). 0, or -1 (no libsodium, out of memory). */
+int password_hash(const char *pw, char *out, size_t outlen);
+/* password_check: does given match stored (hash or plain text, compared in
+ * constant time)? Blocking: for a hash it takes ~90 ms and 64 MiB, so the
+ * loop thread calls it only for plain text (password_is_hash false). */
+bool password_check(const char *stored, const char *given);
+
+/* Tests only: pretend the build has no hash support (true) or restore it. */
+void password_test_disable_hashes(bool disable);
+
+struct password_pool;
+struct password_job;
+/* Called on the loop thread with the result; never after a cancel. */
+typedef void (*password_done_fn)(void *arg, bool ok);
+
+/* password_pool_new: PASSWORD_WORKERS threads and the wake-up event on
+ * base. NULL on failure (threads or pipe). */
+struct password_pool *password_pool_new(struct event_base *base);
+/* password_pool_free: stop and join the workers; jobs still queued or done
+ * are freed without calling back (cancel them first when the callers care). */
+void password_pool_free(struct password_pool *pool);
+/* password_verify_async: check given against stored on a worker; fn(arg,
+ * ok) runs later on the loop thread. Both strings are copied (and wiped
+ * after use). NULL when PASSWORD_QUEUE_MAX jobs are pending or on
+ * out-of-memory: nothing will be called. The returned handle stays valid
+ * until fn has been called or password_job_cancel returned. */
+struct password_job *password_verify_async(struct password_pool *pool, const char *stored,
+    const char *given, password_done_fn fn, void *arg);
+/* password_job_cancel: fn will not be called (arg may be freed at once).
+ * A job not yet started is dropped; a running one finishes and is
+ * discarded. Loop thread only. */
+void password_job_cancel(struct password_job *job);
+/* password_pool_pending: jobs queued, running or awaiting their callback. */
+unsigned password_pool_pending(const struct password_pool *pool);
+
+#endif

@@ -1,0 +1,346 @@
+/* password.c - password hashes and checks, and the verification pool that
+ * keeps argon2id off the event loop thread (see password.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "evircd_config.h"
+#if HAVE_SODIUM
+#include <sodium.h>
+#endif
+
+#include "core/log.h"
+#include "core/password.h"
+
+#define HASH_PREFIX	"$argon2id$"
+/* The most memory one verification may take (KiB, the hash's m=): the
+ * "sensitive" libsodium preset. A hand-made hash asking for more would let
+ * the configuration exhaust memory on every login. */
+#define HASH_MAX_MEM_KIB	(1024u * 1024u)
+
+static bool hashes_disabled;	/* tests: simulate a build without libsodium */
+
+bool
+password_is_hash(const char *stored)
+{
+	return stored != NULL && strncmp(stored, HASH_PREFIX, strlen(HASH_PREFIX)) == 0;
+}
+
+bool
+password_hash_supported(void)
+{
+	return HAVE_SODIUM && !hashes_disabled;
+}
+
+void
+password_test_disable_hashes(bool disable)
+{
+	hashes_disabled = disable;
+}
+
+/* password_config_error: see password.h. Anything starting "$argon2" is
+ * meant as a hash: argon2i or a typo must not become a plain password. */
+const char *
+password_config_error(const char *stored)
+{
+	const char *m;
+	unsigned long kib;
+
+	if (stored == NULL || strncmp(stored, "$argon2", 7) != 0)
+		return NULL;
+	if (!password_is_hash(stored))
+		return "only argon2id hashes ($argon2id$..., from evircd --mkpasswd) are supported";
+	if (!password_hash_supported())
+		return "an argon2id hash needs evircd built with libsodium (this build has none)";
+#if HAVE_SODIUM
+	if (sodium_init() < 0)
+		return "libsodium failed to initialise";
+	if (crypto_pwhash_str_needs_rehash(stored, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE) == -1)
+		return "malformed argon2id hash (make one with evircd --mkpasswd)";
+#endif
+	m = strstr(stored, "$m=");
+	if (m == NULL || sscanf(m, "$m=%lu,", &kib) != 1 || kib > HASH_MAX_MEM_KIB)
+		return "argon2id hash asks for more than 1 GiB of memory per check";
+	return NULL;
+}
+
+int
+password_hash(const char *pw, char *out, size_t outlen)
+{
+#if HAVE_SODIUM
+	if (outlen < crypto_pwhash_STRBYTES || sodium_init() < 0)
+		return -1;
+	if (crypto_pwhash_str(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return -1;
+	return 0;
+#else
+	(void)pw;
+	(void)out;
+	(void)outlen;
+	return -1;
+#endif
+}
+
+/* password_check: see password.h. A hash this build cannot verify never
+ * matches (config load refuses it first, see password_config_error). */
+bool
+password_check(const char *stored, const char *given)
+{
+	size_t ls, lg, i, n;
+	unsigned char diff;
+
+	if (stored == NULL || given == NULL)
+		return false;
+	if (password_is_hash(stored)) {
+#if HAVE_SODIUM
+		if (password_hash_supported())
+			return crypto_pwhash_str_verify(stored, given, strlen(given)) == 0;
+#endif
+		return false;
+	}
+	ls = strlen(stored);
+	lg = strlen(given);
+	n = ls > lg ? ls : lg;
+	diff = (unsigned char)(ls != lg);
+	for (i = 0; i < n; i++) {
+		unsigned char a = i < ls ? (unsigned char)stored[i] : 0;
+		unsigned char b = i < lg ? (unsigned char)given[i] : 0;
+		diff |= a ^ b;
+	}
+	return diff == 0;
+}
+
+/* ------------------------------------------------------------ the pool */
+
+enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE };
+
+struct password_job {
+	TAILQ_ENTRY(password_job) link;	/* pool->todo or pool->done */
+	struct password_pool *pool;
+	char		*stored, *given;	/* owned copies; given wiped on free */
+	password_done_fn fn;
+	void		*arg;
+	enum job_state	 state;		/* under pool->mu */
+	bool		 ok;		/* written by the worker before JOB_DONE */
+	bool		 cancelled;	/* loop thread only (under mu) */
+};
+
+TAILQ_HEAD(job_list, password_job);
+
+struct password_pool {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	struct job_list	 todo, done;	/* under mu */
+	bool		 stop;		/* under mu */
+	unsigned	 pending;	/* loop thread only */
+	pthread_t	 threads[PASSWORD_WORKERS];
+	unsigned	 nthreads;
+	int		 wake[2];	/* worker -> loop: "a job is done" */
+	struct event	*ev;
+};
+
+static void
+job_free(struct password_job *job)
+{
+	if (job->given != NULL) {
+		explicit_bzero(job->given, strlen(job->given));
+		free(job->given);
+	}
+	free(job->stored);
+	free(job);
+}
+
+/* worker: take a job, verify it without the lock, post it to done and
+ * wake the loop. A full pipe means the loop is already due to run. */
+static void *
+worker(void *arg)
+{
+	struct password_pool *pool = arg;
+	struct password_job *job;
+	bool ok;
+	ssize_t w;
+
+	pthread_mutex_lock(&pool->mu);
+	while (!pool->stop) {
+		if ((job = TAILQ_FIRST(&pool->todo)) == NULL) {
+			pthread_cond_wait(&pool->cv, &pool->mu);
+			continue;
+		}
+		TAILQ_REMOVE(&pool->todo, job, link);
+		job->state = JOB_RUNNING;
+		pthread_mutex_unlock(&pool->mu);
+		ok = password_check(job->stored, job->given);
+		pthread_mutex_lock(&pool->mu);
+		job->ok = ok;
+		job->state = JOB_DONE;
+		TAILQ_INSERT_TAIL(&pool->done, job, link);
+		w = write(pool->wake[1], "", 1);
+		(void)w;
+	}
+	pthread_mutex_unlock(&pool->mu);
+	return NULL;
+}
+
+/* done_cb: on the loop thread, deliver every finished job. Callbacks may
+ * submit or cancel jobs: the finished ones are taken off first. */
+static void
+done_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct password_pool *pool = arg;
+	struct job_list list;
+	struct password_job *job;
+	char buf[64];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	TAILQ_INIT(&list);
+	pthread_mutex_lock(&pool->mu);
+	TAILQ_CONCAT(&list, &pool->done, link);
+	pthread_mutex_unlock(&pool->mu);
+	while ((job = TAILQ_FIRST(&list)) != NULL) {
+		TAILQ_REMOVE(&list, job, link);
+		pool->pending--;
+		pthread_mutex_lock(&pool->mu);
+		if (job->cancelled) {
+			pthread_mutex_unlock(&pool->mu);
+			job_free(job);
+			continue;
+		}
+		job->cancelled = true;	/* a cancel from inside fn is a no-op */
+		pthread_mutex_unlock(&pool->mu);
+		job->fn(job->arg, job->ok);
+		job_free(job);
+	}
+}
+
+struct password_pool *
+password_pool_new(struct event_base *base)
+{
+	struct password_pool *pool = calloc(1, sizeof(*pool));
+	unsigned i;
+
+	if (pool == NULL)
+		return NULL;
+#if HAVE_SODIUM
+	if (sodium_init() < 0)
+		log_warnx("libsodium failed to initialise");
+#endif
+	pool->wake[0] = pool->wake[1] = -1;
+	pthread_mutex_init(&pool->mu, NULL);
+	pthread_cond_init(&pool->cv, NULL);
+	TAILQ_INIT(&pool->todo);
+	TAILQ_INIT(&pool->done);
+	if (pipe2(pool->wake, O_NONBLOCK | O_CLOEXEC) != 0) {
+		log_warn("password pool pipe");
+		goto fail;
+	}
+	pool->ev = event_new(base, pool->wake[0], EV_READ | EV_PERSIST, done_cb, pool);
+	if (pool->ev == NULL || event_add(pool->ev, NULL) != 0)
+		goto fail;
+	for (i = 0; i < PASSWORD_WORKERS; i++) {
+		if (pthread_create(&pool->threads[i], NULL, worker, pool) != 0) {
+			log_warnx("password pool: cannot start a worker thread");
+			break;
+		}
+		pool->nthreads++;
+	}
+	if (pool->nthreads == 0)
+		goto fail;
+	return pool;
+fail:
+	password_pool_free(pool);
+	return NULL;
+}
+
+void
+password_pool_free(struct password_pool *pool)
+{
+	struct password_job *job;
+	unsigned i;
+
+	if (pool == NULL)
+		return;
+	pthread_mutex_lock(&pool->mu);
+	pool->stop = true;
+	pthread_cond_broadcast(&pool->cv);
+	pthread_mutex_unlock(&pool->mu);
+	for (i = 0; i < pool->nthreads; i++)
+		pthread_join(pool->threads[i], NULL);
+	while ((job = TAILQ_FIRST(&pool->todo)) != NULL) {
+		TAILQ_REMOVE(&pool->todo, job, link);
+		job_free(job);
+	}
+	while ((job = TAILQ_FIRST(&pool->done)) != NULL) {
+		TAILQ_REMOVE(&pool->done, job, link);
+		job_free(job);
+	}
+	if (pool->ev != NULL)
+		event_free(pool->ev);
+	if (pool->wake[0] >= 0) {
+		close(pool->wake[0]);
+		close(pool->wake[1]);
+	}
+	pthread_cond_destroy(&pool->cv);
+	pthread_mutex_destroy(&pool->mu);
+	free(pool);
+}
+
+struct password_job *
+password_verify_async(struct password_pool *pool, const char *stored, const char *given,
+    password_done_fn fn, void *arg)
+{
+	struct password_job *job;
+
+	if (pool == NULL || pool->pending >= PASSWORD_QUEUE_MAX)
+		return NULL;
+	if ((job = calloc(1, sizeof(*job))) == NULL)
+		return NULL;
+	job->stored = strdup(stored);
+	job->given = strdup(given);
+	if (job->stored == NULL || job->given == NULL) {
+		job_free(job);
+		return NULL;
+	}
+	job->pool = pool;
+	job->fn = fn;
+	job->arg = arg;
+	job->state = JOB_QUEUED;
+	pool->pending++;
+	pthread_mutex_lock(&pool->mu);
+	TAILQ_INSERT_TAIL(&pool->todo, job, link);
+	pthread_cond_signal(&pool->cv);
+	pthread_mutex_unlock(&pool->mu);
+	return job;
+}
+
+void
+password_job_cancel(struct password_job *job)
+{
+	struct password_pool *pool = job->pool;
+
+	pthread_mutex_lock(&pool->mu);
+	if (job->state == JOB_QUEUED) {
+		TAILQ_REMOVE(&pool->todo, job, link);
+		pthread_mutex_unlock(&pool->mu);
+		pool->pending--;
+		job_free(job);
+		return;
+	}
+	job->cancelled = true;	/* running or done: done_cb frees it */
+	pthread_mutex_unlock(&pool->mu);
+}
+
+unsigned
+password_pool_pending(const struct password_pool *pool)
+{
+	return pool != NULL ? pool->pending : 0;
+}
