@@ -69,6 +69,15 @@ struct invite {
 	TAILQ_ENTRY(invite) by_client;	/* client->invites */
 };
 
+/* A position in srv->channels (insertion order) that survives the
+ * deletion of channels, for walks that span loop turns (LIST): a channel
+ * being freed hands its cursors on to the channel after it. O(1) per
+ * step; the cursor is owned by whoever walks. */
+struct channel_cursor {
+	struct channel	*next;		/* next channel to visit, NULL = walk done */
+	LIST_ENTRY(channel_cursor) link;	/* in next->cursors */
+};
+
 struct channel {
 	UT_hash_handle	 hh;		/* srv->channels, key = key */
 	UT_hash_handle	 hh_safe;	/* srv->safe_channels, key = short_key */
@@ -89,12 +98,20 @@ struct channel {
 	uint8_t		 casemapping;	/* enum casemapping, for mask comparison */
 	TAILQ_HEAD(, invite) invites;	/* owned, oldest first */
 	unsigned	 ninvites;	/* <= INVITES_PER_CHANNEL */
+	LIST_HEAD(, channel_cursor) cursors;	/* walks whose next channel this is */
 };
 
 /* channel_new: create and index a channel named name (valid). Never NULL. */
 struct channel *channel_new(struct server *srv, const char *name);
 /* channel_free: unindex and free an empty channel. */
 void channel_free(struct server *srv, struct channel *ch);
+/* channel_cursor_start: point cur at the first channel of srv. */
+void channel_cursor_start(struct server *srv, struct channel_cursor *cur);
+/* channel_cursor_take: the channel cur points at (NULL at the end), and
+ * advance cur past it. */
+struct channel *channel_cursor_take(struct channel_cursor *cur);
+/* channel_cursor_stop: detach cur (idempotent; cur->next becomes NULL). */
+void channel_cursor_stop(struct channel_cursor *cur);
 /* channel_add_member: add c with modes; O(1). Returns the membership. */
 struct membership *channel_add_member(struct channel *ch, struct client *c, uint8_t modes);
 /* channel_remove_member: remove and free m; frees the channel when it

@@ -15,6 +15,7 @@
 #include <event2/event_struct.h>
 #include <uthash.h>
 
+#include "core/channel.h"
 #include "core/config.h"
 
 struct server;
@@ -70,6 +71,7 @@ enum client_flag {
 	CF_PASS_BAD	= 1u << 19,	/* a wrong PASS was given */
 	CF_REFUSED	= 1u << 20,	/* refused at accept, counted in srv->refused_lingering */
 	CF_TLS_SNI	= 1u << 21,	/* the TLS client named a host (SNI) */
+	CF_PUMPQ	= 1u << 22,	/* on srv->pumpq */
 	CF_TLS		= 1u << 16,	/* accepted on a TLS listener (+z once the handshake is done) */
 };
 
@@ -91,6 +93,13 @@ enum client_timer {
 	TIMER_FAKELAG,			/* resume input after penalty */
 };
 
+/* A LIST in progress (SAFELIST): sent a part at a time as the client's
+ * output drains (cmd_channel.c). Owned by the client. */
+struct client_list {
+	struct channel_cursor cur;	/* next channel to consider */
+	long		 min_users, max_users;	/* ELIST=U, -1 = none */
+};
+
 /* One connection. Fixed-size state; realname/away are heap strings only when
  * set. The bufferevent is owned and freed by the reaper (deferred free). */
 struct client {
@@ -100,6 +109,7 @@ struct client {
 	TAILQ_ENTRY(client) link;	/* srv->clients / srv->dead */
 	TAILQ_ENTRY(client) plink;	/* srv->pending */
 	TAILQ_ENTRY(client) flink;	/* srv->flushq */
+	TAILQ_ENTRY(client) pumplink;	/* srv->pumpq */
 	UT_hash_handle	 hh;		/* srv->nicks, key nick_key */
 	LIST_HEAD(, membership) channels;
 	TAILQ_HEAD(, invite) invites;	/* oldest first; entries owned by the channel (core/channel.h) */
@@ -134,6 +144,11 @@ struct client {
 	char		*pass;		/* owned: the last PASS, until verified (wiped) */
 	uint8_t		 oper_fails;	/* wrong OPER passwords on this connection */
 	struct evbuffer	*capture;	/* labeled-response: output of the current command */
+	struct client_list *listing;	/* owned; a LIST in progress, or NULL */
+	/* on_drain: called (from the loop, never inside a command) when c's
+	 * output has drained after output_pump_wait, while it is set; a
+	 * long reply (LIST) sends its next part from here. */
+	void		(*on_drain)(struct client *c);
 	union {			/* peer address (not sockaddr_storage: 100 bytes less) */
 		struct sockaddr		sa;
 		struct sockaddr_in	sin;
@@ -151,6 +166,8 @@ struct client *client_new(struct server *srv, struct bufferevent *bev, const str
 void client_pwwait_free(struct client_pwwait *w);
 /* client_forget_pass: wipe and free the recorded PASS text. */
 void client_forget_pass(struct client *c);
+/* client_list_stop: forget a LIST in progress (no reply sent). */
+void client_list_stop(struct client *c);
 /* client_free: release every resource of c (its bufferevent included); only
  * the reaper (net/close.c) and server teardown call this. A TLS session is
  * closed (close_notify) by the caller first. */

@@ -64,6 +64,8 @@ struct server {
 	TAILQ_HEAD(, client) pending;	/* to be closed (sendq exceeded) outside iteration */
 	TAILQ_HEAD(, client) flushq;	/* plain sockets with fresh output (output_flush_cb) */
 	struct event	*flusher;	/* writes flushq at the end of the loop turn */
+	TAILQ_HEAD(, client) pumpq;	/* output drained: on_drain due (output_pump_cb) */
+	struct event	*pump;		/* zero timer: runs pumpq after the next poll */
 	struct event	*reaper;	/* runs the pending and dead lists */
 	struct event	*sig_term, *sig_int, *sig_hup;	/* daemon.c */
 	struct event	*shutdown_timer;

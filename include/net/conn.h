@@ -4,6 +4,7 @@
 #ifndef EVIRCD_CONN_H
 #define EVIRCD_CONN_H
 
+#include <stddef.h>
 #include <sys/socket.h>
 
 #include "core/client.h"	/* enum cmd_result */

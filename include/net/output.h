@@ -68,6 +68,17 @@ void output_mark_dirty(struct client *c);
  * of every client on srv->flushq straight to its socket; what does not fit
  * is left to the bufferevent (EV_WRITE). */
 void output_flush_cb(int fd, short what, void *arg);
+/* output_pump_wait: call c->on_drain (from the loop, on a later turn,
+ * after the next poll) once c's output buffer has drained - at once if it
+ * is empty. For replies too long for the sendq (LIST, SAFELIST). */
+void output_pump_wait(struct client *c);
+/* output_drained: c's output buffer has just been emptied (the flusher, or
+ * libevent's write callback): a waiting on_drain is due. */
+void output_drained(struct client *c);
+/* output_pump_cb: the srv->pump timer: runs the on_drain of srv->pumpq. */
+void output_pump_cb(int fd, short what, void *arg);
+/* output_queued: bytes in c's output buffer (not yet given to the kernel). */
+size_t output_queued(struct client *c);
 /* output_time_tag: "time=YYYY-MM-DDThh:mm:ss.sssZ" (IRCv3 server-time) for
  * the current clock, formatted at most once per millisecond; the string is
  * owned by srv, its length in *len. */

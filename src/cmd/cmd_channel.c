@@ -15,6 +15,8 @@
 #include "proto/pack.h"
 #include "proto/reply.h"
 #include "core/server.h"
+#include "core/log.h"
+#include "net/output.h"
 
 /* send_names: 353 lines packed against the real line length (pack.h), then
  * 366. Invisible users are hidden from non-members (RFC 2812 §3.2.5). */
@@ -378,6 +380,43 @@ list_one(struct client *c, struct channel *ch, long min_users, long max_users)
 	    ((ch->modes & CMODE_PRIVATE) && !member) || ch->topic == NULL ? "" : ch->topic);
 }
 
+/* SAFELIST (advertised in ISUPPORT): a full LIST never costs the client its
+ * connection. As Solanum's safelist (modules/m_list.c) does, output is
+ * queued only while the output buffer holds less than half the sendq; the
+ * rest follows as it drains (list_pump from conn_pump_wait), the position
+ * kept in a channel cursor that survives channel deletion. LIST_SCAN_MAX
+ * bounds the channels examined per loop turn when filters (ELIST=U, +s)
+ * skip most of them. A labeled LIST (labeled-response) is still sent in one
+ * go: its replies must all be inside the label's batch. */
+#define LIST_SCAN_MAX	1024
+
+/* list_pump: the next part of c's LIST; RPL_LISTEND at the end. */
+static void
+list_pump(struct client *c)
+{
+	struct client_list *l = c->listing;
+	struct channel *ch;
+	int n;
+
+	if (l == NULL)
+		return;
+	for (n = 0; n < LIST_SCAN_MAX; n++) {
+		if (output_queued(c) >= c->sendq / 2) {
+			output_pump_wait(c);
+			return;
+		}
+		if ((ch = channel_cursor_take(&l->cur)) == NULL) {
+			client_list_stop(c);
+			numeric(c, RPL_LISTEND);
+			return;
+		}
+		list_one(c, ch, l->min_users, l->max_users);
+		if (c->flags & (CF_SENDQ | CF_CLOSING))
+			return;
+	}
+	output_pump_wait(c);
+}
+
 /* LIST [channels] [>N|<N] (ELIST=U). */
 enum cmd_result
 cmd_list(struct client *c, struct irc_msg *m)
@@ -403,6 +442,13 @@ cmd_list(struct client *c, struct irc_msg *m)
 		else if (chans == NULL && m->params[i][0] != '\0')
 			chans = m->params[i];
 	}
+	if (c->listing != NULL) {
+		/* a LIST while one is running ends it, as Solanum does */
+		client_list_stop(c);
+		reply_notice(c, "/LIST aborted");
+		numeric(c, RPL_LISTEND);
+		return CMD_OK;
+	}
 	numeric(c, RPL_LISTSTART);
 	if (chans != NULL) {
 		/* ISUPPORT TARGMAX=LIST:1: one channel, 407 for a second one */
@@ -410,12 +456,25 @@ cmd_list(struct client *c, struct irc_msg *m)
 		while ((name = targets_next(&seen, &chans, 1, c, false)) != NULL)
 			if ((ch = server_find_channel(c->srv, name)) != NULL)
 				list_one(c, ch, min_users, max_users);
-	} else {
+	} else if (c->capture != NULL) {
 		HASH_ITER(hh, c->srv->channels, ch, tmp) {
 			list_one(c, ch, min_users, max_users);
 			if (c->flags & (CF_SENDQ | CF_CLOSING))
 				return CMD_OK;
 		}
+	} else {
+		c->listing = calloc(1, sizeof(*c->listing));
+		if (c->listing == NULL) {
+			log_warn("calloc LIST state");
+			numeric(c, RPL_LISTEND);
+			return CMD_OK;
+		}
+		c->listing->min_users = min_users;
+		c->listing->max_users = max_users;
+		channel_cursor_start(c->srv, &c->listing->cur);
+		c->on_drain = list_pump;
+		list_pump(c);
+		return CMD_OK;
 	}
 	numeric(c, RPL_LISTEND);
 	return CMD_OK;

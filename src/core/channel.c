@@ -46,15 +46,56 @@ mask_list_free(struct mask_entry *e)
 	}
 }
 
+/* cursor_set: point cur at ch (or the end). */
+static void
+cursor_set(struct channel_cursor *cur, struct channel *ch)
+{
+	cur->next = ch;
+	if (ch != NULL)
+		LIST_INSERT_HEAD(&ch->cursors, cur, link);
+}
+
+void
+channel_cursor_start(struct server *srv, struct channel_cursor *cur)
+{
+	cursor_set(cur, srv->channels);
+}
+
+struct channel *
+channel_cursor_take(struct channel_cursor *cur)
+{
+	struct channel *ch = cur->next;
+
+	if (ch == NULL)
+		return NULL;
+	LIST_REMOVE(cur, link);
+	cursor_set(cur, ch->hh.next);
+	return ch;
+}
+
+void
+channel_cursor_stop(struct channel_cursor *cur)
+{
+	if (cur->next != NULL)
+		LIST_REMOVE(cur, link);
+	cur->next = NULL;
+}
+
 void
 channel_free(struct server *srv, struct channel *ch)
 {
+	struct channel_cursor *cur;
 	int i;
 
 	/* invites die with the channel: a later channel of the same name
 	 * starts with none (they were stored by name before, issue 9) */
 	while (!TAILQ_EMPTY(&ch->invites))
 		channel_invite_del(TAILQ_FIRST(&ch->invites));
+	/* walks that were to visit ch go on with the channel after it */
+	while ((cur = LIST_FIRST(&ch->cursors)) != NULL) {
+		LIST_REMOVE(cur, link);
+		cursor_set(cur, ch->hh.next);
+	}
 	HASH_DELETE(hh, srv->channels, ch);
 	if (ch->short_key != NULL)
 		HASH_DELETE(hh_safe, srv->safe_channels, ch);

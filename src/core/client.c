@@ -107,6 +107,24 @@ client_timer_set(struct client *c, enum client_timer kind)
 	event_add(&c->timer, tv);
 }
 
+/* client_list_stop: see client.h. */
+void
+client_list_stop(struct client *c)
+{
+	struct server *srv = c->srv;
+
+	if (c->flags & CF_PUMPQ) {
+		TAILQ_REMOVE(&srv->pumpq, c, pumplink);
+		c->flags &= ~CF_PUMPQ;
+	}
+	c->on_drain = NULL;
+	if (c->listing == NULL)
+		return;
+	channel_cursor_stop(&c->listing->cur);
+	free(c->listing);
+	c->listing = NULL;
+}
+
 void
 client_pwwait_free(struct client_pwwait *w)
 {
@@ -137,6 +155,7 @@ client_free(struct client *c)
 	client_pwwait_free(c->pw);
 	c->pw = NULL;
 	client_forget_pass(c);
+	client_list_stop(c);
 	event_del(&c->timer);
 	if (c->capture != NULL)
 		evbuffer_free(c->capture);

@@ -81,6 +81,7 @@ server_core_new(struct config *cfg, const char *config_path)
 	TAILQ_INIT(&srv->dead);
 	TAILQ_INIT(&srv->pending);
 	TAILQ_INIT(&srv->flushq);
+	TAILQ_INIT(&srv->pumpq);
 	srv->sweep_timer = event_new(srv->base, -1, EV_PERSIST, sweep_cb, srv);
 	{
 		struct timeval minute = { 60, 0 };

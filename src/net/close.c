@@ -73,6 +73,7 @@ client_dead(struct client *c)
 		TAILQ_REMOVE(&srv->flushq, c, flink);
 		c->flags &= ~CF_FLUSHQ;
 	}
+	client_list_stop(c);
 	event_del(&c->timer);
 	bufferevent_setcb(c->bev, NULL, NULL, NULL, NULL);
 	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
@@ -142,6 +143,7 @@ client_close(struct client *c, const char *reason, const char *quit_msg)
 
 	if (c->flags & CF_CLOSING)
 		return;
+	client_list_stop(c);
 	if (c->flags & CF_PENDING) {
 		TAILQ_REMOVE(&srv->pending, c, plink);
 		c->flags &= ~CF_PENDING;

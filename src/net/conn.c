@@ -236,16 +236,19 @@ conn_adopt(struct server *srv, struct bufferevent *bev, const struct sockaddr *s
 	return conn_setup(srv, bev, sa, salen, 0);
 }
 
-/* conn_write_cb: a direct client's output drained after libevent had to
- * take over (the socket was full): back to direct writes. */
+/* conn_write_cb: the output drained (libevent wrote it: TLS, the harness's
+ * pairs, or a direct client whose socket was full): a direct client goes
+ * back to direct writes. */
 static void
 conn_write_cb(struct bufferevent *bev, void *arg)
 {
 	struct client *c = arg;
 
-	if ((c->flags & (CF_DIRECT | CF_CLOSING)) == CF_DIRECT &&
-	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+	if (evbuffer_get_length(bufferevent_get_output(bev)) != 0)
+		return;
+	if ((c->flags & (CF_DIRECT | CF_CLOSING)) == CF_DIRECT)
 		bufferevent_disable(bev, EV_WRITE);
+	output_drained(c);
 }
 
 static struct client *
@@ -280,7 +283,7 @@ conn_setup(struct server *srv, struct bufferevent *bev, const struct sockaddr *s
 		bufferevent_disable(c->bev, EV_WRITE);
 		bufferevent_enable(c->bev, EV_READ);
 	} else {
-		bufferevent_setcb(c->bev, conn_read_cb, NULL, conn_event_cb, c);
+		bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
 		bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	}
 	conn_size_sndbuf(c);

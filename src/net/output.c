@@ -404,6 +404,69 @@ output_flush_cb(int fd, short what, void *arg)
 		}
 		if (evbuffer_get_length(out) > 0)
 			bufferevent_enable(c->bev, EV_WRITE);
+		else
+			output_drained(c);
+	}
+}
+
+/* pump_later: run c->on_drain from output_pump_cb. A zero timer, not
+ * event_active: timers run after the next poll, so the other clients' I/O
+ * is served between two parts of a long reply. */
+static void
+pump_later(struct client *c)
+{
+	struct server *srv = c->srv;
+	struct timeval zero = { 0, 0 };
+
+	if (c->flags & (CF_PUMPQ | CF_CLOSING))
+		return;
+	c->flags |= CF_PUMPQ;
+	TAILQ_INSERT_TAIL(&srv->pumpq, c, pumplink);
+	if (!evtimer_pending(srv->pump, NULL))
+		evtimer_add(srv->pump, &zero);
+}
+
+/* output_drained: see output.h. */
+void
+output_drained(struct client *c)
+{
+	if (c->on_drain != NULL && evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		pump_later(c);
+}
+
+/* output_pump_wait: see output.h. */
+void
+output_pump_wait(struct client *c)
+{
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0 && !(c->flags & CF_FLUSHQ))
+		pump_later(c);
+	/* else output_drained() queues it once the output has gone */
+}
+
+/* output_queued: see output.h. */
+size_t
+output_queued(struct client *c)
+{
+	return evbuffer_get_length(bufferevent_get_output(c->bev));
+}
+
+/* output_pump_cb: each client queued before this turn gets one call of
+ * its on_drain (which may queue it again for the next turn). */
+void
+output_pump_cb(int fd, short what, void *arg)
+{
+	struct server *srv = arg;
+	struct client *c;
+	size_t n = 0;
+
+	server_clock(srv);
+	TAILQ_FOREACH(c, &srv->pumpq, pumplink)
+		n++;
+	while (n-- > 0 && (c = TAILQ_FIRST(&srv->pumpq)) != NULL) {
+		TAILQ_REMOVE(&srv->pumpq, c, pumplink);
+		c->flags &= ~CF_PUMPQ;
+		if (c->on_drain != NULL && !(c->flags & CF_CLOSING))
+			c->on_drain(c);
 	}
 }
 

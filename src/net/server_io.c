@@ -30,9 +30,11 @@ int
 server_io_init(struct server *srv)
 {
 	srv->flusher = event_new(srv->base, -1, 0, output_flush_cb, srv);
+	srv->pump = evtimer_new(srv->base, output_pump_cb, srv);
 	srv->reaper = event_new(srv->base, -1, 0, close_reaper_cb, srv);
 	srv->shutdown_timer = evtimer_new(srv->base, shutdown_timer_cb, srv);
-	if (srv->flusher == NULL || srv->reaper == NULL || srv->shutdown_timer == NULL)
+	if (srv->flusher == NULL || srv->pump == NULL || srv->reaper == NULL ||
+	    srv->shutdown_timer == NULL)
 		return -1;
 	return 0;
 }
@@ -66,6 +68,9 @@ server_io_free(struct server *srv)
 		event_free(srv->reaper);
 	if (srv->flusher != NULL)
 		event_free(srv->flusher);
+	if (srv->pump != NULL)
+		event_free(srv->pump);
+	srv->pump = NULL;
 	if (srv->shutdown_timer != NULL)
 		event_free(srv->shutdown_timer);
 	srv->reaper = srv->flusher = srv->shutdown_timer = NULL;

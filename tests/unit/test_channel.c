@@ -95,6 +95,44 @@ START_TEST(new_and_find)
 }
 END_TEST
 
+/* A channel cursor (LIST across loop turns) visits every channel once in
+ * creation order; freeing the channel it points at moves it on to the
+ * next one, two cursors on one channel both move, a stopped one is left
+ * alone. */
+START_TEST(cursor_survives_free)
+{
+	struct channel *a = channel_new(srv, "#ca"), *b = channel_new(srv, "#cb");
+	struct channel *d = channel_new(srv, "#cd"), *e = channel_new(srv, "#ce");
+	struct channel_cursor c1, c2, c3;
+	struct channel *ch;
+
+	/* start at the head of the map: skip what came before #ca */
+	channel_cursor_start(srv, &c1);
+	while ((ch = channel_cursor_take(&c1)) != a)
+		ck_assert_ptr_nonnull(ch);
+	channel_cursor_start(srv, &c2);
+	while ((ch = channel_cursor_take(&c2)) != a)
+		ck_assert_ptr_nonnull(ch);
+	channel_cursor_start(srv, &c3);
+	ck_assert_ptr_eq(c1.next, b);
+	ck_assert_ptr_eq(c2.next, b);
+	channel_free(srv, b);		/* both cursors pointed at it */
+	ck_assert_ptr_eq(c1.next, d);
+	ck_assert_ptr_eq(c2.next, d);
+	ck_assert_ptr_eq(channel_cursor_take(&c1), d);
+	channel_cursor_stop(&c2);
+	ck_assert_ptr_null(c2.next);
+	channel_free(srv, d);		/* c2 stopped: untouched */
+	ck_assert_ptr_null(c2.next);
+	channel_free(srv, e);		/* the last one: c1 reaches the end */
+	ck_assert_ptr_null(c1.next);
+	ck_assert_ptr_null(channel_cursor_take(&c1));
+	channel_cursor_stop(&c1);	/* idempotent at the end */
+	channel_cursor_stop(&c3);
+	channel_free(srv, a);
+}
+END_TEST
+
 START_TEST(members_both_ways)
 {
 	struct client *a = mkclient("alice", "~alice"), *b = mkclient("bob", "~bob");
@@ -401,6 +439,7 @@ channel_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, new_and_find);
 	tcase_add_test(tc, members_both_ways);
+	tcase_add_test(tc, cursor_survives_free);
 	tcase_add_test(tc, freed_when_empty);
 	tcase_add_test(tc, prefix_char);
 	tcase_add_test(tc, modes_string);
