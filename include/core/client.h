@@ -124,6 +124,8 @@ struct client {
 	uint8_t		 ninvites;	/* entries in invites, <= INVITES_PER_CLIENT */
 	uint8_t		 counted_plen;	/* network prefix counted by connlimit_admit */
 	uint32_t	 sendq, recvq;	/* bytes, from the connection class */
+	uint32_t	 tb_head, tb_tail;	/* segments in srv->turnbuf (net/turnbuf.h), 0 = none */
+	uint32_t	 tb_len;	/* bytes held there: part of the sendq */
 
 	time_t		 signon;
 	time_t		 last_active;	/* last line received (liveness) */

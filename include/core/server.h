@@ -20,6 +20,7 @@ struct irc_msg;
 struct channel;
 struct listener;
 struct password_pool;
+struct turnbuf;
 
 /* One remembered nick for WHOWAS (RFC 2812 §3.6.3, RFC 2813 §5.6). */
 struct whowas {
@@ -66,6 +67,7 @@ struct server {
 	struct event	*flusher;	/* writes flushq at the end of the loop turn */
 	TAILQ_HEAD(, client) pumpq;	/* output drained: on_drain due (output_pump_cb) */
 	struct event	*pump;		/* zero timer: runs pumpq after the next poll */
+	struct turnbuf	*turnbuf;	/* owned: the turn's shared output (net/turnbuf.h) */
 	struct event	*reaper;	/* runs the pending and dead lists */
 	struct event	*sig_term, *sig_int, *sig_hup;	/* daemon.c */
 	struct event	*shutdown_timer;

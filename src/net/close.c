@@ -21,6 +21,7 @@
 #include "net/listener.h"
 #include "net/output.h"
 #include "net/tls.h"
+#include "net/turnbuf.h"
 
 /* close_free: the TLS session's close_notify, then client_free. */
 void
@@ -74,6 +75,7 @@ client_dead(struct client *c)
 		c->flags &= ~CF_FLUSHQ;
 	}
 	client_list_stop(c);
+	turnbuf_drop(c);
 	event_del(&c->timer);
 	bufferevent_setcb(c->bev, NULL, NULL, NULL, NULL);
 	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
@@ -176,8 +178,11 @@ client_close(struct client *c, const char *reason, const char *quit_msg)
 	log_debug("closing %s[%s]: %s", c->nick, c->host, reason);
 
 	out = bufferevent_get_output(c->bev);
-	if (c->flags & CF_SENDQ)
+	if (c->flags & CF_SENDQ) {
+		turnbuf_drop(c);
 		evbuffer_drain(out, evbuffer_get_length(out));
+	} else
+		turnbuf_spill(c);	/* this turn's output first, then ERROR */
 	outline_format(&ol, "ERROR :Closing Link: %s (%s)", c->host, reason);
 	/* Callbacks first: a bufferevent_pair drains at once on add. */
 	bufferevent_disable(c->bev, EV_READ);

@@ -17,21 +17,44 @@
 #include "core/server.h"
 #include "proto/message.h"
 #include "net/output.h"
+#include "net/turnbuf.h"
 
 static void send_prefixed(struct client *c, const char *head, size_t hlen, const char *fmt,
     va_list ap) __attribute__((format(printf, 4, 0)));
 static void send_prefixed_text(struct client *c, const char *head, size_t hlen,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* queue_shared: c (turnbuf_usable) gets len bytes at p in the turn
+ * buffer, then the sendq check. */
+static void
+queue_shared(struct client *c, const char *p, size_t len)
+{
+	if (!turnbuf_ref(c, p, len) || c->tb_len > c->sendq)
+		output_sendq_exceeded(c);
+}
+
 /* queue: the lowest level. Output of a labeled command goes to the capture
- * buffer; everything else to the bufferevent, followed by the sendq check. */
+ * buffer; a plain socket with nothing waiting in its bufferevent gets the
+ * bytes through the turn buffer (net/turnbuf.h); everything else goes to
+ * the bufferevent. Then the sendq check. */
 static void
 queue(struct client *c, const void *buf, size_t len)
 {
 	struct evbuffer *out;
+	char *p;
 
 	if (c->capture != NULL) {
 		evbuffer_add(c->capture, buf, len);
+		return;
+	}
+	if (turnbuf_usable(c)) {
+		p = turnbuf_reserve(c->srv, len);
+		if (p == NULL) {
+			output_sendq_exceeded(c);
+			return;
+		}
+		memcpy(p, buf, len);
+		queue_shared(c, p, len);
 		return;
 	}
 	out = bufferevent_get_output(c->bev);
@@ -167,6 +190,7 @@ labeled_end(struct client *c, const char *label)
 		line = (char *)evbuffer_pullup(cap, -1);
 		add_tag_line(c, tag, line, len);
 	} else if (!(c->caps & CAP_BATCH)) {
+		turnbuf_spill(c);	/* keep the order */
 		evbuffer_add_buffer(bufferevent_get_output(c->bev), cap);
 	} else {
 		char open[200], close_[200];
@@ -189,7 +213,7 @@ labeled_end(struct client *c, const char *label)
 out:
 	evbuffer_free(cap);
 	if (!(c->flags & CF_SENDQ) &&
-	    evbuffer_get_length(bufferevent_get_output(c->bev)) > c->sendq)
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) + c->tb_len > c->sendq)
 		output_sendq_exceeded(c);
 	else
 		output_mark_dirty(c);
@@ -294,18 +318,103 @@ reply_notice(struct client *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* One broadcast: the outline and its wire forms, each stored in the turn
+ * buffer the first time a recipient needs it. Form index: bit 0 = with
+ * the outline's tags (message-tags client), bit 1 = server-time client. */
+struct bcast {
+	const struct outline *ol;
+	const char	*form[4];
+	size_t		 flen[4];
+};
+
+static void
+bcast_init(struct bcast *b, const struct outline *ol)
+{
+	memset(b, 0, sizeof(*b));
+	b->ol = ol;
+}
+
+/* bcast_form: build wire form k of b in the turn buffer: the bytes
+ * send_line would queue for a client with those capabilities. */
+static bool
+bcast_form(struct bcast *b, struct server *srv, unsigned k)
+{
+	const struct outline *ol = b->ol;
+	const char *tag = NULL;
+	size_t tlen = 0, len;
+	char *p, *w;
+
+	if (k & 2)
+		tag = output_time_tag(srv, &tlen);
+	if (k & 1) {		/* "@" [time ";"] tags " " line */
+		len = 1 + (tag ? tlen + 1 : 0) + ol->tags_len + 1 + ol->len;
+	} else if (tag != NULL && ol->len > 0 && ol->buf[0] != '@') {
+		len = 1 + tlen + 1 + ol->len;	/* "@" time " " line */
+	} else {
+		len = ol->len;
+		tag = NULL;
+	}
+	p = w = turnbuf_reserve(srv, len);
+	if (p == NULL)
+		return false;
+	if ((k & 1) || tag != NULL)
+		*w++ = '@';
+	if (tag != NULL) {
+		memcpy(w, tag, tlen);
+		w += tlen;
+		*w++ = (k & 1) ? ';' : ' ';
+	}
+	if (k & 1) {
+		memcpy(w, ol->tags, ol->tags_len);
+		w += ol->tags_len;
+		*w++ = ' ';
+	}
+	memcpy(w, ol->buf, ol->len);
+	b->form[k] = p;
+	b->flen[k] = len;
+	return true;
+}
+
+/* bcast_send: send_line(c, b->ol), sharing the bytes when c can take them
+ * from the turn buffer: per recipient a capability test and a segment
+ * append (usually extending its last segment), no copy. */
+static void
+bcast_send(struct bcast *b, struct client *c)
+{
+	const struct outline *ol = b->ol;
+	unsigned k;
+
+	if (c->flags & (CF_CLOSING | CF_SENDQ | CF_DEAD))
+		return;
+	if ((c->caps & ol->need_cap) != ol->need_cap)
+		return;
+	if (c->capture != NULL || !turnbuf_usable(c)) {
+		send_line(c, ol);
+		return;
+	}
+	k = (ol->tags != NULL && (c->caps & CAP_MESSAGE_TAGS) ? 1 : 0) |
+	    (c->caps & CAP_SERVER_TIME ? 2 : 0);
+	if (b->form[k] == NULL && !bcast_form(b, c->srv, k)) {
+		output_sendq_exceeded(c);
+		return;
+	}
+	queue_shared(c, b->form[k], b->flen[k]);
+}
+
 void
 send_channel(struct channel *ch, const struct client *except, const struct outline *ol,
     unsigned need)
 {
 	struct membership *m, *tmp;
+	struct bcast b;
 
+	bcast_init(&b, ol);
 	HASH_ITER(hh, ch->members, m, tmp) {
 		if (m->client == except)
 			continue;
 		if (need != 0 && (m->modes & need) == 0)
 			continue;
-		send_line(m->client, ol);
+		bcast_send(&b, m->client);
 	}
 }
 
@@ -314,11 +423,14 @@ send_channel_alt(struct channel *ch, const struct client *except, const struct o
     const struct outline *alt, uint32_t cap)
 {
 	struct membership *m, *tmp;
+	struct bcast b, balt;
 
+	bcast_init(&b, ol);
+	bcast_init(&balt, alt);
 	HASH_ITER(hh, ch->members, m, tmp) {
 		if (m->client == except)
 			continue;
-		send_line(m->client, (m->client->caps & cap) ? alt : ol);
+		bcast_send((m->client->caps & cap) ? &balt : &b, m->client);
 	}
 }
 
@@ -328,19 +440,21 @@ send_common(struct client *c, bool include_self, const struct outline *ol)
 	struct server *srv = c->srv;
 	struct membership *mine, *m, *tmp;
 	uint32_t serial;
+	struct bcast b;
 
+	bcast_init(&b, ol);
 	if (++srv->serial == 0)
 		srv->serial = 1;
 	serial = srv->serial;
 	c->serial = serial;
 	if (include_self)
-		send_line(c, ol);
+		bcast_send(&b, c);
 	LIST_FOREACH(mine, &c->channels, by_client) {
 		HASH_ITER(hh, mine->chan->members, m, tmp) {
 			if (m->client->serial == serial)
 				continue;
 			m->client->serial = serial;
-			send_line(m->client, ol);
+			bcast_send(&b, m->client);
 		}
 	}
 }
@@ -384,8 +498,18 @@ output_flush_cb(int fd, short what, void *arg)
 	while ((c = TAILQ_FIRST(&srv->flushq)) != NULL) {
 		TAILQ_REMOVE(&srv->flushq, c, flink);
 		c->flags &= ~CF_FLUSHQ;
-		if (c->flags & (CF_CLOSING | CF_DEAD))
+		if (c->flags & (CF_CLOSING | CF_DEAD)) {
+			turnbuf_drop(c);	/* client_close spilled them */
 			continue;
+		}
+		if (c->tb_head != 0) {
+			/* output of this turn, in the shared buffer; the
+			 * bufferevent output is empty (turnbuf_usable) */
+			turnbuf_write(c);
+			if (c->tb_head == 0 && !(bufferevent_get_enabled(c->bev) & EV_WRITE))
+				output_drained(c);	/* all of it went */
+			continue;
+		}
 		if (bufferevent_get_enabled(c->bev) & EV_WRITE)
 			continue;	/* libevent is already writing it */
 		out = bufferevent_get_output(c->bev);
@@ -447,7 +571,7 @@ output_pump_wait(struct client *c)
 size_t
 output_queued(struct client *c)
 {
-	return evbuffer_get_length(bufferevent_get_output(c->bev));
+	return evbuffer_get_length(bufferevent_get_output(c->bev)) + c->tb_len;
 }
 
 /* output_pump_cb: each client queued before this turn gets one call of
@@ -468,6 +592,7 @@ output_pump_cb(int fd, short what, void *arg)
 		if (c->on_drain != NULL && !(c->flags & CF_CLOSING))
 			c->on_drain(c);
 	}
+	turnbuf_reset(srv);
 }
 
 /* output_time_tag: the server-time tag for this millisecond, formatted

@@ -15,6 +15,7 @@
 #include "net/output.h"
 #include "net/server_io.h"
 #include "net/tls.h"
+#include "net/turnbuf.h"
 
 static void
 shutdown_timer_cb(int fd, short what, void *arg)
@@ -73,6 +74,7 @@ server_io_free(struct server *srv)
 	srv->pump = NULL;
 	if (srv->shutdown_timer != NULL)
 		event_free(srv->shutdown_timer);
+	turnbuf_free(srv);
 	srv->reaper = srv->flusher = srv->shutdown_timer = NULL;
 }
 

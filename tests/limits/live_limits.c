@@ -676,6 +676,72 @@ START_TEST(t_refused_bounded_fds)
 END_TEST
 
 /*
+ * Output the socket does not take at once (net/turnbuf.c: the end-of-turn
+ * writev is partial, the rest is copied to the bufferevent) arrives whole
+ * and in order: 1 200 lines of 300 varied bytes (~400 KiB, more than the
+ * kernel buffers of a reader with SO_RCVBUF 4 KiB hold: its SO_SNDBUF is
+ * 128 KiB, see conn_size_sndbuf), channel lines and
+ * private messages interleaved, are compared byte for byte; then more
+ * lines once the backlog is gone.
+ */
+static void
+exact_line(char *buf, size_t size, int seq, const char *target)
+{
+	char pad[301];
+	int j;
+
+	for (j = 0; j < 300; j++)
+		pad[j] = (char)('a' + (seq * 7 + j) % 26);
+	pad[300] = '\0';
+	snprintf(buf, size, "PRIVMSG %s :%06d %s", target, seq, pad);
+}
+
+START_TEST(t_partial_write_exact_bytes)
+{
+	struct srv *s = srv_start("[class]\nname = slow\nmatch = 127.0.2.0/24\nsendq = 1048576\n");
+	struct cl *r = cl_from("127.0.2.3", s->port, 4096);
+	struct cl *a, *v[2];
+	char buf[16384], want[400];
+	const char *l, *p;
+	int seq, total = 1200, sent = 0;
+
+	cl_register(r, "slowpoke");
+	a = cl_new(s, "talker");
+	v[0] = r;
+	v[1] = a;
+	all_join("#busy", v, 2);
+	while (sent < total) {
+		size_t o = 0;
+
+		while (sent < total && o < sizeof(buf) - 400) {
+			seq = ++sent;
+			exact_line(want, sizeof(want), seq, seq % 7 == 0 ? "slowpoke" : "#busy");
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s\r\n", want);
+		}
+		cl_send_raw(a, buf, o);
+	}
+	cl_sync(a);	/* the server has handled (and queued) all of it */
+	for (seq = 1; seq <= total + 5; seq++) {
+		if (seq == total + 1) {
+			/* backlog gone: new output takes the direct path again */
+			for (sent = total + 1; sent <= total + 5; sent++) {
+				exact_line(want, sizeof(want), sent, sent % 2 ? "slowpoke" : "#busy");
+				cl_send(a, "%s", want);
+			}
+		}
+		exact_line(want, sizeof(want), seq,
+		    seq <= total ? (seq % 7 == 0 ? "slowpoke" : "#busy") :
+		    (seq % 2 ? "slowpoke" : "#busy"));
+		l = cl_expect(r, PFX("talker") "PRIVMSG (#busy|slowpoke) :", LIVE_T);
+		p = strstr(l, " PRIVMSG ");
+		ck_assert_msg(p != NULL && strcmp(p + 1, want) == 0,
+		    "line %d differs:\n got: %s\nwant: %s", seq, l, want);
+	}
+	cl_expect_none(a, " QUIT ", LIVE_T);
+}
+END_TEST
+
+/*
  * A slow reader (SO_RCVBUF 4 KiB, reading only part of what is sent
  * between rounds) stays below its 64 KiB sendq: it loses nothing, gets
  * every message in order, and nobody sees it quit.
@@ -1194,6 +1260,7 @@ main(void)
 	tcase_add_test(tc, t_recvq_long_line);
 	tcase_add_test(tc, t_sendq_nonreader_closed);
 	tcase_add_test(tc, t_sendq_slow_reader_lossless);
+	tcase_add_test(tc, t_partial_write_exact_bytes);
 	tcase_add_test(tc, t_sendq_kernel_bounded_and_reset);
 	tcase_add_test(tc, t_list_safelist);
 	suite_add_tcase(s, tc);
