@@ -13,7 +13,8 @@
 struct server;
 struct client;
 
-/* Channel modes without a list (RFC 2811 §4.2). */
+/* Channel modes without a list (RFC 2811 §4.2). Letters, kinds and who may
+ * set them: chanmode_table in proto/mode.c. */
 enum channel_mode {
 	CMODE_INVITE	= 1u << 0,	/* i */
 	CMODE_KEY	= 1u << 1,	/* k */
@@ -25,7 +26,7 @@ enum channel_mode {
 	CMODE_TOPIC	= 1u << 7,	/* t */
 };
 
-/* Member status (RFC 2811 §4.1). */
+/* Member status (RFC 2811 §4.1); prefixes and rank: chanmode_table. */
 enum member_mode {
 	MEMB_CREATOR	= 1u << 0,	/* O: safe channel creator */
 	MEMB_OP		= 1u << 1,	/* o */
@@ -119,13 +120,6 @@ struct membership *channel_add_member(struct channel *ch, struct client *c, uint
 void channel_remove_member(struct server *srv, struct membership *m);
 /* channel_find_member: O(1) membership lookup, NULL when not a member. */
 struct membership *channel_find_member(const struct channel *ch, const struct client *c);
-/* channel_prefix_char: '@', '+' or 0 for the highest member status. */
-char channel_prefix_char(uint8_t modes);
-/* channel_prefix_str: the highest prefix, or all of them ("@+") when multi
- * (IRCv3 multi-prefix). buf must hold 3 bytes. Returns buf. */
-char *channel_prefix_str(uint8_t modes, bool multi, char *buf);
-/* channel_modes_string: "+ntk key" into buf; show_args adds key and limit. */
-void channel_modes_string(const struct channel *ch, bool show_args, char *buf, size_t size);
 /* channel_is_banned: banned (b) and no exception (e) matches. */
 bool channel_is_banned(const struct channel *ch, const struct client *c);
 /* channel_is_invexed: an I mask matches c. */

@@ -75,7 +75,8 @@ enum client_flag {
 	CF_TLS		= 1u << 16,	/* accepted on a TLS listener (+z once the handshake is done) */
 };
 
-/* User modes (RFC 2812 §3.1.5). */
+/* User modes (RFC 2812 §3.1.5). Letters and who may set them:
+ * usermode_table in proto/mode.c. */
 enum user_mode {
 	UMODE_INVISIBLE	= 1u << 0,	/* i */
 	UMODE_OPER	= 1u << 1,	/* o */
@@ -184,8 +185,6 @@ static inline bool client_is_oper(const struct client *c)
 {
 	return (c->umodes & UMODE_OPER) != 0;
 }
-/* client_umode_string: "+iowzB"-style user modes into buf (>= 8 bytes). */
-char *client_umode_string(const struct client *c, char *buf);
 /* client_prefix: "nick!user@host" into buf (size bytes). Returns buf. */
 char *client_prefix(const struct client *c, char *buf, size_t size);
 /* client_set_nick: change the nick and the srv->nicks entry. nick must be

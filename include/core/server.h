@@ -83,7 +83,7 @@ struct server {
 	time_t		 started;
 	char		 created[64];	/* RPL_CREATED text */
 	uint32_t	 serial;	/* broadcast de-duplication */
-	char		 isupport[1024];	/* prebuilt 005 tokens, space-separated */
+	char		 isupport[1024];	/* 005 tokens, space-separated; "" = stale (isupport_build) */
 
 	struct whowas	*whowas;	/* ring of cfg->whowas_history entries */
 	unsigned	 whowas_size, whowas_next, whowas_count;
@@ -125,8 +125,6 @@ void server_core_free(struct server *srv);
 void server_reconfigure(struct server *srv, struct config *ncfg);
 /* server_clock: refresh srv->now from the loop's cached time (+ now_offset). */
 void server_clock(struct server *srv);
-/* server_build_isupport: rebuild the 005 tokens from the configuration. */
-void server_build_isupport(struct server *srv);
 /* server_whowas_add: remember nick (c's current or previous nick) with c's
  * user, host and realname for WHOWAS (the WHOWAS subscriber calls it). */
 void server_whowas_add(struct server *srv, const struct client *c, const char *nick);

@@ -12,6 +12,7 @@
 #include "cmd/command.h"
 #include "cmd/target.h"
 #include "proto/message.h"
+#include "proto/mode.h"
 #include "proto/pack.h"
 #include "proto/reply.h"
 #include "core/server.h"
@@ -41,7 +42,7 @@ send_names(struct client *c, struct channel *ch, const char *name)
 		int nl;
 		if (!member && (m->client->umodes & UMODE_INVISIBLE))
 			continue;
-		channel_prefix_str(m->modes, (c->caps & CAP_MULTI_PREFIX) != 0, pfx);
+		mode_prefix_str(m->modes, (c->caps & CAP_MULTI_PREFIX) != 0, pfx);
 		if (c->caps & CAP_USERHOST_IN_NAMES)
 			nl = snprintf(item, sizeof(item), "%s%s!%s@%s", pfx, m->client->nick,
 			    m->client->user, m->client->host);

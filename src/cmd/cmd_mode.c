@@ -6,63 +6,61 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "cmd/command.h"
+#include "proto/message.h"
 #include "proto/mode.h"
 #include "proto/reply.h"
 #include "core/server.h"
 
-#define MODES_PER_COMMAND 4	/* ISUPPORT MODES */
-
-static const struct {
-	char letter;
-	uint32_t flag;
-} simple_modes[] = {
-	{ 'i', CMODE_INVITE }, { 'm', CMODE_MODERATED }, { 'n', CMODE_NOEXTERNAL },
-	{ 'p', CMODE_PRIVATE }, { 's', CMODE_SECRET }, { 't', CMODE_TOPIC },
+/* Errors sent at most once per MODE command, whatever the number of letters
+ * (Solanum ircd/chmode.c: the SM_ERR_* bits "so we send once per call"). */
+enum mode_errs {
+	ERRS_UNKNOWN	= 1u << 0,	/* 472 */
+	ERRS_DENIED	= 1u << 1,	/* 442 / 482 */
+	ERRS_NEEDMORE	= 1u << 2,	/* 461 */
+	ERRS_CREATOR	= 1u << 3,	/* 325 RPL_UNIQOPIS answered */
 };
 
+/* list_reply_fits: does ":server NNN nick #chan mask[ rest]" fit one line? */
+static bool
+list_reply_fits(const struct client *c, const struct channel *ch, const char *mask,
+    size_t restlen)
+{
+	size_t len = 1 + strlen(c->srv->cfg->name) + 5 + strlen(c->nick) + 1 + strlen(ch->name) +
+	    1 + strlen(mask) + restlen;
+
+	return len <= IRC_LINE_MAX - 2;
+}
+
+/* send_mask_list: the entries of one b/e/I list and its end numeric. The
+ * setter and time are optional (Modern IRC RPL_BANLIST "<mask> [<who>
+ * <set-ts>]"): when the whole entry would not fit 512 bytes (long server,
+ * nick and channel names) the setter is shortened to its nick, then both are
+ * left out, so the mask itself is never cut. */
 static void
-send_mask_list(struct client *c, struct channel *ch, enum mask_list_kind kind)
+send_mask_list(struct client *c, struct channel *ch, const struct chanmode_def *d)
 {
 	struct mask_entry *e;
+	char when[24];
 
-	for (e = ch->lists[kind]; e != NULL; e = e->next) {
-		if (kind == LIST_BAN)
-			numeric(c, RPL_BANLIST, ch->name, e->mask, e->setter, (long long)e->when);
-		else if (kind == LIST_EXCEPT)
-			numeric(c, RPL_EXCEPTLIST, ch->name, e->mask, e->setter, (long long)e->when);
+	for (e = ch->lists[d->list]; e != NULL; e = e->next) {
+		size_t slen = strlen(e->setter), nlen = strcspn(e->setter, "!");
+		int wlen = snprintf(when, sizeof(when), "%lld", (long long)e->when);
+
+		if (list_reply_fits(c, ch, e->mask, 1 + slen + 1 + (size_t)wlen))
+			reply_numeric(c, d->rpl_item, "%s %s %s %s", ch->name, e->mask, e->setter,
+			    when);
+		else if (list_reply_fits(c, ch, e->mask, 1 + nlen + 1 + (size_t)wlen))
+			reply_numeric(c, d->rpl_item, "%s %s %.*s %s", ch->name, e->mask, (int)nlen,
+			    e->setter, when);
 		else
-			numeric(c, RPL_INVEXLIST, ch->name, e->mask, e->setter, (long long)e->when);
+			reply_numeric(c, d->rpl_item, "%s %s", ch->name, e->mask);
 	}
-	if (kind == LIST_BAN)
+	if (d->rpl_end == RPL_ENDOFBANLIST)
 		numeric(c, RPL_ENDOFBANLIST, ch->name);
-	else if (kind == LIST_EXCEPT)
+	else if (d->rpl_end == RPL_ENDOFEXCEPTLIST)
 		numeric(c, RPL_ENDOFEXCEPTLIST, ch->name);
 	else
 		numeric(c, RPL_ENDOFINVEXLIST, ch->name);
-}
-
-/* Accumulates the applied changes into one MODE line. */
-struct mode_out {
-	char	modes[64];
-	size_t	mlen;
-	char	args[400];
-	size_t	alen;
-	char	lastdir;
-};
-
-static void
-out_add(struct mode_out *o, char dir, char letter, const char *arg)
-{
-	if (o->mlen + 3 >= sizeof(o->modes))
-		return;
-	if (o->lastdir != dir) {
-		o->modes[o->mlen++] = dir;
-		o->lastdir = dir;
-	}
-	o->modes[o->mlen++] = letter;
-	o->modes[o->mlen] = '\0';
-	if (arg != NULL && o->alen + strlen(arg) + 2 < sizeof(o->args))
-		o->alen += (size_t)snprintf(o->args + o->alen, sizeof(o->args) - o->alen, " %s", arg);
 }
 
 static bool
@@ -78,22 +76,196 @@ key_valid(const char *key)
 	return true;
 }
 
+/* emit_channel: one packed MODE line to every member. */
+static void
+emit_channel(void *ctx, const char *line, size_t len)
+{
+	struct outline ol;
+
+	(void)len;
+	outline_format(&ol, "%s", line);
+	send_channel(ctx, NULL, &ol, 0);
+}
+
+/* mode_broadcast: tell the members of ch about the applied changes, as
+ * many MODE lines as they need (mode_lines_pack). source is
+ * "nick!user@host" or a server name. */
+static void
+mode_broadcast(struct channel *ch, const char *source, const struct mode_lines *ml)
+{
+	char head[IRC_LINE_MAX];
+
+	if (ml->n == 0)
+		return;
+	snprintf(head, sizeof(head), ":%s MODE %s", source, ch->name);
+	mode_lines_pack(ml, head, IRC_LINE_MAX - 2, emit_channel, ch);
+}
+
+/* apply_list: +/- one b/e/I mask. */
+static void
+apply_list(struct client *c, struct channel *ch, const struct chanmode_def *d,
+    const struct mode_change *mc, struct mode_lines *ml)
+{
+	struct server *srv = c->srv;
+	char mask[300], pfx[160];
+	size_t max;
+
+	if (mc->arg[0] == '\0' || mc->arg[0] == ':' || strchr(mc->arg, ' '))
+		return;
+	mask_normalise(mc->arg, mask, sizeof(mask));
+	/* the mask must fit a MODE line from any member and a 367 reply to
+	 * any nick, whole (issue 9 item 6) */
+	max = mode_mask_max(strlen(srv->cfg->name), NICKLEN_MAX, strlen(ch->name));
+	if (strlen(mask) > max) {
+		if (mc->dir == '+') {
+			char why[64];
+			snprintf(why, sizeof(why), "Mask too long (at most %zu bytes)", max);
+			numeric(c, ERR_INVALIDMODEPARAM, ch->name, mc->mode, "*", why);
+		}
+		return;
+	}
+	if (mc->dir == '+') {
+		int r = channel_list_add(ch, d->list, mask, client_prefix(c, pfx, sizeof(pfx)),
+		    srv->now, srv->cfg->max_list);
+		if (r < 0)
+			numeric(c, ERR_BANLISTFULL, ch->name, mc->mode);
+		else if (r > 0)
+			mode_lines_add(ml, '+', mc->mode, mask);
+	} else if (channel_list_del(srv, ch, d->list, mask))
+		mode_lines_add(ml, '-', mc->mode, mask);
+}
+
+/* apply_member: +/- a member status (o, v). */
+static void
+apply_member(struct client *c, struct channel *ch, const struct chanmode_def *d,
+    const struct mode_change *mc, struct mode_lines *ml)
+{
+	struct client *t = server_find_nick(c->srv, mc->arg);
+	struct membership *tm = t ? channel_find_member(ch, t) : NULL;
+
+	if (t == NULL) {
+		numeric(c, ERR_NOSUCHNICK, mc->arg);
+		return;
+	}
+	if (tm == NULL) {
+		numeric(c, ERR_USERNOTINCHANNEL, t->nick, ch->name);
+		return;
+	}
+	if (mc->dir == '+' && !(tm->modes & d->member)) {
+		tm->modes |= d->member;
+		mode_lines_add(ml, '+', mc->mode, t->nick);
+	} else if (mc->dir == '-' && (tm->modes & d->member)) {
+		tm->modes &= (uint8_t)~d->member;
+		mode_lines_add(ml, '-', mc->mode, t->nick);
+	}
+}
+
+/* apply_key: +k / -k (RFC 2811 §4.2.7). */
+static void
+apply_key(struct client *c, struct channel *ch, const struct mode_change *mc,
+    struct mode_lines *ml)
+{
+	if (mc->dir == '+') {
+		if (ch->modes & CMODE_KEY) {
+			/* RFC 2811 §4.2.6 / RFC 2812 ERR_KEYSET */
+			numeric(c, ERR_KEYSET, ch->name);
+			return;
+		}
+		if (!key_valid(mc->arg)) {
+			numeric(c, ERR_INVALIDKEY, ch->name);
+			return;
+		}
+		free(ch->chankey);
+		ch->chankey = strdup(mc->arg);
+		if (ch->chankey == NULL)
+			return;
+		ch->modes |= CMODE_KEY;
+		mode_lines_add(ml, '+', 'k', ch->chankey);
+	} else if (ch->modes & CMODE_KEY) {
+		ch->modes &= ~CMODE_KEY;
+		mode_lines_add(ml, '-', 'k', "*");
+		free(ch->chankey);
+		ch->chankey = NULL;
+	}
+}
+
+/* apply_limit: +l n / -l (RFC 2811 §4.2.9). */
+static void
+apply_limit(struct client *c, struct channel *ch, const struct mode_change *mc,
+    struct mode_lines *ml)
+{
+	char buf[24];
+
+	if (mc->dir == '+') {
+		char *end;
+		long v = strtol(mc->arg, &end, 10);
+		if (*end != '\0' || v <= 0 || v > 1000000) {
+			numeric(c, ERR_INVALIDMODEPARAM, ch->name, 'l', mc->arg, "Invalid limit");
+			return;
+		}
+		if ((ch->modes & CMODE_LIMIT) && ch->limit == (unsigned)v)
+			return;
+		ch->limit = (unsigned)v;
+		ch->modes |= CMODE_LIMIT;
+		snprintf(buf, sizeof(buf), "%ld", v);
+		mode_lines_add(ml, '+', 'l', buf);
+	} else if (ch->modes & CMODE_LIMIT) {
+		ch->modes &= ~CMODE_LIMIT;
+		ch->limit = 0;
+		mode_lines_add(ml, '-', 'l', NULL);
+	}
+}
+
+/* apply_flag: +/- a mode without parameter, by its table bit. */
+static void
+apply_flag(struct channel *ch, const struct chanmode_def *d, const struct mode_change *mc,
+    struct mode_lines *ml)
+{
+	if (mc->dir == '+' && !(ch->modes & d->bit)) {
+		ch->modes |= d->bit;
+		mode_lines_add(ml, '+', mc->mode, NULL);
+	} else if (mc->dir == '-' && (ch->modes & d->bit)) {
+		ch->modes &= ~d->bit;
+		mode_lines_add(ml, '-', mc->mode, NULL);
+	}
+}
+
+/* deny: 442 or 482, once per command. */
+static void
+deny(struct client *c, struct channel *ch, bool member, unsigned *errs)
+{
+	if (*errs & ERRS_DENIED)
+		return;
+	*errs |= ERRS_DENIED;
+	if (member)
+		numeric(c, ERR_CHANOPRIVSNEEDED, ch->name);
+	else
+		numeric(c, ERR_NOTONCHANNEL, ch->name);
+}
+
 static enum cmd_result
 channel_mode(struct client *c, struct channel *ch, struct irc_msg *m)
 {
-	struct server *srv = c->srv;
 	struct membership *mb = channel_find_member(ch, c);
 	struct mode_change changes[32];
-	struct mode_out out;
+	struct mode_lines ml;
 	bool is_op = mb != NULL && (mb->modes & MEMB_OP);
-	bool denied = false;
-	char buf[128], pfx[160], mask[300];
+	unsigned errs = 0, queried = 0;
+	char buf[128], pfx[160];
 	int n, i;
-	size_t j;
 
+	if (mb == NULL && (ch->modes & CMODE_SECRET)) {
+		/* A secret channel shows nothing about itself to a non-member:
+		 * no modes, no lists (issue 9 item 4). As InspIRCd
+		 * src/coremods/core_mode.cpp (CanSeeChan: a non-member of a +s
+		 * channel gets ERR_NOSUCHCHANNEL for any MODE) and RFC 2811
+		 * §4.2.6 ("secret": hidden from non-members). */
+		numeric(c, ERR_NOSUCHCHANNEL, m->params[0]);
+		return CMD_OK;
+	}
 	if (m->nparams < 2) {
 		/* RFC 2811: the key and limit are shown to members only. */
-		channel_modes_string(ch, mb != NULL, buf, sizeof(buf));
+		mode_channel_string(ch, mb != NULL, buf, sizeof(buf));
 		numeric(c, RPL_CHANNELMODEIS, ch->name, buf);
 		numeric(c, RPL_CREATIONTIME, ch->name, (long long)ch->created);
 		return CMD_OK;
@@ -103,159 +275,80 @@ channel_mode(struct client *c, struct channel *ch, struct irc_msg *m)
 		return CMD_OK;
 	}
 	n = mode_parse(m->params[1], m->params + 2, m->nparams - 2, changes, 32, MODES_PER_COMMAND);
-	memset(&out, 0, sizeof(out));
+	ml.n = 0;
+	ml.arglen = 0;
 	for (i = 0; i < n; i++) {
 		struct mode_change *mc = &changes[i];
-		enum mode_kind kind = mode_channel_kind(mc->mode);
+		const struct chanmode_def *d = mode_channel_find(mc->mode);
 
 		if (mc->mode == 'O' && ch->name[0] == '!') {
 			/* RFC 2811 §4.1.1: "MODE !chan O" names the creator. */
 			struct membership *x, *tmp;
+			if (errs & ERRS_CREATOR)
+				continue;
+			errs |= ERRS_CREATOR;
 			HASH_ITER(hh, ch->members, x, tmp)
 				if (x->modes & MEMB_CREATOR)
 					numeric(c, RPL_UNIQOPIS, ch->name, x->client->nick);
 			continue;
 		}
-		if (kind == MODE_UNKNOWN) {
-			numeric(c, ERR_UNKNOWNMODE, mc->mode);
+		if (d == NULL) {
+			if (!(errs & ERRS_UNKNOWN))
+				numeric(c, ERR_UNKNOWNMODE, mc->mode);
+			errs |= ERRS_UNKNOWN;
 			continue;
 		}
-		if (kind == MODE_LIST && mc->arg == NULL) {
-			send_mask_list(c, ch, mc->mode == 'b' ? LIST_BAN :
-			    mc->mode == 'e' ? LIST_EXCEPT : LIST_INVEX);
+		if (d->kind == MODE_LIST && mc->arg == NULL) {
+			/* One query answers each list once (issue 9 item 5):
+			 * Solanum chm_ban (SM_ERR_RPL_B/E/I) and InspIRCd
+			 * DisplayListModes (sent[letter] == seq) both skip a
+			 * letter already answered. */
+			if (queried & (1u << d->list))
+				continue;
+			queried |= 1u << d->list;
+			if ((d->flags & MODEF_OPS_QUERY) && !is_op) {
+				deny(c, ch, mb != NULL, &errs);
+				continue;
+			}
+			send_mask_list(c, ch, d);
 			continue;
 		}
-		if (!is_op) {
-			if (!denied && mb == NULL)
-				numeric(c, ERR_NOTONCHANNEL, ch->name);
-			else if (!denied)
-				numeric(c, ERR_CHANOPRIVSNEEDED, ch->name);
-			denied = true;
+		if (!is_op || d->who == MODE_BY_SERVER) {
+			deny(c, ch, mb != NULL, &errs);
 			continue;
 		}
 		if (mc->missing_arg) {
-			numeric(c, ERR_NEEDMOREPARAMS, "MODE");
+			if (!(errs & ERRS_NEEDMORE))
+				numeric(c, ERR_NEEDMOREPARAMS, "MODE");
+			errs |= ERRS_NEEDMORE;
 			continue;
 		}
-		switch (mc->mode) {
-		case 'b': case 'e': case 'I': {
-			enum mask_list_kind lk = mc->mode == 'b' ? LIST_BAN :
-			    mc->mode == 'e' ? LIST_EXCEPT : LIST_INVEX;
-			if (mc->arg[0] == '\0' || mc->arg[0] == ':' || strchr(mc->arg, ' '))
-				break;
-			mask_normalise(mc->arg, mask, sizeof(mask));
-			if (strlen(mask) > 250)
-				break;
-			if (mc->dir == '+') {
-				int r = channel_list_add(ch, lk, mask, client_prefix(c, pfx, sizeof(pfx)),
-				    srv->now, srv->cfg->max_list);
-				if (r < 0)
-					numeric(c, ERR_BANLISTFULL, ch->name, mc->mode);
-				else if (r > 0)
-					out_add(&out, '+', mc->mode, mask);
-			} else if (channel_list_del(srv, ch, lk, mask))
-				out_add(&out, '-', mc->mode, mask);
-			break;
-		}
-		case 'o': case 'v': {
-			struct client *t = server_find_nick(srv, mc->arg);
-			struct membership *tm = t ? channel_find_member(ch, t) : NULL;
-			uint8_t bit = mc->mode == 'o' ? MEMB_OP : MEMB_VOICE;
-			if (t == NULL) {
-				numeric(c, ERR_NOSUCHNICK, mc->arg);
-				break;
-			}
-			if (tm == NULL) {
-				numeric(c, ERR_USERNOTINCHANNEL, t->nick, ch->name);
-				break;
-			}
-			if (mc->dir == '+' && !(tm->modes & bit)) {
-				tm->modes |= bit;
-				out_add(&out, '+', mc->mode, t->nick);
-			} else if (mc->dir == '-' && (tm->modes & bit)) {
-				tm->modes &= (uint8_t)~bit;
-				out_add(&out, '-', mc->mode, t->nick);
-			}
-			break;
-		}
-		case 'k':
-			if (mc->dir == '+') {
-				if (ch->modes & CMODE_KEY) {
-					/* RFC 2811 §4.2.6 / RFC 2812 ERR_KEYSET */
-					numeric(c, ERR_KEYSET, ch->name);
-					break;
-				}
-				if (!key_valid(mc->arg)) {
-					numeric(c, ERR_INVALIDKEY, ch->name);
-					break;
-				}
-				free(ch->chankey);
-				ch->chankey = strdup(mc->arg);
-				ch->modes |= CMODE_KEY;
-				out_add(&out, '+', 'k', ch->chankey);
-			} else if (ch->modes & CMODE_KEY) {
-				ch->modes &= ~CMODE_KEY;
-				out_add(&out, '-', 'k', "*");
-				free(ch->chankey);
-				ch->chankey = NULL;
-			}
-			break;
-		case 'l':
-			if (mc->dir == '+') {
-				char *end;
-				long v = strtol(mc->arg, &end, 10);
-				if (*end != '\0' || v <= 0 || v > 1000000) {
-					numeric(c, ERR_INVALIDMODEPARAM, ch->name, 'l', mc->arg,
-					    "Invalid limit");
-					break;
-				}
-				if ((ch->modes & CMODE_LIMIT) && ch->limit == (unsigned)v)
-					break;
-				ch->limit = (unsigned)v;
-				ch->modes |= CMODE_LIMIT;
-				snprintf(buf, sizeof(buf), "%ld", v);
-				out_add(&out, '+', 'l', buf);
-			} else if (ch->modes & CMODE_LIMIT) {
-				ch->modes &= ~CMODE_LIMIT;
-				ch->limit = 0;
-				out_add(&out, '-', 'l', NULL);
-			}
-			break;
-		default:
-			for (j = 0; j < sizeof(simple_modes) / sizeof(simple_modes[0]); j++) {
-				if (simple_modes[j].letter != mc->mode)
-					continue;
-				if (mc->dir == '+' && !(ch->modes & simple_modes[j].flag)) {
-					ch->modes |= simple_modes[j].flag;
-					out_add(&out, '+', mc->mode, NULL);
-				} else if (mc->dir == '-' && (ch->modes & simple_modes[j].flag)) {
-					ch->modes &= ~simple_modes[j].flag;
-					out_add(&out, '-', mc->mode, NULL);
-				}
-			}
-			break;
-		}
+		if (d->kind == MODE_LIST)
+			apply_list(c, ch, d, mc, &ml);
+		else if (d->prefix != 0)
+			apply_member(c, ch, d, mc, &ml);
+		else if (d->bit == CMODE_KEY)
+			apply_key(c, ch, mc, &ml);
+		else if (d->bit == CMODE_LIMIT)
+			apply_limit(c, ch, mc, &ml);
+		else if (d->kind == MODE_NEVER)
+			apply_flag(ch, d, mc, &ml);
 	}
-	if (out.mlen > 0) {
-		struct outline ol;
-		outline_format(&ol, ":%s MODE %s %s%s", client_prefix(c, pfx, sizeof(pfx)), ch->name,
-		    out.modes, out.args);
-		send_channel(ch, NULL, &ol, 0);
-	}
+	mode_broadcast(ch, client_prefix(c, pfx, sizeof(pfx)), &ml);
 	return CMD_OK;
 }
 
-
-/* user_mode: i and w freely; o can only be removed (RFC 2812 §3.1.5:
- * "+o" through MODE is ignored, OPER grants it); z (TLS) is ignored both
- * ways. */
+/* user_mode: the user-mode table says who may change each letter: i, w
+ * and B freely; o can only be removed (RFC 2812 §3.1.5: "+o" through MODE
+ * is ignored, OPER grants it); z (TLS) is the server's, ignored both ways. */
 static enum cmd_result
 user_mode(struct client *c, struct irc_msg *m)
 {
 	struct server *srv = c->srv;
 	struct client *t = server_find_nick(srv, m->params[0]);
-	struct mode_out out;
-	char dir = '+', buf[16];
+	char dir = '+', buf[16], out[64];
+	size_t olen = 0;
+	char lastdir = 0;
 	const char *p;
 	bool unknown = false;
 
@@ -268,45 +361,48 @@ user_mode(struct client *c, struct irc_msg *m)
 		return CMD_OK;
 	}
 	if (m->nparams < 2) {
-		client_umode_string(c, buf);
-		numeric(c, RPL_UMODEIS, buf);
+		numeric(c, RPL_UMODEIS, mode_user_string(c->umodes, buf, sizeof(buf)));
 		return CMD_OK;
 	}
-	memset(&out, 0, sizeof(out));
 	for (p = m->params[1]; *p != '\0'; p++) {
-		uint32_t bit;
-		switch (*p) {
-		case '+': case '-':
+		const struct usermode_def *d;
+		bool changed = false;
+
+		if (*p == '+' || *p == '-') {
 			dir = *p;
 			continue;
-		case 'i': bit = UMODE_INVISIBLE; break;
-		case 'w': bit = UMODE_WALLOPS; break;
-		case 'o': bit = UMODE_OPER; break;
-		case 'B': bit = UMODE_BOT; break;	/* IRCv3 bot mode */
-		case 'z':
-			continue;	/* TLS: the server's to set, never the user's */
-		default:
+		}
+		if ((d = mode_user_find(*p)) == NULL) {
 			unknown = true;
 			continue;
 		}
-		if (dir == '+' && bit != UMODE_OPER && !(c->umodes & bit)) {
-			c->umodes |= bit;
-			if (bit == UMODE_INVISIBLE)
+		if (d->who == UMODE_BY_SERVER)
+			continue;
+		if (dir == '+' && d->who == UMODE_BY_USER && !(c->umodes & d->bit)) {
+			c->umodes |= d->bit;
+			if (d->bit == UMODE_INVISIBLE)
 				srv->stats.invisible++;
-			out_add(&out, '+', *p, NULL);
-		} else if (dir == '-' && (c->umodes & bit)) {
-			c->umodes &= ~bit;
-			if (bit == UMODE_INVISIBLE)
+			changed = true;
+		} else if (dir == '-' && (c->umodes & d->bit)) {
+			c->umodes &= ~d->bit;
+			if (d->bit == UMODE_INVISIBLE)
 				srv->stats.invisible--;
-			if (bit == UMODE_OPER)
+			if (d->bit == UMODE_OPER)
 				srv->stats.opers--;
-			out_add(&out, '-', *p, NULL);
+			changed = true;
+		}
+		if (changed && olen + 3 < sizeof(out)) {
+			if (dir != lastdir)
+				out[olen++] = dir;
+			lastdir = dir;
+			out[olen++] = *p;
 		}
 	}
+	out[olen] = '\0';
 	if (unknown)
 		numeric(c, ERR_UMODEUNKNOWNFLAG);
-	if (out.mlen > 0)
-		reply_raw(c, ":%s MODE %s :%s", c->nick, c->nick, out.modes);
+	if (olen > 0)
+		reply_raw(c, ":%s MODE %s :%s", c->nick, c->nick, out);
 	return CMD_OK;
 }
 

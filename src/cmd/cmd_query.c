@@ -12,6 +12,7 @@
 #include "cmd/target.h"
 #include "core/kline.h"
 #include "core/number.h"
+#include "proto/mode.h"
 #include "proto/pack.h"
 #include "proto/reply.h"
 #include "core/server.h"
@@ -50,7 +51,7 @@ who_reply(struct client *c, const char *chname, const struct client *t, uint8_t 
 		*p++ = '*';
 	if (t->umodes & UMODE_BOT)
 		*p++ = 'B';
-	channel_prefix_str(mmodes, (c->caps & CAP_MULTI_PREFIX) != 0, pfx);
+	mode_prefix_str(mmodes, (c->caps & CAP_MULTI_PREFIX) != 0, pfx);
 	strcpy(p, pfx);
 	if (wx == NULL || !wx->on) {
 		numeric(c, RPL_WHOREPLY, chname, t->user, t->host, c->srv->cfg->name, t->nick, flags,
@@ -185,7 +186,7 @@ whois_one(struct client *c, const char *nick)
 		if ((ch->modes & (CMODE_SECRET | CMODE_PRIVATE)) && t != c &&
 		    channel_find_member(ch, c) == NULL)
 			continue;
-		channel_prefix_str(mb->modes, (c->caps & CAP_MULTI_PREFIX) != 0, pfx);
+		mode_prefix_str(mb->modes, (c->caps & CAP_MULTI_PREFIX) != 0, pfx);
 		n = snprintf(item, sizeof(item), "%s%s", pfx, ch->name);
 		if (n > 0 && (size_t)n < sizeof(item))
 			linepack_add(&lp, item, (size_t)n);

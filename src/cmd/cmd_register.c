@@ -10,12 +10,14 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "cmd/command.h"
+#include "cmd/isupport.h"
 #include "cmd/monitor.h"
 #include "cmd/pwcheck.h"
 #include "core/kline.h"
 #include "core/log.h"
 #include "core/number.h"
 #include "proto/message.h"
+#include "proto/mode.h"
 #include "proto/pack.h"
 #include "proto/reply.h"
 #include "core/server.h"
@@ -186,9 +188,12 @@ cmd_quit(struct client *c, struct irc_msg *m)
 void
 send_isupport(struct client *c)
 {
-	const char *p = c->srv->isupport, *e;
+	const char *p, *e;
 	struct linepack lp;
 
+	if (c->srv->isupport[0] == '\0')
+		isupport_build(c->srv);	/* start-up or rehash marked it stale */
+	p = c->srv->isupport;
 	linepack_numeric(&lp, c, send_line, RPL_ISUPPORT, ' ', 13,
 	    " :are supported by this server", "%s", "");
 	while (*p != '\0') {
@@ -242,7 +247,7 @@ register_try(struct client *c)
 {
 	struct server *srv = c->srv;
 	struct config *cfg = srv->cfg;
-	char pfx[160], modes[8];
+	char pfx[160], modes[16], umodes[32], cmodes[64], pmodes[64];
 	const struct kline *k;
 
 	if (client_is_registered(c) || !(c->flags & CF_GOT_NICK) || !(c->flags & CF_GOT_USER) ||
@@ -290,8 +295,9 @@ register_try(struct client *c)
 	numeric(c, RPL_WELCOME, cfg->network, client_prefix(c, pfx, sizeof(pfx)));
 	numeric(c, RPL_YOURHOST, cfg->name, "evircd-" EVIRCD_VERSION);
 	numeric(c, RPL_CREATED, srv->created);
-	numeric(c, RPL_MYINFO, cfg->name, "evircd-" EVIRCD_VERSION, "iowzB", "beIiklmnopstv",
-	    "beIklov");
+	numeric(c, RPL_MYINFO, cfg->name, "evircd-" EVIRCD_VERSION,
+	    mode_myinfo_user(umodes, sizeof(umodes)), mode_myinfo_chan(cmodes, sizeof(cmodes)),
+	    mode_myinfo_chan_param(pmodes, sizeof(pmodes)));
 	send_isupport(c);
 	send_lusers(c);
 	send_motd(c);
@@ -300,7 +306,7 @@ register_try(struct client *c)
 		event_publish_registered(srv, &ev);	/* MONITOR, ... */
 	}
 	if (c->umodes != 0) {
-		client_umode_string(c, modes);
+		mode_user_string(c->umodes, modes, sizeof(modes));
 		reply_raw(c, ":%s MODE %s :%s", c->nick, c->nick, modes);
 	}
 	log_debug("registered %s", pfx);

@@ -151,54 +151,6 @@ channel_find_member(const struct channel *ch, const struct client *c)
 	return m;
 }
 
-char
-channel_prefix_char(uint8_t modes)
-{
-	if (modes & MEMB_OP)
-		return '@';
-	if (modes & MEMB_VOICE)
-		return '+';
-	return 0;
-}
-
-char *
-channel_prefix_str(uint8_t modes, bool multi, char *buf)
-{
-	char *p = buf;
-
-	if (modes & MEMB_OP)
-		*p++ = '@';
-	if ((modes & MEMB_VOICE) && (multi || p == buf))
-		*p++ = '+';
-	*p = '\0';
-	return buf;
-}
-
-void
-channel_modes_string(const struct channel *ch, bool show_args, char *buf, size_t size)
-{
-	char flags[16], *p = flags;
-	int n;
-
-	*p++ = '+';
-	if (ch->modes & CMODE_INVITE) *p++ = 'i';
-	if (ch->modes & CMODE_KEY) *p++ = 'k';
-	if (ch->modes & CMODE_LIMIT) *p++ = 'l';
-	if (ch->modes & CMODE_MODERATED) *p++ = 'm';
-	if (ch->modes & CMODE_NOEXTERNAL) *p++ = 'n';
-	if (ch->modes & CMODE_PRIVATE) *p++ = 'p';
-	if (ch->modes & CMODE_SECRET) *p++ = 's';
-	if (ch->modes & CMODE_TOPIC) *p++ = 't';
-	*p = '\0';
-	n = snprintf(buf, size, "%s", flags);
-	if (!show_args || n < 0)
-		return;
-	if ((ch->modes & CMODE_KEY) && (size_t)n < size)
-		n += snprintf(buf + n, size - (size_t)n, " %s", ch->chankey);
-	if ((ch->modes & CMODE_LIMIT) && (size_t)n < size)
-		snprintf(buf + n, size - (size_t)n, " %u", ch->limit);
-}
-
 static bool
 list_matches(const struct channel *ch, enum mask_list_kind kind, const struct client *c)
 {

@@ -55,21 +55,6 @@ client_new(struct server *srv, struct bufferevent *bev, const struct sockaddr *s
 }
 
 char *
-client_umode_string(const struct client *c, char *buf)
-{
-	char *p = buf;
-
-	*p++ = '+';
-	if (c->umodes & UMODE_INVISIBLE) *p++ = 'i';
-	if (c->umodes & UMODE_OPER) *p++ = 'o';
-	if (c->umodes & UMODE_WALLOPS) *p++ = 'w';
-	if (c->umodes & UMODE_SECURE) *p++ = 'z';
-	if (c->umodes & UMODE_BOT) *p++ = 'B';
-	*p = '\0';
-	return buf;
-}
-
-char *
 client_prefix(const struct client *c, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s!%s@%s", c->nick, c->user[0] ? c->user : "*", c->host);

@@ -2,7 +2,6 @@
  * ISUPPORT, statistics. The loop, listeners and teardown live above it
  * (net/server_io.c, src/daemon.c). */
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,7 +96,7 @@ server_core_new(struct config *cfg, const char *config_path)
 	strftime(srv->created, sizeof(srv->created), "%a %b %d %Y at %H:%M:%S UTC", &tm);
 	setup_timeouts(srv);
 	whowas_resize(srv, cfg->whowas_history);
-	server_build_isupport(srv);
+	srv->isupport[0] = '\0';	/* 005 tokens built on first use (cmd/isupport.c) */
 	kline_load(srv);
 	/* Without the pool a hashed password could only be checked on the
 	 * loop; refuse to start rather than stall every client on it. */
@@ -170,7 +169,7 @@ server_reconfigure(struct server *srv, struct config *ncfg)
 	if (bans_moved)
 		kline_load(srv);
 	setup_timeouts(srv);
-	server_build_isupport(srv);
+	srv->isupport[0] = '\0';	/* 005 tokens rebuilt from the new configuration on next use */
 }
 
 void
@@ -182,72 +181,6 @@ server_clock(struct server *srv)
 		gettimeofday(&tv, NULL);
 	srv->now = tv.tv_sec + srv->now_offset;
 	srv->now_ms = (long)(tv.tv_usec / 1000);
-}
-
-/* isupport_add: append one token to srv->isupport; a token that does not
- * fit is left out whole, never cut. */
-static void
-isupport_add(struct server *srv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void
-isupport_add(struct server *srv, const char *fmt, ...)
-{
-	size_t len = strlen(srv->isupport), room = sizeof(srv->isupport) - len;
-	va_list ap;
-	int n;
-
-	if (room < 2)
-		return;
-	if (len > 0)
-		srv->isupport[len] = ' ';
-	va_start(ap, fmt);
-	n = vsnprintf(srv->isupport + len + (len > 0), room - (len > 0), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= room - (len > 0))
-		srv->isupport[len] = '\0';
-}
-
-/* server_build_isupport: RPL_ISUPPORT tokens (Modern IRC "RPL_ISUPPORT
- * Parameters"), space-separated; send_isupport packs them into lines of
- * at most 13 tokens and 512 bytes. */
-void
-server_build_isupport(struct server *srv)
-{
-	const struct config *cfg = srv->cfg;
-
-	srv->isupport[0] = '\0';
-	isupport_add(srv, "AWAYLEN=%u", cfg->awaylen);
-	isupport_add(srv, "BOT=B");
-	isupport_add(srv, "CASEMAPPING=%s", casemap_name(cfg->casemapping));
-	isupport_add(srv, "CHANLIMIT=#&!+:%u", cfg->max_channels_per_user);
-	isupport_add(srv, "CHANMODES=beI,k,l,imnpst");
-	if (cfg->client_tag_deny != NULL)
-		isupport_add(srv, "CLIENTTAGDENY=%s", cfg->client_tag_deny);
-	isupport_add(srv, "CHANNELLEN=%u", cfg->channellen);
-	isupport_add(srv, "CHANTYPES=#&!+");
-	isupport_add(srv, "ELIST=U");
-	isupport_add(srv, "EXCEPTS=e");
-	isupport_add(srv, "HOSTLEN=%d", HOSTLEN);
-	isupport_add(srv, "INVEX=I");
-	isupport_add(srv, "KICKLEN=%u", cfg->kicklen);
-	isupport_add(srv, "MAXLIST=beI:%u", cfg->max_list);
-	isupport_add(srv, "MAXTARGETS=%u", cfg->max_targets);
-	isupport_add(srv, "MODES=4");
-	isupport_add(srv, "MONITOR=%d", MONITOR_MAX);
-	isupport_add(srv, "NETWORK=%s", cfg->network);
-	isupport_add(srv, "NICKLEN=%u", cfg->nicklen);
-	isupport_add(srv, "PREFIX=(ov)@+");
-	isupport_add(srv, "SAFELIST");
-	isupport_add(srv, "STATUSMSG=@+");
-	/* TARGMAX is enforced as advertised (cmd/target.c): past the limit
-	 * the first extra target gets 407; duplicates count once. */
-	isupport_add(srv, "TARGMAX=JOIN:,KICK:%u,LIST:1,NAMES:1,NOTICE:%u,PART:,PRIVMSG:%u,"
-	    "TAGMSG:%u,WHOIS:1", cfg->max_targets, cfg->max_targets, cfg->max_targets,
-	    cfg->max_targets);
-	isupport_add(srv, "TOPICLEN=%u", cfg->topiclen);
-	isupport_add(srv, "USERLEN=%d", USERLEN);
-	isupport_add(srv, "WHOX");
-	if (cfg->utf8only)
-		isupport_add(srv, "UTF8ONLY");
 }
 
 void

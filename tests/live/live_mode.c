@@ -561,6 +561,271 @@ START_TEST(t_key_with_space)
 }
 END_TEST
 
+/* forget: consume every line received so far (after a PING round trip). */
+static void
+forget(struct cl *c)
+{
+	cl_sync(c);
+	while (c->npend > 0 && cl_try_expect(c, ".", 0) != NULL)
+		;
+}
+
+/* Issue 9 item 4: a secret channel shows nothing about itself to a
+ * non-member: MODE #sec, MODE #sec b/e/I get 403 (as InspIRCd's
+ * CanSeeChan) and no list entry. Members see b; e and I are for channel
+ * operators only (Solanum chm_ban: "non-ops cant see +eI lists"). */
+START_TEST(t_secret_lists_hidden)
+{
+	struct srv *s = srv_start(conf_plain);
+	struct cl *a = cl_new(s, "alice");
+	struct cl *b = cl_new(s, "bob");
+	struct cl *o = cl_new(s, "outsider");
+	const char *q[] = { "b", "e", "I", "+b", "beI", NULL };
+	int i;
+
+	cl_join(a, "#sec");
+	cl_join(b, "#sec");
+	cl_send(a, "MODE #sec +s");
+	cl_expect(a, " MODE #sec \\+s$", LIVE_T);
+	cl_send(a, "MODE #sec +beI ban!*@* exc!*@* inv!*@*");
+	cl_expect(a, " MODE #sec \\+beI ban!\\*@\\* exc!\\*@\\* inv!\\*@\\*$", LIVE_T);
+	for (i = 0; q[i] != NULL; i++) {
+		cl_send(o, "MODE #sec %s", q[i]);
+		cl_expect(o, SRV "403 outsider #sec :", LIVE_T);
+	}
+	cl_send(o, "MODE #sec");
+	cl_expect(o, SRV "403 outsider #sec :", LIVE_T);
+	cl_expect_none(o, " (324|367|368|348|349|346|347) ", LIVE_T);
+	/* a member (not an operator) sees the bans, not the exceptions */
+	cl_send(b, "MODE #sec b");
+	cl_expect(b, SRV "367 bob #sec ban!\\*@\\* ", LIVE_T);
+	cl_expect(b, SRV "368 bob #sec :", LIVE_T);
+	cl_send(b, "MODE #sec e");
+	cl_expect(b, SRV "482 bob #sec :", LIVE_T);
+	cl_send(b, "MODE #sec I");
+	cl_expect(b, SRV "482 bob #sec :", LIVE_T);
+	cl_expect_none(b, " (348|346) ", LIVE_T);
+	/* the operator sees all three */
+	cl_send(a, "MODE #sec eI");
+	cl_expect(a, SRV "348 alice #sec exc!\\*@\\* ", LIVE_T);
+	cl_expect(a, SRV "349 alice #sec :", LIVE_T);
+	cl_expect(a, SRV "346 alice #sec inv!\\*@\\* ", LIVE_T);
+	cl_expect(a, SRV "347 alice #sec :", LIVE_T);
+	/* once -s, outsiders see the bans again (not e/I) */
+	cl_send(a, "MODE #sec -s");
+	cl_expect(a, " MODE #sec -s$", LIVE_T);
+	cl_send(o, "MODE #sec b");
+	cl_expect(o, SRV "367 outsider #sec ban!\\*@\\* ", LIVE_T);
+	cl_send(o, "MODE #sec e");
+	cl_expect(o, SRV "442 outsider #sec :", LIVE_T);
+}
+END_TEST
+
+/* Issue 9 item 5: "MODE #c bbbb..." answers the ban list once (Solanum
+ * SM_ERR_RPL_B, InspIRCd DisplayListModes sent[]); unknown letters get one
+ * 472, not one per letter. */
+START_TEST(t_list_query_once)
+{
+	struct srv *s = srv_start(conf_plain);
+	struct cl *a = cl_new(s, "alice");
+	struct cl *o = cl_new(s, "outsider");
+	char many[64];
+	int i, n367, n368;
+
+	cl_join(a, "#c");
+	for (i = 0; i < 5; i++)
+		cl_send(a, "MODE #c +b ban%d!*@*", i);
+	cl_sync(a);
+	memset(many, 'b', 32);
+	many[32] = '\0';
+	cl_send(o, "MODE #c %s", many);
+	cl_expect(o, SRV "368 outsider #c :", LIVE_T);
+	cl_sync(o);
+	cl_send(o, "MODE #c %s", many);
+	n367 = cl_count(o, " 367 outsider #c ban");
+	n368 = cl_count(o, " 368 outsider #c ");
+	ck_assert_msg(n367 == 5 && n368 == 1, "32 b letters: %d x 367, %d x 368 (want 5, 1)",
+	    n367, n368);
+	forget(o);
+	cl_sync(o);
+	/* mixed letters: each list at most once; e/I refused once */
+	cl_send(o, "MODE #c bebIeIbeIbeI");
+	ck_assert_int_eq(cl_count(o, " 368 outsider #c "), 1);
+	ck_assert_int_eq(cl_count(o, " (442|482) outsider #c "), 1);
+	ck_assert_int_eq(cl_count(o, " (349|347) "), 0);
+	forget(o);
+	cl_sync(o);
+	memset(many, 'X', 40);
+	many[40] = '\0';
+	cl_send(a, "MODE #c +%s", many);
+	ck_assert_int_eq(cl_count(a, " 472 alice X "), 1);
+}
+END_TEST
+
+/* check_mode_lines: every queued MODE line for chan carries exactly its
+ * letters' parameters; the parameters are appended to got (space
+ * separated). Returns the number of MODE lines. (Each line's length is
+ * checked by livelib's strict mode: <= 512 bytes.) */
+static int
+check_mode_lines(struct cl *c, const char *chan, char *got, size_t gotsz)
+{
+	size_t i, clen = strlen(chan);
+	int lines = 0;
+
+	cl_sync(c);
+	for (i = 0; i < c->npend; i++) {
+		const char *l = c->pend[i], *p = strstr(l, " MODE ");
+		int letters = 0, params = 0;
+
+		if (p == NULL || strncmp(p + 6, chan, clen) != 0 || p[6 + clen] != ' ')
+			continue;
+		ck_assert_msg(strlen(l) + 2 <= 512, "MODE line of %zu bytes", strlen(l) + 2);
+		lines++;
+		for (p += 6 + clen + 1; *p != ' ' && *p != '\0'; p++)
+			if (*p != '+' && *p != '-')
+				letters++;
+		while (*p == ' ') {
+			const char *w = ++p;
+			if (*w == ':')
+				w++, p++;
+			while (*p != ' ' && *p != '\0')
+				p++;
+			params++;
+			snprintf(got + strlen(got), gotsz - strlen(got), "%.*s ", (int)(p - w), w);
+		}
+		/* b, o, v, k and +l take a parameter; the lines here use b only
+		 * with flags m/n/t */
+		ck_assert_msg(letters >= params, "more parameters than letters: %s", l);
+		ck_assert_msg(strchr(l, 'b') == NULL || params > 0, "b without mask: %s", l);
+	}
+	forget(c);
+	return lines;
+}
+
+/* count_b: the number of 'b' letters in the mode words of c's MODE lines
+ * was checked by check_mode_lines; here: each mask arrived whole. */
+static void
+assert_has_word(const char *got, const char *word)
+{
+	char w[600];
+
+	snprintf(w, sizeof(w), "%s ", word);
+	ck_assert_msg(strstr(got, w) != NULL, "parameter %.40s... (%zu bytes) missing or cut",
+	    word, strlen(word));
+}
+
+/* Issue 9 item 6, as reported: "+bb <240-char mask> <240-char mask>" with
+ * short names. The broadcast used to say "+bb <mask1>" (2 letters, 1
+ * parameter): now two lines, each with its mask. */
+START_TEST(t_mode_split_two_long_masks)
+{
+	struct srv *s = srv_start(conf_plain);
+	struct cl *a, *b;
+	char m1[241], m2[241], got[2048] = "";
+	int lines;
+
+	two_in_channel(s, &a, &b);
+	memset(m1, 'a', 240);
+	memcpy(m1 + 236, "!*@*", 5);
+	memset(m2, 'c', 240);
+	memcpy(m2 + 236, "!*@*", 5);
+	cl_sync(b);
+	forget(b);
+	cl_send(a, "MODE #c +bb %s %s", m1, m2);
+	cl_sync(a);
+	lines = check_mode_lines(b, "#c", got, sizeof(got));
+	ck_assert_int_eq(lines, 2);
+	assert_has_word(got, m1);
+	assert_has_word(got, m2);
+	/* both stored, both listed whole */
+	cl_send(b, "MODE #c b");
+	cl_expectf(b, SRV "367 bob #c %s ", rx_esc(m1));
+	cl_expectf(b, SRV "367 bob #c %s ", rx_esc(m2));
+}
+END_TEST
+
+#define LONG_SERVER "irc.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example"	/* 63 */
+#define LONG_CONF "[server]\nname = " LONG_SERVER "\n[limits]\nnicklen = 32\nchannellen = 200\n"
+
+/* Issue 9 item 6 with the longest allowed names: a 63-byte server name,
+ * 32-byte nicks, a 10-byte user name and a 200-byte channel name. Every
+ * MODE line, 324 and 367 stays within 512 bytes with every parameter
+ * whole; a mask longer than fits is refused (696) instead of cut. */
+START_TEST(t_mode_lines_longest_names)
+{
+	struct srv *s = srv_start(LONG_CONF);
+	struct cl *a = cl_connect(s->port), *b = cl_connect(s->port);
+	char an[33], bn[33], chan[201], m1[200], m2[200], big[200], got[4096] = "";
+	const char *l;
+	int lines;
+	size_t mlen;
+
+	memset(an, 'a', 32);
+	an[32] = '\0';
+	memset(bn, 'b', 32);
+	bn[32] = '\0';
+	chan[0] = '#';
+	memset(chan + 1, 'c', 199);
+	chan[200] = '\0';
+	snprintf(a->name, sizeof(a->name), "%s", an);
+	snprintf(b->name, sizeof(b->name), "%s", bn);
+	cl_register_full(a, an, "uuuuuuuuuu", "A");
+	cl_register_full(b, bn, "vvvvvvvvvv", "B");
+	cl_join(a, chan);
+	cl_join(b, chan);
+	cl_sync(b);
+	forget(b);
+
+	/* two masks that fit the client's 512-byte line together but not
+	 * the broadcast: "MODE <200> +bb m1 m2" */
+	mlen = (510 - strlen("MODE  +bbmnt  ") - 200) / 2;
+	memset(m1, 'x', mlen);
+	memcpy(m1 + mlen - 4, "!*@*", 5);
+	memset(m2, 'y', mlen);
+	memcpy(m2 + mlen - 4, "!*@*", 5);
+	cl_send(a, "MODE %s +bbmnt %s %s", chan, m1, m2);
+	cl_sync(a);
+	lines = check_mode_lines(b, chan, got, sizeof(got));
+	ck_assert_int_ge(lines, 2);
+	assert_has_word(got, m1);
+	assert_has_word(got, m2);
+
+	/* the longest mask accepted for this channel fits a MODE line and a
+	 * 367 to a 32-byte nick; one byte more is refused */
+	memset(big, 'z', 190);
+	memcpy(big + 186, "!*@*", 5);
+	got[0] = '\0';
+	cl_send(a, "MODE %s +b %s", chan, big);
+	cl_sync(a);
+	ck_assert_int_eq(check_mode_lines(b, chan, got, sizeof(got)), 1);
+	assert_has_word(got, big);
+	memset(big, 'w', 191);
+	memcpy(big + 187, "!*@*", 5);
+	cl_send(a, "MODE %s +b %s", chan, big);
+	cl_expect(a, " 696 ", LIVE_T);
+	cl_sync(b);
+	ck_assert_int_eq(cl_count(b, " MODE "), 0);
+
+	/* lists: each entry whole (the setter is dropped when it would not
+	 * fit), the end numeric present */
+	cl_send(b, "MODE %s b", chan);
+	l = cl_expectf(b, " 367 %s %s %s( |$)", bn, chan, rx_esc(m1));
+	ck_assert_uint_le(strlen(l) + 2, 512);
+	cl_expectf(b, " 367 %s %s %s( |$)", bn, chan, rx_esc(m2));
+	memset(big, 'z', 190);
+	memcpy(big + 186, "!*@*", 5);
+	cl_expectf(b, " 367 %s %s %s( |$)", bn, chan, rx_esc(big));
+	cl_expectf(b, " 368 %s %s :", bn, chan);
+
+	/* 324 with key and limit */
+	cl_send(a, "MODE %s +kl 23charkeyxxxxxxxxxxxxxx 1000000", chan);
+	cl_sync(a);
+	cl_send(b, "MODE %s", chan);
+	l = cl_expectf(b, " 324 %s %s \\+[a-z]+ 23charkeyxxxxxxxxxxxxxx :?1000000$", bn, chan);
+	ck_assert_uint_le(strlen(l) + 2, 512);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -589,6 +854,10 @@ main(void)
 	tcase_add_test(tc, t_modes_per_command);
 	tcase_add_test(tc, t_mode_limit_bad_arg);
 	tcase_add_test(tc, t_key_with_space);
+	tcase_add_test(tc, t_secret_lists_hidden);
+	tcase_add_test(tc, t_list_query_once);
+	tcase_add_test(tc, t_mode_split_two_long_masks);
+	tcase_add_test(tc, t_mode_lines_longest_names);
 	suite_add_tcase(s, tc);
 	return live_run(s);
 }

@@ -13,6 +13,7 @@
 #include <event2/bufferevent.h>
 
 #include "core/channel.h"
+#include "proto/mode.h"
 #include "core/client.h"
 #include "core/config.h"
 #include "net/conn.h"
@@ -182,11 +183,16 @@ END_TEST
 
 START_TEST(prefix_char)
 {
-	ck_assert_int_eq(channel_prefix_char(MEMB_OP), '@');
-	ck_assert_int_eq(channel_prefix_char(MEMB_VOICE), '+');
-	ck_assert_int_eq(channel_prefix_char(MEMB_OP | MEMB_VOICE), '@');
-	ck_assert_int_eq(channel_prefix_char(MEMB_CREATOR | MEMB_OP), '@');
-	ck_assert_int_eq(channel_prefix_char(0), 0);
+	char b[4];
+
+	/* the prefixes come from the mode table (proto/mode.h) */
+	ck_assert_str_eq(mode_prefix_str(MEMB_OP, false, b), "@");
+	ck_assert_str_eq(mode_prefix_str(MEMB_VOICE, false, b), "+");
+	ck_assert_str_eq(mode_prefix_str(MEMB_OP | MEMB_VOICE, false, b), "@");
+	ck_assert_str_eq(mode_prefix_str(MEMB_OP | MEMB_VOICE, true, b), "@+");
+	ck_assert_str_eq(mode_prefix_str(MEMB_CREATOR | MEMB_OP, false, b), "@");
+	ck_assert_str_eq(mode_prefix_str(MEMB_VOICE, true, b), "+");
+	ck_assert_str_eq(mode_prefix_str(0, true, b), "");
 }
 END_TEST
 
@@ -195,15 +201,15 @@ START_TEST(modes_string)
 	struct channel *ch = channel_new(srv, "#m");
 	char buf[64];
 
-	channel_modes_string(ch, true, buf, sizeof(buf));
+	mode_channel_string(ch, true, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "+");
 	ch->modes = CMODE_NOEXTERNAL | CMODE_TOPIC | CMODE_KEY | CMODE_LIMIT;
 	ch->chankey = strdup("sesame");
 	ch->limit = 5;
-	channel_modes_string(ch, true, buf, sizeof(buf));
+	mode_channel_string(ch, true, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "+klnt sesame 5");
 	/* the key is only shown to members (RFC 2811 §4.2.6 / Modern IRC) */
-	channel_modes_string(ch, false, buf, sizeof(buf));
+	mode_channel_string(ch, false, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "+klnt");
 	channel_free(srv, ch);
 }
