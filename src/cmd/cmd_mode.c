@@ -5,6 +5,7 @@
 
 #include "core/channel.h"
 #include "core/client.h"
+#include "core/event.h"
 #include "cmd/command.h"
 #include "proto/message.h"
 #include "proto/mode.h"
@@ -76,29 +77,49 @@ key_valid(const char *key)
 	return true;
 }
 
-/* emit_channel: one packed MODE line to every member. */
+/* A MODE broadcast in progress (mode_broadcast). */
+struct mode_emit {
+	struct server	*srv;
+	struct channel	*ch;
+	struct client	*source;	/* NULL: the server */
+	size_t		 headlen;	/* ":source MODE #chan" */
+};
+
+/* emit_channel: one packed MODE line to every member, then EVENT_MODE with
+ * that line's changes ("+bb mask1 mask2") for the subscribers. */
 static void
 emit_channel(void *ctx, const char *line, size_t len)
 {
+	struct mode_emit *me = ctx;
+	struct event_mode ev = { me->source, me->ch, NULL, line + me->headlen + 1 };
 	struct outline ol;
 
 	(void)len;
 	outline_format(&ol, "%s", line);
-	send_channel(ctx, NULL, &ol, 0);
+	send_channel(me->ch, NULL, &ol, 0);
+	event_publish_mode(me->srv, &ev);
 }
 
 /* mode_broadcast: tell the members of ch about the applied changes, as
- * many MODE lines as they need (mode_lines_pack). source is
- * "nick!user@host" or a server name. */
+ * many MODE lines as they need (mode_lines_pack: each within 512 bytes with
+ * exactly its letters' parameters). source is NULL for the server (its
+ * name is the prefix); every channel MODE line goes through here. */
 static void
-mode_broadcast(struct channel *ch, const char *source, const struct mode_lines *ml)
+mode_broadcast(struct server *srv, struct channel *ch, struct client *source,
+    const struct mode_lines *ml)
 {
-	char head[IRC_LINE_MAX];
+	struct mode_emit me = { srv, ch, source, 0 };
+	char head[IRC_LINE_MAX], pfx[160];
+	int n;
 
 	if (ml->n == 0)
 		return;
-	snprintf(head, sizeof(head), ":%s MODE %s", source, ch->name);
-	mode_lines_pack(ml, head, IRC_LINE_MAX - 2, emit_channel, ch);
+	n = snprintf(head, sizeof(head), ":%s MODE %s",
+	    source != NULL ? client_prefix(source, pfx, sizeof(pfx)) : srv->cfg->name, ch->name);
+	if (n < 0 || (size_t)n >= sizeof(head))
+		return;
+	me.headlen = (size_t)n;
+	mode_lines_pack(ml, head, IRC_LINE_MAX - 2, emit_channel, &me);
 }
 
 /* apply_list: +/- one b/e/I mask. */
@@ -251,7 +272,7 @@ channel_mode(struct client *c, struct channel *ch, struct irc_msg *m)
 	struct mode_lines ml;
 	bool is_op = mb != NULL && (mb->modes & MEMB_OP);
 	unsigned errs = 0, queried = 0;
-	char buf[128], pfx[160];
+	char buf[128];
 	int n, i;
 
 	if (mb == NULL && (ch->modes & CMODE_SECRET)) {
@@ -334,7 +355,7 @@ channel_mode(struct client *c, struct channel *ch, struct irc_msg *m)
 		else if (d->kind == MODE_NEVER)
 			apply_flag(ch, d, mc, &ml);
 	}
-	mode_broadcast(ch, client_prefix(c, pfx, sizeof(pfx)), &ml);
+	mode_broadcast(c->srv, ch, c, &ml);
 	return CMD_OK;
 }
 
@@ -401,8 +422,11 @@ user_mode(struct client *c, struct irc_msg *m)
 	out[olen] = '\0';
 	if (unknown)
 		numeric(c, ERR_UMODEUNKNOWNFLAG);
-	if (olen > 0)
+	if (olen > 0) {
+		struct event_mode ev = { c, NULL, c, out };
 		reply_raw(c, ":%s MODE %s :%s", c->nick, c->nick, out);
+		event_publish_mode(srv, &ev);
+	}
 	return CMD_OK;
 }
 
