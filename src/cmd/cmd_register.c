@@ -289,6 +289,15 @@ register_try(struct client *c)
 	if (c->umodes & UMODE_INVISIBLE)
 		srv->stats.invisible++;
 	c->signon = c->last_msg = srv->now;
+	/* A fresh fakelag burst for the registered client: what it paid while
+	 * registering (CAP LS/REQ/END, NICK, USER, PING: every command costs,
+	 * see command.c) must not delay its first commands (JOIN, MODE, WHO
+	 * for each channel). ircd-ratbox and charybdis, Solanum's ancestors,
+	 * give a just-connected client 8 times the burst for the same reason
+	 * (MAX_FLOOD_BURST: "allows clients to rejoin multiple channels without
+	 * being so heavily penalised"). A flood before registration was
+	 * already throttled on its way here. */
+	c->fakelag = srv->now;
 	event_del(&c->timer);
 	client_timer_set(c, TIMER_PING);
 
