@@ -22,12 +22,12 @@ inside(const char *p, const char *buf, size_t len)
 }
 
 /* ref_match: reference glob matcher (dynamic programming over tokens) with
- * the semantics documented in casemap.h: '*' any run, '?' one byte, '\x' the
- * literal x, a trailing lone '\' matches nothing; case-insensitive. */
+ * the semantics documented in casemap.h: '*' any run, '?' one byte, "\*"
+ * and "\?" the literal, any other '\' an ordinary byte; case-insensitive. */
 static bool
 ref_match(enum casemapping cm, const char *mask, const char *str)
 {
-	enum { T_STAR, T_ANY, T_LIT, T_NEVER };
+	enum { T_STAR, T_ANY, T_LIT };
 	size_t mlen = strlen(mask), slen = strlen(str), nt = 0, i, j;
 	unsigned char *kind, *lit;
 	bool *prev, *cur, r;
@@ -43,12 +43,9 @@ ref_match(enum casemapping cm, const char *mask, const char *str)
 			kind[nt++] = T_STAR;
 		else if (mask[i] == '?')
 			kind[nt++] = T_ANY;
-		else if (mask[i] == '\\') {
-			if (i + 1 < mlen) {
-				lit[nt] = casemap_lower(cm, (unsigned char)mask[++i]);
-				kind[nt++] = T_LIT;
-			} else
-				kind[nt++] = T_NEVER;
+		else if (mask[i] == '\\' && i + 1 < mlen && (mask[i + 1] == '*' || mask[i + 1] == '?')) {
+			lit[nt] = (unsigned char)mask[++i];	/* "\*", "\?": the literal */
+			kind[nt++] = T_LIT;
 		} else {
 			lit[nt] = casemap_lower(cm, (unsigned char)mask[i]);
 			kind[nt++] = T_LIT;
