@@ -531,6 +531,7 @@ output_flush_cb(int fd, short what, void *arg)
 		else
 			output_drained(c);
 	}
+	turnbuf_reset(srv);	/* no client holds segments now */
 }
 
 /* pump_later: run c->on_drain from output_pump_cb. A zero timer, not
@@ -592,7 +593,6 @@ output_pump_cb(int fd, short what, void *arg)
 		if (c->on_drain != NULL && !(c->flags & CF_CLOSING))
 			c->on_drain(c);
 	}
-	turnbuf_reset(srv);
 }
 
 /* output_time_tag: the server-time tag for this millisecond, formatted

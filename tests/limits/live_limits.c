@@ -742,6 +742,43 @@ START_TEST(t_partial_write_exact_bytes)
 END_TEST
 
 /*
+ * The shared output of a loop turn (net/turnbuf.c) is given back every
+ * turn: 8 MB of private messages through the server leave its RSS within
+ * 4 MiB of where it was (a buffer kept across turns grows by all of it).
+ */
+START_TEST(t_output_memory_returned)
+{
+	struct srv *s = srv_start(NULL);
+	struct cl *a = cl_new(s, "talker"), *r = cl_new(s, "reader");
+	char pad[401], buf[16384], re[64];
+	long rss0, rss1;
+	int round, i, seq = 0;
+
+	memset(pad, 'z', 400);
+	pad[400] = '\0';
+	cl_send(a, "PRIVMSG reader :warm-up");
+	cl_expect(r, PFX("talker") "PRIVMSG reader :warm-up$", LIVE_T);
+	rss0 = proc_rss_kb(s->pid);
+	ck_assert_msg(rss0 > 0, "cannot read VmRSS of server pid %d", (int)s->pid);
+	for (round = 0; round < 512; round++) {
+		size_t o = 0;
+
+		for (i = 0; i < 36; i++)
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+			    "PRIVMSG reader :%06d %s\r\n", ++seq, pad);
+		cl_send_raw(a, buf, o);
+		snprintf(re, sizeof(re), "PRIVMSG reader :%06d ", seq);
+		cl_expect(r, re, LIVE_T);
+	}
+	rss1 = proc_rss_kb(s->pid);
+	if (getenv("LIVE_VERBOSE") != NULL)
+		fprintf(stderr, "output: RSS %ld -> %ld KiB after %d messages\n", rss0, rss1, seq);
+	ck_assert_msg(lim_server_under_valgrind() || rss1 - rss0 < 4096, "server RSS grew "
+	    "from %ld to %ld KiB after %d messages of 430 bytes", rss0, rss1, seq);
+}
+END_TEST
+
+/*
  * A slow reader (SO_RCVBUF 4 KiB, reading only part of what is sent
  * between rounds) stays below its 64 KiB sendq: it loses nothing, gets
  * every message in order, and nobody sees it quit.
@@ -1261,6 +1298,7 @@ main(void)
 	tcase_add_test(tc, t_sendq_nonreader_closed);
 	tcase_add_test(tc, t_sendq_slow_reader_lossless);
 	tcase_add_test(tc, t_partial_write_exact_bytes);
+	tcase_add_test(tc, t_output_memory_returned);
 	tcase_add_test(tc, t_sendq_kernel_bounded_and_reset);
 	tcase_add_test(tc, t_list_safelist);
 	suite_add_tcase(s, tc);
