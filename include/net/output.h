@@ -34,10 +34,6 @@ void reply_notice(struct client *c, const char *fmt, ...)
  * allows it without the cap). command is echoed only if [A-Z0-9]{1,32}. */
 void reply_fail(struct client *c, const char *command, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* labeled_begin / labeled_end: capture the output of one command so it can
- * be answered per labeled-response (ACK, one tagged line, or a batch). */
-void labeled_begin(struct client *c);
-void labeled_end(struct client *c, const char *label);
 
 /* send_line: queue ol's bytes to c (checks sendq; never blocks). Nothing is
  * queued to a client that is closing or over its sendq. */

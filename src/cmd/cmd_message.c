@@ -8,6 +8,7 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "cmd/command.h"
+#include "net/capture.h"
 #include "cmd/monitor.h"
 #include "cmd/target.h"
 #include "proto/reply.h"
@@ -143,13 +144,12 @@ deliver(struct client *c, const struct msgctx *x, char *target)
 		return;
 	}
 	format_msg(&ol, x, t->nick);
-	if (t == c && c->capture != NULL) {
+	if (t == c) {
 		/* a message to oneself: the delivery is not the response to
 		 * a labeled command, only the echo is (labeled-response) */
-		struct evbuffer *cap = c->capture;
-		c->capture = NULL;
+		struct evbuffer *cap = capture_suspend(c);
 		send_line(t, &ol);
-		c->capture = cap;
+		capture_resume(c, cap);
 	} else
 		send_line(t, &ol);
 	if (c->caps & CAP_ECHO_MESSAGE)

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/password.h"
 #include "core/server.h"
+#include "net/capture.h"
 #include "net/conn.h"
 #include "proto/reply.h"
 
@@ -36,15 +37,15 @@ pwcheck_done(void *arg, bool ok)
 	server_clock(c->srv);
 	if (w->label != NULL) {
 		if (w->capture == NULL)
-			labeled_begin(c);
+			capture_begin(c);
 		else {
-			c->capture = w->capture;
+			capture_resume(c, w->capture);
 			w->capture = NULL;
 		}
 	}
 	r = w->kind == PW_REGISTER ? register_verified(c, ok) : oper_verified(c, w->oper, ok);
 	if (r != CMD_CLOSE && !(c->flags & CF_DEAD) && w->label != NULL)
-		labeled_end(c, w->label);
+		capture_end(c, w->label);
 	client_pwwait_free(w);
 	if (r != CMD_CLOSE && !(c->flags & (CF_CLOSING | CF_DEAD)))
 		conn_process_input(c);

@@ -19,6 +19,7 @@
 
 #include "proto/cap.h"
 #include "core/client.h"
+#include "net/capture.h"
 #include "net/close.h"
 #include "net/conn.h"
 #include "net/output.h"
@@ -362,16 +363,16 @@ handle_line(struct client *c, char *line, size_t n)
 		 * when asked; a verb that is itself not UTF-8 becomes "*". */
 		bool lab = m.label != NULL && (c->caps & CAP_LABELED_RESPONSE);
 		if (lab)
-			labeled_begin(c);
+			capture_begin(c);
 		reply_fail(c, message_utf8_valid(m.verb, strlen(m.verb)) && strlen(m.verb) < 32 ?
 		    m.verb : "*", "INVALID_UTF8",
 		    "Message rejected, your IRC software MUST use UTF-8 encoding on this network");
 		if (lab)
-			labeled_end(c, m.label);
+			capture_end(c, m.label);
 		return CMD_OK;
 	}
 	if (m.label != NULL && (c->caps & CAP_LABELED_RESPONSE)) {
-		labeled_begin(c);
+		capture_begin(c);
 		r = c->srv->dispatch(c, &m);
 		if (r == CMD_CLOSE || (c->flags & CF_DEAD))
 			return CMD_CLOSE;
@@ -380,15 +381,14 @@ handle_line(struct client *c, char *line, size_t n)
 			 * keep the label and what was captured for it, and
 			 * let other output flow meanwhile (cmd/pwcheck.c) */
 			c->pw->label = strdup(m.label);
-			c->pw->capture = c->capture;
-			c->capture = NULL;
+			c->pw->capture = capture_suspend(c);
 			if (c->pw->label == NULL) {
 				evbuffer_free(c->pw->capture);
 				c->pw->capture = NULL;
 			}
 			return r;
 		}
-		labeled_end(c, m.label);
+		capture_end(c, m.label);
 		return r;
 	}
 	return c->srv->dispatch(c, &m);

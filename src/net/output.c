@@ -1,5 +1,5 @@
-/* output.c - the one output path: queueing (with the labeled-response
- * capture), sendq accounting and close, the server-time tag cache, the
+/* output.c - the one output path: queueing (into the labeled-response
+ * capture, net/capture.c, while one is open), sendq accounting and close, the server-time tag cache, the
  * broadcast loops, and the end-of-turn flusher. */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +16,7 @@
 #include "core/client.h"
 #include "core/server.h"
 #include "proto/message.h"
+#include "net/capture.h"
 #include "net/output.h"
 #include "net/turnbuf.h"
 
@@ -44,7 +45,7 @@ queue(struct client *c, const void *buf, size_t len)
 	char *p;
 
 	if (c->capture != NULL) {
-		evbuffer_add(c->capture, buf, len);
+		capture_add(c, buf, len);
 		return;
 	}
 	if (turnbuf_usable(c)) {
@@ -124,99 +125,6 @@ reply_fail(struct client *c, const char *command, const char *code, const char *
 	va_start(ap, fmt);
 	send_prefixed(c, head, hlen, fmt, ap);
 	va_end(ap);
-}
-
-void
-labeled_begin(struct client *c)
-{
-	if (c->capture == NULL)
-		c->capture = evbuffer_new();
-}
-
-/* add_tag_line: "@tag;rest" or "@tag line" into c's real output. */
-static void
-add_tag_line(struct client *c, const char *tag, const char *line, size_t len)
-{
-	queue(c, "@", 1);
-	queue(c, tag, strlen(tag));
-	if (len > 0 && line[0] == '@') {
-		queue(c, ";", 1);
-		queue(c, line + 1, len - 1);
-	} else {
-		queue(c, " ", 1);
-		queue(c, line, len);
-	}
-}
-
-/* labeled_end: labeled-response spec: no output -> ACK; one line -> the
- * label on it; more -> a labeled-response batch (when batch is enabled). */
-void
-labeled_end(struct client *c, const char *label)
-{
-	struct evbuffer *cap = c->capture;
-	struct server *srv = c->srv;
-	char tag[6 + 2 * IRC_LABEL_MAX + 1], bid[16], btag[32], *line;
-	size_t n = 0, len;
-	struct evbuffer_ptr p;
-
-	if (cap == NULL)
-		return;
-	c->capture = NULL;
-	if (c->flags & (CF_CLOSING | CF_SENDQ | CF_DEAD)) {
-		evbuffer_free(cap);
-		return;
-	}
-	for (p = evbuffer_search(cap, "\n", 1, NULL); p.pos >= 0;
-	    p = evbuffer_search(cap, "\n", 1, &p)) {
-		n++;
-		if (evbuffer_ptr_set(cap, &p, 1, EVBUFFER_PTR_ADD) != 0)
-			break;
-	}
-	/* The label is echoed as a tag value: escaped (message-tags "Escaping
-	 * values"), since the client may have sent "\s", "\:" or "\r" in
-	 * it; a label that cannot be escaped into the buffer is not echoed
-	 * (labeled-response allows no label "in exceptional conditions"). */
-	memcpy(tag, "label=", 6);
-	if (message_tag_escape(tag + 6, sizeof(tag) - 6, label, strlen(label)) == (size_t)-1) {
-		evbuffer_add_buffer(bufferevent_get_output(c->bev), cap);
-		goto out;
-	}
-	if (n == 0) {
-		char ack[200];
-		int l = snprintf(ack, sizeof(ack), ":%s ACK\r\n", srv->cfg->name);
-		add_tag_line(c, tag, ack, (size_t)l);
-	} else if (n == 1) {
-		len = evbuffer_get_length(cap);
-		line = (char *)evbuffer_pullup(cap, -1);
-		add_tag_line(c, tag, line, len);
-	} else if (!(c->caps & CAP_BATCH)) {
-		turnbuf_spill(c);	/* keep the order */
-		evbuffer_add_buffer(bufferevent_get_output(c->bev), cap);
-	} else {
-		char open[200], close_[200];
-		int l;
-		snprintf(bid, sizeof(bid), "L%x", ++srv->batch_next);
-		snprintf(btag, sizeof(btag), "batch=%s", bid);
-		l = snprintf(open, sizeof(open), ":%s BATCH +%s labeled-response\r\n", srv->cfg->name, bid);
-		add_tag_line(c, tag, open, (size_t)l);
-		while ((line = evbuffer_readln(cap, &len, EVBUFFER_EOL_CRLF_STRICT)) != NULL) {
-			line = realloc(line, len + 3);
-			if (line != NULL) {
-				memcpy(line + len, "\r\n", 3);
-				add_tag_line(c, btag, line, len + 2);
-			}
-			free(line);
-		}
-		l = snprintf(close_, sizeof(close_), ":%s BATCH -%s\r\n", srv->cfg->name, bid);
-		send_bytes(c, close_, (size_t)l);
-	}
-out:
-	evbuffer_free(cap);
-	if (!(c->flags & CF_SENDQ) &&
-	    evbuffer_get_length(bufferevent_get_output(c->bev)) + c->tb_len > c->sendq)
-		output_sendq_exceeded(c);
-	else
-		output_mark_dirty(c);
 }
 
 /* prefixed: "<head><formatted>" cleaned and cut as one line. */
