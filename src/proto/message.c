@@ -215,8 +215,9 @@ tag_unescape(const char *s, size_t len, char *dst)
  * key name is used"; InspIRCd hands each tag to its providers, which ignore
  * what they do not accept. Values are unescaped and escaped again (message-
  * tags "Security considerations": "The server MAY unescape tag values after
- * receiving data and escape those values before sending them out"), so what
- * is relayed is canonical: a lone trailing '\' or an unknown escape never
+ * receiving data and escape those values before sending them out"; Solanum
+ * msgbuf.c does the same: msgbuf_unescape_value on parse, tag_escape_table
+ * on unparse), so what is relayed is canonical: a lone trailing '\' or an unknown escape never
  * reaches another client and an escaped CR/LF stays escaped. A value that
  * is not UTF-8 is dropped too (Ergo refuses such values; recipients such as
  * web clients cannot carry them). CR, LF, NUL and space cannot occur raw
