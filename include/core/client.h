@@ -92,6 +92,7 @@ enum client_timer {
 	TIMER_PONG,			/* ping_timeout for the answer */
 	TIMER_FLUSH,			/* output flush before free after close */
 	TIMER_FAKELAG,			/* resume input after penalty */
+	TIMER_HANDSHAKE,		/* tls_handshake_timeout */
 };
 
 /* A LIST in progress (SAFELIST): sent a part at a time as the client's

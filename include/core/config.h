@@ -58,6 +58,7 @@ struct config {
 
 	unsigned	 max_clients;
 	unsigned	 ping_interval, ping_timeout, registration_timeout; /* s */
+	unsigned	 tls_handshake_timeout;	/* s, from accept to the end of the TLS handshake */
 	unsigned	 nicklen, channellen, topiclen, kicklen, awaylen;
 	unsigned	 max_channels_per_user;
 	unsigned	 max_list;	/* MAXLIST for b/e/I together */

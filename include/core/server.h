@@ -76,7 +76,7 @@ struct server {
 	struct event_bus bus;		/* subscribers (core/event.h) */
 
 	/* Common timeouts (event_base_init_common_timeout): O(1) per-client timers. */
-	const struct timeval *tv_ping, *tv_pong, *tv_reg, *tv_flush;
+	const struct timeval *tv_ping, *tv_pong, *tv_reg, *tv_flush, *tv_handshake;
 
 	time_t		 now;		/* refreshed once per loop turn; see server_clock */
 	time_t		 now_offset;	/* tests: added to the wall clock */

@@ -86,6 +86,7 @@ client_timer_set(struct client *c, enum client_timer kind)
 	case TIMER_PING: tv = srv->tv_ping; break;
 	case TIMER_PONG: tv = srv->tv_pong; break;
 	case TIMER_FLUSH: tv = srv->tv_flush; break;
+	case TIMER_HANDSHAKE: tv = srv->tv_handshake; break;
 	default: tv = &one; break;
 	}
 	c->timer_kind = (uint8_t)kind;

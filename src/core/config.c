@@ -159,6 +159,7 @@ config_default(void)
 	cfg->ping_interval = 120;
 	cfg->ping_timeout = 60;
 	cfg->registration_timeout = 30;
+	cfg->tls_handshake_timeout = 10;
 	cfg->nicklen = 30;
 	cfg->channellen = 50;
 	cfg->topiclen = 390;
@@ -363,6 +364,7 @@ static const struct uint_key limit_keys[] = {
 	UK(ping_interval, 1, 86400),
 	UK(ping_timeout, 1, 86400),
 	UK(registration_timeout, 1, 3600),
+	UK(tls_handshake_timeout, 1, 3600),
 	UK(nicklen, 1, NICKLEN_MAX),
 	UK(channellen, 2, 200),
 	UK(topiclen, 1, 390),

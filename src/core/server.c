@@ -42,6 +42,8 @@ setup_timeouts(struct server *srv)
 	srv->tv_reg = event_base_init_common_timeout(srv->base, &tv);
 	tv.tv_sec = 10;
 	srv->tv_flush = event_base_init_common_timeout(srv->base, &tv);
+	tv.tv_sec = srv->cfg->tls_handshake_timeout;
+	srv->tv_handshake = event_base_init_common_timeout(srv->base, &tv);
 }
 
 static void

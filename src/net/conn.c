@@ -288,7 +288,14 @@ conn_setup(struct server *srv, struct bufferevent *bev, const struct sockaddr *s
 		bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	}
 	conn_size_sndbuf(c);
-	client_timer_set(c, TIMER_REGISTRATION);
+	/* A TLS connection first has tls_handshake_timeout for its
+	 * handshake, then registration_timeout to register. Solanum and
+	 * InspIRCd count the handshake in the registration time; but until
+	 * the handshake is done no ERROR line can reach the client, so the
+	 * graceful close after a registration timeout would hold a silent
+	 * connection another flush deadline: 40 s per descriptor by default
+	 * for a client that never speaks TLS. */
+	client_timer_set(c, (c->flags & CF_TLS) ? TIMER_HANDSHAKE : TIMER_REGISTRATION);
 	log_debug("accepted %s", c->host);
 	if (refused != NULL) {
 		log_info("refused %s: %s", c->host, refused);
@@ -485,6 +492,10 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 	server_clock(c->srv);
 	if (what & BEV_EVENT_CONNECTED) {
 		tls_handshake_done(c);
+		if (c->timer_kind == TIMER_HANDSHAKE && !(c->flags & CF_CLOSING)) {
+			event_del(&c->timer);
+			client_timer_set(c, TIMER_REGISTRATION);
+		}
 		return;
 	}
 	tlserr[0] = '\0';
@@ -545,6 +556,14 @@ conn_timer_cb(int fd, short what, void *arg)
 		 * got its ERROR line by now and has FIN from us. */
 		if (unsent(c) > 0)
 			set_rst(c);
+		client_dead(c);
+		break;
+	case TIMER_HANDSHAKE:
+		/* nothing can be written to a session without a handshake:
+		 * closed at once, no ERROR line, no close_notify */
+		log_info("TLS handshake with %s timed out", c->host);
+		tls_quiet(c->bev);
+		client_close(c, "TLS handshake timed out", NULL);
 		client_dead(c);
 		break;
 	case TIMER_FAKELAG:

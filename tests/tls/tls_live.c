@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -364,6 +365,48 @@ START_TEST(test_plaintext_on_tls_port)
 }
 END_TEST
 
+/* monotonic milliseconds */
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* tls_handshake_timeout (issue 9): a connection to the TLS port that never
+ * completes its handshake is closed after tls_handshake_timeout (here 1 s),
+ * at once and without waiting for an ERROR line that cannot be sent - not
+ * after registration_timeout (60 s) plus the flush deadline. A client
+ * whose handshake is done has registration_timeout from then on. */
+START_TEST(test_tls_handshake_timeout)
+{
+	struct srv *s;
+	struct cl *p, *a;
+	long long t0, dt;
+
+	s = srv_start_tls("[limits]\ntls_handshake_timeout = 1\nregistration_timeout = 60\n",
+	    crt("a"), key("a"));
+	p = cl_plain_on(s->tls_port, "silent-on-tls");
+	a = cl_tls(s, "alice", NULL, NULL);
+	t0 = now_ms();
+	cl_expect_eof(p, T_MS);		/* before: open for 60 s + 10 s */
+	dt = now_ms() - t0;
+	ck_assert_msg(dt < 3000, "silent TLS connection closed after %lld ms (timeout 1 s)", dt);
+	cl_close(p);
+	ck_assert_msg(srv_log_wait(s, "info: TLS handshake with 127\\.0\\.0\\.1 timed out", T_MS),
+	    "no timeout logged:\n%s", srv_log_tail(s));
+	/* alice finished her handshake before the silent one timed out and
+	 * is still there to register afterwards */
+	cl_reg(a, "alice");
+	cl_send(a, "LUSERS");
+	cl_expect(a, " 251 alice :There are 1 users ", T_MS);
+	cl_close(a);
+	srv_stop(s);
+}
+END_TEST
+
 /* TLS 1.2 is accepted, TLS 1.1 is refused by the server. */
 START_TEST(test_tls_versions)
 {
@@ -498,6 +541,7 @@ main(void)
 	tcase_add_test(tc, test_tls_privmsg);
 	tcase_add_test(tc, test_plaintext_on_tls_port);
 	tcase_add_test(tc, test_tls_versions);
+	tcase_add_test(tc, test_tls_handshake_timeout);
 	tcase_add_test(tc, test_tls_rehash);
 	tcase_add_test(tc, test_tls_config_errors);
 	suite_add_tcase(s, tc);
