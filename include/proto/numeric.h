@@ -1,7 +1,8 @@
 /* numeric.h - IRC numeric replies, defined once with their RFC names.
  * Each NAME has a number and FMT_NAME, the printf format of everything after
  * "<client> " (Modern IRC "Numerics"; RFC 2812 §5). Use via the numeric()
- * macro in reply.h so the compiler checks every reply's arguments. */
+ * macro in net/output.h so the compiler checks every reply's arguments.
+ * Sorted by number. */
 #ifndef EVIRCD_NUMERIC_H
 #define EVIRCD_NUMERIC_H
 
@@ -93,14 +94,14 @@
 #define FMT_RPL_UNIQOPIS	"%s %s"
 #define RPL_CREATIONTIME	329
 #define FMT_RPL_CREATIONTIME	"%s %lld"
-#define RPL_WHOISBOT		335
-#define FMT_RPL_WHOISBOT	"%s :is a bot on %s"
 #define RPL_NOTOPIC		331
 #define FMT_RPL_NOTOPIC		"%s :No topic is set"
 #define RPL_TOPIC		332
 #define FMT_RPL_TOPIC		"%s :%s"
 #define RPL_TOPICWHOTIME	333
 #define FMT_RPL_TOPICWHOTIME	"%s %s %lld"
+#define RPL_WHOISBOT		335
+#define FMT_RPL_WHOISBOT	"%s :is a bot on %s"
 #define RPL_INVITING		341
 #define FMT_RPL_INVITING	"%s %s"
 #define RPL_INVEXLIST		346
@@ -117,6 +118,8 @@
 #define FMT_RPL_WHOREPLY	"%s %s %s %s %s %s :0 %s"
 #define RPL_NAMREPLY		353
 #define FMT_RPL_NAMREPLY	"%c %s :%s"
+#define RPL_WHOSPCRPL		354
+#define FMT_RPL_WHOSPCRPL	"%s"
 #define RPL_LINKS		364
 #define FMT_RPL_LINKS		"%s %s :0 %s"
 #define RPL_ENDOFLINKS		365
@@ -145,9 +148,6 @@
 #define FMT_RPL_REHASHING	"%s :Rehashing"
 #define RPL_TIME		391
 #define FMT_RPL_TIME		"%s %lld 0 :%s"
-#define RPL_WHOISSECURE		671
-#define FMT_RPL_WHOISSECURE	"%s :is using a secure connection"
-
 #define ERR_UNKNOWNERROR	400
 #define FMT_ERR_UNKNOWNERROR	"%s :%s"
 #define ERR_NOSUCHNICK		401
@@ -238,6 +238,12 @@
 #define FMT_ERR_UMODEUNKNOWNFLAG ":Unknown MODE flag"
 #define ERR_USERSDONTMATCH	502
 #define FMT_ERR_USERSDONTMATCH	":Cant change mode for other users"
+#define ERR_INVALIDKEY		525
+#define FMT_ERR_INVALIDKEY	"%s :Key is not well-formed"
+#define RPL_WHOISSECURE		671
+#define FMT_RPL_WHOISSECURE	"%s :is using a secure connection"
+#define ERR_INVALIDMODEPARAM	696
+#define FMT_ERR_INVALIDMODEPARAM "%s %c %s :%s"
 #define RPL_KNOCK		710
 #define FMT_RPL_KNOCK		"%s %s :%s"
 #define RPL_KNOCKDLVR		711
@@ -258,11 +264,5 @@
 #define FMT_RPL_ENDOFMONLIST	":End of MONITOR list"
 #define ERR_MONLISTFULL		734
 #define FMT_ERR_MONLISTFULL	"%d %s :Monitor list is full."
-#define RPL_WHOSPCRPL		354
-#define FMT_RPL_WHOSPCRPL	"%s"
-#define ERR_INVALIDKEY		525
-#define FMT_ERR_INVALIDKEY	"%s :Key is not well-formed"
-#define ERR_INVALIDMODEPARAM	696
-#define FMT_ERR_INVALIDMODEPARAM "%s %c %s :%s"
 
 #endif
