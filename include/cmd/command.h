@@ -39,17 +39,21 @@ const struct command *command_find(const char *verb);
 /* command_dispatch: the gate and the call. */
 enum cmd_result command_dispatch(struct client *c, struct irc_msg *m);
 
-/* Handlers, one file per family (cmd_*.c). */
+/* Handlers, one line per file. */
 #define CMD(name) enum cmd_result cmd_##name(struct client *c, struct irc_msg *m)
-CMD(pass); CMD(nick); CMD(user); CMD(cap); CMD(ping); CMD(pong); CMD(quit);
+CMD(pass); CMD(nick); CMD(user); CMD(ping); CMD(pong); CMD(quit);	/* cmd_register.c */
+CMD(cap);							/* cmd_cap.c */
 CMD(join); CMD(part); CMD(topic); CMD(names); CMD(list); CMD(invite); CMD(kick);
-CMD(privmsg); CMD(notice); CMD(tagmsg); CMD(mode); CMD(away); CMD(setname);
+CMD(knock);							/* cmd_channel.c */
+CMD(privmsg); CMD(notice); CMD(tagmsg);				/* cmd_message.c */
+CMD(away); CMD(setname);					/* cmd_user.c */
+CMD(mode);							/* cmd_mode.c */
 CMD(who); CMD(whois); CMD(whowas); CMD(ison); CMD(userhost); CMD(motd); CMD(lusers);
 CMD(version); CMD(time); CMD(admin); CMD(info); CMD(stats); CMD(links);
-CMD(summon); CMD(users);
+CMD(summon); CMD(users);					/* cmd_query.c */
 CMD(oper); CMD(kill); CMD(wallops); CMD(rehash); CMD(die);
-CMD(monitor); CMD(knock);
-CMD(kline); CMD(unkline); CMD(dline); CMD(undline);
+CMD(kline); CMD(unkline); CMD(dline); CMD(undline);		/* cmd_oper.c */
+CMD(monitor);							/* monitor.c */
 #undef CMD
 
 /* Helpers shared by the command families. */

@@ -1,5 +1,5 @@
-/* cmd_channel.c - JOIN PART TOPIC NAMES LIST INVITE KICK (RFC 2812 §3.2,
- * RFC 2811, Modern IRC "Channel Operations"). */
+/* cmd_channel.c - JOIN PART TOPIC NAMES LIST INVITE KICK KNOCK (RFC 2812
+ * §3.2, RFC 2811, Modern IRC "Channel Operations"). */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -635,5 +635,46 @@ cmd_kick(struct client *c, struct irc_msg *m)
 		if (single && server_find_channel(srv, cname) != ch)
 			break;
 	}
+	return CMD_OK;
+}
+
+/* KNOCK <channel> [:message]: ask the operators of a +i (or +k, +l)
+ * channel for an invitation, as in ngIRCd/InspIRCd/Solanum (numerics
+ * 710-714); one KNOCK per client per 60 s (712). */
+enum cmd_result
+cmd_knock(struct client *c, struct irc_msg *m)
+{
+	struct server *srv = c->srv;
+	struct channel *ch = server_find_channel(srv, m->params[0]);
+	struct membership *mb, *tmp;
+	char pfx[160];
+
+	if (ch == NULL) {
+		numeric(c, ERR_NOSUCHCHANNEL, m->params[0]);
+		return CMD_OK;
+	}
+	if (channel_find_member(ch, c) != NULL) {
+		numeric(c, ERR_KNOCKONCHAN, ch->name);
+		return CMD_OK;
+	}
+	if (!(ch->modes & (CMODE_INVITE | CMODE_KEY | CMODE_LIMIT))) {
+		numeric(c, ERR_CHANOPEN, ch->name);
+		return CMD_OK;
+	}
+	if (channel_is_banned(ch, c)) {
+		numeric(c, ERR_CANNOTSENDTOCHAN, ch->name);
+		return CMD_OK;
+	}
+	if (c->last_knock != 0 && srv->now - c->last_knock < 60) {
+		numeric(c, ERR_TOOMANYKNOCK, ch->name);
+		return CMD_OK;
+	}
+	c->last_knock = srv->now;
+	client_prefix(c, pfx, sizeof(pfx));
+	HASH_ITER(hh, ch->members, mb, tmp)
+		if (mb->modes & MEMB_OP)
+			reply_numeric(mb->client, RPL_KNOCK, FMT_RPL_KNOCK, ch->name, pfx,
+			    m->nparams > 1 && m->params[1][0] ? m->params[1] : "has asked for an invite.");
+	numeric(c, RPL_KNOCKDLVR, ch->name);
 	return CMD_OK;
 }

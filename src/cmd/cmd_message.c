@@ -1,5 +1,5 @@
 /* cmd_message.c - PRIVMSG, NOTICE, TAGMSG (RFC 2812 §3.3, Modern IRC,
- * IRCv3 message-tags and echo-message) and AWAY. */
+ * IRCv3 message-tags and echo-message). AWAY is cmd_user.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,33 +218,4 @@ enum cmd_result
 cmd_tagmsg(struct client *c, struct irc_msg *m)
 {
 	return message(c, m, "TAGMSG", false, true);
-}
-
-/* AWAY [:message]: 305/306, and with away-notify the change is sent to
- * every client sharing a channel that has the capability. */
-enum cmd_result
-cmd_away(struct client *c, struct irc_msg *m)
-{
-	struct outline ol;
-	char pfx[160];
-	size_t len;
-
-	free(c->away);
-	c->away = NULL;
-	client_prefix(c, pfx, sizeof(pfx));
-	if (m->nparams < 1 || m->params[0][0] == '\0') {
-		numeric(c, RPL_UNAWAY);
-		outline_format(&ol, ":%s AWAY", pfx);
-	} else {
-		len = strlen(m->params[0]);
-		if (len > c->srv->cfg->awaylen)
-			len = utf8_cut(m->params[0], c->srv->cfg->awaylen);
-		c->away = strndup(m->params[0], len);
-		numeric(c, RPL_NOWAWAY);
-		outline_format(&ol, ":%s AWAY :%s", pfx, c->away);
-	}
-	ol.need_cap = CAP_AWAY_NOTIFY;
-	send_common(c, false, &ol);
-	monitor_extended(c, &ol);
-	return CMD_OK;
 }

@@ -321,27 +321,3 @@ register_try(struct client *c)
 	log_debug("registered %s", pfx);
 	return CMD_OK;
 }
-
-/* SETNAME :realname (IRCv3 setname): the change is sent to the user and to
- * everyone sharing a channel who has the setname capability. */
-enum cmd_result
-cmd_setname(struct client *c, struct irc_msg *m)
-{
-	struct outline ol;
-	char pfx[160], *name;
-
-	if (m->params[0][0] == '\0' || strlen(m->params[0]) > REALLEN) {
-		reply_fail(c, "SETNAME", "INVALID_REALNAME", "Realname is not valid");
-		return CMD_OK;
-	}
-	name = strdup(m->params[0]);
-	if (name == NULL)
-		return CMD_OK;
-	free(c->realname);
-	c->realname = name;
-	outline_format(&ol, ":%s SETNAME :%s", client_prefix(c, pfx, sizeof(pfx)), name);
-	ol.need_cap = CAP_SETNAME;
-	send_common(c, true, &ol);
-	monitor_extended(c, &ol);
-	return CMD_OK;
-}

@@ -1,5 +1,6 @@
-/* monitor.c - MONITOR and KNOCK (IRCv3 monitor, extended-monitor; KNOCK as
- * in ngIRCd/InspIRCd/Solanum, numerics 710-714). */
+/* monitor.c - MONITOR (IRCv3 monitor, extended-monitor): watcher sets,
+ * the MONITOR command, and the subscriber that tells watchers of
+ * registrations, nick changes and quits. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,45 +311,5 @@ cmd_monitor(struct client *c, struct irc_msg *m)
 		numeric(c, ERR_UNKNOWNERROR, "MONITOR", "Unknown MONITOR subcommand");
 		break;
 	}
-	return CMD_OK;
-}
-
-/* KNOCK <channel> [:message]: ask the operators of a +i channel for an
- * invitation; one KNOCK per client per 60 s (712). */
-enum cmd_result
-cmd_knock(struct client *c, struct irc_msg *m)
-{
-	struct server *srv = c->srv;
-	struct channel *ch = server_find_channel(srv, m->params[0]);
-	struct membership *mb, *tmp;
-	char pfx[160];
-
-	if (ch == NULL) {
-		numeric(c, ERR_NOSUCHCHANNEL, m->params[0]);
-		return CMD_OK;
-	}
-	if (channel_find_member(ch, c) != NULL) {
-		numeric(c, ERR_KNOCKONCHAN, ch->name);
-		return CMD_OK;
-	}
-	if (!(ch->modes & (CMODE_INVITE | CMODE_KEY | CMODE_LIMIT))) {
-		numeric(c, ERR_CHANOPEN, ch->name);
-		return CMD_OK;
-	}
-	if (channel_is_banned(ch, c)) {
-		numeric(c, ERR_CANNOTSENDTOCHAN, ch->name);
-		return CMD_OK;
-	}
-	if (c->last_knock != 0 && srv->now - c->last_knock < 60) {
-		numeric(c, ERR_TOOMANYKNOCK, ch->name);
-		return CMD_OK;
-	}
-	c->last_knock = srv->now;
-	client_prefix(c, pfx, sizeof(pfx));
-	HASH_ITER(hh, ch->members, mb, tmp)
-		if (mb->modes & MEMB_OP)
-			reply_numeric(mb->client, RPL_KNOCK, FMT_RPL_KNOCK, ch->name, pfx,
-			    m->nparams > 1 && m->params[1][0] ? m->params[1] : "has asked for an invite.");
-	numeric(c, RPL_KNOCKDLVR, ch->name);
 	return CMD_OK;
 }
