@@ -54,10 +54,25 @@ client_new(struct server *srv, struct bufferevent *bev, const struct sockaddr *s
 	return c;
 }
 
+/* client_prefix: as snprintf(buf, size, "%s!%s@%s", ...) (cut to size - 1
+ * bytes), without stdio: it runs for every message a client sends. */
 char *
 client_prefix(const struct client *c, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s!%s@%s", c->nick, c->user[0] ? c->user : "*", c->host);
+	const char *part[5] = { c->nick, "!", c->user[0] ? c->user : "*", "@", c->host };
+	size_t n = 0, l;
+	int i;
+
+	if (size == 0)
+		return buf;
+	for (i = 0; i < 5 && n < size - 1; i++) {
+		l = strlen(part[i]);
+		if (l > size - 1 - n)
+			l = size - 1 - n;
+		memcpy(buf + n, part[i], l);
+		n += l;
+	}
+	buf[n] = '\0';
 	return buf;
 }
 

@@ -1,5 +1,7 @@
 /* reply.c - formatting of every byte sent to clients (pure; the queueing
  * is net/output.c). */
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,22 +40,85 @@ utf8_prefix(const char *s, size_t max)
 	return (int)(len > max ? utf8_cut(s, max) : len);
 }
 
+/* fast_format: vsnprintf(buf, size, fmt, ap) for a format of literal text
+ * and "%s" only (the formats of user messages, JOIN, PART, QUIT), without
+ * stdio's per-call set-up; -1, with ap untouched, for any other format. */
+static int
+fast_format(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	const char *p, *s;
+	size_t n = 0, l, room;
+
+	for (p = fmt; (p = strchr(p, '%')) != NULL; p += 2)
+		if (p[1] != 's')
+			return -1;
+	for (p = fmt; *p != '\0';) {
+		if (*p == '%') {
+			s = va_arg(ap, const char *);
+			if (s == NULL)
+				s = "(null)";	/* as glibc prints it */
+			l = strlen(s);
+			p += 2;
+		} else {
+			s = p;
+			l = strcspn(p, "%");
+			p += l;
+		}
+		if (n + 1 < size) {
+			room = size - 1 - n;
+			memcpy(buf + n, s, l < room ? l : room);
+		}
+		n += l;
+		if (n > INT_MAX)
+			return -1;
+	}
+	if (size > 0)
+		buf[n < size ? n : size - 1] = '\0';
+	return (int)n;
+}
+
+/* str_format: snprintf through fast_format. */
+static int str_format(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int
+str_format(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = fast_format(buf, size, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		va_start(ap, fmt);
+		n = vsnprintf(buf, size, fmt, ap);
+		va_end(ap);
+	}
+	return n;
+}
+
 size_t
 format_clean(char *buf, size_t max, const char *fmt, va_list ap)
 {
 	int n;
 	size_t len, i, j;
 
-	n = vsnprintf(buf, max + 1, fmt, ap);
+	n = fast_format(buf, max + 1, fmt, ap);
+	if (n < 0)
+		n = vsnprintf(buf, max + 1, fmt, ap);
 	if (n < 0) {
 		buf[0] = '\0';
 		return 0;
 	}
 	len = (size_t)n > max ? max : (size_t)n;
-	for (i = j = 0; i < len; i++)
-		if (buf[i] != '\r' && buf[i] != '\n' && buf[i] != '\0')
-			buf[j++] = buf[i];
-	len = j;
+	/* the usual line has none of CR, LF, NUL: three vectorised scans */
+	if (memchr(buf, '\r', len) != NULL || memchr(buf, '\n', len) != NULL ||
+	    memchr(buf, '\0', len) != NULL) {
+		for (i = j = 0; i < len; i++)
+			if (buf[i] != '\r' && buf[i] != '\n' && buf[i] != '\0')
+				buf[j++] = buf[i];
+		len = j;
+	}
 	if ((size_t)n > max)
 		len = utf8_cut(buf, len);
 	buf[len] = '\0';
@@ -87,16 +152,32 @@ msg_tags_build(struct client *from, const char *client_tags, char *buf, size_t s
     char *msgid, size_t msgidsize)
 {
 	struct server *srv = from->srv;
+	char hex[17], *h = hex + sizeof(hex) - 1;
+	uint64_t id = ++srv->msgid_next;
 	int n;
 
-	snprintf(msgid, msgidsize, "%s%llx", srv->msgid_base,
-	    (unsigned long long)++srv->msgid_next);
+	/* msgid = base + the counter in hex ("%s%llx"), built by hand: it
+	 * runs for every message */
+	*h = '\0';
+	do
+		*--h = "0123456789abcdef"[id & 15];
+	while ((id >>= 4) != 0);
+	if (msgidsize > 0) {
+		size_t bl = strlen(srv->msgid_base), hl = (size_t)(hex + sizeof(hex) - 1 - h);
+		if (bl > msgidsize - 1)
+			bl = msgidsize - 1;
+		memcpy(msgid, srv->msgid_base, bl);
+		if (hl > msgidsize - 1 - bl)
+			hl = msgidsize - 1 - bl;
+		memcpy(msgid + bl, h, hl);
+		msgid[bl + hl] = '\0';
+	}
 	/* Client-only tags arrive canonical (message_split_tags escapes every
 	 * value); a tag section holding a raw space, CR, LF or NUL would end
 	 * or split the line at the recipient, so such tags are never sent. */
 	if (client_tags != NULL && client_tags[strcspn(client_tags, " \r\n")] != '\0')
 		client_tags = NULL;
-	n = snprintf(buf, size, "msgid=%s%s%s%s", msgid, (from->umodes & UMODE_BOT) ? ";bot" : "",
+	n = str_format(buf, size, "msgid=%s%s%s%s", msgid, (from->umodes & UMODE_BOT) ? ";bot" : "",
 	    client_tags ? ";" : "", client_tags ? client_tags : "");
 	if (n < 0)
 		return 0;

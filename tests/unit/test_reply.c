@@ -218,6 +218,29 @@ START_TEST(outline_strip_and_cut)
 }
 END_TEST
 
+/* format_clean takes a fast path for formats of text and "%s" only
+ * (reply.c fast_format); it must give what vsnprintf gives: "%.9999s"
+ * takes the stdio path for the same strings. Every cut length, with CR,
+ * LF and multi-byte characters at the cut. */
+START_TEST(fast_path_matches_stdio)
+{
+	const char *a[] = { "nick!~user@127.0.0.1", "", "h\xc3\xa9llo\r\nw\xe2\x82\xacrld",
+	    "\xf0\x9f\x98\x80\xf0\x9f\x98\x80x", "a%b%%c" };
+	char fast[600], slow[600];
+	size_t max, nf, ns;
+	unsigned i, j;
+
+	for (i = 0; i < sizeof(a) / sizeof(a[0]); i++)
+		for (j = 0; j < sizeof(a) / sizeof(a[0]); j++)
+			for (max = 0; max < 60; max++) {
+				nf = clean(fast, max, ":%s PRIVMSG #c :%s x", a[i], a[j]);
+				ns = clean(slow, max, ":%.9999s PRIVMSG #c :%.9999s x", a[i], a[j]);
+				ck_assert_uint_eq(nf, ns);
+				ck_assert_str_eq(fast, slow);
+			}
+}
+END_TEST
+
 static Suite *
 reply_suite(void)
 {
@@ -233,6 +256,7 @@ reply_suite(void)
 	tcase_add_test(tc, outline_long);
 	tcase_add_test(tc, outline_utf8_boundary);
 	tcase_add_test(tc, outline_strip_and_cut);
+	tcase_add_test(tc, fast_path_matches_stdio);
 	suite_add_tcase(s, tc);
 	return s;
 }
