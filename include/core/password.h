@@ -70,5 +70,8 @@ struct password_job *password_verify_async(struct password_pool *pool, const cha
 void password_job_cancel(struct password_job *job);
 /* password_pool_pending: jobs queued, running or awaiting their callback. */
 unsigned password_pool_pending(const struct password_pool *pool);
+/* password_pool_checks: verifications submitted since the pool started
+ * (statistics, and tests counting hashes per registration). */
+unsigned long password_pool_checks(const struct password_pool *pool);
 
 #endif

@@ -91,7 +91,8 @@ struct server {
 	struct kline	*klines;	/* K/D-lines (kline.c) */
 	struct ip_entry	*ip_table;	/* per-IP / per-CIDR counters (connlimit.c) */
 	struct event	*sweep_timer;	/* drops idle ip_table entries */
-	struct password_pool *pwpool;	/* argon2id checks off the loop (password.c) */
+	struct password_pool *pwpool;	/* argon2id checks off the loop (password.c);
+					 * started by the first hash to check */
 	struct nick_hold *holds;	/* nicks unavailable after KILL */
 	size_t		 nholds, holds_cap;
 

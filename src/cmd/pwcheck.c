@@ -61,6 +61,12 @@ pwcheck_start(struct client *c, enum client_pw_kind kind, const char *stored, co
 		return password_check(stored, given) ? PWCHECK_OK : PWCHECK_BAD;
 	if (c->pw != NULL)
 		return PWCHECK_BUSY;	/* cannot happen: input is paused */
+	/* the worker thread starts with the first hash to check, so servers
+	 * (and test or fuzz runs) without hashed passwords have none */
+	if (c->srv->pwpool == NULL && (c->srv->pwpool = password_pool_new(c->srv->base)) == NULL) {
+		log_warnx("cannot start the password verification thread");
+		return PWCHECK_BUSY;
+	}
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return PWCHECK_BUSY;
 	w->kind = kind;

@@ -142,6 +142,7 @@ struct password_pool {
 	struct job_list	 todo, done;	/* under mu */
 	bool		 stop;		/* under mu */
 	unsigned	 pending;	/* loop thread only */
+	unsigned long	 checks;	/* loop thread only: jobs ever submitted */
 	pthread_t	 threads[PASSWORD_WORKERS];
 	unsigned	 nthreads;
 	int		 wake[2];	/* worker -> loop: "a job is done" */
@@ -315,6 +316,7 @@ password_verify_async(struct password_pool *pool, const char *stored, const char
 	job->arg = arg;
 	job->state = JOB_QUEUED;
 	pool->pending++;
+	pool->checks++;
 	pthread_mutex_lock(&pool->mu);
 	TAILQ_INSERT_TAIL(&pool->todo, job, link);
 	pthread_cond_signal(&pool->cv);
@@ -343,4 +345,10 @@ unsigned
 password_pool_pending(const struct password_pool *pool)
 {
 	return pool != NULL ? pool->pending : 0;
+}
+
+unsigned long
+password_pool_checks(const struct password_pool *pool)
+{
+	return pool != NULL ? pool->checks : 0;
 }

@@ -100,10 +100,6 @@ server_core_new(struct config *cfg, const char *config_path)
 	whowas_resize(srv, cfg->whowas_history);
 	srv->isupport[0] = '\0';	/* 005 tokens built on first use (cmd/isupport.c) */
 	kline_load(srv);
-	/* Without the pool a hashed password could only be checked on the
-	 * loop; refuse to start rather than stall every client on it. */
-	if ((srv->pwpool = password_pool_new(srv->base)) == NULL)
-		fatalx("cannot start the password verification thread");
 	return srv;
 }
 
@@ -113,7 +109,7 @@ server_core_free(struct server *srv)
 {
 	struct channel *ch, *tmp;
 
-	password_pool_free(srv->pwpool);	/* clients (and their jobs) are gone by now */
+	password_pool_free(srv->pwpool);	/* NULL-safe; clients and their jobs are gone */
 	HASH_ITER(hh, srv->channels, ch, tmp)
 		channel_free(srv, ch);
 	whowas_resize(srv, 0);

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evircd_config.h"
 #include "core/config.h"
+#include "core/password.h"
 #include "core/server.h"
 
 #include "harness.h"
@@ -194,6 +196,90 @@ START_TEST(deoper)
 }
 END_TEST
 
+#if HAVE_SODIUM
+static struct harness *hashed_h;
+static struct fc *hashed_gone;
+
+/* the pool has nothing left and the hung-up client is freed */
+static bool
+pool_idle(struct fc *fc)
+{
+	return password_pool_pending(hashed_h->srv->pwpool) == 0 &&
+	    (hashed_gone == NULL || fc_gone(hashed_gone));
+}
+
+/* Issue 9 item 1: PASS only records the password; it is verified once per
+ * connection, when NICK and USER are in, on the worker thread; the last PASS
+ * counts (RFC 2812 §3.1.1). 50 PASS lines cost one argon2id check, not 50. */
+START_TEST(hashed_pass_checked_once)
+{
+	struct config *cfg = h_config();
+	char hash[PASSWORD_HASH_MAX], flood[64 * 20];
+	struct harness *h;
+	struct fc *f, *g;
+	size_t n = 0;
+	int i;
+
+	ck_assert_int_eq(password_hash("HPw-1", hash, sizeof(hash)), 0);
+	cfg->password = strdup(hash);
+	h = hashed_h = h_new_cfg(cfg);
+	f = fc_connect(h, "right");
+	for (i = 0; i < 50; i++)
+		n += (size_t)snprintf(flood + n, sizeof(flood) - n, "PASS wrong-%d\r\n", i);
+	n += (size_t)snprintf(flood + n, sizeof(flood) - n, "PASS HPw-1\r\nNICK right\r\n"
+	    "USER r 0 * :r\r\n");
+	fc_send_raw(f, flood, n);
+	ck_assert(h_wait_count(h, f, NUM("001", "right"), 1, 10000));
+	ck_assert_uint_eq(password_pool_checks(h->srv->pwpool), 1);
+	fc_send(f, "PASS HPw-1");
+	fc_expect(f, NUM("462", "right") ":");
+
+	g = fc_connect(h, "wrong");
+	fc_send_raw(g, flood, n - strlen("PASS HPw-1\r\nNICK right\r\nUSER r 0 * :r\r\n"));
+	fc_send(g, "NICK wrong");
+	fc_send(g, "USER w 0 * :w");
+	ck_assert(h_wait_count(h, g, NUM("464", "wrong") ":", 1, 10000));
+	ck_assert_uint_eq(password_pool_checks(h->srv->pwpool), 2);
+	fc_expect(g, "^ERROR :Closing Link: 127\\.0\\.0\\.1 \\(Bad password\\)$");
+	h_free(h);
+}
+END_TEST
+
+/* A client that goes away while its check is queued or running: the job is
+ * cancelled (queued) or its result dropped (running), never delivered to
+ * a freed client (ASan in CI), and the server carries on. */
+START_TEST(hashed_check_client_gone)
+{
+	struct config *cfg = h_config();
+	char hash[PASSWORD_HASH_MAX];
+	struct harness *h;
+	struct fc *a, *b, *c;
+
+	ck_assert_int_eq(password_hash("OPw-2", hash, sizeof(hash)), 0);
+	h_config_add_oper(cfg, "admin", hash, "*@127.0.0.1");
+	h = hashed_h = h_new_cfg(cfg);
+	a = fc_new(h, "alice");
+	b = fc_new(h, "bob");
+	c = fc_new(h, "carol");
+	fc_send(a, "OPER admin OPw-2");	/* runs */
+	fc_send(b, "OPER admin OPw-2");	/* queued behind it (one worker) */
+	ck_assert_uint_ge(password_pool_pending(h->srv->pwpool), 1);
+	fc_hangup(b);
+	hashed_gone = b;
+	ck_assert(h_wait_real(h, a, pool_idle, 10000));
+	fc_expect(a, NUM("381", "alice") ":");
+	fc_send(c, "OPER admin OPw-2");
+	fc_hangup(c);		/* gone while its check runs */
+	hashed_gone = c;
+	ck_assert(h_wait_real(h, a, pool_idle, 10000));
+	hashed_gone = NULL;
+	fc_send(a, "PING :still");
+	fc_expect(a, "PONG " H_SERVER " :still$");
+	h_free(h);
+}
+END_TEST
+#endif
+
 int
 main(void)
 {
@@ -205,6 +291,11 @@ main(void)
 	tcase_add_test(tc, oper_only_commands);
 	tcase_add_test(tc, deoper);
 	tcase_add_test(tc, wallops);
+#if HAVE_SODIUM
+	tc = h_tcase(s, "hashed", 30);
+	tcase_add_test(tc, hashed_pass_checked_once);
+	tcase_add_test(tc, hashed_check_client_gone);
+#endif
 	tc = h_tcase(s, "kill", 10);
 	tcase_add_test(tc, kill);
 	tcase_add_test(tc, kill_self);
