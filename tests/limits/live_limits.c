@@ -192,6 +192,68 @@ START_TEST(t_fakelag_delays_flooder_only)
 END_TEST
 
 /*
+ * Issue 9 item 9: no reply is free, over real sockets. 300 x LIST from an
+ * unregistered client got 300 x 451 in 0.2 s, and PING, CAP and MONITOR
+ * cost nothing. With [flood] on (burst 10 s, penalty 1 s a command, LIST
+ * 2 s) the replies come at the fakelag rate: at most the burst at once,
+ * then one per penalty. The window is measured, not slept: replies are
+ * collected until a deadline and the bound grows with the elapsed time, so
+ * a slow machine cannot make the test fail; a bystander's PING round trip
+ * during the flood proves the server itself answers at once.
+ */
+static int
+count_within(struct cl *c, const char *re, int ms, int64_t *elapsed, int64_t t0)
+{
+	int64_t end = lim_now_ms() + ms;
+	int n = 0;
+
+	while (lim_now_ms() < end && cl_try_expect(c, re, (int)(end - lim_now_ms())) != NULL)
+		n++;
+	*elapsed = lim_now_ms() - t0;
+	return n;
+}
+
+START_TEST(t_fakelag_every_reply_costs)
+{
+	static const struct { const char *line, *re; } flood[] = {
+		{ "PING :x\r\n", SRV "PONG irc\\.test :x$" },
+		{ "CAP LS\r\n", SRV "CAP [^ ]+ LS " },
+		{ "MONITOR L\r\n", SRV "733 " },
+	};
+	struct srv *s = srv_start("[flood]\nenabled = yes\nburst = 10\npenalty = 1\n");
+	struct cl *b = cl_new(s, "bystander"), *u = cl_connect(s->port), *f;
+	char buf[300 * 16];
+	size_t o, i, k;
+	int64_t t0, el;
+	int n;
+
+	for (o = 0, k = 0; k < 300; k++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "LIST\r\n");
+	t0 = lim_now_ms();
+	cl_send_raw(u, buf, o);
+	prompt_sync(b, 1500, "bystander during an unregistered flood");
+	n = count_within(u, SRV "451 ", lim_ms(1500), &el, t0);
+	/* LIST costs 2: 5 in the burst, then one each 2 s */
+	ck_assert_msg(n >= 3 && n <= 5 + (int)(el / 2000) + 1,
+	    "%d of 300 x 451 within %lld ms (burst 10, LIST 2)", n, (long long)el);
+	for (i = 0; i < sizeof(flood) / sizeof(flood[0]); i++) {
+		char nick[16];
+		snprintf(nick, sizeof(nick), "flood%zu", i);
+		f = cl_new(s, nick);
+		for (o = 0, k = 0; k < 300; k++)
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s", flood[i].line);
+		t0 = lim_now_ms();
+		cl_send_raw(f, buf, o);
+		prompt_sync(b, 1500, "bystander during a flood");
+		n = count_within(f, flood[i].re, lim_ms(1500), &el, t0);
+		ck_assert_msg(n >= 8 && n <= 10 + (int)(el / 1000) + 1,
+		    "%.*s: %d of 300 answered within %lld ms (burst 10)",
+		    (int)strcspn(flood[i].line, "\r"), flood[i].line, n, (long long)el);
+	}
+}
+END_TEST
+
+/*
  * With a small recvq (4608 bytes, the minimum) a flooder that keeps
  * sending while delayed is closed with "Excess Flood"; only the burst was
  * executed; the bystander sees the QUIT and keeps chatting in order.
@@ -1289,6 +1351,7 @@ main(void)
 	tc = lim_tcase("fakelag", 60);
 	tcase_add_test(tc, t_fakelag_delays_flooder_only);
 	tcase_add_test(tc, t_fakelag_excess_flood);
+	tcase_add_test(tc, t_fakelag_every_reply_costs);
 	tcase_add_test(tc, t_fakelag_opers_exempt);
 	tcase_add_test(tc, t_fakelag_opers_not_exempt);
 	suite_add_tcase(s, tc);
