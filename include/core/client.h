@@ -55,14 +55,9 @@ enum client_flag {
 	CF_GOT_USER	= 1u << 2,
 	CF_PASS_OK	= 1u << 3,	/* PASS matched (or none needed) */
 	CF_CAP_NEG	= 1u << 4,	/* CAP LS/REQ seen: hold registration until CAP END */
-	CF_CLOSING	= 1u << 5,	/* client_close ran; write-only until flushed */
-	CF_DEAD		= 1u << 6,	/* on srv->dead, freed next loop turn */
 	CF_PING_SENT	= 1u << 7,	/* liveness PING outstanding */
 	CF_DISCARD	= 1u << 8,	/* discarding an over-long line up to its EOL */
-	CF_SENDQ	= 1u << 9,	/* sendq exceeded: closing, no more output queued */
-	CF_PENDING	= 1u << 10,	/* on srv->pending */
 	CF_READ_PAUSED	= 1u << 11,	/* fakelag: input processing deferred */
-	CF_IPV6		= 1u << 12,
 	CF_PW_WAIT	= 1u << 13,	/* a password is being verified (c->pw): input paused */
 	CF_NICK_HASHED	= 1u << 14,	/* in srv->nicks */
 	CF_COUNTED	= 1u << 15,	/* counted by connlimit_admit */
@@ -73,6 +68,19 @@ enum client_flag {
 	CF_TLS_SNI	= 1u << 21,	/* the TLS client named a host (SNI) */
 	CF_PUMPQ	= 1u << 22,	/* on srv->pumpq */
 	CF_TLS		= 1u << 16,	/* accepted on a TLS listener (+z once the handshake is done) */
+};
+
+/* Where a connection is in its life (client.state); it only moves
+ * forward. Registration is the separate CF_REGISTERED flag: a client can
+ * overflow its sendq or be closed before or after registering, and the
+ * teardown needs to know which. */
+enum client_state {
+	CLIENT_OPEN = 0,	/* reading and writing */
+	CLIENT_SENDQ,		/* over its sendq: nothing more is queued; on
+				 * srv->pending until the reaper closes it */
+	CLIENT_CLOSING,		/* client_close ran: its ERROR line is flushing,
+				 * input is discarded, nothing more is queued */
+	CLIENT_DEAD,		/* on srv->dead: freed on the next loop turn */
 };
 
 /* User modes (RFC 2812 §3.1.5). Letters and who may set them:
@@ -125,6 +133,7 @@ struct client {
 	uint8_t		 cap_version;	/* 0, or 302 for "CAP LS 302" -> 3 */
 	uint8_t		 ninvites;	/* entries in invites, <= INVITES_PER_CLIENT */
 	uint8_t		 counted_plen;	/* network prefix counted by connlimit_admit */
+	uint8_t		 state;		/* enum client_state */
 	uint32_t	 sendq, recvq;	/* bytes, from the connection class */
 	uint32_t	 tb_head, tb_tail;	/* segments in srv->turnbuf (net/turnbuf.h), 0 = none */
 	uint32_t	 tb_len;	/* bytes held there: part of the sendq */

@@ -239,7 +239,7 @@ cmd_join(struct client *c, struct irc_msg *m)
 		if (name[0] == '\0' || !targets_add(&seen, name))
 			continue;
 		join_one(c, name, key != NULL && key[0] != '\0' ? key : NULL);
-		if (c->flags & (CF_CLOSING | CF_SENDQ))
+		if (c->state != CLIENT_OPEN)
 			break;
 	}
 	return CMD_OK;
@@ -412,7 +412,7 @@ list_pump(struct client *c)
 			return;
 		}
 		list_one(c, ch, l->min_users, l->max_users);
-		if (c->flags & (CF_SENDQ | CF_CLOSING))
+		if (c->state != CLIENT_OPEN)
 			return;
 	}
 	output_pump_wait(c);
@@ -460,7 +460,7 @@ cmd_list(struct client *c, struct irc_msg *m)
 	} else if (c->capture != NULL) {
 		HASH_ITER(hh, c->srv->channels, ch, tmp) {
 			list_one(c, ch, min_users, max_users);
-			if (c->flags & (CF_SENDQ | CF_CLOSING))
+			if (c->state != CLIENT_OPEN)
 				return CMD_OK;
 		}
 	} else {

@@ -195,7 +195,7 @@ message(struct client *c, struct irc_msg *m, const char *verb, bool notice, bool
 	 * past it, never for NOTICE); a target named twice gets one copy */
 	while ((t = targets_next(&seen, &targets, srv->cfg->max_targets, c, notice)) != NULL) {
 		deliver(c, &x, t);
-		if (c->flags & (CF_CLOSING | CF_SENDQ))
+		if (c->state != CLIENT_OPEN)
 			break;
 	}
 	return CMD_OK;

@@ -185,7 +185,7 @@ ban_enforce(struct server *srv, char kind)
 
 	for (c = TAILQ_FIRST(&srv->clients); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, link);
-		if ((c->flags & CF_CLOSING) || !kline_matches(srv, srv->klines, c))
+		if (c->state >= CLIENT_CLOSING || !kline_matches(srv, srv->klines, c))
 			continue;
 		if (kind == KLINE_K && !client_is_registered(c))
 			continue;	/* checked at registration */
@@ -248,7 +248,7 @@ ban_command(struct client *c, struct irc_msg *m, char kind)
 	    (long long)(duration / 60), reason);
 	reply_notice(c, "*** Added %s %c-line for [%s]: %s; %d client(s) disconnected%s%s",
 	    duration ? "temporary" : "permanent", kind, mask, reason, n, err[0] ? "; " : "", err);
-	return (c->flags & CF_CLOSING) ? CMD_CLOSE : CMD_OK;
+	return c->state >= CLIENT_CLOSING ? CMD_CLOSE : CMD_OK;
 }
 
 static enum cmd_result

@@ -145,7 +145,7 @@ cmd_who(struct client *c, struct irc_msg *m)
 		return CMD_OK;
 	}
 	TAILQ_FOREACH(t, &srv->clients, link) {
-		if (!client_is_registered(t) || (t->flags & CF_CLOSING))
+		if (!client_is_registered(t) || t->state >= CLIENT_CLOSING)
 			continue;
 		if (opers_only && !client_is_oper(t))
 			continue;

@@ -30,7 +30,7 @@ pwcheck_done(void *arg, bool ok)
 	w->job = NULL;
 	c->pw = NULL;
 	c->flags &= ~CF_PW_WAIT;
-	if (c->flags & (CF_CLOSING | CF_DEAD)) {
+	if (c->state >= CLIENT_CLOSING) {
 		client_pwwait_free(w);
 		return;
 	}
@@ -44,10 +44,10 @@ pwcheck_done(void *arg, bool ok)
 		}
 	}
 	r = w->kind == PW_REGISTER ? register_verified(c, ok) : oper_verified(c, w->oper, ok);
-	if (r != CMD_CLOSE && !(c->flags & CF_DEAD) && w->label != NULL)
+	if (r != CMD_CLOSE && c->state != CLIENT_DEAD && w->label != NULL)
 		capture_end(c, w->label);
 	client_pwwait_free(w);
-	if (r != CMD_CLOSE && !(c->flags & (CF_CLOSING | CF_DEAD)))
+	if (r != CMD_CLOSE && c->state < CLIENT_CLOSING)
 		conn_process_input(c);
 }
 

@@ -41,10 +41,8 @@ client_new(struct server *srv, struct bufferevent *bev, const struct sockaddr *s
 		const struct in6_addr *a6 = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
 		if (IN6_IS_ADDR_V4MAPPED(a6))
 			inet_ntop(AF_INET, &a6->s6_addr[12], addr, sizeof(addr));
-		else {
+		else
 			inet_ntop(AF_INET6, a6, addr, sizeof(addr));
-			c->flags |= CF_IPV6;
-		}
 	}
 	snprintf(c->host, sizeof(c->host), "%s%s", addr[0] == ':' ? "0" : "", addr);
 	strcpy(c->nick, "*");

@@ -24,7 +24,7 @@ capture_begin(struct client *c)
 /* capture_add: see capture.h. The capture is bounded by the sendq as it
  * grows (issue 9: it was checked only once the command had finished, so
  * one command could buffer any amount). Once over, the output path stops
- * queueing (CF_SENDQ) and capture_end discards the capture. */
+ * queueing (CLIENT_SENDQ) and capture_end discards the capture. */
 void
 capture_add(struct client *c, const void *buf, size_t len)
 {
@@ -84,7 +84,7 @@ capture_end(struct client *c, const char *label)
 	if (cap == NULL)
 		return;
 	c->capture = NULL;
-	if (c->flags & (CF_CLOSING | CF_SENDQ | CF_DEAD)) {
+	if (c->state != CLIENT_OPEN) {
 		evbuffer_free(cap);
 		return;
 	}
@@ -135,7 +135,7 @@ capture_end(struct client *c, const char *label)
 		send_bytes(c, line, (size_t)l);
 	}
 	evbuffer_free(cap);
-	if (!(c->flags & CF_SENDQ) && evbuffer_get_length(out) + c->tb_len > c->sendq)
+	if (c->state == CLIENT_OPEN && evbuffer_get_length(out) + c->tb_len > c->sendq)
 		output_sendq_exceeded(c);
 	else
 		output_mark_dirty(c);

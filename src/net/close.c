@@ -41,11 +41,8 @@ close_reaper_cb(int fd, short what, void *arg)
 
 	server_clock(srv);
 	/* Closing a client may overflow others' sendq (its QUIT): loop. */
-	while ((c = TAILQ_FIRST(&srv->pending)) != NULL) {
-		TAILQ_REMOVE(&srv->pending, c, plink);
-		c->flags &= ~CF_PENDING;
-		client_close(c, "SendQ exceeded", NULL);
-	}
+	while ((c = TAILQ_FIRST(&srv->pending)) != NULL)
+		client_close(c, "SendQ exceeded", NULL);	/* takes c off the list */
 	while ((c = TAILQ_FIRST(&srv->dead)) != NULL) {
 		TAILQ_REMOVE(&srv->dead, c, link);
 		close_free(c);
@@ -60,16 +57,14 @@ client_dead(struct client *c)
 {
 	struct server *srv = c->srv;
 
-	if (c->flags & CF_DEAD)
+	if (c->state == CLIENT_DEAD)
 		return;
-	c->flags |= CF_DEAD | CF_CLOSING;
+	if (c->state == CLIENT_SENDQ)
+		TAILQ_REMOVE(&srv->pending, c, plink);
+	c->state = CLIENT_DEAD;
 	if (c->flags & CF_REFUSED)
 		srv->refused_lingering--;
 	connlimit_release(srv, c);
-	if (c->flags & CF_PENDING) {
-		TAILQ_REMOVE(&srv->pending, c, plink);
-		c->flags &= ~CF_PENDING;
-	}
 	if (c->flags & CF_FLUSHQ) {
 		TAILQ_REMOVE(&srv->flushq, c, flink);
 		c->flags &= ~CF_FLUSHQ;
@@ -142,19 +137,18 @@ client_close(struct client *c, const char *reason, const char *quit_msg)
 	struct outline ol;
 	struct event_quit ev;
 	char pfx[160];
+	bool over_sendq = c->state == CLIENT_SENDQ;
 
-	if (c->flags & CF_CLOSING)
+	if (c->state >= CLIENT_CLOSING)
 		return;
 	client_list_stop(c);
-	if (c->flags & CF_PENDING) {
+	if (over_sendq)
 		TAILQ_REMOVE(&srv->pending, c, plink);
-		c->flags &= ~CF_PENDING;
-	}
 	if (client_is_registered(c)) {
 		if (!srv->shutting_down && !LIST_EMPTY(&c->channels)) {
 			outline_format(&ol, ":%s QUIT :%s", client_prefix(c, pfx, sizeof(pfx)),
 			    quit_msg ? quit_msg : reason);
-			c->flags |= CF_CLOSING;	/* nothing more to c itself */
+			c->state = CLIENT_CLOSING;	/* nothing more to c itself */
 			send_common(c, false, &ol);
 		}
 		ev.client = c;
@@ -173,12 +167,12 @@ client_close(struct client *c, const char *reason, const char *quit_msg)
 		HASH_DELETE(hh, srv->nicks, c);
 		c->flags &= ~CF_NICK_HASHED;
 	}
-	c->flags |= CF_CLOSING;
+	c->state = CLIENT_CLOSING;
 	srv->stats.clients--;	/* the slot is free now, even while ERROR flushes */
 	log_debug("closing %s[%s]: %s", c->nick, c->host, reason);
 
 	out = bufferevent_get_output(c->bev);
-	if (c->flags & CF_SENDQ) {
+	if (over_sendq) {
 		turnbuf_drop(c);
 		evbuffer_drain(out, evbuffer_get_length(out));
 	} else
@@ -192,7 +186,7 @@ client_close(struct client *c, const char *reason, const char *quit_msg)
 	event_del(&c->timer);
 	client_timer_set(c, TIMER_FLUSH);
 	evbuffer_add(out, ol.buf, ol.len);
-	if (!(c->flags & CF_DEAD) && evbuffer_get_length(out) == 0)
+	if (c->state != CLIENT_DEAD && evbuffer_get_length(out) == 0)
 		client_dead(c);
 }
 

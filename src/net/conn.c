@@ -173,10 +173,10 @@ unsent(struct client *c)
 void
 conn_abort(struct client *c, const char *reason)
 {
-	if (c->flags & CF_CLOSING)
+	if (c->state >= CLIENT_CLOSING)
 		return;
 	client_close(c, reason, NULL);
-	if (bufferevent_getfd(c->bev) < 0 || (c->flags & CF_DEAD))
+	if (bufferevent_getfd(c->bev) < 0 || c->state == CLIENT_DEAD)
 		return;
 	if (c->flags & CF_TLS)
 		tls_quiet(c->bev);
@@ -194,7 +194,7 @@ conn_refuse(struct client *c, const char *reason)
 	struct server *srv = c->srv;
 
 	client_close(c, reason, NULL);
-	if (c->flags & CF_DEAD)
+	if (c->state == CLIENT_DEAD)
 		return;
 	if (srv->refused_lingering < CONN_REFUSED_LINGER_MAX) {
 		c->flags |= CF_REFUSED;
@@ -247,7 +247,7 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 
 	if (evbuffer_get_length(bufferevent_get_output(bev)) != 0)
 		return;
-	if ((c->flags & (CF_DIRECT | CF_CLOSING)) == CF_DIRECT)
+	if ((c->flags & CF_DIRECT) && c->state < CLIENT_CLOSING)
 		bufferevent_disable(bev, EV_WRITE);
 	output_drained(c);
 }
@@ -381,7 +381,7 @@ handle_line(struct client *c, char *line, size_t n)
 	if (m.label != NULL && (c->caps & CAP_LABELED_RESPONSE)) {
 		capture_begin(c);
 		r = c->srv->dispatch(c, &m);
-		if (r == CMD_CLOSE || (c->flags & CF_DEAD))
+		if (r == CMD_CLOSE || c->state == CLIENT_DEAD)
 			return CMD_CLOSE;
 		if ((c->flags & CF_PW_WAIT) && c->pw != NULL && c->pw->label == NULL) {
 			/* the answer comes when the password check is done:
@@ -416,7 +416,7 @@ conn_process_input(struct client *c)
 
 	/* CF_PW_WAIT: a password check runs for this client; the lines
 	 * after PASS/OPER wait for its result (cmd/pwcheck.c resumes). */
-	while ((c->flags & (CF_CLOSING | CF_SENDQ | CF_PW_WAIT)) == 0) {
+	while (c->state == CLIENT_OPEN && !(c->flags & CF_PW_WAIT)) {
 		len = evbuffer_get_length(in);
 		if (len == 0)
 			return;
@@ -492,7 +492,7 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 	server_clock(c->srv);
 	if (what & BEV_EVENT_CONNECTED) {
 		tls_handshake_done(c);
-		if (c->timer_kind == TIMER_HANDSHAKE && !(c->flags & CF_CLOSING)) {
+		if (c->timer_kind == TIMER_HANDSHAKE && c->state < CLIENT_CLOSING) {
 			event_del(&c->timer);
 			client_timer_set(c, TIMER_REGISTRATION);
 		}

@@ -80,7 +80,7 @@ queue_time(struct client *c, bool at)
 void
 send_bytes(struct client *c, const char *buf, size_t len)
 {
-	if (c->flags & (CF_CLOSING | CF_SENDQ | CF_DEAD))
+	if (c->state != CLIENT_OPEN)
 		return;
 	if ((c->caps & CAP_SERVER_TIME) && len > 0 && buf[0] != '@')
 		queue_time(c, true);
@@ -92,7 +92,7 @@ send_line(struct client *c, const struct outline *ol)
 {
 	bool mt = (c->caps & CAP_MESSAGE_TAGS) != 0;
 
-	if (c->flags & (CF_CLOSING | CF_SENDQ | CF_DEAD))
+	if (c->state != CLIENT_OPEN)
 		return;
 	if ((c->caps & ol->need_cap) != ol->need_cap)
 		return;
@@ -292,7 +292,7 @@ bcast_send(struct bcast *b, struct client *c)
 	const struct outline *ol = b->ol;
 	unsigned k;
 
-	if (c->flags & (CF_CLOSING | CF_SENDQ | CF_DEAD))
+	if (c->state != CLIENT_OPEN)
 		return;
 	if ((c->caps & ol->need_cap) != ol->need_cap)
 		return;
@@ -372,9 +372,9 @@ output_sendq_exceeded(struct client *c)
 {
 	struct server *srv = c->srv;
 
-	if (c->flags & (CF_SENDQ | CF_CLOSING))
+	if (c->state != CLIENT_OPEN)
 		return;
-	c->flags |= CF_SENDQ | CF_PENDING;
+	c->state = CLIENT_SENDQ;
 	TAILQ_INSERT_TAIL(&srv->pending, c, plink);
 	event_active(srv->reaper, EV_TIMEOUT, 0);
 }
@@ -384,7 +384,7 @@ output_mark_dirty(struct client *c)
 {
 	struct server *srv = c->srv;
 
-	if ((c->flags & (CF_DIRECT | CF_FLUSHQ | CF_CLOSING | CF_DEAD)) != CF_DIRECT)
+	if ((c->flags & (CF_DIRECT | CF_FLUSHQ)) != CF_DIRECT || c->state >= CLIENT_CLOSING)
 		return;
 	c->flags |= CF_FLUSHQ;
 	TAILQ_INSERT_TAIL(&srv->flushq, c, flink);
@@ -406,7 +406,7 @@ output_flush_cb(int fd, short what, void *arg)
 	while ((c = TAILQ_FIRST(&srv->flushq)) != NULL) {
 		TAILQ_REMOVE(&srv->flushq, c, flink);
 		c->flags &= ~CF_FLUSHQ;
-		if (c->flags & (CF_CLOSING | CF_DEAD)) {
+		if (c->state >= CLIENT_CLOSING) {
 			turnbuf_drop(c);	/* client_close spilled them */
 			continue;
 		}
@@ -451,7 +451,7 @@ pump_later(struct client *c)
 	struct server *srv = c->srv;
 	struct timeval zero = { 0, 0 };
 
-	if (c->flags & (CF_PUMPQ | CF_CLOSING))
+	if ((c->flags & CF_PUMPQ) || c->state >= CLIENT_CLOSING)
 		return;
 	c->flags |= CF_PUMPQ;
 	TAILQ_INSERT_TAIL(&srv->pumpq, c, pumplink);
@@ -498,7 +498,7 @@ output_pump_cb(int fd, short what, void *arg)
 	while (n-- > 0 && (c = TAILQ_FIRST(&srv->pumpq)) != NULL) {
 		TAILQ_REMOVE(&srv->pumpq, c, pumplink);
 		c->flags &= ~CF_PUMPQ;
-		if (c->on_drain != NULL && !(c->flags & CF_CLOSING))
+		if (c->on_drain != NULL && c->state < CLIENT_CLOSING)
 			c->on_drain(c);
 	}
 }

@@ -75,7 +75,7 @@ turnbuf_reserve(struct server *srv, size_t len)
 bool
 turnbuf_usable(struct client *c)
 {
-	if ((c->flags & (CF_DIRECT | CF_CLOSING | CF_DEAD)) != CF_DIRECT)
+	if (!(c->flags & CF_DIRECT) || c->state >= CLIENT_CLOSING)
 		return false;
 	if (c->tb_head != 0)
 		return true;

@@ -390,11 +390,11 @@ check_state(struct server *srv)
 	TAILQ_FOREACH(c, &srv->clients, link) {
 		/* stats.clients counts connection slots: a closing client
 		 * gives its slot back at once, while its ERROR flushes. */
-		clients += !(c->flags & CF_CLOSING);
-		FUZZ_CHECK(!(c->flags & CF_DEAD), "dead client %s on the live list", c->nick);
+		clients += c->state < CLIENT_CLOSING;
+		FUZZ_CHECK(c->state != CLIENT_DEAD, "dead client %s on the live list", c->nick);
 		if (c->flags & CF_NICK_HASHED) {
 			hashed++;
-			FUZZ_CHECK(!(c->flags & CF_CLOSING), "closing client %s still hashed", c->nick);
+			FUZZ_CHECK(c->state < CLIENT_CLOSING, "closing client %s still hashed", c->nick);
 			found = server_find_nick(srv, c->nick);
 			FUZZ_CHECK(found == c, "nick %s does not find its client", c->nick);
 		}
@@ -409,7 +409,7 @@ check_state(struct server *srv)
 		}
 		FUZZ_CHECK(nch == c->nchannels, "%s: %u memberships, nchannels %u", c->nick, nch,
 		    (unsigned)c->nchannels);
-		if (c->flags & CF_CLOSING) {
+		if (c->state >= CLIENT_CLOSING) {
 			FUZZ_CHECK(nch == 0, "closing client %s is in %u channels", c->nick, nch);
 			continue;
 		}
@@ -423,7 +423,8 @@ check_state(struct server *srv)
 		}
 	}
 	TAILQ_FOREACH(c, &srv->dead, link) {
-		FUZZ_CHECK(c->flags & CF_DEAD, "client %s on the dead list without CF_DEAD", c->nick);
+		FUZZ_CHECK(c->state == CLIENT_DEAD, "client %s on the dead list not CLIENT_DEAD",
+		    c->nick);
 	}
 	FUZZ_CHECK(clients == srv->stats.clients, "stats.clients %u, counted %u",
 	    srv->stats.clients, clients);
@@ -444,7 +445,7 @@ check_state(struct server *srv)
 		    ch->name, ch->nmembers, (unsigned)HASH_COUNT(ch->members));
 		HASH_ITER(hh, ch->members, m, mtmp) {
 			FUZZ_CHECK(m->chan == ch, "member of %s points elsewhere", ch->name);
-			FUZZ_CHECK(client_is_registered(m->client) && !(m->client->flags & CF_CLOSING),
+			FUZZ_CHECK(client_is_registered(m->client) && m->client->state < CLIENT_CLOSING,
 			    "%s: member %s is closing or unregistered", ch->name, m->client->nick);
 		}
 		nlist = 0;

@@ -251,7 +251,7 @@ START_TEST(close_flush_deadline)
 	fc_send(a, "QUIT :leaving");
 	c = fc_client(a);
 	ck_assert_ptr_nonnull(c);	/* the ERROR is still queued */
-	ck_assert(c->flags & CF_CLOSING);
+	ck_assert(c->state >= CLIENT_CLOSING);
 	ck_assert_int_eq(c->timer_kind, TIMER_FLUSH);
 	fc_fire_timer(a);
 	h_run(h);
