@@ -105,10 +105,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	 * features off at start-up: fakelag (resumed by the clock action),
 	 * a connection password, UTF-8 only, CLIENTTAGDENY, tight connection
 	 * classes. The casemapping stays rfc1459 (a change would invalidate
-	 * the nick and channel keys). */
+	 * the nick and channel keys). The server name is as long as allowed
+	 * (63 bytes), so every reply head is at its longest (list replies
+	 * packed against it, issue 9 item 7). */
 	snprintf(conf, sizeof(conf),
 	    "[server]\n"
-	    "name = irc.rehashed.example\n"
+	    "name = irc.rehashed.0123456789abcdef0123456789abcdef0123456789.example\n"
 	    "network = FuzzNet\n"
 	    "motd_file = %s\n"
 	    "utf8only = yes\n"
@@ -184,6 +186,7 @@ fz_config(void)
 	cfg->flood_enabled = false;
 	cfg->sendq = 8192;
 	cfg->nicklen = NICKLEN_MAX;
+	cfg->channellen = 200;		/* the ceiling: longest 353/319 heads */
 	cfg->whowas_history = 4;
 	cfg->max_channels_per_user = 6;
 	cfg->max_list = 5;
