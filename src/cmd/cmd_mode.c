@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/number.h"
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/event.h"
@@ -218,9 +219,10 @@ apply_limit(struct client *c, struct channel *ch, const struct mode_change *mc,
 	char buf[24];
 
 	if (mc->dir == '+') {
-		char *end;
-		long v = strtol(mc->arg, &end, 10);
-		if (*end != '\0' || v <= 0 || v > 1000000) {
+		long long v;
+		/* a whole number 1..1000000, else ERR_INVALIDMODEPARAM
+		 * (never a wrapped or partly parsed value) */
+		if (number_parse(mc->arg, 1, 1000000, &v) != NUMBER_OK) {
 			numeric(c, ERR_INVALIDMODEPARAM, ch->name, 'l', mc->arg, "Invalid limit");
 			return;
 		}
@@ -228,7 +230,7 @@ apply_limit(struct client *c, struct channel *ch, const struct mode_change *mc,
 			return;
 		ch->limit = (unsigned)v;
 		ch->modes |= CMODE_LIMIT;
-		snprintf(buf, sizeof(buf), "%ld", v);
+		snprintf(buf, sizeof(buf), "%lld", v);
 		mode_lines_add(ml, '+', 'l', buf);
 	} else if (ch->modes & CMODE_LIMIT) {
 		ch->modes &= ~CMODE_LIMIT;

@@ -8,6 +8,7 @@
 #include "core/client.h"
 #include "core/connlimit.h"
 #include "core/log.h"
+#include "core/number.h"
 #include "core/server.h"
 
 bool
@@ -24,11 +25,12 @@ cidr_parse(const char *text, struct cidr *out)
 	strcpy(buf, text);
 	slash = strchr(buf, '/');
 	if (slash != NULL) {
-		char *end;
+		long long v;
 		*slash = '\0';
-		plen = strtol(slash + 1, &end, 10);
-		if (*end != '\0' || slash[1] == '\0' || plen < 0)
+		if (number_parse(slash + 1, 0, 128, &v) != NUMBER_OK || slash[1] == '+' ||
+		    slash[1] == '-')
 			return false;
+		plen = (long)v;
 	}
 	memset(out, 0, sizeof(*out));
 	if (inet_pton(AF_INET, buf, &a4) == 1) {

@@ -2,6 +2,7 @@
  * keeps argon2id off the event loop thread (see password.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #endif
 
 #include "core/log.h"
+#include "core/number.h"
 #include "core/password.h"
 
 #define HASH_PREFIX	"$argon2id$"
@@ -51,7 +53,9 @@ const char *
 password_config_error(const char *stored)
 {
 	const char *m;
-	unsigned long kib;
+	char num[24];
+	long long kib;
+	size_t n;
 
 	if (stored == NULL || strncmp(stored, "$argon2", 7) != 0)
 		return NULL;
@@ -66,8 +70,15 @@ password_config_error(const char *stored)
 	    crypto_pwhash_MEMLIMIT_INTERACTIVE) == -1)
 		return "malformed argon2id hash (make one with evircd --mkpasswd)";
 #endif
+	/* the memory cost, m=KiB: number_parse, since sscanf("%lu") is
+	 * undefined on overflow */
 	m = strstr(stored, "$m=");
-	if (m == NULL || sscanf(m, "$m=%lu,", &kib) != 1 || kib > HASH_MAX_MEM_KIB)
+	n = m != NULL ? strcspn(m + 3, ",$") : 0;
+	if (m == NULL || n == 0 || n >= sizeof(num))
+		return "malformed argon2id hash (make one with evircd --mkpasswd)";
+	memcpy(num, m + 3, n);
+	num[n] = '\0';
+	if (number_parse(num, 0, LLONG_MAX, &kib) != NUMBER_OK || kib > HASH_MAX_MEM_KIB)
 		return "argon2id hash asks for more than 1 GiB of memory per check";
 	return NULL;
 }

@@ -440,6 +440,8 @@ START_TEST(password_hash_config)
 	ck_assert_ptr_nonnull(password_config_error("$argon2i$v=19$m=4096,t=3,p=1$c2FsdA$aGFzaA"));
 	ck_assert_ptr_nonnull(password_config_error("$argon2id$garbage"));
 	ck_assert_ptr_nonnull(password_config_error(
+	    "$argon2id$v=19$m=99999999999999999999999999,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$8W5V7cgwK1Y0RR1kqSk3AN3IKH5bVnVP6oLUJ6ZKkUA"));
+	ck_assert_ptr_nonnull(password_config_error(
 	    "$argon2id$v=19$m=99999999,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$8W5V7cgwK1Y0RR1kqSk3AN3IKH5bVnVP6oLUJ6ZKkUA"));
 
 	/* without hash support (as a build without libsodium) */
@@ -528,6 +530,15 @@ START_TEST(cidr_canonical)
 	}
 	ck_assert(cidr_parse("::1", &net));
 	ck_assert(!cidr_format(&net, buf, 4));	/* does not fit: refused, not cut */
+	/* prefix lengths are whole numbers in range (number_parse) */
+	ck_assert(!cidr_parse("10.0.0.0/ 8", &net));
+	ck_assert(!cidr_parse("10.0.0.0/+8", &net));
+	ck_assert(!cidr_parse("10.0.0.0/-0", &net));
+	ck_assert(!cidr_parse("10.0.0.0/33", &net));
+	ck_assert(!cidr_parse("::/129", &net));
+	ck_assert(!cidr_parse("10.0.0.0/99999999999999999999999", &net));
+	ck_assert(!cidr_parse("10.0.0.0/", &net));
+	ck_assert(cidr_parse("10.0.0.0/8", &net) && net.plen == 104);
 }
 END_TEST
 
