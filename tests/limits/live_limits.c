@@ -599,6 +599,48 @@ START_TEST(t_list_safelist)
 }
 END_TEST
 
+/* A LIST while the client's previous LIST is still being sent ends that
+ * one: "/LIST aborted" and 323, and nothing more of it (Solanum m_list.c
+ * does the same). 300 channels, sendq 8 KiB, the lister not reading. */
+START_TEST(t_list_abort)
+{
+	struct srv *s = srv_start("[limits]\nmax_channels_per_user = 1000\n"
+	    "[class]\nname = small\nmatch = 127.0.4.0/24\nsendq = 8192\n");
+	struct cl *mk = cl_new(s, "maker"), *l;
+	char *buf;
+	size_t cap = 64 * 1024, o = 0;
+	int i, n322 = 0;
+
+	buf = malloc(cap);
+	ck_assert(buf != NULL);
+	for (i = 0; i < 300; i++)
+		o += (size_t)snprintf(buf + o, cap - o, "JOIN #a%03d\r\nTOPIC #a%03d :%0100d\r\n",
+		    i, i, i);
+	cl_send_raw(mk, buf, o);
+	free(buf);
+	cl_expect(mk, "^:maker![^ ]+ TOPIC #a299 :", 20000);
+	l = cl_from("127.0.4.2", s->port, 4096);
+	cl_register(l, "lister");
+	cl_send(l, "LIST\r\nLIST");
+	cl_expect(l, SRV "321 lister ", LIVE_T);
+	for (;;) {
+		const char *ln = cl_expect(l, "^:irc\\.test (322|323|NOTICE) ", LIVE_T);
+
+		if (rx_match(ln, " 322 ")) {
+			n322++;
+			continue;
+		}
+		ck_assert_msg(rx_match(ln, " NOTICE lister :/LIST aborted$"), "%s", ln);
+		break;
+	}
+	cl_expect(l, SRV "323 lister ", LIVE_T);
+	ck_assert_msg(n322 < 300, "the first LIST was complete (%d) before the second", n322);
+	cl_expect_none(l, " 32[123] ", LIVE_T);
+	if (getenv("LIVE_VERBOSE") != NULL)
+		fprintf(stderr, "list abort: after %d channels\n", n322);
+}
+END_TEST
+
 /* tx_queue (bytes sent and not yet acknowledged: the kernel's send queue)
  * of the TCP socket from 127.0.0.1:lport to raddr:rport, from
  * /proc/net/tcp; -1 when there is no such socket. */
@@ -1364,6 +1406,7 @@ main(void)
 	tcase_add_test(tc, t_output_memory_returned);
 	tcase_add_test(tc, t_sendq_kernel_bounded_and_reset);
 	tcase_add_test(tc, t_list_safelist);
+	tcase_add_test(tc, t_list_abort);
 	suite_add_tcase(s, tc);
 
 	tc = lim_tcase("connections", 30);
