@@ -34,7 +34,7 @@ bool nick_valid(const char *nick, size_t nicklen);
 /* channel_name_valid: RFC 2812 §2.3.1 / RFC 2811 §2.1: a prefix from
  * "#&+!", then no NUL, BELL, CR, LF, space, comma or colon; at most channellen
  * bytes including the prefix. "!" names must be "!" + 5 [A-Z0-9] + name
- * (or "!!" + name when creating, see channel_safe_create_name). */
+ * (or "!!" + name when creating, see join_one in cmd_channel.c). */
 bool channel_name_valid(const char *name, size_t channellen);
 /* user_valid: a username from USER: no NUL CR LF space or '@'. */
 bool user_valid(const char *user);

@@ -149,7 +149,7 @@ void mask_normalise(const char *in, char *out, size_t size);
 /* channel_safe_id: the 5-character channel id for '!' channels derived from t
  * (RFC 2811 §3.2.1: base 36 of the time). */
 void channel_safe_id(time_t t, char out[6]);
-/* channel_type_modeless: '+' channels support no modes except t (RFC 2811 §2.2). */
+/* channel_modeless: '+' channels support no modes except t (RFC 2811 §2.2). */
 static inline bool channel_modeless(const struct channel *ch)
 {
 	return ch->name[0] == '+';

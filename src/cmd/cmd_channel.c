@@ -384,7 +384,7 @@ list_one(struct client *c, struct channel *ch, long min_users, long max_users)
 /* SAFELIST (advertised in ISUPPORT): a full LIST never costs the client its
  * connection. As Solanum's safelist (modules/m_list.c) does, output is
  * queued only while the output buffer holds less than half the sendq; the
- * rest follows as it drains (list_pump from conn_pump_wait), the position
+ * rest follows as it drains (list_pump from output_pump_wait), the position
  * kept in a channel cursor that survives channel deletion. LIST_SCAN_MAX
  * bounds the channels examined per loop turn when filters (ELIST=U, +s)
  * skip most of them. A labeled LIST (labeled-response) is still sent in one

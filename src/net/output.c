@@ -127,7 +127,7 @@ reply_fail(struct client *c, const char *command, const char *code, const char *
 	va_end(ap);
 }
 
-/* prefixed: "<head><formatted>" cleaned and cut as one line. */
+/* send_prefixed: "<head><formatted>" cleaned and cut as one line. */
 static void
 send_prefixed(struct client *c, const char *head, size_t hlen, const char *fmt, va_list ap)
 {
