@@ -77,5 +77,13 @@ void send_motd(struct client *c);
 void send_names(struct client *c, struct channel *ch, const char *name);
 /* part_all: leave every channel (JOIN 0), PART broadcast for each. */
 void part_all(struct client *c, const char *reason);
+/* mode_broadcast: tell ch's members about applied mode changes ml (already
+ * applied to ch) from source, or from the server when source is NULL
+ * (server-set modes): as many MODE lines as needed, each within 512 bytes
+ * with exactly its letters' parameters (mode_lines_pack), and one
+ * EVENT_MODE per line. Every channel MODE line goes through here. */
+struct mode_lines;
+void mode_broadcast(struct server *srv, struct channel *ch, struct client *source,
+    const struct mode_lines *ml);
 
 #endif

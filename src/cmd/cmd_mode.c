@@ -101,11 +101,8 @@ emit_channel(void *ctx, const char *line, size_t len)
 	event_publish_mode(me->srv, &ev);
 }
 
-/* mode_broadcast: tell the members of ch about the applied changes, as
- * many MODE lines as they need (mode_lines_pack: each within 512 bytes with
- * exactly its letters' parameters). source is NULL for the server (its
- * name is the prefix); every channel MODE line goes through here. */
-static void
+/* mode_broadcast: see cmd/command.h. */
+void
 mode_broadcast(struct server *srv, struct channel *ch, struct client *source,
     const struct mode_lines *ml)
 {
@@ -279,10 +276,15 @@ channel_mode(struct client *c, struct channel *ch, struct irc_msg *m)
 
 	if (mb == NULL && (ch->modes & CMODE_SECRET)) {
 		/* A secret channel shows nothing about itself to a non-member:
-		 * no modes, no lists (issue 9 item 4). As InspIRCd
-		 * src/coremods/core_mode.cpp (CanSeeChan: a non-member of a +s
-		 * channel gets ERR_NOSUCHCHANNEL for any MODE) and RFC 2811
-		 * §4.2.6 ("secret": hidden from non-members). */
+		 * no modes, no ban/exception/invite masks or their setters
+		 * (issue 9 item 4). RFC 2811 §4.2.6 hides a secret channel
+		 * from TOPIC, LIST and NAMES but still lets MODE answer; we
+		 * follow InspIRCd src/coremods/core_mode.cpp instead
+		 * (CanSeeChan: a non-member of a +s channel gets
+		 * ERR_NOSUCHCHANNEL for any MODE), because the lists name the
+		 * people the operators are keeping out or letting in. (InspIRCd
+		 * hides +p channels the same way; our +p keeps RFC 2811's
+		 * weaker "private" meaning.) */
 		numeric(c, ERR_NOSUCHCHANNEL, m->params[0]);
 		return CMD_OK;
 	}

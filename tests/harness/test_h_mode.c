@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "core/config.h"
+#include "core/event.h"
+#include "cmd/command.h"
+#include "proto/mode.h"
 #include "core/server.h"
 
 #include "harness.h"
@@ -372,6 +375,65 @@ START_TEST(user_modes)
 }
 END_TEST
 
+/* EVENT_MODE (core/event.h): one event per MODE line members were sent,
+ * with that line's changes; user modes with target set and no channel. */
+static char modelog[2048];
+
+static void
+on_mode(struct server *srv, const struct event_mode *ev)
+{
+	size_t len = strlen(modelog);
+
+	(void)srv;
+	snprintf(modelog + len, sizeof(modelog) - len, "%s %s %s [%s];",
+	    ev->source ? ev->source->nick : "-", ev->channel ? ev->channel->name : "-",
+	    ev->target ? ev->target->nick : "-", ev->modes);
+}
+
+START_TEST(mode_events)
+{
+	struct harness *h = h_new();
+	struct fc *a, *b;
+	char m1[241], m2[241], want[1200];
+
+	modelog[0] = '\0';
+	ck_assert_int_eq(event_subscribe_mode(h->srv, on_mode), 0);
+	h_two_in_channel(h, &a, &b, "#e");
+	fc_send(a, "MODE #e +mv bob");
+	fc_expect(b, PFX("alice") "MODE #e \\+mv bob$");
+	ck_assert_str_eq(modelog, "alice #e - [+mv bob];");
+	/* two long masks: two MODE lines, two events */
+	memset(m1, 'a', 240);
+	memcpy(m1 + 236, "!*@*", 5);
+	memset(m2, 'c', 240);
+	memcpy(m2 + 236, "!*@*", 5);
+	modelog[0] = '\0';
+	fc_send(a, "MODE #e +bb %s %s", m1, m2);
+	h_run(h);
+	snprintf(want, sizeof(want), "alice #e - [+b %s];alice #e - [+b %s];", m1, m2);
+	ck_assert_str_eq(modelog, want);
+	/* nothing changed: no event */
+	modelog[0] = '\0';
+	fc_send(a, "MODE #e +m");
+	fc_send(a, "MODE alice +i");
+	fc_expect(a, "MODE alice :\\+i$");
+	ck_assert_str_eq(modelog, "alice - alice [+i];");
+	/* server-set modes take the same path, with the server as source */
+	{
+		struct channel *ch = server_find_channel(h->srv, "#e");
+		struct mode_lines ml = { .n = 0 };
+		ck_assert(mode_lines_add(&ml, '-', 'v', "bob"));
+		ck_assert(mode_lines_add(&ml, '+', 't', NULL));
+		modelog[0] = '\0';
+		mode_broadcast(h->srv, ch, NULL, &ml);
+		h_run(h);
+		fc_expect(b, "^:" H_SERVER " MODE #e -v\\+t bob$");
+		ck_assert_str_eq(modelog, "- #e - [-v+t bob];");
+	}
+	h_free(h);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -395,5 +457,6 @@ main(void)
 	tcase_add_test(tc, list_full);
 	tc = h_tcase(s, "user", 10);
 	tcase_add_test(tc, user_modes);
+	tcase_add_test(tc, mode_events);
 	return h_run_suite(s);
 }
