@@ -102,6 +102,7 @@ enum client_timer {
 	TIMER_FAKELAG,			/* resume input after penalty */
 	TIMER_HANDSHAKE,		/* tls_handshake_timeout */
 };
+#define CLIENT_TIMER_KINDS	6
 
 /* A LIST in progress (SAFELIST): sent a part at a time as the client's
  * output drains (cmd_channel.c). Owned by the client. */
@@ -115,7 +116,10 @@ struct client_list {
 struct client {
 	struct server	*srv;
 	struct bufferevent *bev;
-	struct event	 timer;		/* one timer, see enum client_timer */
+	/* One timer, see enum client_timer: a place in srv->timerq[timer_kind]
+	 * (24 bytes; a struct event per client was 128). */
+	TAILQ_ENTRY(client) tlink;
+	int64_t		 timer_due;	/* CLOCK_MONOTONIC, microseconds; 0 = not armed */
 	TAILQ_ENTRY(client) link;	/* srv->clients / srv->dead */
 	TAILQ_ENTRY(client) plink;	/* srv->pending */
 	TAILQ_ENTRY(client) flink;	/* srv->flushq */
@@ -134,6 +138,7 @@ struct client {
 	uint8_t		 ninvites;	/* entries in invites, <= INVITES_PER_CLIENT */
 	uint8_t		 counted_plen;	/* network prefix counted by connlimit_admit */
 	uint8_t		 state;		/* enum client_state */
+	uint16_t	 nmon;		/* entries in mon (small fields together: no padding) */
 	uint32_t	 sendq, recvq;	/* bytes, from the connection class */
 	uint32_t	 tb_head, tb_tail;	/* segments in srv->turnbuf (net/turnbuf.h), 0 = none */
 	uint32_t	 tb_len;	/* bytes held there: part of the sendq */
@@ -147,15 +152,14 @@ struct client {
 	char		 nick_key[NICKLEN_MAX + 1];	/* casefolded nick */
 	char		 user[USERLEN + 2];		/* "~" + USER name */
 	char		 host[HOSTLEN + 1];		/* textual IP address */
+	uint8_t		 oper_fails;	/* wrong OPER passwords on this connection */
 	char		*realname;	/* owned */
 	char		*away;		/* owned, NULL = here */
 	char		*certfp;	/* owned; SHA-256 of the TLS client certificate, hex */
-	struct monitor_entry **mon;	/* owned array: nicks this client MONITORs */
-	uint16_t	 nmon;
+	struct monitor_entry **mon;	/* owned array: nicks this client MONITORs (nmon above) */
 	time_t		 last_knock;
 	struct client_pwwait *pw;	/* owned; non-NULL while CF_PW_WAIT */
 	char		*pass;		/* owned: the last PASS, until verified (wiped) */
-	uint8_t		 oper_fails;	/* wrong OPER passwords on this connection */
 	struct evbuffer	*capture;	/* labeled-response: output of the current command */
 	struct client_list *listing;	/* owned; a LIST in progress, or NULL */
 	/* on_drain: called (from the loop, never inside a command) when c's
@@ -203,6 +207,10 @@ void client_set_nick(struct client *c, const char *nick);
 /* client_timer_set: arm the per-client timer for kind using the server's
  * common timeout for it. */
 void client_timer_set(struct client *c, enum client_timer kind);
+/* client_timer_stop: disarm the per-client timer (no-op when not armed). */
+void client_timer_stop(struct client *c);
+/* client_timer_now: the timer clock (CLOCK_MONOTONIC) in microseconds. */
+int64_t client_timer_now(void);
 /* client_matches_mask: does nick!user@host match the glob mask? */
 bool client_matches_mask(const struct client *c, const char *mask);
 

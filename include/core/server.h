@@ -75,8 +75,18 @@ struct server {
 	enum cmd_result	(*dispatch)(struct client *c, struct irc_msg *m);
 	struct event_bus bus;		/* subscribers (core/event.h) */
 
-	/* Common timeouts (event_base_init_common_timeout): O(1) per-client timers. */
-	const struct timeval *tv_ping, *tv_pong, *tv_reg, *tv_flush, *tv_handshake;
+	/* The per-client timers, one FIFO queue per kind: every timer of a
+	 * kind has the same duration (fixed at start), so arming is an
+	 * append and the head is always the next due; one event per queue
+	 * (created by net/server_io.c, fires at the head's deadline). The
+	 * same idea as libevent's common timeouts, without a 128-byte
+	 * struct event per client. */
+	struct client_timerq {
+		TAILQ_HEAD(, client) q;
+		struct event	*ev;	/* owned; NULL until server_io_init */
+		int64_t		 dur_us;
+		struct server	*srv;
+	} timerq[CLIENT_TIMER_KINDS];
 
 	time_t		 now;		/* refreshed once per loop turn; see server_clock */
 	time_t		 now_offset;	/* tests: added to the wall clock */

@@ -45,5 +45,8 @@ void conn_abort(struct client *c, const char *reason);
 void conn_process_input(struct client *c);
 /* conn_timer_cb: the per-client timer callback (enum client_timer). */
 void conn_timer_cb(int fd, short what, void *arg);
+/* conn_timerq_cb: the event of one per-client timer queue (arg is the
+ * struct client_timerq): fires the clients that are due. */
+void conn_timerq_cb(int fd, short what, void *arg);
 
 #endif

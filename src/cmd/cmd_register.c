@@ -298,7 +298,7 @@ register_try(struct client *c)
 	 * being so heavily penalised"). A flood before registration was
 	 * already throttled on its way here. */
 	c->fakelag = srv->now;
-	event_del(&c->timer);
+	client_timer_stop(c);
 	client_timer_set(c, TIMER_PING);
 
 	numeric(c, RPL_WELCOME, cfg->network, client_prefix(c, pfx, sizeof(pfx)));

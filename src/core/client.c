@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -87,23 +88,48 @@ client_set_nick(struct client *c, const char *nick)
 	c->flags |= CF_NICK_HASHED;
 }
 
+/* client_timer_now: see client.h. */
+int64_t
+client_timer_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* client_timer_stop: see client.h. */
+void
+client_timer_stop(struct client *c)
+{
+	if (c->timer_due == 0)
+		return;
+	TAILQ_REMOVE(&c->srv->timerq[c->timer_kind].q, c, tlink);
+	c->timer_due = 0;
+}
+
+/* client_timer_set: see client.h. O(1): an append to the kind's queue;
+ * the queue's event is armed when the queue was empty (otherwise it is
+ * pending for the head, which is due first). */
 void
 client_timer_set(struct client *c, enum client_timer kind)
 {
-	struct server *srv = c->srv;
-	const struct timeval *tv;
-	struct timeval one = { 1, 0 };
+	struct client_timerq *tq = &c->srv->timerq[kind];
+	struct timeval tv;
+	bool was_empty;
 
-	switch (kind) {
-	case TIMER_REGISTRATION: tv = srv->tv_reg; break;
-	case TIMER_PING: tv = srv->tv_ping; break;
-	case TIMER_PONG: tv = srv->tv_pong; break;
-	case TIMER_FLUSH: tv = srv->tv_flush; break;
-	case TIMER_HANDSHAKE: tv = srv->tv_handshake; break;
-	default: tv = &one; break;
-	}
+	client_timer_stop(c);
 	c->timer_kind = (uint8_t)kind;
-	event_add(&c->timer, tv);
+	c->timer_due = client_timer_now() + tq->dur_us;
+	if (c->timer_due == 0)
+		c->timer_due = 1;
+	was_empty = TAILQ_EMPTY(&tq->q);
+	TAILQ_INSERT_TAIL(&tq->q, c, tlink);
+	if (was_empty && tq->ev != NULL) {
+		tv.tv_sec = (time_t)(tq->dur_us / 1000000);
+		tv.tv_usec = (suseconds_t)(tq->dur_us % 1000000);
+		evtimer_add(tq->ev, &tv);
+	}
 }
 
 /* client_list_stop: see client.h. */
@@ -155,7 +181,7 @@ client_free(struct client *c)
 	c->pw = NULL;
 	client_forget_pass(c);
 	client_list_stop(c);
-	event_del(&c->timer);
+	client_timer_stop(c);
 	if (c->capture != NULL)
 		evbuffer_free(c->capture);
 	bufferevent_free(c->bev);

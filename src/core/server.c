@@ -31,19 +31,19 @@ sweep_cb(int fd, short what, void *arg)
 static void
 setup_timeouts(struct server *srv)
 {
-	struct timeval tv;
+	static const int64_t s = 1000000;
+	int k;
 
-	tv.tv_usec = 0;
-	tv.tv_sec = srv->cfg->ping_interval;
-	srv->tv_ping = event_base_init_common_timeout(srv->base, &tv);
-	tv.tv_sec = srv->cfg->ping_timeout;
-	srv->tv_pong = event_base_init_common_timeout(srv->base, &tv);
-	tv.tv_sec = srv->cfg->registration_timeout;
-	srv->tv_reg = event_base_init_common_timeout(srv->base, &tv);
-	tv.tv_sec = 10;
-	srv->tv_flush = event_base_init_common_timeout(srv->base, &tv);
-	tv.tv_sec = srv->cfg->tls_handshake_timeout;
-	srv->tv_handshake = event_base_init_common_timeout(srv->base, &tv);
+	for (k = 0; k < CLIENT_TIMER_KINDS; k++) {
+		TAILQ_INIT(&srv->timerq[k].q);
+		srv->timerq[k].srv = srv;
+	}
+	srv->timerq[TIMER_PING].dur_us = (int64_t)srv->cfg->ping_interval * s;
+	srv->timerq[TIMER_PONG].dur_us = (int64_t)srv->cfg->ping_timeout * s;
+	srv->timerq[TIMER_REGISTRATION].dur_us = (int64_t)srv->cfg->registration_timeout * s;
+	srv->timerq[TIMER_FLUSH].dur_us = 10 * s;
+	srv->timerq[TIMER_FAKELAG].dur_us = 1 * s;
+	srv->timerq[TIMER_HANDSHAKE].dur_us = (int64_t)srv->cfg->tls_handshake_timeout * s;
 }
 
 static void

@@ -71,7 +71,7 @@ client_dead(struct client *c)
 	}
 	client_list_stop(c);
 	turnbuf_drop(c);
-	event_del(&c->timer);
+	client_timer_stop(c);
 	bufferevent_setcb(c->bev, NULL, NULL, NULL, NULL);
 	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
 	TAILQ_REMOVE(&srv->clients, c, link);
@@ -183,7 +183,7 @@ client_close(struct client *c, const char *reason, const char *quit_msg)
 	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
 	bufferevent_setcb(c->bev, NULL, flushed_cb, flush_event_cb, c);
 	bufferevent_enable(c->bev, EV_WRITE);
-	event_del(&c->timer);
+	client_timer_stop(c);
 	client_timer_set(c, TIMER_FLUSH);
 	evbuffer_add(out, ol.buf, ol.len);
 	if (c->state != CLIENT_DEAD && evbuffer_get_length(out) == 0)

@@ -263,7 +263,6 @@ conn_setup(struct server *srv, struct bufferevent *bev, const struct sockaddr *s
 	c = client_new(srv, bev, sa, salen);
 	if (c == NULL)
 		return NULL;
-	event_assign(&c->timer, srv->base, -1, 0, conn_timer_cb, c);
 	c->flags |= flags;
 	refused = kline_find_dline(srv, c) != NULL ? "D-lined" : connlimit_admit(srv, c);
 	TAILQ_INSERT_TAIL(&srv->clients, c, link);
@@ -427,7 +426,7 @@ conn_process_input(struct client *c)
 			}
 			if (!(c->flags & CF_READ_PAUSED)) {
 				c->flags |= CF_READ_PAUSED;
-				event_del(&c->timer);
+				client_timer_stop(c);
 				client_timer_set(c, TIMER_FAKELAG);
 			}
 			return;
@@ -493,7 +492,7 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 	if (what & BEV_EVENT_CONNECTED) {
 		tls_handshake_done(c);
 		if (c->timer_kind == TIMER_HANDSHAKE && c->state < CLIENT_CLOSING) {
-			event_del(&c->timer);
+			client_timer_stop(c);
 			client_timer_set(c, TIMER_REGISTRATION);
 		}
 		return;
@@ -517,6 +516,28 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 	client_dead(c);
 }
 
+/* conn_timerq_cb: a timer queue's event (srv->timerq[k].ev): fire every
+ * client at its head that is due, then wait for the next. A handler that
+ * re-arms the same kind appends behind the ones due now. */
+void
+conn_timerq_cb(int fd, short what, void *arg)
+{
+	struct client_timerq *tq = arg;
+	struct client *c;
+	struct timeval tv;
+	int64_t now = client_timer_now(), wait;
+
+	/* 1 ms early is on time: libevent's own timers have that grain */
+	while ((c = TAILQ_FIRST(&tq->q)) != NULL && c->timer_due <= now + 1000)
+		conn_timer_cb(-1, EV_TIMEOUT, c);
+	if (c != NULL) {
+		wait = c->timer_due - now;
+		tv.tv_sec = (time_t)(wait / 1000000);
+		tv.tv_usec = (suseconds_t)(wait % 1000000);
+		evtimer_add(tq->ev, &tv);
+	}
+}
+
 /* conn_timer_cb: registration timeout, liveness PING, ping timeout, flush
  * deadline and fakelag resume share the one per-client timer. */
 void
@@ -527,6 +548,7 @@ conn_timer_cb(int fd, short what, void *arg)
 	char reason[64];
 
 	server_clock(srv);
+	client_timer_stop(c);	/* fired (or fired by a test) */
 	switch (c->timer_kind) {
 	case TIMER_REGISTRATION:
 		if (!client_is_registered(c))

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/server.h"
 #include "net/close.h"
+#include "net/conn.h"
 #include "net/listener.h"
 #include "net/output.h"
 #include "net/server_io.h"
@@ -30,6 +31,8 @@ shutdown_timer_cb(int fd, short what, void *arg)
 int
 server_io_init(struct server *srv)
 {
+	int k;
+
 	srv->flusher = event_new(srv->base, -1, 0, output_flush_cb, srv);
 	srv->pump = evtimer_new(srv->base, output_pump_cb, srv);
 	srv->reaper = event_new(srv->base, -1, 0, close_reaper_cb, srv);
@@ -37,6 +40,10 @@ server_io_init(struct server *srv)
 	if (srv->flusher == NULL || srv->pump == NULL || srv->reaper == NULL ||
 	    srv->shutdown_timer == NULL)
 		return -1;
+	for (k = 0; k < CLIENT_TIMER_KINDS; k++)
+		if ((srv->timerq[k].ev = evtimer_new(srv->base, conn_timerq_cb,
+		    &srv->timerq[k])) == NULL)
+			return -1;
 	return 0;
 }
 
@@ -47,6 +54,7 @@ server_io_free(struct server *srv)
 	struct client *c;
 	struct membership *m;
 	size_t i;
+	int k;
 
 	while ((c = TAILQ_FIRST(&srv->clients)) != NULL) {
 		while ((m = LIST_FIRST(&c->channels)) != NULL)
@@ -75,6 +83,11 @@ server_io_free(struct server *srv)
 	if (srv->shutdown_timer != NULL)
 		event_free(srv->shutdown_timer);
 	turnbuf_free(srv);
+	for (k = 0; k < CLIENT_TIMER_KINDS; k++)
+		if (srv->timerq[k].ev != NULL) {
+			event_free(srv->timerq[k].ev);
+			srv->timerq[k].ev = NULL;
+		}
 	srv->reaper = srv->flusher = srv->shutdown_timer = NULL;
 }
 

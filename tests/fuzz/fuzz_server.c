@@ -513,8 +513,8 @@ record(struct fz *f, uint8_t ctl, const uint8_t *p, size_t n)
 	case 0xec:
 		f->srv->now_offset += 1 + 8 * (time_t)n;
 		server_clock(f->srv);
-		if ((c = slot_client(f, s)) != NULL && event_pending(&c->timer, EV_TIMEOUT, NULL))
-			event_active(&c->timer, EV_TIMEOUT, 1);
+		if ((c = slot_client(f, s)) != NULL && c->timer_due != 0)
+			conn_timer_cb(-1, EV_TIMEOUT, c);	/* its timer fires now */
 		break;
 	case 0xf0:
 		if (s->end != NULL) {
