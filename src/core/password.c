@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,6 +239,7 @@ struct password_pool *
 password_pool_new(struct event_base *base)
 {
 	struct password_pool *pool = calloc(1, sizeof(*pool));
+	sigset_t all, old;
 	unsigned i;
 
 	if (pool == NULL)
@@ -258,6 +260,10 @@ password_pool_new(struct event_base *base)
 	pool->ev = event_new(base, pool->wake[0], EV_READ | EV_PERSIST, done_cb, pool);
 	if (pool->ev == NULL || event_add(pool->ev, NULL) != 0)
 		goto fail;
+	/* workers block every signal: SIGTERM/SIGHUP/SIGINT stay with the
+	 * loop thread, whose libevent handlers expect them */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	for (i = 0; i < PASSWORD_WORKERS; i++) {
 		if (pthread_create(&pool->threads[i], NULL, worker, pool) != 0) {
 			log_warnx("password pool: cannot start a worker thread");
@@ -265,6 +271,7 @@ password_pool_new(struct event_base *base)
 		}
 		pool->nthreads++;
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (pool->nthreads == 0)
 		goto fail;
 	return pool;
