@@ -221,7 +221,10 @@ ban_command(struct client *c, struct irc_msg *m, char kind)
 		numeric(c, ERR_NEEDMOREPARAMS, kind == KLINE_K ? "KLINE" : "DLINE");
 		return CMD_OK;
 	}
-	snprintf(mask, sizeof(mask), "%s", m->params[i]);
+	/* a mask too long for the buffer is cut on a UTF-8 boundary: it is
+	 * refused as invalid anyway, and echoed in the notice */
+	snprintf(mask, sizeof(mask), "%.*s", utf8_prefix(m->params[i], sizeof(mask) - 1),
+	    m->params[i]);
 	reason = i + 1 < m->nparams && m->params[i + 1][0] ? m->params[i + 1] : "No reason";
 	if (strchr(mask, '@') == NULL && strchr(mask, '.') == NULL && strchr(mask, ':') == NULL) {
 		struct client *t = server_find_nick(srv, mask);

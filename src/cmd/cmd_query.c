@@ -106,7 +106,10 @@ cmd_who(struct client *c, struct irc_msg *m)
 			wx.on = true;
 			if (comma != NULL) {
 				*comma = '\0';
-				snprintf(wx.token, sizeof(wx.token), "%.3s", comma + 1);
+				/* WHOX token: at most 3 bytes, never half a
+				 * UTF-8 character */
+				snprintf(wx.token, sizeof(wx.token), "%.*s",
+				    utf8_prefix(comma + 1, 3), comma + 1);
 			}
 			snprintf(wx.fields, sizeof(wx.fields), "%s", pct + 1);
 			*pct = '\0';

@@ -211,9 +211,21 @@ monitor_add(struct client *c, char *targets)
 		if (*t == '\0' || !nick_valid(t, NICKLEN_MAX))
 			continue;
 		if (c->nmon >= MONITOR_MAX) {
-			/* the rest of the list, as given */
-			char restbuf[400];
-			snprintf(restbuf, sizeof(restbuf), "%s%s%s", t, rest ? "," : "", rest ? rest : "");
+			/* the rest of the list, as given, in whole targets only:
+			 * what fits the line after the 734 head (":<63-byte
+			 * server> 734 <nick> 100 ") and the trailing text; a
+			 * target is never cut (issue 9 item 7) */
+			char restbuf[IRC_LINE_MAX];
+			size_t max = IRC_LINE_MAX - 2 - 128 - sizeof(" :Monitor list is full.");
+			int rl = snprintf(restbuf, sizeof(restbuf), "%s%s%s", t, rest ? "," : "",
+			    rest ? rest : "");
+			if (rl > 0 && (size_t)rl > max) {
+				bool whole = restbuf[max] == ',';
+				char *cut;
+				restbuf[max] = '\0';
+				if (!whole && (cut = strrchr(restbuf, ',')) != NULL)
+					*cut = '\0';	/* back to the last whole target */
+			}
 			numeric(c, ERR_MONLISTFULL, MONITOR_MAX, restbuf);
 			break;
 		}

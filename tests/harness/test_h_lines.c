@@ -483,6 +483,72 @@ START_TEST(utf8_cuts)
 }
 END_TEST
 
+
+/* ERR_MONLISTFULL (734) echoes the targets not added: whole targets only,
+ * within 510 bytes with the longest server name and nick (the old 400-byte
+ * copy cut a target and pushed the line past 512). */
+START_TEST(monitor_full_echo)
+{
+	struct harness *h = long_harness();
+	struct fc *m;
+	char nick[NICKLEN_MAX + 1], req[IRC_LINE_MAX];
+	static char items[64][600];
+	const char *l;
+	int i, k, n;
+	size_t len;
+
+	long_nick(nick, 99);
+	m = reg(h, nick, NULL);
+	/* fill the list: MONITOR_MAX short targets */
+	for (i = 0; i < MONITOR_MAX; i += 20) {
+		len = (size_t)snprintf(req, sizeof(req), "MONITOR + ");
+		for (k = i; k < i + 20; k++)
+			len += (size_t)snprintf(req + len, sizeof(req) - len, "%sm%03d", k > i ? "," : "",
+			    k);
+		fc_send(m, "%s", req);
+	}
+	fc_clear(m);
+	/* 14 more 32-byte targets (476 bytes of list) */
+	len = (size_t)snprintf(req, sizeof(req), "MONITOR + ");
+	for (i = 0; i < 14; i++) {
+		long_nick(nick, i);
+		len += (size_t)snprintf(req + len, sizeof(req) - len, "%s%s", i ? "," : "", nick);
+	}
+	fc_send(m, "%s", req);
+	l = fc_expect(m, "^:[^ ]+ 734 [^ ]+ 100 [^ ]+ :Monitor list is full\\.$");
+	ck_assert_msg(strlen(l) <= IRC_LINE_MAX - 2, "734 of %zu bytes", strlen(l));
+	n = 0;
+	{
+		char list[IRC_LINE_MAX], *p = strstr(l, " 100 ") + 5, *e = strchr(p, ' ');
+		snprintf(list, sizeof(list), "%.*s", (int)(e - p), p);
+		for (p = list; p != NULL; p = e ? e + 1 : NULL) {
+			e = strchr(p, ',');
+			snprintf(items[n++], sizeof(items[0]), "%.*s", e ? (int)(e - p) : (int)strlen(p),
+			    p);
+		}
+	}
+	ck_assert_int_gt(n, 1);
+	for (k = 0; k < n; k++) {
+		long_nick(nick, k);
+		ck_assert_msg(strcmp(items[k], nick) == 0, "734 target %d cut: %s", k, items[k]);
+	}
+	h_free(h);
+}
+END_TEST
+
+/* A WHOX token is at most 3 bytes and never half a UTF-8 character. */
+START_TEST(whox_token_utf8)
+{
+	struct harness *h = h_new();
+	struct fc *a = fc_new(h, "alice");
+
+	fc_send(a, "WHO alice %%tn,\xc3\xa9\xc3\xa9");
+	fc_expect(a, NUM("354", "alice") "\xc3\xa9 alice$");
+	all_utf8(a);
+	h_free(h);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -495,7 +561,9 @@ main(void)
 	tcase_add_test(tc, userhost_ison_long);
 	tcase_add_test(tc, monitor_long);
 	tcase_add_test(tc, isupport_long);
+	tcase_add_test(tc, monitor_full_echo);
 	tc = h_tcase(s, "utf8_cuts", 20);
 	tcase_add_test(tc, utf8_cuts);
+	tcase_add_test(tc, whox_token_utf8);
 	return h_run_suite(s);
 }
