@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/client.h"
+#include "core/event.h"
 #include "cmd/command.h"
 #include "cmd/pwcheck.h"
 #include "core/kline.h"
@@ -100,9 +101,12 @@ oper_verified(struct client *c, const char *name, bool ok)
 		return CMD_OK;
 	}
 	if (!client_is_oper(c)) {
+		struct event_mode ev = { NULL, NULL, c, "+o" };	/* set by the server */
+
 		c->umodes |= UMODE_OPER;
 		srv->stats.opers++;
 		reply_raw(c, ":%s MODE %s :+o", c->nick, c->nick);
+		event_publish_mode(srv, &ev);
 	}
 	log_info("%s is now an operator (%s)", pfx, oc->name);
 	numeric(c, RPL_YOUREOPER);

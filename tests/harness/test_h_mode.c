@@ -392,10 +392,13 @@ on_mode(struct server *srv, const struct event_mode *ev)
 
 START_TEST(mode_events)
 {
-	struct harness *h = h_new();
+	struct config *cfg = h_config();
+	struct harness *h;
 	struct fc *a, *b;
 	char m1[241], m2[241], want[1200];
 
+	h_config_add_oper(cfg, "admin", "s3cret", "*@127.0.0.1");
+	h = h_new_cfg(cfg);
 	modelog[0] = '\0';
 	ck_assert_int_eq(event_subscribe_mode(h->srv, on_mode), 0);
 	h_two_in_channel(h, &a, &b, "#e");
@@ -418,6 +421,11 @@ START_TEST(mode_events)
 	fc_send(a, "MODE alice +i");
 	fc_expect(a, "MODE alice :\\+i$");
 	ck_assert_str_eq(modelog, "alice - alice [+i];");
+	/* OPER's +o is set by the server */
+	modelog[0] = '\0';
+	fc_send(b, "OPER admin s3cret");
+	fc_expect(b, NUM("381", "bob") ":");
+	ck_assert_str_eq(modelog, "- - bob [+o];");
 	/* server-set modes take the same path, with the server as source */
 	{
 		struct channel *ch = server_find_channel(h->srv, "#e");
