@@ -220,7 +220,10 @@ apply_limit(struct client *c, struct channel *ch, const struct mode_change *mc,
 		/* a whole number 1..1000000, else ERR_INVALIDMODEPARAM
 		 * (never a wrapped or partly parsed value) */
 		if (number_parse(mc->arg, 1, 1000000, &v) != NUMBER_OK) {
-			numeric(c, ERR_INVALIDMODEPARAM, ch->name, 'l', mc->arg, "Invalid limit");
+			/* echo at most 23 bytes of the bad value: the reply
+			 * must fit 512 bytes with a 200-byte channel name */
+			snprintf(buf, sizeof(buf), "%.*s", utf8_prefix(mc->arg, sizeof(buf) - 1), mc->arg);
+			numeric(c, ERR_INVALIDMODEPARAM, ch->name, 'l', buf, "Invalid limit");
 			return;
 		}
 		if ((ch->modes & CMODE_LIMIT) && ch->limit == (unsigned)v)

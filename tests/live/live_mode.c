@@ -817,6 +817,18 @@ START_TEST(t_mode_lines_longest_names)
 	cl_expectf(b, " 367 %s %s %s( |$)", bn, chan, rx_esc(big));
 	cl_expectf(b, " 368 %s %s :", bn, chan);
 
+	/* a bad limit is echoed short enough for the reply to stay whole */
+	{
+		char bad[300];
+		size_t k;
+		for (k = 0; k + 2 < sizeof(bad) - 1; k += 2)
+			memcpy(bad + k, "\xc3\xa9", 2);	/* é */
+		bad[k] = '\0';
+		cl_send(a, "MODE %s +l %s", chan, bad);
+		l = cl_expectf(a, " 696 %s %s l [^ ]+ :Invalid limit$", an, chan);
+		ck_assert_uint_le(strlen(l) + 2, 512);
+	}
+
 	/* 324 with key and limit */
 	cl_send(a, "MODE %s +kl 23charkeyxxxxxxxxxxxxxx 1000000", chan);
 	cl_sync(a);
