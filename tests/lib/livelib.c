@@ -34,7 +34,7 @@
 
 #include "livelib.h"
 
-#define MAX_SRV		8
+#define MAX_SRV		64	/* servers of one test, stopped ones included */
 #define MAX_CL		256
 #define LOG_KEEP	(1024 * 1024)
 
@@ -725,6 +725,8 @@ srv_launch(const char *extra_conf, const char *cert, const char *key)
 			g_srv[i] = s;
 			break;
 		}
+	if (i == MAX_SRV)
+		ck_abort_msg("livelib: more than %d servers in one test", MAX_SRV);
 	g_cur = s;
 
 	/* listeners open in configuration order: the plaintext one first */
@@ -839,13 +841,31 @@ rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *f)
 static void
 srv_cleanup(struct srv *s)
 {
-	int i;
-
-	for (i = 0; i < MAX_SRV; i++)
-		if (g_srv[i] == s)
-			g_srv[i] = NULL;
+	if (s->cleaned++)
+		return;
 	if (getenv("LIVE_KEEP") == NULL)
 		nftw(s->dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Free a stopped server's record (the test's teardown: tests may read
+ * s->status and the log after srv_stop).  The log thread ends at the
+ * EOF of the server's stderr, which its exit closed. */
+static void
+srv_free(struct srv *s)
+{
+	struct srv_log *l = s->log;
+
+	if (g_cur == s)
+		g_cur = NULL;
+	if (l != NULL) {
+		pthread_join(l->th, NULL);
+		pthread_mutex_destroy(&l->mu);
+		pthread_cond_destroy(&l->cv);
+		free(l->buf);
+		free(l);
+	}
+	close(s->err_fd);
+	free(s);
 }
 
 int
@@ -1705,8 +1725,13 @@ live_teardown(void)
 	for (k = 0; k < g_nalloc; k++)
 		cl_close(g_alloc[k]);
 	for (i = 0; i < MAX_SRV; i++)
-		if (g_srv[i] != NULL)
+		if (g_srv[i] != NULL && !g_srv[i]->cleaned)
 			srv_stop(g_srv[i]);
+	for (i = 0; i < MAX_SRV; i++)
+		if (g_srv[i] != NULL) {
+			srv_free(g_srv[i]);
+			g_srv[i] = NULL;
+		}
 	cl_free_all();
 }
 

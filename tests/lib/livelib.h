@@ -55,6 +55,7 @@ struct srv {
 	char		 conf_path[96];
 	int		 exited;	/* waitpid already collected the status */
 	int		 status;	/* raw wait status once exited */
+	int		 cleaned;	/* stopped, temp dir removed */
 	struct srv_log	*log;		/* drained stderr (owned by a thread) */
 };
 
