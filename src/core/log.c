@@ -18,6 +18,9 @@ log_init(int debug)
 	log_debug_on = debug;
 }
 
+static void vlog(const char *level, int err, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
 /* vlog: one line "YYYY-mm-ddTHH:MM:SS level: message[: strerror]". */
 static void
 vlog(const char *level, int err, const char *fmt, va_list ap)
