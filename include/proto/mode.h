@@ -113,6 +113,11 @@ int mode_parse(const char *modestr, char *const *args, int nargs, struct mode_ch
 char *mode_isupport_chanmodes(char *buf, size_t size);
 /* mode_isupport_prefix: "(ov)@+" (without "PREFIX="). */
 char *mode_isupport_prefix(char *buf, size_t size);
+/* mode_isupport_lists: "beI": the list modes (MAXLIST). */
+char *mode_isupport_lists(char *buf, size_t size);
+/* mode_list_letter: the letter of the list mode for list (enum
+ * mask_list_kind): EXCEPTS=e, INVEX=I. */
+char mode_list_letter(int list);
 /* mode_isupport_statusmsg: "@+": the prefix symbols. */
 char *mode_isupport_statusmsg(char *buf, size_t size);
 /* mode_myinfo_user / mode_myinfo_chan / mode_myinfo_chan_param: the three

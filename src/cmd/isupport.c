@@ -5,6 +5,7 @@
 
 #include "cmd/isupport.h"
 #include "core/casemap.h"
+#include "core/channel.h"
 #include "core/client.h"
 #include "core/config.h"
 #include "core/server.h"
@@ -53,11 +54,12 @@ isupport_build(struct server *srv)
 	isupport_add(srv, "CHANNELLEN=%u", cfg->channellen);
 	isupport_add(srv, "CHANTYPES=#&!+");
 	isupport_add(srv, "ELIST=U");
-	isupport_add(srv, "EXCEPTS=e");
+	isupport_add(srv, "EXCEPTS=%c", mode_list_letter(LIST_EXCEPT));
 	isupport_add(srv, "HOSTLEN=%d", HOSTLEN);
-	isupport_add(srv, "INVEX=I");
+	isupport_add(srv, "INVEX=%c", mode_list_letter(LIST_INVEX));
 	isupport_add(srv, "KICKLEN=%u", cfg->kicklen);
-	isupport_add(srv, "MAXLIST=beI:%u", cfg->max_list);
+	/* one limit for all the lists together (channel_list_add) */
+	isupport_add(srv, "MAXLIST=%s:%u", mode_isupport_lists(modes, sizeof(modes)), cfg->max_list);
 	isupport_add(srv, "MAXTARGETS=%u", cfg->max_targets);
 	isupport_add(srv, "MODES=%d", MODES_PER_COMMAND);
 	isupport_add(srv, "MONITOR=%d", MONITOR_MAX);

@@ -180,6 +180,31 @@ mode_isupport_prefix(char *buf, size_t size)
 }
 
 char *
+mode_isupport_lists(char *buf, size_t size)
+{
+	size_t len = 0, i;
+
+	if (size == 0)
+		return buf;
+	buf[0] = '\0';
+	for (i = 0; i < chanmode_count; i++)
+		if (chanmode_table[i].kind == MODE_LIST)
+			cat(buf, size, &len, chanmode_table[i].letter);
+	return buf;
+}
+
+char
+mode_list_letter(int list)
+{
+	size_t i;
+
+	for (i = 0; i < chanmode_count; i++)
+		if (chanmode_table[i].kind == MODE_LIST && chanmode_table[i].list == list)
+			return chanmode_table[i].letter;
+	return '?';
+}
+
+char *
 mode_isupport_statusmsg(char *buf, size_t size)
 {
 	size_t len = 0, i;

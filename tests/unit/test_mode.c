@@ -240,7 +240,7 @@ END_TEST
 /* The strings derived from the mode tables are exactly the ones the server
  * advertised before the tables existed (behaviour unchanged): 004
  * "iowzB beIiklmnopstv beIklov", CHANMODES=beI,k,l,imnpst, PREFIX=(ov)@+,
- * STATUSMSG=@+. */
+ * STATUSMSG=@+, MAXLIST=beI:n, EXCEPTS=e, INVEX=I. */
 START_TEST(table_derived_strings)
 {
 	char buf[128];
@@ -248,6 +248,9 @@ START_TEST(table_derived_strings)
 	ck_assert_str_eq(mode_isupport_chanmodes(buf, sizeof(buf)), "beI,k,l,imnpst");
 	ck_assert_str_eq(mode_isupport_prefix(buf, sizeof(buf)), "(ov)@+");
 	ck_assert_str_eq(mode_isupport_statusmsg(buf, sizeof(buf)), "@+");
+	ck_assert_str_eq(mode_isupport_lists(buf, sizeof(buf)), "beI");	/* MAXLIST */
+	ck_assert_int_eq(mode_list_letter(LIST_EXCEPT), 'e');	/* EXCEPTS */
+	ck_assert_int_eq(mode_list_letter(LIST_INVEX), 'I');	/* INVEX */
 	ck_assert_str_eq(mode_myinfo_user(buf, sizeof(buf)), "iowzB");
 	ck_assert_str_eq(mode_myinfo_chan(buf, sizeof(buf)), "beIiklmnopstv");
 	ck_assert_str_eq(mode_myinfo_chan_param(buf, sizeof(buf)), "beIklov");
