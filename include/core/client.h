@@ -109,6 +109,9 @@ enum client_timer {
 struct client_list {
 	struct channel_cursor cur;	/* next channel to consider */
 	long		 min_users, max_users;	/* ELIST=U, -1 = none */
+	char		 batch[16];	/* labeled LIST: its open labeled-response
+					 * batch id, "" = none */
+	bool		 open_batch;	/* labeled: batch to be opened after the command */
 };
 
 /* One connection. Fixed-size state; realname/away are heap strings only when

@@ -6,6 +6,7 @@
 #ifndef EVIRCD_CAPTURE_H
 #define EVIRCD_CAPTURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct client;
@@ -23,6 +24,19 @@ void capture_end(struct client *c, const char *label);
  * past the sendq (capture + output queue) the client is closed with
  * "SendQ exceeded" (output_sendq_exceeded). */
 void capture_add(struct client *c, const void *buf, size_t len);
+/* capture_open_batch: for a labeled command whose answer goes on after it
+ * returns (LIST, sent as the output drains): close the capture by opening
+ * the labeled-response batch ("@label=L :server BATCH +id
+ * labeled-response") followed by the captured lines tagged batch=id, and
+ * leave the batch open; its id goes to bid (bidsize bytes). Returns false,
+ * with the capture closed as capture_end does, when c lacks the batch
+ * capability or the label cannot be echoed: the rest then goes untagged. */
+bool capture_open_batch(struct client *c, const char *label, char *bid, size_t bidsize);
+/* capture_end_in_batch: close c's capture by sending its lines tagged
+ * batch=bid (a later part of an answer begun with capture_open_batch). */
+void capture_end_in_batch(struct client *c, const char *bid);
+/* capture_close_batch: send ":server BATCH -bid" (outside any capture). */
+void capture_close_batch(struct client *c, const char *bid);
 /* capture_suspend / capture_resume: output between them goes to c's real
  * output, not the capture (a message a client sends to itself is a
  * delivery, not the response; only its echo is). capture_suspend returns

@@ -73,7 +73,8 @@ void output_pump_wait(struct client *c);
 void output_drained(struct client *c);
 /* output_pump_cb: the srv->pump timer: runs the on_drain of srv->pumpq. */
 void output_pump_cb(int fd, short what, void *arg);
-/* output_queued: bytes in c's output buffer (not yet given to the kernel). */
+/* output_queued: bytes queued to c and not yet given to the kernel (its
+ * output buffer, its turn-buffer segments and an open capture). */
 size_t output_queued(struct client *c);
 /* output_time_tag: "time=YYYY-MM-DDThh:mm:ss.sssZ" (IRCv3 server-time) for
  * the current clock, formatted at most once per millisecond; the string is

@@ -17,6 +17,7 @@
 #include "proto/reply.h"
 #include "core/server.h"
 #include "core/log.h"
+#include "net/capture.h"
 #include "net/output.h"
 
 /* send_names: 353 lines packed against the real line length (pack.h), then
@@ -384,11 +385,13 @@ list_one(struct client *c, struct channel *ch, long min_users, long max_users)
 /* SAFELIST (advertised in ISUPPORT): a full LIST never costs the client its
  * connection. As Solanum's safelist (modules/m_list.c) does, output is
  * queued only while the output buffer holds less than half the sendq; the
- * rest follows as it drains (list_pump from output_pump_wait), the position
- * kept in a channel cursor that survives channel deletion. LIST_SCAN_MAX
- * bounds the channels examined per loop turn when filters (ELIST=U, +s)
- * skip most of them. A labeled LIST (labeled-response) is still sent in one
- * go: its replies must all be inside the label's batch. */
+ * rest follows as it drains (list_pump from output_pump_wait), the
+ * position kept in a channel cursor that survives channel deletion.
+ * LIST_SCAN_MAX bounds the channels examined per loop turn when filters
+ * (ELIST=U, +s) skip most of them. A labeled LIST (labeled-response) that
+ * outlives its command keeps its labeled-response batch open until 323, as
+ * Solanum's safelist does (its unit tests expect 322 lines tagged with the
+ * batch across refills). */
 #define LIST_SCAN_MAX	1024
 
 /* list_pump: the next part of c's LIST; RPL_LISTEND at the end. */
@@ -396,33 +399,41 @@ static void
 list_pump(struct client *c)
 {
 	struct client_list *l = c->listing;
-	struct channel *ch;
+	struct channel *ch = NULL;
+	char bid[sizeof(l->batch)];
 	int n;
 
 	if (l == NULL)
 		return;
-	for (n = 0; n < LIST_SCAN_MAX; n++) {
-		if (output_queued(c) >= c->sendq / 2) {
-			output_pump_wait(c);
-			return;
-		}
-		if ((ch = channel_cursor_take(&l->cur)) == NULL) {
-			client_list_stop(c);
-			numeric(c, RPL_LISTEND);
-			return;
-		}
+	/* a labeled LIST goes on inside its labeled-response batch */
+	snprintf(bid, sizeof(bid), "%s", l->batch);
+	if (bid[0] != '\0')
+		capture_begin(c);
+	for (n = 0; n < LIST_SCAN_MAX && output_queued(c) < c->sendq / 2; n++) {
+		if ((ch = channel_cursor_take(&l->cur)) == NULL)
+			break;
 		list_one(c, ch, l->min_users, l->max_users);
 		if (c->state != CLIENT_OPEN)
-			return;
+			break;
 	}
-	output_pump_wait(c);
+	if (ch == NULL && c->state == CLIENT_OPEN) {
+		client_list_stop(c);
+		numeric(c, RPL_LISTEND);
+	}
+	if (bid[0] != '\0') {
+		capture_end_in_batch(c, bid);
+		if (c->listing == NULL)
+			capture_close_batch(c, bid);
+	}
+	if (c->listing != NULL && c->state == CLIENT_OPEN)
+		output_pump_wait(c);
 }
 
 /* LIST [channels] [>N|<N] (ELIST=U). */
 enum cmd_result
 cmd_list(struct client *c, struct irc_msg *m)
 {
-	struct channel *ch, *tmp;
+	struct channel *ch;
 	long min_users = -1, max_users = -1;
 	char *chans = NULL, *name;
 	long long v;
@@ -445,6 +456,8 @@ cmd_list(struct client *c, struct irc_msg *m)
 	}
 	if (c->listing != NULL) {
 		/* a LIST while one is running ends it, as Solanum does */
+		if (c->listing->batch[0] != '\0')
+			capture_close_batch(c, c->listing->batch);
 		client_list_stop(c);
 		reply_notice(c, "/LIST aborted");
 		numeric(c, RPL_LISTEND);
@@ -457,12 +470,6 @@ cmd_list(struct client *c, struct irc_msg *m)
 		while ((name = targets_next(&seen, &chans, 1, c, false)) != NULL)
 			if ((ch = server_find_channel(c->srv, name)) != NULL)
 				list_one(c, ch, min_users, max_users);
-	} else if (c->capture != NULL) {
-		HASH_ITER(hh, c->srv->channels, ch, tmp) {
-			list_one(c, ch, min_users, max_users);
-			if (c->state != CLIENT_OPEN)
-				return CMD_OK;
-		}
 	} else {
 		c->listing = calloc(1, sizeof(*c->listing));
 		if (c->listing == NULL) {
@@ -472,6 +479,9 @@ cmd_list(struct client *c, struct irc_msg *m)
 		}
 		c->listing->min_users = min_users;
 		c->listing->max_users = max_users;
+		/* labeled: if the LIST outlives this command, net/conn.c
+		 * opens its batch (capture_open_batch) */
+		c->listing->open_batch = c->capture != NULL;
 		channel_cursor_start(c->srv, &c->listing->cur);
 		c->on_drain = list_pump;
 		list_pump(c);

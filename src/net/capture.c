@@ -69,6 +69,101 @@ move_tagged(struct evbuffer *out, const char *tag, struct evbuffer *cap, size_t 
 	evbuffer_remove_buffer(cap, out, len);
 }
 
+/* move_lines_tagged: every CRLF line of cap into out with tag added. */
+static void
+move_lines_tagged(struct evbuffer *out, const char *tag, struct evbuffer *cap)
+{
+	struct evbuffer_ptr p;
+	size_t eol_len;
+
+	for (;;) {
+		p = evbuffer_search_eol(cap, NULL, &eol_len, EVBUFFER_EOL_CRLF_STRICT);
+		if (p.pos < 0)
+			break;
+		move_tagged(out, tag, cap, (size_t)p.pos + eol_len);
+	}
+}
+
+/* finish: after the capture's bytes went into c's output. */
+static void
+finish(struct client *c)
+{
+	if (c->state == CLIENT_OPEN &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) + c->tb_len > c->sendq)
+		output_sendq_exceeded(c);
+	else
+		output_mark_dirty(c);
+}
+
+/* capture_open_batch: see capture.h. labeled-response: "the response to
+ * a labeled message MAY be a batch", opened with the label and closed by
+ * the server when the response is complete; other messages may come
+ * between (batch spec), so the batch can span loop turns. */
+bool
+capture_open_batch(struct client *c, const char *label, char *bid, size_t bidsize)
+{
+	struct evbuffer *cap = c->capture, *out, *open;
+	struct server *srv = c->srv;
+	char tag[6 + 2 * IRC_LABEL_MAX + 1], btag[32], line[200];
+	int l;
+
+	bid[0] = '\0';
+	memcpy(tag, "label=", 6);
+	if (cap == NULL || !(c->caps & CAP_BATCH) || c->state != CLIENT_OPEN ||
+	    message_tag_escape(tag + 6, sizeof(tag) - 6, label, strlen(label)) == (size_t)-1 ||
+	    (open = evbuffer_new()) == NULL) {
+		capture_end(c, label);
+		return false;
+	}
+	c->capture = NULL;
+	turnbuf_spill(c);
+	out = bufferevent_get_output(c->bev);
+	snprintf(bid, bidsize, "L%x", ++srv->batch_next);
+	snprintf(btag, sizeof(btag), "batch=%s", bid);
+	l = snprintf(line, sizeof(line), ":%s BATCH +%s labeled-response\r\n", srv->cfg->name, bid);
+	evbuffer_add(open, line, (size_t)l);
+	move_tagged(out, tag, open, (size_t)l);
+	evbuffer_free(open);
+	move_lines_tagged(out, btag, cap);
+	evbuffer_free(cap);
+	finish(c);
+	return true;
+}
+
+/* capture_end_in_batch: see capture.h. */
+void
+capture_end_in_batch(struct client *c, const char *bid)
+{
+	struct evbuffer *cap = c->capture;
+	char btag[32];
+
+	if (cap == NULL)
+		return;
+	c->capture = NULL;
+	if (c->state != CLIENT_OPEN) {
+		evbuffer_free(cap);
+		return;
+	}
+	turnbuf_spill(c);
+	snprintf(btag, sizeof(btag), "batch=%s", bid);
+	move_lines_tagged(bufferevent_get_output(c->bev), btag, cap);
+	evbuffer_free(cap);
+	finish(c);
+}
+
+/* capture_close_batch: see capture.h. */
+void
+capture_close_batch(struct client *c, const char *bid)
+{
+	struct evbuffer *saved = capture_suspend(c);
+	char line[200];
+	int l;
+
+	l = snprintf(line, sizeof(line), ":%s BATCH -%s\r\n", c->srv->cfg->name, bid);
+	send_bytes(c, line, (size_t)l);
+	capture_resume(c, saved);
+}
+
 /* capture_end: see capture.h. labeled-response spec: no output -> ACK;
  * one line -> the label on it; more -> a labeled-response batch. */
 void

@@ -394,6 +394,14 @@ handle_line(struct client *c, char *line, size_t n)
 			}
 			return r;
 		}
+		if (c->listing != NULL && c->listing->open_batch) {
+			/* a LIST that goes on as the output drains: its
+			 * labeled-response batch stays open until its end */
+			c->listing->open_batch = false;
+			capture_open_batch(c, m.label, c->listing->batch,
+			    sizeof(c->listing->batch));
+			return r;
+		}
 		capture_end(c, m.label);
 		return r;
 	}

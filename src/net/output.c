@@ -480,7 +480,8 @@ output_pump_wait(struct client *c)
 size_t
 output_queued(struct client *c)
 {
-	return evbuffer_get_length(bufferevent_get_output(c->bev)) + c->tb_len;
+	return evbuffer_get_length(bufferevent_get_output(c->bev)) + c->tb_len +
+	    (c->capture != NULL ? evbuffer_get_length(c->capture) : 0);
 }
 
 /* output_pump_cb: each client queued before this turn gets one call of

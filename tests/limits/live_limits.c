@@ -641,6 +641,62 @@ START_TEST(t_list_abort)
 }
 END_TEST
 
+/* A labeled LIST (labeled-response + batch) on the same 300 channels with
+ * sendq 8 KiB: one labeled-response batch, opened with the label, every
+ * 321/322/323 in it, closed at the end - sent a part at a time, never
+ * "SendQ exceeded" (before: the whole list was captured at once). A
+ * labeled PING meanwhile is answered with its own label. */
+START_TEST(t_list_labeled)
+{
+	struct srv *s = srv_start("[limits]\nmax_channels_per_user = 1000\n"
+	    "[class]\nname = small\nmatch = 127.0.4.0/24\nsendq = 8192\n");
+	struct cl *mk = cl_new(s, "maker"), *l;
+	char *buf, bid[32], re[96], num[8];
+	size_t cap = 256 * 1024, o = 0;
+	int i, n322 = 0, seen[300] = { 0 };
+
+	buf = malloc(cap);
+	ck_assert(buf != NULL);
+	for (i = 0; i < 300; i++)
+		o += (size_t)snprintf(buf + o, cap - o, "JOIN #b%03d\r\nTOPIC #b%03d :%0200d\r\n",
+		    i, i, i);
+	cl_send_raw(mk, buf, o);
+	free(buf);
+	cl_expect(mk, "^:maker![^ ]+ TOPIC #b299 :", 20000);
+	l = cl_from("127.0.4.3", s->port, 4096);
+	cl_send(l, "CAP REQ :labeled-response batch");
+	cl_expect(l, "^:irc\\.test CAP \\* ACK :labeled-response batch$", LIVE_T);
+	cl_send(l, "CAP END");
+	cl_register(l, "lister");
+	cl_send(l, "@label=L1 LIST\r\n@label=P1 PING :x");
+	cl_expect(l, "^@label=L1 :irc\\.test BATCH \\+[^ ]+ labeled-response$", LIVE_T);
+	ck_assert(rx_group(l->last, "BATCH \\+([^ ]+) ", 1, bid, sizeof(bid)));
+	snprintf(re, sizeof(re), "^@batch=%s :irc\\.test 321 lister ", rx_esc(bid));
+	cl_expect(l, re, LIVE_T);
+	for (;;) {
+		const char *ln = cl_expect(l, "^(@[^ ]+ )?:irc\\.test ([0-9]{3}|BATCH|PONG|ERROR) ",
+		    LIVE_T);
+
+		if (rx_match(ln, " PONG ")) {
+			ck_assert_msg(rx_match(ln, "^@label=P1 :irc\\.test PONG "), "%s", ln);
+			continue;
+		}
+		snprintf(re, sizeof(re), "^@batch=%s :irc\\.test 32[23] ", rx_esc(bid));
+		ck_assert_msg(rx_match(ln, re), "outside the LIST batch: %s", ln);
+		if (rx_match(ln, " 323 "))
+			break;
+		ck_assert(rx_group(ln, " 322 lister #b([0-9]{3}) ", 1, num, sizeof(num)));
+		ck_assert_msg(++seen[atoi(num)] == 1, "#b%s twice", num);
+		n322++;
+	}
+	for (i = 0; i < 300; i++)
+		ck_assert_msg(seen[i] == 1, "#b%03d not listed (%d listed)", i, n322);
+	snprintf(re, sizeof(re), "^:irc\\.test BATCH -%s$", rx_esc(bid));
+	cl_expect(l, re, LIVE_T);
+	prompt_sync(l, 1500, "lister after a labeled LIST");
+}
+END_TEST
+
 /* tx_queue (bytes sent and not yet acknowledged: the kernel's send queue)
  * of the TCP socket from 127.0.0.1:lport to raddr:rport, from
  * /proc/net/tcp; -1 when there is no such socket. */
@@ -1407,6 +1463,7 @@ main(void)
 	tcase_add_test(tc, t_sendq_kernel_bounded_and_reset);
 	tcase_add_test(tc, t_list_safelist);
 	tcase_add_test(tc, t_list_abort);
+	tcase_add_test(tc, t_list_labeled);
 	suite_add_tcase(s, tc);
 
 	tc = lim_tcase("connections", 30);
