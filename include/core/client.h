@@ -214,7 +214,17 @@ void client_timer_set(struct client *c, enum client_timer kind);
 void client_timer_stop(struct client *c);
 /* client_timer_now: the timer clock (CLOCK_MONOTONIC) in microseconds. */
 int64_t client_timer_now(void);
-/* client_matches_mask: does nick!user@host match the glob mask? */
+/* client_matches_mask: does nick!user@host match the glob mask, or does
+ * client_mask_addr_match(c, mask, false) hold? (channel ban lists) */
 bool client_matches_mask(const struct client *c, const char *mask);
+/* client_mask_addr_match: mask's host part (after the last '@') is an IP
+ * address or CIDR (as cidr_parse reads it) containing c's address, and the
+ * part before it matches c's "nick!user" (or its user name when userhost)
+ * as a glob. So "*!*@::1", "*!*@0::1", "*!*@::FFFF:127.0.0.1" and
+ * "*!*@127.0.0.0/8" all match a client from 127.0.0.1 / ::1 whatever the
+ * text of its host (issue 9: IPv6 addresses were compared as text).
+ * Solanum matches bans and oper hosts on the address the same way
+ * (match_ips, comp_with_mask). */
+bool client_mask_addr_match(const struct client *c, const char *mask, bool userhost);
 
 #endif

@@ -36,7 +36,8 @@ find_oper(struct client *c, const char *name)
 		struct oper_conf *o = &srv->cfg->opers[i];
 		if (strcmp(o->name, name) != 0)
 			continue;
-		if (casemap_match(srv->cfg->casemapping, o->host, strchr(o->host, '!') ? pfx : uh))
+		if (casemap_match(srv->cfg->casemapping, o->host, strchr(o->host, '!') ? pfx : uh) ||
+		    client_mask_addr_match(c, o->host, strchr(o->host, '!') == NULL))
 			return o;
 	}
 	return NULL;

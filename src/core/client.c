@@ -1,6 +1,7 @@
 /* client.c - one client: creation, names, timers, invites, and the final free.
  * The teardown (client_close) and the deferred free live in net/close.c. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "core/channel.h"
 #include "core/client.h"
+#include "core/connlimit.h"
 #include "core/log.h"
 #include "core/password.h"
 #include "core/server.h"
@@ -193,11 +195,40 @@ client_free(struct client *c)
 	free(c);
 }
 
+/* client_mask_addr_match: see client.h. The host part must look like an
+ * address (a hex digit or ':' first, no wildcard) before it is parsed, so
+ * the common "*!*@*.example.org" ban costs one strpbrk. */
+bool
+client_mask_addr_match(const struct client *c, const char *mask, bool userhost)
+{
+	const char *at = strrchr(mask, '@'), *h;
+	char left[160], me[160];
+	unsigned char addr[16];
+	struct cidr net;
+
+	if (at == NULL)
+		return false;
+	h = at + 1;
+	if (!(isxdigit((unsigned char)*h) || *h == ':') || strpbrk(h, "*?") != NULL ||
+	    !cidr_parse(h, &net))
+		return false;
+	sockaddr_to16((const struct sockaddr *)&c->addr, addr);
+	if (!cidr_contains(&net, addr))
+		return false;
+	snprintf(left, sizeof(left), "%.*s", (int)(at - mask), mask);
+	if (userhost)
+		snprintf(me, sizeof(me), "%s", c->user);
+	else
+		snprintf(me, sizeof(me), "%s!%s", c->nick, c->user);
+	return casemap_match(c->srv->cfg->casemapping, left, me);
+}
+
 bool
 client_matches_mask(const struct client *c, const char *mask)
 {
 	char pfx[160];
 
-	return casemap_match(c->srv->cfg->casemapping, mask, client_prefix(c, pfx, sizeof(pfx)));
+	return casemap_match(c->srv->cfg->casemapping, mask, client_prefix(c, pfx, sizeof(pfx))) ||
+	    client_mask_addr_match(c, mask, false);
 }
 

@@ -343,6 +343,26 @@ END_TEST
 
 /* ------------------------------------------------------------ OPER errors */
 
+/* An [oper] host written as an address in another spelling (IPv4-mapped
+ * IPv6, or a CIDR) matches the client's address, not its text (issue 9,
+ * IPv6 normalisation); a CIDR that does not contain it still gives 491. */
+START_TEST(t_oper_host_address_forms)
+{
+	struct srv *s = srv_start(
+	    "[oper]\nname = mapped\npassword = MapPw-1\nhost = *@::FFFF:127.0.0.1\n"
+	    "[oper]\nname = net\npassword = NetPw-2\nhost = ~u*@127.0.0.0/8\n"
+	    "[oper]\nname = other\npassword = OtherPw-3\nhost = *@10.0.0.0/8\n");
+	struct cl *a = cl_new(s, "user1"), *b = cl_new(s, "user2");
+
+	cl_send(a, "OPER other OtherPw-3");
+	cl_expect(a, SRV "491 user1 :", LIVE_T);
+	cl_send(a, "OPER mapped MapPw-1");
+	cl_expect(a, SRV "381 user1 :", LIVE_T);
+	cl_send(b, "OPER net NetPw-2");
+	cl_expect(b, SRV "381 user2 :", LIVE_T);
+}
+END_TEST
+
 START_TEST(t_oper_failures)
 {
 	struct srv *s = srv_start(
@@ -901,6 +921,7 @@ main(void)
 	tcase_add_test(tc, t_hash_oper_labeled);
 	tcase_add_test(tc, t_hash_config_check);
 	tcase_add_test(tc, t_oper_failures);
+	tcase_add_test(tc, t_oper_host_address_forms);
 	tcase_add_test(tc, t_passwords_not_logged);
 	suite_add_tcase(s, tc);
 

@@ -384,6 +384,34 @@ START_TEST(t_ban_backslash)
 }
 END_TEST
 
+/* Issue 9 (IPv6 normalisation): a ban whose host is an address or CIDR is
+ * matched on the client's address, whatever its spelling: an IPv4-mapped
+ * IPv6 address in upper case and a CIDR both keep a client from
+ * 127.0.0.1 out; UNBAN-ing them lets it in; another address is not hit. */
+START_TEST(t_ban_address_forms)
+{
+	struct srv *s = srv_start(conf_plain);
+	struct cl *a = cl_new(s, "alice");
+	struct cl *b = cl_new(s, "bob");
+	const char *bans[] = { "*!*@::FFFF:127.0.0.1", "b*!*@127.0.0.0/8", "*!*@0:0::ffff:7f00:1" };
+	size_t i;
+
+	cl_join(a, "#c");
+	cl_send(a, "MODE #c +b *!*@10.0.0.0/8");	/* not bob's address */
+	cl_expect(a, " MODE #c \\+b ", LIVE_T);
+	for (i = 0; i < sizeof(bans) / sizeof(bans[0]); i++) {
+		cl_send(a, "MODE #c +b %s", bans[i]);
+		cl_expect(a, " MODE #c \\+b ", LIVE_T);
+		cl_send(b, "JOIN #c");
+		cl_expect(b, SRV "474 bob #c :", LIVE_T);
+		cl_send(a, "MODE #c -b %s", bans[i]);
+		cl_expect(a, " MODE #c -b ", LIVE_T);
+	}
+	cl_send(b, "JOIN #c");
+	cl_expect(b, PFX("bob") "JOIN :?#c$", LIVE_T);
+}
+END_TEST
+
 /* A ban on the user@host part matches whatever the nick. */
 START_TEST(t_ban_host)
 {
@@ -858,6 +886,7 @@ main(void)
 	tcase_add_test(tc, t_ban_wildcards_and_exceptions);
 	tcase_add_test(tc, t_ban_casemap);
 	tcase_add_test(tc, t_ban_backslash);
+	tcase_add_test(tc, t_ban_address_forms);
 	tcase_add_test(tc, t_ban_host);
 	tcase_add_test(tc, t_umode);
 	tcase_add_test(tc, t_umode_errors);
