@@ -86,6 +86,13 @@ on_message(struct server *srv, const struct event_message *ev)
 	    ev->msgid != NULL && strstr(ev->tags, ev->msgid) != NULL ? "+id" : "");
 }
 
+static void
+on_mode(struct server *srv, const struct event_mode *ev)
+{
+	logf_("mode %s %s %s;", ev->source ? ev->source->nick : "-",
+	    ev->channel ? ev->channel->name : ev->target->nick, ev->modes);
+}
+
 static struct harness *
 h_events(void)
 {
@@ -100,6 +107,7 @@ h_events(void)
 	ck_assert_int_eq(event_subscribe_quit(h->srv, on_quit), 0);
 	ck_assert_int_eq(event_subscribe_topic(h->srv, on_topic), 0);
 	ck_assert_int_eq(event_subscribe_message(h->srv, on_message), 0);
+	ck_assert_int_eq(event_subscribe_mode(h->srv, on_mode), 0);
 	return h;
 }
 
@@ -169,6 +177,23 @@ START_TEST(message_events)
 }
 END_TEST
 
+START_TEST(mode_events)
+{
+	struct harness *h = h_events();
+	struct fc *a = fc_new(h, "alice"), *b = fc_new(h, "bob");
+
+	fc_send(a, "JOIN #m");
+	fc_send(b, "JOIN #m");
+	evlog[0] = '\0';
+	fc_send(a, "MODE #m +o-t bob");
+	fc_send(a, "MODE #m +n");	/* already set: no change, no event */
+	fc_send(b, "MODE alice +i");	/* refused: no event */
+	fc_send(a, "MODE alice +i");
+	ck_assert_str_eq(evlog, "mode alice #m +o-t bob;mode alice alice +i;");
+	h_free(h);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -179,5 +204,6 @@ main(void)
 	tcase_add_test(tc, registration_nick_quit);
 	tcase_add_test(tc, channel_events);
 	tcase_add_test(tc, message_events);
+	tcase_add_test(tc, mode_events);
 	return h_run_suite(s);
 }
