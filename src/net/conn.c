@@ -419,6 +419,8 @@ conn_process_input(struct client *c)
 	struct evbuffer *in = bufferevent_get_input(c->bev);
 	char line[IRC_INPUT_MAX + 2];
 	struct evbuffer_ptr start, eol;
+	struct evbuffer_iovec v;
+	const char *nl;
 	size_t eol_len, len, n;
 
 	/* CF_PW_WAIT: a password check runs for this client; the lines
@@ -439,8 +441,21 @@ conn_process_input(struct client *c)
 			}
 			return;
 		}
-		evbuffer_ptr_set(in, &start, 0, EVBUFFER_PTR_SET);
-		eol = evbuffer_search_eol(in, &start, &eol_len, EVBUFFER_EOL_CRLF);
+		/* EVBUFFER_EOL_CRLF: the line ends at the first LF, with a CR
+		 * before it as part of the end. The usual case, a LF in the
+		 * first chain, is one memchr; else libevent's search. */
+		if (evbuffer_peek(in, -1, NULL, &v, 1) >= 1 && v.iov_len > 0 &&
+		    (nl = memchr(v.iov_base, '\n', v.iov_len)) != NULL) {
+			eol.pos = nl - (const char *)v.iov_base;
+			eol_len = 1;
+			if (eol.pos > 0 && nl[-1] == '\r') {
+				eol.pos--;
+				eol_len = 2;
+			}
+		} else {
+			evbuffer_ptr_set(in, &start, 0, EVBUFFER_PTR_SET);
+			eol = evbuffer_search_eol(in, &start, &eol_len, EVBUFFER_EOL_CRLF);
+		}
 		if (eol.pos < 0) {
 			if (len > IRC_INPUT_MAX) {
 				/* No end in sight: answer once, drop what we
@@ -460,8 +475,7 @@ conn_process_input(struct client *c)
 			evbuffer_drain(in, n + eol_len);
 			continue;
 		}
-		evbuffer_remove(in, line, n);
-		evbuffer_drain(in, eol_len);
+		evbuffer_remove(in, line, n + eol_len);	/* n <= IRC_INPUT_MAX */
 		line[n] = '\0';
 		srv->stats.lines_in++;
 		srv->stats.bytes_in += n + eol_len;
