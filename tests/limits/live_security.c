@@ -252,8 +252,11 @@ START_TEST(t_hash_floods_do_not_stall)
 	}
 	fprintf(stderr, "t_hash_floods_do_not_stall: worst bystander PING %lld ms\n",
 	    (long long)worst);
-	ck_assert_msg(worst < lim_ms(200), "bystander PING took %lld ms during the floods",
-	    (long long)worst);
+	/* valgrind runs one thread at a time, so under it the worker's hash
+	 * holds the loop thread by construction: the bound means nothing there
+	 * (the rest of the test still runs). */
+	ck_assert_msg(lim_server_under_valgrind() || worst < lim_ms(200),
+	    "bystander PING took %lld ms during the floods", (long long)worst);
 
 	expect_bad_password(f);
 	for (i = 0; i < 5; i++)
