@@ -1,6 +1,6 @@
 /*
  * ircv3_live: every IRCv3 capability and extension evircd offers, against
- * the real binary on 127.0.0.1 (tests/live/livelib).  Each capability is
+ * the real binary on 127.0.0.1 (tests/lib/livelib).  Each capability is
  * checked with a client that requests it and one that does not.
  *
  * References (the expected behaviour; irctest, progval/irctest
