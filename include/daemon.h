@@ -13,6 +13,11 @@
 /* server_new: a server for cfg (ownership passes; config_path may be NULL
  * and is copied), ready to listen (server_listen) and run. NULL on failure. */
 struct server *server_new(struct config *cfg, const char *config_path);
+/* server_accounts_open: open the [accounts] database (store/store.h) when
+ * the configuration names one. 0 (also when none is named), or -1 with err
+ * filled: the server should not start without the accounts it was told
+ * to keep. */
+int server_accounts_open(struct server *srv, char *err, size_t errlen);
 /* server_run: run the loop until shutdown. Returns the exit status. */
 int server_run(struct server *srv);
 /* server_free: close everything and free the server; NULL is fine. */

@@ -15,6 +15,7 @@
 #include "cmd/command.h"
 #include "cmd/monitor.h"
 #include "cmd/whowas.h"
+#include "store/store.h"
 #include "daemon.h"
 
 static void
@@ -57,6 +58,18 @@ server_new(struct config *cfg, const char *config_path)
 	return srv;
 }
 
+/* server_accounts_open: see daemon.h. The path is read once: a REHASH
+ * that names another file keeps the open one (docs/ACCOUNTS.md). */
+int
+server_accounts_open(struct server *srv, char *err, size_t errlen)
+{
+	if (srv->cfg->accounts_db == NULL || srv->store != NULL)
+		return 0;
+	srv->store = store_open(srv->cfg->accounts_db, srv->base, srv->cfg->casemapping, err,
+	    errlen);
+	return srv->store != NULL ? 0 : -1;
+}
+
 /* server_run: see daemon.h. */
 int
 server_run(struct server *srv)
@@ -76,5 +89,7 @@ server_free(struct server *srv)
 	event_free(srv->sig_hup);
 	server_io_free(srv);
 	monitor_free_all(srv);
+	store_close(srv->store);
+	srv->store = NULL;
 	server_core_free(srv);
 }

@@ -16,6 +16,7 @@
 #include "core/password.h"
 #include "core/server.h"
 #include "net/tls.h"
+#include "store/store.h"
 #include "daemon.h"
 
 static void
@@ -26,6 +27,7 @@ usage(FILE *f)
 	    "       evircd [-d] -c FILE\n"
 	    "       evircd -t -c FILE\n"
 	    "       evircd --mkpasswd\n"
+	    "       evircd -c FILE --backup DEST\n"
 	    "       evircd --version | --help\n"
 	    "\n"
 	    "  (no arguments)  run on the embedded defaults: all addresses, port 6667\n"
@@ -33,7 +35,8 @@ usage(FILE *f)
 	    "  -c FILE         read the INI configuration FILE (see docs/CONFIG.md)\n"
 	    "  -t              check the configuration and exit (0 ok, 1 error)\n"
 	    "  -d              debug logging on stderr\n"
-	    "  --mkpasswd      read a password and print its hash for the configuration\n");
+	    "  --mkpasswd      read a password and print its hash for the configuration\n"
+	    "  --backup DEST   copy the [accounts] database to DEST (safe while running)\n");
 }
 
 /* raise_nofile: lift the soft RLIMIT_NOFILE to the hard limit. */
@@ -100,9 +103,10 @@ main(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "mkpasswd", no_argument, NULL, 'M' },
+		{ "backup", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *conffile = NULL;
+	const char *conffile = NULL, *backup = NULL;
 	int ch, debug = 0, test = 0, status;
 	struct config *cfg;
 	struct server *srv;
@@ -117,6 +121,7 @@ main(int argc, char *argv[])
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("evircd %s\n", EVIRCD_VERSION); return 0;
 		case 'M': return mkpasswd();
+		case 'B': backup = optarg; break;
 		default:
 			fprintf(stderr, "evircd: unknown option '%s' (try --help)\n", argv[optind - 1]);
 			return 2;
@@ -127,6 +132,10 @@ main(int argc, char *argv[])
 	log_init(debug);
 	if (conffile != NULL && argc > 0) {
 		fprintf(stderr, "evircd: -c FILE takes no PORT argument\n");
+		return 2;
+	}
+	if (backup != NULL && conffile == NULL) {
+		fprintf(stderr, "evircd: --backup needs -c FILE (its [accounts] database)\n");
 		return 2;
 	}
 	if (test && conffile == NULL) {
@@ -141,6 +150,25 @@ main(int argc, char *argv[])
 		cfg = config_load_checked(conffile, tls_check, err, sizeof(err));
 		if (cfg == NULL) {
 			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		if (backup != NULL) {
+			if (cfg->accounts_db == NULL) {
+				fprintf(stderr, "%s: no [accounts] database to back up\n", conffile);
+				status = 1;
+			} else if (store_backup(cfg->accounts_db, backup, err, sizeof(err)) != 0) {
+				fprintf(stderr, "evircd: %s\n", err);
+				status = 1;
+			} else {
+				printf("%s: backed up to %s\n", cfg->accounts_db, backup);
+				status = 0;
+			}
+			config_free(cfg);
+			return status;
+		}
+		if (cfg->accounts_db != NULL && store_check(cfg->accounts_db, err, sizeof(err)) != 0) {
+			fprintf(stderr, "%s: [accounts] database: %s\n", conffile, err);
+			config_free(cfg);
 			return 1;
 		}
 		if (test) {
@@ -180,6 +208,11 @@ main(int argc, char *argv[])
 	srv = server_new(cfg, conffile);
 	if (srv == NULL)
 		fatalx("cannot create the event loop");
+	if (server_accounts_open(srv, err, sizeof(err)) != 0) {
+		log_warnx("[accounts] database: %s; exiting", err);
+		server_free(srv);
+		return 1;
+	}
 	if (server_listen(srv) != 0) {
 		log_warnx("no listener could be opened; exiting");
 		server_free(srv);

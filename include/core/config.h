@@ -82,6 +82,7 @@ struct config {
 	unsigned	 sts_duration;	/* s: sts persistence policy on TLS connections */
 
 	char		*password;	/* connection password (PASS), NULL = none */
+	char		*accounts_db;	/* [accounts] database: SQLite file, NULL = no accounts (store/store.h) */
 	struct oper_conf *opers;
 	size_t		 nopers;
 };

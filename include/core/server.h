@@ -20,6 +20,7 @@ struct irc_msg;
 struct channel;
 struct listener;
 struct password_pool;
+struct store;
 struct turnbuf;
 
 /* One remembered nick for WHOWAS (RFC 2812 §3.6.3, RFC 2813 §5.6). */
@@ -103,6 +104,8 @@ struct server {
 	struct event	*sweep_timer;	/* drops idle ip_table entries */
 	struct password_pool *pwpool;	/* argon2id checks off the loop (password.c);
 					 * started by the first hash to check */
+	struct store	*store;		/* account database (store/store.h), NULL = no
+					 * [accounts] database; opened by server_accounts_open */
 	struct nick_hold *holds;	/* nicks unavailable after KILL */
 	size_t		 nholds, holds_cap;
 

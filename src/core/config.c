@@ -211,6 +211,7 @@ config_free(struct config *cfg)
 	}
 	free(cfg->opers);
 	free(cfg->password);
+	free(cfg->accounts_db);
 	free(cfg);
 }
 
@@ -288,7 +289,8 @@ reader(char *str, int num, void *stream)
 		snprintf(name, sizeof(name), "class%d", p->class_sections);
 		add_class(p->cfg, name);
 	} else if (strcmp(p->section, "server") != 0 && strcmp(p->section, "limits") != 0 &&
-	    strcmp(p->section, "security") != 0 && strcmp(p->section, "flood") != 0) {
+	    strcmp(p->section, "security") != 0 && strcmp(p->section, "flood") != 0 &&
+	    strcmp(p->section, "accounts") != 0) {
 		perr(p, "unknown section [%s]", p->section);
 		return NULL;
 	}
@@ -564,6 +566,12 @@ handler(void *user, const char *section, const char *name, const char *value)
 			if (!parse_uint(p, name, value, 0, 2UL * 366 * 86400, &secs))
 				return 0;
 			cfg->sts_duration = (unsigned)secs;
+		} else
+			goto unknown;
+	} else if (strcmp(section, "accounts") == 0) {
+		if (!strcmp(name, "database")) {
+			free(cfg->accounts_db);
+			cfg->accounts_db = value[0] ? xstrdup(value) : NULL;
 		} else
 			goto unknown;
 	} else if (strcmp(section, "oper") == 0) {

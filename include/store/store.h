@@ -1,0 +1,133 @@
+/* store.h - the account database: one SQLite file ([accounts] database) in
+ * WAL mode, its schema versioned with PRAGMA user_version and migrated on
+ * open, an in-memory cache of every account that the loop thread reads, and
+ * a writer thread that commits queued changes in batches.
+ *
+ * Why this shape (issue 11): the event loop never waits for the disk.
+ * Reads (login, INFO) are served from the cache, loaded once at start:
+ * accounts are small and few. Writes change the cache at once (so the loop
+ * sees its own writes and two REGISTERs of one name cannot both win) and
+ * queue the row change; the writer thread takes everything queued, commits
+ * it in one transaction (synchronous=FULL: a commit is on disk when it
+ * returns) and hands the results back to the loop through a pipe watched by
+ * an event, the pattern of core/password.c. A job's callback runs only
+ * after its batch is committed, so an acknowledged write survives a crash
+ * or kill -9; at most the batch being committed is lost, and SQLite's WAL
+ * never leaves the file corrupt.
+ *
+ * Layer: store/ stands between core/ and proto/: it uses core (casemap,
+ * log) and nothing above; cmd/ calls it. */
+#ifndef EVIRCD_STORE_H
+#define EVIRCD_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/casemap.h"
+
+struct event_base;
+struct store;
+struct store_job;
+
+/* The schema version this build writes (PRAGMA user_version). A file with
+ * a higher version is refused (made by a newer evircd). */
+#define STORE_SCHEMA_VERSION	1
+/* Writes queued or being committed at once; past it a write is refused
+ * (the caller answers "try again"). */
+#define STORE_QUEUE_MAX		1024
+/* Longest account name in bytes (the nick length ceiling). */
+#define STORE_NAME_MAX		32
+/* Room for a stored password hash (core/password.h PASSWORD_HASH_MAX). */
+#define STORE_HASH_MAX		128
+/* TLS client certificate fingerprints per account. */
+#define STORE_CERTS_MAX		8
+/* A certificate fingerprint: SHA-256 as 64 lower-case hex digits. */
+#define STORE_CERTFP_LEN	64
+
+/* One account as the cache holds it. Owned by the store; valid until the
+ * account is dropped (store_account_drop) or the store is closed, so a
+ * client keeps a copy of the name, never this pointer. */
+struct store_account {
+	char		 name[STORE_NAME_MAX + 1];	/* as registered */
+	char		 hash[STORE_HASH_MAX];		/* argon2id ("$argon2id$...") */
+	int64_t		 created;			/* Unix time, seconds */
+	unsigned	 ncerts;
+	char		 certs[STORE_CERTS_MAX][STORE_CERTFP_LEN + 1];
+};
+
+/* Result of a committed write, given to the job's callback. */
+enum store_result {
+	STORE_OK = 0,
+	STORE_FAILED,		/* the disk write failed (logged). A failed create is
+				 * taken out of the cache; other changes stay in the
+				 * cache until a restart reloads what the disk has */
+};
+
+/* Called on the loop thread after the write's batch is committed (or has
+ * failed); never after store_job_cancel. */
+typedef void (*store_done_fn)(void *arg, enum store_result r);
+
+/* store_open: open (creating if missing) the database at path, set WAL
+ * mode, migrate the schema to STORE_SCHEMA_VERSION, load every account into
+ * the cache and start the writer thread, whose results arrive through an
+ * event on base. Names are casefolded with cm. NULL on error with a clear
+ * "path: what" message in err (not a database, a newer schema, I/O). */
+struct store *store_open(const char *path, struct event_base *base, enum casemapping cm,
+    char *err, size_t errlen);
+/* store_close: commit everything still queued, stop the writer and free
+ * the store; pending callbacks are not called. NULL is fine. */
+void store_close(struct store *st);
+
+/* store_check: for `evircd -t`: can path be opened as an account database
+ * of a version this build can migrate? Nothing is written (a missing file
+ * is fine: it will be created). 0, or -1 with err filled. */
+int store_check(const char *path, char *err, size_t errlen);
+/* store_backup: copy the database at path into dest with SQLite's online
+ * backup API, reading path through a read-only connection of its own (WAL
+ * lets it run beside a live server). 0, or -1 with err filled. */
+int store_backup(const char *path, const char *dest, char *err, size_t errlen);
+
+/* store_account_find: the cached account called name (casefolded), or
+ * NULL. O(1), no disk. */
+const struct store_account *store_account_find(struct store *st, const char *name);
+/* store_account_by_cert: the account a certificate fingerprint is bound
+ * to (lower-case hex), or NULL. O(1), no disk. */
+const struct store_account *store_account_by_cert(struct store *st, const char *certfp);
+/* store_account_count: accounts in the cache. */
+size_t store_account_count(const struct store *st);
+
+/* Writes. Each changes the cache now and queues the row change; fn(arg,
+ * result) runs once the batch holding it is committed. fn may be NULL
+ * (nobody waits). Return: the job handle (valid until fn ran or
+ * store_job_cancel returned; with fn NULL do not keep it), or NULL when
+ * the change is refused now: *why says which (see enum store_refusal). */
+enum store_refusal {
+	STORE_REFUSED_NONE = 0,
+	STORE_REFUSED_EXISTS,	/* name already registered (create) */
+	STORE_REFUSED_MISSING,	/* no such account */
+	STORE_REFUSED_BADARG,	/* name/hash/fp too long or empty */
+	STORE_REFUSED_FULL,	/* STORE_QUEUE_MAX writes pending, or out of memory */
+	STORE_REFUSED_CERT_TAKEN,	/* fingerprint bound to another account, or the account has STORE_CERTS_MAX */
+};
+struct store_job *store_account_create(struct store *st, const char *name, const char *hash,
+    int64_t now, store_done_fn fn, void *arg, enum store_refusal *why);
+struct store_job *store_account_set_hash(struct store *st, const char *name, const char *hash,
+    store_done_fn fn, void *arg, enum store_refusal *why);
+struct store_job *store_account_drop(struct store *st, const char *name, store_done_fn fn,
+    void *arg, enum store_refusal *why);
+struct store_job *store_cert_add(struct store *st, const char *name, const char *certfp,
+    store_done_fn fn, void *arg, enum store_refusal *why);
+struct store_job *store_cert_del(struct store *st, const char *name, const char *certfp,
+    store_done_fn fn, void *arg, enum store_refusal *why);
+/* store_job_cancel: fn will not be called (arg may be freed at once); the
+ * write itself still happens. Loop thread only. */
+void store_job_cancel(struct store_job *job);
+/* store_pending: writes queued or committing whose results are not yet
+ * delivered. */
+unsigned store_pending(const struct store *st);
+/* store_sync: tests and shutdown: block until every queued write is
+ * committed, then deliver the callbacks. */
+void store_sync(struct store *st);
+
+#endif

@@ -1,0 +1,766 @@
+/* store.c - the account database: SQLite in WAL mode, a cache the loop
+ * reads, a writer thread that commits batches. See store/store.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <sqlite3.h>
+#include <uthash.h>
+
+#include "core/casemap.h"
+#include "core/log.h"
+#include "store/store.h"
+
+/* Schema migrations: migrations[v] takes a file of version v to v + 1.
+ * Each runs in one transaction with the new user_version, so a crash
+ * mid-migration leaves the old version. Never edit a shipped step; add
+ * one and raise STORE_SCHEMA_VERSION. */
+static const char *const migrations[STORE_SCHEMA_VERSION] = {
+	/* 0 -> 1: accounts and their certificate fingerprints */
+	"CREATE TABLE accounts ("
+	"  folded TEXT PRIMARY KEY,"	/* casefolded name: the key */
+	"  name TEXT NOT NULL,"		/* as registered */
+	"  hash TEXT NOT NULL,"		/* argon2id */
+	"  created INTEGER NOT NULL"	/* Unix time */
+	") WITHOUT ROWID;"
+	"CREATE TABLE certfps ("
+	"  certfp TEXT PRIMARY KEY,"	/* SHA-256, lower-case hex */
+	"  account TEXT NOT NULL REFERENCES accounts(folded) ON DELETE CASCADE"
+	") WITHOUT ROWID;"
+	"CREATE INDEX certfps_account ON certfps(account);",
+};
+
+enum op_kind { OP_CREATE, OP_SET_HASH, OP_DROP, OP_CERT_ADD, OP_CERT_DEL };
+
+struct store_job {
+	TAILQ_ENTRY(store_job) link;
+	struct store	*st;
+	enum op_kind	 kind;
+	char		 folded[STORE_NAME_MAX + 1];
+	char		*a, *b;		/* op parameters (name+hash, hash, certfp) */
+	int64_t		 n;
+	store_done_fn	 fn;
+	void		*arg;
+	bool		 cancelled;	/* loop thread only */
+	enum store_result result;	/* set by the writer */
+};
+TAILQ_HEAD(job_list, store_job);
+
+struct acct {
+	struct store_account pub;
+	char		 folded[STORE_NAME_MAX + 1];
+	UT_hash_handle	 hh;
+};
+
+struct cert {
+	char		 fp[STORE_CERTFP_LEN + 1];
+	struct acct	*acct;
+	UT_hash_handle	 hh;
+};
+
+struct store {
+	sqlite3		*db;		/* writer thread only, after store_open */
+	enum casemapping cm;
+	struct acct	*accts;		/* loop thread: cache by folded name */
+	struct cert	*certs;		/* loop thread: cache by fingerprint */
+	size_t		 naccts;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv, idle;
+	struct job_list	 todo, done;	/* under mu */
+	bool		 stop, busy;	/* under mu */
+	unsigned	 pending;	/* loop thread only */
+	pthread_t	 thread;
+	bool		 started;
+	int		 wake[2];
+	struct event	*ev;
+};
+
+static void
+errf(char *err, size_t errlen, const char *path, const char *what, sqlite3 *db)
+{
+	snprintf(err, errlen, "%s: %s%s%s", path, what, db ? ": " : "", db ? sqlite3_errmsg(db) : "");
+}
+
+/* user_version: the file's schema version, or -1 (not a database, I/O). */
+static int
+user_version(sqlite3 *db)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* migrate: bring db to STORE_SCHEMA_VERSION, one transaction per step. */
+static int
+migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	int v = user_version(db);
+	char sql[64];
+
+	if (v < 0) {
+		errf(err, errlen, path, "cannot read the schema version", db);
+		return -1;
+	}
+	if (v > STORE_SCHEMA_VERSION) {
+		snprintf(err, errlen, "%s: schema version %d is newer than this evircd's (%d)", path,
+		    v, STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	for (; v < STORE_SCHEMA_VERSION; v++) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(db, migrations[v], NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+			char what[64];
+			snprintf(what, sizeof(what), "migration to schema version %d failed", v + 1);
+			errf(err, errlen, path, what, db);
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		log_info("%s: account database migrated to schema version %d", path, v + 1);
+	}
+	return 0;
+}
+
+static struct acct *
+cache_find(struct store *st, const char *name)
+{
+	char folded[STORE_NAME_MAX + 2];
+	struct acct *a;
+
+	if (strlen(name) > STORE_NAME_MAX)
+		return NULL;
+	casemap_fold(st->cm, folded, name, sizeof(folded));
+	HASH_FIND_STR(st->accts, folded, a);
+	return a;
+}
+
+static struct acct *
+cache_add(struct store *st, const char *name, const char *hash, int64_t created)
+{
+	struct acct *a = calloc(1, sizeof(*a));
+
+	if (a == NULL)
+		return NULL;
+	snprintf(a->pub.name, sizeof(a->pub.name), "%s", name);
+	snprintf(a->pub.hash, sizeof(a->pub.hash), "%s", hash);
+	a->pub.created = created;
+	casemap_fold(st->cm, a->folded, name, sizeof(a->folded));
+	HASH_ADD_STR(st->accts, folded, a);
+	st->naccts++;
+	return a;
+}
+
+static int
+cache_cert_add(struct store *st, struct acct *a, const char *fp)
+{
+	struct cert *c;
+
+	HASH_FIND_STR(st->certs, fp, c);
+	if (c != NULL || a->pub.ncerts >= STORE_CERTS_MAX)
+		return -1;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return -1;
+	snprintf(c->fp, sizeof(c->fp), "%s", fp);
+	c->acct = a;
+	HASH_ADD_STR(st->certs, fp, c);
+	snprintf(a->pub.certs[a->pub.ncerts++], STORE_CERTFP_LEN + 1, "%s", fp);
+	return 0;
+}
+
+static int
+cache_cert_del(struct store *st, struct acct *a, const char *fp)
+{
+	struct cert *c;
+	unsigned i;
+
+	HASH_FIND_STR(st->certs, fp, c);
+	if (c == NULL || c->acct != a)
+		return -1;
+	HASH_DEL(st->certs, c);
+	free(c);
+	for (i = 0; i < a->pub.ncerts; i++)
+		if (strcmp(a->pub.certs[i], fp) == 0) {
+			memmove(a->pub.certs[i], a->pub.certs[i + 1],
+			    (a->pub.ncerts - i - 1) * sizeof(a->pub.certs[0]));
+			a->pub.ncerts--;
+			break;
+		}
+	return 0;
+}
+
+static void
+cache_del(struct store *st, struct acct *a)
+{
+	while (a->pub.ncerts > 0)
+		cache_cert_del(st, a, a->pub.certs[0]);
+	HASH_DEL(st->accts, a);
+	st->naccts--;
+	free(a);
+}
+
+static int
+cache_load(struct store *st, const char *path, char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	struct acct *a;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT name, hash, created FROM accounts", -1, &s,
+	    NULL) != SQLITE_OK) {
+		errf(err, errlen, path, "cannot read accounts", st->db);
+		return -1;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+		const char *hash = (const char *)sqlite3_column_text(s, 1);
+		if (name == NULL || hash == NULL || strlen(name) > STORE_NAME_MAX ||
+		    strlen(hash) >= STORE_HASH_MAX || cache_find(st, name) != NULL) {
+			log_warnx("%s: skipping a malformed account row", path);
+			continue;
+		}
+		if (cache_add(st, name, hash, sqlite3_column_int64(s, 2)) == NULL)
+			break;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		errf(err, errlen, path, "cannot read accounts", st->db);
+		return -1;
+	}
+	if (sqlite3_prepare_v2(st->db, "SELECT certfp, account FROM certfps", -1, &s, NULL) !=
+	    SQLITE_OK) {
+		errf(err, errlen, path, "cannot read certificate fingerprints", st->db);
+		return -1;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *fp = (const char *)sqlite3_column_text(s, 0);
+		const char *acc = (const char *)sqlite3_column_text(s, 1);
+		if (fp == NULL || acc == NULL || strlen(fp) != STORE_CERTFP_LEN)
+			continue;
+		HASH_FIND_STR(st->accts, acc, a);
+		if (a != NULL)
+			cache_cert_add(st, a, fp);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* op_run: one row change on the writer thread, inside the batch. */
+static int
+op_run(sqlite3 *db, struct store_job *j)
+{
+	static const char *const sql[] = {
+		[OP_CREATE] = "INSERT INTO accounts (folded, name, hash, created) VALUES (?1, ?2, ?3, ?4)",
+		[OP_SET_HASH] = "UPDATE accounts SET hash = ?2 WHERE folded = ?1",
+		[OP_DROP] = "DELETE FROM accounts WHERE folded = ?1",
+		[OP_CERT_ADD] = "INSERT INTO certfps (account, certfp) VALUES (?1, ?2)",
+		[OP_CERT_DEL] = "DELETE FROM certfps WHERE account = ?1 AND certfp = ?2",
+	};
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql[j->kind], -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, j->folded, -1, SQLITE_STATIC);
+	if (j->a != NULL)
+		sqlite3_bind_text(s, 2, j->a, -1, SQLITE_STATIC);
+	if (j->b != NULL)
+		sqlite3_bind_text(s, 3, j->b, -1, SQLITE_STATIC);
+	if (j->kind == OP_CREATE)
+		sqlite3_bind_int64(s, 4, j->n);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* commit_batch: run every job of batch in one transaction. A failing row
+ * fails only itself (a savepoint per row); a failing COMMIT fails all. */
+static void
+commit_batch(sqlite3 *db, struct job_list *batch)
+{
+	struct store_job *j;
+	bool ok = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
+
+	TAILQ_FOREACH(j, batch, link) {
+		j->result = STORE_FAILED;
+		if (!ok)
+			continue;
+		sqlite3_exec(db, "SAVEPOINT r", NULL, NULL, NULL);
+		if (op_run(db, j) == 0) {
+			j->result = STORE_OK;
+			sqlite3_exec(db, "RELEASE r", NULL, NULL, NULL);
+		} else {
+			log_warnx("account database: write failed: %s", sqlite3_errmsg(db));
+			sqlite3_exec(db, "ROLLBACK TO r", NULL, NULL, NULL);
+			sqlite3_exec(db, "RELEASE r", NULL, NULL, NULL);
+		}
+	}
+	if (!ok || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		log_warnx("account database: commit failed: %s", sqlite3_errmsg(db));
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		TAILQ_FOREACH(j, batch, link)
+			j->result = STORE_FAILED;
+	}
+}
+
+/* writer: take everything queued, commit it as one batch, post the
+ * results and wake the loop. */
+static void *
+writer(void *arg)
+{
+	struct store *st = arg;
+	struct job_list batch;
+	ssize_t w;
+
+	TAILQ_INIT(&batch);
+	pthread_mutex_lock(&st->mu);
+	for (;;) {
+		if (TAILQ_EMPTY(&st->todo)) {
+			st->busy = false;
+			pthread_cond_broadcast(&st->idle);
+			if (st->stop)
+				break;
+			pthread_cond_wait(&st->cv, &st->mu);
+			continue;
+		}
+		st->busy = true;
+		TAILQ_CONCAT(&batch, &st->todo, link);
+		pthread_mutex_unlock(&st->mu);
+		commit_batch(st->db, &batch);
+		pthread_mutex_lock(&st->mu);
+		TAILQ_CONCAT(&st->done, &batch, link);
+		w = write(st->wake[1], "", 1);
+		(void)w;
+	}
+	pthread_mutex_unlock(&st->mu);
+	return NULL;
+}
+
+static void
+job_free(struct store_job *j)
+{
+	free(j->a);
+	free(j->b);
+	free(j);
+}
+
+/* deliver: on the loop thread, the callbacks of every committed job. */
+static void
+deliver(struct store *st)
+{
+	struct job_list list;
+	struct store_job *j;
+	struct acct *a;
+
+	TAILQ_INIT(&list);
+	pthread_mutex_lock(&st->mu);
+	TAILQ_CONCAT(&list, &st->done, link);
+	pthread_mutex_unlock(&st->mu);
+	while ((j = TAILQ_FIRST(&list)) != NULL) {
+		TAILQ_REMOVE(&list, j, link);
+		st->pending--;
+		if (j->result != STORE_OK && j->kind == OP_CREATE) {
+			HASH_FIND_STR(st->accts, j->folded, a);
+			if (a != NULL)
+				cache_del(st, a);
+		}
+		if (!j->cancelled && j->fn != NULL)
+			j->fn(j->arg, j->result);
+		job_free(j);
+	}
+}
+
+static void
+wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+	char buf[64];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	deliver(arg);
+}
+
+/* db_open: open path with flags, busy timeout, WAL, FULL sync, foreign
+ * keys; NULL with err filled. */
+static sqlite3 *
+db_open(const char *path, int flags, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+		errf(err, errlen, path, "cannot open", db);
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	if (user_version(db) < 0) {
+		errf(err, errlen, path, "not an account database", db);
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+struct store *
+store_open(const char *path, struct event_base *base, enum casemapping cm, char *err,
+    size_t errlen)
+{
+	struct store *st = calloc(1, sizeof(*st));
+	sigset_t all, old;
+
+	if (st == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	st->cm = cm;
+	st->wake[0] = st->wake[1] = -1;
+	pthread_mutex_init(&st->mu, NULL);
+	pthread_cond_init(&st->cv, NULL);
+	pthread_cond_init(&st->idle, NULL);
+	TAILQ_INIT(&st->todo);
+	TAILQ_INIT(&st->done);
+	st->db = db_open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	    err, errlen);
+	if (st->db == NULL)
+		goto fail;
+	/* WAL: readers (a backup) beside the writer, and a crash leaves the
+	 * main file intact; FULL: a COMMIT is on disk when it returns, so a
+	 * callback means durable */
+	if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(st->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK) {
+		errf(err, errlen, path, "cannot set WAL mode", st->db);
+		goto fail;
+	}
+	if (migrate(st->db, path, err, errlen) != 0 || cache_load(st, path, err, errlen) != 0)
+		goto fail;
+	if (pipe2(st->wake, O_NONBLOCK | O_CLOEXEC) != 0) {
+		snprintf(err, errlen, "%s: pipe: %s", path, strerror(errno));
+		goto fail;
+	}
+	st->ev = event_new(base, st->wake[0], EV_READ | EV_PERSIST, wake_cb, st);
+	if (st->ev == NULL || event_add(st->ev, NULL) != 0) {
+		snprintf(err, errlen, "%s: cannot add the writer's event", path);
+		goto fail;
+	}
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	st->started = pthread_create(&st->thread, NULL, writer, st) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!st->started) {
+		snprintf(err, errlen, "%s: cannot start the writer thread", path);
+		goto fail;
+	}
+	log_info("%s: %zu accounts loaded", path, st->naccts);
+	return st;
+fail:
+	store_close(st);
+	return NULL;
+}
+
+void
+store_close(struct store *st)
+{
+	struct store_job *j;
+	struct acct *a, *atmp;
+	struct cert *c, *ctmp;
+
+	if (st == NULL)
+		return;
+	if (st->started) {
+		pthread_mutex_lock(&st->mu);
+		st->stop = true;
+		pthread_cond_broadcast(&st->cv);
+		pthread_mutex_unlock(&st->mu);
+		pthread_join(st->thread, NULL);	/* commits what is queued first */
+	}
+	while ((j = TAILQ_FIRST(&st->todo)) != NULL) {
+		TAILQ_REMOVE(&st->todo, j, link);
+		job_free(j);
+	}
+	while ((j = TAILQ_FIRST(&st->done)) != NULL) {
+		TAILQ_REMOVE(&st->done, j, link);
+		job_free(j);
+	}
+	HASH_ITER(hh, st->certs, c, ctmp) {
+		HASH_DEL(st->certs, c);
+		free(c);
+	}
+	HASH_ITER(hh, st->accts, a, atmp) {
+		HASH_DEL(st->accts, a);
+		free(a);
+	}
+	if (st->ev != NULL)
+		event_free(st->ev);
+	if (st->wake[0] >= 0) {
+		close(st->wake[0]);
+		close(st->wake[1]);
+	}
+	sqlite3_close(st->db);
+	pthread_cond_destroy(&st->cv);
+	pthread_cond_destroy(&st->idle);
+	pthread_mutex_destroy(&st->mu);
+	free(st);
+}
+
+void
+store_sync(struct store *st)
+{
+	pthread_mutex_lock(&st->mu);
+	while (!TAILQ_EMPTY(&st->todo) || st->busy)
+		pthread_cond_wait(&st->idle, &st->mu);
+	pthread_mutex_unlock(&st->mu);
+	deliver(st);
+}
+
+int
+store_check(const char *path, char *err, size_t errlen)
+{
+	sqlite3 *db;
+	int v;
+
+	if (access(path, F_OK) != 0 && errno == ENOENT)
+		return 0;	/* created on start */
+	if ((db = db_open(path, SQLITE_OPEN_READONLY, err, errlen)) == NULL)
+		return -1;
+	v = user_version(db);
+	sqlite3_close(db);
+	if (v > STORE_SCHEMA_VERSION) {
+		snprintf(err, errlen, "%s: schema version %d is newer than this evircd's (%d)", path,
+		    v, STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_backup(const char *path, const char *dest, char *err, size_t errlen)
+{
+	sqlite3 *src, *dst = NULL;
+	sqlite3_backup *b;
+	int rc;
+
+	if ((src = db_open(path, SQLITE_OPEN_READONLY, err, errlen)) == NULL)
+		return -1;
+	if (sqlite3_open_v2(dest, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		errf(err, errlen, dest, "cannot open", dst);
+		goto fail;
+	}
+	if ((b = sqlite3_backup_init(dst, "main", src, "main")) == NULL) {
+		errf(err, errlen, dest, "cannot start the backup", dst);
+		goto fail;
+	}
+	/* all pages in one step: the source is read in one read transaction,
+	 * a consistent snapshot even while the server commits */
+	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_OK || rc == SQLITE_BUSY ||
+	    rc == SQLITE_LOCKED)
+		sqlite3_sleep(10);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		errf(err, errlen, dest, "backup failed", dst);
+		goto fail;
+	}
+	sqlite3_close(dst);
+	sqlite3_close(src);
+	return 0;
+fail:
+	sqlite3_close(dst);
+	sqlite3_close(src);
+	return -1;
+}
+
+const struct store_account *
+store_account_find(struct store *st, const char *name)
+{
+	struct acct *a = cache_find(st, name);
+
+	return a != NULL ? &a->pub : NULL;
+}
+
+const struct store_account *
+store_account_by_cert(struct store *st, const char *certfp)
+{
+	struct cert *c;
+
+	HASH_FIND_STR(st->certs, certfp, c);
+	return c != NULL ? &c->acct->pub : NULL;
+}
+
+size_t
+store_account_count(const struct store *st)
+{
+	return st->naccts;
+}
+
+unsigned
+store_pending(const struct store *st)
+{
+	return st->pending;
+}
+
+/* submit: make a job and queue it for the writer. */
+static struct store_job *
+submit(struct store *st, enum op_kind kind, const char *folded, const char *a, const char *b,
+    int64_t n, store_done_fn fn, void *arg)
+{
+	struct store_job *j = calloc(1, sizeof(*j));
+
+	if (j == NULL)
+		return NULL;
+	j->st = st;
+	j->kind = kind;
+	snprintf(j->folded, sizeof(j->folded), "%s", folded);
+	j->a = a != NULL ? strdup(a) : NULL;
+	j->b = b != NULL ? strdup(b) : NULL;
+	if ((a != NULL && j->a == NULL) || (b != NULL && j->b == NULL)) {
+		job_free(j);
+		return NULL;
+	}
+	j->n = n;
+	j->fn = fn;
+	j->arg = arg;
+	st->pending++;
+	pthread_mutex_lock(&st->mu);
+	TAILQ_INSERT_TAIL(&st->todo, j, link);
+	pthread_cond_signal(&st->cv);
+	pthread_mutex_unlock(&st->mu);
+	return j;
+}
+
+static bool
+name_ok(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= max;
+}
+
+#define REFUSE(w) do { if (why != NULL) *why = (w); return NULL; } while (0)
+
+struct store_job *
+store_account_create(struct store *st, const char *name, const char *hash, int64_t now,
+    store_done_fn fn, void *arg, enum store_refusal *why)
+{
+	struct acct *a;
+	struct store_job *j;
+
+	if (!name_ok(name, STORE_NAME_MAX) || !name_ok(hash, STORE_HASH_MAX - 1))
+		REFUSE(STORE_REFUSED_BADARG);
+	if (cache_find(st, name) != NULL)
+		REFUSE(STORE_REFUSED_EXISTS);
+	if (st->pending >= STORE_QUEUE_MAX || (a = cache_add(st, name, hash, now)) == NULL)
+		REFUSE(STORE_REFUSED_FULL);
+	if ((j = submit(st, OP_CREATE, a->folded, name, hash, now, fn, arg)) == NULL) {
+		cache_del(st, a);
+		REFUSE(STORE_REFUSED_FULL);
+	}
+	return j;
+}
+
+struct store_job *
+store_account_set_hash(struct store *st, const char *name, const char *hash,
+    store_done_fn fn, void *arg, enum store_refusal *why)
+{
+	struct acct *a = cache_find(st, name);
+	struct store_job *j;
+
+	if (!name_ok(hash, STORE_HASH_MAX - 1))
+		REFUSE(STORE_REFUSED_BADARG);
+	if (a == NULL)
+		REFUSE(STORE_REFUSED_MISSING);
+	if (st->pending >= STORE_QUEUE_MAX ||
+	    (j = submit(st, OP_SET_HASH, a->folded, hash, NULL, 0, fn, arg)) == NULL)
+		REFUSE(STORE_REFUSED_FULL);
+	snprintf(a->pub.hash, sizeof(a->pub.hash), "%s", hash);
+	return j;
+}
+
+struct store_job *
+store_account_drop(struct store *st, const char *name, store_done_fn fn, void *arg,
+    enum store_refusal *why)
+{
+	struct acct *a = cache_find(st, name);
+	struct store_job *j;
+
+	if (a == NULL)
+		REFUSE(STORE_REFUSED_MISSING);
+	if (st->pending >= STORE_QUEUE_MAX ||
+	    (j = submit(st, OP_DROP, a->folded, NULL, NULL, 0, fn, arg)) == NULL)
+		REFUSE(STORE_REFUSED_FULL);
+	cache_del(st, a);
+	return j;
+}
+
+static bool
+certfp_ok(const char *fp)
+{
+	size_t i;
+
+	if (strlen(fp) != STORE_CERTFP_LEN)
+		return false;
+	for (i = 0; i < STORE_CERTFP_LEN; i++)
+		if (!((fp[i] >= '0' && fp[i] <= '9') || (fp[i] >= 'a' && fp[i] <= 'f')))
+			return false;
+	return true;
+}
+
+struct store_job *
+store_cert_add(struct store *st, const char *name, const char *certfp, store_done_fn fn,
+    void *arg, enum store_refusal *why)
+{
+	struct acct *a = cache_find(st, name);
+	struct store_job *j;
+
+	if (!certfp_ok(certfp))
+		REFUSE(STORE_REFUSED_BADARG);
+	if (a == NULL)
+		REFUSE(STORE_REFUSED_MISSING);
+	if (st->pending >= STORE_QUEUE_MAX)
+		REFUSE(STORE_REFUSED_FULL);
+	if (cache_cert_add(st, a, certfp) != 0)
+		REFUSE(STORE_REFUSED_CERT_TAKEN);
+	if ((j = submit(st, OP_CERT_ADD, a->folded, certfp, NULL, 0, fn, arg)) == NULL) {
+		cache_cert_del(st, a, certfp);
+		REFUSE(STORE_REFUSED_FULL);
+	}
+	return j;
+}
+
+struct store_job *
+store_cert_del(struct store *st, const char *name, const char *certfp, store_done_fn fn,
+    void *arg, enum store_refusal *why)
+{
+	struct acct *a = cache_find(st, name);
+	struct store_job *j;
+
+	if (a == NULL)
+		REFUSE(STORE_REFUSED_MISSING);
+	if (st->pending >= STORE_QUEUE_MAX)
+		REFUSE(STORE_REFUSED_FULL);
+	if (cache_cert_del(st, a, certfp) != 0)
+		REFUSE(STORE_REFUSED_MISSING);
+	if ((j = submit(st, OP_CERT_DEL, a->folded, certfp, NULL, 0, fn, arg)) == NULL)
+		REFUSE(STORE_REFUSED_FULL);	/* cache already changed; logged by caller */
+	return j;
+}
+
+void
+store_job_cancel(struct store_job *job)
+{
+	job->cancelled = true;	/* the writer never reads it; deliver frees the job */
+}

@@ -1,0 +1,268 @@
+/* test_store.c - the account database (store/store.h): migration of an
+ * empty or missing file, refusal of a corrupt file or a newer schema with a
+ * clear message, writes acknowledged only after commit and visible after a
+ * reopen, the cache's rules (duplicate names, certificates), backup. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <event2/event.h>
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+static char dir[64], path[128];
+static struct event_base *base;
+static int acks, fails;
+
+static void
+setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/evircd_store_XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/accounts.db", dir);
+	base = event_base_new();
+	acks = fails = 0;
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+
+	event_base_free(base);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static void
+done(void *arg, enum store_result r)
+{
+	(void)arg;
+	if (r == STORE_OK)
+		acks++;
+	else
+		fails++;
+}
+
+static int
+file_version(const char *p)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int v = -1;
+
+	ck_assert_int_eq(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+START_TEST(migrate_missing_and_empty)
+{
+	char err[512];
+	struct store *st;
+	int fd;
+
+	/* a missing file: created and migrated */
+	ck_assert_int_eq(store_check(path, err, sizeof(err)), 0);
+	st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
+	ck_assert_msg(st != NULL, "%s", err);
+	ck_assert_uint_eq(store_account_count(st), 0);
+	store_close(st);
+	ck_assert_int_eq(file_version(path), STORE_SCHEMA_VERSION);
+	/* an empty (0-byte) file: migrated too */
+	unlink(path);
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(store_check(path, err, sizeof(err)), 0);
+	st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
+	ck_assert_msg(st != NULL, "%s", err);
+	store_close(st);
+	ck_assert_int_eq(file_version(path), STORE_SCHEMA_VERSION);
+	/* reopening a current file migrates nothing and keeps the version */
+	st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
+	ck_assert_ptr_nonnull(st);
+	store_close(st);
+	ck_assert_int_eq(file_version(path), STORE_SCHEMA_VERSION);
+}
+END_TEST
+
+START_TEST(corrupt_file_refused)
+{
+	char err[512], junk[4096];
+	struct store *st;
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	memset(junk, 'x', sizeof(junk));
+	fwrite(junk, 1, sizeof(junk), f);
+	fclose(f);
+	err[0] = '\0';
+	ck_assert_int_eq(store_check(path, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, path) != NULL && strstr(err, "not an account database") != NULL,
+	    "%s", err);
+	err[0] = '\0';
+	st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
+	ck_assert_ptr_null(st);
+	ck_assert_msg(strstr(err, "not an account database") != NULL, "%s", err);
+	/* a directory where the file should be */
+	ck_assert_ptr_null(store_open(dir, base, CASEMAP_RFC1459, err, sizeof(err)));
+	ck_assert_msg(strstr(err, dir) != NULL, "%s", err);
+}
+END_TEST
+
+START_TEST(newer_schema_refused)
+{
+	char err[512];
+	sqlite3 *db;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(store_check(path, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "schema version 99 is newer") != NULL, "%s", err);
+	ck_assert_ptr_null(store_open(path, base, CASEMAP_RFC1459, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "schema version 99 is newer") != NULL, "%s", err);
+}
+END_TEST
+
+static const char fp1[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+static const char fp2[] = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+
+START_TEST(writes_persist)
+{
+	char err[512];
+	struct store *st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
+	enum store_refusal why;
+	const struct store_account *a;
+
+	ck_assert_ptr_nonnull(st);
+	ck_assert_ptr_nonnull(store_account_create(st, "Alice[1]", "$argon2id$h1", 1000, done, NULL,
+	    &why));
+	/* the cache answers at once, casefolded (rfc1459: [ is { ) */
+	a = store_account_find(st, "alice{1}");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_str_eq(a->name, "Alice[1]");
+	ck_assert_ptr_null(store_account_create(st, "ALICE[1]", "$argon2id$x", 1, done, NULL, &why));
+	ck_assert_int_eq(why, STORE_REFUSED_EXISTS);
+	ck_assert_ptr_nonnull(store_account_create(st, "bob", "$argon2id$h2", 2000, done, NULL, &why));
+	ck_assert_ptr_nonnull(store_account_set_hash(st, "BOB", "$argon2id$h3", done, NULL, &why));
+	ck_assert_ptr_nonnull(store_cert_add(st, "alice[1]", fp1, done, NULL, &why));
+	ck_assert_ptr_null(store_cert_add(st, "bob", fp1, done, NULL, &why));
+	ck_assert_int_eq(why, STORE_REFUSED_CERT_TAKEN);
+	ck_assert_ptr_null(store_cert_add(st, "bob", "ABC", done, NULL, &why));
+	ck_assert_int_eq(why, STORE_REFUSED_BADARG);
+	ck_assert_ptr_nonnull(store_cert_add(st, "bob", fp2, done, NULL, &why));
+	ck_assert_ptr_nonnull(store_account_create(st, "carol", "$argon2id$h4", 3, done, NULL, &why));
+	ck_assert_ptr_nonnull(store_account_drop(st, "carol", done, NULL, &why));
+	ck_assert_ptr_null(store_account_find(st, "carol"));
+	ck_assert_ptr_null(store_account_drop(st, "carol", done, NULL, &why));
+	ck_assert_int_eq(why, STORE_REFUSED_MISSING);
+	/* a cancelled job is written but not called back */
+	store_job_cancel(store_account_create(st, "dave", "$argon2id$h5", 4, done, NULL, &why));
+	/* nothing is acknowledged before its commit is delivered on the loop */
+	ck_assert_int_eq(acks, 0);
+	store_sync(st);
+	ck_assert_int_eq(acks, 7);
+	ck_assert_int_eq(fails, 0);
+	ck_assert_uint_eq(store_pending(st), 0);
+	store_close(st);
+
+	st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
+	ck_assert_ptr_nonnull(st);
+	ck_assert_uint_eq(store_account_count(st), 3);	/* Alice[1], bob, dave */
+	a = store_account_find(st, "BOB");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_str_eq(a->hash, "$argon2id$h3");
+	ck_assert_int_eq(a->created, 2000);
+	ck_assert_ptr_eq(store_account_by_cert(st, fp2), a);
+	ck_assert_str_eq(store_account_by_cert(st, fp1)->name, "Alice[1]");
+	ck_assert_ptr_null(store_account_find(st, "carol"));
+	ck_assert_ptr_nonnull(store_account_find(st, "dave"));
+	/* dropping an account drops its certificates (ON DELETE CASCADE) */
+	ck_assert_ptr_nonnull(store_account_drop(st, "alice[1]", NULL, NULL, &why));
+	ck_assert_ptr_null(store_account_by_cert(st, fp1));
+	ck_assert_ptr_nonnull(store_cert_del(st, "bob", fp2, NULL, NULL, &why));
+	store_close(st);	/* commits what is queued */
+	st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
+	ck_assert_ptr_nonnull(st);
+	ck_assert_uint_eq(store_account_count(st), 2);
+	ck_assert_ptr_null(store_account_by_cert(st, fp1));
+	ck_assert_ptr_null(store_account_by_cert(st, fp2));
+	store_close(st);
+}
+END_TEST
+
+/* acks arrive through the loop (the pipe event), not only via store_sync */
+START_TEST(ack_through_loop)
+{
+	char err[512];
+	struct store *st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
+	int i;
+
+	ck_assert_ptr_nonnull(st);
+	ck_assert_ptr_nonnull(store_account_create(st, "eve", "$argon2id$h", 5, done, NULL, NULL));
+	for (i = 0; i < 500 && acks == 0; i++)
+		event_base_loop(base, EVLOOP_ONCE);
+	ck_assert_int_eq(acks, 1);
+	store_close(st);
+}
+END_TEST
+
+START_TEST(backup_while_open)
+{
+	char err[512], dest[160];
+	struct store *st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
+	struct store *copy;
+
+	ck_assert_ptr_nonnull(st);
+	ck_assert_ptr_nonnull(store_account_create(st, "frank", "$argon2id$h", 6, NULL, NULL, NULL));
+	store_sync(st);
+	snprintf(dest, sizeof(dest), "%s/backup.db", dir);
+	ck_assert_msg(store_backup(path, dest, err, sizeof(err)) == 0, "%s", err);
+	store_close(st);
+	copy = store_open(dest, base, CASEMAP_RFC1459, err, sizeof(err));
+	ck_assert_ptr_nonnull(copy);
+	ck_assert_ptr_nonnull(store_account_find(copy, "FRANK"));
+	store_close(copy);
+	ck_assert_int_eq(store_backup("/nonexistent/x.db", dest, err, sizeof(err)), -1);
+}
+END_TEST
+
+static Suite *
+store_suite(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc = tcase_create("store");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, migrate_missing_and_empty);
+	tcase_add_test(tc, corrupt_file_refused);
+	tcase_add_test(tc, newer_schema_refused);
+	tcase_add_test(tc, writes_persist);
+	tcase_add_test(tc, ack_through_loop);
+	tcase_add_test(tc, backup_while_open);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(store_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
