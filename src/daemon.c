@@ -12,6 +12,7 @@
 #include "net/close.h"
 #include "net/conn.h"
 #include "net/server_io.h"
+#include "net/service.h"
 #include "cmd/command.h"
 #include "cmd/monitor.h"
 #include "cmd/whowas.h"
@@ -44,7 +45,7 @@ server_new(struct config *cfg, const char *config_path)
 
 	if (srv == NULL)
 		return NULL;
-	if (server_io_init(srv) != 0)
+	if (server_io_init(srv) != 0 || service_init(srv) != 0)
 		fatalx("cannot create the loop's events");
 	conn_set_dispatch(srv, command_dispatch);
 	if (whowas_subscribe(srv) != 0 || monitor_subscribe(srv) != 0)
@@ -74,6 +75,7 @@ server_accounts_open(struct server *srv, char *err, size_t errlen)
 int
 server_run(struct server *srv)
 {
+	service_ready(srv);	/* the listeners are open (server_listen) */
 	event_base_dispatch(srv->base);
 	return 0;
 }
@@ -87,6 +89,7 @@ server_free(struct server *srv)
 	event_free(srv->sig_term);
 	event_free(srv->sig_int);
 	event_free(srv->sig_hup);
+	service_free(srv);
 	server_io_free(srv);
 	monitor_free_all(srv);
 	store_close(srv->store);

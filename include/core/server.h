@@ -72,6 +72,7 @@ struct server {
 	struct event	*reaper;	/* runs the pending and dead lists */
 	struct event	*sig_term, *sig_int, *sig_hup;	/* daemon.c */
 	struct event	*shutdown_timer;
+	struct service	*service;	/* systemd notifications (net/service.h) */
 	/* The dispatcher for parsed input lines (conn_set_dispatch). */
 	enum cmd_result	(*dispatch)(struct client *c, struct irc_msg *m);
 	struct event_bus bus;		/* subscribers (core/event.h) */

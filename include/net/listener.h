@@ -16,6 +16,12 @@ struct ssl_ctx_st;
  * reason on failure. The actual port (for port 0) is logged as
  * "listening on ADDR:PORT", with " (tls)" appended for TLS listeners. */
 struct listener *listener_open(struct server *srv, const struct listen_conf *lc);
+/* listener_adopt: accept on fd, a socket already bound and listening
+ * (socket activation), with the settings of lc (TLS) or as a plaintext
+ * listener when lc is NULL. Ownership of fd passes (closed on failure).
+ * Logged as "listening on ADDR:PORT[ (tls)] (socket activation)". NULL
+ * with a logged reason on failure. */
+struct listener *listener_adopt(struct server *srv, int fd, const struct listen_conf *lc);
 /* listener_close: stop accepting and free (drops the TLS context; live
  * connections keep their reference to it). */
 void listener_close(struct listener *l);

@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/server.h"
 #include "net/close.h"
+#include "net/service.h"
 #include "net/listener.h"
 #include "net/output.h"
 #include "net/tls.h"
@@ -201,6 +202,7 @@ server_shutdown(struct server *srv, const char *reason)
 	if (srv->shutting_down)
 		return;
 	srv->shutting_down = true;
+	service_stopping(srv);
 	for (i = 0; i < srv->nlisteners; i++)
 		listener_close(srv->listeners[i]);
 	srv->nlisteners = 0;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <event2/listener.h>
 
@@ -66,14 +67,39 @@ accept_error_cb(struct evconnlistener *lev, void *arg)
 		log_warnx("accept on %s: %s", l->name, strerror(err));
 }
 
+/* listener_start: the common end of listener_open and listener_adopt:
+ * error callback, back-off timer, the bound name, the log line. */
+static void
+listener_start(struct server *srv, struct listener *l, const char *how)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof(ss);
+
+	evconnlistener_set_error_cb(l->lev, accept_error_cb);
+	l->backoff = evtimer_new(srv->base, backoff_cb, l);
+	if (getsockname(evconnlistener_get_fd(l->lev), (struct sockaddr *)&ss, &sslen) == 0) {
+		char host[INET6_ADDRSTRLEN];
+		if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+			inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+			l->port = ntohs(s6->sin6_port);
+			snprintf(l->name, sizeof(l->name), "[%s]:%u", host, l->port);
+		} else {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+			inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+			l->port = ntohs(s4->sin_port);
+			snprintf(l->name, sizeof(l->name), "%s:%u", host, l->port);
+		}
+	}
+	log_info("listening on %s%s%s", l->name, l->tls_ctx != NULL ? " (tls)" : "", how);
+}
+
 struct listener *
 listener_open(struct server *srv, const struct listen_conf *lc)
 {
 	struct addrinfo hints, *res = NULL;
 	struct listener *l;
 	char portstr[8];
-	struct sockaddr_storage ss;
-	socklen_t sslen = sizeof(ss);
 	unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC;
 	struct ssl_ctx_st *tls_ctx = NULL;
 	char err[512];
@@ -122,23 +148,55 @@ listener_open(struct server *srv, const struct listen_conf *lc)
 		free(l);
 		return NULL;
 	}
-	evconnlistener_set_error_cb(l->lev, accept_error_cb);
-	l->backoff = evtimer_new(srv->base, backoff_cb, l);
-	if (getsockname(evconnlistener_get_fd(l->lev), (struct sockaddr *)&ss, &sslen) == 0) {
-		char host[INET6_ADDRSTRLEN];
-		if (ss.ss_family == AF_INET6) {
-			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-			inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
-			l->port = ntohs(s6->sin6_port);
-			snprintf(l->name, sizeof(l->name), "[%s]:%u", host, l->port);
-		} else {
-			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-			inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
-			l->port = ntohs(s4->sin_port);
-			snprintf(l->name, sizeof(l->name), "%s:%u", host, l->port);
+	listener_start(srv, l, "");
+	return l;
+}
+
+/* listener_adopt: see listener.h. */
+struct listener *
+listener_adopt(struct server *srv, int fd, const struct listen_conf *lc)
+{
+	unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC;
+	struct ssl_ctx_st *tls_ctx = NULL;
+	struct listener *l;
+	char err[512];
+
+	if (lc != NULL && lc->tls) {
+		tls_ctx = tls_ctx_new(lc, err, sizeof(err));
+		if (tls_ctx == NULL) {
+			log_warnx("listen %s port %u (tls, socket activation): %s", lc->address,
+			    lc->port, err);
+			close(fd);
+			return NULL;
 		}
 	}
-	log_info("listening on %s%s", l->name, l->tls_ctx != NULL ? " (tls)" : "");
+	if (evutil_make_socket_nonblocking(fd) != 0) {
+		log_warn("socket activation: fd %d", fd);
+		tls_ctx_free(tls_ctx);
+		close(fd);
+		return NULL;
+	}
+	l = calloc(1, sizeof(*l));
+	if (l == NULL)
+		fatal("calloc");
+	l->srv = srv;
+	l->tls_ctx = tls_ctx;
+	/* backlog 0: the manager has already called listen() */
+	l->lev = evconnlistener_new(srv->base, accept_cb, l, flags, 0, fd);
+	if (l->lev == NULL) {
+		log_warn("socket activation: fd %d", fd);
+		tls_ctx_free(tls_ctx);
+		close(fd);
+		free(l);
+		return NULL;
+	}
+	listener_start(srv, l, " (socket activation)");
+	/* listener_is (TLS reload) matches on what was configured; an fd
+	 * without a [listen] section matches none. */
+	l->conf_port = lc != NULL ? lc->port : 0;
+	l->conf_address = strdup(lc != NULL ? lc->address : "");
+	if (l->conf_address == NULL)
+		fatal("strdup");
 	return l;
 }
 

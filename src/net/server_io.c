@@ -1,7 +1,12 @@
 /* server_io.c - the network side of the server: flusher and reaper events,
  * listeners, rehash with TLS reload, freeing every connection. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 
 #include <event2/event.h>
 
@@ -15,6 +20,7 @@
 #include "net/listener.h"
 #include "net/output.h"
 #include "net/server_io.h"
+#include "net/service.h"
 #include "net/tls.h"
 #include "net/turnbuf.h"
 
@@ -91,21 +97,91 @@ server_io_free(struct server *srv)
 	srv->reaper = srv->flusher = srv->shutdown_timer = NULL;
 }
 
+/* listen_conf_matches: is ss (a bound socket's address) the address and
+ * port that lc configures? Port 0 (kernel's choice) never matches. */
+static bool
+listen_conf_matches(const struct sockaddr_storage *ss, const struct listen_conf *lc)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (ss->ss_family == AF_INET && inet_pton(AF_INET, lc->address, &a4) == 1) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+		return ntohs(s4->sin_port) == lc->port && s4->sin_addr.s_addr == a4.s_addr;
+	}
+	if (ss->ss_family == AF_INET6 && inet_pton(AF_INET6, lc->address, &a6) == 1) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+		return ntohs(s6->sin6_port) == lc->port &&
+		    memcmp(&s6->sin6_addr, &a6, sizeof(a6)) == 0;
+	}
+	return false;
+}
+
+/* listen_activated: adopt the n sockets passed by socket activation. As in
+ * ngIRCd (conn.c, Conn_InitListeners), the passed sockets are the
+ * listeners: a socket whose address and port are a [listen] section's
+ * gets that section's settings (TLS), any other is a plaintext listener,
+ * and a section no socket matches is not opened (logged), so the unit's
+ * .socket file alone decides where the server listens. */
+static void
+listen_activated(struct server *srv, int n)
+{
+	bool *used = calloc(srv->cfg->nlistens + 1, sizeof(*used));
+	struct listener *l;
+	size_t i, j;
+
+	if (used == NULL)
+		fatal("calloc");
+	for (i = 0; i < (size_t)n; i++) {
+		int fd = SERVICE_LISTEN_FDS_START + (int)i;
+		struct sockaddr_storage ss;
+		socklen_t sslen = sizeof(ss);
+		const struct listen_conf *lc = NULL;
+		int type = 0;
+		socklen_t tl = sizeof(type);
+
+		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 || type != SOCK_STREAM ||
+		    getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0 ||
+		    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)) {
+			log_warnx("socket activation: fd %d is not a TCP socket; ignored", fd);
+			continue;
+		}
+		for (j = 0; j < srv->cfg->nlistens && lc == NULL; j++)
+			if (!used[j] && listen_conf_matches(&ss, &srv->cfg->listens[j])) {
+				used[j] = true;
+				lc = &srv->cfg->listens[j];
+			}
+		l = listener_adopt(srv, fd, lc);
+		if (l != NULL)
+			srv->listeners[srv->nlisteners++] = l;
+	}
+	for (j = 0; j < srv->cfg->nlistens; j++)
+		if (!used[j])
+			log_info("socket activation: [listen] %s port %u%s not opened (no socket "
+			    "passed for it)", srv->cfg->listens[j].address, srv->cfg->listens[j].port,
+			    srv->cfg->listens[j].tls ? " (tls)" : "");
+	free(used);
+}
+
 /* server_listen: see server_io.h. */
 int
 server_listen(struct server *srv)
 {
 	size_t i;
 	struct listener *l;
+	int n = service_listen_fds();
 
-	srv->listeners = calloc(srv->cfg->nlistens, sizeof(*srv->listeners));
+	srv->listeners = calloc(srv->cfg->nlistens + (size_t)n, sizeof(*srv->listeners));
 	if (srv->listeners == NULL)
 		fatal("calloc");
-	for (i = 0; i < srv->cfg->nlistens; i++) {
-		l = listener_open(srv, &srv->cfg->listens[i]);
-		if (l != NULL)
-			srv->listeners[srv->nlisteners++] = l;
-	}
+	if (n > 0)
+		listen_activated(srv, n);
+	else
+		for (i = 0; i < srv->cfg->nlistens; i++) {
+			l = listener_open(srv, &srv->cfg->listens[i]);
+			if (l != NULL)
+				srv->listeners[srv->nlisteners++] = l;
+		}
 	srv->sts_port = tls_port(srv);	/* sts capability on plaintext ports */
 	return srv->nlisteners > 0 ? 0 : -1;
 }
@@ -123,14 +199,18 @@ server_rehash(struct server *srv, char *err, size_t errlen)
 		snprintf(err, errlen, "no configuration file: running on the embedded defaults");
 		return -1;
 	}
+	service_reloading(srv);
 	ncfg = config_load_checked(srv->config_path, tls_check, err, errlen);
-	if (ncfg == NULL)
+	if (ncfg == NULL) {
+		service_ready(srv);
 		return -1;
+	}
 	server_reconfigure(srv, ncfg);
 	/* New certificates for new handshakes; connected clients keep theirs.
 	 * config_load_checked already refused unloadable files, so this fails
 	 * only if a file changed in between (the old context stays). */
 	tls_reload(srv);
 	log_info("configuration reloaded from %s", srv->config_path);
+	service_ready(srv);
 	return 0;
 }
