@@ -203,6 +203,8 @@ main(int argc, char *argv[])
 			cfg->password = strdup(argv[1]);
 		}
 	}
+	if (cfg->log_syslog)
+		log_syslog(1, cfg->log_facility);
 	signal(SIGPIPE, SIG_IGN);
 	raise_nofile();
 	srv = server_new(cfg, conffile);
@@ -222,5 +224,6 @@ main(int argc, char *argv[])
 	status = server_run(srv);
 	log_info("exiting");
 	server_free(srv);
+	log_syslog(0, 0);
 	return status;
 }

@@ -83,6 +83,8 @@ struct config {
 
 	char		*password;	/* connection password (PASS), NULL = none */
 	char		*accounts_db;	/* [accounts] database: SQLite file, NULL = no accounts (store/store.h) */
+	bool		 log_syslog;	/* [log] syslog: copy the log to syslog(3) */
+	int		 log_facility;	/* [log] facility: LOG_DAEMON, LOG_LOCAL0.. */
 	struct oper_conf *opers;
 	size_t		 nopers;
 };

@@ -117,6 +117,34 @@ struct event_server_split {
 	const char	*reason;
 };
 
+/* EVENT_OPER: client became an IRC operator through the [oper] block named
+ * oper (after +o is set). */
+struct event_oper {
+	struct client	*client;
+	const char	*oper;
+};
+
+/* EVENT_KILL: source killed target with reason (the text the operator
+ * gave); published before the target is closed (its EVENT_QUIT follows). */
+struct event_kill {
+	struct client	*source;
+	struct client	*target;
+	const char	*reason;
+};
+
+/* EVENT_BAN: a K-line or D-line (kind 'K' or 'D') on mask (canonical form)
+ * was added (added: duration in seconds, 0 = permanent, and reason) or
+ * removed (duration 0, reason NULL) by source. Published before matching
+ * clients are disconnected. */
+struct event_ban {
+	struct client	*source;
+	char		 kind;
+	bool		 added;
+	const char	*mask;
+	long long	 duration;
+	const char	*reason;
+};
+
 /* The list of events: X(ENUM_SUFFIX, struct/function suffix). */
 #define EVENT_LIST(X) \
 	X(REGISTERED, registered) \
@@ -129,7 +157,10 @@ struct event_server_split {
 	X(TOPIC, topic) \
 	X(MESSAGE, message) \
 	X(SERVER_LINKED, server_linked) \
-	X(SERVER_SPLIT, server_split)
+	X(SERVER_SPLIT, server_split) \
+	X(OPER, oper) \
+	X(KILL, kill) \
+	X(BAN, ban)
 
 enum event_kind {
 #define EVENT_X(UP, low) EVENT_##UP,

@@ -109,7 +109,10 @@ oper_verified(struct client *c, const char *name, bool ok)
 		reply_raw(c, ":%s MODE %s :+o", c->nick, c->nick);
 		event_publish_mode(srv, &ev);
 	}
-	log_info("%s is now an operator (%s)", pfx, oc->name);
+	{
+		struct event_oper ev = { c, oc->name };
+		event_publish_oper(srv, &ev);
+	}
 	numeric(c, RPL_YOUREOPER);
 	return CMD_OK;
 }
@@ -134,7 +137,10 @@ cmd_kill(struct client *c, struct irc_msg *m)
 	snprintf(reason, sizeof(reason), "Killed (%s (%.*s))", c->nick,
 	    utf8_prefix(m->params[1], srv->cfg->kicklen), m->params[1]);
 	snprintf(nick, sizeof(nick), "%s", t->nick);
-	log_info("KILL %s by %s: %s", nick, c->nick, m->params[1]);
+	{
+		struct event_kill ev = { c, t, m->params[1] };
+		event_publish_kill(srv, &ev);
+	}
 	client_close(t, reason, NULL);
 	server_nick_hold(srv, nick);
 	return self ? CMD_CLOSE : CMD_OK;
@@ -245,15 +251,17 @@ ban_command(struct client *c, struct irc_msg *m, char kind)
 	}
 	n = kline_add(srv, kind, mask, duration, reason, client_prefix(c, pfx, sizeof(pfx)), err,
 	    sizeof(err));
-	if (n == 0)
+	if (n == 0) {
+		struct event_ban ev = { c, kind, true, srv->klines->mask, (long long)duration,
+		    reason };
+		snprintf(mask, sizeof(mask), "%s", srv->klines->mask);	/* canonical form */
+		event_publish_ban(srv, &ev);
 		n = ban_enforce(srv, kind);
+	}
 	if (n < 0) {
 		reply_notice(c, "*** %s", err);
 		return CMD_OK;
 	}
-	snprintf(mask, sizeof(mask), "%s", srv->klines->mask);	/* canonical form */
-	log_info("%c-line %s added by %s (%lld min): %s", kind, mask, c->nick,
-	    (long long)(duration / 60), reason);
 	reply_notice(c, "*** Added %s %c-line for [%s]: %s; %d client(s) disconnected%s%s",
 	    duration ? "temporary" : "permanent", kind, mask, reason, n, err[0] ? "; " : "", err);
 	return c->state >= CLIENT_CLOSING ? CMD_CLOSE : CMD_OK;
@@ -263,7 +271,8 @@ static enum cmd_result
 unban_command(struct client *c, struct irc_msg *m, char kind)
 {
 	if (kline_remove(c->srv, kind, m->params[0])) {
-		log_info("%c-line %s removed by %s", kind, m->params[0], c->nick);
+		struct event_ban ev = { c, kind, false, m->params[0], 0, NULL };
+		event_publish_ban(c->srv, &ev);
 		reply_notice(c, "*** %c-line for [%s] removed", kind, m->params[0]);
 	} else
 		reply_notice(c, "*** No %c-line for [%s]", kind, m->params[0]);

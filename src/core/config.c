@@ -179,6 +179,7 @@ config_default(void)
 	cfg->flood_burst = 10;
 	cfg->flood_penalty = 1;
 	cfg->flood_exempt_opers = true;
+	cfg->log_facility = log_facility("daemon");
 	default_classes(cfg);
 	return cfg;
 }
@@ -290,7 +291,7 @@ reader(char *str, int num, void *stream)
 		add_class(p->cfg, name);
 	} else if (strcmp(p->section, "server") != 0 && strcmp(p->section, "limits") != 0 &&
 	    strcmp(p->section, "security") != 0 && strcmp(p->section, "flood") != 0 &&
-	    strcmp(p->section, "accounts") != 0) {
+	    strcmp(p->section, "accounts") != 0 && strcmp(p->section, "log") != 0) {
 		perr(p, "unknown section [%s]", p->section);
 		return NULL;
 	}
@@ -572,6 +573,18 @@ handler(void *user, const char *section, const char *name, const char *value)
 		if (!strcmp(name, "database")) {
 			free(cfg->accounts_db);
 			cfg->accounts_db = value[0] ? xstrdup(value) : NULL;
+		} else
+			goto unknown;
+	} else if (strcmp(section, "log") == 0) {
+		if (!strcmp(name, "syslog"))
+			return parse_bool(p, name, value, &cfg->log_syslog);
+		else if (!strcmp(name, "facility")) {
+			int fac = log_facility(value);
+			if (fac < 0) {
+				perr(p, "facility: '%s' is not daemon, user or local0..local7", value);
+				return 0;
+			}
+			cfg->log_facility = fac;
 		} else
 			goto unknown;
 	} else if (strcmp(section, "oper") == 0) {

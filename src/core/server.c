@@ -162,6 +162,9 @@ server_reconfigure(struct server *srv, struct config *ncfg)
 		whowas_resize(srv, ncfg->whowas_history);
 	bool bans_moved = (ncfg->bans_file == NULL) != (srv->cfg->bans_file == NULL) ||
 	    (ncfg->bans_file && strcmp(ncfg->bans_file, srv->cfg->bans_file) != 0);
+	if (ncfg->log_syslog != srv->cfg->log_syslog ||
+	    ncfg->log_facility != srv->cfg->log_facility)
+		log_syslog(ncfg->log_syslog, ncfg->log_facility);
 	config_free(srv->cfg);
 	srv->cfg = ncfg;
 	if (bans_moved)

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""log_test.py - the event log lines (issue 13): one info line of key=value
+fields per connect, nick change, quit (with its reason), oper, kill,
+K-line and D-line added/removed, written to stderr; each line splits back
+into its fields (values with spaces, quotes or backslashes are quoted and
+escaped). [log] syslog/facility are checked by -t.
+
+  python3 tests/service/log_test.py --evircd build/src/evircd
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from svclib import BASE_CONF, Client, Server, run  # noqa: E402
+
+A = None
+FIELD = re.compile(r' ([a-z_]+)=("(?:[^"\\]|\\.)*"|[^ "]+)')
+
+
+def fields(line):
+    """The key=value fields of an event line, unquoted; checks that the
+    whole line is made of fields."""
+    m = re.search(r"info: (event=\S+)((?: [a-z_]+=(?:\"(?:[^\"\\]|\\.)*\"|[^ \"]+))*)$", line)
+    assert m, "not a key=value event line: %r" % line
+    out = {"event": m.group(1)[6:]}
+    for k, v in FIELD.findall(m.group(2)):
+        if v.startswith('"'):
+            v = re.sub(r'\\x([0-9a-f]{2})', lambda x: chr(int(x.group(1), 16)), v[1:-1])
+            v = re.sub(r'\\(.)', r'\1', v)
+        out[k] = v
+    return out
+
+
+def ev(srv, event, **want):
+    """The next event line of kind event; checks the given fields."""
+    m = srv.wait_log(r"^.*info: event=%s( .*)?$" % event)
+    f = fields(m.group(0))
+    for k, v in want.items():
+        assert f.get(k) == v, "%s: %s=%r, want %r (line %r)" % (event, k, f.get(k), v,
+                                                                m.group(0))
+    return f
+
+
+def t_events():
+    srv = Server(A.evircd, BASE_CONF + "[listen]\naddress = 127.0.0.1\nport = 0\n"
+                 "[oper]\nname = admin\npassword = operpass\nhost = *\n")
+    try:
+        port = srv.port()
+        a = Client(port, "alice")
+        ev(srv, "connect", nick="alice", user="~alice", host="127.0.0.1", tls="no")
+        b = Client(port, "bob")
+        ev(srv, "connect", nick="bob")
+        b.send("NICK b\\ob")
+        b.expect(r"NICK :?b\\ob")
+        ev(srv, "nick", old="bob", nick="b\\ob", host="127.0.0.1")
+        a.send("OPER admin operpass")
+        a.expect(r" 381 ")
+        ev(srv, "oper", nick="alice", host="127.0.0.1", oper="admin")
+        a.send('KILL b\\ob :go "away" now')
+        ev(srv, "kill", nick="b\\ob", by="alice", reason='go "away" now')
+        ev(srv, "quit", nick="b\\ob", reason='Killed (alice (go "away" now))')
+        a.send("KLINE 10 *@192.0.2.1 :spam bot")
+        a.expect(r"NOTICE alice :\*\*\* Added temporary K-line")
+        ev(srv, "kline", action="add", mask="*@192.0.2.1", by="alice", duration="600",
+           reason="spam bot")
+        a.send("UNKLINE *@192.0.2.1")
+        a.expect(r"K-line for \[\*@192\.0\.2\.1\] removed")
+        ev(srv, "kline", action="remove", mask="*@192.0.2.1", by="alice")
+        a.send("DLINE 198.51.100.0/24 :open proxies")
+        a.expect(r"D-line")
+        ev(srv, "dline", action="add", mask="198.51.100.0/24", duration="0",
+           reason="open proxies")
+        c = Client(port, "carol")
+        ev(srv, "connect", nick="carol")
+        c.send("QUIT :bye now")
+        ev(srv, "quit", nick="carol", reason="Quit: bye now")
+        a.close()
+        ev(srv, "quit", nick="alice", reason="Remote host closed the connection")
+        b.close()
+        c.close()
+        assert srv.stop() == 0
+        # one line per event: no other event lines than the ones above
+        n = len(re.findall(r"info: event=", srv.log))
+        assert n == 12, "%d event lines:\n%s" % (n, srv.log)
+    finally:
+        srv.stop(9)
+
+
+def t_syslog_conf():
+    d = tempfile.mkdtemp(prefix="evircd-logconf-")
+    ok = os.path.join(d, "ok.conf")
+    bad = os.path.join(d, "bad.conf")
+    with open(ok, "w") as f:
+        f.write(BASE_CONF + "[log]\nsyslog = yes\nfacility = local3\n")
+    with open(bad, "w") as f:
+        f.write(BASE_CONF + "[log]\nsyslog = yes\nfacility = local9\n")
+    r = subprocess.run([A.evircd, "-t", "-c", ok], capture_output=True, text=True)
+    assert r.returncode == 0, r
+    r = subprocess.run([A.evircd, "-t", "-c", bad], capture_output=True, text=True)
+    assert r.returncode == 1 and re.search(r"bad\.conf:\d+: .*facility", r.stderr), r
+
+
+def main():
+    global A
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--evircd", required=True)
+    A = ap.parse_args()
+    run([("events", t_events), ("syslog_conf", t_syslog_conf)])
+
+
+if __name__ == "__main__":
+    main()
