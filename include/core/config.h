@@ -42,6 +42,26 @@ struct oper_conf {
 	char		*host;		/* owned; nick!user@host or user@host glob; "*" = any */
 };
 
+/* One [link] section: a server we link with (RFC 2813; docs/NETWORK.md).
+ * Passwords: send_password is what we send in our PASS (plain text: it is
+ * sent); accept_password is what the peer's PASS must match (plain text
+ * compared in constant time, or an argon2id hash from --mkpasswd checked
+ * off the loop). `password` sets both. */
+struct link_conf {
+	char		*name;		/* owned; the peer's server name (required) */
+	char		*address;	/* owned; where to connect; NULL = only accept */
+	uint16_t	 port;		/* 0 = none (only accept) */
+	char		*send_password;	/* owned; plain text (required) */
+	char		*accept_password;	/* owned; plain or hash (required) */
+	bool		 tls;		/* connect out with TLS */
+	bool		 autoconnect;	/* connect at start and after a split */
+	unsigned	 connect_retry;	/* s: first back-off between tries (doubles up to 32x) */
+	bool		 hub;		/* may introduce other servers */
+	bool		 services;	/* the services server: trusted with modes, nicks, topics */
+	size_t		 sendq, recvq;	/* bytes, for this link's connection */
+	int		 line;		/* line of the [link] header, for errors */
+};
+
 /* The whole configuration. All strings are owned by the struct and freed by
  * config_free. Units: seconds for times, bytes for sizes. */
 struct config {
@@ -87,6 +107,8 @@ struct config {
 	int		 log_facility;	/* [log] facility: LOG_DAEMON, LOG_LOCAL0.. */
 	struct oper_conf *opers;
 	size_t		 nopers;
+	struct link_conf *links;	/* [link] sections */
+	size_t		 nlinks;
 };
 
 /* config_default: a new configuration with every default filled in and one
@@ -109,6 +131,9 @@ struct config *config_load(const char *path, char *err, size_t errlen);
 /* config_load_motd: (re)read cfg->motd_file into cfg->motd. Returns 0, or -1
  * with err filled when the file cannot be read. */
 int config_load_motd(struct config *cfg, char *err, size_t errlen);
+/* config_find_link: the [link] section named name (ASCII case-insensitive,
+ * as server names are), or NULL. */
+const struct link_conf *config_find_link(const struct config *cfg, const char *name);
 /* config_free: free cfg and everything it owns; NULL is fine. */
 void config_free(struct config *cfg);
 

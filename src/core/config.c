@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <ini.h>
@@ -211,6 +212,16 @@ config_free(struct config *cfg)
 		free(cfg->opers[i].host);
 	}
 	free(cfg->opers);
+	for (i = 0; i < cfg->nlinks; i++) {
+		struct link_conf *lk = &cfg->links[i];
+		free(lk->name);
+		free(lk->address);
+		if (lk->send_password != NULL)
+			explicit_bzero(lk->send_password, strlen(lk->send_password));
+		free(lk->send_password);
+		free(lk->accept_password);
+	}
+	free(cfg->links);
 	free(cfg->password);
 	free(cfg->accounts_db);
 	free(cfg);
@@ -283,6 +294,16 @@ reader(char *str, int num, void *stream)
 		cfg->opers[cfg->nopers].password = NULL;
 		cfg->opers[cfg->nopers].host = xstrdup("*");
 		cfg->nopers++;
+	} else if (strcmp(p->section, "link") == 0) {
+		struct config *cfg = p->cfg;
+		struct link_conf *lk;
+		cfg->links = xreallocarray(cfg->links, cfg->nlinks + 1, sizeof(*cfg->links));
+		lk = &cfg->links[cfg->nlinks++];
+		memset(lk, 0, sizeof(*lk));
+		lk->connect_retry = 10;
+		lk->sendq = 4 * 1024 * 1024;	/* a burst of many users and channels */
+		lk->recvq = 1024 * 1024;
+		lk->line = p->lineno;
 	} else if (strcmp(p->section, "class") == 0) {
 		char name[32];
 		if (p->class_sections++ == 0)
@@ -425,6 +446,103 @@ set_uint_key(struct parse_ctx *p, const struct uint_key *keys, size_t nkeys, con
     const char *value, const char *strip)
 {
 	return set_uint_key_at(p, p->cfg, keys, nkeys, name, value, strip);
+}
+
+/* server_name_ok: looks like a server name (RFC 2812 §2.3.1 servername:
+ * a host name with at least one dot, no spaces, at most 63 bytes). */
+static bool
+server_name_ok(const char *v)
+{
+	size_t i, n = strlen(v);
+
+	if (n == 0 || n > 63 || strchr(v, '.') == NULL)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)v[i]) && v[i] != '.' && v[i] != '-' && v[i] != '_')
+			return false;
+	return true;
+}
+
+/* link_key: one key of a [link] section. Returns nonzero to continue. */
+static int
+link_key(struct parse_ctx *p, struct link_conf *lk, const char *name, const char *value)
+{
+	unsigned long v;
+	const char *e;
+
+	if (!strcmp(name, "name")) {
+		if (!server_name_ok(value)) {
+			perr(p, "[link] name: '%s' must be a server name (a.b, letters, digits, "
+			    "'.', '-')", value);
+			return 0;
+		}
+		set_str(&lk->name, value);
+	} else if (!strcmp(name, "address")) {
+		free(lk->address);
+		lk->address = value[0] ? xstrdup(value) : NULL;
+	} else if (!strcmp(name, "port")) {
+		if (!parse_uint(p, name, value, 1, 65535, &v))
+			return 0;
+		lk->port = (uint16_t)v;
+	} else if (!strcmp(name, "password") || !strcmp(name, "send_password") ||
+	    !strcmp(name, "accept_password")) {
+		bool send = strcmp(name, "accept_password") != 0;
+		bool accept = strcmp(name, "send_password") != 0;
+		/* What we send travels in a PASS line: one word, plain text. */
+		if (send && (value[0] == '\0' || strchr(value, ' ') || value[0] == ':' ||
+		    password_is_hash(value))) {
+			perr(p, "[link] %s: what we send must be one plain-text word (a hash "
+			    "cannot be sent; use send_password and accept_password)", name);
+			return 0;
+		}
+		if (accept && (e = password_config_error(value)) != NULL) {
+			perr(p, "[link] %s: %s", name, e);
+			return 0;
+		}
+		if (send) {
+			if (lk->send_password != NULL)
+				explicit_bzero(lk->send_password, strlen(lk->send_password));
+			set_str(&lk->send_password, value);
+		}
+		if (accept)
+			set_str(&lk->accept_password, value);
+	} else if (!strcmp(name, "tls"))
+		return parse_bool(p, name, value, &lk->tls);
+	else if (!strcmp(name, "autoconnect"))
+		return parse_bool(p, name, value, &lk->autoconnect);
+	else if (!strcmp(name, "hub"))
+		return parse_bool(p, name, value, &lk->hub);
+	else if (!strcmp(name, "services"))
+		return parse_bool(p, name, value, &lk->services);
+	else if (!strcmp(name, "connect_retry")) {
+		if (!parse_uint(p, name, value, 1, 3600, &v))
+			return 0;
+		lk->connect_retry = (unsigned)v;
+	} else if (!strcmp(name, "sendq") || !strcmp(name, "recvq")) {
+		/* at least a client's, at most 1 GiB */
+		if (!parse_uint(p, name, value, 65536, 1UL << 30, &v))
+			return 0;
+		if (!strcmp(name, "sendq"))
+			lk->sendq = v;
+		else
+			lk->recvq = v;
+	} else {
+		perr(p, "unknown key '%s' in [link]", name);
+		return 0;
+	}
+	return 1;
+}
+
+/* config_find_link: see config.h. */
+const struct link_conf *
+config_find_link(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nlinks; i++)
+		if (cfg->links[i].name != NULL && strcasecmp(cfg->links[i].name, name) == 0)
+			return &cfg->links[i];
+	return NULL;
 }
 
 /* handler: one key. Returns nonzero to continue (inih convention). */
@@ -601,6 +719,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 			set_str(&oc->host, value);
 		else
 			goto unknown;
+	} else if (strcmp(section, "link") == 0) {
+		return link_key(p, &cfg->links[cfg->nlinks - 1], name, value);
 	} else {
 		perr(p, "key '%s' outside a known section", name);
 		return 0;
@@ -682,6 +802,22 @@ config_load_checked(const char *path, config_listen_check_fn check, char *err, s
 		struct oper_conf *oc = &p.cfg->opers[i];
 		if (oc->name == NULL || oc->password == NULL)
 			perr(&p, "[oper] section %zu needs name and password", i + 1);
+	}
+	/* [link] sections: complete, unique, not ourselves. */
+	for (i = 0; p.err[0] == '\0' && i < p.cfg->nlinks; i++) {
+		struct link_conf *lk = &p.cfg->links[i];
+		p.lineno = lk->line;
+		if (lk->name == NULL)
+			perr(&p, "[link] needs name");
+		else if (lk->send_password == NULL || lk->accept_password == NULL)
+			perr(&p, "[link] %s needs password (or send_password and accept_password)",
+			    lk->name);
+		else if (lk->autoconnect && (lk->address == NULL || lk->port == 0))
+			perr(&p, "[link] %s: autoconnect needs address and port", lk->name);
+		else if (strcasecmp(lk->name, p.cfg->name) == 0)
+			perr(&p, "[link] %s is this server's own name", lk->name);
+		else if (config_find_link(p.cfg, lk->name) != lk)
+			perr(&p, "[link] %s appears twice", lk->name);
 	}
 	if (p.err[0] == '\0' && p.cfg->nlistens == 0)
 		perr(&p, "no [listen] section");

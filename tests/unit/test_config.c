@@ -542,6 +542,113 @@ START_TEST(cidr_canonical)
 }
 END_TEST
 
+/* [link] sections (docs/CONFIG.md, docs/NETWORK.md): repeatable, every key
+ * read, `password` sets both directions, defaults for the rest. */
+START_TEST(link_sections)
+{
+	char err[512] = "";
+	struct config *cfg;
+	const struct link_conf *a, *b;
+
+	write_conf("[server]\nname = me.example\n[listen]\nport = 0\n"
+	    "[link]\nname = hub.example\naddress = 127.0.0.1\nport = 6697\n"
+	    "password = s3cret\ntls = yes\nautoconnect = yes\nconnect_retry = 5\nhub = yes\n"
+	    "[link]\nname = services.example\nsend_password = out\naccept_password = in\n"
+	    "services = yes\nsendq = 8388608\n");
+	cfg = config_load(path, err, sizeof(err));
+	ck_assert_msg(cfg != NULL, "%s", err);
+	ck_assert_uint_eq(cfg->nlinks, 2);
+	a = config_find_link(cfg, "HUB.example");
+	b = config_find_link(cfg, "services.example");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_null(config_find_link(cfg, "other.example"));
+	ck_assert_str_eq(a->address, "127.0.0.1");
+	ck_assert_uint_eq(a->port, 6697);
+	ck_assert_str_eq(a->send_password, "s3cret");
+	ck_assert_str_eq(a->accept_password, "s3cret");
+	ck_assert(a->tls && a->autoconnect && a->hub && !a->services);
+	ck_assert_uint_eq(a->connect_retry, 5);
+	ck_assert_uint_eq(a->sendq, 4 * 1024 * 1024);
+	ck_assert_str_eq(b->send_password, "out");
+	ck_assert_str_eq(b->accept_password, "in");
+	ck_assert(b->services && !b->hub && !b->autoconnect && !b->tls);
+	ck_assert_ptr_null(b->address);
+	ck_assert_uint_eq(b->sendq, 8388608);
+	ck_assert_uint_eq(b->connect_retry, 10);
+	config_free(cfg);
+	unlink_conf();
+}
+END_TEST
+
+/* Bad [link] sections are refused with the line of the problem. */
+START_TEST(link_errors)
+{
+	const char *err;
+
+	err = load_err("[server]\nname = me.example\n[link]\nname = nodot\n");
+	assert_err_line(err, 4, "server name");
+	unlink_conf();
+	err = load_err("[server]\nname = me.example\n[link]\nname = a.example\n");
+	assert_err_line(err, 3, "needs password");
+	unlink_conf();
+	err = load_err("[server]\nname = me.example\n[link]\npassword = x\n");
+	assert_err_line(err, 3, "needs name");
+	unlink_conf();
+	err = load_err("[server]\nname = me.example\n[link]\nname = a.example\npassword = x\n"
+	    "autoconnect = yes\n");
+	assert_err_line(err, 3, "autoconnect needs address and port");
+	unlink_conf();
+	err = load_err("[server]\nname = me.example\n[link]\nname = me.example\npassword = x\n");
+	assert_err_line(err, 3, "own name");
+	unlink_conf();
+	err = load_err("[server]\nname = me.example\n[link]\nname = a.example\npassword = x\n"
+	    "[link]\nname = A.example\npassword = y\n");
+	assert_err_line(err, 6, "twice");
+	unlink_conf();
+	err = load_err("[server]\nname = me.example\n[link]\nname = a.example\nport = 0\n");
+	assert_err_line(err, 5, "port");
+	unlink_conf();
+	err = load_err("[server]\nname = me.example\n[link]\nname = a.example\nsendq = 10\n");
+	assert_err_line(err, 5, "sendq");
+	unlink_conf();
+	err = load_err("[server]\nname = me.example\n[link]\nname = a.example\ncolour = red\n");
+	assert_err_line(err, 5, "colour");
+	unlink_conf();
+	/* a hash can be checked but not sent */
+	err = load_err("[server]\nname = me.example\n[link]\nname = a.example\n"
+	    "password = $argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$aGFzaA\n");
+	assert_err_line(err, 5, "cannot be sent");
+	unlink_conf();
+	err = load_err("[server]\nname = me.example\n[link]\nname = a.example\n"
+	    "send_password = two words\n");
+	assert_err_line(err, 5, "plain-text word");
+	unlink_conf();
+}
+END_TEST
+
+/* accept_password may be a --mkpasswd hash (checked off the loop). */
+START_TEST(link_hashed_accept)
+{
+	char err[512] = "", hash[PASSWORD_HASH_MAX], text[512];
+	struct config *cfg;
+
+	if (!password_hash_supported())
+		return;
+	ck_assert_int_eq(password_hash("linkpw", hash, sizeof(hash)), 0);
+	snprintf(text, sizeof(text), "[server]\nname = me.example\n[link]\nname = a.example\n"
+	    "send_password = out\naccept_password = %s\n", hash);
+	write_conf(text);
+	cfg = config_load(path, err, sizeof(err));
+	ck_assert_msg(cfg != NULL, "%s", err);
+	ck_assert(password_is_hash(cfg->links[0].accept_password));
+	ck_assert(password_check(cfg->links[0].accept_password, "linkpw"));
+	ck_assert(!password_check(cfg->links[0].accept_password, "other"));
+	config_free(cfg);
+	unlink_conf();
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -578,6 +685,13 @@ config_suite(void)
 	tcase_set_timeout(tc, 5);
 	tcase_add_test(tc, password_plain);
 	tcase_add_test(tc, password_hash_config);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("link");
+	tcase_set_timeout(tc, 10);
+	tcase_add_test(tc, link_sections);
+	tcase_add_test(tc, link_errors);
+	tcase_add_test(tc, link_hashed_accept);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("numbers");
