@@ -18,6 +18,7 @@
 #include "cmd/monitor.h"
 #include "cmd/whowas.h"
 #include "store/store.h"
+#include "link/link.h"
 #include "daemon.h"
 
 static void
@@ -50,7 +51,7 @@ server_new(struct config *cfg, const char *config_path)
 		fatalx("cannot create the loop's events");
 	conn_set_dispatch(srv, command_dispatch);
 	if (whowas_subscribe(srv) != 0 || monitor_subscribe(srv) != 0 ||
-	    eventlog_subscribe(srv) != 0)
+	    eventlog_subscribe(srv) != 0 || link_init(srv) != 0)
 		fatalx("event subscriptions exceed EVENT_MAX_SUBSCRIBERS");
 	srv->sig_term = evsignal_new(srv->base, SIGTERM, signal_cb, srv);
 	srv->sig_int = evsignal_new(srv->base, SIGINT, signal_cb, srv);
@@ -92,6 +93,7 @@ server_free(struct server *srv)
 	event_free(srv->sig_int);
 	event_free(srv->sig_hup);
 	service_free(srv);
+	link_free(srv);
 	server_io_free(srv);
 	monitor_free_all(srv);
 	store_close(srv->store);

@@ -67,6 +67,8 @@ enum client_flag {
 	CF_REFUSED	= 1u << 20,	/* refused at accept, counted in srv->refused_lingering */
 	CF_TLS_SNI	= 1u << 21,	/* the TLS client named a host (SNI) */
 	CF_PUMPQ	= 1u << 22,	/* on srv->pumpq */
+	CF_SERVER	= 1u << 23,	/* a server link connection (link/): not a user */
+	CF_REMOTE	= 1u << 24,	/* a user behind a link: no socket (core/netserver.h) */
 	CF_TLS		= 1u << 16,	/* accepted on a TLS listener (+z once the handshake is done) */
 };
 

@@ -57,7 +57,8 @@ struct event_part {
 };
 
 /* EVENT_KICK: source kicked target from channel (KICK broadcast, the
- * target's membership not yet removed). */
+ * target's membership not yet removed). source is NULL when a server
+ * kicked (server links). */
 struct event_kick {
 	struct client	*source;
 	struct client	*target;
@@ -83,14 +84,15 @@ struct event_mode {
 	const char	*modes;
 };
 
-/* EVENT_TOPIC: source set (topic non-empty) or cleared channel's topic. */
+/* EVENT_TOPIC: source set (topic non-empty) or cleared channel's topic;
+ * source is NULL when a server set it (server links). */
 struct event_topic {
 	struct client	*source;
 	struct channel	*channel;
 	const char	*topic;
 };
 
-/* EVENT_MESSAGE: a PRIVMSG, NOTICE or TAGMSG (verb) was delivered to one
+/* EVENT_MESSAGE (source NULL: a server, from a link): a PRIVMSG, NOTICE or TAGMSG (verb) was delivered to one
  * target: a channel (channel set, status set to the STATUSMSG member
  * modes or 0) or a user (target set). text is "" for TAGMSG; tags are the
  * tags sent to message-tags clients ("msgid=...;+x=y"), msgid their id. */
@@ -145,6 +147,14 @@ struct event_ban {
 	const char	*reason;
 };
 
+/* EVENT_LINK_CLOSED: the connection of a server link (CF_SERVER) is being
+ * closed (client_close, net/close.c): the servers and users behind it
+ * are to be removed (a netsplit, RFC 2813 §5.8). conn is still open. */
+struct event_link_closed {
+	struct client	*conn;
+	const char	*reason;
+};
+
 /* The list of events: X(ENUM_SUFFIX, struct/function suffix). */
 #define EVENT_LIST(X) \
 	X(REGISTERED, registered) \
@@ -160,7 +170,8 @@ struct event_ban {
 	X(SERVER_SPLIT, server_split) \
 	X(OPER, oper) \
 	X(KILL, kill) \
-	X(BAN, ban)
+	X(BAN, ban) \
+	X(LINK_CLOSED, link_closed)
 
 enum event_kind {
 #define EVENT_X(UP, low) EVENT_##UP,

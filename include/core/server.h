@@ -47,6 +47,12 @@ struct server_stats {
 	unsigned	channels;
 	unsigned	max_users;	/* highest users seen */
 	uint64_t	connections;	/* accepted since start */
+	unsigned	remote_users;	/* registered users behind links */
+	unsigned	remote_invisible;
+	unsigned	remote_opers;
+	unsigned	servers;	/* other servers of the network */
+	unsigned	links;		/* of them, directly linked */
+	unsigned	max_global;	/* highest users + remote_users seen */
 	uint64_t	lines_in;
 	uint64_t	bytes_in;
 };
@@ -107,6 +113,9 @@ struct server {
 					 * started by the first hash to check */
 	struct store	*store;		/* account database (store/store.h), NULL = no
 					 * [accounts] database; opened by server_accounts_open */
+	struct netserver *me;		/* this server in the network (core/netserver.h) */
+	struct netserver *servers;	/* uthash by lower-case name, me included */
+	struct linkset	*linkset;	/* owned by link/ (links, timers, state) */
 	struct nick_hold *holds;	/* nicks unavailable after KILL */
 	size_t		 nholds, holds_cap;
 

@@ -115,13 +115,13 @@
 #define RPL_VERSION		351
 #define FMT_RPL_VERSION		"evircd-%s %s :%s"
 #define RPL_WHOREPLY		352
-#define FMT_RPL_WHOREPLY	"%s %s %s %s %s %s :0 %s"
+#define FMT_RPL_WHOREPLY	"%s %s %s %s %s %s :%u %s"
 #define RPL_NAMREPLY		353
 #define FMT_RPL_NAMREPLY	"%c %s :%s"
 #define RPL_WHOSPCRPL		354
 #define FMT_RPL_WHOSPCRPL	"%s"
 #define RPL_LINKS		364
-#define FMT_RPL_LINKS		"%s %s :0 %s"
+#define FMT_RPL_LINKS		"%s %s :%u %s"
 #define RPL_ENDOFLINKS		365
 #define FMT_RPL_ENDOFLINKS	"%s :End of /LINKS list"
 #define RPL_ENDOFNAMES		366

@@ -15,6 +15,7 @@
 #include "proto/mode.h"
 #include "proto/pack.h"
 #include "proto/reply.h"
+#include "core/netserver.h"
 #include "core/server.h"
 
 #define WHO_MAX_RESULTS 500	/* cap for mask WHO, like ircd's WHO limit */
@@ -54,7 +55,9 @@ who_reply(struct client *c, const char *chname, const struct client *t, uint8_t 
 	mode_prefix_str(mmodes, (c->caps & CAP_MULTI_PREFIX) != 0, pfx);
 	strcpy(p, pfx);
 	if (wx == NULL || !wx->on) {
-		numeric(c, RPL_WHOREPLY, chname, t->user, t->host, c->srv->cfg->name, t->nick, flags,
+		/* the server field and hopcount say where the user is */
+		numeric(c, RPL_WHOREPLY, chname, t->user, t->host, client_server(t)->name, t->nick,
+		    flags, client_is_remote(t) ? remote_of_const(t)->hops : 0u,
 		    t->realname ? t->realname : "");
 		return;
 	}
@@ -73,7 +76,7 @@ who_reply(struct client *c, const char *chname, const struct client *t, uint8_t 
 		case 'u': ADD("%s", t->user); break;
 		case 'i': ADD("%s", t->host); break;
 		case 'h': ADD("%s", t->host); break;
-		case 's': ADD("%s", c->srv->cfg->name); break;
+		case 's': ADD("%s", client_server(t)->name); break;
 		case 'n': ADD("%s", t->nick); break;
 		case 'f': ADD("%s", flags); break;
 		case 'd': ADD("0"); break;
@@ -195,7 +198,8 @@ whois_one(struct client *c, const char *nick)
 			linepack_add(&lp, item, (size_t)n);
 	}
 	linepack_end(&lp, false);
-	numeric(c, RPL_WHOISSERVER, t->nick, srv->cfg->name, srv->cfg->description);
+	/* 312 names the server the user is on (RFC 2812 §3.6.2) */
+	numeric(c, RPL_WHOISSERVER, t->nick, client_server(t)->name, client_server(t)->info);
 	if (t->away != NULL)
 		numeric(c, RPL_AWAY, t->nick, t->away);
 	if (client_is_oper(t))
@@ -208,7 +212,10 @@ whois_one(struct client *c, const char *nick)
 		numeric(c, RPL_WHOISSECURE, t->nick);
 	if (t->certfp != NULL && (t == c || client_is_oper(c)))
 		numeric(c, RPL_WHOISCERTFP, t->nick, t->certfp);
-	numeric(c, RPL_WHOISIDLE, t->nick, (long)(srv->now - t->last_msg), (long)t->signon);
+	/* idle time is known only to the user's own server (a remote WHOIS
+	 * that asks it is not written yet: docs/NETWORK.md) */
+	if (!client_is_remote(t))
+		numeric(c, RPL_WHOISIDLE, t->nick, (long)(srv->now - t->last_msg), (long)t->signon);
 }
 
 /* WHOIS [server] <nick>: TARGMAX WHOIS:1 (as Solanum advertises), so only
@@ -474,9 +481,17 @@ cmd_stats(struct client *c, struct irc_msg *m)
 enum cmd_result
 cmd_links(struct client *c, struct irc_msg *m)
 {
-	struct config *cfg = c->srv->cfg;
+	struct server *srv = c->srv;
+	struct netserver *ns, *tmp;
 
-	numeric(c, RPL_LINKS, cfg->name, cfg->name, cfg->description);
+	/* RFC 2812 §3.4.5: "<mask> <server> :<hopcount> <server info>" for
+	 * every server of the network, ourselves first; the second field is
+	 * the server it is linked to (ourselves for us). */
+	numeric(c, RPL_LINKS, srv->me->name, srv->me->name, 0u, srv->me->info);
+	HASH_ITER(hh, srv->servers, ns, tmp)
+		if (ns != srv->me)
+			numeric(c, RPL_LINKS, ns->name, ns->uplink ? ns->uplink->name : srv->me->name,
+			    ns->hops, ns->info);
 	numeric(c, RPL_ENDOFLINKS, "*");
 	return CMD_OK;
 }

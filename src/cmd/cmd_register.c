@@ -210,16 +210,24 @@ void
 send_lusers(struct client *c)
 {
 	struct server_stats *st = &c->srv->stats;
+	unsigned all = st->users + st->remote_users, inv = st->invisible + st->remote_invisible;
+	unsigned opers = st->opers + st->remote_opers;
+	unsigned maxg = st->max_global > all ? st->max_global : all;
 
-	numeric(c, RPL_LUSERCLIENT, st->users - st->invisible, st->invisible, 1u);
-	if (st->opers > 0)
-		numeric(c, RPL_LUSEROP, st->opers);
+	/* RFC 2812 §3.4.2: 251 and 252 count the whole network, 255 this
+	 * server's clients and its directly linked servers; 265/266 local and
+	 * global (as Solanum and ngIRCd send them). */
+	if (maxg < st->max_users)
+		maxg = st->max_users;
+	numeric(c, RPL_LUSERCLIENT, all - inv, inv, 1u + st->servers);
+	if (opers > 0)
+		numeric(c, RPL_LUSEROP, opers);
 	if (st->unknown > 0)
 		numeric(c, RPL_LUSERUNKNOWN, st->unknown);
 	numeric(c, RPL_LUSERCHANNELS, st->channels);
-	numeric(c, RPL_LUSERME, st->users, 0u);
+	numeric(c, RPL_LUSERME, st->users, st->links);
 	numeric(c, RPL_LOCALUSERS, st->users, st->max_users, st->users, st->max_users);
-	numeric(c, RPL_GLOBALUSERS, st->users, st->max_users, st->users, st->max_users);
+	numeric(c, RPL_GLOBALUSERS, all, maxg, all, maxg);
 }
 
 void

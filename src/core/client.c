@@ -186,7 +186,8 @@ client_free(struct client *c)
 	client_timer_stop(c);
 	if (c->capture != NULL)
 		evbuffer_free(c->capture);
-	bufferevent_free(c->bev);
+	if (c->bev != NULL)	/* NULL for a remote user (core/netserver.h) */
+		bufferevent_free(c->bev);
 	free(c->certfp);
 	free(c->mon);
 	free(c->realname);

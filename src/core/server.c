@@ -17,6 +17,7 @@
 #include "core/kline.h"
 #include "core/log.h"
 #include "core/password.h"
+#include "core/netserver.h"
 #include "core/server.h"
 
 static void
@@ -100,6 +101,7 @@ server_core_new(struct config *cfg, const char *config_path)
 	whowas_resize(srv, cfg->whowas_history);
 	srv->isupport[0] = '\0';	/* 005 tokens built on first use (cmd/isupport.c) */
 	kline_load(srv);
+	netserver_init(srv);
 	return srv;
 }
 
@@ -115,6 +117,7 @@ server_core_free(struct server *srv)
 	whowas_resize(srv, 0);
 	free(srv->holds);
 	kline_free_all(srv);
+	netserver_free_all(srv);
 	connlimit_free(srv);
 	event_free(srv->sweep_timer);
 	event_base_free(srv->base);

@@ -16,6 +16,7 @@
 #include "core/connlimit.h"
 #include "core/event.h"
 #include "core/log.h"
+#include "core/netserver.h"
 #include "core/server.h"
 #include "net/close.h"
 #include "net/service.h"
@@ -128,6 +129,42 @@ flush_event_cb(struct bufferevent *bev, short what, void *arg)
 	client_dead(arg);
 }
 
+/* remote_close: client_close of a user behind a link: QUIT to the local
+ * users sharing a channel, the quit event (links relay it), memberships,
+ * nick and counters go, and the struct is freed on the next turn. */
+static void
+remote_close(struct client *c, const char *reason)
+{
+	struct server *srv = c->srv;
+	struct membership *m;
+	struct outline ol;
+	struct event_quit ev;
+	char pfx[160];
+
+	if (!srv->shutting_down && !LIST_EMPTY(&c->channels)) {
+		outline_format(&ol, ":%s QUIT :%s", client_prefix(c, pfx, sizeof(pfx)), reason);
+		send_common(c, false, &ol);
+	}
+	ev.client = c;
+	ev.reason = reason;
+	event_publish_quit(srv, &ev);
+	while ((m = LIST_FIRST(&c->channels)) != NULL)
+		channel_remove_member(srv, m);
+	remote_of(c)->server->users--;
+	srv->stats.remote_users--;
+	if (c->umodes & UMODE_INVISIBLE)
+		srv->stats.remote_invisible--;
+	if (c->umodes & UMODE_OPER)
+		srv->stats.remote_opers--;
+	if (c->flags & CF_NICK_HASHED) {
+		HASH_DELETE(hh, srv->nicks, c);
+		c->flags &= ~CF_NICK_HASHED;
+	}
+	c->state = CLIENT_DEAD;
+	TAILQ_INSERT_TAIL(&srv->dead, c, link);
+	event_active(srv->reaper, EV_TIMEOUT, 0);
+}
+
 /* client_close: the one teardown path, see close.h. */
 void
 client_close(struct client *c, const char *reason, const char *quit_msg)
@@ -142,6 +179,19 @@ client_close(struct client *c, const char *reason, const char *quit_msg)
 
 	if (c->state >= CLIENT_CLOSING)
 		return;
+	if (c->flags & CF_REMOTE) {
+		remote_close(c, quit_msg ? quit_msg : reason);
+		return;
+	}
+	if (c->flags & CF_SERVER) {
+		/* a link: its servers and users go first (netsplit, link/) */
+		struct event_link_closed lev = { c, reason };
+		c->flags &= ~CF_SERVER;
+		event_publish_link_closed(srv, &lev);
+		if (c->state >= CLIENT_CLOSING)
+			return;
+		srv->stats.unknown++;	/* counted as a connection again below */
+	}
 	client_list_stop(c);
 	if (over_sendq)
 		TAILQ_REMOVE(&srv->pending, c, plink);

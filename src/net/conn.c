@@ -310,7 +310,8 @@ fakelag_blocked(struct client *c)
 {
 	struct config *cfg = c->srv->cfg;
 
-	if (!cfg->flood_enabled || (cfg->flood_exempt_opers && client_is_oper(c)))
+	if (!cfg->flood_enabled || (cfg->flood_exempt_opers && client_is_oper(c)) ||
+	    (c->flags & CF_SERVER))	/* links: a peer's burst is not a flood */
 		return false;
 	if (c->fakelag < c->srv->now)
 		c->fakelag = c->srv->now;

@@ -14,6 +14,7 @@
 #include "proto/cap.h"
 #include "core/channel.h"
 #include "core/client.h"
+#include "core/netserver.h"
 #include "core/server.h"
 #include "proto/message.h"
 #include "net/capture.h"
@@ -44,6 +45,16 @@ queue(struct client *c, const void *buf, size_t len)
 	struct evbuffer *out;
 	char *p;
 
+	if (c->flags & CF_REMOTE) {
+		/* A user behind a link: what is sent to it alone (a private
+		 * message, a numeric) goes down its link, where its server
+		 * delivers it (RFC 2813 §3.3: the prefix names the origin).
+		 * Broadcasts skip remote members: the link subscribers
+		 * (link/) relay state changes once per link instead. */
+		c = client_link(c);
+		if (c == NULL || c->state != CLIENT_OPEN)
+			return;
+	}
 	if (c->capture != NULL) {
 		capture_add(c, buf, len);
 		return;
@@ -318,7 +329,7 @@ send_channel(struct channel *ch, const struct client *except, const struct outli
 
 	bcast_init(&b, ol);
 	HASH_ITER(hh, ch->members, m, tmp) {
-		if (m->client == except)
+		if (m->client == except || client_is_remote(m->client))
 			continue;
 		if (need != 0 && (m->modes & need) == 0)
 			continue;
@@ -336,7 +347,7 @@ send_channel_alt(struct channel *ch, const struct client *except, const struct o
 	bcast_init(&b, ol);
 	bcast_init(&balt, alt);
 	HASH_ITER(hh, ch->members, m, tmp) {
-		if (m->client == except)
+		if (m->client == except || client_is_remote(m->client))
 			continue;
 		bcast_send((m->client->caps & cap) ? &balt : &b, m->client);
 	}
@@ -355,14 +366,15 @@ send_common(struct client *c, bool include_self, const struct outline *ol)
 		srv->serial = 1;
 	serial = srv->serial;
 	c->serial = serial;
-	if (include_self)
+	if (include_self && !client_is_remote(c))
 		bcast_send(&b, c);
 	LIST_FOREACH(mine, &c->channels, by_client) {
 		HASH_ITER(hh, mine->chan->members, m, tmp) {
 			if (m->client->serial == serial)
 				continue;
 			m->client->serial = serial;
-			bcast_send(&b, m->client);
+			if (!client_is_remote(m->client))
+				bcast_send(&b, m->client);
 		}
 	}
 }

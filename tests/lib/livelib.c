@@ -382,7 +382,7 @@ conf_merge(const char *extra)
 	for (i = 0; i < nb + ne; i++) {
 		const char *sec = i < nb ? base[i].sec : ext[i - nb].sec;
 
-		if (strcmp(sec, "oper") == 0 || sec[0] == '\0')
+		if (strcmp(sec, "oper") == 0 || strcmp(sec, "link") == 0 || sec[0] == '\0')
 			continue;
 		for (j = 0; j < nsecs; j++)
 			if (strcmp(secs[j], sec) == 0)
@@ -411,10 +411,10 @@ conf_merge(const char *extra)
 				    "%s = %s\n", ext[i].key, ext[i].val);
 	}
 	for (i = 0; i < ne; i++) {
-		if (strcmp(ext[i].sec, "oper") != 0)
+		if (strcmp(ext[i].sec, "oper") != 0 && strcmp(ext[i].sec, "link") != 0)
 			continue;
 		if (ext[i].block != lastblock) {
-			o += (size_t)snprintf(out + o, cap - o, "[oper]\n");
+			o += (size_t)snprintf(out + o, cap - o, "[%s]\n", ext[i].sec);
 			lastblock = ext[i].block;
 		}
 		o += (size_t)snprintf(out + o, cap - o, "%s = %s\n",

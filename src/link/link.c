@@ -1,0 +1,1698 @@
+/* link.c - server links: RFC 2813 as ngIRCd speaks it (docs/NETWORK.md).
+ *
+ * A link is a local connection (struct client with CF_SERVER) plus a
+ * struct link here. The servers and users behind it are in the core
+ * (core/netserver.h). Input from a link is handled by link_input; local
+ * state changes reach the links through the event bus (on_* below), each
+ * sent once per link and never back to the link it came from
+ * (linkset.origin: the link whose input is being handled).
+ *
+ * References: RFC 2813 §4 (PASS, SERVER, NICK, NJOIN, SQUIT), §5.8
+ * (netsplit QUIT reason), ngIRCd doc/Protocol.txt (IRC+ PASS, CHANINFO),
+ * ngIRCd irc-server.c and numeric.c (handshake, burst, NJOIN), and what the
+ * real ngIRCd 26 sends (tests/live/test_link.c). */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/util.h>
+
+#include "evircd_config.h"
+
+#include "core/casemap.h"
+#include "core/channel.h"
+#include "core/client.h"
+#include "core/config.h"
+#include "core/event.h"
+#include "core/log.h"
+#include "core/netserver.h"
+#include "core/number.h"
+#include "core/password.h"
+#include "core/server.h"
+#include "proto/cap.h"
+#include "proto/message.h"
+#include "proto/mode.h"
+#include "proto/reply.h"
+#include "net/close.h"
+#include "net/conn.h"
+#include "net/output.h"
+#include "cmd/command.h"
+#include "link/link.h"
+
+/* Where a link connection is. */
+enum link_state {
+	LINK_OUT = 0,	/* we connected and sent PASS/SERVER: waiting for theirs */
+	LINK_AUTH,	/* their password is being checked (a hash, on the pool) */
+	LINK_BURST,	/* registered: bursts exchanged, our end-of-burst PING out */
+	LINK_UP,	/* the peer answered our PING: its burst is complete */
+};
+
+/* One link connection. Owned by the linkset; conn is owned by the
+ * connection layer (freed with the other clients). */
+struct link {
+	TAILQ_ENTRY(link) entry;
+	struct server	*srv;
+	struct client	*conn;
+	struct netserver *ns;		/* the peer, once registered */
+	enum link_state	 state;
+	bool		 outgoing;
+	bool		 hub;		/* [link] hub: may introduce servers */
+	char		 name[SERVERNAME_MAX + 1];
+	char		 info[128];
+	unsigned	 peer_token;	/* what the peer calls itself */
+	struct password_job *job;	/* LINK_AUTH */
+};
+
+/* Autoconnect state of one [link] section with autoconnect = yes. */
+struct autoconn {
+	struct server	*srv;
+	char		 name[SERVERNAME_MAX + 1];
+	struct event	*timer;		/* next try */
+	struct event	*connecting;	/* non-blocking connect in progress */
+	int		 fd;
+	unsigned	 delay;		/* s: the next back-off */
+};
+
+struct linkset {
+	TAILQ_HEAD(, link) links;
+	struct autoconn	*ac;
+	size_t		 nac;
+	struct link	*origin;	/* whose input is being handled; NULL = local */
+	enum cmd_result	(*next)(struct client *c, struct irc_msg *m);
+};
+
+#define LINK_CONNECT_TIMEOUT	10	/* s */
+#define LINK_BACKOFF_MAX	32	/* times connect_retry */
+
+static void autoconn_schedule(struct autoconn *ac, unsigned delay);
+static void split_server(struct server *srv, struct netserver *x, struct link *from,
+    const char *reason);
+
+/* ---- helpers ---- */
+
+static struct link *
+link_of(struct server *srv, const struct client *conn)
+{
+	struct link *l;
+
+	if (srv->linkset == NULL)
+		return NULL;
+	TAILQ_FOREACH(l, &srv->linkset->links, entry)
+		if (l->conn == conn)
+			return l;
+	return NULL;
+}
+
+static struct autoconn *
+autoconn_of(struct server *srv, const char *name)
+{
+	struct linkset *ls = srv->linkset;
+	size_t i;
+
+	for (i = 0; ls != NULL && i < ls->nac; i++)
+		if (strcasecmp(ls->ac[i].name, name) == 0)
+			return &ls->ac[i];
+	return NULL;
+}
+
+/* to_links: one line (formatted once) to every registered link except
+ * `except` and `except2` (either may be NULL). */
+static void to_links(struct server *srv, const struct link *except, const struct client *except2,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void
+to_links(struct server *srv, const struct link *except, const struct client *except2,
+    const char *fmt, ...)
+{
+	struct link *l;
+	struct outline ol;
+	va_list ap;
+	bool formatted = false;
+
+	TAILQ_FOREACH(l, &srv->linkset->links, entry) {
+		if (l == except || l->conn == except2 || l->state < LINK_BURST)
+			continue;
+		if (!formatted) {
+			va_start(ap, fmt);
+			outline_vformat(&ol, fmt, ap);
+			va_end(ap);
+			formatted = true;
+		}
+		send_line(l->conn, &ol);
+	}
+}
+
+/* src_name: how a source is named to a link: the nick of a user, the name
+ * of a server (NULL: us). */
+static const char *
+src_name(struct server *srv, struct client *c)
+{
+	return c != NULL ? c->nick : srv->me->name;
+}
+
+/* local_channel: '&' channels stay on their server (RFC 2811 §2.1). */
+static bool
+local_channel(const struct channel *ch)
+{
+	return ch->name[0] == '&';
+}
+
+/* member_letters: "o", "ov", "v" or "" for member modes. */
+static const char *
+member_letters(uint8_t modes)
+{
+	if ((modes & (MEMB_OP | MEMB_CREATOR)) && (modes & MEMB_VOICE))
+		return "ov";
+	if (modes & (MEMB_OP | MEMB_CREATOR))
+		return "o";
+	if (modes & MEMB_VOICE)
+		return "v";
+	return "";
+}
+
+/* umode_letters: the user modes a peer understands (ngIRCd: i o w B). */
+static char *
+umode_letters(uint32_t umodes, char buf[8])
+{
+	char *p = buf;
+
+	if (umodes & UMODE_INVISIBLE)
+		*p++ = 'i';
+	if (umodes & UMODE_OPER)
+		*p++ = 'o';
+	if (umodes & UMODE_WALLOPS)
+		*p++ = 'w';
+	if (umodes & UMODE_BOT)
+		*p++ = 'B';
+	*p = '\0';
+	return buf;
+}
+
+static uint32_t
+umode_parse(const char *s)
+{
+	uint32_t m = 0;
+
+	for (; *s; s++) {
+		const struct usermode_def *d = mode_user_find(*s);
+		if (d != NULL)
+			m |= d->bit;
+	}
+	return m;
+}
+
+/* send_intro: the NICK line that introduces user c to a link (RFC 2813
+ * §4.1.3, 7 parameters; ngIRCd wants a server prefix). */
+static void
+intro_line(struct server *srv, struct client *c, struct outline *ol)
+{
+	char um[8];
+	unsigned hops = client_is_remote(c) ? remote_of(c)->hops + 1 : 1;
+
+	outline_format(ol, ":%s NICK %s %u %s %s %u +%s :%s", srv->me->name, c->nick, hops,
+	    c->user, c->host, client_server(c)->token, umode_letters(c->umodes, um),
+	    c->realname ? c->realname : "");
+}
+
+/* ---- the burst (ngIRCd numeric.c IRC_Num_ENDOFMOTD does the same) ---- */
+
+static void
+burst_channel(struct link *l, struct channel *ch)
+{
+	struct server *srv = l->srv;
+	struct client *conn = l->conn;
+	struct membership *m, *tmp;
+	char line[IRC_LINE_MAX], modes[16], *p = modes;
+	size_t head, len;
+	int k;
+	unsigned i;
+	static const struct { uint32_t bit; char c; } flags[] = {
+		{ CMODE_INVITE, 'i' }, { CMODE_MODERATED, 'm' }, { CMODE_NOEXTERNAL, 'n' },
+		{ CMODE_PRIVATE, 'p' }, { CMODE_SECRET, 's' }, { CMODE_TOPIC, 't' },
+		{ CMODE_KEY, 'k' }, { CMODE_LIMIT, 'l' },
+	};
+
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (ch->modes & flags[i].bit)
+			*p++ = flags[i].c;
+	*p = '\0';
+	/* CHANINFO <channel> +<modes> <key> <limit> [<topic>] (IRC+ II.3) */
+	if (ch->modes & (CMODE_KEY | CMODE_LIMIT))
+		reply_raw(conn, ":%s CHANINFO %s +%s %s %u :%s", srv->me->name, ch->name, modes,
+		    (ch->modes & CMODE_KEY) && ch->chankey ? ch->chankey : "*",
+		    (ch->modes & CMODE_LIMIT) ? ch->limit : 0, ch->topic ? ch->topic : "");
+	else if (ch->topic != NULL)
+		reply_raw(conn, ":%s CHANINFO %s +%s :%s", srv->me->name, ch->name, modes, ch->topic);
+	else if (modes[0] != '\0')
+		reply_raw(conn, ":%s CHANINFO %s +%s", srv->me->name, ch->name, modes);
+	/* NJOIN <channel> :[@][+]nick,... (RFC 2813 §4.2.2), packed */
+	k = snprintf(line, sizeof(line), ":%s NJOIN %s :", srv->me->name, ch->name);
+	if (k < 0 || (size_t)k >= sizeof(line) - 64)
+		return;
+	head = len = (size_t)k;
+	HASH_ITER(hh, ch->members, m, tmp) {
+		char item[NICKLEN_MAX + 4];
+		int n;
+		if (client_is_remote(m->client) && client_link(m->client) == conn)
+			continue;
+		n = snprintf(item, sizeof(item), "%s%s%s%s", len > head ? "," : "",
+		    (m->modes & (MEMB_OP | MEMB_CREATOR)) ? "@" : "",
+		    (m->modes & MEMB_VOICE) ? "+" : "", m->client->nick);
+		if (n <= 0 || (size_t)n >= sizeof(item))
+			continue;
+		if (len + (size_t)n > IRC_LINE_MAX - 2 - 2) {
+			reply_raw(conn, "%s", line);
+			len = head;
+			n = snprintf(item, sizeof(item), "%s%s%s",
+			    (m->modes & (MEMB_OP | MEMB_CREATOR)) ? "@" : "",
+			    (m->modes & MEMB_VOICE) ? "+" : "", m->client->nick);
+		}
+		memcpy(line + len, item, (size_t)n + 1);
+		len += (size_t)n;
+	}
+	if (len > head)
+		reply_raw(conn, "%s", line);
+	/* b/e/I lists as MODE lines (IRC+ flag L) */
+	for (i = 0; i < LIST_COUNT; i++) {
+		static const char letter[LIST_COUNT] = { 'b', 'e', 'I' };
+		struct mask_entry *e;
+		for (e = ch->lists[i]; e != NULL; e = e->next)
+			reply_raw(conn, ":%s MODE %s +%c %s", srv->me->name, ch->name, letter[i],
+			    e->mask);
+	}
+}
+
+/* link_burst: everything we know, to a link that just registered: the
+ * servers (nearest first, so every uplink is known before its children),
+ * the users, the channels; then a PING whose PONG ends the burst. */
+static void
+link_burst(struct link *l)
+{
+	struct server *srv = l->srv;
+	struct netserver *ns, *tns;
+	struct client *c, *tc;
+	struct channel *ch, *tch;
+	struct outline ol;
+	unsigned h, maxh = 0;
+
+	HASH_ITER(hh, srv->servers, ns, tns)
+		if (ns->hops > maxh)
+			maxh = ns->hops;
+	for (h = 1; h <= maxh; h++)
+		HASH_ITER(hh, srv->servers, ns, tns) {
+			if (ns->hops != h || ns->conn == l->conn || ns->splitting)
+				continue;
+			reply_raw(l->conn, ":%s SERVER %s %u %u :%s", ns->uplink->name, ns->name,
+			    ns->hops + 1, ns->token, ns->info);
+		}
+	HASH_ITER(hh, srv->nicks, c, tc) {
+		if (!client_is_registered(c) || c->state >= CLIENT_CLOSING)
+			continue;
+		if (client_is_remote(c) && client_link(c) == l->conn)
+			continue;
+		intro_line(srv, c, &ol);
+		send_line(l->conn, &ol);
+		if (c->away != NULL)
+			reply_raw(l->conn, ":%s AWAY :%s", c->nick, c->away);
+	}
+	HASH_ITER(hh, srv->channels, ch, tch)
+		if (!local_channel(ch))
+			burst_channel(l, ch);
+	reply_raw(l->conn, ":%s PING :%s", srv->me->name, srv->me->name);
+}
+
+/* ---- registration ---- */
+
+static void
+send_pass_server(struct link *l, const struct link_conf *lc)
+{
+	struct server *srv = l->srv;
+
+	/* PASS <password> <version> <flags> [<options>] (IRC+ II.1);
+	 * SERVER <name> 1 :<info>: with 3 parameters the peer gives us the
+	 * token 1, as ngIRCd does for itself. */
+	reply_raw(l->conn, "PASS %s %s evircd|%s:%s P", lc->send_password, LINK_PROTO_VERSION,
+	    EVIRCD_VERSION, LINK_IRCPLUS_FLAGS);
+	reply_raw(l->conn, "SERVER %s 1 :%s", srv->me->name, srv->me->info);
+}
+
+/* link_registered: the peer's password matched: answer (incoming), enter
+ * it into the network, tell the other links, burst. */
+static void
+link_registered(struct link *l)
+{
+	struct server *srv = l->srv;
+	const struct link_conf *lc = config_find_link(srv->cfg, l->name);
+	struct client *c = l->conn;
+
+	if (lc == NULL) {
+		client_close(c, "Server not configured here", NULL);
+		return;
+	}
+	if (netserver_find(srv, l->name) != NULL) {
+		/* RFC 2813 §4.1.2: a server known already: a loop, refuse */
+		client_close(c, "Server exists", NULL);
+		return;
+	}
+	if (!l->outgoing)
+		send_pass_server(l, lc);
+	l->ns = netserver_add(srv, l->name, l->info, 1, srv->me, c, l->peer_token);
+	if (l->ns == NULL) {
+		client_close(c, "Cannot add server", NULL);
+		return;
+	}
+	l->hub = lc->hub;
+	l->state = LINK_BURST;
+	c->sendq = (uint32_t)lc->sendq;
+	c->recvq = (uint32_t)lc->recvq;
+	bufferevent_setwatermark(c->bev, EV_READ, 0, c->recvq);
+	client_timer_stop(c);
+	client_timer_set(c, TIMER_PING);
+	log_info("link %s (%s) registered, %s", l->name, c->host,
+	    l->outgoing ? "outgoing" : "incoming");
+	to_links(srv, l, NULL, ":%s SERVER %s 2 %u :%s", srv->me->name, l->ns->name, l->ns->token,
+	    l->ns->info);
+	link_burst(l);
+}
+
+/* auth_result: the password check's result. l may be freed after. */
+static void
+auth_result(struct link *l, bool ok)
+{
+	struct client *c = l->conn;
+
+	l->job = NULL;
+	c->flags &= ~CF_PW_WAIT;
+	client_forget_pass(c);
+	if (!ok) {
+		log_warnx("link %s (%s): bad password", l->name, c->host);
+		client_close(c, "Bad password", NULL);
+		return;
+	}
+	link_registered(l);
+}
+
+/* auth_done: the pool's answer for a hashed accept_password (on the loop
+ * thread; never after password_job_cancel): the lines that waited for it
+ * run now. */
+static void
+auth_done(void *arg, bool ok)
+{
+	struct link *l = arg;
+	struct client *c = l->conn;
+
+	server_clock(l->srv);
+	auth_result(l, ok);
+	if (c->state == CLIENT_OPEN)
+		conn_process_input(c);
+}
+
+/* link_server: the peer's SERVER during registration: the name must be a
+ * configured [link] (and the one we connected to), the PASS must match
+ * its accept_password (a hash is checked on the pool, input paused). */
+static enum cmd_result
+link_server(struct link *l, struct irc_msg *m)
+{
+	struct server *srv = l->srv;
+	struct client *c = l->conn;
+	const struct link_conf *lc;
+
+	if (m->nparams < 2) {
+		client_close(c, "SERVER needs more parameters", NULL);
+		return CMD_CLOSE;
+	}
+	lc = config_find_link(srv->cfg, m->params[0]);
+	if (lc == NULL || (l->outgoing && strcasecmp(l->name, m->params[0]) != 0)) {
+		log_warnx("link from %s: server %s not configured here", c->host, m->params[0]);
+		client_close(c, "Server not configured here", NULL);
+		return CMD_CLOSE;
+	}
+	if (c->pass == NULL) {
+		client_close(c, "No password", NULL);
+		return CMD_CLOSE;
+	}
+	snprintf(l->name, sizeof(l->name), "%s", lc->name);
+	snprintf(l->info, sizeof(l->info), "%s", m->params[m->nparams - 1]);
+	/* SERVER <name> <hops> <token> :<info> (RFC 2813) or the 3-parameter
+	 * form whose token is 1 (ngIRCd irc-server.c) */
+	l->peer_token = 1;
+	if (m->nparams >= 4) {
+		long long t;
+		if (number_parse(m->params[2], 1, 0xffff, &t) == NUMBER_OK)
+			l->peer_token = (unsigned)t;
+	}
+	if (password_is_hash(lc->accept_password)) {
+		if (srv->pwpool == NULL)
+			srv->pwpool = password_pool_new(srv->base);
+		l->job = srv->pwpool ? password_verify_async(srv->pwpool, lc->accept_password,
+		    c->pass, auth_done, l) : NULL;
+		if (l->job == NULL) {
+			client_close(c, "Password check unavailable, try again later", NULL);
+			return CMD_CLOSE;
+		}
+		l->state = LINK_AUTH;
+		c->flags |= CF_PW_WAIT;
+		return CMD_OK;
+	}
+	auth_result(l, password_check(lc->accept_password, c->pass));
+	return c->state == CLIENT_OPEN ? CMD_OK : CMD_CLOSE;
+}
+
+/* link_new: make conn a link connection. */
+static struct link *
+link_new(struct server *srv, struct client *conn, bool outgoing, const char *name)
+{
+	struct link *l = calloc(1, sizeof(*l));
+
+	if (l == NULL)
+		return NULL;
+	l->srv = srv;
+	l->conn = conn;
+	l->outgoing = outgoing;
+	l->state = LINK_OUT;
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	conn->flags |= CF_SERVER;
+	srv->stats.unknown--;	/* a link is no unknown connection (LUSERS 253) */
+	TAILQ_INSERT_TAIL(&srv->linkset->links, l, entry);
+	return l;
+}
+
+/* ---- input from a link ---- */
+
+/* A resolved message source. */
+struct source {
+	struct client	*user;		/* a user behind this link, or NULL */
+	struct netserver *server;	/* or a server behind this link */
+	char		 prefix[160];	/* how local clients see it */
+};
+
+/* resolve: the prefix of m must name a user or server behind l (RFC 2813
+ * §3.3: anything else is a fake direction and is dropped). No prefix: the
+ * peer itself. */
+static bool
+resolve(struct link *l, struct irc_msg *m, struct source *s)
+{
+	struct server *srv = l->srv;
+	char name[160], *bang;
+	struct client *u;
+	struct netserver *ns;
+
+	memset(s, 0, sizeof(*s));
+	if (m->prefix == NULL) {
+		s->server = l->ns;
+		snprintf(s->prefix, sizeof(s->prefix), "%s", l->ns->name);
+		return true;
+	}
+	snprintf(name, sizeof(name), "%s", m->prefix);
+	if ((bang = strchr(name, '!')) != NULL)
+		*bang = '\0';
+	u = server_find_nick(srv, name);
+	if (u != NULL && client_is_remote(u) && client_link(u) == l->conn) {
+		s->user = u;
+		client_prefix(u, s->prefix, sizeof(s->prefix));
+		return true;
+	}
+	ns = netserver_find(srv, name);
+	if (ns != NULL && ns->conn == l->conn) {
+		s->server = ns;
+		snprintf(s->prefix, sizeof(s->prefix), "%s", ns->name);
+		return true;
+	}
+	log_debug("link %s: %s from unknown source %s dropped", l->name, m->verb, m->prefix);
+	return false;
+}
+
+/* in_server: a server introduced behind the peer (RFC 2813 §4.1.2):
+ * ":<uplink> SERVER <name> <hops> <token> :<info>". */
+static enum cmd_result
+in_server(struct link *l, struct source *s, struct irc_msg *m)
+{
+	struct server *srv = l->srv;
+	struct netserver *ns;
+	long long hops, token;
+
+	if (m->nparams < 4 || s->server == NULL ||
+	    number_parse(m->params[1], 1, 255, &hops) != NUMBER_OK ||
+	    number_parse(m->params[2], 0, 0xffff, &token) != NUMBER_OK)
+		return CMD_OK;
+	if (!l->hub) {
+		log_warnx("link %s is no hub but introduced %s", l->name, m->params[0]);
+		client_close(l->conn, "Not a hub", NULL);
+		return CMD_CLOSE;
+	}
+	if (netserver_find(srv, m->params[0]) != NULL) {
+		client_close(l->conn, "Server exists", NULL);
+		return CMD_CLOSE;
+	}
+	ns = netserver_add(srv, m->params[0], m->params[3], (unsigned)hops, s->server, l->conn,
+	    (unsigned)token);
+	if (ns == NULL)
+		return CMD_OK;
+	log_info("server %s introduced by %s (%u hops)", ns->name, s->server->name, ns->hops);
+	to_links(srv, l, NULL, ":%s SERVER %s %u %u :%s", s->server->name, ns->name, ns->hops + 1,
+	    ns->token, ns->info);
+	return CMD_OK;
+}
+
+/* in_nick_intro: a user introduced: "NICK <nick> <hops> <user> <host>
+ * <token> <umodes> :<realname>" (RFC 2813 §4.1.3). A nick in use is a
+ * collision: the newcomer is killed back (RFC 2813 §5.2 kills both; the
+ * other side of ours is not written yet: docs/NETWORK.md). */
+static enum cmd_result
+in_nick_intro(struct link *l, struct irc_msg *m)
+{
+	struct server *srv = l->srv;
+	struct netserver *ns;
+	struct client *c;
+	long long hops, token;
+	const char *nick = m->params[0];
+
+	if (number_parse(m->params[1], 0, 255, &hops) != NUMBER_OK ||
+	    number_parse(m->params[4], 0, 0xffff, &token) != NUMBER_OK)
+		return CMD_OK;
+	ns = netserver_by_peer_token(srv, l->conn, (unsigned)token);
+	if (ns == NULL) {
+		log_debug("link %s: NICK %s for unknown server token %lld", l->name, nick, token);
+		return CMD_OK;
+	}
+	if (!nick_valid(nick, NICKLEN_MAX) || strlen(m->params[2]) > USERLEN + 1 ||
+	    strlen(m->params[3]) > HOSTLEN || strchr(m->params[3], ' ')) {
+		reply_raw(l->conn, ":%s KILL %s :%s (Bad nick or host)", srv->me->name, nick,
+		    srv->me->name);
+		return CMD_OK;
+	}
+	if (server_find_nick(srv, nick) != NULL) {
+		log_warnx("nick collision: %s from %s", nick, l->name);
+		reply_raw(l->conn, ":%s KILL %s :%s (Nick collision)", srv->me->name, nick,
+		    srv->me->name);
+		return CMD_OK;
+	}
+	c = client_new_remote(srv, ns, (unsigned)hops, nick, m->params[2], m->params[3],
+	    m->params[6], umode_parse(m->params[5]));
+	if (c == NULL)
+		return CMD_OK;
+	{
+		struct event_registered ev = { c };
+		event_publish_registered(srv, &ev);	/* MONITOR, other links */
+	}
+	return CMD_OK;
+}
+
+/* in_nick: a nick change ":<old> NICK <new>". */
+static enum cmd_result
+in_nick(struct link *l, struct source *s, struct irc_msg *m)
+{
+	struct server *srv = l->srv;
+	struct client *u = s->user, *other;
+	struct outline ol;
+	char old[NICKLEN_MAX + 1];
+	const char *nick = m->params[0];
+
+	if (u == NULL || !nick_valid(nick, NICKLEN_MAX))
+		return CMD_OK;
+	other = server_find_nick(srv, nick);
+	if (other != NULL && other != u) {
+		log_warnx("nick collision: %s -> %s from %s", u->nick, nick, l->name);
+		reply_raw(l->conn, ":%s KILL %s :%s (Nick collision)", srv->me->name, u->nick,
+		    srv->me->name);
+		client_close(u, "Nick collision", NULL);
+		return CMD_OK;
+	}
+	outline_format(&ol, ":%s NICK :%s", s->prefix, nick);
+	send_common(u, false, &ol);
+	snprintf(old, sizeof(old), "%s", u->nick);
+	client_set_nick(u, nick);
+	{
+		struct event_nick ev = { u, old };
+		event_publish_nick(srv, &ev);
+	}
+	return CMD_OK;
+}
+
+/* join_remote: u joins ch with member modes (JOIN or NJOIN from a link). */
+static void
+join_remote(struct server *srv, struct source *s, struct client *u, const char *name,
+    uint8_t modes)
+{
+	struct channel *ch = server_find_channel(srv, name);
+	struct membership *mb;
+	struct outline ol, ext;
+	bool created = false;
+	char pfx[160];
+
+	if (ch == NULL) {
+		if (!channel_name_valid(name, srv->cfg->channellen) || name[0] == '&')
+			return;
+		ch = channel_new(srv, name);
+		created = true;
+	}
+	if ((mb = channel_find_member(ch, u)) != NULL) {
+		mb->modes |= modes;
+		return;
+	}
+	channel_add_member(ch, u, modes);
+	client_prefix(u, pfx, sizeof(pfx));
+	outline_format(&ol, ":%s JOIN %s", pfx, ch->name);
+	outline_format(&ext, ":%s JOIN %s * :%s", pfx, ch->name, u->realname ? u->realname : "");
+	send_channel_alt(ch, NULL, &ol, &ext, CAP_EXTENDED_JOIN);
+	if (modes != 0) {
+		const char *ml = member_letters(modes);
+		outline_format(&ol, ":%s MODE %s +%s %s%s%s", s->server ? s->server->name :
+		    client_server(u)->name, ch->name, ml, u->nick, ml[1] ? " " : "",
+		    ml[1] ? u->nick : "");
+		send_channel(ch, NULL, &ol, 0);
+	}
+	{
+		struct event_join ev = { u, ch, created };
+		event_publish_join(srv, &ev);
+	}
+}
+
+/* in_join: ":nick JOIN <chan>[^G<modes>]{,...}" (RFC 2813 §4.2.1: a
+ * channel may carry the member's modes after a ^G). */
+static enum cmd_result
+in_join(struct link *l, struct source *s, struct irc_msg *m)
+{
+	char list[IRC_LINE_MAX], *rest, *tok, *bel;
+	uint8_t modes;
+
+	if (s->user == NULL)
+		return CMD_OK;
+	if (strcmp(m->params[0], "0") == 0) {
+		part_all(s->user, NULL);
+		return CMD_OK;
+	}
+	snprintf(list, sizeof(list), "%s", m->params[0]);
+	for (rest = list; (tok = strsep(&rest, ",")) != NULL;) {
+		modes = 0;
+		if ((bel = strchr(tok, '\007')) != NULL) {
+			*bel++ = '\0';
+			if (strchr(bel, 'o'))
+				modes |= MEMB_OP;
+			if (strchr(bel, 'v'))
+				modes |= MEMB_VOICE;
+		}
+		if (*tok != '\0')
+			join_remote(l->srv, s, s->user, tok, modes);
+	}
+	return CMD_OK;
+}
+
+/* in_njoin: "NJOIN <chan> :[@][+]nick,..." (RFC 2813 §4.2.2; ngIRCd also
+ * sends ~ & % for its q a h modes: ~ and & count as @, % as +). */
+static enum cmd_result
+in_njoin(struct link *l, struct source *s, struct irc_msg *m)
+{
+	char list[IRC_LINE_MAX], *rest, *tok;
+	struct client *u;
+	uint8_t modes;
+
+	if (m->nparams < 2)
+		return CMD_OK;
+	snprintf(list, sizeof(list), "%s", m->params[1]);
+	for (rest = list; (tok = strsep(&rest, ",")) != NULL;) {
+		modes = 0;
+		for (; *tok && strchr("~&@%+", *tok); tok++)
+			modes |= (*tok == '+' || *tok == '%') ? MEMB_VOICE : MEMB_OP;
+		u = server_find_nick(l->srv, tok);
+		if (u == NULL || !client_is_remote(u) || client_link(u) != l->conn)
+			continue;
+		join_remote(l->srv, s, u, m->params[0], modes);
+	}
+	return CMD_OK;
+}
+
+/* in_part: ":nick PART <chan>{,...} [:reason]". */
+static enum cmd_result
+in_part(struct link *l, struct source *s, struct irc_msg *m)
+{
+	char list[IRC_LINE_MAX], *rest, *tok;
+	const char *reason = m->nparams > 1 ? m->params[1] : NULL;
+	struct channel *ch;
+	struct membership *mb;
+	struct outline ol;
+
+	if (s->user == NULL)
+		return CMD_OK;
+	snprintf(list, sizeof(list), "%s", m->params[0]);
+	for (rest = list; (tok = strsep(&rest, ",")) != NULL;) {
+		if ((ch = server_find_channel(l->srv, tok)) == NULL ||
+		    (mb = channel_find_member(ch, s->user)) == NULL)
+			continue;
+		if (reason != NULL)
+			outline_format(&ol, ":%s PART %s :%s", s->prefix, ch->name, reason);
+		else
+			outline_format(&ol, ":%s PART %s", s->prefix, ch->name);
+		send_channel(ch, NULL, &ol, 0);
+		{
+			struct event_part ev = { s->user, ch, reason };
+			event_publish_part(l->srv, &ev);
+		}
+		channel_remove_member(l->srv, mb);
+	}
+	return CMD_OK;
+}
+
+/* in_kick: ":src KICK <chan> <nick>{,...} [:reason]" from a user or a
+ * server; the remote server checked the rights. */
+static enum cmd_result
+in_kick(struct link *l, struct source *s, struct irc_msg *m)
+{
+	char list[IRC_LINE_MAX], *rest, *tok;
+	const char *reason = m->nparams > 2 ? m->params[2] : "";
+	struct channel *ch;
+	struct membership *mb;
+	struct client *t;
+	struct outline ol;
+
+	if (m->nparams < 2 || (ch = server_find_channel(l->srv, m->params[0])) == NULL)
+		return CMD_OK;
+	snprintf(list, sizeof(list), "%s", m->params[1]);
+	for (rest = list; (tok = strsep(&rest, ",")) != NULL;) {
+		if ((t = server_find_nick(l->srv, tok)) == NULL ||
+		    (mb = channel_find_member(ch, t)) == NULL)
+			continue;
+		outline_format(&ol, ":%s KICK %s %s :%s", s->prefix, ch->name, t->nick, reason);
+		send_channel(ch, NULL, &ol, 0);
+		{
+			struct event_kick ev = { s->user, t, ch, reason };
+			event_publish_kick(l->srv, &ev);
+		}
+		channel_remove_member(l->srv, mb);
+	}
+	return CMD_OK;
+}
+
+/* apply_channel_modes: a MODE from a link, applied without the rights
+ * checks (the origin server made them, RFC 2813 §4.2.3), then broadcast
+ * to the local members (mode_broadcast, which publishes EVENT_MODE). */
+static void
+apply_channel_modes(struct server *srv, struct source *s, struct channel *ch, struct irc_msg *m,
+    int first)
+{
+	struct mode_change mc[MODE_LINE_MAX_CHANGES];
+	struct mode_lines ml;
+	const char *setter = s->user ? s->user->nick : s->server->name;
+	int n, i;
+
+	if (first >= m->nparams)
+		return;
+	ml.n = 0;
+	ml.arglen = 0;
+	n = mode_parse(m->params[first], &m->params[first + 1], m->nparams - first - 1, mc,
+	    MODE_LINE_MAX_CHANGES, MODE_LINE_MAX_CHANGES);
+	for (i = 0; i < n; i++) {
+		const struct chanmode_def *d = mode_channel_find(mc[i].mode);
+		bool set = mc[i].dir == '+';
+		if (d == NULL || mc[i].missing_arg)
+			continue;	/* a mode we do not have (ngIRCd's P, z, ...) */
+		if (d->prefix != 0) {
+			struct client *t = server_find_nick(srv, mc[i].arg);
+			struct membership *mb = t ? channel_find_member(ch, t) : NULL;
+			if (mb == NULL)
+				continue;
+			if (set)
+				mb->modes |= d->member;
+			else
+				mb->modes &= (uint8_t)~d->member;
+			mode_lines_add(&ml, mc[i].dir, d->letter, t->nick);
+		} else if (d->kind == MODE_LIST) {
+			char mask[300];
+			if (mc[i].arg == NULL || mc[i].arg[0] == '\0' || strchr(mc[i].arg, ' '))
+				continue;
+			mask_normalise(mc[i].arg, mask, sizeof(mask));
+			if (strlen(mask) > 250)
+				continue;
+			if (set ? channel_list_add(ch, (enum mask_list_kind)d->list, mask, setter,
+			    srv->now, 4096) == 1 :
+			    channel_list_del(srv, ch, (enum mask_list_kind)d->list, mask))
+				mode_lines_add(&ml, mc[i].dir, d->letter, mask);
+		} else if (d->bit == CMODE_KEY) {
+			if (set && (mc[i].arg == NULL || mc[i].arg[0] == '\0' ||
+			    strchr(mc[i].arg, ' ') || strlen(mc[i].arg) > 64))
+				continue;
+			free(ch->chankey);
+			ch->chankey = NULL;
+			ch->modes &= ~CMODE_KEY;
+			if (set) {
+				ch->chankey = strdup(mc[i].arg);
+				if (ch->chankey != NULL)
+					ch->modes |= CMODE_KEY;
+			}
+			mode_lines_add(&ml, mc[i].dir, 'k', set ? ch->chankey : (mc[i].arg ?
+			    mc[i].arg : "*"));
+		} else if (d->bit == CMODE_LIMIT) {
+			long long v;
+			if (set && (mc[i].arg == NULL || number_parse(mc[i].arg, 1, 1000000, &v) != NUMBER_OK))
+				continue;
+			if (set) {
+				ch->limit = (unsigned)v;
+				ch->modes |= CMODE_LIMIT;
+			} else
+				ch->modes &= ~CMODE_LIMIT;
+			mode_lines_add(&ml, mc[i].dir, 'l', set ? mc[i].arg : NULL);
+		} else if (d->bit != 0) {
+			if (set == ((ch->modes & d->bit) != 0))
+				continue;
+			if (set)
+				ch->modes |= d->bit;
+			else
+				ch->modes &= ~d->bit;
+			mode_lines_add(&ml, mc[i].dir, d->letter, NULL);
+		}
+	}
+	mode_broadcast(srv, ch, s->user, &ml);
+}
+
+/* in_mode: a channel MODE or a remote user's own user MODE. */
+static enum cmd_result
+in_mode(struct link *l, struct source *s, struct irc_msg *m)
+{
+	struct server *srv = l->srv;
+	struct channel *ch;
+	struct client *t;
+
+	if (m->nparams < 2)
+		return CMD_OK;
+	if ((ch = server_find_channel(srv, m->params[0])) != NULL) {
+		apply_channel_modes(srv, s, ch, m, 1);
+		return CMD_OK;
+	}
+	t = server_find_nick(srv, m->params[0]);
+	if (t != NULL && client_is_remote(t) && client_link(t) == l->conn) {
+		/* user modes of a remote user: i, o, w, B are kept */
+		uint32_t before = t->umodes, bits;
+		const char *p;
+		char dir = '+';
+		for (p = m->params[1]; *p; p++) {
+			if (*p == '+' || *p == '-') {
+				dir = *p;
+				continue;
+			}
+			bits = umode_parse((char[]){ *p, '\0' }) & (UMODE_INVISIBLE | UMODE_OPER |
+			    UMODE_WALLOPS | UMODE_BOT);
+			if (dir == '+')
+				t->umodes |= bits;
+			else
+				t->umodes &= ~bits;
+		}
+		if ((before ^ t->umodes) & UMODE_OPER) {
+			if (t->umodes & UMODE_OPER)
+				srv->stats.remote_opers++;
+			else
+				srv->stats.remote_opers--;
+		}
+		if ((before ^ t->umodes) & UMODE_INVISIBLE) {
+			if (t->umodes & UMODE_INVISIBLE)
+				srv->stats.remote_invisible++;
+			else
+				srv->stats.remote_invisible--;
+		}
+		{
+			struct event_mode ev = { s->user, NULL, t, m->params[1] };
+			event_publish_mode(srv, &ev);
+		}
+	}
+	return CMD_OK;
+}
+
+/* in_topic: ":src TOPIC <chan> :<topic>". */
+static enum cmd_result
+in_topic(struct link *l, struct source *s, struct irc_msg *m)
+{
+	struct server *srv = l->srv;
+	struct channel *ch;
+	struct outline ol;
+	const char *topic = m->nparams > 1 ? m->params[1] : "";
+
+	if ((ch = server_find_channel(srv, m->params[0])) == NULL)
+		return CMD_OK;
+	free(ch->topic);
+	free(ch->topic_setter);
+	ch->topic = topic[0] ? strdup(topic) : NULL;
+	ch->topic_setter = strdup(s->prefix);
+	ch->topic_time = srv->now;
+	outline_format(&ol, ":%s TOPIC %s :%s", s->prefix, ch->name, topic);
+	send_channel(ch, NULL, &ol, 0);
+	{
+		struct event_topic ev = { s->user, ch, topic };
+		event_publish_topic(srv, &ev);
+	}
+	return CMD_OK;
+}
+
+/* in_chaninfo: "CHANINFO <chan> +<modes> [<key> <limit>] [:<topic>]"
+ * (IRC+ II.3): modes are taken when the channel has none, the topic when
+ * it has none. */
+static enum cmd_result
+in_chaninfo(struct link *l, struct source *s, struct irc_msg *m)
+{
+	struct server *srv = l->srv;
+	struct channel *ch;
+	const char *topic = NULL;
+
+	if (m->nparams < 2 || m->params[0][0] == '&')
+		return CMD_OK;
+	if ((ch = server_find_channel(srv, m->params[0])) == NULL) {
+		if (!channel_name_valid(m->params[0], srv->cfg->channellen))
+			return CMD_OK;
+		ch = channel_new(srv, m->params[0]);
+	}
+	if (m->nparams == 3)
+		topic = m->params[2];
+	else if (m->nparams >= 5)
+		topic = m->params[4];
+	if (ch->modes == 0) {
+		/* "+<modes> <key> <limit>": the key and limit go with their
+		 * letters, in the order the letters come */
+		struct irc_msg fm;
+		const char *p;
+		memset(&fm, 0, sizeof(fm));
+		fm.verb = m->verb;
+		fm.params[0] = m->params[0];
+		fm.params[1] = m->params[1];
+		fm.nparams = 2;
+		for (p = m->params[1]; *p && m->nparams >= 4; p++)
+			if (*p == 'k')
+				fm.params[fm.nparams++] = m->params[2];
+			else if (*p == 'l')
+				fm.params[fm.nparams++] = m->params[3];
+		apply_channel_modes(srv, s, ch, &fm, 1);
+	}
+	if (topic != NULL && topic[0] != '\0' && ch->topic == NULL) {
+		struct outline ol;
+		ch->topic = strdup(topic);
+		free(ch->topic_setter);
+		ch->topic_setter = strdup(s->prefix);
+		ch->topic_time = srv->now;
+		if (ch->nmembers > 0) {
+			outline_format(&ol, ":%s TOPIC %s :%s", s->prefix, ch->name, topic);
+			send_channel(ch, NULL, &ol, 0);
+		}
+		{
+			struct event_topic ev = { s->user, ch, topic };
+			event_publish_topic(srv, &ev);
+		}
+	}
+	return CMD_OK;
+}
+
+/* in_message: ":src PRIVMSG|NOTICE <target> :<text>": to the local members
+ * of a channel (and on to the other links with members), or to one user
+ * (local, or down the link towards it: net/output.c). */
+static enum cmd_result
+in_message(struct link *l, struct source *s, struct irc_msg *m)
+{
+	struct server *srv = l->srv;
+	struct outline ol;
+	const char *target = m->params[0], *name = target;
+	unsigned status = 0;
+
+	if (m->nparams < 2)
+		return CMD_OK;
+	while (*name == '@' || *name == '+') {
+		status |= *name == '@' ? MEMB_OP : MEMB_VOICE;
+		name++;
+	}
+	if (strchr("#&+!", *name) != NULL) {
+		struct channel *ch = server_find_channel(srv, name);
+		if (ch == NULL)
+			return CMD_OK;
+		outline_format(&ol, ":%s %s %s :%s", s->prefix, m->verb, target, m->params[1]);
+		send_channel(ch, NULL, &ol, status);
+		{
+			struct event_message ev = { s->user, m->verb, ch, status, NULL,
+			    m->params[1], "", "" };
+			event_publish_message(srv, &ev);
+		}
+		return CMD_OK;
+	}
+	{
+		struct client *t = server_find_nick(srv, target);
+		if (t == NULL || !client_is_registered(t) ||
+		    (client_is_remote(t) && client_link(t) == l->conn))
+			return CMD_OK;
+		outline_format(&ol, ":%s %s %s :%s", s->prefix, m->verb, t->nick, m->params[1]);
+		send_line(t, &ol);
+	}
+	return CMD_OK;
+}
+
+/* in_away: ":nick AWAY [:text]": kept, shown to away-notify clients,
+ * passed on. */
+static enum cmd_result
+in_away(struct link *l, struct source *s, struct irc_msg *m)
+{
+	struct outline ol;
+	struct client *u = s->user;
+
+	if (u == NULL)
+		return CMD_OK;
+	free(u->away);
+	u->away = NULL;
+	if (m->nparams > 0 && m->params[0][0] != '\0') {
+		u->away = strndup(m->params[0], l->srv->cfg->awaylen);
+		outline_format(&ol, ":%s AWAY :%s", s->prefix, m->params[0]);
+		to_links(l->srv, l, NULL, ":%s AWAY :%s", u->nick, m->params[0]);
+	} else {
+		outline_format(&ol, ":%s AWAY", s->prefix);
+		to_links(l->srv, l, NULL, ":%s AWAY", u->nick);
+	}
+	ol.need_cap = CAP_AWAY_NOTIFY;
+	send_common(u, false, &ol);
+	return CMD_OK;
+}
+
+/* in_kill: ":src KILL <nick> :<path/reason>". */
+static enum cmd_result
+in_kill(struct link *l, struct source *s, struct irc_msg *m)
+{
+	struct client *t = server_find_nick(l->srv, m->params[0]);
+	char reason[IRC_LINE_MAX];
+
+	if (t == NULL || !client_is_registered(t))
+		return CMD_OK;
+	snprintf(reason, sizeof(reason), "Killed (%s (%s))", s->user ? s->user->nick :
+	    s->server->name, m->nparams > 1 ? m->params[1] : "");
+	client_close(t, reason, NULL);
+	return CMD_OK;
+}
+
+/* in_squit: "SQUIT <server> :<reason>" (RFC 2813 §4.1.6). */
+static enum cmd_result
+in_squit(struct link *l, struct irc_msg *m)
+{
+	struct netserver *ns = netserver_find(l->srv, m->params[0]);
+	const char *reason = m->nparams > 1 ? m->params[1] : "SQUIT";
+
+	if (ns == NULL)
+		return CMD_OK;
+	if (ns == l->srv->me || ns == l->ns) {
+		client_close(l->conn, reason, NULL);
+		return CMD_CLOSE;
+	}
+	if (ns->conn == l->conn)
+		split_server(l->srv, ns, l, reason);
+	return CMD_OK;
+}
+
+/* in_numeric: a numeric for a user: passed to a local user as it came. */
+static enum cmd_result
+in_numeric(struct link *l, struct source *s, struct irc_msg *m)
+{
+	struct client *t;
+	char line[IRC_LINE_MAX];
+	size_t len;
+	int i, n;
+
+	if (m->nparams < 2 || (t = server_find_nick(l->srv, m->params[0])) == NULL ||
+	    client_is_remote(t) || !client_is_registered(t))
+		return CMD_OK;
+	n = snprintf(line, sizeof(line), ":%s %s", s->server ? s->server->name : s->prefix,
+	    m->verb);
+	for (i = 0; i < m->nparams && n > 0 && (size_t)n < sizeof(line); i++) {
+		len = (size_t)n;
+		n += snprintf(line + len, sizeof(line) - len, i == m->nparams - 1 ? " :%s" : " %s",
+		    m->params[i]);
+	}
+	reply_raw(t, "%s", line);
+	return CMD_OK;
+}
+
+/* in_invite: ":nick INVITE <nick> <chan>" for a local user. */
+static enum cmd_result
+in_invite(struct link *l, struct source *s, struct irc_msg *m)
+{
+	struct client *t;
+	struct channel *ch;
+
+	if (m->nparams < 2 || s->user == NULL ||
+	    (t = server_find_nick(l->srv, m->params[0])) == NULL || client_is_remote(t))
+		return CMD_OK;
+	if ((ch = server_find_channel(l->srv, m->params[1])) != NULL)
+		channel_invite_add(ch, t, l->srv->now + INVITE_LIFETIME);
+	reply_raw(t, ":%s INVITE %s %s", s->prefix, t->nick, m->params[1]);
+	return CMD_OK;
+}
+
+/* The server commands, with their least parameter count. */
+static const struct link_cmd {
+	const char	*verb;
+	int		 min;
+	enum cmd_result	(*fn)(struct link *l, struct source *s, struct irc_msg *m);
+} link_cmds[] = {
+	{ "AWAY", 0, in_away },
+	{ "CHANINFO", 2, in_chaninfo },
+	{ "INVITE", 2, in_invite },
+	{ "JOIN", 1, in_join },
+	{ "KICK", 2, in_kick },
+	{ "KILL", 1, in_kill },
+	{ "MODE", 2, in_mode },
+	{ "NJOIN", 2, in_njoin },
+	{ "NOTICE", 2, in_message },
+	{ "PART", 1, in_part },
+	{ "PRIVMSG", 2, in_message },
+	{ "TOPIC", 1, in_topic },
+};
+
+/* link_command: one line from a registered link. */
+static enum cmd_result
+link_command(struct link *l, struct irc_msg *m)
+{
+	struct server *srv = l->srv;
+	struct source s;
+	size_t i;
+
+	if (!strcmp(m->verb, "PING")) {
+		/* RFC 2813 §4.6.2: answer for ourselves */
+		reply_raw(l->conn, ":%s PONG %s :%s", srv->me->name, srv->me->name,
+		    m->nparams > 0 ? m->params[0] : l->name);
+		return CMD_OK;
+	}
+	if (!strcmp(m->verb, "PONG")) {
+		if (l->state == LINK_BURST) {
+			struct event_server_linked ev = { l->ns->name, l->ns->info };
+			struct autoconn *ac = autoconn_of(srv, l->name);
+			l->state = LINK_UP;
+			if (ac != NULL)
+				ac->delay = 0;	/* a good link: the back-off starts over */
+			log_info("link %s: burst complete", l->name);
+			event_publish_server_linked(srv, &ev);
+		}
+		return CMD_OK;
+	}
+	if (!strcmp(m->verb, "ERROR")) {
+		char reason[IRC_LINE_MAX];
+		snprintf(reason, sizeof(reason), "ERROR from %s: %s", l->name,
+		    m->nparams > 0 ? m->params[0] : "");
+		log_warnx("link %s", reason);
+		client_close(l->conn, reason, NULL);
+		return CMD_CLOSE;
+	}
+	if (!resolve(l, m, &s))
+		return CMD_OK;
+	if (!strcmp(m->verb, "SERVER"))
+		return in_server(l, &s, m);
+	if (!strcmp(m->verb, "NICK")) {
+		if (m->nparams >= 7)
+			return in_nick_intro(l, m);
+		return m->nparams >= 1 ? in_nick(l, &s, m) : CMD_OK;
+	}
+	if (!strcmp(m->verb, "QUIT")) {
+		if (s.user != NULL)
+			client_close(s.user, m->nparams > 0 ? m->params[0] : "", NULL);
+		return CMD_OK;
+	}
+	if (!strcmp(m->verb, "SQUIT"))
+		return m->nparams >= 1 ? in_squit(l, m) : CMD_OK;
+	if (isdigit((unsigned char)m->verb[0]) && strlen(m->verb) == 3)
+		return in_numeric(l, &s, m);
+	for (i = 0; i < sizeof(link_cmds) / sizeof(link_cmds[0]); i++)
+		if (!strcmp(m->verb, link_cmds[i].verb)) {
+			if (m->nparams < link_cmds[i].min)
+				return CMD_OK;
+			return link_cmds[i].fn(l, &s, m);
+		}
+	/* METADATA, SERVICE, WALLOPS, remote queries...: not yet (NETWORK.md) */
+	log_debug("link %s: %s ignored", l->name, m->verb);
+	return CMD_OK;
+}
+
+/* link_input: a line of a link connection. */
+static enum cmd_result
+link_input(struct client *c, struct irc_msg *m)
+{
+	struct server *srv = c->srv;
+	struct link *l = link_of(srv, c), *saved;
+	enum cmd_result r;
+
+	if (l == NULL)
+		return CMD_OK;
+	if (l->state < LINK_BURST) {
+		if (!strcmp(m->verb, "PASS") && m->nparams >= 1) {
+			client_forget_pass(c);
+			c->pass = strdup(m->params[0]);
+			return CMD_OK;
+		}
+		if (!strcmp(m->verb, "SERVER"))
+			return link_server(l, m);
+		if (!strcmp(m->verb, "ERROR")) {
+			log_warnx("link %s: ERROR %s", l->name, m->nparams ? m->params[0] : "");
+			client_close(c, "ERROR from peer", NULL);
+			return CMD_CLOSE;
+		}
+		return CMD_OK;
+	}
+	saved = srv->linkset->origin;
+	srv->linkset->origin = l;
+	r = link_command(l, m);
+	srv->linkset->origin = saved;
+	if (c->state != CLIENT_OPEN)
+		return CMD_CLOSE;
+	return r;
+}
+
+/* link_dispatch: see link.h. */
+enum cmd_result
+link_dispatch(struct client *c, struct irc_msg *m)
+{
+	struct server *srv = c->srv;
+	struct link *l;
+
+	if (c->flags & CF_SERVER)
+		return link_input(c, m);
+	if (!client_is_registered(c) && srv->cfg->nlinks > 0 && srv->linkset != NULL) {
+		if (!strcmp(m->verb, "PASS") && m->nparams >= 2) {
+			/* a server's PASS (RFC 2813 §4.1.1: version, flags) */
+			client_forget_pass(c);
+			c->pass = strdup(m->params[0]);
+			return CMD_OK;
+		}
+		if (!strcmp(m->verb, "SERVER") && !(c->flags & (CF_GOT_NICK | CF_GOT_USER))) {
+			if (m->nparams < 1)
+				return srv->linkset->next(c, m);
+			l = link_new(srv, c, false, m->params[0]);
+			if (l == NULL) {
+				client_close(c, "Out of memory", NULL);
+				return CMD_CLOSE;
+			}
+			return link_server(l, m);
+		}
+	}
+	return srv->linkset->next(c, m);
+}
+
+/* ---- netsplit ---- */
+
+/* behind: is ns x itself or a server reached through x? */
+static bool
+behind(const struct netserver *ns, const struct netserver *x)
+{
+	for (; ns != NULL; ns = ns->uplink)
+		if (ns == x)
+			return true;
+	return false;
+}
+
+/* split_server: x and every server behind it leave the network: their
+ * users quit with "<uplink> <server>" (RFC 2813 §5.8; no QUIT goes to
+ * other links: they get one SQUIT and do the same), then the servers go.
+ * from: the link the SQUIT came from (not told), or NULL. O(users). */
+static void
+split_server(struct server *srv, struct netserver *x, struct link *from, const char *reason)
+{
+	struct netserver *ns, *tns;
+	struct client *c, *tc;
+	char why[2 * SERVERNAME_MAX + 2], name[SERVERNAME_MAX + 1];
+
+	HASH_ITER(hh, srv->servers, ns, tns)
+		if (ns != srv->me && behind(ns, x))
+			ns->splitting = true;
+	HASH_ITER(hh, srv->nicks, c, tc) {
+		struct netserver *cs;
+		if (!client_is_remote(c) || !(cs = remote_of(c)->server)->splitting)
+			continue;
+		snprintf(why, sizeof(why), "%s %s", cs->uplink ? cs->uplink->name : srv->me->name,
+		    cs->name);
+		client_close(c, why, NULL);
+	}
+	snprintf(name, sizeof(name), "%s", x->name);
+	log_info("netsplit: %s (%s)", name, reason);
+	to_links(srv, from, x->conn, ":%s SQUIT %s :%s", srv->me->name, name, reason);
+	HASH_ITER(hh, srv->servers, ns, tns)
+		if (ns->splitting)
+			netserver_del(srv, ns);
+	{
+		struct event_server_split ev = { name, reason };
+		event_publish_server_split(srv, &ev);
+	}
+}
+
+/* on_link_closed: a link connection closes: netsplit, then the next
+ * autoconnect try. */
+static void
+on_link_closed(struct server *srv, const struct event_link_closed *ev)
+{
+	struct link *l = link_of(srv, ev->conn);
+	struct autoconn *ac;
+
+	if (l == NULL)
+		return;
+	if (l->job != NULL)
+		password_job_cancel(l->job);
+	if (l->ns != NULL) {
+		if (srv->linkset->origin == l)
+			srv->linkset->origin = NULL;
+		split_server(srv, l->ns, l, ev->reason);
+	}
+	log_info("link %s closed: %s", l->name, ev->reason);
+	TAILQ_REMOVE(&srv->linkset->links, l, entry);
+	ac = autoconn_of(srv, l->name);
+	free(l);
+	if (ac != NULL && !srv->shutting_down)
+		autoconn_schedule(ac, ac->delay);
+}
+
+/* ---- propagation of local changes (event subscribers) ---- */
+
+static struct link *
+origin(struct server *srv)
+{
+	return srv->linkset->origin;
+}
+
+static void
+on_registered(struct server *srv, const struct event_registered *ev)
+{
+	struct outline ol;
+	struct link *l;
+
+	intro_line(srv, ev->client, &ol);
+	TAILQ_FOREACH(l, &srv->linkset->links, entry)
+		if (l != origin(srv) && l->state >= LINK_BURST && l->conn != client_link(ev->client))
+			send_line(l->conn, &ol);
+}
+
+static void
+on_nick(struct server *srv, const struct event_nick *ev)
+{
+	to_links(srv, origin(srv), NULL, ":%s NICK :%s", ev->old_nick, ev->client->nick);
+}
+
+static void
+on_quit(struct server *srv, const struct event_quit *ev)
+{
+	struct client *c = ev->client;
+	struct client *home = client_is_remote(c) ? client_link(c) : NULL;
+
+	if (client_is_remote(c) && remote_of(c)->server->splitting)
+		return;		/* the SQUIT tells the other links */
+	if (home != NULL && (origin(srv) == NULL || origin(srv)->conn != home))
+		/* a remote user closed here (KILL): its server must know */
+		reply_raw(home, ":%s KILL %s :%s", srv->me->name, c->nick, ev->reason);
+	to_links(srv, origin(srv), home, ":%s QUIT :%s", c->nick, ev->reason);
+}
+
+static void
+on_join(struct server *srv, const struct event_join *ev)
+{
+	struct membership *mb = channel_find_member(ev->channel, ev->client);
+	const char *ml = mb ? member_letters(mb->modes) : "";
+
+	if (local_channel(ev->channel))
+		return;
+	to_links(srv, origin(srv), NULL, ":%s JOIN %s%s%s", ev->client->nick, ev->channel->name,
+	    ml[0] ? "\007" : "", ml);
+}
+
+static void
+on_part(struct server *srv, const struct event_part *ev)
+{
+	if (local_channel(ev->channel))
+		return;
+	to_links(srv, origin(srv), NULL, ":%s PART %s :%s", ev->client->nick, ev->channel->name,
+	    ev->reason ? ev->reason : "");
+}
+
+static void
+on_kick(struct server *srv, const struct event_kick *ev)
+{
+	if (local_channel(ev->channel))
+		return;
+	to_links(srv, origin(srv), NULL, ":%s KICK %s %s :%s", src_name(srv, ev->source),
+	    ev->channel->name, ev->target->nick, ev->reason ? ev->reason : "");
+}
+
+static void
+on_mode(struct server *srv, const struct event_mode *ev)
+{
+	if (ev->channel != NULL) {
+		if (!local_channel(ev->channel))
+			to_links(srv, origin(srv), NULL, ":%s MODE %s %s",
+			    src_name(srv, ev->source), ev->channel->name, ev->modes);
+	} else if (ev->target != NULL && !client_is_remote(ev->target)) {
+		to_links(srv, origin(srv), NULL, ":%s MODE %s %s", ev->target->nick,
+		    ev->target->nick, ev->modes);
+	}
+}
+
+static void
+on_topic(struct server *srv, const struct event_topic *ev)
+{
+	if (local_channel(ev->channel))
+		return;
+	to_links(srv, origin(srv), NULL, ":%s TOPIC %s :%s", src_name(srv, ev->source),
+	    ev->channel->name, ev->topic);
+}
+
+/* on_message: a channel message goes once to every link with members
+ * behind it (marked through the link connection's broadcast serial, which
+ * no channel broadcast uses: links are not members); a message to a
+ * remote user went down its link already (net/output.c). */
+static void
+on_message(struct server *srv, const struct event_message *ev)
+{
+	struct membership *m, *tmp;
+	struct link *l;
+	struct outline ol;
+	char pfx[4] = "";
+	uint32_t serial;
+	bool any = false;
+
+	if (ev->channel == NULL || local_channel(ev->channel) ||
+	    (strcmp(ev->verb, "PRIVMSG") != 0 && strcmp(ev->verb, "NOTICE") != 0))
+		return;
+	if (++srv->serial == 0)
+		srv->serial = 1;
+	serial = srv->serial;
+	HASH_ITER(hh, ev->channel->members, m, tmp) {
+		if (client_is_remote(m->client) &&
+		    (ev->status == 0 || (m->modes & ev->status) != 0)) {
+			client_link(m->client)->serial = serial;
+			any = true;
+		}
+	}
+	if (!any)
+		return;
+	if (ev->status != 0)
+		mode_prefix_str((uint8_t)ev->status, false, pfx);
+	outline_format(&ol, ":%s %s %s%s :%s", src_name(srv, ev->source), ev->verb, pfx,
+	    ev->channel->name, ev->text);
+	TAILQ_FOREACH(l, &srv->linkset->links, entry)
+		if (l != origin(srv) && l->state >= LINK_BURST && l->conn->serial == serial)
+			send_line(l->conn, &ol);
+}
+
+/* ---- autoconnect ---- */
+
+static void
+autoconn_connected(int fd, short what, void *arg)
+{
+	struct autoconn *ac = arg;
+	struct server *srv = ac->srv;
+	const struct link_conf *lc = config_find_link(srv->cfg, ac->name);
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof(ss);
+	struct bufferevent *bev;
+	struct client *c;
+	struct link *l;
+	int err = 0, one = 1;
+	socklen_t errlen = sizeof(err);
+
+	server_clock(srv);
+	event_free(ac->connecting);
+	ac->connecting = NULL;
+	ac->fd = -1;
+	if ((what & EV_TIMEOUT) || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errlen) != 0 ||
+	    err != 0 || getpeername(fd, (struct sockaddr *)&ss, &sslen) != 0 || lc == NULL) {
+		log_warnx("link %s: connect failed: %s", ac->name,
+		    (what & EV_TIMEOUT) ? "timed out" : strerror(err ? err : errno));
+		close(fd);
+		autoconn_schedule(ac, ac->delay);
+		return;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		close(fd);
+		autoconn_schedule(ac, ac->delay);
+		return;
+	}
+	c = conn_adopt(srv, bev, (struct sockaddr *)&ss, (int)sslen);
+	if (c == NULL) {
+		bufferevent_free(bev);
+		autoconn_schedule(ac, ac->delay);
+		return;
+	}
+	if (c->state != CLIENT_OPEN) {
+		autoconn_schedule(ac, ac->delay);	/* refused (D-line, limits) */
+		return;
+	}
+	l = link_new(srv, c, true, ac->name);
+	if (l == NULL) {
+		client_close(c, "Out of memory", NULL);
+		return;
+	}
+	log_info("link %s: connected to %s, sending PASS/SERVER", ac->name, c->host);
+	send_pass_server(l, lc);
+}
+
+/* autoconn_try: connect to the [link] address unless linked already. */
+static void
+autoconn_try(int fd, short what, void *arg)
+{
+	struct autoconn *ac = arg;
+	struct server *srv = ac->srv;
+	const struct link_conf *lc = config_find_link(srv->cfg, ac->name);
+	struct sockaddr_storage ss;
+	int sslen = sizeof(ss), s;
+	char addr[300];
+	struct timeval tv = { LINK_CONNECT_TIMEOUT, 0 };
+	struct link *l;
+
+	(void)fd;
+	(void)what;
+	server_clock(srv);
+	if (lc == NULL || !lc->autoconnect || srv->shutting_down)
+		return;		/* removed by a REHASH */
+	TAILQ_FOREACH(l, &srv->linkset->links, entry)
+		if (strcasecmp(l->name, ac->name) == 0)
+			return;	/* linked or linking: its close reschedules */
+	if (netserver_find(srv, ac->name) != NULL) {
+		autoconn_schedule(ac, lc->connect_retry);	/* reached through another link */
+		return;
+	}
+	if (lc->tls) {
+		log_warnx("link %s: outgoing TLS links are not supported yet", ac->name);
+		return;
+	}
+	snprintf(addr, sizeof(addr), strchr(lc->address, ':') ? "[%s]:%u" : "%s:%u", lc->address,
+	    lc->port);
+	memset(&ss, 0, sizeof(ss));
+	if (evutil_parse_sockaddr_port(addr, (struct sockaddr *)&ss, &sslen) != 0) {
+		log_warnx("link %s: bad address %s", ac->name, lc->address);
+		return;
+	}
+	s = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (s < 0 || evutil_make_socket_nonblocking(s) != 0 ||
+	    evutil_make_socket_closeonexec(s) != 0 ||
+	    (connect(s, (struct sockaddr *)&ss, (socklen_t)sslen) != 0 && errno != EINPROGRESS)) {
+		log_warn("link %s: connect %s", ac->name, addr);
+		if (s >= 0)
+			close(s);
+		autoconn_schedule(ac, ac->delay);
+		return;
+	}
+	ac->fd = s;
+	ac->connecting = event_new(srv->base, s, EV_WRITE, autoconn_connected, ac);
+	if (ac->connecting == NULL) {
+		close(s);
+		ac->fd = -1;
+		autoconn_schedule(ac, ac->delay);
+		return;
+	}
+	event_add(ac->connecting, &tv);
+	log_info("link %s: connecting to %s", ac->name, addr);
+}
+
+/* autoconn_schedule: the next try in `delay` seconds; the delay after it
+ * doubles, from connect_retry up to LINK_BACKOFF_MAX times it. */
+static void
+autoconn_schedule(struct autoconn *ac, unsigned delay)
+{
+	const struct link_conf *lc = config_find_link(ac->srv->cfg, ac->name);
+	struct timeval tv = { (time_t)delay, 0 };
+	unsigned base = lc ? lc->connect_retry : 10;
+
+	if (lc == NULL || ac->connecting != NULL)
+		return;
+	ac->delay = delay == 0 ? base : delay * 2;
+	if (ac->delay > base * LINK_BACKOFF_MAX)
+		ac->delay = base * LINK_BACKOFF_MAX;
+	evtimer_add(ac->timer, &tv);
+}
+
+/* ---- set-up ---- */
+
+/* link_init: see link.h. */
+int
+link_init(struct server *srv)
+{
+	struct linkset *ls = calloc(1, sizeof(*ls));
+	struct config *cfg = srv->cfg;
+	size_t i;
+
+	if (ls == NULL)
+		return -1;
+	TAILQ_INIT(&ls->links);
+	ls->next = srv->dispatch;
+	srv->linkset = ls;
+	conn_set_dispatch(srv, link_dispatch);
+	if (event_subscribe_registered(srv, on_registered) != 0 ||
+	    event_subscribe_nick(srv, on_nick) != 0 || event_subscribe_quit(srv, on_quit) != 0 ||
+	    event_subscribe_join(srv, on_join) != 0 || event_subscribe_part(srv, on_part) != 0 ||
+	    event_subscribe_kick(srv, on_kick) != 0 || event_subscribe_mode(srv, on_mode) != 0 ||
+	    event_subscribe_topic(srv, on_topic) != 0 ||
+	    event_subscribe_message(srv, on_message) != 0 ||
+	    event_subscribe_link_closed(srv, on_link_closed) != 0)
+		return -1;
+	for (i = 0; i < cfg->nlinks; i++)
+		if (cfg->links[i].autoconnect)
+			ls->nac++;
+	ls->ac = calloc(ls->nac ? ls->nac : 1, sizeof(*ls->ac));
+	if (ls->ac == NULL)
+		return -1;
+	ls->nac = 0;
+	for (i = 0; i < cfg->nlinks; i++) {
+		struct autoconn *ac;
+		if (!cfg->links[i].autoconnect)
+			continue;
+		ac = &ls->ac[ls->nac++];
+		ac->srv = srv;
+		ac->fd = -1;
+		snprintf(ac->name, sizeof(ac->name), "%s", cfg->links[i].name);
+		ac->timer = evtimer_new(srv->base, autoconn_try, ac);
+		if (ac->timer == NULL)
+			return -1;
+		autoconn_schedule(ac, 0);	/* at the first loop turn */
+	}
+	return 0;
+}
+
+/* link_free: see link.h. */
+void
+link_free(struct server *srv)
+{
+	struct linkset *ls = srv->linkset;
+	struct link *l;
+	size_t i;
+
+	if (ls == NULL)
+		return;
+	for (i = 0; i < ls->nac; i++) {
+		if (ls->ac[i].timer != NULL)
+			event_free(ls->ac[i].timer);
+		if (ls->ac[i].connecting != NULL) {
+			event_free(ls->ac[i].connecting);
+			close(ls->ac[i].fd);
+		}
+	}
+	free(ls->ac);
+	while ((l = TAILQ_FIRST(&ls->links)) != NULL) {
+		if (l->job != NULL)
+			password_job_cancel(l->job);
+		TAILQ_REMOVE(&ls->links, l, entry);
+		free(l);
+	}
+	free(ls);
+	srv->linkset = NULL;
+}

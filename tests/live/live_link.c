@@ -1,0 +1,377 @@
+/*
+ * live_link: server links (docs/NETWORK.md) over real loopback sockets:
+ * two evircd processes linked (burst, JOIN/PRIVMSG/MODE/TOPIC/KICK/NICK/
+ * QUIT across, WHOIS 312, LUSERS and LINKS network-wide, netsplit QUITs
+ * with "<our server> <lost server>"), a bad password, malformed
+ * server-protocol input, and evircd linked with the real ngIRCd from
+ * Debian (`ngircd`, started here on a loopback port, killed by pid).
+ * References: RFC 2813 §4, §5.8; ngIRCd doc/Protocol.txt.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "livelib.h"
+
+#define SRV_B	"^:b\\.test "
+#define LINK_T	15000	/* a link comes up within this (valgrind is slow) */
+
+/* conf_hub: server a.test (the livelib default name is irc.test) that
+ * accepts b.test. */
+static const char *conf_a =
+	"[server]\nname = a.test\n"
+	"[link]\nname = b.test\npassword = linkpw\nhub = no\n";
+
+/* start_b: b.test, connecting to a's port. */
+static struct srv *
+start_b(struct srv *a, const char *password)
+{
+	char conf[512];
+
+	snprintf(conf, sizeof(conf), "[server]\nname = b.test\n"
+	    "[link]\nname = a.test\naddress = 127.0.0.1\nport = %d\npassword = %s\n"
+	    "autoconnect = yes\nconnect_retry = 1\n", a->port, password);
+	return srv_start(conf);
+}
+
+/* A user on A and a user on B see each other's channel traffic, the
+ * burst carried what existed before the link, and a netsplit quits the
+ * users behind the link with "a.test b.test". */
+START_TEST(t_link_two_servers)
+{
+	struct srv *a = srv_start(conf_a), *b;
+	struct cl *alice = cl_new(a, "alice"), *bob, *carol;
+
+	/* state before the link: sent in the burst */
+	cl_join(alice, "#c");
+	cl_send(alice, "TOPIC #c :before the link");
+	cl_expect(alice, PFX("alice") "TOPIC #c :before the link$", LIVE_T);
+	cl_send(alice, "MODE #c +k sekrit");
+	cl_expect(alice, PFX("alice") "MODE #c \\+k sekrit$", LIVE_T);
+
+	b = start_b(a, "linkpw");
+	ck_assert_msg(srv_log_wait(b, "link a\\.test: burst complete", LINK_T),
+	    "b never linked:\n%s", srv_log_tail(b));
+	ck_assert_msg(srv_log_wait(a, "link b\\.test: burst complete", LINK_T),
+	    "a never finished:\n%s", srv_log_tail(a));
+	bob = cl_new(b, "bob");
+	carol = cl_new(b, "carol");
+
+	/* the burst: channel with topic, key and alice as operator */
+	cl_send(bob, "JOIN #c wrongkey");
+	cl_expect(bob, SRV_B "475 bob #c ", LIVE_T);
+	cl_send(bob, "JOIN #c sekrit");
+	cl_expect(bob, PFX("bob") "JOIN #c$", LIVE_T);
+	cl_expect(bob, SRV_B "332 bob #c :before the link$", LIVE_T);
+	cl_expect(bob, SRV_B "353 bob = #c :(@alice bob|bob @alice)$", LIVE_T);
+	cl_expect(alice, PFX("bob") "JOIN #c$", LIVE_T);
+
+	/* messages both ways, to the channel and to a user */
+	cl_send(bob, "PRIVMSG #c :hello from b");
+	cl_expect(alice, PFX("bob") "PRIVMSG #c :hello from b$", LIVE_T);
+	cl_send(alice, "PRIVMSG bob :hello bob");
+	cl_expect(bob, PFX("alice") "PRIVMSG bob :hello bob$", LIVE_T);
+	cl_send(bob, "NOTICE alice :notice to a");
+	cl_expect(alice, PFX("bob") "NOTICE alice :notice to a$", LIVE_T);
+
+	/* MODE and TOPIC from A reach B; B's member mode is known on A */
+	cl_send(alice, "MODE #c +v bob");
+	cl_expect(bob, PFX("alice") "MODE #c \\+v bob$", LIVE_T);
+	cl_send(alice, "TOPIC #c :after the link");
+	cl_expect(bob, PFX("alice") "TOPIC #c :after the link$", LIVE_T);
+	cl_send(alice, "NAMES #c");
+	cl_expect(alice, "^:a\\.test 353 alice = #c :(@alice \\+bob|\\+bob @alice)$", LIVE_T);
+
+	/* queries: WHOIS 312 names the user's server; counts are global */
+	cl_send(alice, "WHOIS bob");
+	cl_expect(alice, "^:a\\.test 311 alice bob ~?bob 127\\.0\\.0\\.1 \\* :Real bob$", LIVE_T);
+	cl_expect(alice, "^:a\\.test 312 alice bob b\\.test :", LIVE_T);
+	cl_expect(alice, "^:a\\.test 318 alice bob :", LIVE_T);
+	cl_send(alice, "WHO bob");
+	cl_expect(alice, "^:a\\.test 352 alice \\* ~?bob 127\\.0\\.0\\.1 b\\.test bob H :1 Real bob$",
+	    LIVE_T);
+	cl_send(bob, "WHOIS alice");
+	cl_expect(bob, SRV_B "312 bob alice a\\.test :", LIVE_T);
+	cl_send(alice, "LUSERS");
+	cl_expect(alice, "^:a\\.test 251 alice :There are 3 users and 0 invisible on 2 servers$",
+	    LIVE_T);
+	cl_expect(alice, "^:a\\.test 255 alice :I have 1 clients and 1 servers$", LIVE_T);
+	cl_expect(alice, "^:a\\.test 266 alice 3 3 ", LIVE_T);
+	cl_send(bob, "LINKS");
+	cl_expect(bob, SRV_B "364 bob b\\.test b\\.test :0 ", LIVE_T);
+	cl_expect(bob, SRV_B "364 bob a\\.test b\\.test :1 ", LIVE_T);
+	cl_expect(bob, SRV_B "365 bob \\* :", LIVE_T);
+
+	/* NICK and KICK across */
+	cl_send(bob, "NICK bobby");
+	cl_expect(alice, PFX("bob") "NICK :bobby$", LIVE_T);
+	cl_send(alice, "KICK #c bobby :out you go");
+	cl_expect(bob, PFX("alice") "KICK #c bobby :out you go$", LIVE_T);
+	cl_send(alice, "PRIVMSG #c :nobody from b");
+	cl_send(bob, "JOIN #c sekrit");
+	cl_expect(alice, PFX("bobby") "JOIN #c$", LIVE_T);
+	/* the kicked member did not get the message sent while outside */
+	cl_expect_none(bob, "nobody from b", LIVE_T);
+
+	/* QUIT of a remote user */
+	cl_send(carol, "JOIN #c sekrit");
+	cl_expect(alice, PFX("carol") "JOIN #c$", LIVE_T);
+	cl_send(carol, "QUIT :carol leaves");
+	cl_expect(alice, PFX("carol") "QUIT :Quit: carol leaves$", LIVE_T);
+
+	/* netsplit: B goes away, its users quit on A with the split reason */
+	ck_assert_int_eq(srv_stop(b), 0);
+	cl_expect(alice, PFX("bobby") "QUIT :a\\.test b\\.test$", LIVE_T);
+	cl_send(alice, "LUSERS");
+	cl_expect(alice, "^:a\\.test 251 alice :There are 1 users and 0 invisible on 1 servers$",
+	    LIVE_T);
+	cl_send(alice, "WHOIS bobby");
+	cl_expect(alice, "^:a\\.test 401 alice bobby ", LIVE_T);
+}
+END_TEST
+
+/* A wrong link password is refused with ERROR; no link, A keeps running. */
+START_TEST(t_link_bad_password)
+{
+	struct srv *a = srv_start(conf_a), *b;
+	struct cl *alice = cl_new(a, "alice");
+
+	b = start_b(a, "wrongpw");
+	ck_assert_msg(srv_log_wait(a, "link b\\.test .*bad password", LINK_T),
+	    "no bad password on a:\n%s", srv_log_tail(a));
+	ck_assert_msg(srv_log_wait(b, "Bad password", LINK_T),
+	    "b was not told:\n%s", srv_log_tail(b));
+	cl_send(alice, "LUSERS");
+	cl_expect(alice, "^:a\\.test 251 alice :There are 1 users and 0 invisible on 1 servers$",
+	    LIVE_T);
+	srv_stop(b);
+}
+END_TEST
+
+/* A link is untrusted input: malformed and out-of-place server lines are
+ * dropped, unknown sources ignored, a collision killed back; the server
+ * keeps serving and a valid line after them still works. */
+START_TEST(t_link_malformed)
+{
+	struct srv *a = srv_start(conf_a);
+	struct cl *alice = cl_new(a, "alice");
+	struct cl *fake = cl_connect(a->port);
+
+	cl_join(alice, "#c");
+	fake->strict = 0;
+	cl_send(fake, "PASS linkpw 0210-IRC+ test|1:CL P");
+	cl_send(fake, "SERVER b.test 1 :fake server");
+	cl_expect(fake, "^PASS linkpw 0210-IRC\\+ evircd\\|[^ ]+:CL P$", LIVE_T);
+	cl_expect(fake, "^SERVER a\\.test 1 :", LIVE_T);
+	cl_expect(fake, "^:a\\.test NICK alice 1 ~?alice 127\\.0\\.0\\.1 1 \\+ :Real alice$", LIVE_T);
+	cl_expect(fake, "^:a\\.test NJOIN #c :@alice$", LIVE_T);
+	cl_expect(fake, "^:a\\.test PING :a\\.test$", LIVE_T);
+	cl_send(fake, ":b.test PONG a.test :a.test");
+	/* garbage: missing parameters, bad numbers, unknown sources,
+	 * channels and nicks, a server introduced by a non-hub, ... */
+	cl_send(fake, "NICK");
+	cl_send(fake, ":b.test NICK x 1 u h notanumber + :r");
+	cl_send(fake, ":b.test NICK y 1 u h 99 + :r");	/* unknown token */
+	cl_send(fake, ":b.test NICK 1bad 1 u h 1 + :r");
+	cl_send(fake, ":nobody PRIVMSG #c :from nowhere");
+	cl_send(fake, ":alice PRIVMSG #c :spoofed local user");
+	cl_send(fake, ":b.test NJOIN #c :@ghost,,+,@");
+	cl_send(fake, ":b.test CHANINFO #new");
+	cl_send(fake, ":b.test MODE #c +l notanumber");
+	cl_send(fake, ":b.test MODE #c +k");
+	cl_send(fake, ":b.test MODE #nochan +o alice");
+	cl_send(fake, ":b.test KICK #c ghost :x");
+	cl_send(fake, ":b.test SQUIT nosuch.server :x");
+	cl_send(fake, ":b.test 311 ghost :x");
+	cl_send(fake, ":b.test JOIN");
+	cl_send(fake, "SERVER");
+	/* a collision with a local nick: the newcomer is killed back */
+	cl_send(fake, ":b.test NICK alice 1 u h 1 + :impostor");
+	cl_expect(fake, "^:a\\.test KILL alice :a\\.test \\(Nick collision\\)$", LIVE_T);
+	/* none of it reached alice */
+	cl_expect_none(alice, "from nowhere|spoofed|ghost|impostor|MODE #c", LIVE_T);
+	/* a valid user still works after all that */
+	cl_send(fake, ":b.test NICK dave 1 ~dave 10.0.0.9 1 +i :Dave");
+	cl_send(fake, ":dave JOIN #c");
+	cl_expect(alice, PFX("dave") "JOIN #c$", LIVE_T);
+	cl_send(fake, ":dave PRIVMSG #c :valid");
+	cl_expect(alice, PFX("dave") "PRIVMSG #c :valid$", LIVE_T);
+	cl_send(alice, "PRIVMSG dave :back");
+	cl_expect(fake, "^:alice![^ ]+ PRIVMSG dave :back$", LIVE_T);
+	/* a SERVER from a non-hub closes the link with ERROR */
+	cl_send(fake, ":b.test SERVER c.test 2 5 :behind b");
+	cl_expect(fake, "^ERROR :Closing Link: [^ ]+ \\(Not a hub\\)$", LIVE_T);
+	cl_expect(alice, PFX("dave") "QUIT :a\\.test b\\.test$", LIVE_T);
+}
+END_TEST
+
+/* ---- ngIRCd from Debian ---- */
+
+static pid_t ng_pid = -1;
+
+static void
+ng_teardown(void)
+{
+	int st;
+
+	if (ng_pid > 0) {
+		kill(ng_pid, SIGKILL);
+		waitpid(ng_pid, &st, 0);
+		ng_pid = -1;
+	}
+}
+
+/* free_port: a loopback port nobody listens on just now. */
+static int
+free_port(void)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	ck_assert_int_ge(fd, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	port = ntohs(sin.sin_port);
+	close(fd);
+	return port;
+}
+
+/* ng_start: ngIRCd as ng.test on port, with a passive [Server] block for
+ * a.test (ngIRCd accepts; evircd connects). Waits until it listens. */
+static int
+ng_start(int port)
+{
+	const char *bin = access("/usr/sbin/ngircd", X_OK) == 0 ? "/usr/sbin/ngircd" : "ngircd";
+	char text[1024];
+	const char *conf;
+	int i;
+
+	/* ServerUID 0 as root: ngIRCd switches to "nobody"; no chroot, no
+	 * PAM/ident/DNS (nothing leaves loopback) */
+	snprintf(text, sizeof(text),
+	    "[Global]\nName = ng.test\nInfo = ngircd live test\nListen = 127.0.0.1\n"
+	    "Ports = %d\nMotdPhrase = hello\nAdminInfo1 = test\nAdminInfo2 = test\n"
+	    "AdminEMail = test@ng.test\n"
+	    "[Limits]\nConnectRetry = 5\n"
+	    "[Options]\nPAM = no\nIdent = no\nDNS = no\nChrootDir =\n"
+	    "[Server]\nName = a.test\nMyPassword = toevng\nPeerPassword = frominng\n", port);
+	conf = live_file("ngircd.conf", text);
+	chmod(conf, 0644);
+	ng_pid = fork();
+	ck_assert_int_ge(ng_pid, 0);
+	if (ng_pid == 0) {
+		int null = open("/dev/null", 0);
+		dup2(null, 0);
+		if (getenv("LIVE_VERBOSE") == NULL) {
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		execlp(bin, bin, "-n", "-f", conf, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 200; i++) {	/* until it accepts */
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0) {
+			close(fd);
+			return 0;
+		}
+		close(fd);
+		usleep(50000);	/* an external program's start: nothing to await but its port */
+	}
+	return -1;
+}
+
+/* evircd links out to the real ngIRCd: users on both sides talk across,
+ * WHOIS and LUSERS see each other, and killing ngIRCd is a netsplit. */
+START_TEST(t_link_ngircd)
+{
+	int port = free_port();
+	char conf[512];
+	struct srv *a;
+	struct cl *alice, *nina;
+
+	ck_assert_msg(ng_start(port) == 0, "ngircd did not start on port %d (is it installed?)",
+	    port);
+	snprintf(conf, sizeof(conf), "[server]\nname = a.test\n"
+	    "[link]\nname = ng.test\naddress = 127.0.0.1\nport = %d\n"
+	    "send_password = toevng\naccept_password = frominng\nautoconnect = yes\n"
+	    "connect_retry = 1\n", port);
+	a = srv_start(conf);
+	alice = cl_new(a, "alice");
+	cl_join(alice, "#net");
+	cl_send(alice, "TOPIC #net :from evircd");
+	cl_expect(alice, PFX("alice") "TOPIC #net :from evircd$", LIVE_T);
+	ck_assert_msg(srv_log_wait(a, "link ng\\.test: burst complete", LINK_T),
+	    "no link to ngircd:\n%s", srv_log_tail(a));
+
+	nina = cl_connect(port);
+	nina->strict = 0;	/* ngIRCd's lines, not ours */
+	cl_send(nina, "NICK nina");
+	cl_send(nina, "USER nina 0 * :Nina N");
+	cl_expect(nina, "^:ng\\.test 376 nina ", 10000);
+	/* ngIRCd throttles its clients: every step has a generous bound */
+	cl_send(nina, "JOIN #net");
+	cl_expect(nina, "^:ng\\.test 332 nina #net :from evircd$", 10000);
+	cl_expect(nina, "^:ng\\.test 353 nina = #net :.*@alice", 10000);
+	cl_expect(alice, PFX("nina") "JOIN #net$", 10000);
+	cl_send(nina, "PRIVMSG #net :hello from ngircd");
+	cl_expect(alice, PFX("nina") "PRIVMSG #net :hello from ngircd$", 10000);
+	cl_send(alice, "PRIVMSG #net :hello from evircd");
+	cl_expect(nina, PFX("alice") "PRIVMSG #net :hello from evircd$", 10000);
+	cl_send(alice, "PRIVMSG nina :private to ngircd");
+	cl_expect(nina, PFX("alice") "PRIVMSG nina :private to ngircd$", 10000);
+	cl_send(alice, "MODE #net +v nina");
+	cl_expect(nina, PFX("alice") "MODE #net \\+v nina$", 10000);
+	cl_send(alice, "WHOIS nina");
+	cl_expect(alice, "^:a\\.test 312 alice nina ng\\.test :ngircd live test$", LIVE_T);
+	cl_send(alice, "LUSERS");
+	cl_expect(alice, "^:a\\.test 251 alice :There are 2 users and 0 invisible on 2 servers$",
+	    LIVE_T);
+	cl_send(nina, "WHOIS alice");
+	cl_expect(nina, "^:ng\\.test 312 nina alice a\\.test :", 10000);
+	cl_send(nina, "NICK nina2");
+	cl_expect(alice, PFX("nina") "NICK :nina2$", 10000);
+	cl_send(alice, "KICK #net nina2 :bye");
+	cl_expect(nina, PFX("alice") "KICK #net nina2 :bye$", 10000);
+	cl_send(nina, "JOIN #net");
+	cl_expect(alice, PFX("nina2") "JOIN #net$", 10000);
+
+	/* netsplit: ngIRCd dies */
+	kill(ng_pid, SIGKILL);
+	waitpid(ng_pid, NULL, 0);
+	ng_pid = -1;
+	cl_expect(alice, PFX("nina2") "QUIT :a\\.test ng\\.test$", LIVE_T);
+	cl_send(alice, "LINKS");
+	cl_expect(alice, "^:a\\.test 364 alice a\\.test a\\.test :0 ", LIVE_T);
+	cl_expect(alice, "^:a\\.test 365 alice ", LIVE_T);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("live_link");
+	TCase *tc = live_tcase("link", 90);
+
+	tcase_add_checked_fixture(tc, NULL, ng_teardown);
+	tcase_add_test(tc, t_link_two_servers);
+	tcase_add_test(tc, t_link_bad_password);
+	tcase_add_test(tc, t_link_malformed);
+	tcase_add_test(tc, t_link_ngircd);
+	suite_add_tcase(s, tc);
+	return live_run(s);
+}
