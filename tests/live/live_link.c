@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "limhelp.h"
 #include "livelib.h"
 
 #define SRV_B	"^:b\\.test "
@@ -151,6 +152,33 @@ START_TEST(t_link_bad_password)
 	    "b was not told:\n%s", srv_log_tail(b));
 	cl_send(alice, "LUSERS");
 	cl_expect(alice, "^:a\\.test 251 alice :There are 1 users and 0 invisible on 1 servers$",
+	    LIVE_T);
+	srv_stop(b);
+}
+END_TEST
+
+/* accept_password may be a --mkpasswd hash: checked on the password
+ * worker (input of the link paused meanwhile), then the link comes up. */
+START_TEST(t_link_hashed_password)
+{
+	char hash[256], conf[512];
+	struct srv *a, *b;
+	struct cl *alice;
+
+	snprintf(hash, sizeof(hash), "%s", lim_mkpasswd("hashedlinkpw"));
+	snprintf(conf, sizeof(conf), "[server]\nname = a.test\n"
+	    "[link]\nname = b.test\nsend_password = toB\naccept_password = %s\n", hash);
+	a = srv_start(conf);
+	alice = cl_new(a, "alice");
+	snprintf(conf, sizeof(conf), "[server]\nname = b.test\n"
+	    "[link]\nname = a.test\naddress = 127.0.0.1\nport = %d\n"
+	    "send_password = hashedlinkpw\naccept_password = toB\nautoconnect = yes\n"
+	    "connect_retry = 1\n", a->port);
+	b = srv_start(conf);
+	ck_assert_msg(srv_log_wait(a, "link b\\.test: burst complete", LINK_T),
+	    "no link with a hashed password:\n%s", srv_log_tail(a));
+	cl_send(alice, "LUSERS");
+	cl_expect(alice, "^:a\\.test 251 alice :There are 1 users and 0 invisible on 2 servers$",
 	    LIVE_T);
 	srv_stop(b);
 }
@@ -370,6 +398,7 @@ main(void)
 	tcase_add_checked_fixture(tc, NULL, ng_teardown);
 	tcase_add_test(tc, t_link_two_servers);
 	tcase_add_test(tc, t_link_bad_password);
+	tcase_add_test(tc, t_link_hashed_password);
 	tcase_add_test(tc, t_link_malformed);
 	tcase_add_test(tc, t_link_ngircd);
 	suite_add_tcase(s, tc);
