@@ -98,6 +98,9 @@ struct server {
 
 	time_t		 now;		/* refreshed once per loop turn; see server_clock */
 	time_t		 now_offset;	/* tests: added to the wall clock */
+	bool		 clock_fixed;	/* tests: server_clock leaves now/now_ms as
+					 * they are; the test moves them (harness
+					 * h_advance), so no second passes by itself */
 	time_t		 started;
 	char		 created[64];	/* RPL_CREATED text */
 	uint32_t	 serial;	/* broadcast de-duplication */
@@ -147,7 +150,8 @@ void server_core_free(struct server *srv);
  * running configuration: listeners and casemapping changes wait for a
  * restart, WHOWAS, bans file, timeouts and ISUPPORT follow at once. */
 void server_reconfigure(struct server *srv, struct config *ncfg);
-/* server_clock: refresh srv->now from the loop's cached time (+ now_offset). */
+/* server_clock: refresh srv->now (seconds) and srv->now_ms from the loop's
+ * cached time (+ now_offset); does nothing while srv->clock_fixed (tests). */
 void server_clock(struct server *srv);
 /* server_whowas_add: remember nick (c's current or previous nick) with c's
  * user, host and realname for WHOWAS (the WHOWAS subscriber calls it). */

@@ -181,6 +181,8 @@ server_clock(struct server *srv)
 {
 	struct timeval tv;
 
+	if (srv->clock_fixed)
+		return;
 	if (event_base_gettimeofday_cached(srv->base, &tv) != 0)
 		gettimeofday(&tv, NULL);
 	srv->now = tv.tv_sec + srv->now_offset;

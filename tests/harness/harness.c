@@ -59,6 +59,7 @@ h_new_cfg(struct config *cfg)
 	ck_assert_ptr_nonnull(h);
 	h->srv = server_new(cfg, NULL);
 	ck_assert_ptr_nonnull(h->srv);
+	h->srv->clock_fixed = true;	/* only h_advance and h_wait_real move it */
 	h->max_turns = 100000;
 	return h;
 }
@@ -210,8 +211,25 @@ h_run(struct harness *h)
 void
 h_advance(struct harness *h, long secs)
 {
-	h->srv->now_offset += secs;
-	server_clock(h->srv);
+	h->srv->now += secs;
+}
+
+/* clock_follow_wall: let the server clock run with the wall clock from
+ * where it stands (on) or stop it where it is (off), for h_wait_real. */
+static void
+clock_follow_wall(struct server *srv, bool on)
+{
+	struct timeval tv;
+
+	if (on) {
+		gettimeofday(&tv, NULL);
+		srv->now_offset = srv->now - tv.tv_sec;
+		srv->clock_fixed = false;
+		server_clock(srv);
+	} else {
+		server_clock(srv);
+		srv->clock_fixed = true;
+	}
 }
 
 static void
@@ -230,11 +248,13 @@ h_wait_real(struct harness *h, struct fc *fc, bool (*cond)(struct fc *), int tim
 	ev = evtimer_new(h->srv->base, deadline_cb, &expired);
 	ck_assert_ptr_nonnull(ev);
 	evtimer_add(ev, &tv);
+	clock_follow_wall(h->srv, true);	/* real timers see real seconds */
 	h_run(h);
 	while (!(ok = cond(fc)) && !expired) {
 		event_base_loop(h->srv->base, EVLOOP_ONCE);
 		h_run(h);
 	}
+	clock_follow_wall(h->srv, false);
 	event_free(ev);
 	return ok;
 }

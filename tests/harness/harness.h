@@ -15,8 +15,10 @@
  * received lines (without CRLF). Failures abort the current Check test with
  * the caller's file:line and the lines still pending for that client.
  *
- * Clock and timers. The server's clock is srv->now = wall clock +
- * srv->now_offset, refreshed at every callback; h_advance() moves it. The
+ * Clock and timers. The server's clock is fixed (srv->clock_fixed:
+ * server_clock leaves srv->now alone), so no second passes while a test
+ * counts what a rate limit lets through; h_advance() moves it, and only
+ * h_wait_real() lets it follow the wall clock while it waits. The
  * per-client timer is a libevent common timeout in REAL time, so timer tests
  * do not wait for it: they advance the clock and then call the timer
  * callback directly with fc_fire_timer() (conn_timer_cb on the server-side
@@ -100,10 +102,11 @@ void h_free(struct harness *h);
  * settles). Collects every client's received lines. */
 void h_run(struct harness *h);
 #define fc_run(h) h_run(h)
-/* h_advance: move the server clock forward by secs. */
+/* h_advance: move the (fixed) server clock forward by secs. */
 void h_advance(struct harness *h, long secs);
-/* h_wait_real: run the loop in real time (EVLOOP_ONCE turns) until cond(fc)
- * holds or timeout_ms passes; returns whether it held. For the few tests
+/* h_wait_real: run the loop in real time (EVLOOP_ONCE turns), the server
+ * clock following the wall clock meanwhile, until cond(fc) holds or
+ * timeout_ms passes; returns whether it held. For the few tests
  * that prove a libevent timer is really armed. */
 bool h_wait_real(struct harness *h, struct fc *fc, bool (*cond)(struct fc *), int timeout_ms);
 /* h_wait_count: h_wait_real until fc has at least n pending lines matching
