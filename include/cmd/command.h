@@ -54,6 +54,7 @@ CMD(summon); CMD(users);					/* cmd_query.c */
 CMD(oper); CMD(kill); CMD(wallops); CMD(rehash); CMD(die);
 CMD(kline); CMD(unkline); CMD(dline); CMD(undline);		/* cmd_oper.c */
 CMD(monitor);							/* monitor.c */
+CMD(authenticate); CMD(register); CMD(verify);			/* account.c */
 #undef CMD
 
 /* Helpers shared by the command families. */

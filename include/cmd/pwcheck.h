@@ -20,4 +20,16 @@ enum pwcheck_result {
 enum pwcheck_result pwcheck_start(struct client *c, enum client_pw_kind kind, const char *stored,
     const char *given, const char *oper);
 
+/* pwcheck_hash_start: hash password for a new account called account
+ * (copied) on the pool while c's input is paused; account_register_hashed
+ * (cmd/account.c) continues. PWCHECK_PENDING or PWCHECK_BUSY. */
+enum pwcheck_result pwcheck_hash_start(struct client *c, const char *password,
+    const char *account);
+/* pwcheck_answer_begin: c->pw's command is about to answer: restore its
+ * labeled-response capture. */
+void pwcheck_answer_begin(struct client *c);
+/* pwcheck_answer_end: the command answered with r: close the capture, free
+ * c->pw, end the wait and run the input that waited. */
+void pwcheck_answer_end(struct client *c, enum cmd_result r);
+
 #endif

@@ -34,6 +34,8 @@ enum cmd_result {
 enum client_pw_kind {
 	PW_REGISTER = 0,	/* the connection password, at registration */
 	PW_OPER,		/* an [oper] password */
+	PW_SASL,		/* an account password (SASL PLAIN), account in ->oper */
+	PW_ACCOUNT_NEW,		/* hashing a new account's password (REGISTER), name in ->oper */
 };
 
 /* A password verification running on the pool (core/password.h) for one
@@ -43,9 +45,22 @@ enum client_pw_kind {
 struct client_pwwait {
 	struct password_job *job;	/* NULL once delivered */
 	enum client_pw_kind kind;
-	char		*oper;		/* owned: the [oper] name for PW_OPER */
+	char		*oper;		/* owned: the [oper] name (PW_OPER) or the account (PW_SASL, PW_ACCOUNT_NEW) */
 	char		*label;		/* owned: the command's labeled-response label, or NULL */
 	struct evbuffer	*capture;	/* owned: its labeled output so far, or NULL */
+	struct client	*client;	/* the waiting client */
+	bool		 store_wait;	/* then an account database write (cmd/account.c)
+					 * holds w as its callback's argument */
+	bool		 orphaned;	/* the client went while store_wait: the
+					 * store callback frees w */
+};
+
+/* An AUTHENTICATE exchange in progress (cmd/account.c). */
+#define SASL_MSG_MAX	1600	/* base64 bytes of one client message (4 chunks of 400) */
+struct client_sasl {
+	uint8_t		 mech;		/* enum sasl_mech of cmd/account.c */
+	uint16_t	 len;		/* bytes in buf */
+	char		 buf[SASL_MSG_MAX + 1];	/* chunks received so far */
 };
 
 /* Connection state flags (client.flags). */
@@ -93,6 +108,7 @@ enum user_mode {
 	UMODE_WALLOPS	= 1u << 2,	/* w */
 	UMODE_BOT	= 1u << 4,	/* B: IRCv3 bot mode */
 	UMODE_SECURE	= 1u << 3,	/* z: TLS connection; set by the server only */
+	UMODE_REGISTERED = 1u << 5,	/* r: logged in to an account; set by the server only */
 };
 
 /* What the per-client timer is waiting for. */
@@ -161,6 +177,8 @@ struct client {
 	char		*realname;	/* owned */
 	char		*away;		/* owned, NULL = here */
 	char		*certfp;	/* owned; SHA-256 of the TLS client certificate, hex */
+	char		*account;	/* owned; the account logged in to, NULL = none (cmd/account.c) */
+	struct client_sasl *sasl;	/* owned; an AUTHENTICATE exchange in progress, or NULL */
 	struct monitor_entry **mon;	/* owned array: nicks this client MONITORs (nmon above) */
 	time_t		 last_knock;
 	struct client_pwwait *pw;	/* owned; non-NULL while CF_PW_WAIT */

@@ -92,6 +92,16 @@ struct event_topic {
 	const char	*topic;
 };
 
+/* EVENT_ACCOUNT: client logged in to account (account non-NULL) or logged
+ * out (account NULL, old_account the one it left), after c->account is set
+ * and ACCOUNT was sent to account-notify peers (cmd/account.c). For links
+ * (propagation) and metrics. */
+struct event_account {
+	struct client	*client;
+	const char	*account;
+	const char	*old_account;
+};
+
 /* EVENT_MESSAGE (source NULL: a server, from a link): a PRIVMSG, NOTICE or TAGMSG (verb) was delivered to one
  * target: a channel (channel set, status set to the STATUSMSG member
  * modes or 0) or a user (target set). text is "" for TAGMSG; tags are the
@@ -166,6 +176,7 @@ struct event_link_closed {
 	X(MODE, mode) \
 	X(TOPIC, topic) \
 	X(MESSAGE, message) \
+	X(ACCOUNT, account) \
 	X(SERVER_LINKED, server_linked) \
 	X(SERVER_SPLIT, server_split) \
 	X(OPER, oper) \

@@ -64,6 +64,15 @@ void password_pool_free(struct password_pool *pool);
  * until fn has been called or password_job_cancel returned. */
 struct password_job *password_verify_async(struct password_pool *pool, const char *stored,
     const char *given, password_done_fn fn, void *arg);
+/* Called on the loop thread with a new hash (valid during the call), or
+ * NULL when hashing failed; never after a cancel. */
+typedef void (*password_hashed_fn)(void *arg, const char *hash);
+/* password_hash_async: hash given with argon2id on a worker (account
+ * registration, SET PASSWORD); fn(arg, hash) runs later on the loop
+ * thread. given is copied and wiped after use. NULL as for
+ * password_verify_async, or without libsodium. Cancel like a check. */
+struct password_job *password_hash_async(struct password_pool *pool, const char *given,
+    password_hashed_fn fn, void *arg);
 /* password_job_cancel: fn will not be called (arg may be freed at once).
  * A job not yet started is dropped; a running one finishes and is
  * discarded. Loop thread only. */

@@ -30,6 +30,8 @@ enum cap_bit {
 	CAP_STANDARD_REPLIES	= 1u << 16,
 	CAP_USERHOST_IN_NAMES	= 1u << 17,
 	CAP_STS			= 1u << 18,	/* advertised only, never enabled */
+	CAP_SASL		= 1u << 19,	/* offered with an [accounts] database */
+	CAP_ACCOUNT_REGISTRATION = 1u << 20,	/* draft/account-registration, likewise */
 };
 
 /* One advertised capability. */

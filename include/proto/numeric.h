@@ -94,6 +94,8 @@
 #define FMT_RPL_UNIQOPIS	"%s %s"
 #define RPL_CREATIONTIME	329
 #define FMT_RPL_CREATIONTIME	"%s %lld"
+#define RPL_WHOISACCOUNT	330	/* Solanum/InspIRCd: "<nick> <account> :is logged in as" */
+#define FMT_RPL_WHOISACCOUNT	"%s %s :is logged in as"
 #define RPL_NOTOPIC		331
 #define FMT_RPL_NOTOPIC		"%s :No topic is set"
 #define RPL_TOPIC		332
@@ -264,5 +266,24 @@
 #define FMT_RPL_ENDOFMONLIST	":End of MONITOR list"
 #define ERR_MONLISTFULL		734
 #define FMT_ERR_MONLISTFULL	"%d %s :Monitor list is full."
+/* SASL (ircv3.net/specs/extensions/sasl-3.1, Modern IRC "RPL_LOGGEDIN" ...) */
+#define RPL_LOGGEDIN		900
+#define FMT_RPL_LOGGEDIN	"%s %s :You are now logged in as %s"
+#define RPL_LOGGEDOUT		901
+#define FMT_RPL_LOGGEDOUT	"%s :You are now logged out"
+#define ERR_NICKLOCKED		902
+#define FMT_ERR_NICKLOCKED	":You must use a nick assigned to you"
+#define RPL_SASLSUCCESS		903
+#define FMT_RPL_SASLSUCCESS	":SASL authentication successful"
+#define ERR_SASLFAIL		904
+#define FMT_ERR_SASLFAIL	":SASL authentication failed"
+#define ERR_SASLTOOLONG		905
+#define FMT_ERR_SASLTOOLONG	":SASL message too long"
+#define ERR_SASLABORTED		906
+#define FMT_ERR_SASLABORTED	":SASL authentication aborted"
+#define ERR_SASLALREADY		907
+#define FMT_ERR_SASLALREADY	":You have already authenticated using SASL"
+#define RPL_SASLMECHS		908
+#define FMT_RPL_SASLMECHS	"%s :are available SASL mechanisms"
 
 #endif

@@ -10,6 +10,7 @@
 #include "proto/cap.h"
 #include "core/client.h"
 #include "core/number.h"
+#include "cmd/account.h"
 #include "cmd/command.h"
 #include "proto/message.h"
 #include "core/server.h"
@@ -56,7 +57,7 @@ send_cap_list(struct client *c, const char *sub, bool enabled_only, bool v302)
 static void
 cap_req(struct client *c, const char *req)
 {
-	char buf[512], *tok, *rest;
+	char buf[512], vbuf[64], *tok, *rest;
 	uint32_t add = 0, del = 0;
 	const struct cap_def *cd;
 	bool ok = true;
@@ -71,6 +72,9 @@ cap_req(struct client *c, const char *req)
 			tok++;
 		}
 		cd = cap_find(tok);
+		/* a capability not offered to c (sasl without accounts) */
+		if (cd != NULL && !remove && cap_value(c, cd, vbuf, sizeof(vbuf)) == NULL)
+			cd = NULL;
 		/* sts is never requested; cap-notify cannot be turned off by a
 		 * CAP 302 client (capability-negotiation, "cap-notify") */
 		if (cd == NULL || cd->bit == CAP_STS ||
@@ -124,6 +128,8 @@ cmd_cap(struct client *c, struct irc_msg *m)
 		if (client_is_registered(c))
 			return CMD_OK;
 		c->flags &= ~CF_CAP_NEG;
+		/* sasl-3.1: CAP END during an exchange aborts it (906) */
+		account_sasl_abort(c, true);
 		return register_try(c);
 	} else {
 		numeric(c, ERR_INVALIDCAPCMD, sub);

@@ -175,9 +175,10 @@ join_one(struct client *c, const char *name, const char *key)
 		ch->modes = name[0] == '+' ? CMODE_TOPIC : (CMODE_NOEXTERNAL | CMODE_TOPIC);
 	}
 	channel_add_member(ch, c, modes);
-	/* extended-join: "JOIN #chan account :realname" ("*": no accounts) */
+	/* extended-join: "JOIN #chan account :realname" ("*": not logged in) */
 	outline_format(&ol, ":%s JOIN %s", client_prefix(c, pfx, sizeof(pfx)), ch->name);
-	outline_format(&ext, ":%s JOIN %s * :%s", pfx, ch->name, c->realname ? c->realname : "");
+	outline_format(&ext, ":%s JOIN %s %s :%s", pfx, ch->name, c->account ? c->account : "*",
+	    c->realname ? c->realname : "");
 	send_channel_alt(ch, NULL, &ol, &ext, CAP_EXTENDED_JOIN);
 	{
 		struct event_join ev = { c, ch, create };

@@ -81,7 +81,7 @@ who_reply(struct client *c, const char *chname, const struct client *t, uint8_t 
 		case 'f': ADD("%s", flags); break;
 		case 'd': ADD("0"); break;
 		case 'l': ADD("%ld", (long)(c->srv->now - t->last_msg)); break;
-		case 'a': ADD("0"); break;
+		case 'a': ADD("%s", t->account ? t->account : "0"); break;
 		case 'o': ADD("n/a"); break;
 		case 'r': ADD(":%s", t->realname ? t->realname : ""); break;
 		}
@@ -204,6 +204,8 @@ whois_one(struct client *c, const char *nick)
 		numeric(c, RPL_AWAY, t->nick, t->away);
 	if (client_is_oper(t))
 		numeric(c, RPL_WHOISOPERATOR, t->nick);
+	if (t->account != NULL)
+		numeric(c, RPL_WHOISACCOUNT, t->nick, t->account);
 	if (t->umodes & UMODE_BOT)
 		numeric(c, RPL_WHOISBOT, t->nick, srv->cfg->network);
 	/* TLS: 671 to everyone; the CertFP (276) only to the user and to

@@ -22,6 +22,7 @@
  * unregistered clients included). */
 const struct command command_table[] = {
 	{ "ADMIN",	cmd_admin,	0, 0, 1 },
+	{ "AUTHENTICATE", cmd_authenticate, 1, P, 1 },
 	{ "AWAY",	cmd_away,	0, 0, 1 },
 	{ "CAP",	cmd_cap,	1, P, 1 },
 	{ "DIE",	cmd_die,	0, O, 1 },
@@ -50,6 +51,7 @@ const struct command command_table[] = {
 	{ "PONG",	cmd_pong,	0, P, 1 },
 	{ "PRIVMSG",	cmd_privmsg,	0, 0, 1 },
 	{ "QUIT",	cmd_quit,	0, P, 0 },
+	{ "REGISTER",	cmd_register,	3, P, 2 },
 	{ "REHASH",	cmd_rehash,	0, O, 1 },
 	{ "SETNAME",	cmd_setname,	1, 0, 1 },
 	{ "STATS",	cmd_stats,	0, 0, 1 },
@@ -62,6 +64,7 @@ const struct command command_table[] = {
 	{ "USER",	cmd_user,	4, P, 1 },
 	{ "USERHOST",	cmd_userhost,	1, 0, 1 },
 	{ "USERS",	cmd_users,	0, 0, 1 },
+	{ "VERIFY",	cmd_verify,	2, P, 1 },
 	{ "VERSION",	cmd_version,	0, 0, 1 },
 	{ "WALLOPS",	cmd_wallops,	1, O, 1 },
 	{ "WHO",	cmd_who,	0, 0, 1 },

@@ -5,6 +5,7 @@
 
 #include <event2/buffer.h>
 
+#include "cmd/account.h"
 #include "cmd/command.h"
 #include "cmd/pwcheck.h"
 #include "core/client.h"
@@ -14,6 +15,53 @@
 #include "net/capture.h"
 #include "net/conn.h"
 #include "proto/reply.h"
+
+/* pwcheck_answer_begin: see pwcheck.h. */
+void
+pwcheck_answer_begin(struct client *c)
+{
+	struct client_pwwait *w = c->pw;
+
+	server_clock(c->srv);
+	if (w->label != NULL) {
+		if (w->capture == NULL)
+			capture_begin(c);
+		else {
+			capture_resume(c, w->capture);
+			w->capture = NULL;
+		}
+	}
+}
+
+/* pwcheck_answer_end: see pwcheck.h. */
+void
+pwcheck_answer_end(struct client *c, enum cmd_result r)
+{
+	struct client_pwwait *w = c->pw;
+
+	c->pw = NULL;
+	c->flags &= ~CF_PW_WAIT;
+	if (r != CMD_CLOSE && c->state != CLIENT_DEAD && w->label != NULL)
+		capture_end(c, w->label);
+	client_pwwait_free(w);
+	if (r != CMD_CLOSE && c->state < CLIENT_CLOSING)
+		conn_process_input(c);
+}
+
+/* pw_gone: the client was closed meanwhile (registration timeout, KILL):
+ * nothing is answered. True when that is so (w is freed). */
+static bool
+pw_gone(struct client *c)
+{
+	struct client_pwwait *w = c->pw;
+
+	if (c->state < CLIENT_CLOSING)
+		return false;
+	c->pw = NULL;
+	c->flags &= ~CF_PW_WAIT;
+	client_pwwait_free(w);
+	return true;
+}
 
 /* pwcheck_done: the pool's answer, on the loop thread. The client is
  * alive: client_free cancels the job first. A client closed meanwhile
@@ -28,27 +76,68 @@ pwcheck_done(void *arg, bool ok)
 	enum cmd_result r;
 
 	w->job = NULL;
-	c->pw = NULL;
-	c->flags &= ~CF_PW_WAIT;
-	if (c->state >= CLIENT_CLOSING) {
-		client_pwwait_free(w);
+	if (pw_gone(c))
 		return;
+	pwcheck_answer_begin(c);
+	switch (w->kind) {
+	case PW_REGISTER: r = register_verified(c, ok); break;
+	case PW_OPER: r = oper_verified(c, w->oper, ok); break;
+	default: r = sasl_verified(c, w->oper, ok); break;
 	}
-	server_clock(c->srv);
-	if (w->label != NULL) {
-		if (w->capture == NULL)
-			capture_begin(c);
-		else {
-			capture_resume(c, w->capture);
-			w->capture = NULL;
-		}
+	pwcheck_answer_end(c, r);
+}
+
+/* pwcheck_hashed: a new account's hash is made (or NULL: failed). The
+ * answer may wait further for the database (account_register_hashed
+ * leaves c->pw waiting then). */
+static void
+pwcheck_hashed(void *arg, const char *hash)
+{
+	struct client *c = arg;
+	struct client_pwwait *w = c->pw;
+
+	w->job = NULL;
+	if (pw_gone(c))
+		return;
+	account_register_hashed(c, w, hash);
+}
+
+/* pw_wait: a waiting record for c, NULL on out-of-memory. */
+static struct client_pwwait *
+pw_wait(struct client *c, enum client_pw_kind kind, const char *name)
+{
+	struct client_pwwait *w;
+
+	if (c->srv->pwpool == NULL && (c->srv->pwpool = password_pool_new(c->srv->base)) == NULL) {
+		log_warnx("cannot start the password verification thread");
+		return NULL;
 	}
-	r = w->kind == PW_REGISTER ? register_verified(c, ok) : oper_verified(c, w->oper, ok);
-	if (r != CMD_CLOSE && c->state != CLIENT_DEAD && w->label != NULL)
-		capture_end(c, w->label);
-	client_pwwait_free(w);
-	if (r != CMD_CLOSE && c->state < CLIENT_CLOSING)
-		conn_process_input(c);
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return NULL;
+	w->kind = kind;
+	w->client = c;
+	if (name != NULL && (w->oper = strdup(name)) == NULL) {
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+enum pwcheck_result
+pwcheck_hash_start(struct client *c, const char *password, const char *account)
+{
+	struct client_pwwait *w;
+
+	if (c->pw != NULL || (w = pw_wait(c, PW_ACCOUNT_NEW, account)) == NULL)
+		return PWCHECK_BUSY;
+	w->job = password_hash_async(c->srv->pwpool, password, pwcheck_hashed, c);
+	if (w->job == NULL) {
+		client_pwwait_free(w);
+		return PWCHECK_BUSY;
+	}
+	c->pw = w;
+	c->flags |= CF_PW_WAIT;
+	return PWCHECK_PENDING;
 }
 
 enum pwcheck_result
@@ -63,17 +152,8 @@ pwcheck_start(struct client *c, enum client_pw_kind kind, const char *stored, co
 		return PWCHECK_BUSY;	/* cannot happen: input is paused */
 	/* the worker thread starts with the first hash to check, so servers
 	 * (and test or fuzz runs) without hashed passwords have none */
-	if (c->srv->pwpool == NULL && (c->srv->pwpool = password_pool_new(c->srv->base)) == NULL) {
-		log_warnx("cannot start the password verification thread");
+	if ((w = pw_wait(c, kind, oper)) == NULL)
 		return PWCHECK_BUSY;
-	}
-	if ((w = calloc(1, sizeof(*w))) == NULL)
-		return PWCHECK_BUSY;
-	w->kind = kind;
-	if (oper != NULL && (w->oper = strdup(oper)) == NULL) {
-		free(w);
-		return PWCHECK_BUSY;
-	}
 	w->job = password_verify_async(c->srv->pwpool, stored, given, pwcheck_done, c);
 	if (w->job == NULL) {
 		log_warnx("password check queue full (%u pending); %s told to try again",

@@ -157,6 +157,11 @@ client_pwwait_free(struct client_pwwait *w)
 {
 	if (w == NULL)
 		return;
+	if (w->store_wait) {
+		w->orphaned = true;	/* the store callback frees it */
+		w->client = NULL;
+		return;
+	}
 	if (w->job != NULL)
 		password_job_cancel(w->job);
 	if (w->capture != NULL)
@@ -189,6 +194,8 @@ client_free(struct client *c)
 	if (c->bev != NULL)	/* NULL for a remote user (core/netserver.h) */
 		bufferevent_free(c->bev);
 	free(c->certfp);
+	free(c->account);
+	free(c->sasl);
 	free(c->mon);
 	free(c->realname);
 	free(c->away);

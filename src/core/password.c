@@ -140,6 +140,8 @@ struct password_job {
 	struct password_pool *pool;
 	char		*stored, *given;	/* owned copies; given wiped on free */
 	password_done_fn fn;
+	password_hashed_fn hfn;		/* set for a hash job (stored == NULL) */
+	char		 hash[PASSWORD_HASH_MAX];	/* a hash job's result */
 	void		*arg;
 	enum job_state	 state;		/* under pool->mu */
 	bool		 ok;		/* written by the worker before JOB_DONE */
@@ -191,7 +193,10 @@ worker(void *arg)
 		TAILQ_REMOVE(&pool->todo, job, link);
 		job->state = JOB_RUNNING;
 		pthread_mutex_unlock(&pool->mu);
-		ok = password_check(job->stored, job->given);
+		if (job->hfn != NULL)
+			ok = password_hash(job->given, job->hash, sizeof(job->hash)) == 0;
+		else
+			ok = password_check(job->stored, job->given);
 		pthread_mutex_lock(&pool->mu);
 		job->ok = ok;
 		job->state = JOB_DONE;
@@ -230,7 +235,10 @@ done_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		job->cancelled = true;	/* a cancel from inside fn is a no-op */
 		pthread_mutex_unlock(&pool->mu);
-		job->fn(job->arg, job->ok);
+		if (job->hfn != NULL)
+			job->hfn(job->arg, job->ok ? job->hash : NULL);
+		else
+			job->fn(job->arg, job->ok);
 		job_free(job);
 	}
 }
@@ -331,6 +339,33 @@ password_verify_async(struct password_pool *pool, const char *stored, const char
 	}
 	job->pool = pool;
 	job->fn = fn;
+	job->arg = arg;
+	job->state = JOB_QUEUED;
+	pool->pending++;
+	pool->checks++;
+	pthread_mutex_lock(&pool->mu);
+	TAILQ_INSERT_TAIL(&pool->todo, job, link);
+	pthread_cond_signal(&pool->cv);
+	pthread_mutex_unlock(&pool->mu);
+	return job;
+}
+
+struct password_job *
+password_hash_async(struct password_pool *pool, const char *given, password_hashed_fn fn,
+    void *arg)
+{
+	struct password_job *job;
+
+	if (pool == NULL || pool->pending >= PASSWORD_QUEUE_MAX || !password_hash_supported())
+		return NULL;
+	if ((job = calloc(1, sizeof(*job))) == NULL)
+		return NULL;
+	if ((job->given = strdup(given)) == NULL) {
+		job_free(job);
+		return NULL;
+	}
+	job->pool = pool;
+	job->hfn = fn;
 	job->arg = arg;
 	job->state = JOB_QUEUED;
 	pool->pending++;

@@ -14,6 +14,7 @@ const struct cap_def cap_table[] = {
 	{ "batch", CAP_BATCH },
 	{ "cap-notify", CAP_CAP_NOTIFY },
 	{ "chghost", CAP_CHGHOST },
+	{ "draft/account-registration", CAP_ACCOUNT_REGISTRATION },
 	{ "draft/no-implicit-names", CAP_NO_IMPLICIT_NAMES },
 	{ "echo-message", CAP_ECHO_MESSAGE },
 	{ "extended-join", CAP_EXTENDED_JOIN },
@@ -22,6 +23,7 @@ const struct cap_def cap_table[] = {
 	{ "labeled-response", CAP_LABELED_RESPONSE },
 	{ "message-tags", CAP_MESSAGE_TAGS },
 	{ "multi-prefix", CAP_MULTI_PREFIX },
+	{ "sasl", CAP_SASL },
 	{ "server-time", CAP_SERVER_TIME },
 	{ "setname", CAP_SETNAME },
 	{ "standard-replies", CAP_STANDARD_REPLIES },
@@ -67,5 +69,14 @@ cap_value(struct client *c, const struct cap_def *cd, char *buf, size_t size)
 			snprintf(buf, size, "port=%d", port);
 		return buf;
 	}
+	/* accounts exist only with an [accounts] database (store/store.h).
+	 * sasl's value lists the mechanisms (sasl-3.2, CAP LS 302), the
+	 * same list as RPL_SASLMECHS (cmd/account.h SASL_MECHS). REGISTER
+	 * works before connection registration and names any account
+	 * (draft/account-registration "before-connect", "custom-account-name") */
+	if (cd->bit == CAP_SASL)
+		return c->srv->store != NULL ? "PLAIN,EXTERNAL" : NULL;
+	if (cd->bit == CAP_ACCOUNT_REGISTRATION)
+		return c->srv->store != NULL ? "before-connect,custom-account-name" : NULL;
 	return "";
 }

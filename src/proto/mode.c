@@ -42,6 +42,7 @@ const struct usermode_def usermode_table[] = {
 	/* RFC 2812 §3.1.5: "+o" through MODE is ignored; OPER grants it. */
 	{ 'o', UMODE_BY_OPER, UMODE_OPER },
 	{ 'w', UMODE_BY_USER, UMODE_WALLOPS },
+	{ 'r', UMODE_BY_SERVER, UMODE_REGISTERED },	/* logged in (Solanum/InspIRCd/Ergo +r) */
 	{ 'z', UMODE_BY_SERVER, UMODE_SECURE },	/* TLS connection */
 	{ 'B', UMODE_BY_USER, UMODE_BOT },	/* IRCv3 bot mode */
 };

@@ -251,7 +251,7 @@ START_TEST(table_derived_strings)
 	ck_assert_str_eq(mode_isupport_lists(buf, sizeof(buf)), "beI");	/* MAXLIST */
 	ck_assert_int_eq(mode_list_letter(LIST_EXCEPT), 'e');	/* EXCEPTS */
 	ck_assert_int_eq(mode_list_letter(LIST_INVEX), 'I');	/* INVEX */
-	ck_assert_str_eq(mode_myinfo_user(buf, sizeof(buf)), "iowzB");
+	ck_assert_str_eq(mode_myinfo_user(buf, sizeof(buf)), "iowrzB");
 	ck_assert_str_eq(mode_myinfo_chan(buf, sizeof(buf)), "beIiklmnopstv");
 	ck_assert_str_eq(mode_myinfo_chan_param(buf, sizeof(buf)), "beIklov");
 	ck_assert_str_eq(mode_user_string(0, buf, sizeof(buf)), "+");

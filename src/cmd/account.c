@@ -1,0 +1,418 @@
+/* account.c - AUTHENTICATE (SASL PLAIN and EXTERNAL), REGISTER and VERIFY
+ * (draft/account-registration), login and logout. See cmd/account.h and
+ * docs/ACCOUNTS.md. Accounts are read from the store's cache (never the
+ * disk); passwords are hashed and verified on the password pool (never on
+ * the loop); a new account is answered once its row is committed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/casemap.h"
+#include "core/client.h"
+#include "core/event.h"
+#include "core/log.h"
+#include "core/server.h"
+#include "store/store.h"
+#include "proto/cap.h"
+#include "proto/message.h"
+#include "proto/reply.h"
+#include "net/output.h"
+#include "cmd/account.h"
+#include "cmd/command.h"
+#include "cmd/pwcheck.h"
+
+enum sasl_mech { SASL_NONE = 0, SASL_PLAIN, SASL_EXTERNAL };
+
+/* sasl-3.1: "The response is encoded in Base64 (RFC 4648), then split to
+ * 400-byte chunks"; a chunk of exactly 400 bytes means more follow, and
+ * "+" ends a message whose length is a multiple of 400. */
+#define SASL_CHUNK	400
+
+/* b64_decode: RFC 4648 base64 (padding required, no whitespace) of src
+ * into dst (room for 3 * len / 4 + 1 bytes); the decoded length, or -1. */
+static long
+b64_decode(const char *src, size_t len, unsigned char *dst)
+{
+	static const char alpha[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned long acc = 0;
+	size_t i, pad = 0;
+	long n = 0;
+
+	if (len % 4 != 0)
+		return -1;
+	for (i = 0; i < len; i++) {
+		const char *p;
+		unsigned v;
+		if (src[i] == '=') {
+			if (i < len - 2 || (i == len - 2 && src[len - 1] != '='))
+				return -1;
+			pad++;
+			v = 0;
+		} else if (src[i] != '\0' && (p = strchr(alpha, src[i])) != NULL)
+			v = (unsigned)(p - alpha);
+		else
+			return -1;
+		acc = (acc << 6) | v;
+		if (i % 4 == 3) {
+			dst[n++] = (unsigned char)(acc >> 16);
+			dst[n++] = (unsigned char)(acc >> 8);
+			dst[n++] = (unsigned char)acc;
+			acc = 0;
+		}
+	}
+	n -= (long)pad;
+	dst[n] = '\0';
+	return n;
+}
+
+/* acct_fail: "FAIL <command> <code> <account> :<text>" (standard-replies
+ * with the account as context, as draft/account-registration gives it).
+ * reply_fail has no context parameter, hence reply_server. */
+static void
+acct_fail(struct client *c, const char *command, const char *code, const char *account,
+    const char *text)
+{
+	reply_server(c, "FAIL %s %s %s :%s", command, code, account[0] ? account : "*", text);
+}
+
+void
+account_login(struct client *c, const char *account)
+{
+	struct server *srv = c->srv;
+	char pfx[NICKLEN_MAX + USERLEN + HOSTLEN + 8], *old = c->account;
+	struct outline ol;
+
+	if (account != NULL && (c->account = strdup(account)) == NULL) {
+		c->account = old;
+		return;
+	}
+	if (account == NULL)
+		c->account = NULL;
+	client_prefix(c, pfx, sizeof(pfx));
+	if (account != NULL)
+		numeric(c, RPL_LOGGEDIN, pfx, account, account);
+	else
+		numeric(c, RPL_LOGGEDOUT, pfx);
+	/* +r while logged in, as Solanum (+r is not set there: services
+	 * do it), InspIRCd (m_services +r) and Ergo do; the client sees
+	 * the change once registered (before, 004/221 show it) */
+	if ((account != NULL) != ((c->umodes & UMODE_REGISTERED) != 0)) {
+		c->umodes ^= UMODE_REGISTERED;
+		if (client_is_registered(c))
+			reply_raw(c, ":%s MODE %s :%cr", c->nick, c->nick, account ? '+' : '-');
+	}
+	if (client_is_registered(c)) {
+		/* account-notify: "ACCOUNT <accountname>", "*" when logged out,
+		 * to every client sharing a channel that has the cap */
+		outline_format(&ol, ":%s ACCOUNT %s", pfx, account ? account : "*");
+		ol.need_cap = CAP_ACCOUNT_NOTIFY;
+		send_common(c, false, &ol);
+	}
+	{
+		struct event_account ev = { c, account, old };
+		event_publish_account(srv, &ev);
+	}
+	free(old);
+}
+
+void
+account_sasl_abort(struct client *c, bool tell)
+{
+	if (c->sasl == NULL)
+		return;
+	free(c->sasl);
+	c->sasl = NULL;
+	if (tell)
+		numeric(c, ERR_SASLABORTED);
+}
+
+/* sasl_fail: 904, the exchange ends, and the failure costs fakelag. */
+static void
+sasl_fail(struct client *c)
+{
+	account_sasl_abort(c, false);
+	if (c->fakelag < c->srv->now)
+		c->fakelag = c->srv->now;
+	c->fakelag += SASL_FAIL_PENALTY;
+	numeric(c, ERR_SASLFAIL);
+}
+
+static void
+sasl_success(struct client *c, const char *account)
+{
+	account_sasl_abort(c, false);
+	account_login(c, account);
+	numeric(c, RPL_SASLSUCCESS);
+}
+
+enum cmd_result
+sasl_verified(struct client *c, const char *account, bool ok)
+{
+	/* the account may have been dropped while its hash was checked */
+	if (ok && c->srv->store != NULL && store_account_find(c->srv->store, account) != NULL)
+		sasl_success(c, store_account_find(c->srv->store, account)->name);
+	else
+		sasl_fail(c);
+	return CMD_OK;
+}
+
+/* sasl_plain: RFC 4616 "authzid NUL authcid NUL passwd". An authzid other
+ * than the authcid (acting as someone else) is refused. */
+static void
+sasl_plain(struct client *c, const unsigned char *msg, size_t len)
+{
+	const char *authz = (const char *)msg, *authc, *pass;
+	const struct store_account *a;
+	size_t n1, n2;
+
+	n1 = strnlen(authz, len);
+	if (n1 >= len)
+		goto fail;
+	authc = authz + n1 + 1;
+	n2 = strnlen(authc, len - n1 - 1);
+	if (n1 + 1 + n2 >= len)
+		goto fail;
+	pass = authc + n2 + 1;
+	if (strlen(pass) != len - n1 - n2 - 2 || pass[0] == '\0' ||
+	    strlen(pass) > ACCOUNT_PASSWORD_MAX)
+		goto fail;
+	if (n1 > 0 && casemap_cmp(c->srv->cfg->casemapping, authz, authc) != 0)
+		goto fail;
+	if ((a = store_account_find(c->srv->store, authc)) == NULL)
+		goto fail;
+	switch (pwcheck_start(c, PW_SASL, a->hash, pass, a->name)) {
+	case PWCHECK_OK: sasl_success(c, a->name); return;
+	case PWCHECK_BAD: goto fail;
+	case PWCHECK_PENDING: return;	/* sasl_verified answers */
+	case PWCHECK_BUSY:
+		account_sasl_abort(c, false);
+		numeric(c, ERR_SASLFAIL);	/* no penalty: our queue is full */
+		return;
+	}
+fail:
+	sasl_fail(c);
+}
+
+/* sasl_external: the TLS client certificate's fingerprint names the
+ * account; the message is an optional authzid that must be that account. */
+static void
+sasl_external(struct client *c, const unsigned char *msg, size_t len)
+{
+	const struct store_account *a;
+
+	if (c->certfp == NULL || (a = store_account_by_cert(c->srv->store, c->certfp)) == NULL ||
+	    strlen((const char *)msg) != len ||
+	    (len > 0 && casemap_cmp(c->srv->cfg->casemapping, (const char *)msg, a->name) != 0)) {
+		sasl_fail(c);
+		return;
+	}
+	sasl_success(c, a->name);
+}
+
+/* AUTHENTICATE <mechanism> | <base64 chunk> | + | *  (sasl-3.1).
+ * Why 907 once logged in: sasl-3.2 allows reauthentication, but like
+ * Solanum (m_sasl.c) we do not offer it yet; docs/ACCOUNTS.md. */
+enum cmd_result
+cmd_authenticate(struct client *c, struct irc_msg *m)
+{
+	const char *p = m->params[0];
+	size_t len = strlen(p);
+	struct client_sasl *s = c->sasl;
+	unsigned char *msg;
+	size_t msgsize;
+	long n;
+
+	if (c->srv->store == NULL || !(c->caps & CAP_SASL)) {
+		numeric(c, ERR_SASLFAIL);
+		return CMD_OK;
+	}
+	if (strcmp(p, "*") == 0) {
+		if (s != NULL)
+			account_sasl_abort(c, true);
+		else
+			numeric(c, ERR_SASLABORTED);
+		return CMD_OK;
+	}
+	if (s == NULL) {
+		enum sasl_mech mech = SASL_NONE;
+		if (c->account != NULL) {
+			numeric(c, ERR_SASLALREADY);
+			return CMD_OK;
+		}
+		if (strcasecmp(p, "PLAIN") == 0)
+			mech = SASL_PLAIN;
+		else if (strcasecmp(p, "EXTERNAL") == 0 && c->certfp != NULL)
+			mech = SASL_EXTERNAL;
+		if (mech == SASL_NONE) {
+			numeric(c, RPL_SASLMECHS, SASL_MECHS);
+			sasl_fail(c);
+			return CMD_OK;
+		}
+		if ((s = calloc(1, sizeof(*s))) == NULL) {
+			numeric(c, ERR_SASLFAIL);
+			return CMD_OK;
+		}
+		s->mech = (uint8_t)mech;
+		c->sasl = s;
+		reply_raw(c, "AUTHENTICATE +");
+		return CMD_OK;
+	}
+	if (len > SASL_CHUNK) {
+		account_sasl_abort(c, false);
+		numeric(c, ERR_SASLTOOLONG);
+		return CMD_OK;
+	}
+	if (strcmp(p, "+") != 0) {
+		if (s->len + len > SASL_MSG_MAX) {
+			account_sasl_abort(c, false);
+			numeric(c, ERR_SASLTOOLONG);
+			return CMD_OK;
+		}
+		memcpy(s->buf + s->len, p, len);
+		s->len = (uint16_t)(s->len + len);
+		s->buf[s->len] = '\0';
+		if (len == SASL_CHUNK)
+			return CMD_OK;	/* more follows */
+	}
+	msgsize = (size_t)s->len / 4 * 3 + 1;
+	if ((msg = malloc(msgsize)) == NULL) {
+		numeric(c, ERR_SASLFAIL);
+		account_sasl_abort(c, false);
+		return CMD_OK;
+	}
+	n = b64_decode(s->buf, s->len, msg);
+	if (n < 0)
+		sasl_fail(c);
+	else if (s->mech == SASL_PLAIN)
+		sasl_plain(c, msg, (size_t)n);
+	else
+		sasl_external(c, msg, (size_t)n);
+	/* s may be gone now (the exchange ended) */
+	explicit_bzero(msg, msgsize);
+	free(msg);
+	if (c->sasl != NULL && c->sasl == s) {
+		/* waiting for the password check: the buffer is no longer
+		 * needed, but the exchange stays open until it answers */
+		explicit_bzero(s->buf, s->len);
+		s->len = 0;
+	}
+	return CMD_OK;
+}
+
+/* register_done: the new account's row is committed (or failed). */
+static void
+register_done(void *arg, enum store_result r)
+{
+	struct client_pwwait *w = arg;
+	struct client *c = w->client;
+
+	w->store_wait = false;
+	if (w->orphaned) {
+		client_pwwait_free(w);
+		return;
+	}
+	if (c->state >= CLIENT_CLOSING) {
+		c->pw = NULL;
+		c->flags &= ~CF_PW_WAIT;
+		client_pwwait_free(w);
+		return;
+	}
+	pwcheck_answer_begin(c);
+	if (r == STORE_OK) {
+		reply_server(c, "REGISTER SUCCESS %s :Account created", w->oper);
+		account_login(c, w->oper);
+	} else
+		acct_fail(c, "REGISTER", "TEMPORARILY_UNAVAILABLE", w->oper,
+		    "Could not save the account");
+	pwcheck_answer_end(c, CMD_OK);
+}
+
+void
+account_register_hashed(struct client *c, struct client_pwwait *w, const char *hash)
+{
+	struct server *srv = c->srv;
+	enum store_refusal why = STORE_REFUSED_NONE;
+
+	if (hash != NULL && srv->store != NULL) {
+		w->store_wait = true;
+		if (store_account_create(srv->store, w->oper, hash, (int64_t)srv->now, register_done,
+		    w, &why) != NULL)
+			return;	/* register_done answers */
+		w->store_wait = false;
+	}
+	pwcheck_answer_begin(c);
+	if (why == STORE_REFUSED_EXISTS)
+		acct_fail(c, "REGISTER", "ACCOUNT_EXISTS", w->oper, "Account already exists");
+	else
+		acct_fail(c, "REGISTER", "TEMPORARILY_UNAVAILABLE", w->oper, "Try again later");
+	pwcheck_answer_end(c, CMD_OK);
+}
+
+/* REGISTER <account> {<email> | "*"} <password> (draft/account-registration).
+ * The account is named like a nick ("*": the current nick), as Ergo does;
+ * no e-mail is sent, so the address is ignored and no verification is
+ * needed (the spec's VERIFICATION_REQUIRED never happens). */
+enum cmd_result
+cmd_register(struct client *c, struct irc_msg *m)
+{
+	struct server *srv = c->srv;
+	const char *name, *pass;
+
+	if (m->nparams < 3) {
+		numeric(c, ERR_NEEDMOREPARAMS, "REGISTER");
+		return CMD_OK;
+	}
+	name = m->params[0];
+	pass = m->params[2];
+	if (srv->store == NULL) {
+		acct_fail(c, "REGISTER", "TEMPORARILY_UNAVAILABLE", name, "Accounts are not enabled");
+		return CMD_OK;
+	}
+	if (strcmp(name, "*") == 0) {
+		if (!(c->flags & CF_GOT_NICK)) {
+			acct_fail(c, "REGISTER", "NEED_NICK", "*", "Send NICK first");
+			return CMD_OK;
+		}
+		name = c->nick;
+	}
+	if (c->account != NULL) {
+		acct_fail(c, "REGISTER", "ALREADY_AUTHENTICATED", c->account,
+		    "You are already logged in");
+		return CMD_OK;
+	}
+	if (!nick_valid(name, srv->cfg->nicklen) || strlen(name) > STORE_NAME_MAX) {
+		acct_fail(c, "REGISTER", "BAD_ACCOUNT_NAME", name, "Invalid account name");
+		return CMD_OK;
+	}
+	if (store_account_find(srv->store, name) != NULL) {
+		acct_fail(c, "REGISTER", "ACCOUNT_EXISTS", name, "Account already exists");
+		return CMD_OK;
+	}
+	if (strlen(pass) < 5 || strlen(pass) > ACCOUNT_PASSWORD_MAX || strcmp(pass, "*") == 0) {
+		acct_fail(c, "REGISTER", "UNACCEPTABLE_PASSWORD", name,
+		    "Passwords are 5 to " ACCOUNT_PASSWORD_MAX_S " bytes");
+		return CMD_OK;
+	}
+	if (pwcheck_hash_start(c, pass, name) != PWCHECK_PENDING)
+		acct_fail(c, "REGISTER", "TEMPORARILY_UNAVAILABLE", name, "Try again later");
+	return CMD_OK;
+}
+
+/* VERIFY <account> <code>: codes are never sent (no e-mail delivery is
+ * configured), so every account is verified when created. */
+enum cmd_result
+cmd_verify(struct client *c, struct irc_msg *m)
+{
+	if (m->nparams < 2) {
+		numeric(c, ERR_NEEDMOREPARAMS, "VERIFY");
+		return CMD_OK;
+	}
+	if (c->srv->store != NULL && store_account_find(c->srv->store, m->params[0]) != NULL)
+		acct_fail(c, "VERIFY", "ACCOUNT_ALREADY_VERIFIED", m->params[0],
+		    "Account already verified");
+	else
+		acct_fail(c, "VERIFY", "INVALID_CODE", m->params[0], "Invalid verification code");
+	return CMD_OK;
+}

@@ -1,0 +1,442 @@
+/* live_account.c - accounts on the real server (issue 11, docs/ACCOUNTS.md):
+ * REGISTER (draft/account-registration), SASL PLAIN and EXTERNAL
+ * (AUTHENTICATE, 400-byte chunking, 900-908), what others see of a login
+ * (account-notify, extended-join, WHOIS 330, WHOX %a), persistence across a
+ * restart, and `evircd --backup` while the server runs.
+ *
+ * The database lives in a temp dir of the test (the server's own dir goes
+ * with srv_stop), so a second server can open it. Hash waits are long:
+ * argon2id under valgrind takes seconds. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "livelib.h"
+
+#define HT 90000	/* ms: one hash or verification, valgrind included */
+
+static char dbdir[64], dbpath[128];
+
+static void
+db_setup(void)
+{
+	snprintf(dbdir, sizeof(dbdir), "/tmp/evircd_acct_XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dbdir));
+	snprintf(dbpath, sizeof(dbpath), "%s/accounts.db", dbdir);
+}
+
+static void
+db_teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dbdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dbdir);
+}
+
+static const char *
+conf(void)
+{
+	static char buf[256];
+
+	snprintf(buf, sizeof(buf), "[accounts]\ndatabase = %s\n", dbpath);
+	return buf;
+}
+
+static void
+b64(const unsigned char *in, size_t len, char *out)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i, o = 0;
+
+	for (i = 0; i + 2 < len; i += 3) {
+		out[o++] = a[in[i] >> 2];
+		out[o++] = a[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
+		out[o++] = a[((in[i + 1] & 15) << 2) | (in[i + 2] >> 6)];
+		out[o++] = a[in[i + 2] & 63];
+	}
+	if (len - i == 1) {
+		out[o++] = a[in[i] >> 2];
+		out[o++] = a[(in[i] & 3) << 4];
+		out[o++] = '=';
+		out[o++] = '=';
+	} else if (len - i == 2) {
+		out[o++] = a[in[i] >> 2];
+		out[o++] = a[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
+		out[o++] = a[(in[i + 1] & 15) << 2];
+		out[o++] = '=';
+	}
+	out[o] = '\0';
+}
+
+/* plain_b64: base64 of "\0account\0password" (RFC 4616) into out. */
+static void
+plain_b64(const char *account, const char *password, char *out)
+{
+	unsigned char raw[700];
+	size_t n = 0, al = strlen(account), pl = strlen(password);
+
+	raw[n++] = '\0';
+	memcpy(raw + n, account, al);
+	n += al;
+	raw[n++] = '\0';
+	memcpy(raw + n, password, pl);
+	n += pl;
+	b64(raw, n, out);
+}
+
+/* do_register: REGISTER account on a registered client, wait for success. */
+static void
+do_register(struct cl *c, const char *account, const char *password)
+{
+	cl_send(c, "REGISTER %s * %s", account, password);
+	cl_expectf(c, SRV "REGISTER SUCCESS %s :", rx_esc(account));
+	cl_expect(c, SRV "900 ", HT);
+}
+
+/* sasl_start: CAP LS 302 shows sasl=PLAIN,EXTERNAL; REQ it; AUTHENTICATE mech. */
+static struct cl *
+sasl_start(struct srv *s, const char *nick, const char *mech)
+{
+	struct cl *c = cl_connect(s->port);
+
+	snprintf(c->name, sizeof(c->name), "%s", nick);
+	cl_send(c, "CAP LS 302");
+	cl_expect(c, SRV "CAP \\* LS :.*\\bsasl=PLAIN,EXTERNAL\\b", LIVE_T);
+	cl_send(c, "NICK %s", nick);
+	cl_send(c, "USER %s 0 * :Real %s", nick, nick);
+	cl_send(c, "CAP REQ :sasl");
+	cl_expect(c, SRV "CAP [^ ]+ ACK :sasl", LIVE_T);
+	cl_send(c, "AUTHENTICATE %s", mech);
+	cl_expect(c, "^AUTHENTICATE \\+$", LIVE_T);
+	return c;
+}
+
+/* sasl_login: a new connection that logs in with PLAIN and registers. */
+static struct cl *
+sasl_login(struct srv *s, const char *nick, const char *account, const char *password)
+{
+	struct cl *c = sasl_start(s, nick, "PLAIN");
+	char buf[1024];
+
+	plain_b64(account, password, buf);
+	cl_send(c, "AUTHENTICATE %s", buf);
+	cl_expectf(c, SRV "900 %s %s![^ ]+ %s :You are now logged in as %s", rx_esc(nick),
+	    rx_esc(nick), rx_esc(account), rx_esc(account));
+	cl_expect(c, SRV "903 [^ ]+ :SASL authentication successful", LIVE_T);
+	cl_send(c, "CAP END");
+	cl_expect(c, SRV "001 ", LIVE_T);
+	cl_expect(c, SRV "(376|422) ", LIVE_T);
+	return c;
+}
+
+START_TEST(t_register_then_sasl)
+{
+	struct srv *s;
+	struct cl *a, *b, *o;
+
+	db_setup();
+	s = srv_start(conf());
+	a = cl_new(s, "alice");
+	cl_send(a, "CAP LS 302");
+	cl_expect(a, SRV "CAP alice LS :.*draft/account-registration=before-connect", LIVE_T);
+	cl_send(a, "REGISTER * * hunter22");
+	cl_expect(a, SRV "REGISTER SUCCESS alice :", HT);
+	cl_expect(a, SRV "900 alice alice![^ ]+ alice :You are now logged in as alice", LIVE_T);
+	cl_expect(a, "^:alice MODE alice :\\+r", LIVE_T);
+	/* taken names, bad names, already logged in */
+	cl_send(a, "REGISTER bob * hunter22");
+	cl_expect(a, "^:[^ ]+ FAIL REGISTER ALREADY_AUTHENTICATED alice :", LIVE_T);
+	o = cl_new(s, "other");
+	cl_send(o, "REGISTER ALICE * whatever1");
+	cl_expect(o, "^:[^ ]+ FAIL REGISTER ACCOUNT_EXISTS ALICE :", LIVE_T);
+	cl_send(o, "REGISTER #bad * whatever1");
+	cl_expect(o, "^:[^ ]+ FAIL REGISTER BAD_ACCOUNT_NAME #bad :", LIVE_T);
+	cl_send(o, "REGISTER other * abc");
+	cl_expect(o, "^:[^ ]+ FAIL REGISTER UNACCEPTABLE_PASSWORD other :", LIVE_T);
+	cl_send(o, "VERIFY alice 12345");
+	cl_expect(o, "^:[^ ]+ FAIL VERIFY ACCOUNT_ALREADY_VERIFIED alice :", LIVE_T);
+	/* a new connection logs in to it with SASL PLAIN before registering */
+	b = sasl_login(s, "ally", "alice", "hunter22");
+	cl_send(o, "WHOIS ally");
+	cl_expect(o, SRV "330 other ally alice :is logged in as", LIVE_T);
+	cl_send(o, "WHO ally %%na");
+	cl_expect(o, SRV "354 other ally alice$", LIVE_T);
+	cl_send(b, "MODE ally");
+	cl_expect(b, SRV "221 ally \\+[a-zA-Z]*r", LIVE_T);
+	/* 907: already logged in */
+	cl_send(b, "AUTHENTICATE PLAIN");
+	cl_expect(b, SRV "907 ally :", LIVE_T);
+	srv_stop(s);
+}
+END_TEST
+
+START_TEST(t_sasl_fail_abort_toolong)
+{
+	struct srv *s;
+	struct cl *a, *c;
+	char buf[1024], big[402];
+
+	db_setup();
+	s = srv_start(conf());
+	a = cl_new(s, "alice");
+	do_register(a, "alice", "hunter22");
+	/* wrong password: 904, and the client can try again */
+	c = sasl_start(s, "x1", "PLAIN");
+	plain_b64("alice", "wrong-one", buf);
+	cl_send(c, "AUTHENTICATE %s", buf);
+	cl_expect(c, SRV "904 [^ ]+ :SASL authentication failed", HT);
+	/* unknown account: 904 too */
+	cl_send(c, "AUTHENTICATE PLAIN");
+	cl_expect(c, "^AUTHENTICATE \\+$", LIVE_T);
+	plain_b64("nobody", "hunter22", buf);
+	cl_send(c, "AUTHENTICATE %s", buf);
+	cl_expect(c, SRV "904 ", LIVE_T);
+	/* not base64: 904 */
+	cl_send(c, "AUTHENTICATE PLAIN");
+	cl_expect(c, "^AUTHENTICATE \\+$", LIVE_T);
+	cl_send(c, "AUTHENTICATE @@@@");
+	cl_expect(c, SRV "904 ", LIVE_T);
+	/* abort: 906 */
+	cl_send(c, "AUTHENTICATE PLAIN");
+	cl_expect(c, "^AUTHENTICATE \\+$", LIVE_T);
+	cl_send(c, "AUTHENTICATE *");
+	cl_expect(c, SRV "906 [^ ]+ :SASL authentication aborted", LIVE_T);
+	/* a chunk over 400 bytes: 905 */
+	cl_send(c, "AUTHENTICATE PLAIN");
+	cl_expect(c, "^AUTHENTICATE \\+$", LIVE_T);
+	memset(big, 'A', 401);
+	big[401] = '\0';
+	cl_send(c, "AUTHENTICATE %s", big);
+	cl_expect(c, SRV "905 [^ ]+ :SASL message too long", LIVE_T);
+	/* too many full chunks: 905 */
+	cl_send(c, "AUTHENTICATE PLAIN");
+	cl_expect(c, "^AUTHENTICATE \\+$", LIVE_T);
+	big[400] = '\0';
+	cl_send(c, "AUTHENTICATE %s", big);
+	cl_send(c, "AUTHENTICATE %s", big);
+	cl_send(c, "AUTHENTICATE %s", big);
+	cl_send(c, "AUTHENTICATE %s", big);
+	cl_send(c, "AUTHENTICATE %s", big);
+	cl_expect(c, SRV "905 ", LIVE_T);
+	/* unknown mechanism: 908 with the list, then 904 */
+	cl_send(c, "AUTHENTICATE SCRAM-MD5");
+	cl_expect(c, SRV "908 [^ ]+ PLAIN,EXTERNAL :are available SASL mechanisms", LIVE_T);
+	cl_expect(c, SRV "904 ", LIVE_T);
+	/* EXTERNAL without a client certificate: 908 + 904 too */
+	cl_send(c, "AUTHENTICATE EXTERNAL");
+	cl_expect(c, SRV "904 ", LIVE_T);
+	/* CAP END during an exchange aborts it (906) and registers */
+	cl_send(c, "AUTHENTICATE PLAIN");
+	cl_expect(c, "^AUTHENTICATE \\+$", LIVE_T);
+	cl_send(c, "CAP END");
+	cl_expect(c, SRV "906 ", LIVE_T);
+	cl_expect(c, SRV "001 ", LIVE_T);
+	/* without the cap, AUTHENTICATE fails */
+	cl_send(a, "AUTHENTICATE PLAIN");
+	cl_expect(a, SRV "904 ", LIVE_T);
+	ck_assert(srv_alive(s));
+	srv_stop(s);
+}
+END_TEST
+
+/* A message of exactly 400 base64 bytes is followed by "+"; one of 412 is
+ * a 400-byte chunk and a 12-byte one (sasl-3.1 chunking). */
+START_TEST(t_sasl_chunking_400)
+{
+	struct srv *s;
+	struct cl *a, *c;
+	char pw1[300], pw2[301], buf[1024], chunk[401];
+
+	db_setup();
+	s = srv_start(conf());
+	memset(pw1, 'p', 293);		/* 1 + 5 + 1 + 293 = 300 bytes -> 400 base64 */
+	pw1[293] = '\0';
+	memset(pw2, 'q', 300);		/* 307 bytes -> 412 base64 */
+	pw2[300] = '\0';
+	a = cl_new(s, "alice");
+	do_register(a, "alice", pw1);
+	cl_close(a);
+	a = cl_new(s, "bobby");
+	do_register(a, "bobby", pw2);
+	cl_close(a);
+
+	c = sasl_start(s, "x1", "PLAIN");
+	plain_b64("alice", pw1, buf);
+	ck_assert_uint_eq(strlen(buf), 400);
+	cl_send(c, "AUTHENTICATE %s", buf);
+	cl_expect_none(c, SRV "90[0-9] ", 2000);	/* waits for more */
+	cl_send(c, "AUTHENTICATE +");
+	cl_expect(c, SRV "900 x1 [^ ]+ alice ", HT);
+	cl_expect(c, SRV "903 ", LIVE_T);
+
+	c = sasl_start(s, "x2", "PLAIN");
+	plain_b64("bobby", pw2, buf);
+	ck_assert_uint_eq(strlen(buf), 412);
+	memcpy(chunk, buf, 400);
+	chunk[400] = '\0';
+	cl_send(c, "AUTHENTICATE %s", chunk);
+	cl_send(c, "AUTHENTICATE %s", buf + 400);
+	cl_expect(c, SRV "900 x2 [^ ]+ bobby ", HT);
+	cl_expect(c, SRV "903 ", LIVE_T);
+	srv_stop(s);
+}
+END_TEST
+
+/* What others see: extended-join's account field, ACCOUNT on a login
+ * after registration (account-notify), WHOIS 330. */
+START_TEST(t_account_seen_by_others)
+{
+	struct srv *s;
+	struct cl *a, *o, *b;
+	char buf[1024];
+
+	db_setup();
+	s = srv_start(conf());
+	a = cl_new(s, "alice");
+	do_register(a, "alice", "hunter22");
+	o = cl_connect(s->port);
+	cl_send(o, "CAP REQ :account-notify extended-join");
+	cl_expect(o, SRV "CAP \\* ACK ", LIVE_T);
+	cl_send(o, "CAP END");
+	cl_register(o, "obs");
+	cl_join(o, "#c");
+	cl_join(a, "#c");
+	cl_expect(o, PFX("alice") "JOIN #c alice :Real alice$", LIVE_T);
+	/* b joins not logged in, then logs in after registration */
+	b = cl_connect(s->port);
+	cl_send(b, "CAP REQ :sasl");
+	cl_expect(b, SRV "CAP \\* ACK ", LIVE_T);
+	cl_send(b, "CAP END");
+	cl_register(b, "bee");
+	cl_join(b, "#c");
+	cl_expect(o, PFX("bee") "JOIN #c \\* :Real bee$", LIVE_T);
+	cl_send(b, "AUTHENTICATE PLAIN");
+	cl_expect(b, "^AUTHENTICATE \\+$", LIVE_T);
+	plain_b64("alice", "hunter22", buf);
+	cl_send(b, "AUTHENTICATE %s", buf);
+	cl_expect(b, SRV "900 bee ", HT);
+	cl_expect(b, "^:bee MODE bee :\\+r", LIVE_T);
+	cl_expect(b, SRV "903 ", LIVE_T);
+	cl_expect(o, PFX("bee") "ACCOUNT alice$", LIVE_T);
+	/* alice (no account-notify) is not sent ACCOUNT */
+	cl_expect_none(a, "ACCOUNT", 1000);
+	cl_send(o, "WHOIS bee");
+	cl_expect(o, SRV "330 obs bee alice :is logged in as", LIVE_T);
+	srv_stop(s);
+}
+END_TEST
+
+/* Accounts survive a restart; a certificate bound to one logs in with
+ * SASL EXTERNAL over TLS. The binding is written into the file while the
+ * server is stopped (NickServ CERT ADD is not written yet). */
+START_TEST(t_restart_and_external)
+{
+	struct srv *s;
+	struct cl *a, *c;
+	const char *crt = live_cert("client", "alice");
+	struct tls_opt o = { .cert = crt, .key = live_cert_key(crt) };
+	char fp[65], sql[256], err[256];
+	sqlite3 *db;
+
+	db_setup();
+	s = srv_start(conf());
+	a = cl_new(s, "alice");
+	do_register(a, "alice", "hunter22");
+	srv_stop(s);
+	live_cert_fp(crt, fp);
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "INSERT INTO certfps (certfp, account) VALUES ('%s', 'alice')", fp);
+	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+
+	s = srv_start_tls(conf(), NULL, NULL);
+	ck_assert(srv_log_wait(s, "accounts\\.db: 1 accounts loaded", LIVE_T));
+	c = sasl_login(s, "back", "alice", "hunter22");
+	cl_close(c);
+	c = cl_connect_tls_opt(s->tls_port, &o, err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	snprintf(c->name, sizeof(c->name), "ext");
+	cl_send(c, "CAP REQ :sasl");
+	cl_expect(c, SRV "CAP \\* ACK ", LIVE_T);
+	cl_send(c, "AUTHENTICATE EXTERNAL");
+	cl_expect(c, "^AUTHENTICATE \\+$", LIVE_T);
+	cl_send(c, "AUTHENTICATE +");
+	cl_expect(c, SRV "900 \\* [^ ]+ alice :", LIVE_T);
+	cl_expect(c, SRV "903 ", LIVE_T);
+	srv_stop(s);
+}
+END_TEST
+
+/* evircd -c CONF --backup DEST while the server runs and holds the file. */
+START_TEST(t_backup_while_running)
+{
+	struct srv *s;
+	struct cl *a;
+	char cmd[512], dest[160];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int rc;
+
+	db_setup();
+	s = srv_start(conf());
+	a = cl_new(s, "alice");
+	do_register(a, "alice", "hunter22");
+	snprintf(dest, sizeof(dest), "%s/backup.db", dbdir);
+	snprintf(cmd, sizeof(cmd), "'%s' -c '%s' --backup '%s' >/dev/null", getenv("EVIRCD_BIN"),
+	    s->conf_path, dest);
+	rc = system(cmd);
+	ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "backup exited %d", rc);
+	ck_assert(srv_alive(s));
+	cl_sync(a);
+	ck_assert_int_eq(sqlite3_open_v2(dest, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT name FROM accounts", -1, &st, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "alice");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	srv_stop(s);
+}
+END_TEST
+
+/* Without [accounts], sasl and registration are not offered. */
+START_TEST(t_no_accounts)
+{
+	struct srv *s = srv_start(NULL);
+	struct cl *a = cl_connect(s->port);
+
+	db_setup();
+	snprintf(a->name, sizeof(a->name), "a");
+	cl_send(a, "CAP LS 302");
+	cl_expect_none(a, "sasl|account-registration", 1000);
+	cl_send(a, "CAP REQ :sasl");
+	cl_expect(a, SRV "CAP \\* NAK :sasl", LIVE_T);
+	cl_send(a, "REGISTER a * hunter22");
+	cl_expect(a, "FAIL REGISTER TEMPORARILY_UNAVAILABLE ", LIVE_T);
+	srv_stop(s);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *su = suite_create("live_account");
+	TCase *tc = live_tcase("account", 240);
+
+	tcase_add_checked_fixture(tc, NULL, db_teardown);
+	tcase_add_test(tc, t_register_then_sasl);
+	tcase_add_test(tc, t_sasl_fail_abort_toolong);
+	tcase_add_test(tc, t_sasl_chunking_400);
+	tcase_add_test(tc, t_account_seen_by_others);
+	tcase_add_test(tc, t_restart_and_external);
+	tcase_add_test(tc, t_backup_while_running);
+	tcase_add_test(tc, t_no_accounts);
+	suite_add_tcase(su, tc);
+	return live_run(su);
+}
