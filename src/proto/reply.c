@@ -48,20 +48,23 @@ fast_format(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	const char *p, *s;
 	size_t n = 0, l, room;
+	va_list aq;
 
-	for (p = fmt; (p = strchr(p, '%')) != NULL; p += 2)
-		if (p[1] != 's')
-			return -1;
+	va_copy(aq, ap);	/* ap stays untouched if the format is not ours */
 	for (p = fmt; *p != '\0';) {
 		if (*p == '%') {
-			s = va_arg(ap, const char *);
+			if (p[1] != 's') {
+				va_end(aq);
+				return -1;
+			}
+			s = va_arg(aq, const char *);
 			if (s == NULL)
 				s = "(null)";	/* as glibc prints it */
 			l = strlen(s);
 			p += 2;
 		} else {
 			s = p;
-			l = strcspn(p, "%");
+			l = (size_t)(strchrnul(p, '%') - p);
 			p += l;
 		}
 		if (n + 1 < size) {
@@ -69,9 +72,12 @@ fast_format(char *buf, size_t size, const char *fmt, va_list ap)
 			memcpy(buf + n, s, l < room ? l : room);
 		}
 		n += l;
-		if (n > INT_MAX)
+		if (n > INT_MAX) {
+			va_end(aq);
 			return -1;
+		}
 	}
+	va_end(aq);
 	if (size > 0)
 		buf[n < size ? n : size - 1] = '\0';
 	return (int)n;
