@@ -60,10 +60,8 @@ quiet(struct cl *c)
 	(void)cl_try_expect(c, NEVER, 0);
 }
 
-/* v3_client: connect and register.  caps NULL: plain NICK/USER, no CAP at
- * all.  Otherwise CAP LS 302, CAP REQ :caps (must be ACKed verbatim),
- * NICK/USER, CAP END.  The welcome burst is consumed. */
-static struct cl *
+/* v3_client: see ircv3.h. */
+struct cl *
 v3_client(struct srv *s, const char *nick, const char *caps)
 {
 	struct cl *c = cl_connect(s->port);

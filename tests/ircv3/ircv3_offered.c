@@ -15,36 +15,8 @@
 
 static const char *conf_plain = "";
 
-/* Caps the server offers (CAP LS 302), filled once per test. */
+/* Caps the server offers (CAP LS 302), filled by offers() once per test. */
 static char offered[2048];
-
-/* Register with CAP negotiation; caps may be "" (LS only). */
-static struct cl *
-cap_client(struct srv *s, const char *nick, const char *caps)
-{
-	struct cl *c = cl_connect(s->port);
-	const char *l;
-	char re[600];
-
-	snprintf(c->name, sizeof(c->name), "%s", nick);
-	cl_send(c, "CAP LS 302");
-	l = cl_expect(c, SRV "CAP \\* LS :", LIVE_T);
-	snprintf(offered, sizeof(offered), " %s ", strstr(l, " LS :") + 5);
-	if (caps[0] != '\0') {
-		cl_send(c, "CAP REQ :%s", caps);
-		snprintf(re, sizeof(re), "^(@[^ ]+ )?:irc\\.test CAP \\* "
-		    "(ACK|NAK) :%s ?$", rx_esc(caps));
-		l = cl_expect(c, re, LIVE_T);
-		ck_assert_msg(rx_match(l, " ACK "), "CAP REQ %s refused: %s",
-		    caps, l);
-	}
-	cl_send(c, "NICK %s", nick);
-	cl_send(c, "USER %s 0 * :Real %s", nick, nick);
-	cl_send(c, "CAP END");
-	cl_expect(c, " 001 ", LIVE_T);
-	cl_expect(c, " (376|422) ", LIVE_T);
-	return c;
-}
 
 /* Skip (pass) the rest of a test when the server does not offer cap. */
 static int
@@ -103,7 +75,7 @@ START_TEST(t_echo_message)
 	struct cl *a, *b;
 
 	NEED("echo-message");
-	a = cap_client(s, "alice", "echo-message");
+	a = v3_client(s, "alice", "echo-message");
 	b = cl_new(s, "bob");
 	cl_join(a, "#c");
 	cl_join(b, "#c");
@@ -127,7 +99,7 @@ START_TEST(t_server_time)
 	struct cl *a, *b;
 
 	NEED("server-time");
-	a = cap_client(s, "alice", "server-time");
+	a = v3_client(s, "alice", "server-time");
 	b = cl_new(s, "bob");
 	cl_send(b, "PRIVMSG alice :tick");
 	cl_expect(a, "^@([^ ]*;)?" TIME_TAG "(;[^ ]*)? :bob![^ ]+ PRIVMSG alice "
@@ -145,8 +117,8 @@ START_TEST(t_message_tags)
 	struct cl *a, *b, *c;
 
 	NEED("message-tags");
-	a = cap_client(s, "alice", "message-tags");
-	b = cap_client(s, "bob", "message-tags");
+	a = v3_client(s, "alice", "message-tags");
+	b = v3_client(s, "bob", "message-tags");
 	c = cl_new(s, "carol");
 	cl_join(a, "#c");
 	cl_join(b, "#c");
@@ -175,7 +147,7 @@ START_TEST(t_multi_prefix)
 	struct cl *a, *b;
 
 	NEED("multi-prefix");
-	a = cap_client(s, "alice", "multi-prefix");
+	a = v3_client(s, "alice", "multi-prefix");
 	b = cl_new(s, "bob");
 	cl_join(b, "#c");
 	cl_send(b, "MODE #c +v bob");
@@ -196,7 +168,7 @@ START_TEST(t_userhost_in_names)
 	struct cl *a, *b;
 
 	NEED("userhost-in-names");
-	a = cap_client(s, "alice", "userhost-in-names");
+	a = v3_client(s, "alice", "userhost-in-names");
 	b = cl_new(s, "bob");
 	cl_join(b, "#c");
 	cl_send(a, "NAMES #c");
@@ -210,7 +182,7 @@ START_TEST(t_extended_join)
 	struct cl *a, *b;
 
 	NEED("extended-join");
-	a = cap_client(s, "alice", "extended-join");
+	a = v3_client(s, "alice", "extended-join");
 	b = cl_new(s, "bob");
 	cl_join(a, "#c");
 	cl_send(b, "JOIN #c");
@@ -225,7 +197,7 @@ START_TEST(t_away_notify)
 	struct cl *a, *b, *c;
 
 	NEED("away-notify");
-	a = cap_client(s, "alice", "away-notify");
+	a = v3_client(s, "alice", "away-notify");
 	b = cl_new(s, "bob");
 	c = cl_new(s, "carol");
 	cl_join(a, "#c");
@@ -246,8 +218,8 @@ START_TEST(t_setname)
 	struct cl *a, *b, *c;
 
 	NEED("setname");
-	a = cap_client(s, "alice", "setname");
-	b = cap_client(s, "bob", "setname");
+	a = v3_client(s, "alice", "setname");
+	b = v3_client(s, "bob", "setname");
 	c = cl_new(s, "carol");
 	cl_join(a, "#c");
 	cl_join(b, "#c");
@@ -272,7 +244,7 @@ START_TEST(t_labeled_response)
 
 	NEED("labeled-response");
 	NEED("batch");
-	a = cap_client(s, "alice", "labeled-response batch");
+	a = v3_client(s, "alice", "labeled-response batch");
 	/* one-line reply carries the label */
 	cl_send(a, "@label=one PING :lbl");
 	cl_expect(a, "^@([^ ]*;)?label=one(;[^ ]*)? :irc\\.test PONG irc\\.test "
@@ -304,7 +276,7 @@ START_TEST(t_no_implicit_names)
 	struct cl *a;
 
 	NEED("draft/no-implicit-names");
-	a = cap_client(s, "alice", "draft/no-implicit-names");
+	a = v3_client(s, "alice", "draft/no-implicit-names");
 	cl_send(a, "JOIN #c");
 	cl_expect(a, PFX("alice") "JOIN :?#c$", LIVE_T);
 	cl_expect_none(a, " (353|366) ", LIVE_T);
