@@ -14,6 +14,12 @@ struct evbuffer;
 
 /* capture_begin: from now on c's output goes to its capture (c->capture). */
 void capture_begin(struct client *c);
+/* capture_is_open: is c's output going to a capture now (a labeled
+ * command is running)? */
+bool capture_is_open(const struct client *c);
+/* capture_len: bytes held in c's capture (0 when none is open); they count
+ * against the sendq (output_queued). */
+size_t capture_len(const struct client *c);
 /* capture_end: close the capture and queue its content answered with
  * label: nothing -> "@label=L :server ACK"; one line -> that line with the
  * label; more -> a "labeled-response" batch (with the batch capability;

@@ -482,7 +482,7 @@ cmd_list(struct client *c, struct irc_msg *m)
 		c->listing->max_users = max_users;
 		/* labeled: if the LIST outlives this command, net/conn.c
 		 * opens its batch (capture_open_batch) */
-		c->listing->open_batch = c->capture != NULL;
+		c->listing->open_batch = capture_is_open(c);
 		channel_cursor_start(c->srv, &c->listing->cur);
 		c->on_drain = list_pump;
 		list_pump(c);

@@ -9,6 +9,7 @@
 #include "core/client.h"
 #include "core/server.h"
 #include "proto/message.h"
+#include "proto/reply.h"
 #include "net/capture.h"
 #include "net/output.h"
 #include "net/turnbuf.h"
@@ -21,6 +22,20 @@ capture_begin(struct client *c)
 		c->capture = evbuffer_new();
 }
 
+/* capture_is_open: see capture.h. */
+bool
+capture_is_open(const struct client *c)
+{
+	return c->capture != NULL;
+}
+
+/* capture_len: see capture.h. */
+size_t
+capture_len(const struct client *c)
+{
+	return c->capture != NULL ? evbuffer_get_length(c->capture) : 0;
+}
+
 /* capture_add: see capture.h. The capture is bounded by the sendq as it
  * grows (issue 9: it was checked only once the command had finished, so
  * one command could buffer any amount). Once over, the output path stops
@@ -28,8 +43,7 @@ capture_begin(struct client *c)
 void
 capture_add(struct client *c, const void *buf, size_t len)
 {
-	if (evbuffer_add(c->capture, buf, len) != 0 || evbuffer_get_length(c->capture) +
-	    evbuffer_get_length(bufferevent_get_output(c->bev)) + c->tb_len > c->sendq)
+	if (evbuffer_add(c->capture, buf, len) != 0 || output_queued(c) > c->sendq)
 		output_sendq_exceeded(c);
 }
 
@@ -69,27 +83,99 @@ move_tagged(struct evbuffer *out, const char *tag, struct evbuffer *cap, size_t 
 	evbuffer_remove_buffer(cap, out, len);
 }
 
-/* move_lines_tagged: every CRLF line of cap into out with tag added. */
+/* move_in_batch: every CRLF line of cap into out tagged batch=bid. */
 static void
-move_lines_tagged(struct evbuffer *out, const char *tag, struct evbuffer *cap)
+move_in_batch(struct evbuffer *out, const char *bid, struct evbuffer *cap)
 {
 	struct evbuffer_ptr p;
 	size_t eol_len;
+	char btag[32];
 
+	snprintf(btag, sizeof(btag), "batch=%s", bid);
 	for (;;) {
 		p = evbuffer_search_eol(cap, NULL, &eol_len, EVBUFFER_EOL_CRLF_STRICT);
 		if (p.pos < 0)
 			break;
-		move_tagged(out, tag, cap, (size_t)p.pos + eol_len);
+		move_tagged(out, btag, cap, (size_t)p.pos + eol_len);
 	}
+}
+
+/* server_line: ":server w1 w2 w3\r\n" (w2, w3 may be NULL) into buf (size
+ * bytes), built by reply_head like every server-sourced line; the length,
+ * 0 when it does not fit. */
+static size_t
+server_line(char *buf, size_t size, const struct client *c, const char *w1, const char *w2,
+    const char *w3)
+{
+	size_t n = reply_head(buf, size - 1, c->srv->cfg->name, w1, w2, w3, false);
+
+	if (n == 0)
+		return 0;
+	buf[n - 1] = '\r';	/* reply_head ends each word with a space */
+	buf[n] = '\n';
+	return n + 1;
+}
+
+/* add_tagged: the tagless server line (len bytes) into out with "@tag ". */
+static void
+add_tagged(struct evbuffer *out, const char *tag, const char *line, size_t len)
+{
+	if (len == 0)
+		return;
+	evbuffer_add(out, "@", 1);
+	evbuffer_add(out, tag, strlen(tag));
+	evbuffer_add(out, " ", 1);
+	evbuffer_add(out, line, len);
+}
+
+/* label_tag: "label=<label, escaped>" into tag (size bytes). The label is
+ * echoed as a tag value: escaped (message-tags "Escaping values"), since
+ * the client may have sent "\s", "\:" or "\r" in it. False when it cannot
+ * be escaped into tag: then it is not echoed (labeled-response allows no
+ * label "in exceptional conditions"). */
+static bool
+label_tag(char *tag, size_t size, const char *label)
+{
+	memcpy(tag, "label=", 6);
+	return message_tag_escape(tag + 6, size - 6, label, strlen(label)) != (size_t)-1;
+}
+
+/* batch_start: a new batch id into bid (bidsize bytes), then into out
+ * "@<ltag> :server BATCH +id labeled-response" and the lines of cap tagged
+ * batch=id. */
+static void
+batch_start(struct client *c, struct evbuffer *out, const char *ltag, struct evbuffer *cap,
+    char *bid, size_t bidsize)
+{
+	char line[IRC_LINE_MAX + 3], ref[24];
+
+	snprintf(bid, bidsize, "L%x", ++c->srv->batch_next);
+	snprintf(ref, sizeof(ref), "+%s", bid);
+	add_tagged(out, ltag, line,
+	    server_line(line, sizeof(line), c, "BATCH", ref, "labeled-response"));
+	move_in_batch(out, bid, cap);
+}
+
+/* take_capture: c's capture, closed (NULL when none, or when c is no
+ * longer open: then what it held is freed, nothing more reaches c). */
+static struct evbuffer *
+take_capture(struct client *c)
+{
+	struct evbuffer *cap = c->capture;
+
+	c->capture = NULL;
+	if (cap != NULL && c->state != CLIENT_OPEN) {
+		evbuffer_free(cap);
+		cap = NULL;
+	}
+	return cap;
 }
 
 /* finish: after the capture's bytes went into c's output. */
 static void
 finish(struct client *c)
 {
-	if (c->state == CLIENT_OPEN &&
-	    evbuffer_get_length(bufferevent_get_output(c->bev)) + c->tb_len > c->sendq)
+	if (c->state == CLIENT_OPEN && output_queued(c) > c->sendq)
 		output_sendq_exceeded(c);
 	else
 		output_mark_dirty(c);
@@ -102,29 +188,18 @@ finish(struct client *c)
 bool
 capture_open_batch(struct client *c, const char *label, char *bid, size_t bidsize)
 {
-	struct evbuffer *cap = c->capture, *out, *open;
-	struct server *srv = c->srv;
-	char tag[6 + 2 * IRC_LABEL_MAX + 1], btag[32], line[200];
-	int l;
+	char tag[6 + 2 * IRC_LABEL_MAX + 1];
+	struct evbuffer *cap;
 
 	bid[0] = '\0';
-	memcpy(tag, "label=", 6);
-	if (cap == NULL || !(c->caps & CAP_BATCH) || c->state != CLIENT_OPEN ||
-	    message_tag_escape(tag + 6, sizeof(tag) - 6, label, strlen(label)) == (size_t)-1 ||
-	    (open = evbuffer_new()) == NULL) {
+	if (c->capture == NULL || !(c->caps & CAP_BATCH) || c->state != CLIENT_OPEN ||
+	    !label_tag(tag, sizeof(tag), label)) {
 		capture_end(c, label);
 		return false;
 	}
-	c->capture = NULL;
+	cap = take_capture(c);
 	turnbuf_spill(c);
-	out = bufferevent_get_output(c->bev);
-	snprintf(bid, bidsize, "L%x", ++srv->batch_next);
-	snprintf(btag, sizeof(btag), "batch=%s", bid);
-	l = snprintf(line, sizeof(line), ":%s BATCH +%s labeled-response\r\n", srv->cfg->name, bid);
-	evbuffer_add(open, line, (size_t)l);
-	move_tagged(out, tag, open, (size_t)l);
-	evbuffer_free(open);
-	move_lines_tagged(out, btag, cap);
+	batch_start(c, bufferevent_get_output(c->bev), tag, cap, bid, bidsize);
 	evbuffer_free(cap);
 	finish(c);
 	return true;
@@ -134,19 +209,12 @@ capture_open_batch(struct client *c, const char *label, char *bid, size_t bidsiz
 void
 capture_end_in_batch(struct client *c, const char *bid)
 {
-	struct evbuffer *cap = c->capture;
-	char btag[32];
+	struct evbuffer *cap = take_capture(c);
 
 	if (cap == NULL)
 		return;
-	c->capture = NULL;
-	if (c->state != CLIENT_OPEN) {
-		evbuffer_free(cap);
-		return;
-	}
 	turnbuf_spill(c);
-	snprintf(btag, sizeof(btag), "batch=%s", bid);
-	move_lines_tagged(bufferevent_get_output(c->bev), btag, cap);
+	move_in_batch(bufferevent_get_output(c->bev), bid, cap);
 	evbuffer_free(cap);
 	finish(c);
 }
@@ -156,11 +224,12 @@ void
 capture_close_batch(struct client *c, const char *bid)
 {
 	struct evbuffer *saved = capture_suspend(c);
-	char line[200];
-	int l;
+	char line[IRC_LINE_MAX + 3], ref[24];
+	size_t l;
 
-	l = snprintf(line, sizeof(line), ":%s BATCH -%s\r\n", c->srv->cfg->name, bid);
-	send_bytes(c, line, (size_t)l);
+	snprintf(ref, sizeof(ref), "-%s", bid);
+	if ((l = server_line(line, sizeof(line), c, "BATCH", ref, NULL)) > 0)
+		send_bytes(c, line, l);
 	capture_resume(c, saved);
 }
 
@@ -169,20 +238,13 @@ capture_close_batch(struct client *c, const char *bid)
 void
 capture_end(struct client *c, const char *label)
 {
-	struct evbuffer *cap = c->capture, *out;
-	struct server *srv = c->srv;
-	char tag[6 + 2 * IRC_LABEL_MAX + 1], btag[32], line[200];
+	struct evbuffer *cap = take_capture(c), *out;
+	char tag[6 + 2 * IRC_LABEL_MAX + 1], line[IRC_LINE_MAX + 3], bid[16];
 	struct evbuffer_ptr p;
-	size_t n = 0, eol_len;
-	int l;
+	size_t n = 0;
 
 	if (cap == NULL)
 		return;
-	c->capture = NULL;
-	if (c->state != CLIENT_OPEN) {
-		evbuffer_free(cap);
-		return;
-	}
 	for (p = evbuffer_search(cap, "\n", 1, NULL); p.pos >= 0;
 	    p = evbuffer_search(cap, "\n", 1, &p)) {
 		n++;
@@ -193,45 +255,16 @@ capture_end(struct client *c, const char *label)
 	 * holds in the turn buffer goes there first, to keep the order */
 	turnbuf_spill(c);
 	out = bufferevent_get_output(c->bev);
-	/* The label is echoed as a tag value: escaped (message-tags "Escaping
-	 * values"), since the client may have sent "\s", "\:" or "\r" in
-	 * it; a label that cannot be escaped into the buffer is not echoed
-	 * (labeled-response allows no label "in exceptional conditions"). */
-	memcpy(tag, "label=", 6);
-	if (message_tag_escape(tag + 6, sizeof(tag) - 6, label, strlen(label)) == (size_t)-1) {
+	if (!label_tag(tag, sizeof(tag), label) || (n > 1 && !(c->caps & CAP_BATCH)))
 		evbuffer_add_buffer(out, cap);
-	} else if (n == 0) {
-		l = snprintf(line, sizeof(line), ":%s ACK\r\n", srv->cfg->name);
-		evbuffer_add(cap, line, (size_t)l);
-		move_tagged(out, tag, cap, (size_t)l);
-	} else if (n == 1) {
+	else if (n == 0)
+		add_tagged(out, tag, line, server_line(line, sizeof(line), c, "ACK", NULL, NULL));
+	else if (n == 1)
 		move_tagged(out, tag, cap, evbuffer_get_length(cap));
-	} else if (!(c->caps & CAP_BATCH)) {
-		evbuffer_add_buffer(out, cap);
-	} else {
-		struct evbuffer *open = evbuffer_new();
-		char bid[16];
-		snprintf(bid, sizeof(bid), "L%x", ++srv->batch_next);
-		snprintf(btag, sizeof(btag), "batch=%s", bid);
-		l = snprintf(line, sizeof(line), ":%s BATCH +%s labeled-response\r\n",
-		    srv->cfg->name, bid);
-		if (open != NULL) {
-			evbuffer_add(open, line, (size_t)l);
-			move_tagged(out, tag, open, (size_t)l);
-			evbuffer_free(open);
-		}
-		for (;;) {
-			p = evbuffer_search_eol(cap, NULL, &eol_len, EVBUFFER_EOL_CRLF_STRICT);
-			if (p.pos < 0)
-				break;
-			move_tagged(out, btag, cap, (size_t)p.pos + eol_len);
-		}
-		l = snprintf(line, sizeof(line), ":%s BATCH -%s\r\n", srv->cfg->name, bid);
-		send_bytes(c, line, (size_t)l);
+	else {
+		batch_start(c, out, tag, cap, bid, sizeof(bid));
+		capture_close_batch(c, bid);
 	}
 	evbuffer_free(cap);
-	if (c->state == CLIENT_OPEN && evbuffer_get_length(out) + c->tb_len > c->sendq)
-		output_sendq_exceeded(c);
-	else
-		output_mark_dirty(c);
+	finish(c);
 }

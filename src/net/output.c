@@ -55,7 +55,7 @@ queue(struct client *c, const void *buf, size_t len)
 		if (c == NULL || c->state != CLIENT_OPEN)
 			return;
 	}
-	if (c->capture != NULL) {
+	if (capture_is_open(c)) {
 		capture_add(c, buf, len);
 		return;
 	}
@@ -307,7 +307,7 @@ bcast_send(struct bcast *b, struct client *c)
 		return;
 	if ((c->caps & ol->need_cap) != ol->need_cap)
 		return;
-	if (c->capture != NULL || !turnbuf_usable(c)) {
+	if (capture_is_open(c) || !turnbuf_usable(c)) {
 		send_line(c, ol);
 		return;
 	}
@@ -493,7 +493,7 @@ size_t
 output_queued(struct client *c)
 {
 	return evbuffer_get_length(bufferevent_get_output(c->bev)) + c->tb_len +
-	    (c->capture != NULL ? evbuffer_get_length(c->capture) : 0);
+	    capture_len(c);
 }
 
 /* output_pump_cb: each client queued before this turn gets one call of
