@@ -23,8 +23,20 @@ enum pwcheck_result pwcheck_start(struct client *c, enum client_pw_kind kind, co
 /* pwcheck_hash_start: hash password for a new account called account
  * (copied) on the pool while c's input is paused; account_register_hashed
  * (cmd/account.c) continues. PWCHECK_PENDING or PWCHECK_BUSY. */
-enum pwcheck_result pwcheck_hash_start(struct client *c, const char *password,
-    const char *account);
+enum pwcheck_result pwcheck_hash_start(struct client *c, enum client_pw_kind kind,
+    const char *password, const char *account);
+/* pwcheck_store_wait: pause c's input while an account database write
+ * runs; the returned record (c->pw, NULL on out-of-memory or when c already
+ * waits) is the store callback's argument, and the callback starts with
+ * pwcheck_store_done. If the write is refused, pwcheck_store_unwait. */
+struct client_pwwait *pwcheck_store_wait(struct client *c, enum client_pw_kind kind,
+    const char *name);
+/* pwcheck_store_unwait: undo pwcheck_store_wait (nothing was queued). */
+void pwcheck_store_unwait(struct client *c);
+/* pwcheck_store_done: the write of w is committed: the waiting client,
+ * with its answer begun (pwcheck_answer_begin), or NULL when it went (w is
+ * freed then). The caller answers and ends with pwcheck_answer_end. */
+struct client *pwcheck_store_done(struct client_pwwait *w);
 /* pwcheck_answer_begin: c->pw's command is about to answer: restore its
  * labeled-response capture. */
 void pwcheck_answer_begin(struct client *c);

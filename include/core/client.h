@@ -36,6 +36,10 @@ enum client_pw_kind {
 	PW_OPER,		/* an [oper] password */
 	PW_SASL,		/* an account password (SASL PLAIN), account in ->oper */
 	PW_ACCOUNT_NEW,		/* hashing a new account's password (REGISTER), name in ->oper */
+	PW_NS_REGISTER,		/* the same for NickServ REGISTER */
+	PW_NS_IDENTIFY,		/* an account password (NickServ IDENTIFY) */
+	PW_NS_SETPASS,		/* hashing a new password (NickServ SET PASSWORD) */
+	PW_NS_STORE,		/* only an account database write (NickServ CERT, DROP) */
 };
 
 /* A password verification running on the pool (core/password.h) for one

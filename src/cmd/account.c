@@ -20,6 +20,7 @@
 #include "net/output.h"
 #include "cmd/account.h"
 #include "cmd/command.h"
+#include "cmd/nickserv.h"
 #include "cmd/pwcheck.h"
 
 enum sasl_mech { SASL_NONE = 0, SASL_PLAIN, SASL_EXTERNAL };
@@ -306,20 +307,15 @@ static void
 register_done(void *arg, enum store_result r)
 {
 	struct client_pwwait *w = arg;
-	struct client *c = w->client;
+	struct client *c = pwcheck_store_done(w);
 
-	w->store_wait = false;
-	if (w->orphaned) {
-		client_pwwait_free(w);
+	if (c == NULL)
+		return;
+	if (w->kind == PW_NS_REGISTER) {
+		nickserv_registered(c, w->oper, r == STORE_OK);
+		pwcheck_answer_end(c, CMD_OK);
 		return;
 	}
-	if (c->state >= CLIENT_CLOSING) {
-		c->pw = NULL;
-		c->flags &= ~CF_PW_WAIT;
-		client_pwwait_free(w);
-		return;
-	}
-	pwcheck_answer_begin(c);
 	if (r == STORE_OK) {
 		reply_server(c, "REGISTER SUCCESS %s :Account created", w->oper);
 		account_login(c, w->oper);
@@ -343,7 +339,9 @@ account_register_hashed(struct client *c, struct client_pwwait *w, const char *h
 		w->store_wait = false;
 	}
 	pwcheck_answer_begin(c);
-	if (why == STORE_REFUSED_EXISTS)
+	if (w->kind == PW_NS_REGISTER)
+		nickserv_register_refused(c, w->oper, why == STORE_REFUSED_EXISTS);
+	else if (why == STORE_REFUSED_EXISTS)
 		acct_fail(c, "REGISTER", "ACCOUNT_EXISTS", w->oper, "Account already exists");
 	else
 		acct_fail(c, "REGISTER", "TEMPORARILY_UNAVAILABLE", w->oper, "Try again later");
@@ -395,7 +393,7 @@ cmd_register(struct client *c, struct irc_msg *m)
 		    "Passwords are 5 to " ACCOUNT_PASSWORD_MAX_S " bytes");
 		return CMD_OK;
 	}
-	if (pwcheck_hash_start(c, pass, name) != PWCHECK_PENDING)
+	if (pwcheck_hash_start(c, PW_ACCOUNT_NEW, pass, name) != PWCHECK_PENDING)
 		acct_fail(c, "REGISTER", "TEMPORARILY_UNAVAILABLE", name, "Try again later");
 	return CMD_OK;
 }

@@ -10,6 +10,7 @@
 #include "cmd/command.h"
 #include "net/capture.h"
 #include "cmd/monitor.h"
+#include "cmd/nickserv.h"
 #include "cmd/target.h"
 #include "proto/reply.h"
 #include "core/server.h"
@@ -135,6 +136,13 @@ deliver(struct client *c, const struct msgctx *x, char *target)
 		if (c->caps & CAP_ECHO_MESSAGE)
 			send_line(c, &ol);
 		delivered(c, x, ch, need, NULL);
+		return;
+	}
+	if (nickserv_is(srv, target)) {
+		/* the built-in NickServ (cmd/nickserv.c); a NOTICE gets no
+		 * answer (RFC 2812 §3.3.2) */
+		if (!x->notice && !x->tagmsg)
+			nickserv_message(c, x->text);
 		return;
 	}
 	t = server_find_nick(srv, target);

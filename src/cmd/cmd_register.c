@@ -12,6 +12,7 @@
 #include "cmd/command.h"
 #include "cmd/isupport.h"
 #include "cmd/monitor.h"
+#include "cmd/nickserv.h"
 #include "cmd/pwcheck.h"
 #include "core/kline.h"
 #include "core/log.h"
@@ -70,6 +71,11 @@ cmd_nick(struct client *c, struct irc_msg *m)
 	nick = m->params[0];
 	if (!nick_valid(nick, srv->cfg->nicklen)) {
 		numeric(c, ERR_ERRONEUSNICKNAME, nick);
+		return CMD_OK;
+	}
+	/* the built-in NickServ's name is taken while it exists */
+	if (nickserv_is(srv, nick)) {
+		numeric(c, ERR_NICKNAMEINUSE, nick);
 		return CMD_OK;
 	}
 	if (strcmp(nick, c->nick) == 0)

@@ -7,6 +7,7 @@
 
 #include "cmd/account.h"
 #include "cmd/command.h"
+#include "cmd/nickserv.h"
 #include "cmd/pwcheck.h"
 #include "core/client.h"
 #include "core/log.h"
@@ -82,6 +83,7 @@ pwcheck_done(void *arg, bool ok)
 	switch (w->kind) {
 	case PW_REGISTER: r = register_verified(c, ok); break;
 	case PW_OPER: r = oper_verified(c, w->oper, ok); break;
+	case PW_NS_IDENTIFY: r = nickserv_identified(c, w->oper, ok); break;
 	default: r = sasl_verified(c, w->oper, ok); break;
 	}
 	pwcheck_answer_end(c, r);
@@ -99,7 +101,59 @@ pwcheck_hashed(void *arg, const char *hash)
 	w->job = NULL;
 	if (pw_gone(c))
 		return;
-	account_register_hashed(c, w, hash);
+	if (w->kind == PW_NS_SETPASS)
+		nickserv_setpass_hashed(c, w, hash);
+	else
+		account_register_hashed(c, w, hash);
+}
+
+/* pwcheck_store_wait: see pwcheck.h. */
+struct client_pwwait *
+pwcheck_store_wait(struct client *c, enum client_pw_kind kind, const char *name)
+{
+	struct client_pwwait *w;
+
+	if (c->pw != NULL || (w = calloc(1, sizeof(*w))) == NULL)
+		return NULL;
+	w->kind = kind;
+	w->client = c;
+	if (name != NULL && (w->oper = strdup(name)) == NULL) {
+		free(w);
+		return NULL;
+	}
+	w->store_wait = true;
+	c->pw = w;
+	c->flags |= CF_PW_WAIT;
+	return w;
+}
+
+/* pwcheck_store_unwait: see pwcheck.h. */
+void
+pwcheck_store_unwait(struct client *c)
+{
+	struct client_pwwait *w = c->pw;
+
+	w->store_wait = false;
+	c->pw = NULL;
+	c->flags &= ~CF_PW_WAIT;
+	client_pwwait_free(w);
+}
+
+/* pwcheck_store_done: see pwcheck.h. */
+struct client *
+pwcheck_store_done(struct client_pwwait *w)
+{
+	struct client *c = w->client;
+
+	w->store_wait = false;
+	if (w->orphaned) {
+		client_pwwait_free(w);
+		return NULL;
+	}
+	if (pw_gone(c))
+		return NULL;
+	pwcheck_answer_begin(c);
+	return c;
 }
 
 /* pw_wait: a waiting record for c, NULL on out-of-memory. */
@@ -124,11 +178,12 @@ pw_wait(struct client *c, enum client_pw_kind kind, const char *name)
 }
 
 enum pwcheck_result
-pwcheck_hash_start(struct client *c, const char *password, const char *account)
+pwcheck_hash_start(struct client *c, enum client_pw_kind kind, const char *password,
+    const char *account)
 {
 	struct client_pwwait *w;
 
-	if (c->pw != NULL || (w = pw_wait(c, PW_ACCOUNT_NEW, account)) == NULL)
+	if (c->pw != NULL || (w = pw_wait(c, kind, account)) == NULL)
 		return PWCHECK_BUSY;
 	w->job = password_hash_async(c->srv->pwpool, password, pwcheck_hashed, c);
 	if (w->job == NULL) {

@@ -405,6 +405,102 @@ START_TEST(t_backup_while_running)
 }
 END_TEST
 
+#define NS "^:NickServ!NickServ@services\\. NOTICE "
+
+/* The built-in NickServ: HELP, REGISTER, LOGOUT, IDENTIFY (wrong and
+ * right), INFO, SET PASSWORD, CERT ADD (the connection's certificate) then
+ * SASL EXTERNAL with it on a new connection, CERT LIST/DEL, DROP; the nick
+ * NickServ is taken. */
+START_TEST(t_nickserv)
+{
+	struct srv *s;
+	struct cl *a, *o, *t, *e;
+	const char *crt = live_cert("client", "alice");
+	struct tls_opt opt = { .cert = crt, .key = live_cert_key(crt) };
+	char fp[65], err[256], buf[1024];
+
+	db_setup();
+	s = srv_start_tls(conf(), NULL, NULL);
+	live_cert_fp(crt, fp);
+	a = cl_new(s, "carol");
+	cl_send(a, "PRIVMSG NickServ :HELP");
+	cl_expect(a, NS "carol :\\*+ NickServ Help", LIVE_T);
+	cl_expect(a, NS "carol :IDENTIFY ", LIVE_T);
+	cl_expect(a, NS "carol :\\*+ End of Help", LIVE_T);
+	cl_send(a, "PRIVMSG nickserv :REGISTER sekrit1 carol@example.org");
+	cl_expect(a, NS "carol :carol is now registered\\.", HT);
+	cl_expect(a, SRV "900 carol [^ ]+ carol ", LIVE_T);
+	cl_expect(a, NS "carol :You are now logged in as carol\\.", LIVE_T);
+	cl_send(a, "PRIVMSG NickServ :REGISTER again1");
+	cl_expect(a, NS "carol :You are already logged in as carol\\.", LIVE_T);
+	cl_send(a, "PRIVMSG NickServ :LOGOUT");
+	cl_expect(a, SRV "901 carol [^ ]+ :You are now logged out", LIVE_T);
+	cl_expect(a, "^:carol MODE carol :-r", LIVE_T);
+	cl_expect(a, NS "carol :You have been logged out\\.", LIVE_T);
+	cl_send(a, "PRIVMSG NickServ :IDENTIFY wrongpass");
+	cl_expect(a, NS "carol :Invalid password for carol\\.", HT);
+	cl_send(a, "PRIVMSG NickServ :IDENTIFY carol sekrit1");
+	cl_expect(a, SRV "900 carol [^ ]+ carol ", HT);
+	cl_expect(a, NS "carol :You are now identified for carol\\.", LIVE_T);
+	cl_send(a, "PRIVMSG NickServ :INFO");
+	cl_expect(a, NS "carol :Information on carol \\(account carol\\):", LIVE_T);
+	cl_expect(a, NS "carol :Registered : ", LIVE_T);
+	cl_expect(a, NS "carol :Certificates: 0", LIVE_T);
+	cl_send(a, "PRIVMSG NickServ :SET PASSWORD newpass2");
+	cl_expect(a, NS "carol :The password for carol has been changed\\.", HT);
+	cl_send(a, "PRIVMSG NickServ :BOGUS");
+	cl_expect(a, NS "carol :Invalid command\\. Use /msg NickServ HELP", LIVE_T);
+	/* the new password works, the old one not */
+	o = sasl_start(s, "o1", "PLAIN");
+	plain_b64("carol", "sekrit1", buf);
+	cl_send(o, "AUTHENTICATE %s", buf);
+	cl_expect(o, SRV "904 ", HT);
+	cl_close(o);
+	o = sasl_login(s, "o2", "carol", "newpass2");
+	cl_close(o);
+	/* CERT ADD from a TLS connection with a client certificate */
+	t = cl_connect_tls_opt(s->tls_port, &opt, err, sizeof(err));
+	ck_assert_msg(t != NULL, "%s", err);
+	cl_register(t, "tee");
+	cl_send(t, "PRIVMSG NickServ :IDENTIFY carol newpass2");
+	cl_expect(t, NS "tee :You are now identified for carol\\.", HT);
+	cl_send(t, "PRIVMSG NickServ :CERT ADD");
+	cl_expectf(t, NS "tee :Added fingerprint %s to your fingerprint list\\.", fp);
+	cl_send(t, "PRIVMSG NickServ :CERT ADD 1234");
+	cl_expect(t, NS "tee :1234 is not a SHA-256 fingerprint", LIVE_T);
+	cl_send(t, "PRIVMSG NickServ :CERT LIST");
+	cl_expect(t, NS "tee :Fingerprint list for carol:", LIVE_T);
+	cl_expectf(t, NS "tee :- %s$", fp);
+	cl_expect(t, NS "tee :End of carol fingerprint list\\.", LIVE_T);
+	/* EXTERNAL with that certificate on a new connection */
+	e = cl_connect_tls_opt(s->tls_port, &opt, err, sizeof(err));
+	ck_assert_msg(e != NULL, "%s", err);
+	snprintf(e->name, sizeof(e->name), "ext");
+	cl_send(e, "CAP REQ :sasl");
+	cl_expect(e, SRV "CAP \\* ACK ", LIVE_T);
+	cl_send(e, "AUTHENTICATE EXTERNAL");
+	cl_expect(e, "^AUTHENTICATE \\+$", LIVE_T);
+	cl_send(e, "AUTHENTICATE +");
+	cl_expect(e, SRV "900 \\* [^ ]+ carol :", LIVE_T);
+	cl_expect(e, SRV "903 ", LIVE_T);
+	cl_close(e);
+	cl_send(t, "PRIVMSG NickServ :CERT DEL %s", fp);
+	cl_expectf(t, NS "tee :Deleted fingerprint %s from your fingerprint list\\.", fp);
+	/* the nick is reserved */
+	cl_send(t, "NICK NickServ");
+	cl_expect(t, SRV "433 tee NickServ ", LIVE_T);
+	/* DROP: the name confirms; then the account is gone */
+	cl_send(t, "PRIVMSG NickServ :DROP other");
+	cl_expect(t, NS "tee :Syntax: DROP <account>", LIVE_T);
+	cl_send(t, "PRIVMSG NickServ :DROP carol");
+	cl_expect(t, SRV "901 tee ", LIVE_T);
+	cl_expect(t, NS "tee :The account carol has been dropped\\.", LIVE_T);
+	cl_send(t, "PRIVMSG NickServ :INFO carol");
+	cl_expect(t, NS "tee :carol is not registered\\.", LIVE_T);
+	srv_stop(s);
+}
+END_TEST
+
 /* Without [accounts], sasl and registration are not offered. */
 START_TEST(t_no_accounts)
 {
@@ -419,6 +515,11 @@ START_TEST(t_no_accounts)
 	cl_expect(a, SRV "CAP \\* NAK :sasl", LIVE_T);
 	cl_send(a, "REGISTER a * hunter22");
 	cl_expect(a, "FAIL REGISTER TEMPORARILY_UNAVAILABLE ", LIVE_T);
+	/* no NickServ either: the nick is free */
+	cl_send(a, "NICK NickServ");
+	cl_send(a, "USER a 0 * :a");
+	cl_send(a, "CAP END");
+	cl_expect(a, SRV "001 NickServ ", LIVE_T);
 	srv_stop(s);
 }
 END_TEST
@@ -436,6 +537,7 @@ main(void)
 	tcase_add_test(tc, t_account_seen_by_others);
 	tcase_add_test(tc, t_restart_and_external);
 	tcase_add_test(tc, t_backup_while_running);
+	tcase_add_test(tc, t_nickserv);
 	tcase_add_test(tc, t_no_accounts);
 	suite_add_tcase(su, tc);
 	return live_run(su);
