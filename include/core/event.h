@@ -157,6 +157,13 @@ struct event_ban {
 	const char	*reason;
 };
 
+/* EVENT_AWAY: client set (away non-NULL: client->away) or cleared (NULL)
+ * its away message; the change is shown to away-notify clients already. */
+struct event_away {
+	struct client	*client;
+	const char	*away;
+};
+
 /* EVENT_LINK_CLOSED: the connection of a server link (CF_SERVER) is being
  * closed (client_close, net/close.c): the servers and users behind it
  * are to be removed (a netsplit, RFC 2813 §5.8). conn is still open. */
@@ -182,6 +189,7 @@ struct event_link_closed {
 	X(OPER, oper) \
 	X(KILL, kill) \
 	X(BAN, ban) \
+	X(AWAY, away) \
 	X(LINK_CLOSED, link_closed)
 
 enum event_kind {

@@ -6,6 +6,7 @@
 
 #include "proto/cap.h"
 #include "core/client.h"
+#include "core/event.h"
 #include "core/server.h"
 #include "cmd/command.h"
 #include "cmd/monitor.h"
@@ -37,6 +38,10 @@ cmd_away(struct client *c, struct irc_msg *m)
 	ol.need_cap = CAP_AWAY_NOTIFY;
 	send_common(c, false, &ol);
 	monitor_extended(c, &ol);
+	{
+		struct event_away ev = { c, c->away };
+		event_publish_away(c->srv, &ev);	/* links */
+	}
 	return CMD_OK;
 }
 

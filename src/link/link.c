@@ -73,7 +73,8 @@ struct link {
 	struct password_job *job;	/* LINK_AUTH */
 };
 
-/* Autoconnect state of one [link] section with autoconnect = yes. */
+/* Connect state of one [link] section with an address: tried at start and
+ * after a split when autoconnect = yes, or once by an operator's CONNECT. */
 struct autoconn {
 	struct server	*srv;
 	char		 name[SERVERNAME_MAX + 1];
@@ -81,6 +82,7 @@ struct autoconn {
 	struct event	*connecting;	/* non-blocking connect in progress */
 	int		 fd;
 	unsigned	 delay;		/* s: the next back-off */
+	bool		 manual;	/* the next try is an operator's CONNECT */
 };
 
 struct linkset {
@@ -95,6 +97,7 @@ struct linkset {
 #define LINK_BACKOFF_MAX	32	/* times connect_retry */
 
 static void autoconn_schedule(struct autoconn *ac, unsigned delay);
+static void autoconn_try(int fd, short what, void *arg);
 static void split_server(struct server *srv, struct netserver *x, struct link *from,
     const char *reason);
 
@@ -1062,13 +1065,14 @@ in_away(struct link *l, struct source *s, struct irc_msg *m)
 	if (m->nparams > 0 && m->params[0][0] != '\0') {
 		u->away = strndup(m->params[0], l->srv->cfg->awaylen);
 		outline_format(&ol, ":%s AWAY :%s", s->prefix, m->params[0]);
-		to_links(l->srv, l, NULL, ":%s AWAY :%s", u->nick, m->params[0]);
-	} else {
+	} else
 		outline_format(&ol, ":%s AWAY", s->prefix);
-		to_links(l->srv, l, NULL, ":%s AWAY", u->nick);
-	}
 	ol.need_cap = CAP_AWAY_NOTIFY;
 	send_common(u, false, &ol);
+	{
+		struct event_away ev = { u, u->away };
+		event_publish_away(l->srv, &ev);	/* the other links */
+	}
 	return CMD_OK;
 }
 
@@ -1261,6 +1265,74 @@ link_input(struct client *c, struct irc_msg *m)
 	return r;
 }
 
+/* oper_connect: "CONNECT <server>" (RFC 2812 §3.4.7): link to a [link]
+ * section with an address now, once (the port and remote-server forms are
+ * not supported). Operators only. */
+static enum cmd_result
+oper_connect(struct client *c, struct irc_msg *m)
+{
+	struct server *srv = c->srv;
+	const struct link_conf *lc;
+	struct autoconn *ac;
+	struct link *l;
+
+	if (m->nparams < 1) {
+		numeric(c, ERR_NEEDMOREPARAMS, "CONNECT");
+		return CMD_OK;
+	}
+	lc = config_find_link(srv->cfg, m->params[0]);
+	ac = lc ? autoconn_of(srv, lc->name) : NULL;
+	if (ac == NULL) {
+		/* no [link] with an address and port of that name */
+		numeric(c, ERR_NOSUCHSERVER, m->params[0]);
+		return CMD_OK;
+	}
+	TAILQ_FOREACH(l, &srv->linkset->links, entry)
+		if (strcasecmp(l->name, lc->name) == 0)
+			break;
+	if (l != NULL || netserver_find(srv, lc->name) != NULL || ac->connecting != NULL) {
+		reply_notice(c, "*** CONNECT: %s is linked or being linked already", lc->name);
+		return CMD_OK;
+	}
+	log_info("CONNECT %s by %s", lc->name, c->nick);
+	reply_notice(c, "*** Connecting to %s (%s port %u)", lc->name, lc->address, lc->port);
+	evtimer_del(ac->timer);
+	ac->manual = true;
+	autoconn_try(-1, 0, ac);
+	return CMD_OK;
+}
+
+/* oper_squit: "SQUIT <server> [:<comment>]" (RFC 2812 §3.1.8, RFC 2813
+ * §4.1.6): a direct link is closed (a netsplit here and on the peer); a
+ * server further away is asked to be split by the link towards it.
+ * Operators only. */
+static enum cmd_result
+oper_squit(struct client *c, struct irc_msg *m)
+{
+	struct server *srv = c->srv;
+	struct netserver *ns;
+	char reason[IRC_LINE_MAX];
+
+	if (m->nparams < 1) {
+		numeric(c, ERR_NEEDMOREPARAMS, "SQUIT");
+		return CMD_OK;
+	}
+	ns = netserver_find(srv, m->params[0]);
+	if (ns == NULL || ns == srv->me) {
+		numeric(c, ERR_NOSUCHSERVER, m->params[0]);
+		return CMD_OK;
+	}
+	snprintf(reason, sizeof(reason), "SQUIT by %s: %s", c->nick,
+	    m->nparams > 1 && m->params[1][0] ? m->params[1] : "no reason");
+	log_info("%s (%s)", reason, ns->name);
+	reply_notice(c, "*** SQUIT %s", ns->name);
+	if (ns->hops == 1)
+		client_close(ns->conn, reason, NULL);
+	else
+		reply_raw(ns->conn, ":%s SQUIT %s :%s", srv->me->name, ns->name, reason);
+	return CMD_OK;
+}
+
 /* link_dispatch: see link.h. */
 enum cmd_result
 link_dispatch(struct client *c, struct irc_msg *m)
@@ -1270,6 +1342,15 @@ link_dispatch(struct client *c, struct irc_msg *m)
 
 	if (c->flags & CF_SERVER)
 		return link_input(c, m);
+	if (client_is_registered(c) && (!strcmp(m->verb, "CONNECT") || !strcmp(m->verb, "SQUIT"))) {
+		/* the server commands of operators live with the links */
+		if (!client_is_oper(c)) {
+			c->fakelag += (time_t)srv->cfg->flood_penalty;	/* as the gate would */
+			numeric(c, ERR_NOPRIVILEGES);
+			return CMD_OK;
+		}
+		return m->verb[0] == 'C' ? oper_connect(c, m) : oper_squit(c, m);
+	}
 	if (!client_is_registered(c) && srv->cfg->nlinks > 0 && srv->linkset != NULL) {
 		if (!strcmp(m->verb, "PASS") && m->nparams >= 2) {
 			/* a server's PASS (RFC 2813 §4.1.1: version, flags) */
@@ -1358,7 +1439,8 @@ on_link_closed(struct server *srv, const struct event_link_closed *ev)
 	TAILQ_REMOVE(&srv->linkset->links, l, entry);
 	ac = autoconn_of(srv, l->name);
 	free(l);
-	if (ac != NULL && !srv->shutting_down)
+	if (ac != NULL && !srv->shutting_down && config_find_link(srv->cfg, ac->name) != NULL &&
+	    config_find_link(srv->cfg, ac->name)->autoconnect)
 		autoconn_schedule(ac, ac->delay);
 }
 
@@ -1452,6 +1534,15 @@ on_topic(struct server *srv, const struct event_topic *ev)
 		return;
 	to_links(srv, origin(srv), NULL, ":%s TOPIC %s :%s", src_name(srv, ev->source),
 	    ev->channel->name, ev->topic);
+}
+
+static void
+on_away(struct server *srv, const struct event_away *ev)
+{
+	if (ev->away != NULL)
+		to_links(srv, origin(srv), NULL, ":%s AWAY :%s", ev->client->nick, ev->away);
+	else
+		to_links(srv, origin(srv), NULL, ":%s AWAY", ev->client->nick);
 }
 
 /* on_message: a channel message goes once to every link with members
@@ -1562,8 +1653,10 @@ autoconn_try(int fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	server_clock(srv);
-	if (lc == NULL || !lc->autoconnect || srv->shutting_down)
-		return;		/* removed by a REHASH */
+	if (lc == NULL || (!lc->autoconnect && !ac->manual) || srv->shutting_down ||
+	    lc->address == NULL || lc->port == 0)
+		return;		/* removed by a REHASH, or CONNECT only */
+	ac->manual = false;
 	TAILQ_FOREACH(l, &srv->linkset->links, entry)
 		if (strcasecmp(l->name, ac->name) == 0)
 			return;	/* linked or linking: its close reschedules */
@@ -1605,7 +1698,8 @@ autoconn_try(int fd, short what, void *arg)
 }
 
 /* autoconn_schedule: the next try in `delay` seconds; the delay after it
- * doubles, from connect_retry up to LINK_BACKOFF_MAX times it. */
+ * doubles, from connect_retry up to LINK_BACKOFF_MAX times it. Only for
+ * autoconnect links (a CONNECT is tried once). */
 static void
 autoconn_schedule(struct autoconn *ac, unsigned delay)
 {
@@ -1613,7 +1707,7 @@ autoconn_schedule(struct autoconn *ac, unsigned delay)
 	struct timeval tv = { (time_t)delay, 0 };
 	unsigned base = lc ? lc->connect_retry : 10;
 
-	if (lc == NULL || ac->connecting != NULL)
+	if (lc == NULL || !lc->autoconnect || ac->connecting != NULL)
 		return;
 	ac->delay = delay == 0 ? base : delay * 2;
 	if (ac->delay > base * LINK_BACKOFF_MAX)
@@ -1643,10 +1737,11 @@ link_init(struct server *srv)
 	    event_subscribe_kick(srv, on_kick) != 0 || event_subscribe_mode(srv, on_mode) != 0 ||
 	    event_subscribe_topic(srv, on_topic) != 0 ||
 	    event_subscribe_message(srv, on_message) != 0 ||
+	    event_subscribe_away(srv, on_away) != 0 ||
 	    event_subscribe_link_closed(srv, on_link_closed) != 0)
 		return -1;
 	for (i = 0; i < cfg->nlinks; i++)
-		if (cfg->links[i].autoconnect)
+		if (cfg->links[i].address != NULL && cfg->links[i].port != 0)
 			ls->nac++;
 	ls->ac = calloc(ls->nac ? ls->nac : 1, sizeof(*ls->ac));
 	if (ls->ac == NULL)
@@ -1654,7 +1749,7 @@ link_init(struct server *srv)
 	ls->nac = 0;
 	for (i = 0; i < cfg->nlinks; i++) {
 		struct autoconn *ac;
-		if (!cfg->links[i].autoconnect)
+		if (cfg->links[i].address == NULL || cfg->links[i].port == 0)
 			continue;
 		ac = &ls->ac[ls->nac++];
 		ac->srv = srv;
@@ -1663,7 +1758,7 @@ link_init(struct server *srv)
 		ac->timer = evtimer_new(srv->base, autoconn_try, ac);
 		if (ac->timer == NULL)
 			return -1;
-		autoconn_schedule(ac, 0);	/* at the first loop turn */
+		autoconn_schedule(ac, 0);	/* autoconnect: at the first loop turn */
 	}
 	return 0;
 }

@@ -101,6 +101,17 @@ START_TEST(t_link_two_servers)
 	    LIVE_T);
 	cl_send(bob, "WHOIS alice");
 	cl_expect(bob, SRV_B "312 bob alice a\\.test :", LIVE_T);
+	/* AWAY travels; a message sent after it on the same link orders it */
+	cl_send(bob, "AWAY :out to lunch");
+	cl_send(bob, "PRIVMSG alice :after away");
+	cl_expect(alice, PFX("bob") "PRIVMSG alice :after away$", LIVE_T);
+	cl_send(alice, "WHOIS bob");
+	cl_expect(alice, "^:a\\.test 301 alice bob :out to lunch$", LIVE_T);
+	cl_send(bob, "AWAY");
+	cl_send(bob, "PRIVMSG alice :back");
+	cl_expect(alice, PFX("bob") "PRIVMSG alice :back$", LIVE_T);
+	cl_send(alice, "WHOIS bob");
+	cl_expect_none(alice, " 301 alice bob ", LIVE_T);
 	cl_send(alice, "LUSERS");
 	cl_expect(alice, "^:a\\.test 251 alice :There are 3 users and 0 invisible on 2 servers$",
 	    LIVE_T);
@@ -181,6 +192,51 @@ START_TEST(t_link_hashed_password)
 	cl_expect(alice, "^:a\\.test 251 alice :There are 1 users and 0 invisible on 2 servers$",
 	    LIVE_T);
 	srv_stop(b);
+}
+END_TEST
+
+/* Operators: CONNECT links a [link] with an address now (once), SQUIT
+ * closes a direct link (a netsplit on both sides); others get 481. */
+START_TEST(t_link_oper_connect_squit)
+{
+	struct srv *a, *b;
+	struct cl *op, *user, *bob;
+	char conf[512];
+
+	b = srv_start("[server]\nname = b.test\n[link]\nname = a.test\npassword = linkpw\n");
+	snprintf(conf, sizeof(conf), "[server]\nname = a.test\n"
+	    "[oper]\nname = admin\npassword = operpass\nhost = *\n"
+	    "[link]\nname = b.test\naddress = 127.0.0.1\nport = %d\npassword = linkpw\n",
+	    b->port);
+	a = srv_start(conf);
+	op = cl_new(a, "op");
+	user = cl_new(a, "user");
+	bob = cl_new(b, "bob");
+	cl_send(user, "CONNECT b.test");
+	cl_expect(user, "^:a\\.test 481 user :", LIVE_T);
+	cl_send(user, "SQUIT b.test :no");
+	cl_expect(user, "^:a\\.test 481 user :", LIVE_T);
+	cl_send(op, "OPER admin operpass");
+	cl_expect(op, "^:a\\.test 381 op ", LIVE_T);
+	cl_send(op, "CONNECT nosuch.test");
+	cl_expect(op, "^:a\\.test 402 op nosuch\\.test :", LIVE_T);
+	/* no autoconnect: nothing links until CONNECT */
+	cl_send(op, "LUSERS");
+	cl_expect(op, "^:a\\.test 251 op :There are 2 users and 0 invisible on 1 servers$", LIVE_T);
+	cl_send(op, "CONNECT b.test");
+	cl_expect(op, "^:a\\.test NOTICE op :\\*\\*\\* Connecting to b\\.test ", LIVE_T);
+	ck_assert_msg(srv_log_wait(a, "link b\\.test: burst complete", LINK_T),
+	    "CONNECT did not link:\n%s", srv_log_tail(a));
+	cl_send(op, "WHOIS bob");
+	cl_expect(op, "^:a\\.test 312 op bob b\\.test :", LIVE_T);
+	cl_join(op, "#s");
+	cl_send(bob, "JOIN #s");
+	cl_expect(op, PFX("bob") "JOIN #s$", LIVE_T);
+	cl_send(op, "SQUIT b.test :maintenance");
+	cl_expect(op, PFX("bob") "QUIT :a\\.test b\\.test$", LIVE_T);
+	cl_expect(bob, PFX("op") "QUIT :b\\.test a\\.test$", LIVE_T);
+	cl_send(op, "SQUIT b.test");
+	cl_expect(op, "^:a\\.test 402 op b\\.test :", LIVE_T);
 }
 END_TEST
 
@@ -399,6 +455,7 @@ main(void)
 	tcase_add_test(tc, t_link_two_servers);
 	tcase_add_test(tc, t_link_bad_password);
 	tcase_add_test(tc, t_link_hashed_password);
+	tcase_add_test(tc, t_link_oper_connect_squit);
 	tcase_add_test(tc, t_link_malformed);
 	tcase_add_test(tc, t_link_ngircd);
 	suite_add_tcase(s, tc);
