@@ -92,6 +92,24 @@ who_reply(struct client *c, const char *chname, const struct client *t, uint8_t 
 
 /* WHO <mask> [o] (RFC 2812 §3.6.1): a channel lists its (visible) members;
  * a mask matches nick, user, host, server or realname of visible users. */
+/* who_mask_match: does WHO <mask> list t for c (registered, not hidden by
+ * +i, the mask matching nick, user, host, server or realname)? */
+static bool
+who_mask_match(struct client *c, struct client *t, const char *mask, bool opers_only)
+{
+	enum casemapping cm = c->srv->cfg->casemapping;
+
+	if (!client_is_registered(t) || t->state >= CLIENT_CLOSING)
+		return false;
+	if (opers_only && !client_is_oper(t))
+		return false;
+	if ((t->umodes & UMODE_INVISIBLE) && t != c && !shares_channel(c, t))
+		return false;
+	return casemap_match(cm, mask, t->nick) || casemap_match(cm, mask, t->user) ||
+	    casemap_match(cm, mask, t->host) || casemap_match(cm, mask, client_server(t)->name) ||
+	    (t->realname && casemap_match(cm, mask, t->realname));
+}
+
 enum cmd_result
 cmd_who(struct client *c, struct irc_msg *m)
 {
@@ -119,7 +137,6 @@ cmd_who(struct client *c, struct irc_msg *m)
 		}
 		opers_only = strchr(m->params[1], 'o') != NULL;
 	}
-	enum casemapping cm = srv->cfg->casemapping;
 	unsigned count = 0;
 
 	if (strcmp(mask, "0") == 0)
@@ -151,19 +168,23 @@ cmd_who(struct client *c, struct irc_msg *m)
 		return CMD_OK;
 	}
 	TAILQ_FOREACH(t, &srv->clients, link) {
-		if (!client_is_registered(t) || t->state >= CLIENT_CLOSING)
-			continue;
-		if (opers_only && !client_is_oper(t))
-			continue;
-		if ((t->umodes & UMODE_INVISIBLE) && t != c && !shares_channel(c, t))
-			continue;
-		if (!casemap_match(cm, mask, t->nick) && !casemap_match(cm, mask, t->user) &&
-		    !casemap_match(cm, mask, t->host) && !casemap_match(cm, mask, srv->cfg->name) &&
-		    !(t->realname && casemap_match(cm, mask, t->realname)))
+		if (!who_mask_match(c, t, mask, opers_only))
 			continue;
 		who_reply(c, "*", t, 0, &wx);
 		if (++count >= WHO_MAX_RESULTS)
 			break;
+	}
+	if (srv->stats.remote_users > 0 && count < WHO_MAX_RESULTS) {
+		/* users behind links are not connections: found in the nick
+		 * map, after the local ones */
+		struct client *tmp;
+		HASH_ITER(hh, srv->nicks, t, tmp) {
+			if (!client_is_remote(t) || !who_mask_match(c, t, mask, opers_only))
+				continue;
+			who_reply(c, "*", t, 0, &wx);
+			if (++count >= WHO_MAX_RESULTS)
+				break;
+		}
 	}
 	numeric(c, RPL_ENDOFWHO, asked);
 	return CMD_OK;

@@ -99,6 +99,11 @@ START_TEST(t_link_two_servers)
 	cl_send(alice, "WHO bob");
 	cl_expect(alice, "^:a\\.test 352 alice \\* ~?bob 127\\.0\\.0\\.1 b\\.test bob H :1 Real bob$",
 	    LIVE_T);
+	cl_send(alice, "WHO b.test");	/* a mask: remote users by their server */
+	cl_expect(alice, "^:a\\.test 352 alice \\* ~?bob 127\\.0\\.0\\.1 b\\.test bob H :1 ", LIVE_T);
+	cl_expect(alice, "^:a\\.test 352 alice \\* ~?carol 127\\.0\\.0\\.1 b\\.test carol H :1 ",
+	    LIVE_T);
+	cl_expect(alice, "^:a\\.test 315 alice b\\.test :", LIVE_T);
 	cl_send(bob, "WHOIS alice");
 	cl_expect(bob, SRV_B "312 bob alice a\\.test :", LIVE_T);
 	/* AWAY travels; a message sent after it on the same link orders it */
