@@ -90,6 +90,7 @@ struct linkset {
 	struct autoconn	*ac;
 	size_t		 nac;
 	struct link	*origin;	/* whose input is being handled; NULL = local */
+	bool		 quiet;		/* a collision kill: links were told with KILL */
 	enum cmd_result	(*next)(struct client *c, struct irc_msg *m);
 };
 
@@ -566,10 +567,26 @@ in_server(struct link *l, struct source *s, struct irc_msg *m)
 	return CMD_OK;
 }
 
+/* collide: nick is in use here by old and a link brought it again (an
+ * introduction or a change): RFC 2813 §5.2 and ngIRCd (IRC_KillClient)
+ * kill both: one KILL to every link (the one that brought it removes its
+ * newcomer, the others the old one) and old goes here. */
+static void
+collide(struct link *l, const char *nick, struct client *old)
+{
+	struct server *srv = l->srv;
+
+	log_warnx("nick collision: %s brought by %s, killing both", nick, l->name);
+	to_links(srv, NULL, NULL, ":%s KILL %s :%s (Nick collision)", srv->me->name, nick,
+	    srv->me->name);
+	srv->linkset->quiet = true;	/* no QUIT or KILL from on_quit */
+	client_close(old, "Nick collision", NULL);
+	srv->linkset->quiet = false;
+}
+
 /* in_nick_intro: a user introduced: "NICK <nick> <hops> <user> <host>
  * <token> <umodes> :<realname>" (RFC 2813 §4.1.3). A nick in use is a
- * collision: the newcomer is killed back (RFC 2813 §5.2 kills both; the
- * other side of ours is not written yet: docs/NETWORK.md). */
+ * collision (collide). */
 static enum cmd_result
 in_nick_intro(struct link *l, struct irc_msg *m)
 {
@@ -593,11 +610,9 @@ in_nick_intro(struct link *l, struct irc_msg *m)
 		    srv->me->name);
 		return CMD_OK;
 	}
-	if (server_find_nick(srv, nick) != NULL) {
-		log_warnx("nick collision: %s from %s", nick, l->name);
-		reply_raw(l->conn, ":%s KILL %s :%s (Nick collision)", srv->me->name, nick,
-		    srv->me->name);
-		return CMD_OK;
+	if ((c = server_find_nick(srv, nick)) != NULL) {
+		collide(l, nick, c);
+		return l->conn->state == CLIENT_OPEN ? CMD_OK : CMD_CLOSE;
 	}
 	c = client_new_remote(srv, ns, (unsigned)hops, nick, m->params[2], m->params[3],
 	    m->params[6], umode_parse(m->params[5]));
@@ -624,10 +639,9 @@ in_nick(struct link *l, struct source *s, struct irc_msg *m)
 		return CMD_OK;
 	other = server_find_nick(srv, nick);
 	if (other != NULL && other != u) {
-		log_warnx("nick collision: %s -> %s from %s", u->nick, nick, l->name);
-		reply_raw(l->conn, ":%s KILL %s :%s (Nick collision)", srv->me->name, u->nick,
-		    srv->me->name);
-		client_close(u, "Nick collision", NULL);
+		/* both go: the changer under its old nick, the holder */
+		collide(l, u->nick, u);
+		collide(l, nick, other);
 		return CMD_OK;
 	}
 	outline_format(&ol, ":%s NICK :%s", s->prefix, nick);
@@ -1476,8 +1490,8 @@ on_quit(struct server *srv, const struct event_quit *ev)
 	struct client *c = ev->client;
 	struct client *home = client_is_remote(c) ? client_link(c) : NULL;
 
-	if (client_is_remote(c) && remote_of(c)->server->splitting)
-		return;		/* the SQUIT tells the other links */
+	if ((client_is_remote(c) && remote_of(c)->server->splitting) || srv->linkset->quiet)
+		return;		/* the SQUIT (or the collision KILL) tells the other links */
 	if (home != NULL && (origin(srv) == NULL || origin(srv)->conn != home))
 		/* a remote user closed here (KILL): its server must know */
 		reply_raw(home, ":%s KILL %s :%s", srv->me->name, c->nick, ev->reason);

@@ -246,22 +246,25 @@ START_TEST(t_link_oper_connect_squit)
 END_TEST
 
 /* A link is untrusted input: malformed and out-of-place server lines are
- * dropped, unknown sources ignored, a collision killed back; the server
+ * dropped, unknown sources ignored, a collision kills both; the server
  * keeps serving and a valid line after them still works. */
 START_TEST(t_link_malformed)
 {
 	struct srv *a = srv_start(conf_a);
 	struct cl *alice = cl_new(a, "alice");
+	struct cl *victim = cl_new(a, "victim");
+	struct cl *holder = cl_new(a, "holder");
 	struct cl *fake = cl_connect(a->port);
 
 	cl_join(alice, "#c");
+	cl_join(victim, "#c");
 	fake->strict = 0;
 	cl_send(fake, "PASS linkpw 0210-IRC+ test|1:CL P");
 	cl_send(fake, "SERVER b.test 1 :fake server");
 	cl_expect(fake, "^PASS linkpw 0210-IRC\\+ evircd\\|[^ ]+:CL P$", LIVE_T);
 	cl_expect(fake, "^SERVER a\\.test 1 :", LIVE_T);
 	cl_expect(fake, "^:a\\.test NICK alice 1 ~?alice 127\\.0\\.0\\.1 1 \\+ :Real alice$", LIVE_T);
-	cl_expect(fake, "^:a\\.test NJOIN #c :@alice$", LIVE_T);
+	cl_expect(fake, "^:a\\.test NJOIN #c :(@alice,victim|victim,@alice)$", LIVE_T);
 	cl_expect(fake, "^:a\\.test PING :a\\.test$", LIVE_T);
 	cl_send(fake, ":b.test PONG a.test :a.test");
 	/* garbage: missing parameters, bad numbers, unknown sources,
@@ -282,11 +285,14 @@ START_TEST(t_link_malformed)
 	cl_send(fake, ":b.test 311 ghost :x");
 	cl_send(fake, ":b.test JOIN");
 	cl_send(fake, "SERVER");
-	/* a collision with a local nick: the newcomer is killed back */
-	cl_send(fake, ":b.test NICK alice 1 u h 1 + :impostor");
-	cl_expect(fake, "^:a\\.test KILL alice :a\\.test \\(Nick collision\\)$", LIVE_T);
 	/* none of it reached alice */
 	cl_expect_none(alice, "from nowhere|spoofed|ghost|impostor|MODE #c", LIVE_T);
+	/* a collision with a local nick kills both (RFC 2813 §5.2): the
+	 * link is told to kill its newcomer, the local user goes */
+	cl_send(fake, ":b.test NICK victim 1 u h 1 + :impostor");
+	cl_expect(fake, "^:a\\.test KILL victim :a\\.test \\(Nick collision\\)$", LIVE_T);
+	cl_expect(victim, "^ERROR :Closing Link: [^ ]+ \\(Nick collision\\)$", LIVE_T);
+	cl_expect(alice, PFX("victim") "QUIT :Nick collision$", LIVE_T);
 	/* a valid user still works after all that */
 	cl_send(fake, ":b.test NICK dave 1 ~dave 10.0.0.9 1 +i :Dave");
 	cl_send(fake, ":dave JOIN #c");
@@ -295,6 +301,14 @@ START_TEST(t_link_malformed)
 	cl_expect(alice, PFX("dave") "PRIVMSG #c :valid$", LIVE_T);
 	cl_send(alice, "PRIVMSG dave :back");
 	cl_expect(fake, "^:alice![^ ]+ PRIVMSG dave :back$", LIVE_T);
+	/* a remote nick change onto a local nick: both killed */
+	cl_send(fake, ":b.test NICK eve 1 ~eve 10.0.0.8 1 + :Eve");
+	cl_send(fake, ":eve NICK holder");
+	cl_expect(fake, "^:a\\.test KILL eve :a\\.test \\(Nick collision\\)$", LIVE_T);
+	cl_expect(fake, "^:a\\.test KILL holder :a\\.test \\(Nick collision\\)$", LIVE_T);
+	cl_expect(holder, "^ERROR :Closing Link: [^ ]+ \\(Nick collision\\)$", LIVE_T);
+	cl_send(alice, "WHOIS eve");
+	cl_expect(alice, "^:a\\.test 401 alice eve ", LIVE_T);
 	/* a SERVER from a non-hub closes the link with ERROR */
 	cl_send(fake, ":b.test SERVER c.test 2 5 :behind b");
 	cl_expect(fake, "^ERROR :Closing Link: [^ ]+ \\(Not a hub\\)$", LIVE_T);
