@@ -91,6 +91,17 @@ on_ban(struct server *srv, const struct event_ban *ev)
 }
 
 static void
+on_account(struct server *srv, const struct event_account *ev)
+{
+	struct log_kv kv;
+
+	log_kv_init(&kv, ev->account != NULL ? "login" : "logout");
+	client_fields(&kv, ev->client);
+	log_kv_str(&kv, "account", ev->account != NULL ? ev->account : ev->old_account);
+	log_kv_emit(&kv);
+}
+
+static void
 on_linked(struct server *srv, const struct event_server_linked *ev)
 {
 	struct log_kv kv;
@@ -119,7 +130,7 @@ eventlog_subscribe(struct server *srv)
 	if (event_subscribe_registered(srv, on_registered) != 0 ||
 	    event_subscribe_nick(srv, on_nick) != 0 || event_subscribe_quit(srv, on_quit) != 0 ||
 	    event_subscribe_oper(srv, on_oper) != 0 || event_subscribe_kill(srv, on_kill) != 0 ||
-	    event_subscribe_ban(srv, on_ban) != 0 ||
+	    event_subscribe_ban(srv, on_ban) != 0 || event_subscribe_account(srv, on_account) != 0 ||
 	    event_subscribe_server_linked(srv, on_linked) != 0 ||
 	    event_subscribe_server_split(srv, on_split) != 0)
 		return -1;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """log_test.py - the event log lines (issue 13): one info line of key=value
 fields per connect, nick change, quit (with its reason), oper, kill,
-K-line and D-line added/removed, written to stderr; each line splits back
+K-line and D-line added/removed, server link and split, written to stderr; each line splits back
 into its fields (values with spaces, quotes or backslashes are quoted and
 escaped). [log] syslog/facility are checked by -t.
 
@@ -11,6 +11,7 @@ escaped). [log] syslog/facility are checked by -t.
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -92,6 +93,47 @@ def t_events():
         srv.stop(9)
 
 
+def t_link():
+    """event=link when a server link completes its burst, event=split when
+    it is lost (two real servers, B connects to A)."""
+    a = Server(A.evircd, BASE_CONF.replace("irc.test", "a.test") +
+               "[listen]\naddress = 127.0.0.1\nport = 0\n"
+               "[link]\nname = b.test\npassword = linkpw\nhub = no\n")
+    b = None
+    try:
+        port = a.port()
+        b = Server(A.evircd, BASE_CONF.replace("irc.test", "b.test") +
+                   "[listen]\naddress = 127.0.0.1\nport = 0\n"
+                   "[link]\nname = a.test\naddress = 127.0.0.1\nport = %d\n"
+                   "password = linkpw\nautoconnect = yes\nconnect_retry = 1\n" % port)
+        ev(a, "link", server="b.test")
+        assert b.stop() == 0
+        f = ev(a, "split", server="b.test")
+        assert f.get("reason"), f
+    finally:
+        if b is not None:
+            b.stop(9)
+        a.stop(9)
+
+
+def t_login():
+    """event=login when a client logs in (REGISTER logs the new account in)."""
+    d = tempfile.mkdtemp(prefix="evircd-login-")
+    srv = Server(A.evircd, BASE_CONF + "[listen]\naddress = 127.0.0.1\nport = 0\n"
+                 "[accounts]\ndatabase = %s\n" % os.path.join(d, "accounts.db"))
+    try:
+        a = Client(srv.port(), "alice")
+        ev(srv, "connect", nick="alice")
+        a.send("REGISTER * * hunter22")
+        a.expect(r" REGISTER SUCCESS alice ", timeout=30)
+        ev(srv, "login", nick="alice", account="alice", host="127.0.0.1")
+        assert "hunter22" not in srv.log
+        a.close()
+    finally:
+        srv.stop(9)
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def t_syslog_conf():
     d = tempfile.mkdtemp(prefix="evircd-logconf-")
     ok = os.path.join(d, "ok.conf")
@@ -111,7 +153,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--evircd", required=True)
     A = ap.parse_args()
-    run([("events", t_events), ("syslog_conf", t_syslog_conf)])
+    run([("events", t_events), ("link", t_link), ("login", t_login), ("syslog_conf", t_syslog_conf)])
 
 
 if __name__ == "__main__":
