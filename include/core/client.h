@@ -88,6 +88,7 @@ enum client_flag {
 	CF_PUMPQ	= 1u << 22,	/* on srv->pumpq */
 	CF_SERVER	= 1u << 23,	/* a server link connection (link/): not a user */
 	CF_REMOTE	= 1u << 24,	/* a user behind a link: no socket (core/netserver.h) */
+	CF_WS		= 1u << 5,	/* a WebSocket client (net/ws.h): c->bev is its filter */
 	CF_TLS		= 1u << 16,	/* accepted on a TLS listener (+z once the handshake is done) */
 };
 
@@ -206,6 +207,17 @@ struct client {
  * in net/conn.c does all of that). */
 struct client *client_new(struct server *srv, struct bufferevent *bev, const struct sockaddr *sa,
     int salen);
+/* client_new_extra: client_new with extra bytes allocated behind the
+ * struct (aligned for a pointer), zeroed, for state that only some
+ * clients have (a WebSocket client's, net/ws.c), so that plain clients
+ * pay nothing for it. client_extra(c) is their address. */
+struct client *client_new_extra(struct server *srv, struct bufferevent *bev,
+    const struct sockaddr *sa, int salen, size_t extra);
+/* client_extra: the extra bytes of a client made by client_new_extra. */
+static inline void *client_extra(struct client *c)
+{
+	return (void *)(c + 1);
+}
 /* client_pwwait_free: cancel w's job if still running and free w. */
 void client_pwwait_free(struct client_pwwait *w);
 /* client_forget_pass: wipe and free the recorded PASS text. */

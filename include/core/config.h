@@ -30,6 +30,7 @@ struct listen_conf {
 	char		*address;	/* owned; "0.0.0.0", "::", "127.0.0.1"... */
 	uint16_t	 port;		/* 0 = kernel picks (tests) */
 	bool		 tls;		/* tls = yes: needs certificate and private_key */
+	bool		 websocket;	/* websocket = yes: IRCv3 WebSocket clients (net/ws.h) */
 	char		*certificate;	/* owned; PEM chain file, NULL = none */
 	char		*private_key;	/* owned; PEM key file, NULL = none */
 	int		 line;		/* line of the [listen] header, for errors */
@@ -105,6 +106,11 @@ struct config {
 	char		*accounts_db;	/* [accounts] database: SQLite file, NULL = no accounts (store/store.h) */
 	bool		 log_syslog;	/* [log] syslog: copy the log to syslog(3) */
 	int		 log_facility;	/* [log] facility: LOG_DAEMON, LOG_LOCAL0.. */
+	/* [websocket] origins: the Origin values a browser may open a
+	 * WebSocket from, space or comma separated globs, as in
+	 * "https://chat.example.org http://localhost:*"; NULL = any origin
+	 * (net/ws.c). */
+	char		*ws_origins;
 	struct oper_conf *opers;
 	size_t		 nopers;
 	struct link_conf *links;	/* [link] sections */
@@ -120,8 +126,9 @@ struct config *config_default(void);
  * -1 with err filled. */
 typedef int (*config_listen_check_fn)(const struct listen_conf *lc, char *err, size_t errlen);
 /* config_load_checked: read an INI file over the defaults; every [listen]
- * section with tls = yes is passed to check (may be NULL), so that -t,
- * start-up and REHASH all refuse unloadable certificate files. On error
+ * section with tls = yes or websocket = yes is passed to check (may be
+ * NULL), so that -t, start-up and REHASH all refuse unloadable certificate
+ * files (and WebSocket listeners in a build without wslay). On error
  * returns NULL and writes "FILE:LINE: what is wrong" into err (errlen
  * bytes). */
 struct config *config_load_checked(const char *path, config_listen_check_fn check, char *err,

@@ -24,6 +24,11 @@ void conn_accept(struct server *srv, int fd, struct sockaddr *sa, int salen);
  * done. The fd is closed on failure. */
 void conn_accept_tls(struct server *srv, int fd, struct sockaddr *sa, int salen,
     struct ssl_ctx_st *tls_ctx);
+/* conn_accept_ws: conn_accept (tls_ctx NULL) or conn_accept_tls on a
+ * WebSocket listener: the client's bufferevent is the WebSocket filter
+ * (net/ws.h) over the socket's, the client gets CF_WS. */
+void conn_accept_ws(struct server *srv, int fd, struct sockaddr *sa, int salen,
+    struct ssl_ctx_st *tls_ctx);
 /* conn_set_dispatch: every parsed input line of every client of srv goes
  * to dispatch (the command table's gate, cmd/command.c), set once at
  * start-up (src/daemon.c). dispatch returns CMD_CLOSE when it closed c. */
@@ -35,6 +40,10 @@ void conn_set_dispatch(struct server *srv, enum cmd_result (*dispatch)(struct cl
  * failure (bev untouched). */
 struct client *conn_adopt(struct server *srv, struct bufferevent *bev, const struct sockaddr *sa,
     int salen);
+/* conn_adopt_ws: conn_adopt for a WebSocket client over bev (the fuzzer
+ * and tests: a bufferevent_pair speaking WebSocket). */
+struct client *conn_adopt_ws(struct server *srv, struct bufferevent *bev,
+    const struct sockaddr *sa, int salen);
 /* conn_abort: close c at once and abortively (reason as for client_close):
  * its QUIT goes to its channels, its ERROR line gets one non-blocking write
  * (plain sockets), and the socket is reset (SO_LINGER 0: RST, the kernel's

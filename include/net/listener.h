@@ -14,7 +14,8 @@ struct ssl_ctx_st;
 /* listener_open: bind address:port (IPv6 with V6ONLY) and start accepting;
  * for lc->tls, load the certificate and key first. NULL with a logged
  * reason on failure. The actual port (for port 0) is logged as
- * "listening on ADDR:PORT", with " (tls)" appended for TLS listeners. */
+ * "listening on ADDR:PORT", with " (tls)" appended for TLS listeners and
+ * " (websocket)" for WebSocket ones. */
 struct listener *listener_open(struct server *srv, const struct listen_conf *lc);
 /* listener_adopt: accept on fd, a socket already bound and listening
  * (socket activation), with the settings of lc (TLS) or as a plaintext
@@ -30,7 +31,7 @@ uint16_t listener_port(const struct listener *l);
 /* listener_name: "ADDR:PORT" or "[ADDR6]:PORT" as bound. */
 const char *listener_name(const struct listener *l);
 /* listener_is: was l opened from a [listen] section equal to lc (address,
- * configured port and tls)? */
+ * configured port, tls and websocket)? */
 bool listener_is(const struct listener *l, const struct listen_conf *lc);
 /* listener_tls_ctx: the TLS context new connections use; NULL for a
  * plaintext listener. */

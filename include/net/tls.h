@@ -23,9 +23,10 @@ struct ssl_ctx_st;
 struct ssl_ctx_st *tls_ctx_new(const struct listen_conf *lc, char *err, size_t errlen);
 /* tls_ctx_free: drop our reference; connections using it keep it alive. */
 void tls_ctx_free(struct ssl_ctx_st *ctx);
-/* tls_check: can lc's certificate and key be loaded? 0, or -1 with err
- * filled (given to config_load_checked so -t, start-up and REHASH report
- * bad files). */
+/* tls_check: can lc's certificate and key be loaded (tls = yes), and can
+ * its websocket = yes be served (ws_check)? 0, or -1 with err filled
+ * (given to config_load_checked so -t, start-up and REHASH report bad
+ * files and a WebSocket listener in a build without wslay). */
 int tls_check(const struct listen_conf *lc, char *err, size_t errlen);
 /* tls_bufferevent_new: a server-side (accepting) TLS bufferevent on fd
  * with a new SSL of ctx; the fd is owned by it (BEV_OPT_CLOSE_ON_FREE).

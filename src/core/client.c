@@ -25,10 +25,19 @@
 struct client *
 client_new(struct server *srv, struct bufferevent *bev, const struct sockaddr *sa, int salen)
 {
+	return client_new_extra(srv, bev, sa, salen, 0);
+}
+
+/* client_new_extra: see client.h. */
+struct client *
+client_new_extra(struct server *srv, struct bufferevent *bev, const struct sockaddr *sa,
+    int salen, size_t extra)
+{
 	struct client *c;
 	char addr[INET6_ADDRSTRLEN] = "unknown";
 
-	c = calloc(1, sizeof(*c));
+	_Static_assert(sizeof(struct client) % sizeof(void *) == 0, "client_extra alignment");
+	c = calloc(1, sizeof(*c) + extra);
 	if (c == NULL) {
 		log_warn("calloc client");
 		return NULL;

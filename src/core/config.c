@@ -224,6 +224,7 @@ config_free(struct config *cfg)
 	free(cfg->links);
 	free(cfg->password);
 	free(cfg->accounts_db);
+	free(cfg->ws_origins);
 	free(cfg);
 }
 
@@ -312,7 +313,8 @@ reader(char *str, int num, void *stream)
 		add_class(p->cfg, name);
 	} else if (strcmp(p->section, "server") != 0 && strcmp(p->section, "limits") != 0 &&
 	    strcmp(p->section, "security") != 0 && strcmp(p->section, "flood") != 0 &&
-	    strcmp(p->section, "accounts") != 0 && strcmp(p->section, "log") != 0) {
+	    strcmp(p->section, "accounts") != 0 && strcmp(p->section, "log") != 0 &&
+	    strcmp(p->section, "websocket") != 0) {
 		perr(p, "unknown section [%s]", p->section);
 		return NULL;
 	}
@@ -607,10 +609,17 @@ handler(void *user, const char *section, const char *name, const char *value)
 			lc->port = (uint16_t)v;
 		} else if (!strcmp(name, "tls"))
 			return parse_bool(p, name, value, &lc->tls);
+		else if (!strcmp(name, "websocket"))
+			return parse_bool(p, name, value, &lc->websocket);
 		else if (!strcmp(name, "certificate"))
 			set_str(&lc->certificate, value);
 		else if (!strcmp(name, "private_key"))
 			set_str(&lc->private_key, value);
+		else
+			goto unknown;
+	} else if (strcmp(section, "websocket") == 0) {
+		if (!strcmp(name, "origins"))
+			set_str(&cfg->ws_origins, value);
 		else
 			goto unknown;
 	} else if (strcmp(section, "limits") == 0) {
@@ -827,7 +836,8 @@ config_load_checked(const char *path, config_listen_check_fn check, char *err, s
 	for (i = 0; p.err[0] == '\0' && i < p.cfg->nlistens; i++) {
 		struct listen_conf *lc = &p.cfg->listens[i];
 		char terr[400];
-		if (lc->tls && check != NULL && check(lc, terr, sizeof(terr)) != 0) {
+		if ((lc->tls || lc->websocket) && check != NULL &&
+		    check(lc, terr, sizeof(terr)) != 0) {
 			p.lineno = lc->line;
 			perr(&p, "[listen] %s", terr);
 		}

@@ -24,6 +24,7 @@
 #include "net/output.h"
 #include "net/tls.h"
 #include "net/turnbuf.h"
+#include "net/ws.h"
 
 /* close_free: the TLS session's close_notify, then client_free. */
 void
@@ -74,6 +75,8 @@ client_dead(struct client *c)
 	client_list_stop(c);
 	turnbuf_drop(c);
 	client_timer_stop(c);
+	if (c->flags & CF_WS)
+		ws_dead(c);
 	bufferevent_setcb(c->bev, NULL, NULL, NULL, NULL);
 	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
 	TAILQ_REMOVE(&srv->clients, c, link);
@@ -103,8 +106,8 @@ flushed_cb(struct bufferevent *bev, void *arg)
 	struct client *c = arg;
 	int fd = bufferevent_getfd(bev);
 
-	if (evbuffer_get_length(bufferevent_get_output(bev)) != 0)
-		return;
+	if (evbuffer_get_length(bufferevent_get_output(bev)) != 0 || (c->flags & CF_WS))
+		return;		/* a WebSocket's end is ws_closing's */
 	if (!(c->flags & CF_DIRECT) || fd < 0 || c->srv->shutting_down) {
 		client_dead(c);
 		return;
@@ -237,6 +240,10 @@ client_close(struct client *c, const char *reason, const char *quit_msg)
 	client_timer_stop(c);
 	client_timer_set(c, TIMER_FLUSH);
 	evbuffer_add(out, ol.buf, ol.len);
+	if (c->flags & CF_WS) {
+		ws_closing(c);	/* the close frame, then the half-close */
+		return;
+	}
 	if (c->state != CLIENT_DEAD && evbuffer_get_length(out) == 0)
 		client_dead(c);
 }

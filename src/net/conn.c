@@ -29,11 +29,12 @@
 #include "proto/message.h"
 #include "core/server.h"
 #include "net/tls.h"
+#include "net/ws.h"
 
 static void conn_read_cb(struct bufferevent *bev, void *arg);
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
 static struct client *conn_setup(struct server *srv, struct bufferevent *bev,
-    const struct sockaddr *sa, int salen, uint32_t flags);
+    const struct sockaddr *sa, int salen, uint32_t flags, struct ws *ws);
 
 /* The kernel send buffer of a client socket is sized from its sendq, at
  * most CONN_SNDBUF_MAX. Left alone, Linux autotunes it up to tcp_wmem's
@@ -55,21 +56,24 @@ static struct client *conn_setup(struct server *srv, struct bufferevent *bev,
  * closed at once (as for "Server is full"). */
 #define CONN_REFUSED_LINGER_MAX	64
 
-/* accept_fd: conn_accept and conn_accept_tls. Over max_clients the
- * connection gets one ERROR line, written without a bufferevent, and is
- * closed (a TLS connection is just closed: plaintext would be noise to a
- * client expecting a handshake). */
+/* accept_fd: conn_accept, conn_accept_tls and conn_accept_ws. Over
+ * max_clients the connection gets one ERROR line, written without a
+ * bufferevent, and is closed (a TLS or WebSocket connection is just closed:
+ * plaintext would be noise to a client expecting a handshake). */
 static void
-accept_fd(struct server *srv, int fd, struct sockaddr *sa, int salen, struct ssl_ctx_st *tls_ctx)
+accept_fd(struct server *srv, int fd, struct sockaddr *sa, int salen, struct ssl_ctx_st *tls_ctx,
+    bool websocket)
 {
-	struct bufferevent *bev;
+	struct bufferevent *bev, *wbev;
 	struct client *c;
+	struct ws *ws = NULL;
+	uint32_t flags;
 	int one = 1;
 
 	server_clock(srv);
 	if (srv->shutting_down || srv->stats.clients >= srv->cfg->max_clients) {
 		static const char full[] = "ERROR :Closing Link: (Server is full)\r\n";
-		if (tls_ctx == NULL) {
+		if (tls_ctx == NULL && !websocket) {
 			ssize_t w = send(fd, full, sizeof(full) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 			(void)w;
 		}
@@ -95,16 +99,36 @@ accept_fd(struct server *srv, int fd, struct sockaddr *sa, int salen, struct ssl
 			return;
 		}
 	}
-	c = conn_setup(srv, bev, sa, salen, tls_ctx != NULL ? CF_TLS : CF_DIRECT);
+	flags = tls_ctx != NULL ? CF_TLS : CF_DIRECT;
+	if (websocket) {
+		/* the client's bufferevent is the WebSocket filter over the
+		 * socket's; output goes through it, never the flusher */
+		wbev = ws_wrap(srv, bev, &ws);
+		if (wbev == NULL) {
+			log_warnx("WebSocket setup failed");
+			bufferevent_free(bev);
+			return;
+		}
+		bev = wbev;
+		flags = (flags & CF_TLS) | CF_WS;
+	}
+	c = conn_setup(srv, bev, sa, salen, flags, ws);
 	if (c == NULL)
 		bufferevent_free(bev);
+}
+
+/* conn_fd: the socket of c (under the WebSocket filter for CF_WS). */
+static int
+conn_fd(struct client *c)
+{
+	return bufferevent_getfd((c->flags & CF_WS) ? ws_socket(c) : c->bev);
 }
 
 /* conn_size_sndbuf: SO_SNDBUF from the class's sendq (CONN_SNDBUF_MAX). */
 static void
 conn_size_sndbuf(struct client *c)
 {
-	int fd = bufferevent_getfd(c->bev);
+	int fd = conn_fd(c);
 	int v;
 
 	if (fd < 0 || c->sendq == 0)
@@ -139,7 +163,7 @@ static void
 set_rst(struct client *c)
 {
 	struct linger lg = { 1, 0 };
-	int fd = bufferevent_getfd(c->bev);
+	int fd = conn_fd(c);
 
 	if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) != 0)
 		log_warn("setsockopt SO_LINGER");
@@ -152,7 +176,7 @@ unsent(struct client *c)
 {
 	size_t n = evbuffer_get_length(bufferevent_get_output(c->bev));
 #ifdef SIOCOUTQ
-	int fd = bufferevent_getfd(c->bev), q = 0;
+	int fd = conn_fd(c), q = 0;
 
 	if (fd >= 0 && ioctl(fd, SIOCOUTQ, &q) == 0 && q > 0)
 		n += (size_t)q;
@@ -176,7 +200,7 @@ conn_abort(struct client *c, const char *reason)
 	if (c->state >= CLIENT_CLOSING)
 		return;
 	client_close(c, reason, NULL);
-	if (bufferevent_getfd(c->bev) < 0 || c->state == CLIENT_DEAD)
+	if (conn_fd(c) < 0 || c->state == CLIENT_DEAD)
 		return;
 	if (c->flags & CF_TLS)
 		tls_quiet(c->bev);
@@ -210,7 +234,7 @@ conn_refuse(struct client *c, const char *reason)
 void
 conn_accept(struct server *srv, int fd, struct sockaddr *sa, int salen)
 {
-	accept_fd(srv, fd, sa, salen, NULL);
+	accept_fd(srv, fd, sa, salen, NULL, false);
 }
 
 /* conn_accept_tls: see conn.h. */
@@ -218,7 +242,15 @@ void
 conn_accept_tls(struct server *srv, int fd, struct sockaddr *sa, int salen,
     struct ssl_ctx_st *tls_ctx)
 {
-	accept_fd(srv, fd, sa, salen, tls_ctx);
+	accept_fd(srv, fd, sa, salen, tls_ctx, false);
+}
+
+/* conn_accept_ws: see conn.h. */
+void
+conn_accept_ws(struct server *srv, int fd, struct sockaddr *sa, int salen,
+    struct ssl_ctx_st *tls_ctx)
+{
+	accept_fd(srv, fd, sa, salen, tls_ctx, true);
 }
 
 
@@ -234,7 +266,24 @@ conn_set_dispatch(struct server *srv, enum cmd_result (*dispatch)(struct client 
 struct client *
 conn_adopt(struct server *srv, struct bufferevent *bev, const struct sockaddr *sa, int salen)
 {
-	return conn_setup(srv, bev, sa, salen, 0);
+	return conn_setup(srv, bev, sa, salen, 0, NULL);
+}
+
+/* conn_adopt_ws: see conn.h. */
+struct client *
+conn_adopt_ws(struct server *srv, struct bufferevent *bev, const struct sockaddr *sa, int salen)
+{
+	struct bufferevent *wbev;
+	struct ws *ws;
+	struct client *c;
+
+	wbev = ws_wrap(srv, bev, &ws);
+	if (wbev == NULL)
+		return NULL;
+	c = conn_setup(srv, wbev, sa, salen, CF_WS, ws);
+	if (c == NULL)
+		bufferevent_free(wbev);
+	return c;
 }
 
 /* conn_write_cb: the output drained (libevent wrote it: TLS, the harness's
@@ -254,13 +303,15 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 
 static struct client *
 conn_setup(struct server *srv, struct bufferevent *bev, const struct sockaddr *sa, int salen,
-    uint32_t flags)
+    uint32_t flags, struct ws *ws)
 {
 	struct client *c;
 
 	const char *refused;
 
-	c = client_new(srv, bev, sa, salen);
+	/* a WebSocket client has a pointer to its state behind the struct;
+	 * a plain one pays nothing for it */
+	c = client_new_extra(srv, bev, sa, salen, ws != NULL ? sizeof(ws) : 0);
 	if (c == NULL)
 		return NULL;
 	c->flags |= flags;
@@ -276,6 +327,8 @@ conn_setup(struct server *srv, struct bufferevent *bev, const struct sockaddr *s
 	 * without an end grow beyond IRC_INPUT_MAX (config ensures recvq is
 	 * larger), so reading can never stall on a full buffer. */
 	bufferevent_setwatermark(c->bev, EV_READ, 0, c->recvq);
+	if (ws != NULL)
+		ws_attach(c, ws);
 	if (c->flags & CF_DIRECT) {
 		/* a new bufferevent has EV_WRITE enabled: output goes through
 		 * the flusher instead, EV_WRITE only while the socket is full */
@@ -294,7 +347,7 @@ conn_setup(struct server *srv, struct bufferevent *bev, const struct sockaddr *s
 	 * graceful close after a registration timeout would hold a silent
 	 * connection another flush deadline: 40 s per descriptor by default
 	 * for a client that never speaks TLS. */
-	client_timer_set(c, (c->flags & CF_TLS) ? TIMER_HANDSHAKE : TIMER_REGISTRATION);
+	client_timer_set(c, (c->flags & (CF_TLS | CF_WS)) ? TIMER_HANDSHAKE : TIMER_REGISTRATION);
 	log_debug("accepted %s", c->host);
 	if (refused != NULL) {
 		log_info("refused %s: %s", c->host, refused);
@@ -428,8 +481,9 @@ conn_process_input(struct client *c)
 	 * after PASS/OPER wait for its result (cmd/pwcheck.c resumes). */
 	while (c->state == CLIENT_OPEN && !(c->flags & CF_PW_WAIT)) {
 		len = evbuffer_get_length(in);
-		if (len == 0)
+		if (len == 0 && !((c->flags & CF_WS) && ws_refill(c)))
 			return;
+		len = evbuffer_get_length(in);
 		if (fakelag_blocked(c)) {
 			if (len >= c->recvq) {
 				conn_abort(c, "Excess Flood");
@@ -457,6 +511,8 @@ conn_process_input(struct client *c)
 			evbuffer_ptr_set(in, &start, 0, EVBUFFER_PTR_SET);
 			eol = evbuffer_search_eol(in, &start, &eol_len, EVBUFFER_EOL_CRLF);
 		}
+		if (eol.pos < 0 && (c->flags & CF_WS) && ws_refill(c))
+			continue;	/* the filter had stopped at the recvq */
 		if (eol.pos < 0) {
 			if (len > IRC_INPUT_MAX) {
 				/* No end in sight: answer once, drop what we
@@ -512,9 +568,13 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 	char reason[160], tlserr[120];
 
 	server_clock(c->srv);
+	if ((c->flags & CF_WS) && ws_event(c, what))
+		return;		/* a WebSocket failure, answered */
 	if (what & BEV_EVENT_CONNECTED) {
 		tls_handshake_done(c);
-		if (c->timer_kind == TIMER_HANDSHAKE && c->state < CLIENT_CLOSING) {
+		/* a WebSocket's handshake timer runs on to the upgrade */
+		if (c->timer_kind == TIMER_HANDSHAKE && c->state < CLIENT_CLOSING &&
+		    !(c->flags & CF_WS)) {
 			client_timer_stop(c);
 			client_timer_set(c, TIMER_REGISTRATION);
 		}
@@ -604,6 +664,13 @@ conn_timer_cb(int fd, short what, void *arg)
 		client_dead(c);
 		break;
 	case TIMER_HANDSHAKE:
+		if ((c->flags & CF_WS) && (!(c->flags & CF_TLS) || (c->umodes & UMODE_SECURE))) {
+			/* the upgrade request did not come in time (slow
+			 * loris): 408 and the usual close */
+			log_info("WebSocket handshake with %s timed out", c->host);
+			ws_timeout(c);
+			break;
+		}
 		/* nothing can be written to a session without a handshake:
 		 * closed at once, no ERROR line, no close_notify */
 		log_info("TLS handshake with %s timed out", c->host);

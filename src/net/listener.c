@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/server.h"
 #include "net/tls.h"
+#include "net/ws.h"
 
 struct listener {
 	struct server		*srv;
@@ -28,6 +29,7 @@ struct listener {
 	uint16_t		 conf_port;
 	char			 name[80];
 	uint16_t		 port;
+	bool			 websocket;	/* [listen] websocket = yes (net/ws.h) */
 };
 
 static void
@@ -36,7 +38,9 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, i
 {
 	struct listener *l = arg;
 
-	if (l->tls_ctx != NULL)
+	if (l->websocket)
+		conn_accept_ws(l->srv, fd, sa, salen, l->tls_ctx);
+	else if (l->tls_ctx != NULL)
 		conn_accept_tls(l->srv, fd, sa, salen, l->tls_ctx);
 	else
 		conn_accept(l->srv, fd, sa, salen);
@@ -91,7 +95,8 @@ listener_start(struct server *srv, struct listener *l, const char *how)
 			snprintf(l->name, sizeof(l->name), "%s:%u", host, l->port);
 		}
 	}
-	log_info("listening on %s%s%s", l->name, l->tls_ctx != NULL ? " (tls)" : "", how);
+	log_info("listening on %s%s%s%s", l->name, l->tls_ctx != NULL ? " (tls)" : "",
+	    l->websocket ? " (websocket)" : "", how);
 }
 
 struct listener *
@@ -105,6 +110,11 @@ listener_open(struct server *srv, const struct listen_conf *lc)
 	char err[512];
 	int r;
 
+	if (lc->websocket && !ws_available()) {
+		log_warnx("listen %s port %u: websocket = yes, but this evircd was built "
+		    "without wslay", lc->address, lc->port);
+		return NULL;
+	}
 	if (lc->tls) {
 		tls_ctx = tls_ctx_new(lc, err, sizeof(err));
 		if (tls_ctx == NULL) {
@@ -134,6 +144,7 @@ listener_open(struct server *srv, const struct listen_conf *lc)
 		fatal("calloc");
 	l->srv = srv;
 	l->tls_ctx = tls_ctx;
+	l->websocket = lc->websocket;
 	l->conf_port = lc->port;
 	l->conf_address = strdup(lc->address);
 	if (l->conf_address == NULL)
@@ -181,6 +192,7 @@ listener_adopt(struct server *srv, int fd, const struct listen_conf *lc)
 		fatal("calloc");
 	l->srv = srv;
 	l->tls_ctx = tls_ctx;
+	l->websocket = lc != NULL && lc->websocket;
 	/* backlog 0: the manager has already called listen() */
 	l->lev = evconnlistener_new(srv->base, accept_cb, l, flags, 0, fd);
 	if (l->lev == NULL) {
@@ -228,6 +240,7 @@ bool
 listener_is(const struct listener *l, const struct listen_conf *lc)
 {
 	return l->conf_port == lc->port && (l->tls_ctx != NULL) == lc->tls &&
+	    l->websocket == lc->websocket &&
 	    strcmp(l->conf_address, lc->address) == 0;
 }
 

@@ -1,6 +1,7 @@
 /* tls.c - TLS listeners on OpenSSL 3 through libevent's bufferevent_openssl:
  * server contexts, accepting bufferevents, client certificate fingerprints,
- * certificate reload on rehash. The only file that includes OpenSSL. */
+ * certificate reload on rehash. The only file that includes OpenSSL's TLS
+ * headers (net/ws.c uses its SHA-1 and base64). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include "core/log.h"
 #include "core/server.h"
 #include "net/tls.h"
+#include "net/ws.h"
 
 /* Mozilla "intermediate" (server side TLS guidelines, version 5.7) for
  * TLS 1.2: forward secrecy and AEAD only. TLS 1.3 keeps OpenSSL's default
@@ -169,8 +171,13 @@ tls_ctx_free(struct ssl_ctx_st *ctx)
 int
 tls_check(const struct listen_conf *lc, char *err, size_t errlen)
 {
-	SSL_CTX *ctx = tls_ctx_new(lc, err, errlen);
+	SSL_CTX *ctx;
 
+	if (lc->websocket && ws_check(lc, err, errlen) != 0)
+		return -1;	/* built without wslay */
+	if (!lc->tls)
+		return 0;
+	ctx = tls_ctx_new(lc, err, errlen);
 	if (ctx == NULL)
 		return -1;
 	SSL_CTX_free(ctx);
@@ -206,11 +213,24 @@ tls_bufferevent_new(struct event_base *base, int fd, struct ssl_ctx_st *ctx)
 	return bev;
 }
 
+/* ssl_of: the SSL of bev, or of the bufferevent under it (a WebSocket
+ * client's filter, net/ws.c); NULL for a plaintext connection. */
+static SSL *
+ssl_of(struct bufferevent *bev)
+{
+	SSL *ssl = bufferevent_openssl_get_ssl(bev);
+	struct bufferevent *u;
+
+	if (ssl == NULL && (u = bufferevent_get_underlying(bev)) != NULL)
+		ssl = bufferevent_openssl_get_ssl(u);
+	return ssl;
+}
+
 /* tls_handshake_done: see tls.h. */
 void
 tls_handshake_done(struct client *c)
 {
-	SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
+	SSL *ssl = ssl_of(c->bev);
 	X509 *cert;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int n = 0, i;
@@ -246,6 +266,8 @@ tls_error(struct bufferevent *bev, char *buf, size_t size)
 	const char *r;
 
 	buf[0] = '\0';
+	if (bufferevent_openssl_get_ssl(bev) == NULL && bufferevent_get_underlying(bev) != NULL)
+		bev = bufferevent_get_underlying(bev);	/* a WebSocket's filter */
 	while ((e = bufferevent_get_openssl_error(bev)) != 0)
 		if (ERR_GET_LIB(e) != 0)	/* not a bare SSL_ERROR_* code */
 			first = e;
@@ -261,7 +283,7 @@ tls_error(struct bufferevent *bev, char *buf, size_t size)
 void
 tls_quiet(struct bufferevent *bev)
 {
-	SSL *ssl = bufferevent_openssl_get_ssl(bev);
+	SSL *ssl = ssl_of(bev);
 
 	if (ssl != NULL)
 		SSL_set_quiet_shutdown(ssl, 1);
@@ -273,7 +295,7 @@ tls_quiet(struct bufferevent *bev)
 void
 tls_close_notify(struct bufferevent *bev)
 {
-	SSL *ssl = bufferevent_openssl_get_ssl(bev);
+	SSL *ssl = ssl_of(bev);
 
 	if (ssl == NULL || !SSL_is_init_finished(ssl) || SSL_get_quiet_shutdown(ssl))
 		return;
