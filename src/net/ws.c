@@ -602,10 +602,11 @@ ws_msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg 
 		evbuffer_add(ws->dst, "\r\n", 2);
 		break;
 	case WSLAY_CONNECTION_CLOSE:
-		/* wslay answers with the same code (§5.5.1) */
+		/* answered by ws_closing, after the replies to the lines
+		 * that came before it, with the client's code (§5.5.1) */
 		ws->phase = WS_FAILED;
 		ws->reason = "WebSocket closed by the client";
-		ws->close_sent = true;
+		ws->status = arg->status_code != 0 ? arg->status_code : 1000;
 		break;
 	default:
 		break;		/* ping (wslay answers), pong */
@@ -715,19 +716,25 @@ ws_in(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t limit,
 		ws->dst_max = limit < 0 ? SIZE_MAX : evbuffer_get_length(dst) + (size_t)limit;
 		r = wslay_event_recv(ws->ctx);
 		ws->src = ws->dst = NULL;
-		if (r != 0 && ws->phase == WS_OPEN)
-			ws_fail(ws, 1011, "WebSocket error");
-		if (ws->phase == WS_FAILED && ws->status != 0 && !ws->close_sent &&
-		    !wslay_event_get_close_sent(ws->ctx))
-			send_close(ws, ws->status, ws->reason);
-		wslay_event_send(ws->ctx);
-		if (ws->phase == WS_OPEN && wslay_event_get_close_sent(ws->ctx)) {
+		if (r != 0 && ws->phase == WS_OPEN) {
+			/* wslay's frame layer refused a frame (a fragmented
+			 * control frame, say); our callbacks do not fail */
+			log_debug("wslay_event_recv: %d", r);
+			ws_fail(ws, 1002, "WebSocket protocol error");
+		}
+		if (ws->phase == WS_OPEN && !wslay_event_get_read_enabled(ws->ctx)) {
 			/* wslay failed the connection (protocol error, too
-			 * big, bad UTF-8) and sent its close frame */
+			 * big, bad UTF-8) and queued its close frame: out it
+			 * goes, and nothing after it (RFC 6455 §7.1.7) */
+			wslay_event_send(ws->ctx);
 			ws->phase = WS_FAILED;
 			ws->reason = close_reason(wslay_event_get_status_code_sent(ws->ctx));
 			ws->close_sent = true;
-		}
+		} else if (ws->phase == WS_OPEN)
+			wslay_event_send(ws->ctx);	/* pongs */
+		/* Failed by us, or closed by the client: the replies to
+		 * the lines before go first, then the close frame
+		 * (ws_closing, after conn.c has run those lines). */
 	}
 	if (ws->phase >= WS_FAILED) {
 		evbuffer_drain(src, evbuffer_get_length(src));
