@@ -590,7 +590,9 @@ ws_msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg 
 		 * (as it refuses a bare CR from a TCP client). */
 		while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == '\r'))
 			n--;
-		if (memchr(m, '\n', n) != NULL) {
+		if (n == 0)
+			;	/* an empty message (wslay passes NULL): an empty line */
+		else if (memchr(m, '\n', n) != NULL) {
 			uint8_t line[IRC_INPUT_MAX + 2];
 			if (n > sizeof(line))
 				n = sizeof(line);
@@ -599,7 +601,7 @@ ws_msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg 
 			evbuffer_add(ws->dst, line, n);
 		} else
 			evbuffer_add(ws->dst, m, n);
-		evbuffer_add(ws->dst, "\r\n", 2);
+		evbuffer_add(ws->dst, "\r\n", 2);	/* (conn.c ignores empty lines) */
 		break;
 	case WSLAY_CONNECTION_CLOSE:
 		/* answered by ws_closing, after the replies to the lines

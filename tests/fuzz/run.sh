@@ -2,7 +2,7 @@
 # run.sh - build the libFuzzer targets with clang + ASan/UBSan and fuzz each
 # for a while, one core per target, in parallel.
 #
-#   tests/fuzz/run.sh [SECONDS] [TARGET...]     (default: 600 s, parser server)
+#   tests/fuzz/run.sh [SECONDS] [TARGET...]     (default: 600 s, parser server ws)
 #
 # Environment: FUZZ_BUILD (build directory, default /tmp/evircd-fuzz-build),
 # EVIRCD_SRC (source tree, default: the tree this script is in), FUZZ_OUT
@@ -23,14 +23,14 @@ build=${FUZZ_BUILD:-/tmp/evircd-fuzz-build}
 out=${FUZZ_OUT:-$build/out}
 secs=${1:-600}
 [ $# -gt 0 ] && shift
-targets=${*:-parser server}
+targets=${*:-parser server ws}
 
 if [ ! -f "$build/build.ninja" ]; then
 	CC=clang meson setup "$build" "$src" -Dfuzz=true -Dtests=false -Dbench=false \
 	    -Db_sanitize=address,undefined -Db_lundef=false \
 	    -Dc_args='-fsanitize=fuzzer-no-link -fno-sanitize-recover=all'
 fi
-ninja -C "$build" tests/fuzz/fuzz_parser tests/fuzz/fuzz_server
+for t in $targets; do ninja -C "$build" "tests/fuzz/fuzz_$t"; done
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
@@ -45,6 +45,7 @@ for t in $targets; do
 	case $t in
 	server) extra="-max_len=4096" ;;
 	parser) extra="-max_len=8704" ;;
+	ws) extra="-max_len=12000" ;;
 	*) echo "run.sh: unknown target $t" >&2; exit 2 ;;
 	esac
 	mkdir -p "$out/$t/corpus"
