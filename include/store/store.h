@@ -75,8 +75,10 @@ typedef void (*store_done_fn)(void *arg, enum store_result r);
  * "path: what" message in err (not a database, a newer schema, I/O). */
 struct store *store_open(const char *path, struct event_base *base, enum casemapping cm,
     char *err, size_t errlen);
-/* store_close: commit everything still queued, stop the writer and free
- * the store; pending callbacks are not called. NULL is fine. */
+/* store_close: commit everything still queued, stop the writer, call the
+ * callbacks of jobs not yet delivered (cancelled ones excepted: callers
+ * free what they wait with there), and free the store. Close it after the
+ * clients are gone (server_free). NULL is fine. */
 void store_close(struct store *st);
 
 /* store_check: for `evircd -t`: can path be opened as an account database

@@ -487,6 +487,7 @@ store_close(struct store *st)
 		pthread_cond_broadcast(&st->cv);
 		pthread_mutex_unlock(&st->mu);
 		pthread_join(st->thread, NULL);	/* commits what is queued first */
+		deliver(st);	/* so that waiters whose client went are freed */
 	}
 	while ((j = TAILQ_FIRST(&st->todo)) != NULL) {
 		TAILQ_REMOVE(&st->todo, j, link);

@@ -7,6 +7,7 @@
  * The database lives in a temp dir of the test (the server's own dir goes
  * with srv_stop), so a second server can open it. Hash waits are long:
  * argon2id under valgrind takes seconds. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,6 +374,50 @@ START_TEST(t_restart_and_external)
 }
 END_TEST
 
+/* kill -9 under a registration flood: every account whose REGISTER
+ * SUCCESS arrived is in the file, the file passes integrity_check, and the
+ * server starts on it again (WAL; callbacks only after the commit). */
+START_TEST(t_kill9_keeps_acknowledged)
+{
+	struct srv *s;
+	struct cl *c[8];
+	char nick[16], sql[128];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int i;
+
+	db_setup();
+	s = srv_start(conf());
+	for (i = 0; i < 8; i++) {
+		snprintf(nick, sizeof(nick), "k%d", i);
+		c[i] = cl_new(s, nick);
+	}
+	for (i = 0; i < 8; i++)
+		cl_send(c[i], "REGISTER * * password%d", i);
+	/* one worker hashes in order: k0..k3 are acknowledged first */
+	for (i = 0; i < 4; i++)
+		cl_expect(c[i], SRV "REGISTER SUCCESS ", HT);
+	ck_assert_int_eq(kill(s->pid, SIGKILL), 0);
+	ck_assert_int_ne(srv_wait_exit(s, 20000), -1);
+	ck_assert_int_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+	for (i = 0; i < 4; i++) {
+		snprintf(sql, sizeof(sql), "SELECT 1 FROM accounts WHERE name = 'k%d'", i);
+		ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+		ck_assert_msg(sqlite3_step(st) == SQLITE_ROW, "acknowledged k%d lost", i);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	srv_stop(s);
+	s = srv_start(conf());
+	c[0] = sasl_login(s, "again", "k2", "password2");
+	srv_stop(s);
+}
+END_TEST
+
 /* evircd -c CONF --backup DEST while the server runs and holds the file. */
 START_TEST(t_backup_while_running)
 {
@@ -537,6 +582,7 @@ main(void)
 	tcase_add_test(tc, t_account_seen_by_others);
 	tcase_add_test(tc, t_restart_and_external);
 	tcase_add_test(tc, t_backup_while_running);
+	tcase_add_test(tc, t_kill9_keeps_acknowledged);
 	tcase_add_test(tc, t_nickserv);
 	tcase_add_test(tc, t_no_accounts);
 	suite_add_tcase(su, tc);
