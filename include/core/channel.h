@@ -51,6 +51,7 @@ struct mask_entry {
 	time_t		 when;
 };
 
+/* The channel's mask lists: +b, +e, +I (channel->lists[kind]). */
 enum mask_list_kind { LIST_BAN = 0, LIST_EXCEPT, LIST_INVEX, LIST_COUNT };
 
 /* Bounds and lifetime of INVITEs (see channel_invite_add). */
@@ -79,6 +80,9 @@ struct channel_cursor {
 	LIST_ENTRY(channel_cursor) link;	/* in next->cursors */
 };
 
+/* A channel: owned by the registry (srv->channels, key = casefolded name),
+ * created by the first JOIN and freed when the last member goes
+ * (RFC 2811 §2.3); its members, lists and invites are owned by it. */
 struct channel {
 	UT_hash_handle	 hh;		/* srv->channels, key = key */
 	UT_hash_handle	 hh_safe;	/* srv->safe_channels, key = short_key */

@@ -13,6 +13,8 @@
 struct server;
 struct client;
 
+/* K-line (user@host, at registration) or D-line (address/CIDR, at accept);
+ * the letter is the one in STATS, the bans file and EVENT_BAN. */
 enum kline_kind { KLINE_K = 'K', KLINE_D = 'D' };
 
 /* The longest temporary K/D-line, in minutes: 52 weeks, as Solanum's

@@ -38,6 +38,8 @@ struct nick_hold {
 	time_t	until;
 };
 
+/* Counters of the whole server (LUSERS, STATS, metrics): client counts are
+ * current values, the 64-bit ones totals since start. */
 struct server_stats {
 	unsigned	clients;	/* connected sockets, registered or not */
 	unsigned	users;		/* registered */
@@ -57,6 +59,8 @@ struct server_stats {
 	uint64_t	bytes_in;
 };
 
+/* The server: made by server_new (daemon.c), freed by server_free, owns
+ * everything it points to unless a field says otherwise. */
 struct server {
 	struct event_base *base;
 	struct config	*cfg;		/* owned */

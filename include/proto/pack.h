@@ -20,6 +20,8 @@ struct client;
 /* emit: queue one finished line (struct outline with CRLF) to c. */
 typedef void (*pack_emit_fn)(struct client *c, const struct outline *ol);
 
+/* A multi-item reply being packed into lines (linepack_numeric, ..._add,
+ * ..._end): kept by the caller on its stack; holds no allocation. */
 struct linepack {
 	struct client	*c;
 	pack_emit_fn	 emit;
