@@ -124,8 +124,8 @@ enum client_timer {
 	TIMER_FLUSH,			/* output flush before free after close */
 	TIMER_FAKELAG,			/* resume input after penalty */
 	TIMER_HANDSHAKE,		/* tls_handshake_timeout */
+	CLIENT_TIMER_KINDS		/* how many kinds: srv->timerq[] (keep last) */
 };
-#define CLIENT_TIMER_KINDS	6
 
 /* A LIST in progress (SAFELIST): sent a part at a time as the client's
  * output drains (cmd_channel.c). Owned by the client. */
