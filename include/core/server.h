@@ -122,6 +122,7 @@ struct server {
 					 * [accounts] database; opened by server_accounts_open */
 	struct netserver *me;		/* this server in the network (core/netserver.h) */
 	struct netserver *servers;	/* uthash by lower-case name, me included */
+	unsigned	 server_token_next;	/* netserver_add: our next token, 0 = 2 */
 	struct linkset	*linkset;	/* owned by link/ (links, timers, state) */
 	struct nick_hold *holds;	/* nicks unavailable after KILL */
 	size_t		 nholds, holds_cap;

@@ -72,7 +72,6 @@ struct netserver *
 netserver_add(struct server *srv, const char *name, const char *info, unsigned hops,
     struct netserver *uplink, struct client *conn, unsigned peer_token)
 {
-	static unsigned next_token = 2;
 	struct netserver *ns;
 	char key[SERVERNAME_MAX + 1];
 
@@ -92,9 +91,9 @@ netserver_add(struct server *srv, const char *name, const char *info, unsigned h
 	ns->uplink = uplink;
 	ns->conn = conn;
 	ns->peer_token = peer_token;
-	ns->token = next_token++;
-	if (next_token == 0)
-		next_token = 2;
+	if (srv->server_token_next < 2)
+		srv->server_token_next = 2;	/* first use, or wrapped */
+	ns->token = srv->server_token_next++;
 	HASH_ADD_STR(srv->servers, key, ns);
 	srv->stats.servers++;
 	if (hops == 1)
