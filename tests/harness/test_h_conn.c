@@ -471,8 +471,8 @@ flood_lines(struct fc *fc, const char *line, unsigned n, const char *re)
 /* Issue 9 item 9: no reply is free. 300 x LIST from an unregistered client
  * got 300 x 451 at once; PING, CAP and MONITOR cost nothing at all. Now
  * each is answered at the fakelag rate: the burst (10 s of penalty) at
- * once, then one per penalty. The server's clock stands still during the run, so the counts
- * are exact but for a wall-clock second ticking over (+1). */
+ * once, then one per penalty. The harness clock is fixed (it moves only
+ * with h_advance), so the counts are exact. */
 START_TEST(fakelag_every_reply_costs)
 {
 	static const struct { const char *line, *re; } flood[] = {
