@@ -563,7 +563,7 @@ ws_msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg 
 {
 	struct ws *ws = user;
 	size_t n = arg->msg_length, i;
-	const uint8_t *m = arg->msg;
+	const uint8_t *m = arg->msg != NULL ? arg->msg : (const uint8_t *)"";
 
 	if (ws->phase != WS_OPEN)
 		return;
@@ -590,9 +590,7 @@ ws_msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg 
 		 * (as it refuses a bare CR from a TCP client). */
 		while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == '\r'))
 			n--;
-		if (n == 0)
-			;	/* an empty message (wslay passes NULL): an empty line */
-		else if (memchr(m, '\n', n) != NULL) {
+		if (memchr(m, '\n', n) != NULL) {
 			uint8_t line[IRC_INPUT_MAX + 2];
 			if (n > sizeof(line))
 				n = sizeof(line);
