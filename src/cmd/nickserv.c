@@ -14,7 +14,9 @@
 #include "core/client.h"
 #include "core/server.h"
 #include "store/store.h"
+#include "net/close.h"
 #include "net/output.h"
+#include "proto/message.h"
 #include "cmd/account.h"
 #include "cmd/command.h"
 #include "cmd/nickserv.h"
@@ -57,6 +59,8 @@ ns_help(struct client *c)
 		"CERT DEL <fingerprint>        remove a certificate fingerprint",
 		"CERT LIST                     list your certificate fingerprints",
 		"DROP <account>                delete the account you are logged in to",
+		"GHOST <nick>                  disconnect a client using your nick or account",
+		"REGAIN <nick>                 the same, then take the nick",
 		"SASL PLAIN and EXTERNAL work too; so does REGISTER (draft/account-registration).",
 		"***** End of Help *****",
 	};
@@ -372,6 +376,56 @@ ns_drop(struct client *c, char *args)
 	account_login(c, NULL);
 }
 
+/* GHOST <nick> / REGAIN <nick>: disconnect a client using a nick that is
+ * yours (the nick is your account's name, or its user is logged in to your
+ * account: Atheme's and Ergo's rule without the password form); REGAIN
+ * then gives you the nick. No nick hold follows, unlike KILL. Local users
+ * only: accounts are not propagated over links yet. Returns CMD_CLOSE
+ * never (the caller is not the one closed). */
+static void
+ns_ghost(struct client *c, char *args, bool regain)
+{
+	struct server *srv = c->srv;
+	char *nick = strsep(&args, " "), reason[128], target[NICKLEN_MAX + 1];
+	struct client *t;
+	enum casemapping cm = srv->cfg->casemapping;
+
+	if (nick == NULL || *nick == '\0') {
+		ns(c, "Syntax: %s <nick>", regain ? "REGAIN" : "GHOST");
+		return;
+	}
+	if (c->account == NULL) {
+		ns(c, "You are not logged in.");
+		return;
+	}
+	if ((t = server_find_nick(srv, nick)) == NULL) {
+		ns(c, "%s is not online.", nick);
+		return;
+	}
+	if (t == c) {
+		ns(c, "You may not ghost yourself.");
+		return;
+	}
+	if ((t->flags & CF_REMOTE) || !(casemap_cmp(cm, t->nick, c->account) == 0 ||
+	    (t->account != NULL && casemap_cmp(cm, t->account, c->account) == 0))) {
+		ns(c, "You are not authorized to ghost %s.", t->nick);
+		return;
+	}
+	snprintf(target, sizeof(target), "%s", t->nick);
+	snprintf(reason, sizeof(reason), "%s command used by %s", regain ? "REGAIN" : "GHOST",
+	    c->nick);
+	client_close(t, reason, reason);
+	ns(c, "%s has been ghosted.", target);
+	if (regain) {
+		struct irc_msg m;
+		memset(&m, 0, sizeof(m));
+		m.verb = (char *)"NICK";
+		m.params[0] = target;
+		m.nparams = 1;
+		(void)cmd_nick(c, &m);
+	}
+}
+
 void
 nickserv_message(struct client *c, const char *text)
 {
@@ -404,6 +458,10 @@ nickserv_message(struct client *c, const char *text)
 		ns_cert(c, args);
 	else if (strcasecmp(cmd, "DROP") == 0)
 		ns_drop(c, args);
+	else if (strcasecmp(cmd, "GHOST") == 0)
+		ns_ghost(c, args, false);
+	else if (strcasecmp(cmd, "REGAIN") == 0 || strcasecmp(cmd, "RECOVER") == 0)
+		ns_ghost(c, args, true);
 	else
 		ns(c, "Invalid command. Use /msg NickServ HELP for a command listing.");
 	explicit_bzero(buf, sizeof(buf));

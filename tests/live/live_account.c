@@ -546,6 +546,41 @@ START_TEST(t_nickserv)
 }
 END_TEST
 
+/* GHOST and REGAIN: a nick equal to one's account (or a client logged in
+ * to it) is disconnected; REGAIN then takes the nick; others' nicks are
+ * refused. */
+START_TEST(t_nickserv_ghost_regain)
+{
+	struct srv *s;
+	struct cl *a, *b, *x, *y;
+
+	db_setup();
+	s = srv_start(conf());
+	a = cl_new(s, "alice");
+	do_register(a, "alice", "hunter22");
+	cl_send(a, "NICK alice_");
+	cl_expect(a, PFX("alice") "NICK :alice_", LIVE_T);
+	snprintf(a->name, sizeof(a->name), "alice_");
+	b = cl_new(s, "alice");
+	x = cl_new(s, "xavier");
+	cl_send(a, "PRIVMSG NickServ :GHOST xavier");
+	cl_expect(a, NS "alice_ :You are not authorized to ghost xavier\\.", LIVE_T);
+	cl_send(x, "PRIVMSG NickServ :GHOST alice");
+	cl_expect(x, NS "xavier :You are not logged in\\.", LIVE_T);
+	cl_send(a, "PRIVMSG NickServ :REGAIN alice");
+	cl_expect(b, "^ERROR :Closing Link: .*REGAIN command used by alice_", LIVE_T);
+	cl_expect(a, NS "alice_ :alice has been ghosted\\.", LIVE_T);
+	cl_expect(a, PFX("alice_") "NICK :alice", LIVE_T);
+	snprintf(a->name, sizeof(a->name), "alice");
+	/* a second connection logged in to alice is ghosted by GHOST */
+	y = sasl_login(s, "other2", "alice", "hunter22");
+	cl_send(a, "PRIVMSG NickServ :GHOST other2");
+	cl_expect(y, "^ERROR :Closing Link: .*GHOST command used by alice", LIVE_T);
+	cl_expect(a, NS "alice :other2 has been ghosted\\.", LIVE_T);
+	srv_stop(s);
+}
+END_TEST
+
 /* Without [accounts], sasl and registration are not offered. */
 START_TEST(t_no_accounts)
 {
@@ -584,6 +619,7 @@ main(void)
 	tcase_add_test(tc, t_backup_while_running);
 	tcase_add_test(tc, t_kill9_keeps_acknowledged);
 	tcase_add_test(tc, t_nickserv);
+	tcase_add_test(tc, t_nickserv_ghost_regain);
 	tcase_add_test(tc, t_no_accounts);
 	suite_add_tcase(su, tc);
 	return live_run(su);
