@@ -16,8 +16,9 @@
  * A test that fails here names the spec section it relies on: the server
  * is not changed to make a test pass.
  *
- * The test case "offered" (ircv3_offered.c, formerly tests/live/live_ircv3.c)
- * is part of this suite: every IRCv3 live test runs in this one program.
+ * Every IRCv3 live test runs in this one program (the first IRCv3 suite,
+ * tests/live/live_ircv3.c, repeated these cases; its few checks not made
+ * here were moved into them).
  *
  * Debugging: LIVE_VERBOSE=1 (server stderr), LIVE_DEBUG=1, LIVE_KEEP=1,
  * CK_FORK=no (see tests/lib/livelib.h).
@@ -27,7 +28,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "ircv3.h"
 #include "livelib.h"
 
 #define T		LIVE_T
@@ -60,8 +60,10 @@ quiet(struct cl *c)
 	(void)cl_try_expect(c, NEVER, 0);
 }
 
-/* v3_client: see ircv3.h. */
-struct cl *
+/* v3_client: connect and register.  caps NULL: plain NICK/USER, no CAP at
+ * all.  Otherwise CAP LS 302, CAP REQ :caps (must be ACKed verbatim),
+ * NICK/USER, CAP END.  The welcome burst is consumed. */
+static struct cl *
 v3_client(struct srv *s, const char *nick, const char *caps)
 {
 	struct cl *c = cl_connect(s->port);
@@ -729,6 +731,12 @@ START_TEST(t_message_tags)
 	ck_assert(tag_get(l, "msgid", NULL, 0) == 1);
 	ck_assert_msg(strstr(l, ";+") == NULL && strstr(l, "@+") == NULL,
 	    "client tags invented: %s", l);
+	/* a client cannot forge server tags: a non-'+' tag is not relayed
+	 * as sent (message-tags: only client-only tags are relayed) */
+	cl_send(a, "@time=2000-01-01T00:00:00.000Z PRIVMSG bob :forged");
+	l = cl_expect(b, TPFX("alice") "PRIVMSG bob :forged$", T);
+	ck_assert_msg(strstr(l, "2000-01-01") == NULL,
+	    "client-supplied server tag relayed: %s", l);
 }
 END_TEST
 
@@ -1280,6 +1288,9 @@ START_TEST(t_multi_prefix)
 	    "H@ :0 Real alice$", T);
 	cl_send(b, "WHO #c %%nf");
 	cl_expect(b, "^:irc\\.test 354 bob alice H@\\+$", T);
+	/* WHOIS too, since the spec's errata (ircv3.net multi-prefix) */
+	cl_send(b, "WHOIS alice");
+	cl_expect(b, "^:irc\\.test 319 bob alice :@\\+#c$", T);
 }
 END_TEST
 
@@ -1954,9 +1965,6 @@ main(void)
 	tcase_add_test(tc, t_utf8only_labeled);
 	tcase_add_test(tc, t_knock);
 	suite_add_tcase(s, tc);
-
-	/* the first IRCv3 suite, ircv3_offered.c */
-	suite_add_tcase(s, ircv3_offered_tcase());
 
 	return live_run(s);
 }
