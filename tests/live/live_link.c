@@ -351,13 +351,14 @@ free_port(void)
 	return port;
 }
 
-/* ng_start: ngIRCd as ng.test on port, with a passive [Server] block for
- * a.test (ngIRCd accepts; evircd connects). Waits until it listens. */
+/* ng_start_with: ngIRCd as ng.test on port, with a [Server] block for
+ * a.test plus `server_extra` (Host and Port: ngIRCd connects; none: it
+ * only accepts). Waits until it listens. */
 static int
-ng_start(int port)
+ng_start_with(int port, const char *server_extra)
 {
 	const char *bin = access("/usr/sbin/ngircd", X_OK) == 0 ? "/usr/sbin/ngircd" : "ngircd";
-	char text[1024];
+	char text[1536];
 	const char *conf;
 	int i;
 
@@ -369,7 +370,8 @@ ng_start(int port)
 	    "AdminEMail = test@ng.test\n"
 	    "[Limits]\nConnectRetry = 5\n"
 	    "[Options]\nPAM = no\nIdent = no\nDNS = no\nChrootDir =\n"
-	    "[Server]\nName = a.test\nMyPassword = toevng\nPeerPassword = frominng\n", port);
+	    "[Server]\nName = a.test\nMyPassword = toevng\nPeerPassword = frominng\n%s", port,
+	    server_extra);
 	conf = live_file("ngircd.conf", text);
 	chmod(conf, 0644);
 	ng_pid = fork();
@@ -407,7 +409,7 @@ START_TEST(t_link_ngircd)
 	struct srv *a;
 	struct cl *alice, *nina;
 
-	ck_assert_msg(ng_start(port) == 0, "ngircd did not start on port %d (is it installed?)",
+	ck_assert_msg(ng_start_with(port, "") == 0, "ngircd did not start on port %d (is it installed?)",
 	    port);
 	snprintf(conf, sizeof(conf), "[server]\nname = a.test\n"
 	    "[link]\nname = ng.test\naddress = 127.0.0.1\nport = %d\n"
@@ -464,6 +466,40 @@ START_TEST(t_link_ngircd)
 }
 END_TEST
 
+/* The other direction: ngIRCd connects to evircd (a [Server] block with
+ * Host and Port), evircd accepts on its listener and the users talk. */
+START_TEST(t_link_ngircd_incoming)
+{
+	int port = free_port();
+	char text[1024];
+	struct srv *a;
+	struct cl *alice, *nina;
+
+	a = srv_start("[server]\nname = a.test\n"
+	    "[link]\nname = ng.test\nsend_password = toevng\naccept_password = frominng\n");
+	alice = cl_new(a, "alice");
+	cl_join(alice, "#in");
+	snprintf(text, sizeof(text), "Host = 127.0.0.1\nPort = %d\n", a->port);
+	ck_assert_msg(ng_start_with(port, text) == 0, "ngircd did not start");
+	ck_assert_msg(srv_log_wait(a, "link ng\\.test \\(127\\.0\\.0\\.1\\) registered, incoming",
+	    LINK_T), "ngircd did not link in:\n%s", srv_log_tail(a));
+	ck_assert_msg(srv_log_wait(a, "link ng\\.test: burst complete", LINK_T),
+	    "no end of burst:\n%s", srv_log_tail(a));
+	nina = cl_connect(port);
+	nina->strict = 0;
+	cl_send(nina, "NICK nina");
+	cl_send(nina, "USER nina 0 * :Nina N");
+	cl_expect(nina, "^:ng\\.test 376 nina ", 10000);
+	cl_send(nina, "JOIN #in");
+	cl_expect(nina, "^:ng\\.test 353 nina = #in :.*@alice", 10000);
+	cl_expect(alice, PFX("nina") "JOIN #in$", 10000);
+	cl_send(nina, "PRIVMSG #in :in through ngircd's link");
+	cl_expect(alice, PFX("nina") "PRIVMSG #in :in through ngircd's link$", 10000);
+	cl_send(alice, "PRIVMSG #in :and back");
+	cl_expect(nina, PFX("alice") "PRIVMSG #in :and back$", 10000);
+}
+END_TEST
+
 /* ngircd_installed: is there an ngIRCd to link with? The README's test
  * command runs on a fresh system where it is not (CI installs it). */
 static int
@@ -485,10 +521,12 @@ main(void)
 	tcase_add_test(tc, t_link_hashed_password);
 	tcase_add_test(tc, t_link_oper_connect_squit);
 	tcase_add_test(tc, t_link_malformed);
-	if (ngircd_installed())
+	if (ngircd_installed()) {
 		tcase_add_test(tc, t_link_ngircd);
-	else
-		printf("SKIP t_link_ngircd: ngircd is not installed (Debian: ngircd)\n");
+		tcase_add_test(tc, t_link_ngircd_incoming);
+	} else
+		printf("SKIP t_link_ngircd, t_link_ngircd_incoming: ngircd is not installed "
+		    "(Debian: ngircd)\n");
 	suite_add_tcase(s, tc);
 	return live_run(s);
 }
