@@ -34,6 +34,12 @@ int tls_check(const struct listen_conf *lc, char *err, size_t errlen);
  * closes it only if it is still open (fcntl F_GETFD). */
 struct bufferevent *tls_bufferevent_new(struct event_base *base, int fd,
     struct ssl_ctx_st *ctx);
+/* tls_bufferevent_connect: a client-side (connecting) TLS bufferevent on
+ * the connected fd, for an outgoing server link: TLS 1.2 and newer, SNI
+ * servername, the peer's certificate not verified. The fd is owned by it;
+ * NULL on failure (then close fd only if still open, as above). */
+struct bufferevent *tls_bufferevent_connect(struct event_base *base, int fd,
+    const char *servername);
 /* tls_handshake_done: the handshake on c's bufferevent completed: set user
  * mode +z and c->certfp (SHA-256 of the client certificate, lower-case hex)
  * when the client sent one. */

@@ -17,6 +17,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,7 @@
 #include "net/close.h"
 #include "net/conn.h"
 #include "net/output.h"
+#include "net/tls.h"
 #include "cmd/command.h"
 #include "link/link.h"
 
@@ -1626,9 +1628,13 @@ autoconn_connected(int fd, short what, void *arg)
 		return;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (lc->tls)
+		bev = tls_bufferevent_connect(srv->base, fd, lc->name);
+	else
+		bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL) {
-		close(fd);
+		if (fcntl(fd, F_GETFD) != -1)
+			close(fd);
 		autoconn_schedule(ac, ac->delay);
 		return;
 	}
@@ -1638,6 +1644,8 @@ autoconn_connected(int fd, short what, void *arg)
 		autoconn_schedule(ac, ac->delay);
 		return;
 	}
+	if (lc->tls)
+		c->flags |= CF_TLS;	/* close_notify and TLS errors as for accepted ones */
 	if (c->state != CLIENT_OPEN) {
 		autoconn_schedule(ac, ac->delay);	/* refused (D-line, limits) */
 		return;
@@ -1647,7 +1655,8 @@ autoconn_connected(int fd, short what, void *arg)
 		client_close(c, "Out of memory", NULL);
 		return;
 	}
-	log_info("link %s: connected to %s, sending PASS/SERVER", ac->name, c->host);
+	log_info("link %s: connected to %s%s, sending PASS/SERVER", ac->name, c->host,
+	    lc->tls ? " (TLS)" : "");
 	send_pass_server(l, lc);
 }
 
@@ -1676,10 +1685,6 @@ autoconn_try(int fd, short what, void *arg)
 			return;	/* linked or linking: its close reschedules */
 	if (netserver_find(srv, ac->name) != NULL) {
 		autoconn_schedule(ac, lc->connect_retry);	/* reached through another link */
-		return;
-	}
-	if (lc->tls) {
-		log_warnx("link %s: outgoing TLS links are not supported yet", ac->name);
 		return;
 	}
 	snprintf(addr, sizeof(addr), strchr(lc->address, ':') ? "[%s]:%u" : "%s:%u", lc->address,

@@ -213,6 +213,42 @@ tls_bufferevent_new(struct event_base *base, int fd, struct ssl_ctx_st *ctx)
 	return bev;
 }
 
+/* tls_bufferevent_connect: see tls.h. A context per connection (links are
+ * few): TLS 1.2 and newer, SNI = servername, no certificate verification
+ * (the link password authenticates the peer; docs/NETWORK.md). */
+struct bufferevent *
+tls_bufferevent_connect(struct event_base *base, int fd, const char *servername)
+{
+	struct bufferevent *bev;
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	SSL *ssl;
+
+	if (ctx == NULL) {
+		ERR_clear_error();
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	ssl = SSL_new(ctx);
+	SSL_CTX_free(ctx);	/* the SSL holds its own reference */
+	if (ssl == NULL) {
+		ERR_clear_error();
+		return NULL;
+	}
+	SSL_set_tlsext_host_name(ssl, servername);
+	bev = bufferevent_openssl_socket_new(base, fd, ssl, BUFFEREVENT_SSL_CONNECTING,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		/* as in tls_bufferevent_new */
+		if (fcntl(fd, F_GETFD) != -1)
+			SSL_free(ssl);
+		ERR_clear_error();
+		return NULL;
+	}
+	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	return bev;
+}
+
 /* ssl_of: the SSL of bev, or of the bufferevent under it (a WebSocket
  * client's filter, net/ws.c); NULL for a plaintext connection. */
 static SSL *

@@ -173,6 +173,35 @@ START_TEST(t_link_bad_password)
 }
 END_TEST
 
+/* tls = yes: B connects to A's TLS listener; the link works as over a
+ * plain socket. */
+START_TEST(t_link_tls)
+{
+	const char *crt = live_cert("linka", "a.test");
+	struct srv *a = srv_start_tls(conf_a, crt, live_cert_key(crt)), *b;
+	struct cl *alice = cl_new(a, "alice"), *bob;
+	char conf[512];
+
+	ck_assert_int_gt(a->tls_port, 0);
+	snprintf(conf, sizeof(conf), "[server]\nname = b.test\n"
+	    "[link]\nname = a.test\naddress = 127.0.0.1\nport = %d\npassword = linkpw\n"
+	    "tls = yes\nautoconnect = yes\nconnect_retry = 1\n", a->tls_port);
+	b = srv_start(conf);
+	ck_assert_msg(srv_log_wait(b, "link a\\.test: connected to 127\\.0\\.0\\.1 \\(TLS\\)", LINK_T),
+	    "no TLS connection:\n%s", srv_log_tail(b));
+	ck_assert_msg(srv_log_wait(a, "link b\\.test: burst complete", LINK_T),
+	    "no link over TLS:\n%s", srv_log_tail(a));
+	bob = cl_new(b, "bob");
+	cl_send(bob, "PRIVMSG alice :over tls");
+	cl_expect(alice, PFX("bob") "PRIVMSG alice :over tls$", LIVE_T);
+	cl_send(alice, "PRIVMSG bob :and back");
+	cl_expect(bob, PFX("alice") "PRIVMSG bob :and back$", LIVE_T);
+	ck_assert_int_eq(srv_stop(b), 0);
+	cl_send(alice, "LINKS");
+	cl_expect(alice, "^:a\\.test 365 alice ", LIVE_T);
+}
+END_TEST
+
 /* accept_password may be a --mkpasswd hash: checked on the password
  * worker (input of the link paused meanwhile), then the link comes up. */
 START_TEST(t_link_hashed_password)
@@ -519,6 +548,7 @@ main(void)
 	tcase_add_test(tc, t_link_two_servers);
 	tcase_add_test(tc, t_link_bad_password);
 	tcase_add_test(tc, t_link_hashed_password);
+	tcase_add_test(tc, t_link_tls);
 	tcase_add_test(tc, t_link_oper_connect_squit);
 	tcase_add_test(tc, t_link_malformed);
 	if (ngircd_installed()) {
