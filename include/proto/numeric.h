@@ -104,6 +104,10 @@
 #define FMT_RPL_TOPICWHOTIME	"%s %s %lld"
 #define RPL_WHOISBOT		335
 #define FMT_RPL_WHOISBOT	"%s :is a bot on %s"
+#define RPL_INVITELIST		336	/* Modern IRC: INVITE without parameters */
+#define FMT_RPL_INVITELIST	"%s"
+#define RPL_ENDOFINVITELIST	337
+#define FMT_RPL_ENDOFINVITELIST	":End of /INVITE list"
 #define RPL_INVITING		341
 #define FMT_RPL_INVITING	"%s %s"
 #define RPL_INVEXLIST		346

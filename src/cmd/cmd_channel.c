@@ -503,15 +503,49 @@ cmd_list(struct client *c, struct irc_msg *m)
  * stored invite lasts INVITE_LIFETIME seconds (Solanum keeps it until the
  * join or the channel's end; InspIRCd's INVITE takes an expiry; we bound
  * it), dies with the channel and is used up by the JOIN. */
+/* invite_list: INVITE without parameters (Modern IRC "INVITE message":
+ * "RPL_INVITELIST ... for each channel the user is invited to", then
+ * RPL_ENDOFINVITELIST), oldest first; expired invites are freed on the
+ * way and not shown. O(INVITES_PER_CLIENT). */
+static void
+invite_list(struct client *c)
+{
+	struct invite *inv, *next;
+
+	for (inv = TAILQ_FIRST(&c->invites); inv != NULL; inv = next) {
+		next = TAILQ_NEXT(inv, by_client);
+		if (inv->expires <= c->srv->now) {
+			channel_invite_del(inv);
+			continue;
+		}
+		numeric(c, RPL_INVITELIST, inv->chan->name);
+	}
+	numeric(c, RPL_ENDOFINVITELIST);
+}
+
+/* Invites stay when a channel's +i is taken off: Solanum's chm_simple
+ * (ircd/chmode.c) only flips the bit and its invites live until the JOIN,
+ * the channel's end or the user's; an invite may still pass +l, and it
+ * passes a +i set again later (ours also expire: INVITE_LIFETIME).
+ * (ircd-hybrid and IRCnet 2.11 clear them on -i; we follow Solanum.) */
 enum cmd_result
 cmd_invite(struct client *c, struct irc_msg *m)
 {
 	struct server *srv = c->srv;
-	struct client *target = server_find_nick(srv, m->params[0]);
+	struct client *target;
 	struct channel *ch;
 	struct membership *mb;
 	char pfx[160];
 
+	if (m->nparams == 0) {
+		invite_list(c);
+		return CMD_OK;
+	}
+	if (m->nparams < 2) {
+		numeric(c, ERR_NEEDMOREPARAMS, "INVITE");
+		return CMD_OK;
+	}
+	target = server_find_nick(srv, m->params[0]);
 	if (target == NULL || !client_is_registered(target)) {
 		numeric(c, ERR_NOSUCHNICK, m->params[0]);
 		return CMD_OK;

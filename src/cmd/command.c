@@ -28,7 +28,7 @@ const struct command command_table[] = {
 	{ "DIE",	cmd_die,	0, O, 1 },
 	{ "DLINE",	cmd_dline,	1, O, 1 },
 	{ "INFO",	cmd_info,	0, 0, 1 },
-	{ "INVITE",	cmd_invite,	2, 0, 1 },
+	{ "INVITE",	cmd_invite,	0, 0, 1 },
 	{ "ISON",	cmd_ison,	1, 0, 1 },
 	{ "JOIN",	cmd_join,	1, 0, 1 },
 	{ "KICK",	cmd_kick,	2, 0, 1 },

@@ -541,6 +541,50 @@ START_TEST(invite_expires_and_is_bounded)
 }
 END_TEST
 
+/* Modern IRC "INVITE message": INVITE without parameters lists the
+ * user's pending invites (336 per channel, then 337); expired ones are
+ * not listed; one parameter is 461. Invites survive -i (Solanum). */
+START_TEST(invite_list)
+{
+	struct harness *h = h_new();
+	struct fc *a = fc_new(h, "alice"), *c = fc_new(h, "carol");
+
+	fc_send(c, "INVITE");
+	fc_expect_next(c, NUM("337", "carol") ":End of /INVITE list$");
+	fc_send(c, "INVITE alice");
+	fc_expect_next(c, NUM("461", "carol") "INVITE :");
+	fc_send(a, "JOIN #one,#two");
+	fc_send(a, "MODE #one +i");
+	fc_send(a, "MODE #two +i");
+	fc_send(a, "INVITE carol #one");
+	h_advance(h, 100);
+	fc_send(a, "INVITE carol #two");
+	fc_clear(c);
+	fc_send(c, "INVITE");
+	fc_expect_next(c, NUM("336", "carol") "#one$");
+	fc_expect_next(c, NUM("336", "carol") "#two$");
+	fc_expect_next(c, NUM("337", "carol") ":End of /INVITE list$");
+	/* #one expires first: only #two is listed */
+	h_advance(h, INVITE_LIFETIME - 50);
+	fc_send(c, "INVITE");
+	fc_expect_next(c, NUM("336", "carol") "#two$");
+	fc_expect_next(c, NUM("337", "carol") ":");
+	ck_assert_uint_eq(fc_client(c)->ninvites, 1);
+	/* -i then +i: the invite is still there and still passes */
+	fc_send(a, "MODE #two -i");
+	fc_send(a, "MODE #two +i");
+	fc_send(c, "INVITE");
+	fc_expect_next(c, NUM("336", "carol") "#two$");
+	fc_send(c, "JOIN #two");
+	fc_expect(c, PFX("carol") "JOIN :?#two$");
+	/* used up by the JOIN */
+	fc_clear(c);
+	fc_send(c, "INVITE");
+	fc_expect_next(c, NUM("337", "carol") ":");
+	h_free(h);
+}
+END_TEST
+
 /* Modern IRC "INVITE message". */
 START_TEST(invite)
 {
@@ -775,6 +819,7 @@ main(void)
 	tc = h_tcase(s, "invite_topic", 10);
 	tcase_add_test(tc, invite);
 	tcase_add_test(tc, invite_once);
+	tcase_add_test(tc, invite_list);
 	tcase_add_test(tc, invite_by_member_opens_nothing);
 	tcase_add_test(tc, invite_passes_only_i_and_l);
 	tcase_add_test(tc, invite_dies_with_channel);

@@ -497,6 +497,12 @@ START_TEST(t_invite_errors)
 	/* 461 */
 	cl_send(a, "INVITE bob");
 	cl_expect(a, SRV "461 alice INVITE :", LIVE_T);
+	/* no parameters: the pending invites (Modern IRC 336/337) */
+	cl_send(a, "INVITE carol #c");
+	cl_expect(a, SRV "341 alice carol #c", LIVE_T);
+	cl_send(c, "INVITE");
+	cl_expect(c, SRV "336 carol #c$", LIVE_T);
+	cl_expect(c, SRV "337 carol :End of /INVITE list", LIVE_T);
 }
 END_TEST
 
