@@ -24,6 +24,7 @@ enum channel_mode {
 	CMODE_PRIVATE	= 1u << 5,	/* p */
 	CMODE_SECRET	= 1u << 6,	/* s */
 	CMODE_TOPIC	= 1u << 7,	/* t */
+	CMODE_NOCTCP	= 1u << 8,	/* C: no CTCP but ACTION (InspIRCd, Solanum) */
 };
 
 /* Member status (RFC 2811 §4.1); prefixes and rank: chanmode_table. */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "proto/cap.h"
 #include "core/channel.h"
@@ -98,6 +99,22 @@ format_msg(struct outline *ol, const struct msgctx *x, const char *target)
 		ol->need_cap = CAP_MESSAGE_TAGS;
 }
 
+/* ctcp_refused: a CTCP other than ACTION ("\1NAME[ args][\1]"), which a
+ * +C channel refuses. InspIRCd m_noctcp (OnUserPreMessage: IsCTCP and not
+ * ACTION, for PRIVMSG and NOTICE, operators of the channel included,
+ * 404 "Can't send CTCP to channel") and Solanum's +C do the same; NOTICE
+ * gets no error (RFC 2812 §3.3.2). An empty "\1\1" counts as a CTCP. */
+static bool
+ctcp_refused(const struct channel *ch, const struct msgctx *x)
+{
+	const char *t = x->text;
+
+	if (!(ch->modes & CMODE_NOCTCP) || x->tagmsg || t[0] != '\1')
+		return false;
+	return !(strncasecmp(t + 1, "ACTION", 6) == 0 &&
+	    (t[7] == ' ' || t[7] == '\1' || t[7] == '\0'));
+}
+
 /* deliver: one target. NOTICE never produces an error or automatic reply
  * (RFC 2812 §3.3.2; ngIRCd and Solanum send no errors for NOTICE). */
 static void
@@ -121,7 +138,7 @@ deliver(struct client *c, const struct msgctx *x, char *target)
 				numeric(c, ERR_NOSUCHNICK, target);
 			return;
 		}
-		if (!channel_can_send(ch, c)) {
+		if (!channel_can_send(ch, c) || ctcp_refused(ch, x)) {
 			if (!x->notice)
 				numeric(c, ERR_CANNOTSENDTOCHAN, ch->name);
 			return;

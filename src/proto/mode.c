@@ -22,6 +22,9 @@ const struct chanmode_def chanmode_table[] = {
 	    RPL_ENDOFEXCEPTLIST },
 	{ 'I', MODE_LIST,   MODE_BY_CHANOP, MODEF_OPS_QUERY, 0, LIST_INVEX, 0, 0, RPL_INVEXLIST,
 	    RPL_ENDOFINVEXLIST },
+	/* no CTCP but ACTION to the channel: InspIRCd m_noctcp and Solanum
+	 * both spell it +C (enforced in cmd_message.c deliver) */
+	{ 'C', MODE_NEVER,  MODE_BY_CHANOP, 0, CMODE_NOCTCP, 0, 0, 0, 0, 0 },
 	{ 'i', MODE_NEVER,  MODE_BY_CHANOP, 0, CMODE_INVITE, 0, 0, 0, 0, 0 },
 	{ 'k', MODE_ALWAYS, MODE_BY_CHANOP, MODEF_UNSET_ARG_OPT | MODEF_SECRET_ARG, CMODE_KEY, 0, 0, 0,
 	    0, 0 },

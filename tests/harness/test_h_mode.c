@@ -88,6 +88,44 @@ START_TEST(moderated)
 }
 END_TEST
 
+/* +C (InspIRCd/Solanum no-CTCP): CTCPs but ACTION to the channel are
+ * refused with 404, operators included; NOTICE CTCPs are dropped without
+ * an error; ACTION and plain text pass; 324 shows C; -C lifts it. */
+START_TEST(no_ctcp)
+{
+	struct harness *h = h_new();
+	struct fc *a, *b;
+
+	h_two_in_channel(h, &a, &b, "#c");
+	fc_send(a, "MODE #c +C");
+	fc_expect(b, PFX("alice") "MODE #c \\+C$");
+	fc_send(a, "MODE #c");
+	fc_expect(a, NUM("324", "alice") "#c \\+C");
+	fc_send(b, "PRIVMSG #c :\001VERSION\001");
+	fc_expect(b, NUM("404", "bob") "#c :");
+	fc_send(a, "PRIVMSG #c :\001PING 123\001");
+	fc_expect(a, NUM("404", "alice") "#c :");
+	fc_send(b, "PRIVMSG #c :\001ACTIONS\001");
+	fc_expect(b, NUM("404", "bob") "#c :");
+	fc_send(b, "NOTICE #c :\001VERSION x\001");
+	fc_send(b, "PRIVMSG #c :\001ACTION waves\001");
+	fc_expect(a, PFX("bob") "PRIVMSG #c :\001ACTION waves\001$");
+	fc_send(b, "PRIVMSG #c :\001action\001");
+	fc_expect(a, PFX("bob") "PRIVMSG #c :\001action\001$");
+	fc_send(b, "PRIVMSG #c :plain \001VERSION\001");
+	fc_expect(a, PFX("bob") "PRIVMSG #c :plain ");
+	fc_expect_none(a, "VERSION\001$|PING|ACTIONS");
+	ck_assert_uint_eq(fc_count(b, " 404 "), 0);	/* no error for the NOTICE */
+	/* a CTCP to a user is not the channel's business */
+	fc_send(b, "PRIVMSG alice :\001VERSION\001");
+	fc_expect(a, PFX("bob") "PRIVMSG alice :\001VERSION\001$");
+	fc_send(a, "MODE #c -C");
+	fc_send(b, "PRIVMSG #c :\001VERSION\001");
+	fc_expect(a, PFX("bob") "PRIVMSG #c :\001VERSION\001$");
+	h_free(h);
+}
+END_TEST
+
 /* +n: no messages from outside (RFC 2811 §4.2.5); -n allows them. */
 START_TEST(no_external)
 {
@@ -453,6 +491,7 @@ main(void)
 	tcase_add_test(tc, op_voice);
 	tcase_add_test(tc, moderated);
 	tcase_add_test(tc, no_external);
+	tcase_add_test(tc, no_ctcp);
 	tcase_add_test(tc, key);
 	tcase_add_test(tc, limit);
 	tcase_add_test(tc, unknown_mode);
