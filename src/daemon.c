@@ -19,6 +19,8 @@
 #include "cmd/whowas.h"
 #include "store/store.h"
 #include "link/link.h"
+#include "http/http.h"
+#include "http/metrics.h"
 #include "daemon.h"
 
 static void
@@ -51,7 +53,8 @@ server_new(struct config *cfg, const char *config_path)
 		fatalx("cannot create the loop's events");
 	conn_set_dispatch(srv, command_dispatch);
 	if (whowas_subscribe(srv) != 0 || monitor_subscribe(srv) != 0 ||
-	    eventlog_subscribe(srv) != 0 || link_init(srv) != 0)
+	    eventlog_subscribe(srv) != 0 || link_init(srv) != 0 ||
+	    metrics_subscribe(srv) != 0)
 		fatalx("event subscriptions exceed EVENT_MAX_SUBSCRIBERS");
 	srv->sig_term = evsignal_new(srv->base, SIGTERM, signal_cb, srv);
 	srv->sig_int = evsignal_new(srv->base, SIGINT, signal_cb, srv);
@@ -59,6 +62,10 @@ server_new(struct config *cfg, const char *config_path)
 	evsignal_add(srv->sig_term, NULL);
 	evsignal_add(srv->sig_int, NULL);
 	evsignal_add(srv->sig_hup, NULL);
+	if (http_start(srv) != 0) {
+		server_free(srv);
+		return NULL;
+	}
 	return srv;
 }
 
@@ -92,6 +99,7 @@ server_free(struct server *srv)
 	event_free(srv->sig_term);
 	event_free(srv->sig_int);
 	event_free(srv->sig_hup);
+	http_free(srv);
 	service_free(srv);
 	link_free(srv);
 	server_io_free(srv);

@@ -209,7 +209,7 @@ main(int argc, char *argv[])
 	raise_nofile();
 	srv = server_new(cfg, conffile);
 	if (srv == NULL)
-		fatalx("cannot create the event loop");
+		fatalx("cannot start the server (see the messages above)");
 	if (server_accounts_open(srv, err, sizeof(err)) != 0) {
 		log_warnx("[accounts] database: %s; exiting", err);
 		server_free(srv);

@@ -168,6 +168,7 @@ struct client {
 	uint32_t	 sendq, recvq;	/* bytes, from the connection class */
 	uint32_t	 tb_head, tb_tail;	/* segments in srv->turnbuf (net/turnbuf.h), 0 = none */
 	uint32_t	 tb_len;	/* bytes held there: part of the sendq */
+	uint16_t	 signon_ms;	/* milliseconds part of the accept time (in padding) */
 
 	time_t		 signon;
 	time_t		 last_active;	/* last line received (liveness) */

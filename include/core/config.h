@@ -63,6 +63,22 @@ struct link_conf {
 	int		 line;		/* line of the [link] header, for errors */
 };
 
+/* The [http] section: the metrics and status page listener (src/http/).
+ * Off unless the file has an [http] section; then it listens on address
+ * (loopback by default). Changes take effect at the next start. */
+struct http_conf {
+	bool		 enabled;	/* an [http] section was given */
+	char		*address;	/* owned; an IPv4 or IPv6 literal, default "127.0.0.1" */
+	uint16_t	 port;		/* default HTTP_DEFAULT_PORT; 0 = kernel picks (tests) */
+	char		*token;		/* owned; bearer token, NULL = loopback clients only */
+	unsigned	 max_connections;	/* open HTTP connections at once (default 16) */
+	unsigned	 timeout;	/* s: a request must arrive and be answered within it */
+	int		 line;		/* line of the [http] header, for errors */
+};
+#define HTTP_DEFAULT_PORT	6680
+#define HTTP_TOKEN_MIN		16	/* bytes: a bearer token shorter than this is refused */
+#define HTTP_TOKEN_MAX		256
+
 /* The whole configuration. All strings are owned by the struct and freed by
  * config_free. Units: seconds for times, bytes for sizes. */
 struct config {
@@ -115,6 +131,7 @@ struct config {
 	size_t		 nopers;
 	struct link_conf *links;	/* [link] sections */
 	size_t		 nlinks;
+	struct http_conf http;
 };
 
 /* config_default: a new configuration with every default filled in and one
@@ -141,6 +158,9 @@ int config_load_motd(struct config *cfg, char *err, size_t errlen);
 /* config_find_link: the [link] section named name (ASCII case-insensitive,
  * as server names are), or NULL. */
 const struct link_conf *config_find_link(const struct config *cfg, const char *name);
+/* config_addr_is_loopback: true if the IPv4 or IPv6 literal addr is a
+ * loopback address (127.0.0.0/8, ::1, ::ffff:127.x.y.z). */
+bool config_addr_is_loopback(const char *addr);
 /* config_free: free cfg and everything it owns; NULL is fine. */
 void config_free(struct config *cfg);
 

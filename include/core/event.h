@@ -27,9 +27,11 @@ struct channel;
 #define EVENT_MAX_SUBSCRIBERS	8	/* per event */
 
 /* EVENT_REGISTERED: client finished registration; the welcome burst (001
- * to MOTD) is queued, client->nick is its first nick. */
+ * to MOTD) is queued, client->nick is its first nick. reg_ms is the time
+ * from accept to registration in milliseconds (loop clock). */
 struct event_registered {
 	struct client	*client;
+	uint32_t	 reg_ms;
 };
 
 /* EVENT_NICK: a registered client changed its nick; client->nick is the new

@@ -22,6 +22,7 @@ struct listener;
 struct password_pool;
 struct store;
 struct turnbuf;
+struct http_server;
 
 /* One remembered nick for WHOWAS (RFC 2812 §3.6.3, RFC 2813 §5.6). */
 struct whowas {
@@ -37,6 +38,19 @@ struct nick_hold {
 	char	key[NICKLEN_MAX + 1];	/* casefolded */
 	time_t	until;
 };
+
+/* A histogram with fixed bucket bounds (Prometheus "le" semantics: bucket i
+ * counts observations <= stat_hist_bounds[i]; the +Inf bucket is count).
+ * Bounds in seconds, shared by every histogram: 1 ms to 30 s. */
+#define STAT_HIST_BUCKETS	14
+extern const double stat_hist_bounds[STAT_HIST_BUCKETS];
+struct stat_hist {
+	uint64_t	bucket[STAT_HIST_BUCKETS];	/* non-cumulative counts */
+	uint64_t	count;
+	double		sum;		/* seconds */
+};
+/* stat_hist_observe: add one observation of v seconds (O(buckets)). */
+void stat_hist_observe(struct stat_hist *h, double v);
 
 /* Counters of the whole server (LUSERS, STATS, metrics): client counts are
  * current values, the 64-bit ones totals since start. */
@@ -57,6 +71,16 @@ struct server_stats {
 	unsigned	max_global;	/* highest users + remote_users seen */
 	uint64_t	lines_in;
 	uint64_t	bytes_in;
+	uint64_t	lines_out;	/* lines queued to clients */
+	uint64_t	bytes_out;	/* bytes queued to clients (tags included) */
+	uint64_t	numerics[10];	/* numeric replies sent, by hundreds (index = num / 100) */
+	uint64_t	sendq_closes;	/* "SendQ exceeded" */
+	uint64_t	flood_closes;	/* "Excess Flood" */
+	uint64_t	fakelag_delays;	/* times a client's input was paused by fakelag */
+	uint64_t	kline_hits;	/* connections refused or closed by a K-line */
+	uint64_t	dline_hits;	/* ... by a D-line */
+	struct stat_hist registration;	/* accept to end of registration (the metrics subscriber) */
+	struct stat_hist loop_turn;	/* callbacks of one loop turn that queued output */
 };
 
 /* The server: made by server_new (daemon.c), freed by server_free, owns
@@ -138,6 +162,7 @@ struct server {
 	char		 msgid_base[16];	/* per-start prefix so ids stay unique over restarts */
 	uint32_t	 batch_next;
 	struct server_stats stats;
+	struct http_server *http;	/* owned by src/http/http.c; NULL when [http] is off */
 	unsigned long	 cmd_count[64];	/* per command_table index */
 	bool		 shutting_down;
 };

@@ -29,6 +29,7 @@ struct linepack {
 	unsigned	 max_items;	/* per line, 0 = no limit (005: 13) */
 	unsigned	 nitems;	/* items in the current line */
 	unsigned	 nlines;	/* lines emitted so far */
+	int		 num;		/* the numeric (counted per line in srv->stats) */
 	size_t		 hlen;		/* bytes of the head in ol.buf */
 	size_t		 tlen;		/* bytes of tail */
 	char		 tail[48];	/* after the items, e.g. " :are supported..." */

@@ -201,6 +201,10 @@ ban_enforce(struct server *srv, char kind)
 		if (kind == KLINE_K && !client_is_registered(c))
 			continue;	/* checked at registration */
 		numeric(c, ERR_YOUREBANNEDCREEP);
+		if (kind == KLINE_D)
+			srv->stats.dline_hits++;
+		else
+			srv->stats.kline_hits++;
 		client_close(c, kind == KLINE_D ? "D-lined" : "K-lined", NULL);
 		n++;
 	}

@@ -263,6 +263,7 @@ register_try(struct client *c)
 	struct config *cfg = srv->cfg;
 	char pfx[160], modes[16], umodes[32], cmodes[64], pmodes[64];
 	const struct kline *k;
+	uint32_t reg_ms;
 
 	if (client_is_registered(c) || !(c->flags & CF_GOT_NICK) || !(c->flags & CF_GOT_USER) ||
 	    (c->flags & CF_CAP_NEG))
@@ -292,6 +293,7 @@ register_try(struct client *c)
 	if ((k = kline_find_kline(srv, c)) != NULL) {
 		numeric(c, ERR_YOUREBANNEDCREEP);
 		reply_notice(c, "*** You are banned from this server: %s", k->reason);
+		srv->stats.kline_hits++;
 		client_close(c, "K-lined", NULL);
 		return CMD_CLOSE;
 	}
@@ -302,6 +304,12 @@ register_try(struct client *c)
 		srv->stats.max_users = srv->stats.users;
 	if (c->umodes & UMODE_INVISIBLE)
 		srv->stats.invisible++;
+	{
+		/* accept to registration, before signon becomes the
+		 * registration time (EVENT_REGISTERED carries it) */
+		int64_t ms = (int64_t)(srv->now - c->signon) * 1000 + srv->now_ms - c->signon_ms;
+		reg_ms = ms < 0 ? 0 : ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+	}
 	c->signon = c->last_msg = srv->now;
 	/* A fresh fakelag burst for the registered client: what it paid while
 	 * registering (CAP LS/REQ/END, NICK, USER, PING: every command costs,
@@ -325,7 +333,7 @@ register_try(struct client *c)
 	send_lusers(c);
 	send_motd(c);
 	{
-		struct event_registered ev = { c };
+		struct event_registered ev = { c, reg_ms };
 		event_publish_registered(srv, &ev);	/* MONITOR, ... */
 	}
 	if (c->umodes != 0) {

@@ -59,6 +59,7 @@ client_new_extra(struct server *srv, struct bufferevent *bev, const struct socka
 	snprintf(c->host, sizeof(c->host), "%s%s", addr[0] == ':' ? "0" : "", addr);
 	strcpy(c->nick, "*");
 	c->signon = c->last_active = c->last_msg = srv->now;
+	c->signon_ms = (uint16_t)srv->now_ms;
 	LIST_INIT(&c->channels);
 	TAILQ_INIT(&c->invites);
 	return c;

@@ -9,6 +9,9 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <ini.h>
 
 #include "evircd_config.h"
@@ -181,6 +184,10 @@ config_default(void)
 	cfg->flood_penalty = 1;
 	cfg->flood_exempt_opers = true;
 	cfg->log_facility = log_facility("daemon");
+	cfg->http.address = xstrdup("127.0.0.1");
+	cfg->http.port = HTTP_DEFAULT_PORT;
+	cfg->http.max_connections = 16;
+	cfg->http.timeout = 10;
 	default_classes(cfg);
 	return cfg;
 }
@@ -225,7 +232,26 @@ config_free(struct config *cfg)
 	free(cfg->password);
 	free(cfg->accounts_db);
 	free(cfg->ws_origins);
+	free(cfg->http.address);
+	free(cfg->http.token);
 	free(cfg);
+}
+
+/* config_addr_is_loopback: see config.h. */
+bool
+config_addr_is_loopback(const char *addr)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, addr, &a6) == 1) {
+		if (IN6_IS_ADDR_LOOPBACK(&a6))
+			return true;
+		return IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127;
+	}
+	return false;
 }
 
 /* Parser state shared by the line reader and the key handler. */
@@ -311,6 +337,9 @@ reader(char *str, int num, void *stream)
 			clear_classes(p->cfg);
 		snprintf(name, sizeof(name), "class%d", p->class_sections);
 		add_class(p->cfg, name);
+	} else if (strcmp(p->section, "http") == 0) {
+		p->cfg->http.enabled = true;
+		p->cfg->http.line = p->lineno;
 	} else if (strcmp(p->section, "server") != 0 && strcmp(p->section, "limits") != 0 &&
 	    strcmp(p->section, "security") != 0 && strcmp(p->section, "flood") != 0 &&
 	    strcmp(p->section, "accounts") != 0 && strcmp(p->section, "log") != 0 &&
@@ -712,6 +741,41 @@ handler(void *user, const char *section, const char *name, const char *value)
 				return 0;
 			}
 			cfg->log_facility = fac;
+		} else
+			goto unknown;
+	} else if (strcmp(section, "http") == 0) {
+		struct http_conf *hc = &cfg->http;
+		struct in6_addr a6;
+		if (!strcmp(name, "address")) {
+			if (inet_pton(AF_INET, value, &a6) != 1 && inet_pton(AF_INET6, value, &a6) != 1) {
+				perr(p, "address: '%s' is not an IPv4 or IPv6 address", value);
+				return 0;
+			}
+			set_str(&hc->address, value);
+		} else if (!strcmp(name, "port")) {
+			if (!parse_uint(p, name, value, 0, 65535, &v))
+				return 0;
+			hc->port = (uint16_t)v;
+		} else if (!strcmp(name, "token")) {
+			/* RFC 6750 §2.1 b64token characters only, so that the
+			 * header comparison needs no decoding */
+			size_t n = strlen(value);
+			if (n < HTTP_TOKEN_MIN || n > HTTP_TOKEN_MAX ||
+			    strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			    "0123456789-._~+/=") != n) {
+				perr(p, "token: %d to %d characters of A-Z a-z 0-9 - . _ ~ + / =",
+				    HTTP_TOKEN_MIN, HTTP_TOKEN_MAX);
+				return 0;
+			}
+			set_str(&hc->token, value);
+		} else if (!strcmp(name, "max_connections")) {
+			if (!parse_uint(p, name, value, 1, 10000, &v))
+				return 0;
+			hc->max_connections = (unsigned)v;
+		} else if (!strcmp(name, "timeout")) {
+			if (!parse_uint(p, name, value, 1, 3600, &v))
+				return 0;
+			hc->timeout = (unsigned)v;
 		} else
 			goto unknown;
 	} else if (strcmp(section, "oper") == 0) {

@@ -189,6 +189,27 @@ server_clock(struct server *srv)
 	srv->now_ms = (long)(tv.tv_usec / 1000);
 }
 
+const double stat_hist_bounds[STAT_HIST_BUCKETS] = {
+	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+};
+
+/* stat_hist_observe: see server.h. */
+void
+stat_hist_observe(struct stat_hist *h, double v)
+{
+	int i;
+
+	if (v < 0)
+		v = 0;
+	for (i = 0; i < STAT_HIST_BUCKETS; i++)
+		if (v <= stat_hist_bounds[i]) {
+			h->bucket[i]++;
+			break;
+		}
+	h->count++;
+	h->sum += v;
+}
+
 void
 server_whowas_add(struct server *srv, const struct client *c, const char *nick)
 {

@@ -44,8 +44,10 @@ close_reaper_cb(int fd, short what, void *arg)
 
 	server_clock(srv);
 	/* Closing a client may overflow others' sendq (its QUIT): loop. */
-	while ((c = TAILQ_FIRST(&srv->pending)) != NULL)
+	while ((c = TAILQ_FIRST(&srv->pending)) != NULL) {
+		srv->stats.sendq_closes++;
 		client_close(c, "SendQ exceeded", NULL);	/* takes c off the list */
+	}
 	while ((c = TAILQ_FIRST(&srv->dead)) != NULL) {
 		TAILQ_REMOVE(&srv->dead, c, link);
 		close_free(c);

@@ -315,7 +315,11 @@ conn_setup(struct server *srv, struct bufferevent *bev, const struct sockaddr *s
 	if (c == NULL)
 		return NULL;
 	c->flags |= flags;
-	refused = kline_find_dline(srv, c) != NULL ? "D-lined" : connlimit_admit(srv, c);
+	if (kline_find_dline(srv, c) != NULL) {
+		refused = "D-lined";
+		srv->stats.dline_hits++;
+	} else
+		refused = connlimit_admit(srv, c);
 	TAILQ_INSERT_TAIL(&srv->clients, c, link);
 	srv->stats.clients++;
 	srv->stats.unknown++;
@@ -486,10 +490,12 @@ conn_process_input(struct client *c)
 		len = evbuffer_get_length(in);
 		if (fakelag_blocked(c)) {
 			if (len >= c->recvq) {
+				srv->stats.flood_closes++;
 				conn_abort(c, "Excess Flood");
 				return;
 			}
 			if (!(c->flags & CF_READ_PAUSED)) {
+				srv->stats.fakelag_delays++;
 				c->flags |= CF_READ_PAUSED;
 				client_timer_stop(c);
 				client_timer_set(c, TIMER_FAKELAG);

@@ -55,6 +55,7 @@ queue(struct client *c, const void *buf, size_t len)
 		if (c == NULL || c->state != CLIENT_OPEN)
 			return;
 	}
+	c->srv->stats.bytes_out += len;
 	if (capture_is_open(c)) {
 		capture_add(c, buf, len);
 		return;
@@ -95,6 +96,7 @@ send_bytes(struct client *c, const char *buf, size_t len)
 		return;
 	if ((c->caps & CAP_SERVER_TIME) && len > 0 && buf[0] != '@')
 		queue_time(c, true);
+	c->srv->stats.lines_out++;
 	queue(c, buf, len);
 }
 
@@ -111,6 +113,7 @@ send_line(struct client *c, const struct outline *ol)
 		send_bytes(c, ol->buf, ol->len);
 		return;
 	}
+	c->srv->stats.lines_out++;
 	queue(c, "@", 1);
 	if (c->caps & CAP_SERVER_TIME)
 		queue_time(c, false);
@@ -191,6 +194,8 @@ reply_numeric(struct client *c, int num, const char *fmt, ...)
 	    NULL, false);
 	if (hlen == 0)
 		return;
+	if (num >= 0 && num < 1000)
+		c->srv->stats.numerics[num / 100]++;
 	send_head(c, head, hlen, fixed);
 }
 
@@ -317,6 +322,8 @@ bcast_send(struct bcast *b, struct client *c)
 		output_sendq_exceeded(c);
 		return;
 	}
+	c->srv->stats.lines_out++;
+	c->srv->stats.bytes_out += b->flen[k];
 	queue_shared(c, b->form[k], b->flen[k]);
 }
 
@@ -403,6 +410,21 @@ output_mark_dirty(struct client *c)
 	event_active(srv->flusher, EV_TIMEOUT, 0);
 }
 
+/* loop_turn_observe: the time this loop turn has spent in callbacks so far
+ * (from the loop's cached time, taken when the poll returned, to now) into
+ * the loop_turn histogram. The flusher runs last in a turn that queued
+ * output, so this is the length of such a turn: one clock read per turn. */
+static void
+loop_turn_observe(struct server *srv)
+{
+	struct timeval start, end;
+
+	if (event_base_gettimeofday_cached(srv->base, &start) != 0 || gettimeofday(&end, NULL) != 0)
+		return;
+	stat_hist_observe(&srv->stats.loop_turn, (double)(end.tv_sec - start.tv_sec) +
+	    (double)(end.tv_usec - start.tv_usec) / 1e6);
+}
+
 /* output_flush_cb: runs after the callbacks of this loop turn that queued
  * output (same priority, activated later), so each client gets one write()
  * for everything queued to it in the turn, and no EV_WRITE registration
@@ -452,6 +474,7 @@ output_flush_cb(int fd, short what, void *arg)
 			output_drained(c);
 	}
 	turnbuf_reset(srv);	/* no client holds segments now */
+	loop_turn_observe(srv);
 }
 
 /* pump_later: run c->on_drain from output_pump_cb. A zero timer, not

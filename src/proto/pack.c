@@ -24,6 +24,7 @@ linepack_numeric(struct linepack *lp, struct client *c, pack_emit_fn emit, int n
 	memset(lp, 0, sizeof(*lp));
 	lp->c = c;
 	lp->emit = emit;
+	lp->num = num;
 	lp->sep = sep;
 	lp->max_items = max_items;
 	if (tail != NULL) {
@@ -59,6 +60,8 @@ flush(struct linepack *lp)
 	ol->tags = NULL;
 	ol->tags_len = 0;
 	ol->need_cap = 0;
+	if (lp->num >= 0 && lp->num < 1000)
+		lp->c->srv->stats.numerics[lp->num / 100]++;	/* as reply_numeric */
 	lp->emit(lp->c, ol);
 	lp->nlines++;
 	lp->nitems = 0;
