@@ -19,6 +19,8 @@
 static void
 on_registered(struct server *srv, const struct event_registered *ev)
 {
+	if (ev->client->flags & CF_REMOTE)
+		return;		/* registered on another server */
 	stat_hist_observe(&srv->stats.registration, (double)ev->reg_ms / 1000.0);
 }
 
@@ -97,7 +99,7 @@ metrics_write(struct server *srv, struct evbuffer *out)
 	size_t i;
 
 	TAILQ_FOREACH(c, &srv->clients, link)
-		if (c->flags & CF_TLS)
+		if ((c->flags & (CF_TLS | CF_SERVER)) == CF_TLS)
 			tls++;
 	gauge(out, "evircd_clients", "Local client connections, registered or not.", st->clients);
 	gauge(out, "evircd_clients_registered", "Local clients that completed registration.",
@@ -109,7 +111,9 @@ metrics_write(struct server *srv, struct evbuffer *out)
 	    st->max_users);
 	gauge(out, "evircd_channels", "Channels that exist.", st->channels);
 	gauge(out, "evircd_opers", "Clients with user mode +o.", st->opers);
-	gauge(out, "evircd_links", "Linked servers (server links are not implemented yet).", 0);
+	gauge(out, "evircd_links", "Servers directly linked to this one.", st->links);
+	gauge(out, "evircd_servers", "Other servers of the network.", st->servers);
+	gauge(out, "evircd_remote_users", "Registered users on other servers.", st->remote_users);
 	counter(out, "evircd_connections_total", "Client connections accepted.", st->connections);
 	counter(out, "evircd_received_lines_total", "IRC lines received from clients.",
 	    st->lines_in);

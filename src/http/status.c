@@ -2,6 +2,7 @@
  * external resource), every name escaped. It shows counts and channel
  * names of public channels, never a client's address or a message. */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -10,6 +11,7 @@
 #include <event2/buffer.h>
 
 #include "core/channel.h"
+#include "core/netserver.h"
 #include "core/server.h"
 #include "http/status.h"
 
@@ -128,6 +130,30 @@ top_channels(struct server *srv, struct channel **top)
 	return n;
 }
 
+/* links: the directly linked servers (as LINKS shows them to anyone). */
+static void
+links(struct server *srv, struct evbuffer *out)
+{
+	struct netserver *ns, *tmp;
+	bool any = false;
+
+	HASH_ITER(hh, srv->servers, ns, tmp) {
+		if (ns->hops != 1)
+			continue;
+		if (!any)
+			evbuffer_add_printf(out, "<table id=\"links\">\n<tr><th>Server</th>"
+			    "<th>Users</th></tr>\n");
+		any = true;
+		evbuffer_add_printf(out, "<tr><td>");
+		status_html_escape(out, ns->name);
+		evbuffer_add_printf(out, "</td><td class=\"n\">%u</td></tr>\n", ns->users);
+	}
+	if (any)
+		evbuffer_add_printf(out, "</table>\n");
+	else
+		evbuffer_add_printf(out, "<p id=\"nolinks\">No server links.</p>\n");
+}
+
 static const char style[] =
     "body{font:15px/1.4 system-ui,sans-serif;margin:2em auto;max-width:44em;color:#222;"
     "background:#fafafa;padding:0 1em}"
@@ -178,7 +204,8 @@ status_write(struct server *srv, const struct status_ring *r, struct evbuffer *o
 	row(out, "unregistered", "Unregistered", st->unknown);
 	row(out, "channels", "Channels", st->channels);
 	row(out, "opers", "Operators", st->opers);
-	row(out, "links", "Links", 0);
+	row(out, "links", "Links", st->links);
+	row(out, "remote", "Users elsewhere", st->remote_users);
 	evbuffer_add_printf(out, "</table>\n<h2>Clients over the last hour</h2>\n");
 	chart(out, r, srv->now, st->clients);
 
@@ -201,7 +228,7 @@ status_write(struct server *srv, const struct status_ring *r, struct evbuffer *o
 		}
 		evbuffer_add_printf(out, "</table>\n");
 	}
-	evbuffer_add_printf(out, "<h2>Links</h2>\n<p id=\"nolinks\">No server links "
-	    "(this server does not link yet).</p>\n"
-	    "<footer>evircd &middot; <a href=\"/metrics\">metrics</a></footer>\n</body></html>\n");
+	evbuffer_add_printf(out, "<h2>Links</h2>\n");
+	links(srv, out);
+	evbuffer_add_printf(out, "<footer>evircd &middot; <a href=\"/metrics\">metrics</a></footer>\n</body></html>\n");
 }

@@ -621,7 +621,7 @@ in_nick_intro(struct link *l, struct irc_msg *m)
 	if (c == NULL)
 		return CMD_OK;
 	{
-		struct event_registered ev = { c };
+		struct event_registered ev = { c, 0 };	/* reg_ms: not ours to time */
 		event_publish_registered(srv, &ev);	/* MONITOR, other links */
 	}
 	return CMD_OK;
