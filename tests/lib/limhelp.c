@@ -59,16 +59,6 @@ lim_server_under_valgrind(void)
 	return getenv("EVIRCD_VALGRIND") != NULL;
 }
 
-int
-lim_freed_memory_held(void)
-{
-#ifdef LIM_SANITIZED
-	return 1;
-#else
-	return lim_server_under_valgrind();
-#endif
-}
-
 /* lim_server_instrumented: the server's memory is not its own figure: under
  * valgrind, or built with ASan (freed blocks sit in its quarantine, so RSS
  * grows by what was freed). RSS bounds are checked only when this is 0. */

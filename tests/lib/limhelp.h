@@ -54,12 +54,10 @@ int		 lim_ms(int ms);
 /* 1 when the server's memory use is distorted by an instrumenting
  * allocator whose freed blocks are held back (valgrind). */
 int		 lim_server_under_valgrind(void);
-/* lim_server_instrumented: 1 under valgrind or in a sanitizer build (RSS is not meaningful). */
+/* lim_server_instrumented: 1 when freed memory does not come back to the
+ * server's RSS promptly: valgrind, or a sanitizer build (ASan's quarantine
+ * holds freed blocks). RSS-growth assertions skip then. */
 int		 lim_server_instrumented(void);
-/* 1 when freed memory does not come back to the server's RSS promptly:
- * valgrind, or an AddressSanitizer build (its quarantine holds freed
- * blocks). RSS-growth assertions about freed memory skip then. */
-int		 lim_freed_memory_held(void);
 
 /* Like live_tcase, with the timeout scaled like lim_ms. */
 TCase		*lim_tcase(const char *name, double timeout);
