@@ -283,3 +283,16 @@ lim_tmp_path(const char *name)
 	    (int)getpid());
 	return p;
 }
+
+int64_t
+lim_prompt_sync(struct cl *c, int max_ms, const char *what)
+{
+	int64_t t0 = lim_now_ms(), dt;
+
+	max_ms = lim_ms(max_ms);
+	cl_sync(c);
+	dt = lim_now_ms() - t0;
+	ck_assert_msg(dt < max_ms, "%s%s[%s] PING answered after %lld ms (limit %d ms)",
+	    what ? what : "", what ? ": " : "", c->name, (long long)dt, max_ms);
+	return dt;
+}

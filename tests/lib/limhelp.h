@@ -59,6 +59,11 @@ int		 lim_server_under_valgrind(void);
  * holds freed blocks). RSS-growth assertions skip then. */
 int		 lim_server_instrumented(void);
 
+/* lim_prompt_sync: a PING round trip on c, which must take less than
+ * lim_ms(max_ms) (the test fails naming what, which may be NULL); returns
+ * the round trip in ms. */
+int64_t		 lim_prompt_sync(struct cl *c, int max_ms, const char *what);
+
 /* Like live_tcase, with the timeout scaled like lim_ms. */
 TCase		*lim_tcase(const char *name, double timeout);
 

@@ -48,20 +48,6 @@ all_join(const char *chan, struct cl **v, int n)
 	}
 }
 
-/* A PING round trip on c, which must take less than max_ms. */
-static int64_t
-prompt_sync(struct cl *c, int max_ms, const char *what)
-{
-	int64_t t0 = lim_now_ms(), dt;
-
-	max_ms = lim_ms(max_ms);
-	cl_sync(c);
-	dt = lim_now_ms() - t0;
-	ck_assert_msg(dt < max_ms, "%s: [%s] PING answered after %lld ms (limit %d ms)", what,
-	    c->name, (long long)dt, max_ms);
-	return dt;
-}
-
 /* read_to_end: read fd until EOF or error (bounded by timeout_ms, else the
  * test fails); returns 0 for EOF or the errno; *got counts the bytes. */
 static int
@@ -164,7 +150,7 @@ START_TEST(t_fakelag_delays_flooder_only)
 			/* the flooder is being delayed now: the bystander is not */
 			int64_t p0;
 
-			prompt_sync(b, 1500, "bystander during flood");
+			lim_prompt_sync(b, 1500, "bystander during flood");
 			p0 = lim_now_ms();
 			cl_send(b, "PRIVMSG #flood :bystander speaks");
 			cl_expect(f, PFX("bystander") "PRIVMSG #flood :bystander speaks$",
@@ -186,7 +172,7 @@ START_TEST(t_fakelag_delays_flooder_only)
 	ck_assert_msg(last <= lim_ms((M + 6) * 1000), "flood drained too slowly: %lld ms",
 	    (long long)last);
 	/* the flooder's connection is fine once the queue drained */
-	prompt_sync(f, 3000, "flooder after the flood");
+	lim_prompt_sync(f, 3000, "flooder after the flood");
 	chat_in_order(b, f, "#flood", "after", 3);
 }
 END_TEST
@@ -231,7 +217,7 @@ START_TEST(t_fakelag_every_reply_costs)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "LIST\r\n");
 	t0 = lim_now_ms();
 	cl_send_raw(u, buf, o);
-	prompt_sync(b, 1500, "bystander during an unregistered flood");
+	lim_prompt_sync(b, 1500, "bystander during an unregistered flood");
 	n = count_within(u, SRV "451 ", lim_ms(1500), &el, t0);
 	/* LIST costs 2: 5 in the burst, then one each 2 s */
 	ck_assert_msg(n >= 3 && n <= 5 + (int)(el / 2000) + 1,
@@ -244,7 +230,7 @@ START_TEST(t_fakelag_every_reply_costs)
 			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s", flood[i].line);
 		t0 = lim_now_ms();
 		cl_send_raw(f, buf, o);
-		prompt_sync(b, 1500, "bystander during a flood");
+		lim_prompt_sync(b, 1500, "bystander during a flood");
 		n = count_within(f, flood[i].re, lim_ms(1500), &el, t0);
 		ck_assert_msg(n >= 8 && n <= 10 + (int)(el / 1000) + 1,
 		    "%.*s: %d of 300 answered within %lld ms (burst 10)",
@@ -307,7 +293,7 @@ START_TEST(t_fakelag_excess_flood)
 		fprintf(stderr, "excess flood: %d messages executed\n", seen);
 	ck_assert_msg(seen <= 4, "%d flood messages executed with burst 2", seen);
 	cl_expect(p, PFX("flooder") "QUIT :Excess Flood$", LIVE_T);
-	prompt_sync(b, 1500, "bystander after Excess Flood");
+	lim_prompt_sync(b, 1500, "bystander after Excess Flood");
 	chat_in_order(p, b, "#ex", "calm", 5);
 	chat_in_order(b, p, "#ex", "calm", 5);
 }
@@ -350,7 +336,7 @@ START_TEST(t_fakelag_opers_exempt)
 	cl_send_raw(n, buf, o);
 	ck_assert_msg(cl_try_expect(b, PFX("normal") "PRIVMSG #ex :ctl 6$", 1500) == NULL,
 	    "non-operator was not delayed either: is [flood] in effect?");
-	prompt_sync(b, 1500, "bystander");
+	lim_prompt_sync(b, 1500, "bystander");
 }
 END_TEST
 
@@ -375,7 +361,7 @@ START_TEST(t_fakelag_opers_not_exempt)
 	cl_expect(b, PFX("oper1") "PRIVMSG #ex :op 1$", LIVE_T);
 	ck_assert_msg(cl_try_expect(b, PFX("oper1") "PRIVMSG #ex :op 6$", 1500) == NULL,
 	    "exempt_opers = no, yet the operator was not delayed");
-	prompt_sync(b, 1500, "bystander");
+	lim_prompt_sync(b, 1500, "bystander");
 }
 END_TEST
 
@@ -424,7 +410,7 @@ START_TEST(t_recvq_long_line)
 	/* the bystander is served while the hostile line is open */
 	cl_send(c, "PRIVMSG #r :during");
 	cl_expect(b, PFX("chatter") "PRIVMSG #r :during$", lim_ms(1500));
-	prompt_sync(b, 1500, "bystander during a 200 KB line");
+	lim_prompt_sync(b, 1500, "bystander during a 200 KB line");
 
 	/* no spin: one idle second with the partial line pending (the idle
 	 * second is the subject here) */
@@ -516,7 +502,7 @@ START_TEST(t_sendq_nonreader_closed)
 	ck_assert_msg(quit, "sink never closed after %d messages (%d KiB)", seq,
 	    seq * 420 / 1024);
 	cl_expect(a, PFX("sink") "QUIT :SendQ exceeded$", LIVE_T);
-	prompt_sync(b, 1500, "reader after the sendq close");
+	lim_prompt_sync(b, 1500, "reader after the sendq close");
 	chat_in_order(a, b, "#busy", "after", 10);
 	/* the offender's socket is reset (conn_abort): what its kernel had
 	 * already received stays readable, possibly ending in a cut line
@@ -589,7 +575,7 @@ START_TEST(t_list_safelist)
 		ck_assert_msg(seen[i] == 1, "surviving channel #l%03d not listed", i);
 	if (getenv("LIVE_VERBOSE") != NULL)
 		fprintf(stderr, "safelist: %d channels listed\n", n322);
-	prompt_sync(l, 1500, "lister after LIST");
+	lim_prompt_sync(l, 1500, "lister after LIST");
 	/* a full LIST again, reading as it comes: all 30 */
 	cl_send(l, "LIST");
 	cl_expect(l, SRV "321 lister ", LIVE_T);
@@ -693,7 +679,7 @@ START_TEST(t_list_labeled)
 		ck_assert_msg(seen[i] == 1, "#b%03d not listed (%d listed)", i, n322);
 	snprintf(re, sizeof(re), "^:irc\\.test BATCH -%s$", rx_esc(bid));
 	cl_expect(l, re, LIVE_T);
-	prompt_sync(l, 1500, "lister after a labeled LIST");
+	lim_prompt_sync(l, 1500, "lister after a labeled LIST");
 }
 END_TEST
 
@@ -798,7 +784,7 @@ START_TEST(t_sendq_kernel_bounded_and_reset)
 	ck_assert_msg(err == ECONNRESET, "sink's socket ended with %s after %zu bytes, "
 	    "expected a reset", err ? strerror(err) : "EOF", got);
 	ck_assert_msg(got <= 64 * 1024, "sink could still read %zu bytes", got);
-	prompt_sync(b, 1500, "reader after the reset");
+	lim_prompt_sync(b, 1500, "reader after the reset");
 	chat_in_order(a, b, "#k", "after", 5);
 }
 END_TEST
@@ -825,13 +811,13 @@ START_TEST(t_refused_bounded_fds)
 		    "try again later\\)$", LIVE_T);
 		/* and never closed by us */
 	}
-	prompt_sync(b, 1500, "bystander after 200 refusals");
+	lim_prompt_sync(b, 1500, "bystander after 200 refusals");
 	fd1 = proc_fd_count(s->pid);
 	if (getenv("LIVE_VERBOSE") != NULL)
 		fprintf(stderr, "refused: server fds %d -> %d\n", fd0, fd1);
 	ck_assert_msg(fd1 - fd0 <= 64 + 2, "200 refused connections hold %d server "
 	    "descriptors", fd1 - fd0);
-	prompt_sync(first, 1500, "admitted client");
+	lim_prompt_sync(first, 1500, "admitted client");
 }
 END_TEST
 
@@ -988,7 +974,7 @@ START_TEST(t_sendq_slow_reader_lossless)
 		ck_assert_msg(atoi(num) == ++got_r, "slow reader got %s, expected %d", num,
 		    got_r);
 	}
-	prompt_sync(r, 3000, "slow reader");
+	lim_prompt_sync(r, 3000, "slow reader");
 	cl_expect_none(b, " QUIT ", LIVE_T);
 	cl_expect_none(a, " QUIT ", LIVE_T);
 }
@@ -1012,7 +998,7 @@ START_TEST(t_max_clients)
 	cl_expect(d, "^ERROR :Closing Link: .*\\(Server is full\\)$", LIVE_T);
 	eof_close(d, LIVE_T);
 	chat_in_order(a, b, "#m", "ok", 5);
-	prompt_sync(b, 1500, "bystander");
+	lim_prompt_sync(b, 1500, "bystander");
 	cl_register(u, "ursula");		/* the third registers normally */
 
 	/* a slot is free again once its client has gone: like a real client,
@@ -1069,7 +1055,7 @@ START_TEST(t_class_per_ip_and_cidr)
 	/* bystanders in the channel are unaffected */
 	chat_in_order(x1, b, "#c", "x1says", 5);
 	chat_in_order(p, b, "#c", "peersays", 5);
-	prompt_sync(b, 1500, "bystander");
+	lim_prompt_sync(b, 1500, "bystander");
 
 	/* a closed connection frees its IP and network slot (closed by the
 	 * client on the server's EOF; the PING round trip after it lets the
@@ -1082,9 +1068,9 @@ START_TEST(t_class_per_ip_and_cidr)
 	cl_register(c, "x4");
 	c = cl_from("127.0.2.5", s->port, 0);
 	expect_refused(c, "127.0.2.5", "Too many connections from your network");
-	prompt_sync(x2, 1500, "x2");
-	prompt_sync(y1, 1500, "y1");
-	prompt_sync(z1, 1500, "z1");
+	lim_prompt_sync(x2, 1500, "x2");
+	lim_prompt_sync(y1, 1500, "y1");
+	lim_prompt_sync(z1, 1500, "z1");
 }
 END_TEST
 
@@ -1147,7 +1133,7 @@ START_TEST(t_class_throttle)
 	c = cl_from("127.0.2.2", s->port, 0);
 	cl_register(c, "other");
 	chat_in_order(p, b, "#t", "calm", 5);
-	prompt_sync(b, 1500, "bystander");
+	lim_prompt_sync(b, 1500, "bystander");
 }
 END_TEST
 
@@ -1204,11 +1190,11 @@ START_TEST(t_registration_timeout)
 	}
 	/* the registered bystanders are older than the timeout: still here */
 	ck_assert(lim_now_ms() - t0 >= 1000);
-	prompt_sync(b, 1500, "bystander");
+	lim_prompt_sync(b, 1500, "bystander");
 	chat_in_order(p, b, "#rt", "hello", 5);
 	cl_expect_none(b, " QUIT ", LIVE_T);
 	c = cl_new(s, "half");			/* the nick was released */
-	prompt_sync(c, 1500, "new client");
+	lim_prompt_sync(c, 1500, "new client");
 }
 END_TEST
 
@@ -1316,7 +1302,7 @@ START_TEST(t_targmax_kick)
 	cl_expect(w, PFX("op") "KICK #k k1 :out$", LIVE_T);
 	cl_expect(w, PFX("op") "KICK #k k2 :out$", LIVE_T);
 	cl_expect_none(w, "KICK #k k3", LIVE_T);
-	prompt_sync(k3, 1500, "k3");
+	lim_prompt_sync(k3, 1500, "k3");
 	cl_expect(op, SRV "407 op ", LIVE_T);
 }
 END_TEST

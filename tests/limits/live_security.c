@@ -69,17 +69,6 @@ chat_ok(struct cl *from, struct cl *to, const char *tag)
 	}
 }
 
-static void
-prompt_sync(struct cl *c, int max_ms)
-{
-	int64_t t0 = lim_now_ms();
-
-	max_ms = lim_ms(max_ms);
-	cl_sync(c);
-	ck_assert_msg(lim_now_ms() - t0 < max_ms, "[%s] PING took %lld ms", c->name,
-	    (long long)(lim_now_ms() - t0));
-}
-
 /* The next decisive line is 464 (never 001), then the close. */
 static void
 expect_bad_password(struct cl *c)
@@ -115,9 +104,9 @@ START_TEST(t_pass_wrong)
 	expect_bad_password(c);
 	/* a correct PASS on a second try is a new connection */
 	c = new_pw(s, CONN_PW, "retry");
-	prompt_sync(c, 1500);
+	lim_prompt_sync(c, 1500, NULL);
 	chat_ok(p, b, "calm");
-	prompt_sync(b, 1500);
+	lim_prompt_sync(b, 1500, NULL);
 }
 END_TEST
 
@@ -149,7 +138,7 @@ START_TEST(t_pass_right)
 	/* PASS after registration: 462, still connected */
 	cl_send(c, "PASS " CONN_PW);
 	cl_expect(c, SRV "462 welcome :", LIVE_T);
-	prompt_sync(c, 1500);
+	lim_prompt_sync(c, 1500, NULL);
 }
 END_TEST
 
@@ -270,7 +259,7 @@ START_TEST(t_hash_floods_do_not_stall)
 	cl_expect(b, SRV "381 bystander :", LIVE_T);
 	f = new_pw(s, "HashConnPw-1", "latecomer");
 	chat_ok(p, b, "calm");
-	prompt_sync(f, 1500);
+	lim_prompt_sync(f, 1500, NULL);
 }
 END_TEST
 
@@ -576,9 +565,9 @@ START_TEST(t_priv_oper_commands)
 	/* nothing happened: server up, nobody killed or banned, no wallops */
 	cl_expect_none(p, "WALLOPS", LIVE_T);
 	chat_ok(b, p, "alive");
-	prompt_sync(b, 1500);
+	lim_prompt_sync(b, 1500, NULL);
 	c = cl_new(s, "newcomer");
-	prompt_sync(c, 1500);
+	lim_prompt_sync(c, 1500, NULL);
 	ck_assert_int_eq(srv_log_wait(s, "REHASH by|DIE by|event=(kline|dline|kill) ", 0), 0);
 }
 END_TEST
@@ -674,7 +663,7 @@ START_TEST(t_kline)
 	cl_send(o, "PRIVMSG #k :order 2");
 	cl_expect(w, PFX("oper") "PRIVMSG #k :order 1$", LIVE_T);
 	cl_expect(w, PFX("oper") "PRIVMSG #k :order 2$", LIVE_T);
-	prompt_sync(w, 1500);
+	lim_prompt_sync(w, 1500, NULL);
 
 	/* STATS k: operators only */
 	cl_send(o, "STATS k");
@@ -820,7 +809,7 @@ START_TEST(t_dline)
 	eof_close(c, LIVE_T);
 	/* 127.0.0.1 and 127.0.0.3 are fine */
 	c = cl_new(s, "local");
-	prompt_sync(c, 1500);
+	lim_prompt_sync(c, 1500, NULL);
 	c = cl_from("127.0.0.3", s->port, 0);
 	cl_register(c, "three");
 
@@ -849,7 +838,7 @@ START_TEST(t_dline)
 	cl_register(c, "dback");
 	c = cl_from("127.0.5.7", s->port, 0);
 	cl_register(c, "fiveback");
-	prompt_sync(w, 1500);
+	lim_prompt_sync(w, 1500, NULL);
 	unlink(path);
 }
 END_TEST
