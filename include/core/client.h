@@ -129,9 +129,19 @@ enum client_timer {
 
 /* A LIST in progress (SAFELIST): sent a part at a time as the client's
  * output drains (cmd_channel.c). Owned by the client. */
+/* The conditions of one LIST (ISUPPORT ELIST=CMNTU, Modern IRC "LIST"):
+ * a channel is listed when all hold. Times are srv->now seconds. */
+struct list_filter {
+	long		 min_users, max_users;	/* U: >N, <N; -1 = none */
+	time_t		 created_min, created_max;	/* C<n, C>n; 0 = none */
+	time_t		 topic_min, topic_max;		/* T<n, T>n; 0 = none */
+	char		 mask[201];	/* M: glob on the name, "" = none */
+	char		 nomask[201];	/* N: !glob, "" = none */
+};
+
 struct client_list {
 	struct channel_cursor cur;	/* next channel to consider */
-	long		 min_users, max_users;	/* ELIST=U, -1 = none */
+	struct list_filter f;
 	char		 batch[16];	/* labeled LIST: its open labeled-response
 					 * batch id, "" = none */
 	bool		 open_batch;	/* labeled: batch to be opened after the command */

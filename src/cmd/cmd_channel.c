@@ -368,15 +368,37 @@ cmd_names(struct client *c, struct irc_msg *m)
 	return CMD_OK;
 }
 
+/* list_match: does ch pass the conditions of f (Solanum m_list.c
+ * safelist_one_channel: bounds are inclusive; a T>n condition hides
+ * channels without a topic). */
+static bool
+list_match(const struct channel *ch, const struct list_filter *f)
+{
+	if ((f->min_users >= 0 && (long)ch->nmembers <= f->min_users) ||
+	    (f->max_users >= 0 && (long)ch->nmembers >= f->max_users))
+		return false;
+	if ((f->created_min != 0 && ch->created < f->created_min) ||
+	    (f->created_max != 0 && ch->created > f->created_max))
+		return false;
+	if (f->topic_min != 0 && (ch->topic == NULL || ch->topic_time < f->topic_min))
+		return false;
+	if (f->topic_max != 0 && (ch->topic == NULL || ch->topic_time > f->topic_max))
+		return false;
+	if (f->mask[0] != '\0' && !casemap_match(ch->casemapping, f->mask, ch->name))
+		return false;
+	if (f->nomask[0] != '\0' && casemap_match(ch->casemapping, f->nomask, ch->name))
+		return false;
+	return true;
+}
+
 static void
-list_one(struct client *c, struct channel *ch, long min_users, long max_users)
+list_one(struct client *c, struct channel *ch, const struct list_filter *f)
 {
 	bool member = channel_find_member(ch, c) != NULL;
 
 	if ((ch->modes & CMODE_SECRET) && !member)
 		return;
-	if ((min_users >= 0 && (long)ch->nmembers <= min_users) ||
-	    (max_users >= 0 && (long)ch->nmembers >= max_users))
+	if (!list_match(ch, f))
 		return;
 	/* RFC 1459 §4.2.6: private channels show no topic to outsiders. */
 	numeric(c, RPL_LIST, ch->name, ch->nmembers,
@@ -413,7 +435,7 @@ list_pump(struct client *c)
 	for (n = 0; n < LIST_SCAN_MAX && output_queued(c) < c->sendq / 2; n++) {
 		if ((ch = channel_cursor_take(&l->cur)) == NULL)
 			break;
-		list_one(c, ch, l->min_users, l->max_users);
+		list_one(c, ch, &l->f);
 		if (c->state != CLIENT_OPEN)
 			break;
 	}
@@ -430,31 +452,92 @@ list_pump(struct client *c)
 		output_pump_wait(c);
 }
 
-/* LIST [channels] [>N|<N] (ELIST=U). */
+/* list_minutes: "<n" or ">n" after a C or T: the time n minutes before
+ * now, into *lo (for '<': at or after it) or *hi (for '>': at or before
+ * it). False when malformed. */
+static bool
+list_minutes(const char *p, time_t now, time_t *lo, time_t *hi)
+{
+	long long v;
+
+	if ((p[0] != '<' && p[0] != '>') ||
+	    number_parse(p + 1, 0, 60LL * 24 * 365 * 100, &v) == NUMBER_INVALID)
+		return false;
+	if (p[0] == '<')
+		*lo = now - (time_t)v * 60;
+	else
+		*hi = now - (time_t)v * 60;
+	if (*lo == 0)
+		*lo = 1;	/* 0 means "no condition" */
+	if (*hi == 0 && p[0] == '>')
+		*hi = 1;
+	return true;
+}
+
+/* list_condition: one comma-separated item of a LIST parameter that is a
+ * condition: >N <N (U), C<n C>n (C), T<n T>n (T), !mask (N), a mask with
+ * '*' or '?' (M). Returns 1 when taken, 0 when the item is not a
+ * condition (a channel name), -1 when it is a malformed condition. */
+static int
+list_condition(struct client *c, const char *item, struct list_filter *f)
+{
+	long long v;
+
+	switch (item[0]) {
+	case '>':
+	case '<':
+		/* a number past any count is clamped, not wrapped */
+		if (number_parse(item + 1, -1, LONG_MAX, &v) == NUMBER_INVALID)
+			return -1;
+		if (item[0] == '>')
+			f->min_users = (long)v;
+		else
+			f->max_users = (long)v;
+		return 1;
+	case 'C':
+	case 'c':
+		return list_minutes(item + 1, c->srv->now, &f->created_min, &f->created_max) ? 1 : -1;
+	case 'T':
+	case 't':
+		return list_minutes(item + 1, c->srv->now, &f->topic_min, &f->topic_max) ? 1 : -1;
+	case '!':
+		/* '!' is also a channel type (CHANTYPES=#&!+, RFC 2811 §3.2:
+		 * "!" + a 5-character id of A-Z0-9), so "!" is a negation
+		 * only before a wildcard or a channel type, which no id
+		 * starts with */
+		if (item[1] == '\0' || strchr("*?#&+!", item[1]) == NULL)
+			return 0;
+		if (strlen(item + 1) >= sizeof(f->nomask))
+			return -1;
+		snprintf(f->nomask, sizeof(f->nomask), "%s", item + 1);
+		return 1;
+	default:
+		if (strpbrk(item, "*?") == NULL)
+			return 0;
+		if (strlen(item) >= sizeof(f->mask))
+			return -1;
+		snprintf(f->mask, sizeof(f->mask), "%s", item);
+		return 1;
+	}
+}
+
+/* LIST [channels|conditions] [conditions] (RFC 2812 §3.2.6; ISUPPORT
+ * ELIST=CMNTU, Modern IRC "LIST" and "ELIST Parameter"): a parameter is
+ * either a channel list or comma-separated conditions, as Solanum's
+ * m_list.c reads them: U ">N" "<N" (member counts, exclusive), C "C<n"
+ * (created within the last n minutes) "C>n" (more than n minutes ago), T
+ * the same for the topic's time (T>n hides channels without a topic), M
+ * "#a*" (a mask), N "!#a*" (a mask to leave out). A malformed condition
+ * ends the LIST with a notice, as Solanum does ("Invalid parameters"). */
 enum cmd_result
 cmd_list(struct client *c, struct irc_msg *m)
 {
 	struct channel *ch;
-	long min_users = -1, max_users = -1;
-	char *chans = NULL, *name;
-	long long v;
+	struct list_filter f;
+	char *chans = NULL, *name, item[256];
 	struct targets seen;
 	int i;
 
-	/* ELIST=U (Modern IRC "LIST"): >N and <N compare member counts; a
-	 * number past any count is clamped, not wrapped; a condition that
-	 * is not a number is ignored. */
-	for (i = 0; i < m->nparams; i++) {
-		if (m->params[i][0] == '>') {
-			if (number_parse(m->params[i] + 1, -1, LONG_MAX, &v) != NUMBER_INVALID)
-				min_users = (long)v;
-		} else if (m->params[i][0] == '<') {
-			if (number_parse(m->params[i] + 1, -1, LONG_MAX, &v) != NUMBER_INVALID)
-				max_users = (long)v;
-		}
-		else if (chans == NULL && m->params[i][0] != '\0')
-			chans = m->params[i];
-	}
 	if (c->listing != NULL) {
 		/* a LIST while one is running ends it, as Solanum does */
 		if (c->listing->batch[0] != '\0')
@@ -464,13 +547,51 @@ cmd_list(struct client *c, struct irc_msg *m)
 		numeric(c, RPL_LISTEND);
 		return CMD_OK;
 	}
+	memset(&f, 0, sizeof(f));
+	f.min_users = f.max_users = -1;
+	for (i = 0; i < m->nparams; i++) {
+		const char *p = m->params[i], *end;
+		int r = 0;
+
+		if (p[0] == '\0')
+			continue;
+		/* a parameter whose first item is a condition holds only
+		 * conditions; otherwise it is the channel list */
+		for (; *p != '\0'; p = *end ? end + 1 : end) {
+			size_t n;
+
+			end = strchrnul(p, ',');
+			n = (size_t)(end - p);
+			if (n == 0)
+				continue;
+			if (n >= sizeof(item))
+				r = -1;
+			else {
+				memcpy(item, p, n);
+				item[n] = '\0';
+				r = list_condition(c, item, &f);
+			}
+			if (r == 0 && p != m->params[i])
+				r = -1;	/* a channel after conditions */
+			if (r <= 0)
+				break;
+		}
+		if (r < 0) {
+			numeric(c, RPL_LISTSTART);
+			reply_notice(c, "Invalid parameters for /LIST");
+			numeric(c, RPL_LISTEND);
+			return CMD_OK;
+		}
+		if (r == 0 && p == m->params[i] && chans == NULL)
+			chans = m->params[i];
+	}
 	numeric(c, RPL_LISTSTART);
 	if (chans != NULL) {
 		/* ISUPPORT TARGMAX=LIST:1: one channel, 407 for a second one */
 		targets_init(&seen, c);
 		while ((name = targets_next(&seen, &chans, 1, c, false)) != NULL)
 			if ((ch = server_find_channel(c->srv, name)) != NULL)
-				list_one(c, ch, min_users, max_users);
+				list_one(c, ch, &f);
 	} else {
 		c->listing = calloc(1, sizeof(*c->listing));
 		if (c->listing == NULL) {
@@ -478,8 +599,7 @@ cmd_list(struct client *c, struct irc_msg *m)
 			numeric(c, RPL_LISTEND);
 			return CMD_OK;
 		}
-		c->listing->min_users = min_users;
-		c->listing->max_users = max_users;
+		c->listing->f = f;
 		/* labeled: if the LIST outlives this command, net/conn.c
 		 * opens its batch (capture_open_batch) */
 		c->listing->open_batch = capture_is_open(c);

@@ -53,7 +53,7 @@ isupport_build(struct server *srv)
 		isupport_add(srv, "CLIENTTAGDENY=%s", cfg->client_tag_deny);
 	isupport_add(srv, "CHANNELLEN=%u", cfg->channellen);
 	isupport_add(srv, "CHANTYPES=#&!+");
-	isupport_add(srv, "ELIST=U");
+	isupport_add(srv, "ELIST=CMNTU");
 	isupport_add(srv, "EXCEPTS=%c", mode_list_letter(LIST_EXCEPT));
 	isupport_add(srv, "HOSTLEN=%d", HOSTLEN);
 	isupport_add(srv, "INVEX=%c", mode_list_letter(LIST_INVEX));

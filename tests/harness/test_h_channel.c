@@ -753,6 +753,78 @@ START_TEST(list)
 }
 END_TEST
 
+/* ISUPPORT ELIST=CMNTU (Modern IRC "ELIST"; Solanum m_list.c): C<n / C>n
+ * creation within / before the last n minutes, T<n / T>n the same for the
+ * topic (T>n hides channels without one), M masks, N "!mask" leaves out,
+ * conditions combine (comma-separated or as separate parameters); a
+ * malformed condition is a notice between 321 and 323. */
+START_TEST(list_elist)
+{
+	struct harness *h = h_new();
+	struct fc *a = fc_new(h, "alice"), *c = fc_new(h, "carol");
+
+	fc_send(a, "JOIN #old,#oldtopic");
+	fc_send(a, "TOPIC #oldtopic :early");
+	fc_expect(a, "TOPIC #oldtopic :early");
+	h_advance(h, 600);			/* ten minutes later */
+	fc_send(a, "JOIN #new,#other");
+	fc_send(a, "TOPIC #new :late");
+	fc_expect(a, "TOPIC #new :late");
+	fc_clear(c);
+	/* C: created in the last 5 minutes / more than 5 minutes ago */
+	fc_send(c, "LIST C<5");
+	fc_expect(c, NUM("322", "carol") "#new 1 ");
+	fc_expect(c, NUM("322", "carol") "#other 1 ");
+	fc_expect(c, NUM("323", "carol"));
+	ck_assert_uint_eq(fc_count(c, "#old"), 0);
+	fc_clear(c);
+	fc_send(c, "LIST C>5");
+	fc_expect(c, NUM("322", "carol") "#old 1 ");
+	fc_expect(c, NUM("322", "carol") "#oldtopic 1 ");
+	fc_expect(c, NUM("323", "carol"));
+	ck_assert_uint_eq(fc_count(c, "#new|#other"), 0);
+	fc_clear(c);
+	/* T: the topic's time; T>n needs a topic */
+	fc_send(c, "LIST T>5");
+	fc_expect(c, NUM("322", "carol") "#oldtopic 1 :early$");
+	fc_expect(c, NUM("323", "carol"));
+	ck_assert_uint_eq(fc_count(c, " 322 "), 0);
+	fc_send(c, "LIST T<5");
+	fc_expect(c, NUM("322", "carol") "#new 1 :late$");
+	fc_expect(c, NUM("323", "carol"));
+	ck_assert_uint_eq(fc_count(c, " 322 "), 0);
+	/* M and N, alone and together, and with C */
+	fc_send(c, "LIST #old*");
+	fc_expect(c, NUM("322", "carol") "#old 1 ");
+	fc_expect(c, NUM("322", "carol") "#oldtopic 1 ");
+	fc_expect(c, NUM("323", "carol"));
+	ck_assert_uint_eq(fc_count(c, " 322 "), 0);
+	fc_send(c, "LIST #*,!#*t*");
+	fc_expect(c, NUM("322", "carol") "#old 1 ");
+	fc_expect(c, NUM("322", "carol") "#new 1 ");
+	fc_expect(c, NUM("323", "carol"));
+	ck_assert_uint_eq(fc_count(c, " 322 "), 0);
+	fc_send(c, "LIST !#O* C<5");	/* casemapped: leaves #other out */
+	fc_expect(c, NUM("322", "carol") "#new 1 ");
+	fc_expect(c, NUM("323", "carol"));
+	ck_assert_uint_eq(fc_count(c, " 322 "), 0);
+	/* malformed conditions */
+	fc_send(c, "LIST C<x");
+	fc_expect_next(c, NUM("321", "carol"));
+	fc_expect_next(c, "NOTICE carol :Invalid parameters for /LIST$");
+	fc_expect_next(c, NUM("323", "carol"));
+	fc_send(c, "LIST T=3");
+	fc_expect_next(c, NUM("321", "carol"));
+	fc_expect_next(c, "NOTICE carol :Invalid parameters");
+	fc_expect_next(c, NUM("323", "carol"));
+	fc_send(c, "LIST C>1,#old");
+	fc_expect_next(c, NUM("321", "carol"));
+	fc_expect_next(c, "NOTICE carol :Invalid parameters");
+	fc_expect_next(c, NUM("323", "carol"));
+	h_free(h);
+}
+END_TEST
+
 /* '+' channels have no operators and no modes but t (RFC 2811 §2.2). */
 START_TEST(plus_channel)
 {
@@ -829,5 +901,6 @@ main(void)
 	tc = h_tcase(s, "names_list", 10);
 	tcase_add_test(tc, names_visibility);
 	tcase_add_test(tc, list);
+	tcase_add_test(tc, list_elist);
 	return h_run_suite(s);
 }
