@@ -127,6 +127,10 @@ void channel_remove_member(struct server *srv, struct membership *m);
 struct membership *channel_find_member(const struct channel *ch, const struct client *c);
 /* channel_is_banned: banned (b) and no exception (e) matches. */
 bool channel_is_banned(const struct channel *ch, const struct client *c);
+/* channel_is_muted: an "m:" entry of the ban list matches c and no "m:"
+ * entry of the exception list does (extended bans, see
+ * channel_mask_normalise). */
+bool channel_is_muted(const struct channel *ch, const struct client *c);
 /* channel_is_invexed: an I mask matches c. */
 bool channel_is_invexed(const struct channel *ch, const struct client *c);
 /* channel_can_send: may c speak in ch (+n, +m, bans)? RFC 2811 §4.2.3/4.2.5. */
@@ -149,6 +153,17 @@ struct invite *channel_invite_find(struct channel *ch, struct client *c, time_t 
 void channel_invite_del(struct invite *inv);
 /* channel_invites_client_gone: free every invite of c (client teardown). */
 void channel_invites_client_gone(struct client *c);
+/* Extended bans (ISUPPORT EXTBAN=,am; InspIRCd's "letter:value" spelling):
+ * "a:<glob>" matches clients logged in to a matching account (b, e, I);
+ * "m:<mask>" (mute) on b lets a matching client join but not speak, on e
+ * exempts from such a mute; <mask> is a nick!user@host mask or an "a:"
+ * extban. The letters an entry may start with. */
+#define EXTBAN_LETTERS	"am"
+/* channel_mask_normalise: normalise a b/e/I parameter for list kind into
+ * out (size bytes): an extban keeps its letter and normalises its mask,
+ * anything else goes through mask_normalise. False (out undefined) for an
+ * unknown extban letter, an empty value, or m: on the I list. */
+bool channel_mask_normalise(const char *in, char *out, size_t size, enum mask_list_kind kind);
 /* mask_normalise: "nick" -> "nick!*@*", "u@h" -> "*!u@h", "n!u" -> "n!u@*". */
 void mask_normalise(const char *in, char *out, size_t size);
 /* channel_safe_id: the 5-character channel id for '!' channels derived from t

@@ -131,7 +131,14 @@ apply_list(struct client *c, struct channel *ch, const struct chanmode_def *d,
 
 	if (mc->arg[0] == '\0' || mc->arg[0] == ':' || strchr(mc->arg, ' '))
 		return;
-	mask_normalise(mc->arg, mask, sizeof(mask));
+	if (!channel_mask_normalise(mc->arg, mask, sizeof(mask), d->list)) {
+		if (mc->dir == '+')
+			numeric(c, ERR_INVALIDMODEPARAM, ch->name, mc->mode, mc->arg,
+			    "Invalid extended ban (EXTBAN=," EXTBAN_LETTERS "; no m: on I)");
+		if (mc->dir == '+' || strlen(mc->arg) >= sizeof(mask))
+			return;
+		snprintf(mask, sizeof(mask), "%s", mc->arg);	/* -: remove as given */
+	}
 	/* the mask must fit a MODE line from any member and a 367 reply to
 	 * any nick, whole (issue 9 item 6) */
 	max = mode_mask_max(strlen(srv->cfg->name), NICKLEN_MAX, strlen(ch->name));

@@ -55,6 +55,8 @@ isupport_build(struct server *srv)
 	isupport_add(srv, "CHANTYPES=#&!+");
 	isupport_add(srv, "ELIST=CMNTU");
 	isupport_add(srv, "EXCEPTS=%c", mode_list_letter(LIST_EXCEPT));
+	/* extended bans, InspIRCd's spelling (no prefix): core/channel.h */
+	isupport_add(srv, "EXTBAN=,%s", EXTBAN_LETTERS);
 	isupport_add(srv, "HOSTLEN=%d", HOSTLEN);
 	isupport_add(srv, "INVEX=%c", mode_list_letter(LIST_INVEX));
 	isupport_add(srv, "KICKLEN=%u", cfg->kicklen);

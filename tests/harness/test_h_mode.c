@@ -11,6 +11,8 @@
 #include "proto/mode.h"
 #include "core/server.h"
 
+#include "core/client.h"
+
 #include "harness.h"
 
 START_TEST(query_modes)
@@ -179,6 +181,105 @@ START_TEST(ban_list)
 	/* a non-operator cannot change it */
 	fc_send(b, "MODE #b +b x");
 	fc_expect(b, NUM("482", "bob") "#b :");
+	h_free(h);
+}
+END_TEST
+
+/* Extended bans (ISUPPORT EXTBAN=,am; InspIRCd spelling): +b m:<mask>
+ * lets the user join but not speak (404), voice lifts it, +e m:<mask>
+ * exempts; a:<account> bans, exempts and invites by account; unknown
+ * letters, empty values and m: on +I are refused with 696. */
+START_TEST(extbans)
+{
+	struct harness *h = h_new();
+	struct fc *a, *b, *c;
+
+	h_two_in_channel(h, &a, &b, "#x");
+	c = fc_new(h, "carol");
+	fc_send(c, "VERSION");
+	fc_expect(c, " 005 carol .*EXTBAN=,am ");
+	/* the mute: bob stays, carol may join, neither may speak */
+	fc_send(a, "MODE #x +b m:bob");
+	fc_expect(b, PFX("alice") "MODE #x \\+b m:bob!\\*@\\*$");
+	fc_send(a, "MODE #x +b m:carol!*@*");
+	fc_send(c, "JOIN #x");
+	fc_expect(c, PFX("carol") "JOIN :?#x$");
+	fc_send(b, "PRIVMSG #x :muted?");
+	fc_expect(b, NUM("404", "bob") "#x :");
+	fc_send(c, "PRIVMSG #x :me too?");
+	fc_expect(c, NUM("404", "carol") "#x :");
+	fc_expect_none(a, "muted\\?|me too");
+	/* a mute is not a ban: bob may part and come back */
+	fc_send(b, "PART #x");
+	fc_send(b, "JOIN #x");
+	fc_expect(b, PFX("bob") "JOIN :?#x$");
+	/* voice lifts it; so does an m: exception */
+	fc_send(a, "MODE #x +v bob");
+	fc_send(b, "PRIVMSG #x :voiced");
+	fc_expect(a, PFX("bob") "PRIVMSG #x :voiced$");
+	fc_send(a, "MODE #x +e m:carol");
+	fc_expect(a, PFX("alice") "MODE #x \\+e m:carol!\\*@\\*$");
+	fc_send(c, "PRIVMSG #x :excepted");
+	fc_expect(a, PFX("carol") "PRIVMSG #x :excepted$");
+	/* a plain exception does not lift a mute (InspIRCd: only m: does) */
+	fc_send(a, "MODE #x -e m:carol!*@*");
+	fc_send(a, "MODE #x +e carol");
+	fc_send(c, "PRIVMSG #x :plain e");
+	fc_expect(c, NUM("404", "carol") "#x :");
+	/* the list shows the entries as stored */
+	fc_send(a, "MODE #x b");
+	fc_expect(a, NUM("367", "alice") "#x m:bob!\\*@\\* ");
+	fc_expect(a, NUM("367", "alice") "#x m:carol!\\*@\\* ");
+	/* -b m: removes it */
+	fc_send(a, "MODE #x -b m:carol");
+	fc_expect(a, PFX("alice") "MODE #x -b m:carol!\\*@\\*$");
+	fc_send(c, "PRIVMSG #x :free");
+	fc_expect(a, PFX("carol") "PRIVMSG #x :free$");
+	/* refused */
+	fc_send(a, "MODE #x +b x:foo");
+	fc_expect(a, NUM("696", "alice") "#x b x:foo :Invalid extended ban");
+	fc_send(a, "MODE #x +b m:");
+	fc_expect(a, NUM("696", "alice") "#x b m: :");
+	fc_send(a, "MODE #x +I m:bob");
+	fc_expect(a, NUM("696", "alice") "#x I m:bob :");
+	fc_send(a, "MODE #x +b m:m:bob");
+	fc_expect(a, NUM("696", "alice") "#x b m:m:bob :");
+	fc_expect_none(b, "MODE #x \\+[bI] (x:|m:$|m:bob|m:m:)");
+	h_free(h);
+}
+END_TEST
+
+/* a:<account>: bans, exceptions and invite exceptions by account
+ * (Solanum $a, InspIRCd's account extban); m:a:<account> mutes by it. */
+START_TEST(extban_account)
+{
+	struct harness *h = h_new();
+	struct fc *a = fc_new(h, "alice"), *b = fc_new(h, "bob"), *c = fc_new(h, "carol");
+
+	/* as account_login leaves it (the login itself: live_account) */
+	fc_client(b)->account = strdup("Bobacct");
+	fc_send(a, "JOIN #acc");
+	fc_send(a, "MODE #acc +b a:bob*");
+	fc_expect(a, PFX("alice") "MODE #acc \\+b a:bob\\*$");
+	fc_send(b, "JOIN #acc");
+	fc_expect(b, NUM("474", "bob") "#acc :");
+	fc_send(c, "JOIN #acc");		/* no account: not matched */
+	fc_expect(c, PFX("carol") "JOIN :?#acc$");
+	fc_send(a, "MODE #acc +e a:BOBACCT");	/* casemapped */
+	fc_send(b, "JOIN #acc");
+	fc_expect(b, PFX("bob") "JOIN :?#acc$");
+	/* invite exception by account */
+	fc_send(a, "JOIN #inv");
+	fc_send(a, "MODE #inv +i");
+	fc_send(a, "MODE #inv +I a:bobacct");
+	fc_send(c, "JOIN #inv");
+	fc_expect(c, NUM("473", "carol") "#inv :");
+	fc_send(b, "JOIN #inv");
+	fc_expect(b, PFX("bob") "JOIN :?#inv$");
+	/* a mute by account */
+	fc_send(a, "MODE #inv +b m:a:bobacct");
+	fc_send(b, "PRIVMSG #inv :hi");
+	fc_expect(b, NUM("404", "bob") "#inv :");
 	h_free(h);
 }
 END_TEST
@@ -492,6 +593,8 @@ main(void)
 	tcase_add_test(tc, moderated);
 	tcase_add_test(tc, no_external);
 	tcase_add_test(tc, no_ctcp);
+	tcase_add_test(tc, extbans);
+	tcase_add_test(tc, extban_account);
 	tcase_add_test(tc, key);
 	tcase_add_test(tc, limit);
 	tcase_add_test(tc, unknown_mode);
