@@ -193,7 +193,7 @@ ns_info(struct client *c, char *args)
 	ns(c, "*** End of Info ***");
 }
 
-/* store_done: the write behind SET PASSWORD, CERT ADD/DEL or DROP. */
+/* setpass_done: the write behind SET PASSWORD, CERT ADD/DEL or DROP. */
 static void
 setpass_done(void *arg, enum store_result r)
 {

@@ -216,7 +216,7 @@ umode_parse(const char *s)
 	return m;
 }
 
-/* send_intro: the NICK line that introduces user c to a link (RFC 2813
+/* intro_line: the NICK line that introduces user c to a link (RFC 2813
  * §4.1.3, 7 parameters; ngIRCd wants a server prefix). */
 static void
 intro_line(struct server *srv, struct client *c, struct outline *ol)
