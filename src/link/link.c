@@ -73,6 +73,13 @@ struct link {
 	char		 info[128];
 	unsigned	 peer_token;	/* what the peer calls itself */
 	struct password_job *job;	/* LINK_AUTH */
+	/* A CHANINFO for a channel that does not exist yet (the burst sends
+	 * it before the NJOIN): kept here and applied when the channel is
+	 * made by this link's next JOIN/NJOIN, so no channel exists empty. */
+	struct {
+		char	 buf[IRC_LINE_MAX];	/* the parameters, NUL-separated */
+		int	 nparams;		/* 0 = none */
+	} ci;
 };
 
 /* Connect state of one [link] section with an address: tried at start and
@@ -101,6 +108,8 @@ struct linkset {
 
 static void autoconn_schedule(struct autoconn *ac, unsigned delay);
 static void autoconn_try(int fd, short what, void *arg);
+struct source;
+static enum cmd_result in_chaninfo(struct link *l, struct source *s, struct irc_msg *m);
 static void split_server(struct server *srv, struct netserver *x, struct link *from,
     const char *reason);
 
@@ -657,11 +666,38 @@ in_nick(struct link *l, struct source *s, struct irc_msg *m)
 	return CMD_OK;
 }
 
+/* pending_chaninfo: apply l's kept CHANINFO if it is for ch (just made). */
+static void
+pending_chaninfo(struct link *l, struct source *s, struct channel *ch)
+{
+	struct server *srv = l->srv;
+	struct irc_msg fm;
+	char key[256];
+	const char *p = l->ci.buf;
+	int i;
+
+	if (l->ci.nparams == 0)
+		return;
+	server_fold(srv, key, p, sizeof(key));
+	if (strcmp(key, ch->key) != 0)
+		return;
+	memset(&fm, 0, sizeof(fm));
+	fm.verb = (char *)"CHANINFO";
+	for (i = 0; i < l->ci.nparams; i++) {
+		fm.params[i] = (char *)p;
+		p += strlen(p) + 1;
+	}
+	fm.nparams = l->ci.nparams;
+	l->ci.nparams = 0;
+	in_chaninfo(l, s, &fm);
+}
+
 /* join_remote: u joins ch with member modes (JOIN or NJOIN from a link). */
 static void
-join_remote(struct server *srv, struct source *s, struct client *u, const char *name,
+join_remote(struct link *l, struct source *s, struct client *u, const char *name,
     uint8_t modes)
 {
+	struct server *srv = l->srv;
 	struct channel *ch = server_find_channel(srv, name);
 	struct membership *mb;
 	struct outline ol, ext;
@@ -694,6 +730,8 @@ join_remote(struct server *srv, struct source *s, struct client *u, const char *
 		struct event_join ev = { u, ch, created };
 		event_publish_join(srv, &ev);
 	}
+	if (created)
+		pending_chaninfo(l, s, ch);
 }
 
 /* in_join: ":nick JOIN <chan>[^G<modes>]{,...}" (RFC 2813 §4.2.1: a
@@ -721,7 +759,7 @@ in_join(struct link *l, struct source *s, struct irc_msg *m)
 				modes |= MEMB_VOICE;
 		}
 		if (*tok != '\0')
-			join_remote(l->srv, s, s->user, tok, modes);
+			join_remote(l, s, s->user, tok, modes);
 	}
 	return CMD_OK;
 }
@@ -745,7 +783,7 @@ in_njoin(struct link *l, struct source *s, struct irc_msg *m)
 		u = server_find_nick(l->srv, tok);
 		if (u == NULL || !client_is_remote(u) || client_link(u) != l->conn)
 			continue;
-		join_remote(l->srv, s, u, m->params[0], modes);
+		join_remote(l, s, u, m->params[0], modes);
 	}
 	return CMD_OK;
 }
@@ -982,9 +1020,21 @@ in_chaninfo(struct link *l, struct source *s, struct irc_msg *m)
 	if (m->nparams < 2 || m->params[0][0] == '&')
 		return CMD_OK;
 	if ((ch = server_find_channel(srv, m->params[0])) == NULL) {
+		/* kept for the JOIN/NJOIN that makes the channel (l->ci) */
+		size_t off = 0, n;
+		int i;
 		if (!channel_name_valid(m->params[0], srv->cfg->channellen))
 			return CMD_OK;
-		ch = channel_new(srv, m->params[0]);
+		l->ci.nparams = 0;
+		for (i = 0; i < m->nparams && i < 5; i++) {
+			n = strlen(m->params[i]) + 1;
+			if (off + n > sizeof(l->ci.buf))
+				return CMD_OK;
+			memcpy(l->ci.buf + off, m->params[i], n);
+			off += n;
+		}
+		l->ci.nparams = i;
+		return CMD_OK;
 	}
 	if (m->nparams == 3)
 		topic = m->params[2];

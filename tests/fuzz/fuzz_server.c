@@ -42,6 +42,7 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/config.h"
+#include "core/netserver.h"
 #include "net/conn.h"
 #include "fuzz.h"
 #include "proto/message.h"
@@ -193,6 +194,22 @@ fz_config(void)
 	cfg->nick_delay = 30;
 	cfg->motd_file = strdup(motd_path);
 	if (cfg->name == NULL || cfg->motd_file == NULL || config_load_motd(cfg, err, sizeof(err)) != 0)
+		abort();
+	/* a [link] so that client 3 can become a server link and feed the
+	 * server protocol (link/; seeds link-burst, link-garbage) */
+	cfg->links = calloc(1, sizeof(*cfg->links));
+	if (cfg->links == NULL)
+		abort();
+	cfg->nlinks = 1;
+	cfg->links[0].name = strdup("link.fuzz.example");
+	cfg->links[0].send_password = strdup("linkpw");
+	cfg->links[0].accept_password = strdup("linkpw");
+	cfg->links[0].hub = true;
+	cfg->links[0].connect_retry = 10;
+	cfg->links[0].sendq = 65536;
+	cfg->links[0].recvq = 65536;
+	if (cfg->links[0].name == NULL || cfg->links[0].send_password == NULL ||
+	    cfg->links[0].accept_password == NULL)
 		abort();
 	add_oper(cfg, "fuzz", "pw", "*");
 	add_oper(cfg, "local", "secret", "*!*@127.0.0.1");
@@ -421,9 +438,26 @@ check_state(struct server *srv)
 			opers += client_is_oper(c);
 			invisible += (c->umodes & UMODE_INVISIBLE) != 0;
 		} else {
-			unknown++;
+			unknown += !(c->flags & CF_SERVER);	/* a link is no unknown connection */
 			FUZZ_CHECK(nch == 0, "unregistered %s is in %u channels", c->nick, nch);
 		}
+	}
+	{
+		/* users behind links: in the nick map, not connections */
+		struct client *r, *rtmp;
+		unsigned remote = 0;
+		HASH_ITER(hh, srv->nicks, r, rtmp) {
+			if (!client_is_remote(r))
+				continue;
+			remote++;
+			FUZZ_CHECK(client_is_registered(r) && r->state == CLIENT_OPEN,
+			    "remote user %s closing or unregistered but hashed", r->nick);
+			FUZZ_CHECK(client_link(r) != NULL && (client_link(r)->flags & CF_SERVER),
+			    "remote user %s has no link", r->nick);
+		}
+		FUZZ_CHECK(remote == srv->stats.remote_users, "stats.remote_users %u, counted %u",
+		    srv->stats.remote_users, remote);
+		hashed += remote;
 	}
 	TAILQ_FOREACH(c, &srv->dead, link) {
 		FUZZ_CHECK(c->state == CLIENT_DEAD, "client %s on the dead list not CLIENT_DEAD",

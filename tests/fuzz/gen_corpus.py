@@ -127,6 +127,31 @@ SERVER = {
     'quit-in-channels': session(
         (0, 'JOIN #a,#b'), (1, 'JOIN #a,#b'), (2, 'JOIN #b'), (1, 'QUIT :gone'), (0, 'NICK renamed'),
         (2, 'NICK Renamed'), (2, 'NICK fz2'), (0, 'NICK FZ0'), (0, 'QUIT')),
+    # server protocol (issue 10): client 3 links as link.fuzz.example (a hub
+    # [link] of fz_config), then bursts and sends well- and ill-formed lines
+    'link-burst': session(
+        (3, 'PASS linkpw 0210-IRC+ fuzz|1:CL P'), (3, 'SERVER link.fuzz.example 1 :fuzz link'),
+        (3, ':link.fuzz.example PONG irc.fuzz.example :irc.fuzz.example'),
+        (3, ':link.fuzz.example SERVER leaf.fuzz.example 2 7 :leaf'),
+        (3, ':link.fuzz.example NICK rem1 1 ~r 10.0.0.1 1 +i :Remote One'),
+        (3, ':leaf.fuzz.example NICK rem2 2 ~r 10.0.0.2 7 +ow :Remote Two'),
+        (3, ':link.fuzz.example CHANINFO #fuzz +ntkl key 5 :remote topic'),
+        (3, ':link.fuzz.example NJOIN #fuzz :@rem1,+rem2,~rem1,%rem2'),
+        (0, 'JOIN #fuzz key'), (3, ':rem1 PRIVMSG #fuzz :hello'), (3, ':rem2 NOTICE fz0 :hi'),
+        (0, 'PRIVMSG rem1 :back'), (0, 'PRIVMSG #fuzz :to all'), (3, ':rem1 MODE #fuzz +o-v rem2 rem2'),
+        (3, ':rem1 TOPIC #fuzz :new'), (3, ':rem1 KICK #fuzz fz0 :out'), (3, ':rem2 AWAY :gone'),
+        (3, ':rem1 JOIN #two\x07ov'), (3, ':rem1 NICK rem3'), (3, ':rem2 PART #fuzz :bye'),
+        (3, ':rem3 INVITE fz1 #fuzz'), (3, ':link.fuzz.example 401 fz0 x :No such nick'),
+        (0, 'WHOIS rem3'), (0, 'WHO #fuzz'), (0, 'LUSERS'), (0, 'LINKS'),
+        (3, ':link.fuzz.example KILL rem3 :gone'), (3, 'SQUIT leaf.fuzz.example :split'),
+        (3, 'PING :link.fuzz.example'), (3, 'ERROR :closing')),
+    'link-garbage': session(
+        (3, 'PASS linkpw x'), (3, 'SERVER link.fuzz.example 1 :fuzz'),
+        (3, 'NICK'), (3, ':link.fuzz.example NICK a 1 u h x + :r'), (3, ':nobody PRIVMSG #x :y'),
+        (3, ':link.fuzz.example NJOIN #x :@,,+,@ghost'), (3, ':link.fuzz.example MODE #x +l x'),
+        (3, ':link.fuzz.example NICK fz0 1 u h 1 + :collide'), (3, ':link.fuzz.example CHANINFO'),
+        (3, ':link.fuzz.example SERVER irc.fuzz.example 2 3 :loop'), (3, 'SERVER'),
+        (0, 'SQUIT link.fuzz.example :x'), (0, 'CONNECT link.fuzz.example')),
 }
 
 PARSER = {
