@@ -321,6 +321,23 @@ password_pool_free(struct password_pool *pool)
 	free(pool);
 }
 
+/* job_submit: hand job (with its callback's arg) to the workers; it counts
+ * as pending until delivered. */
+static struct password_job *
+job_submit(struct password_pool *pool, struct password_job *job, void *arg)
+{
+	job->pool = pool;
+	job->arg = arg;
+	job->state = JOB_QUEUED;
+	pool->pending++;
+	pool->checks++;
+	pthread_mutex_lock(&pool->mu);
+	TAILQ_INSERT_TAIL(&pool->todo, job, link);
+	pthread_cond_signal(&pool->cv);
+	pthread_mutex_unlock(&pool->mu);
+	return job;
+}
+
 struct password_job *
 password_verify_async(struct password_pool *pool, const char *stored, const char *given,
     password_done_fn fn, void *arg)
@@ -337,17 +354,8 @@ password_verify_async(struct password_pool *pool, const char *stored, const char
 		job_free(job);
 		return NULL;
 	}
-	job->pool = pool;
 	job->fn = fn;
-	job->arg = arg;
-	job->state = JOB_QUEUED;
-	pool->pending++;
-	pool->checks++;
-	pthread_mutex_lock(&pool->mu);
-	TAILQ_INSERT_TAIL(&pool->todo, job, link);
-	pthread_cond_signal(&pool->cv);
-	pthread_mutex_unlock(&pool->mu);
-	return job;
+	return job_submit(pool, job, arg);
 }
 
 struct password_job *
@@ -364,17 +372,8 @@ password_hash_async(struct password_pool *pool, const char *given, password_hash
 		job_free(job);
 		return NULL;
 	}
-	job->pool = pool;
 	job->hfn = fn;
-	job->arg = arg;
-	job->state = JOB_QUEUED;
-	pool->pending++;
-	pool->checks++;
-	pthread_mutex_lock(&pool->mu);
-	TAILQ_INSERT_TAIL(&pool->todo, job, link);
-	pthread_cond_signal(&pool->cv);
-	pthread_mutex_unlock(&pool->mu);
-	return job;
+	return job_submit(pool, job, arg);
 }
 
 void
