@@ -204,6 +204,41 @@ def t_connection_limit_refused_with_403():
         s.stop()
 
 
+def t_kline_and_dline_apply():
+    s = Server(extra="[oper]\nname = op\npassword = pw\nhost = *\n", tls=False)
+    try:
+        o = Tcp(s.tcp, "boss")
+        o.send("OPER op pw")
+        o.expect(" 381 ")
+        a = Ws(s.ws).open()
+        a.send("NICK kb1")
+        a.send("USER kbanned 0 * :x")
+        a.expect(" 001 ")
+        o.send("KLINE ~kbanned@* :no web")
+        o.expect(r"K-line for \[~kbanned@\*\].*1 client\(s\) disconnected")
+        a.expect(r"^ERROR :Closing Link: 127\.0\.0\.1 \(K-lined\)")
+        assert a.close_code() == 1000
+        assert a.wait_eof()
+        a.close()
+        b = Ws(s.ws).open()
+        b.send("NICK kb2")
+        b.send("USER kbanned 0 * :x")
+        b.expect(r"You are banned from this server: no web")
+        b.expect(r"\(K-lined\)")
+        b.close()
+        # D-line: refused at connect, before the upgrade: 403 with the ERROR line
+        o.send("DLINE 127.0.0.2 :no net")
+        o.expect(r"D-line for \[127\.0\.0\.2\]")
+        d = Ws(s.ws, source="127.0.0.2")
+        assert d.response() == 403, d.status
+        assert b"D-lined" in d.body, d.body
+        assert d.wait_eof()
+        d.close()
+        o.close()
+    finally:
+        s.stop()
+
+
 # --- bad input: each bounded, with its close code or HTTP status ---
 
 def t_bad_oversized_message_1009():

@@ -152,8 +152,10 @@ class Ws:
     """A raw WebSocket client: handshake, masked frames out, frames in."""
 
     def __init__(self, port, protocols=("text.ircv3.net",), origin=None, tls=False,
-                 request=None, headers="", rcvbuf=None):
+                 request=None, headers="", rcvbuf=None, source=None):
         raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if source:
+            raw.bind((source, 0))  # another loopback address (127/8)
         if rcvbuf:
             raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
         raw.settimeout(TIMEOUT)
