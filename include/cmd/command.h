@@ -50,7 +50,7 @@ CMD(away); CMD(setname);					/* cmd_user.c */
 CMD(mode);							/* cmd_mode.c */
 CMD(who); CMD(whois); CMD(whowas); CMD(ison); CMD(userhost); CMD(motd); CMD(lusers);
 CMD(version); CMD(time); CMD(admin); CMD(info); CMD(stats); CMD(links);
-CMD(summon); CMD(users);					/* cmd_query.c */
+CMD(summon); CMD(users); CMD(help);				/* cmd_query.c */
 CMD(oper); CMD(kill); CMD(wallops); CMD(rehash); CMD(die);
 CMD(kline); CMD(unkline); CMD(dline); CMD(undline);		/* cmd_oper.c */
 CMD(monitor);							/* monitor.c */

@@ -89,6 +89,9 @@ struct config {
 	char		*admin_name, *admin_location, *admin_email;
 	char		**motd;		/* loaded MOTD lines, NULL if none */
 	size_t		 motd_count;
+	char		*help_file;	/* NULL = the installed EVIRCD_HELP_FILE */
+	struct help_topic *help;	/* loaded HELP topics, sorted by name */
+	size_t		 nhelp;
 
 	struct listen_conf *listens;
 	size_t		 nlistens;
@@ -152,6 +155,28 @@ struct config *config_load_checked(const char *path, config_listen_check_fn chec
     size_t errlen);
 /* config_load: config_load_checked without a [listen] check (unit tests). */
 struct config *config_load(const char *path, char *err, size_t errlen);
+/* One HELP topic (cmd_help): its upper-case name and its text lines. */
+struct help_topic {
+	char		*name;		/* owned, upper case, at most 32 bytes */
+	char		**lines;	/* owned */
+	size_t		 nlines;
+};
+
+/* Bounds of the help file: what a file past them holds is left out. */
+#define HELP_FILE_MAX	(256 * 1024)	/* bytes read */
+#define HELP_TOPICS_MAX	256
+#define HELP_LINE_MAX	400		/* bytes of one line (longer ones are cut) */
+
+/* config_load_help: (re)read cfg->help_file (or, when it is NULL, the
+ * installed EVIRCD_HELP_FILE, whose absence is no error: no topics) into
+ * cfg->help. File format: "[TOPIC]" starts a topic, the lines after it are
+ * its text, "#" lines are comments. Returns 0, or -1 with err set when a
+ * configured file cannot be read or is malformed. */
+int config_load_help(struct config *cfg, char *err, size_t errlen);
+/* config_help_find: the topic named name (case-insensitive), or NULL.
+ * O(log topics). */
+const struct help_topic *config_help_find(const struct config *cfg, const char *name);
+
 /* config_load_motd: (re)read cfg->motd_file into cfg->motd. Returns 0, or -1
  * with err filled when the file cannot be read. */
 int config_load_motd(struct config *cfg, char *err, size_t errlen);

@@ -244,12 +244,20 @@
 #define FMT_ERR_UMODEUNKNOWNFLAG ":Unknown MODE flag"
 #define ERR_USERSDONTMATCH	502
 #define FMT_ERR_USERSDONTMATCH	":Cant change mode for other users"
+#define ERR_HELPNOTFOUND	524
+#define FMT_ERR_HELPNOTFOUND	"%s :No help available on this topic"
 #define ERR_INVALIDKEY		525
 #define FMT_ERR_INVALIDKEY	"%s :Key is not well-formed"
 #define RPL_WHOISSECURE		671
 #define FMT_RPL_WHOISSECURE	"%s :is using a secure connection"
 #define ERR_INVALIDMODEPARAM	696
 #define FMT_ERR_INVALIDMODEPARAM "%s %c %s :%s"
+#define RPL_HELPSTART		704	/* Modern IRC "HELP message" */
+#define FMT_RPL_HELPSTART	"%s :%s"
+#define RPL_HELPTXT		705
+#define FMT_RPL_HELPTXT		"%s :%s"
+#define RPL_ENDOFHELP		706
+#define FMT_RPL_ENDOFHELP	"%s :End of /HELP"
 #define RPL_KNOCK		710
 #define FMT_RPL_KNOCK		"%s %s :%s"
 #define RPL_KNOCKDLVR		711

@@ -532,3 +532,29 @@ cmd_users(struct client *c, struct irc_msg *m)
 	numeric(c, ERR_USERSDISABLED);
 	return CMD_OK;
 }
+
+/* HELP [<subject>] and HELPOP (Modern IRC "HELP message"; Solanum and
+ * InspIRCd answer both names): RPL_HELPSTART with the topic's first line,
+ * RPL_HELPTXT for the others, RPL_ENDOFHELP; ERR_HELPNOTFOUND for an
+ * unknown subject. No subject is the topic INDEX, shown as "*" as Modern
+ * IRC's example does. The text comes from the help file loaded with the
+ * configuration ([server] help_file, docs/help.txt installed). */
+enum cmd_result
+cmd_help(struct client *c, struct irc_msg *m)
+{
+	const char *subject = m->nparams > 0 && m->params[0][0] != '\0' ? m->params[0] : NULL;
+	const struct help_topic *t = config_help_find(c->srv->cfg, subject ? subject : "INDEX");
+	const char *shown = subject ? subject : "*";
+	size_t i;
+
+	if (t == NULL || t->nlines == 0 || strlen(shown) > 32) {
+		numeric(c, ERR_HELPNOTFOUND, strlen(shown) > 32 ? "*" : shown);
+		return CMD_OK;
+	}
+	shown = subject ? t->name : "*";
+	numeric(c, RPL_HELPSTART, shown, t->lines[0]);
+	for (i = 1; i < t->nlines; i++)
+		numeric(c, RPL_HELPTXT, shown, t->lines[i][0] ? t->lines[i] : " ");
+	numeric(c, RPL_ENDOFHELP, shown);
+	return CMD_OK;
+}

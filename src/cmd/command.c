@@ -27,6 +27,8 @@ const struct command command_table[] = {
 	{ "CAP",	cmd_cap,	1, P, 1 },
 	{ "DIE",	cmd_die,	0, O, 1 },
 	{ "DLINE",	cmd_dline,	1, O, 1 },
+	{ "HELP",	cmd_help,	0, 0, 1 },
+	{ "HELPOP",	cmd_help,	0, 0, 1 },
 	{ "INFO",	cmd_info,	0, 0, 1 },
 	{ "INVITE",	cmd_invite,	0, 0, 1 },
 	{ "ISON",	cmd_ison,	1, 0, 1 },

@@ -20,6 +20,8 @@
 #include "core/log.h"
 #include "core/password.h"
 
+static void help_free(struct config *cfg);
+
 static const char *const builtin_motd[] = {
 	"Welcome to evircd, an asynchronous IRC server on libevent.",
 	"No MOTD file is configured: set [server] motd_file to replace this text.",
@@ -203,6 +205,8 @@ config_free(struct config *cfg)
 	free(cfg->network);
 	free(cfg->description);
 	free(cfg->motd_file);
+	free(cfg->help_file);
+	help_free(cfg);
 	free(cfg->admin_name);
 	free(cfg->admin_location);
 	free(cfg->admin_email);
@@ -608,6 +612,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 			set_str(&cfg->description, value);
 		else if (!strcmp(name, "motd_file"))
 			set_str(&cfg->motd_file, value);
+		else if (!strcmp(name, "help_file"))
+			set_str(&cfg->help_file, value);
 		else if (!strcmp(name, "admin_name"))
 			set_str(&cfg->admin_name, value);
 		else if (!strcmp(name, "admin_location"))
@@ -839,6 +845,124 @@ config_load_motd(struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+static void
+help_free(struct config *cfg)
+{
+	size_t i, j;
+
+	for (i = 0; i < cfg->nhelp; i++) {
+		for (j = 0; j < cfg->help[i].nlines; j++)
+			free(cfg->help[i].lines[j]);
+		free(cfg->help[i].lines);
+		free(cfg->help[i].name);
+	}
+	free(cfg->help);
+	cfg->help = NULL;
+	cfg->nhelp = 0;
+}
+
+static int
+help_cmp(const void *a, const void *b)
+{
+	return strcasecmp(((const struct help_topic *)a)->name,
+	    ((const struct help_topic *)b)->name);
+}
+
+/* config_load_help: the whole file is read at start and on rehash (never
+ * on a client's command), bounded by HELP_FILE_MAX bytes, HELP_TOPICS_MAX
+ * topics and HELP_LINE_MAX bytes per line; blank lines ending a topic are
+ * dropped. */
+int
+config_load_help(struct config *cfg, char *err, size_t errlen)
+{
+	const char *path = cfg->help_file != NULL ? cfg->help_file : EVIRCD_HELP_FILE;
+	struct help_topic *t = NULL;
+	char line[HELP_LINE_MAX + 2];
+	size_t total = 0, lineno = 0, i;
+	FILE *f;
+
+	help_free(cfg);
+	f = fopen(path, "r");
+	if (f == NULL) {
+		if (cfg->help_file == NULL)
+			return 0;	/* not installed: HELP has no topics */
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL && total < HELP_FILE_MAX) {
+		size_t len = strlen(line);
+
+		total += len;
+		lineno++;
+		if (len > 0 && line[len - 1] != '\n' && !feof(f)) {
+			int ch;	/* cut: skip the rest of the line */
+			while ((ch = fgetc(f)) != EOF && ch != '\n')
+				total++;
+		}
+		line[strcspn(line, "\r\n")] = '\0';
+		line[HELP_LINE_MAX] = '\0';
+		if (line[0] == '#')
+			continue;
+		if (line[0] == '[') {
+			char *end = strchr(line, ']');
+			size_t n = end != NULL ? (size_t)(end - line - 1) : 0;
+			if (end == NULL || n == 0 || n > 32 || end[1] != '\0' ||
+			    strcspn(line + 1, " ") < n) {
+				snprintf(err, errlen, "%s:%zu: a topic is \"[NAME]\" (1-32 bytes, no spaces)",
+				    path, lineno);
+				fclose(f);
+				help_free(cfg);
+				return -1;
+			}
+			if (cfg->nhelp >= HELP_TOPICS_MAX)
+				break;
+			cfg->help = xreallocarray(cfg->help, cfg->nhelp + 1, sizeof(*cfg->help));
+			t = &cfg->help[cfg->nhelp++];
+			memset(t, 0, sizeof(*t));
+			*end = '\0';
+			t->name = xstrdup(line + 1);
+			for (i = 0; t->name[i] != '\0'; i++)
+				t->name[i] = (char)toupper((unsigned char)t->name[i]);
+			continue;
+		}
+		if (t == NULL) {
+			if (line[strspn(line, " \t")] == '\0')
+				continue;
+			snprintf(err, errlen, "%s:%zu: text before the first [TOPIC]", path, lineno);
+			fclose(f);
+			help_free(cfg);
+			return -1;
+		}
+		t->lines = xreallocarray(t->lines, t->nlines + 1, sizeof(char *));
+		t->lines[t->nlines++] = xstrdup(line);
+	}
+	fclose(f);
+	for (i = 0; i < cfg->nhelp; i++) {
+		t = &cfg->help[i];
+		while (t->nlines > 0 && t->lines[t->nlines - 1][0] == '\0')
+			free(t->lines[--t->nlines]);
+	}
+	qsort(cfg->help, cfg->nhelp, sizeof(*cfg->help), help_cmp);
+	for (i = 1; i < cfg->nhelp; i++)
+		if (strcasecmp(cfg->help[i - 1].name, cfg->help[i].name) == 0) {
+			snprintf(err, errlen, "%s: topic [%s] twice", path, cfg->help[i].name);
+			help_free(cfg);
+			return -1;
+		}
+	return 0;
+}
+
+const struct help_topic *
+config_help_find(const struct config *cfg, const char *name)
+{
+	struct help_topic key;
+
+	if (cfg->nhelp == 0)
+		return NULL;
+	key.name = (char *)name;
+	return bsearch(&key, cfg->help, cfg->nhelp, sizeof(*cfg->help), help_cmp);
+}
+
 /* config_load: see config.h. */
 struct config *
 config_load(const char *path, char *err, size_t errlen)
@@ -913,6 +1037,11 @@ config_load_checked(const char *path, config_listen_check_fn check, char *err, s
 		char merr[400];
 		if (config_load_motd(p.cfg, merr, sizeof(merr)) != 0)
 			perr(&p, "motd_file: %s", merr);
+	}
+	if (p.err[0] == '\0') {
+		char herr[400];
+		if (config_load_help(p.cfg, herr, sizeof(herr)) != 0)
+			perr(&p, "help_file: %s", herr);
 	}
 	if (p.err[0] != '\0') {
 		snprintf(err, errlen, "%s", p.err);

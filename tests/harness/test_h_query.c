@@ -248,6 +248,39 @@ START_TEST(server_queries)
 }
 END_TEST
 
+/* HELP/HELPOP (Modern IRC "HELP message"): 704 with the first line, 705
+ * for the rest, 706; the subject is echoed as the topic's name ("*" for
+ * the index); 524 for an unknown subject; HELPOP is the same. */
+START_TEST(help)
+{
+	struct config *cfg = h_config();
+	struct harness *h;
+	struct fc *a;
+	char err[256];
+
+	cfg->help_file = strdup(EVIRCD_HELP_TXT);
+	ck_assert_int_eq(config_load_help(cfg, err, sizeof(err)), 0);
+	h = h_new_cfg(cfg);
+	a = fc_new(h, "alice");
+	fc_send(a, "HELP");
+	fc_expect_next(a, NUM("704", "alice") "\\* :evircd help");
+	fc_expect(a, NUM("705", "alice") "\\* :  ADMIN ");
+	fc_expect(a, NUM("706", "alice") "\\* :End of /HELP$");
+	fc_clear(a);
+	fc_send(a, "HELP join");
+	fc_expect_next(a, NUM("704", "alice") "JOIN :JOIN <channel>");
+	fc_expect_next(a, NUM("705", "alice") "JOIN :Joins channels");
+	fc_expect_next(a, NUM("706", "alice") "JOIN :End of /HELP$");
+	fc_send(a, "HELPOP invite");
+	fc_expect_next(a, NUM("704", "alice") "INVITE :INVITE <nick> <channel>");
+	fc_expect(a, NUM("705", "alice") "INVITE :Without parameters");
+	fc_expect_next(a, NUM("706", "alice") "INVITE :");
+	fc_send(a, "HELP nosuchthing");
+	fc_expect_next(a, NUM("524", "alice") "nosuchthing :No help available");
+	h_free(h);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -256,6 +289,7 @@ main(void)
 
 	tc = h_tcase(s, "whois", 10);
 	tcase_add_test(tc, whois);
+	tcase_add_test(tc, help);
 	tcase_add_test(tc, whois_unknown);
 	tcase_add_test(tc, whois_targmax);
 	tcase_add_test(tc, whois_idle);
