@@ -463,14 +463,11 @@ list_minutes(const char *p, time_t now, time_t *lo, time_t *hi)
 	if ((p[0] != '<' && p[0] != '>') ||
 	    number_parse(p + 1, 0, 60LL * 24 * 365 * 100, &v) == NUMBER_INVALID)
 		return false;
+	/* 0 means "no condition": a bound that lands on 0 becomes 1 */
 	if (p[0] == '<')
-		*lo = now - (time_t)v * 60;
+		*lo = now - (time_t)v * 60 != 0 ? now - (time_t)v * 60 : 1;
 	else
-		*hi = now - (time_t)v * 60;
-	if (*lo == 0)
-		*lo = 1;	/* 0 means "no condition" */
-	if (*hi == 0 && p[0] == '>')
-		*hi = 1;
+		*hi = now - (time_t)v * 60 != 0 ? now - (time_t)v * 60 : 1;
 	return true;
 }
 
