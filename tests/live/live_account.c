@@ -95,9 +95,12 @@ plain_b64(const char *account, const char *password, char *out)
 static void
 do_register(struct cl *c, const char *account, const char *password)
 {
+	char re[256];
+
 	cl_send(c, "REGISTER %s * %s", account, password);
-	cl_expectf(c, SRV "REGISTER SUCCESS %s :", rx_esc(account));
-	cl_expect(c, SRV "900 ", HT);
+	snprintf(re, sizeof(re), SRV "REGISTER SUCCESS %s :", rx_esc(account));
+	cl_expect(c, re, HT);
+	cl_expect(c, SRV "900 ", LIVE_T);
 }
 
 /* sasl_start: CAP LS 302 shows sasl=PLAIN,EXTERNAL; REQ it; AUTHENTICATE mech. */
@@ -123,12 +126,13 @@ static struct cl *
 sasl_login(struct srv *s, const char *nick, const char *account, const char *password)
 {
 	struct cl *c = sasl_start(s, nick, "PLAIN");
-	char buf[1024];
+	char buf[1024], re[512];
 
 	plain_b64(account, password, buf);
 	cl_send(c, "AUTHENTICATE %s", buf);
-	cl_expectf(c, SRV "900 %s %s![^ ]+ %s :You are now logged in as %s", rx_esc(nick),
-	    rx_esc(nick), rx_esc(account), rx_esc(account));
+	snprintf(re, sizeof(re), SRV "900 %s %s![^ ]+ %s :You are now logged in as %s",
+	    rx_esc(nick), rx_esc(nick), rx_esc(account), rx_esc(account));
+	cl_expect(c, re, HT);
 	cl_expect(c, SRV "903 [^ ]+ :SASL authentication successful", LIVE_T);
 	cl_send(c, "CAP END");
 	cl_expect(c, SRV "001 ", LIVE_T);
@@ -581,6 +585,45 @@ START_TEST(t_nickserv_ghost_regain)
 }
 END_TEST
 
+/* evircd -t: a database that is not one (or of a newer schema) is a clear
+ * error naming the file, exit 1; the server refuses to start on it. */
+START_TEST(t_check_refuses_bad_file)
+{
+	char conffile[160], cmd[512], out[1024];
+	FILE *f;
+	size_t n;
+	int rc;
+
+	db_setup();
+	snprintf(conffile, sizeof(conffile), "%s/c.ini", dbdir);
+	f = fopen(conffile, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "[listen]\naddress = 127.0.0.1\nport = 0\n%s", conf());
+	fclose(f);
+	f = fopen(dbpath, "w");
+	ck_assert_ptr_nonnull(f);
+	for (n = 0; n < 512; n++)
+		fputs("garbage!", f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "'%s' -t -c '%s' 2>&1", getenv("EVIRCD_BIN"), conffile);
+	f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	rc = pclose(f);
+	ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 1, "-t exited %d: %s", rc, out);
+	ck_assert_msg(strstr(out, "accounts.db: not an account database") != NULL, "%s", out);
+	snprintf(cmd, sizeof(cmd), "'%s' -c '%s' 2>&1", getenv("EVIRCD_BIN"), conffile);
+	f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	rc = pclose(f);
+	ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 1, "start exited %d: %s", rc, out);
+	ck_assert_msg(strstr(out, "not an account database") != NULL, "%s", out);
+}
+END_TEST
+
 /* Without [accounts], sasl and registration are not offered. */
 START_TEST(t_no_accounts)
 {
@@ -621,6 +664,7 @@ main(void)
 	tcase_add_test(tc, t_nickserv);
 	tcase_add_test(tc, t_nickserv_ghost_regain);
 	tcase_add_test(tc, t_no_accounts);
+	tcase_add_test(tc, t_check_refuses_bad_file);
 	suite_add_tcase(su, tc);
 	return live_run(su);
 }
