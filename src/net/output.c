@@ -249,6 +249,9 @@ struct bcast {
 	const struct outline *ol;
 	const char	*form[4];
 	size_t		 flen[4];
+	struct server	*srv;		/* set with the first form */
+	uint64_t	 lines, bytes;	/* queued through the forms: added to
+					 * srv->stats once, by bcast_done */
 };
 
 static void
@@ -294,6 +297,7 @@ bcast_form(struct bcast *b, struct server *srv, unsigned k)
 		*w++ = ' ';
 	}
 	memcpy(w, ol->buf, ol->len);
+	b->srv = srv;
 	b->form[k] = p;
 	b->flen[k] = len;
 	return true;
@@ -322,9 +326,19 @@ bcast_send(struct bcast *b, struct client *c)
 		output_sendq_exceeded(c);
 		return;
 	}
-	c->srv->stats.lines_out++;
-	c->srv->stats.bytes_out += b->flen[k];
+	b->lines++;	/* counted on the stack, added once (bcast_done) */
+	b->bytes += b->flen[k];
 	queue_shared(c, b->form[k], b->flen[k]);
+}
+
+/* bcast_done: the broadcast's lines and bytes into the statistics. */
+static void
+bcast_done(struct bcast *b)
+{
+	if (b->srv != NULL) {
+		b->srv->stats.lines_out += b->lines;
+		b->srv->stats.bytes_out += b->bytes;
+	}
 }
 
 void
@@ -342,6 +356,7 @@ send_channel(struct channel *ch, const struct client *except, const struct outli
 			continue;
 		bcast_send(&b, m->client);
 	}
+	bcast_done(&b);
 }
 
 void
@@ -358,6 +373,8 @@ send_channel_alt(struct channel *ch, const struct client *except, const struct o
 			continue;
 		bcast_send((m->client->caps & cap) ? &balt : &b, m->client);
 	}
+	bcast_done(&b);
+	bcast_done(&balt);
 }
 
 void
@@ -384,6 +401,7 @@ send_common(struct client *c, bool include_self, const struct outline *ol)
 				bcast_send(&b, m->client);
 		}
 	}
+	bcast_done(&b);
 }
 
 void
