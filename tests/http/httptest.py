@@ -2,7 +2,10 @@
 127.0.0.1 (IRC and HTTP ports 0, read back from its log), blocking IRC
 clients with bounded waits, and raw HTTP requests over sockets.
 
-Environment: EVIRCD_BIN (the binary), LIVE_VERBOSE=1 (echo the log)."""
+Environment: EVIRCD_BIN (the binary), LIVE_VERBOSE=1 (echo the log),
+EVIRCD_VALGRIND=1 (`meson test --setup valgrind`: the server under memcheck;
+an error or a definite/indirect leak makes it exit 99, and stop() returns
+that, which the tests assert is 0)."""
 
 import os
 import re
@@ -14,6 +17,9 @@ import subprocess
 import tempfile
 import threading
 import time
+
+VALGRIND = os.environ.get("EVIRCD_VALGRIND") is not None
+SLOW = 4 if VALGRIND else 1      # time bounds stretch under valgrind
 
 BASE_CONF = """[server]
 name = irc.test
@@ -37,11 +43,14 @@ class Server:
             f.write(BASE_CONF + extra)
         self.lines = []
         self.cond = threading.Condition()
-        self.proc = subprocess.Popen([os.environ["EVIRCD_BIN"], "-c", self.conf],
+        pre = ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
+               "--show-leak-kinds=definite,indirect",
+               "--errors-for-leak-kinds=definite,indirect"] if VALGRIND else []
+        self.proc = subprocess.Popen(pre + [os.environ["EVIRCD_BIN"], "-c", self.conf],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, text=True)
         threading.Thread(target=self._read, daemon=True).start()
-        m = self.wait_log(r"http listening on [^ ]*:(\d+)")
+        m = self.wait_log(r"http listening on [^ ]*:(\d+)", 10 * SLOW)
         self.http_port = int(m.group(1))
         m = self.wait_log(r"info: listening on 127\.0\.0\.1:(\d+)")
         self.irc_port = int(m.group(1))
@@ -76,7 +85,7 @@ class Server:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(10)
+                self.proc.wait(10 * SLOW)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
