@@ -53,8 +53,7 @@ server_new(struct config *cfg, const char *config_path)
 		fatalx("cannot create the loop's events");
 	conn_set_dispatch(srv, command_dispatch);
 	if (whowas_subscribe(srv) != 0 || monitor_subscribe(srv) != 0 ||
-	    eventlog_subscribe(srv) != 0 || link_init(srv) != 0 ||
-	    metrics_subscribe(srv) != 0)
+	    eventlog_subscribe(srv) != 0 || link_init(srv) != 0 || metrics_subscribe(srv) != 0)
 		fatalx("event subscriptions exceed EVENT_MAX_SUBSCRIBERS");
 	srv->sig_term = evsignal_new(srv->base, SIGTERM, signal_cb, srv);
 	srv->sig_int = evsignal_new(srv->base, SIGINT, signal_cb, srv);
@@ -76,8 +75,8 @@ server_accounts_open(struct server *srv, char *err, size_t errlen)
 {
 	if (srv->cfg->accounts_db == NULL || srv->store != NULL)
 		return 0;
-	srv->store = store_open(srv->cfg->accounts_db, srv->base, srv->cfg->casemapping, err,
-	    errlen);
+	srv->store =
+	    store_open(srv->cfg->accounts_db, srv->base, srv->cfg->casemapping, err, errlen);
 	return srv->store != NULL ? 0 : -1;
 }
 
@@ -85,7 +84,7 @@ server_accounts_open(struct server *srv, char *err, size_t errlen)
 int
 server_run(struct server *srv)
 {
-	service_ready(srv);	/* the listeners are open (server_listen) */
+	service_ready(srv); /* the listeners are open (server_listen) */
 	event_base_dispatch(srv->base);
 	return 0;
 }

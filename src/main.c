@@ -115,15 +115,29 @@ main(int argc, char *argv[])
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "c:dth", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'c': conffile = optarg; break;
-		case 'd': debug = 1; break;
-		case 't': test = 1; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("evircd %s\n", EVIRCD_VERSION); return 0;
-		case 'M': return mkpasswd();
-		case 'B': backup = optarg; break;
+		case 'c':
+			conffile = optarg;
+			break;
+		case 'd':
+			debug = 1;
+			break;
+		case 't':
+			test = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("evircd %s\n", EVIRCD_VERSION);
+			return 0;
+		case 'M':
+			return mkpasswd();
+		case 'B':
+			backup = optarg;
+			break;
 		default:
-			fprintf(stderr, "evircd: unknown option '%s' (try --help)\n", argv[optind - 1]);
+			fprintf(stderr, "evircd: unknown option '%s' (try --help)\n",
+			    argv[optind - 1]);
 			return 2;
 		}
 	}
@@ -154,7 +168,8 @@ main(int argc, char *argv[])
 		}
 		if (backup != NULL) {
 			if (cfg->accounts_db == NULL) {
-				fprintf(stderr, "%s: no [accounts] database to back up\n", conffile);
+				fprintf(stderr, "%s: no [accounts] database to back up\n",
+				    conffile);
 				status = 1;
 			} else if (store_backup(cfg->accounts_db, backup, err, sizeof(err)) != 0) {
 				fprintf(stderr, "evircd: %s\n", err);
@@ -166,7 +181,8 @@ main(int argc, char *argv[])
 			config_free(cfg);
 			return status;
 		}
-		if (cfg->accounts_db != NULL && store_check(cfg->accounts_db, err, sizeof(err)) != 0) {
+		if (cfg->accounts_db != NULL &&
+		    store_check(cfg->accounts_db, err, sizeof(err)) != 0) {
 			fprintf(stderr, "%s: [accounts] database: %s\n", conffile, err);
 			config_free(cfg);
 			return 1;
@@ -185,7 +201,8 @@ main(int argc, char *argv[])
 			size_t i;
 			errno = 0;
 			port = strtol(argv[0], &end, 10);
-			if (errno != 0 || *end != '\0' || argv[0][0] == '\0' || port < 1 || port > 65535) {
+			if (errno != 0 || *end != '\0' || argv[0][0] == '\0' || port < 1 ||
+			    port > 65535) {
 				fprintf(stderr, "evircd: bad port '%s' (1-65535)\n", argv[0]);
 				config_free(cfg);
 				return 2;

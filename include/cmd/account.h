@@ -14,13 +14,13 @@
 #include "core/client.h"
 
 /* SASL mechanisms offered (CAP LS 302 value of sasl, RPL_SASLMECHS). */
-#define SASL_MECHS	"PLAIN,EXTERNAL"
+#define SASL_MECHS	       "PLAIN,EXTERNAL"
 /* Longest password accepted by REGISTER and SASL PLAIN, bytes. */
-#define ACCOUNT_PASSWORD_MAX	300
-#define ACCOUNT_PASSWORD_MAX_S	"300"
+#define ACCOUNT_PASSWORD_MAX   300
+#define ACCOUNT_PASSWORD_MAX_S "300"
 /* Wrong SASL attempts cost this much fakelag each (RFC 1459 §8.10; like
  * OPER_FAIL_PENALTY), so guessing is slow. */
-#define SASL_FAIL_PENALTY	4
+#define SASL_FAIL_PENALTY      4
 
 /* account_login: c is now logged in to account (copied; NULL = log out):
  * sets c->account and +r, sends 900 (or 901) to c, ACCOUNT to its

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/client.h"	/* enum cmd_result */
+#include "core/client.h" /* enum cmd_result */
 #include "net/close.h"
 #include "net/output.h"
 
@@ -17,18 +17,18 @@ struct irc_msg;
 typedef enum cmd_result (*cmd_handler)(struct client *c, struct irc_msg *m);
 
 enum cmd_flags {
-	CMD_PREREG	= 1u << 0,	/* allowed before registration */
-	CMD_OPER	= 1u << 1,	/* needs +o, else 481 */
+	CMD_PREREG = 1u << 0, /* allowed before registration */
+	CMD_OPER = 1u << 1, /* needs +o, else 481 */
 };
 
 /* One command: name (upper case), handler, minimum parameter count (461
  * below it), flags, fakelag penalty in seconds. */
 struct command {
-	const char	*name;
-	cmd_handler	 handler;
-	uint8_t		 min_params;
-	uint8_t		 flags;
-	uint8_t		 penalty;
+	const char *name;
+	cmd_handler handler;
+	uint8_t min_params;
+	uint8_t flags;
+	uint8_t penalty;
 };
 
 extern const struct command command_table[];
@@ -41,20 +41,56 @@ enum cmd_result command_dispatch(struct client *c, struct irc_msg *m);
 
 /* Handlers, one line per file. */
 #define CMD(name) enum cmd_result cmd_##name(struct client *c, struct irc_msg *m)
-CMD(pass); CMD(nick); CMD(user); CMD(ping); CMD(pong); CMD(quit);	/* cmd_register.c */
-CMD(cap);							/* cmd_cap.c */
-CMD(join); CMD(part); CMD(topic); CMD(names); CMD(list); CMD(invite); CMD(kick);
-CMD(knock);							/* cmd_channel.c */
-CMD(privmsg); CMD(notice); CMD(tagmsg);				/* cmd_message.c */
-CMD(away); CMD(setname);					/* cmd_user.c */
-CMD(mode);							/* cmd_mode.c */
-CMD(who); CMD(whois); CMD(whowas); CMD(ison); CMD(userhost); CMD(motd); CMD(lusers);
-CMD(version); CMD(time); CMD(admin); CMD(info); CMD(stats); CMD(links);
-CMD(summon); CMD(users); CMD(help);				/* cmd_query.c */
-CMD(oper); CMD(kill); CMD(wallops); CMD(rehash); CMD(die);
-CMD(kline); CMD(unkline); CMD(dline); CMD(undline);		/* cmd_oper.c */
-CMD(monitor);							/* monitor.c */
-CMD(authenticate); CMD(register); CMD(verify);			/* account.c */
+CMD(pass);
+CMD(nick);
+CMD(user);
+CMD(ping);
+CMD(pong);
+CMD(quit); /* cmd_register.c */
+CMD(cap); /* cmd_cap.c */
+CMD(join);
+CMD(part);
+CMD(topic);
+CMD(names);
+CMD(list);
+CMD(invite);
+CMD(kick);
+CMD(knock); /* cmd_channel.c */
+CMD(privmsg);
+CMD(notice);
+CMD(tagmsg); /* cmd_message.c */
+CMD(away);
+CMD(setname); /* cmd_user.c */
+CMD(mode); /* cmd_mode.c */
+CMD(who);
+CMD(whois);
+CMD(whowas);
+CMD(ison);
+CMD(userhost);
+CMD(motd);
+CMD(lusers);
+CMD(version);
+CMD(time);
+CMD(admin);
+CMD(info);
+CMD(stats);
+CMD(links);
+CMD(summon);
+CMD(users);
+CMD(help); /* cmd_query.c */
+CMD(oper);
+CMD(kill);
+CMD(wallops);
+CMD(rehash);
+CMD(die);
+CMD(kline);
+CMD(unkline);
+CMD(dline);
+CMD(undline); /* cmd_oper.c */
+CMD(monitor); /* monitor.c */
+CMD(authenticate);
+CMD(register);
+CMD(verify); /* account.c */
 #undef CMD
 
 /* Helpers shared by the command families. */

@@ -8,11 +8,11 @@
 #include "core/client.h"
 
 enum pwcheck_result {
-	PWCHECK_OK = 0,		/* decided now: it matches */
-	PWCHECK_BAD,		/* decided now: it does not */
-	PWCHECK_PENDING,	/* a worker checks it; input of c paused until
+	PWCHECK_OK = 0, /* decided now: it matches */
+	PWCHECK_BAD, /* decided now: it does not */
+	PWCHECK_PENDING, /* a worker checks it; input of c paused until
 				 * register_verified / oper_verified run */
-	PWCHECK_BUSY,		/* the pool's queue is full: try again later */
+	PWCHECK_BUSY, /* the pool's queue is full: try again later */
 };
 
 /* pwcheck_start: check given against stored for c (kind says what for;

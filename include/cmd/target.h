@@ -16,10 +16,10 @@ struct client;
 /* The distinct items returned so far for one command. On the stack of the
  * handler (about 3 KiB); the items point into the message being handled. */
 struct targets {
-	unsigned	 n;			/* distinct items so far */
-	uint8_t		 casemapping;		/* enum casemapping */
-	const char	*item[TARGETS_MAX];
-	uint32_t	 hash[TARGETS_MAX];	/* of the casefolded item */
+	unsigned n; /* distinct items so far */
+	uint8_t casemapping; /* enum casemapping */
+	const char *item[TARGETS_MAX];
+	uint32_t hash[TARGETS_MAX]; /* of the casefolded item */
 };
 
 /* targets_init: an empty set comparing under c's server casemapping. */

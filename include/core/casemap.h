@@ -7,8 +7,8 @@
 
 /* The casemappings advertised by ISUPPORT CASEMAPPING (Modern IRC, "CASEMAPPING"). */
 enum casemapping {
-	CASEMAP_RFC1459 = 0,	/* A-Z[\]^ -> a-z{|}~ (RFC 1459 §2.2, Modern IRC) */
-	CASEMAP_ASCII,		/* A-Z -> a-z only */
+	CASEMAP_RFC1459 = 0, /* A-Z[\]^ -> a-z{|}~ (RFC 1459 §2.2, Modern IRC) */
+	CASEMAP_ASCII, /* A-Z -> a-z only */
 };
 
 /* casemap_name: the ISUPPORT token value ("rfc1459", "ascii"). */

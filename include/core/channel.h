@@ -16,60 +16,60 @@ struct client;
 /* Channel modes without a list (RFC 2811 §4.2). Letters, kinds and who may
  * set them: chanmode_table in proto/mode.c. */
 enum channel_mode {
-	CMODE_INVITE	= 1u << 0,	/* i */
-	CMODE_KEY	= 1u << 1,	/* k */
-	CMODE_LIMIT	= 1u << 2,	/* l */
-	CMODE_MODERATED	= 1u << 3,	/* m */
-	CMODE_NOEXTERNAL = 1u << 4,	/* n */
-	CMODE_PRIVATE	= 1u << 5,	/* p */
-	CMODE_SECRET	= 1u << 6,	/* s */
-	CMODE_TOPIC	= 1u << 7,	/* t */
-	CMODE_NOCTCP	= 1u << 8,	/* C: no CTCP but ACTION (InspIRCd, Solanum) */
+	CMODE_INVITE = 1u << 0, /* i */
+	CMODE_KEY = 1u << 1, /* k */
+	CMODE_LIMIT = 1u << 2, /* l */
+	CMODE_MODERATED = 1u << 3, /* m */
+	CMODE_NOEXTERNAL = 1u << 4, /* n */
+	CMODE_PRIVATE = 1u << 5, /* p */
+	CMODE_SECRET = 1u << 6, /* s */
+	CMODE_TOPIC = 1u << 7, /* t */
+	CMODE_NOCTCP = 1u << 8, /* C: no CTCP but ACTION (InspIRCd, Solanum) */
 };
 
 /* Member status (RFC 2811 §4.1); prefixes and rank: chanmode_table. */
 enum member_mode {
-	MEMB_CREATOR	= 1u << 0,	/* O: safe channel creator */
-	MEMB_OP		= 1u << 1,	/* o */
-	MEMB_VOICE	= 1u << 2,	/* v */
+	MEMB_CREATOR = 1u << 0, /* O: safe channel creator */
+	MEMB_OP = 1u << 1, /* o */
+	MEMB_VOICE = 1u << 2, /* v */
 };
 
 /* A client in a channel: hashed in the channel by client pointer, listed in
  * the client. Owned by the channel. */
 struct membership {
-	struct client	*client;
-	struct channel	*chan;
-	uint8_t		 modes;		/* enum member_mode */
-	UT_hash_handle	 hh;		/* channel->members, key = client pointer */
+	struct client *client;
+	struct channel *chan;
+	uint8_t modes; /* enum member_mode */
+	UT_hash_handle hh; /* channel->members, key = client pointer */
 	LIST_ENTRY(membership) by_client;
 };
 
 /* One entry of a b/e/I list. */
 struct mask_entry {
 	struct mask_entry *next;
-	char		*mask;		/* owned, normalised nick!user@host */
-	char		*setter;	/* owned */
-	time_t		 when;
+	char *mask; /* owned, normalised nick!user@host */
+	char *setter; /* owned */
+	time_t when;
 };
 
 /* The channel's mask lists: +b, +e, +I (channel->lists[kind]). */
 enum mask_list_kind { LIST_BAN = 0, LIST_EXCEPT, LIST_INVEX, LIST_COUNT };
 
 /* Bounds and lifetime of INVITEs (see channel_invite_add). */
-#define INVITES_PER_CLIENT	16	/* Solanum bounds by max_chans_per_user (15) */
-#define INVITES_PER_CHANNEL	128
-#define INVITE_LIFETIME		3600	/* seconds */
+#define INVITES_PER_CLIENT  16 /* Solanum bounds by max_chans_per_user (15) */
+#define INVITES_PER_CHANNEL 128
+#define INVITE_LIFETIME	    3600 /* seconds */
 
 /* One stored INVITE: client may pass the channel's +i and +l once, until
  * expires (RFC 2811 §4.2.2; Solanum can_join). Owned by the channel, listed
  * in the channel and in the client, oldest first in both; freed when used,
  * when it expires, and when either side goes. */
 struct invite {
-	struct client	*client;
-	struct channel	*chan;
-	time_t		 expires;	/* srv->now seconds */
-	TAILQ_ENTRY(invite) by_chan;	/* chan->invites */
-	TAILQ_ENTRY(invite) by_client;	/* client->invites */
+	struct client *client;
+	struct channel *chan;
+	time_t expires; /* srv->now seconds */
+	TAILQ_ENTRY(invite) by_chan; /* chan->invites */
+	TAILQ_ENTRY(invite) by_client; /* client->invites */
 };
 
 /* A position in srv->channels (insertion order) that survives the
@@ -77,34 +77,34 @@ struct invite {
  * being freed hands its cursors on to the channel after it. O(1) per
  * step; the cursor is owned by whoever walks. */
 struct channel_cursor {
-	struct channel	*next;		/* next channel to visit, NULL = walk done */
-	LIST_ENTRY(channel_cursor) link;	/* in next->cursors */
+	struct channel *next; /* next channel to visit, NULL = walk done */
+	LIST_ENTRY(channel_cursor) link; /* in next->cursors */
 };
 
 /* A channel: owned by the registry (srv->channels, key = casefolded name),
  * created by the first JOIN and freed when the last member goes
  * (RFC 2811 §2.3); its members, lists and invites are owned by it. */
 struct channel {
-	UT_hash_handle	 hh;		/* srv->channels, key = key */
-	UT_hash_handle	 hh_safe;	/* srv->safe_channels, key = short_key */
-	char		*name;		/* owned, as created */
-	char		*key;		/* owned, casefolded name */
-	char		*short_key;	/* owned, '!' channels: casefolded name without id */
-	struct membership *members;	/* uthash */
-	unsigned	 nmembers;
-	uint32_t	 modes;		/* enum channel_mode */
-	char		*chankey;	/* owned, +k */
-	unsigned	 limit;		/* +l */
-	char		*topic;		/* owned or NULL */
-	char		*topic_setter;	/* owned */
-	time_t		 topic_time;
-	time_t		 created;
+	UT_hash_handle hh; /* srv->channels, key = key */
+	UT_hash_handle hh_safe; /* srv->safe_channels, key = short_key */
+	char *name; /* owned, as created */
+	char *key; /* owned, casefolded name */
+	char *short_key; /* owned, '!' channels: casefolded name without id */
+	struct membership *members; /* uthash */
+	unsigned nmembers;
+	uint32_t modes; /* enum channel_mode */
+	char *chankey; /* owned, +k */
+	unsigned limit; /* +l */
+	char *topic; /* owned or NULL */
+	char *topic_setter; /* owned */
+	time_t topic_time;
+	time_t created;
 	struct mask_entry *lists[LIST_COUNT];
-	unsigned	 nlist;		/* total entries over the three lists */
-	uint8_t		 casemapping;	/* enum casemapping, for mask comparison */
-	TAILQ_HEAD(, invite) invites;	/* owned, oldest first */
-	unsigned	 ninvites;	/* <= INVITES_PER_CHANNEL */
-	LIST_HEAD(, channel_cursor) cursors;	/* walks whose next channel this is */
+	unsigned nlist; /* total entries over the three lists */
+	uint8_t casemapping; /* enum casemapping, for mask comparison */
+	TAILQ_HEAD(, invite) invites; /* owned, oldest first */
+	unsigned ninvites; /* <= INVITES_PER_CHANNEL */
+	LIST_HEAD(, channel_cursor) cursors; /* walks whose next channel this is */
 };
 
 /* channel_new: create and index a channel named name (valid). Never NULL. */
@@ -140,7 +140,8 @@ bool channel_can_send(const struct channel *ch, const struct client *c);
  * true when removed. The mask must be normalised (mask_normalise). */
 int channel_list_add(struct channel *ch, enum mask_list_kind kind, const char *mask,
     const char *setter, time_t when, unsigned max);
-bool channel_list_del(struct server *srv, struct channel *ch, enum mask_list_kind kind, const char *mask);
+bool channel_list_del(struct server *srv, struct channel *ch, enum mask_list_kind kind,
+    const char *mask);
 /* channel_invite_add: let c pass ch's +i and +l until expires (a repeated
  * INVITE renews it). Bounded: the oldest of c's invites (past
  * INVITES_PER_CLIENT) or of ch's (past INVITES_PER_CHANNEL) is dropped.
@@ -158,7 +159,7 @@ void channel_invites_client_gone(struct client *c);
  * "m:<mask>" (mute) on b lets a matching client join but not speak, on e
  * exempts from such a mute; <mask> is a nick!user@host mask or an "a:"
  * extban. The letters an entry may start with. */
-#define EXTBAN_LETTERS	"am"
+#define EXTBAN_LETTERS "am"
 /* channel_mask_normalise: normalise a b/e/I parameter for list kind into
  * out (size bytes): an extban keeps its letter and normalises its mask,
  * anything else goes through mask_normalise. False (out undefined) for an
@@ -170,7 +171,8 @@ void mask_normalise(const char *in, char *out, size_t size);
  * (RFC 2811 §3.2.1: base 36 of the time). */
 void channel_safe_id(time_t t, char out[6]);
 /* channel_modeless: '+' channels support no modes except t (RFC 2811 §2.2). */
-static inline bool channel_modeless(const struct channel *ch)
+static inline bool
+channel_modeless(const struct channel *ch)
 {
 	return ch->name[0] == '+';
 }

@@ -10,37 +10,37 @@
 #include "core/casemap.h"
 #include "core/connlimit.h"
 
-#define NICKLEN_MAX	32	/* compile-time ceiling for [limits] nicklen */
-#define USERLEN		10	/* ISUPPORT USERLEN; longer user names are cut */
-#define HOSTLEN		64	/* textual IP address with room to spare */
-#define REALLEN		128	/* realname bytes: USER cuts (on a UTF-8 boundary), SETNAME refuses */
-#define MONITOR_MAX	100	/* ISUPPORT MONITOR: nicks one client may watch */
+#define NICKLEN_MAX 32 /* compile-time ceiling for [limits] nicklen */
+#define USERLEN	    10 /* ISUPPORT USERLEN; longer user names are cut */
+#define HOSTLEN	    64 /* textual IP address with room to spare */
+#define REALLEN	    128 /* realname bytes: USER cuts (on a UTF-8 boundary), SETNAME refuses */
+#define MONITOR_MAX 100 /* ISUPPORT MONITOR: nicks one client may watch */
 
 /* Line limits (RFC 2812 §2.3, IRCv3 message-tags); the parser
  * (proto/message.h) and the [class] recvq check both need them. */
-#define IRC_MAX_PARAMS		15	/* RFC 2812 §2.3.1 */
-#define IRC_LINE_MAX		512	/* bytes, including CRLF, excluding tags */
-#define IRC_CLIENT_TAGS_MAX	4094	/* bytes of client tag data (message-tags) */
-#define IRC_TAGS_MAX		8191	/* bytes of the whole tag section incl. '@' */
+#define IRC_MAX_PARAMS	    15 /* RFC 2812 §2.3.1 */
+#define IRC_LINE_MAX	    512 /* bytes, including CRLF, excluding tags */
+#define IRC_CLIENT_TAGS_MAX 4094 /* bytes of client tag data (message-tags) */
+#define IRC_TAGS_MAX	    8191 /* bytes of the whole tag section incl. '@' */
 /* Longest input line we accept, without CRLF: '@' + client tags + ' ' + 510. */
-#define IRC_INPUT_MAX		(1 + IRC_CLIENT_TAGS_MAX + 1 + IRC_LINE_MAX - 2)
+#define IRC_INPUT_MAX	    (1 + IRC_CLIENT_TAGS_MAX + 1 + IRC_LINE_MAX - 2)
 
 /* One [listen] section: a bind address and port, optionally TLS. */
 struct listen_conf {
-	char		*address;	/* owned; "0.0.0.0", "::", "127.0.0.1"... */
-	uint16_t	 port;		/* 0 = kernel picks (tests) */
-	bool		 tls;		/* tls = yes: needs certificate and private_key */
-	bool		 websocket;	/* websocket = yes: IRCv3 WebSocket clients (net/ws.h) */
-	char		*certificate;	/* owned; PEM chain file, NULL = none */
-	char		*private_key;	/* owned; PEM key file, NULL = none */
-	int		 line;		/* line of the [listen] header, for errors */
+	char *address; /* owned; "0.0.0.0", "::", "127.0.0.1"... */
+	uint16_t port; /* 0 = kernel picks (tests) */
+	bool tls; /* tls = yes: needs certificate and private_key */
+	bool websocket; /* websocket = yes: IRCv3 WebSocket clients (net/ws.h) */
+	char *certificate; /* owned; PEM chain file, NULL = none */
+	char *private_key; /* owned; PEM key file, NULL = none */
+	int line; /* line of the [listen] header, for errors */
 };
 
 /* One [oper] section. */
 struct oper_conf {
-	char		*name;		/* owned */
-	char		*password;	/* owned; plain text or a hash (see core/password.h) */
-	char		*host;		/* owned; nick!user@host or user@host glob; "*" = any */
+	char *name; /* owned */
+	char *password; /* owned; plain text or a hash (see core/password.h) */
+	char *host; /* owned; nick!user@host or user@host glob; "*" = any */
 };
 
 /* One [link] section: a server we link with (RFC 2813; docs/NETWORK.md).
@@ -49,91 +49,92 @@ struct oper_conf {
  * compared in constant time, or an argon2id hash from --mkpasswd checked
  * off the loop). `password` sets both. */
 struct link_conf {
-	char		*name;		/* owned; the peer's server name (required) */
-	char		*address;	/* owned; where to connect; NULL = only accept */
-	uint16_t	 port;		/* 0 = none (only accept) */
-	char		*send_password;	/* owned; plain text (required) */
-	char		*accept_password;	/* owned; plain or hash (required) */
-	bool		 tls;		/* connect out with TLS */
-	bool		 autoconnect;	/* connect at start and after a split */
-	unsigned	 connect_retry;	/* s: first back-off between tries (doubles up to 32x) */
-	bool		 hub;		/* may introduce other servers */
-	bool		 services;	/* the services server: trusted with modes, nicks, topics */
-	size_t		 sendq, recvq;	/* bytes, for this link's connection */
-	int		 line;		/* line of the [link] header, for errors */
+	char *name; /* owned; the peer's server name (required) */
+	char *address; /* owned; where to connect; NULL = only accept */
+	uint16_t port; /* 0 = none (only accept) */
+	char *send_password; /* owned; plain text (required) */
+	char *accept_password; /* owned; plain or hash (required) */
+	bool tls; /* connect out with TLS */
+	bool autoconnect; /* connect at start and after a split */
+	unsigned connect_retry; /* s: first back-off between tries (doubles up to 32x) */
+	bool hub; /* may introduce other servers */
+	bool services; /* the services server: trusted with modes, nicks, topics */
+	size_t sendq, recvq; /* bytes, for this link's connection */
+	int line; /* line of the [link] header, for errors */
 };
 
 /* The [http] section: the metrics and status page listener (src/http/).
  * Off unless the file has an [http] section; then it listens on address
  * (loopback by default). Changes take effect at the next start. */
 struct http_conf {
-	bool		 enabled;	/* an [http] section was given */
-	char		*address;	/* owned; an IPv4 or IPv6 literal, default "127.0.0.1" */
-	uint16_t	 port;		/* default HTTP_DEFAULT_PORT; 0 = kernel picks (tests) */
-	char		*token;		/* owned; bearer token, NULL = loopback clients only */
-	unsigned	 max_connections;	/* open HTTP connections at once (default 16) */
-	unsigned	 timeout;	/* s: a request must arrive and be answered within it */
-	int		 line;		/* line of the [http] header, for errors */
+	bool enabled; /* an [http] section was given */
+	char *address; /* owned; an IPv4 or IPv6 literal, default "127.0.0.1" */
+	uint16_t port; /* default HTTP_DEFAULT_PORT; 0 = kernel picks (tests) */
+	char *token; /* owned; bearer token, NULL = loopback clients only */
+	unsigned max_connections; /* open HTTP connections at once (default 16) */
+	unsigned timeout; /* s: a request must arrive and be answered within it */
+	int line; /* line of the [http] header, for errors */
 };
-#define HTTP_DEFAULT_PORT	6680
-#define HTTP_TOKEN_MIN		16	/* bytes: a bearer token shorter than this is refused */
-#define HTTP_TOKEN_MAX		256
+#define HTTP_DEFAULT_PORT 6680
+#define HTTP_TOKEN_MIN	  16 /* bytes: a bearer token shorter than this is refused */
+#define HTTP_TOKEN_MAX	  256
 
 /* The whole configuration. All strings are owned by the struct and freed by
  * config_free. Units: seconds for times, bytes for sizes. */
 struct config {
-	char		*name;		/* server name; default: the host name */
-	char		*network;	/* ISUPPORT NETWORK; default "evircd" */
-	char		*description;
-	char		*motd_file;	/* NULL = built-in MOTD */
-	char		*admin_name, *admin_location, *admin_email;
-	char		**motd;		/* loaded MOTD lines, NULL if none */
-	size_t		 motd_count;
-	char		*help_file;	/* NULL = the installed EVIRCD_HELP_FILE */
-	struct help_topic *help;	/* loaded HELP topics, sorted by name */
-	size_t		 nhelp;
+	char *name; /* server name; default: the host name */
+	char *network; /* ISUPPORT NETWORK; default "evircd" */
+	char *description;
+	char *motd_file; /* NULL = built-in MOTD */
+	char *admin_name, *admin_location, *admin_email;
+	char **motd; /* loaded MOTD lines, NULL if none */
+	size_t motd_count;
+	char *help_file; /* NULL = the installed EVIRCD_HELP_FILE */
+	struct help_topic *help; /* loaded HELP topics, sorted by name */
+	size_t nhelp;
 
 	struct listen_conf *listens;
-	size_t		 nlistens;
+	size_t nlistens;
 
-	unsigned	 max_clients;
-	unsigned	 ping_interval, ping_timeout, registration_timeout; /* s */
-	unsigned	 tls_handshake_timeout;	/* s, from accept to the end of the TLS handshake */
-	unsigned	 nicklen, channellen, topiclen, kicklen, awaylen;
-	unsigned	 max_channels_per_user;
-	unsigned	 max_list;	/* MAXLIST for b/e/I together */
-	unsigned	 max_targets;	/* TARGMAX for PRIVMSG/NOTICE */
-	size_t		 sendq, recvq;	/* bytes */
-	unsigned	 whowas_history;
-	unsigned	 nick_delay;	/* s */
+	unsigned max_clients;
+	unsigned ping_interval, ping_timeout, registration_timeout; /* s */
+	unsigned tls_handshake_timeout; /* s, from accept to the end of the TLS handshake */
+	unsigned nicklen, channellen, topiclen, kicklen, awaylen;
+	unsigned max_channels_per_user;
+	unsigned max_list; /* MAXLIST for b/e/I together */
+	unsigned max_targets; /* TARGMAX for PRIVMSG/NOTICE */
+	size_t sendq, recvq; /* bytes */
+	unsigned whowas_history;
+	unsigned nick_delay; /* s */
 	enum casemapping casemapping;
-	bool		 utf8only;	/* ISUPPORT UTF8ONLY: refuse invalid UTF-8 with FAIL */
-	char		*client_tag_deny;	/* ISUPPORT CLIENTTAGDENY value, NULL = relay all */
+	bool utf8only; /* ISUPPORT UTF8ONLY: refuse invalid UTF-8 with FAIL */
+	char *client_tag_deny; /* ISUPPORT CLIENTTAGDENY value, NULL = relay all */
 
-	bool		 flood_enabled;	/* fakelag, RFC 1459 §8.10 */
-	unsigned	 flood_burst;	/* s of penalty allowed ahead of the clock */
-	unsigned	 flood_penalty;	/* s added per ordinary command */
-	bool		 flood_exempt_opers;
+	bool flood_enabled; /* fakelag, RFC 1459 §8.10 */
+	unsigned flood_burst; /* s of penalty allowed ahead of the clock */
+	unsigned flood_penalty; /* s added per ordinary command */
+	bool flood_exempt_opers;
 
-	struct conn_class *classes;	/* [class] sections, first match wins */
-	size_t		 nclasses;
-	char		*bans_file;	/* K/D-lines are kept here; NULL = memory only */
-	bool		 sts;		/* offer the IRCv3 sts capability (with a TLS listener) */
-	unsigned	 sts_duration;	/* s: sts persistence policy on TLS connections */
+	struct conn_class *classes; /* [class] sections, first match wins */
+	size_t nclasses;
+	char *bans_file; /* K/D-lines are kept here; NULL = memory only */
+	bool sts; /* offer the IRCv3 sts capability (with a TLS listener) */
+	unsigned sts_duration; /* s: sts persistence policy on TLS connections */
 
-	char		*password;	/* connection password (PASS), NULL = none */
-	char		*accounts_db;	/* [accounts] database: SQLite file, NULL = no accounts (store/store.h) */
-	bool		 log_syslog;	/* [log] syslog: copy the log to syslog(3) */
-	int		 log_facility;	/* [log] facility: LOG_DAEMON, LOG_LOCAL0.. */
+	char *password; /* connection password (PASS), NULL = none */
+	char
+	    *accounts_db; /* [accounts] database: SQLite file, NULL = no accounts (store/store.h) */
+	bool log_syslog; /* [log] syslog: copy the log to syslog(3) */
+	int log_facility; /* [log] facility: LOG_DAEMON, LOG_LOCAL0.. */
 	/* [websocket] origins: the Origin values a browser may open a
 	 * WebSocket from, space or comma separated globs, as in
 	 * "https://chat.example.org http://localhost:*"; NULL = any origin
 	 * (net/ws.c). */
-	char		*ws_origins;
+	char *ws_origins;
 	struct oper_conf *opers;
-	size_t		 nopers;
-	struct link_conf *links;	/* [link] sections */
-	size_t		 nlinks;
+	size_t nopers;
+	struct link_conf *links; /* [link] sections */
+	size_t nlinks;
 	struct http_conf http;
 };
 
@@ -157,15 +158,15 @@ struct config *config_load_checked(const char *path, config_listen_check_fn chec
 struct config *config_load(const char *path, char *err, size_t errlen);
 /* One HELP topic (cmd_help): its upper-case name and its text lines. */
 struct help_topic {
-	char		*name;		/* owned, upper case, at most 32 bytes */
-	char		**lines;	/* owned */
-	size_t		 nlines;
+	char *name; /* owned, upper case, at most 32 bytes */
+	char **lines; /* owned */
+	size_t nlines;
 };
 
 /* Bounds of the help file: what a file past them holds is left out. */
-#define HELP_FILE_MAX	(256 * 1024)	/* bytes read */
-#define HELP_TOPICS_MAX	256
-#define HELP_LINE_MAX	400		/* bytes of one line (longer ones are cut) */
+#define HELP_FILE_MAX	(256 * 1024) /* bytes read */
+#define HELP_TOPICS_MAX 256
+#define HELP_LINE_MAX	400 /* bytes of one line (longer ones are cut) */
 
 /* config_load_help: (re)read cfg->help_file (or, when it is NULL, the
  * installed EVIRCD_HELP_FILE, whose absence is no error: no topics) into

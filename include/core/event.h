@@ -24,74 +24,74 @@ struct server;
 struct client;
 struct channel;
 
-#define EVENT_MAX_SUBSCRIBERS	8	/* per event */
+#define EVENT_MAX_SUBSCRIBERS 8 /* per event */
 
 /* EVENT_REGISTERED: client finished registration; the welcome burst (001
  * to MOTD) is queued, client->nick is its first nick. reg_ms is the time
  * from accept to registration in milliseconds (loop clock). */
 struct event_registered {
-	struct client	*client;
-	uint32_t	 reg_ms;
+	struct client *client;
+	uint32_t reg_ms;
 };
 
 /* EVENT_NICK: a registered client changed its nick; client->nick is the new
  * nick (already in the nick map), old_nick the one it had. */
 struct event_nick {
-	struct client	*client;
-	const char	*old_nick;
+	struct client *client;
+	const char *old_nick;
 };
 
 /* EVENT_JOIN: client joined channel (the JOIN is broadcast); created when
  * the join created the channel. */
 struct event_join {
-	struct client	*client;
-	struct channel	*channel;
-	bool		 created;
+	struct client *client;
+	struct channel *channel;
+	bool created;
 };
 
 /* EVENT_PART: client is leaving channel (PART broadcast, membership not
  * yet removed: channel and client->channels still hold it). reason may be
  * NULL. Also published for each channel left with "JOIN 0". */
 struct event_part {
-	struct client	*client;
-	struct channel	*channel;
-	const char	*reason;
+	struct client *client;
+	struct channel *channel;
+	const char *reason;
 };
 
 /* EVENT_KICK: source kicked target from channel (KICK broadcast, the
  * target's membership not yet removed). source is NULL when a server
  * kicked (server links). */
 struct event_kick {
-	struct client	*source;
-	struct client	*target;
-	struct channel	*channel;
-	const char	*reason;
+	struct client *source;
+	struct client *target;
+	struct channel *channel;
+	const char *reason;
 };
 
 /* EVENT_QUIT: a registered client is going away (client_close): the QUIT
  * is broadcast, its memberships and nick are still in place and removed
  * right after. reason is what peers were shown. */
 struct event_quit {
-	struct client	*client;
-	const char	*reason;
+	struct client *client;
+	const char *reason;
 };
 
 /* EVENT_MODE: modes changed. channel is NULL for a user mode change of
  * target; otherwise target is NULL. source may be NULL (the server).
  * modes is the applied change as broadcast: "+o-v nick nick" or "+i". */
 struct event_mode {
-	struct client	*source;
-	struct channel	*channel;
-	struct client	*target;
-	const char	*modes;
+	struct client *source;
+	struct channel *channel;
+	struct client *target;
+	const char *modes;
 };
 
 /* EVENT_TOPIC: source set (topic non-empty) or cleared channel's topic;
  * source is NULL when a server set it (server links). */
 struct event_topic {
-	struct client	*source;
-	struct channel	*channel;
-	const char	*topic;
+	struct client *source;
+	struct channel *channel;
+	const char *topic;
 };
 
 /* EVENT_ACCOUNT: client logged in to account (account non-NULL) or logged
@@ -99,9 +99,9 @@ struct event_topic {
  * and ACCOUNT was sent to account-notify peers (cmd/account.c). For links
  * (propagation) and metrics. */
 struct event_account {
-	struct client	*client;
-	const char	*account;
-	const char	*old_account;
+	struct client *client;
+	const char *account;
+	const char *old_account;
 };
 
 /* EVENT_MESSAGE (source NULL: a server, from a link): a PRIVMSG, NOTICE or TAGMSG (verb) was delivered to one
@@ -109,41 +109,41 @@ struct event_account {
  * modes or 0) or a user (target set). text is "" for TAGMSG; tags are the
  * tags sent to message-tags clients ("msgid=...;+x=y"), msgid their id. */
 struct event_message {
-	struct client	*source;
-	const char	*verb;
-	struct channel	*channel;
-	unsigned	 status;
-	struct client	*target;
-	const char	*text;
-	const char	*tags;
-	const char	*msgid;
+	struct client *source;
+	const char *verb;
+	struct channel *channel;
+	unsigned status;
+	struct client *target;
+	const char *text;
+	const char *tags;
+	const char *msgid;
 };
 
 /* EVENT_SERVER_LINKED: a server link completed its burst (server links). */
 struct event_server_linked {
-	const char	*name;
-	const char	*description;
+	const char *name;
+	const char *description;
 };
 
 /* EVENT_SERVER_SPLIT: a linked server was lost (server links). */
 struct event_server_split {
-	const char	*name;
-	const char	*reason;
+	const char *name;
+	const char *reason;
 };
 
 /* EVENT_OPER: client became an IRC operator through the [oper] block named
  * oper (after +o is set). */
 struct event_oper {
-	struct client	*client;
-	const char	*oper;
+	struct client *client;
+	const char *oper;
 };
 
 /* EVENT_KILL: source killed target with reason (the text the operator
  * gave); published before the target is closed (its EVENT_QUIT follows). */
 struct event_kill {
-	struct client	*source;
-	struct client	*target;
-	const char	*reason;
+	struct client *source;
+	struct client *target;
+	const char *reason;
 };
 
 /* EVENT_BAN: a K-line or D-line (kind 'K' or 'D') on mask (canonical form)
@@ -151,27 +151,27 @@ struct event_kill {
  * removed (duration 0, reason NULL) by source. Published before matching
  * clients are disconnected. */
 struct event_ban {
-	struct client	*source;
-	char		 kind;
-	bool		 added;
-	const char	*mask;
-	long long	 duration;
-	const char	*reason;
+	struct client *source;
+	char kind;
+	bool added;
+	const char *mask;
+	long long duration;
+	const char *reason;
 };
 
 /* EVENT_AWAY: client set (away non-NULL: client->away) or cleared (NULL)
  * its away message; the change is shown to away-notify clients already. */
 struct event_away {
-	struct client	*client;
-	const char	*away;
+	struct client *client;
+	const char *away;
 };
 
 /* EVENT_LINK_CLOSED: the connection of a server link (CF_SERVER) is being
  * closed (client_close, net/close.c): the servers and users behind it
  * are to be removed (a netsplit, RFC 2813 §5.8). conn is still open. */
 struct event_link_closed {
-	struct client	*conn;
-	const char	*reason;
+	struct client *conn;
+	const char *reason;
 };
 
 /* The list of events: X(ENUM_SUFFIX, struct/function suffix). */
@@ -198,12 +198,12 @@ enum event_kind {
 #define EVENT_X(UP, low) EVENT_##UP,
 	EVENT_LIST(EVENT_X)
 #undef EVENT_X
-	EVENT_COUNT
+	    EVENT_COUNT
 };
 
 /* event_<name>_fn: a subscriber of EVENT_<NAME>. */
 #define EVENT_X(UP, low) \
-	typedef void (*event_##low##_fn)(struct server *srv, const struct event_##low *ev);
+	typedef void (*event_##low##_fn)(struct server * srv, const struct event_##low *ev);
 EVENT_LIST(EVENT_X)
 #undef EVENT_X
 
@@ -216,8 +216,8 @@ union event_handler {
 
 /* The subscribers of every event, in subscription order (struct server). */
 struct event_bus {
-	union event_handler	 subs[EVENT_COUNT][EVENT_MAX_SUBSCRIBERS];
-	uint8_t			 count[EVENT_COUNT];
+	union event_handler subs[EVENT_COUNT][EVENT_MAX_SUBSCRIBERS];
+	uint8_t count[EVENT_COUNT];
 };
 
 /* event_bus_of: srv's bus (server.h includes this header). */
@@ -229,8 +229,7 @@ struct event_bus *event_bus_of(struct server *srv);
  * subscription order. */
 #define EVENT_X(UP, low) \
 	int event_subscribe_##low(struct server *srv, event_##low##_fn fn); \
-	static inline void \
-	event_publish_##low(struct server *srv, const struct event_##low *ev) \
+	static inline void event_publish_##low(struct server *srv, const struct event_##low *ev) \
 	{ \
 		const struct event_bus *bus = event_bus_of(srv); \
 		unsigned i; \

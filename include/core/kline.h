@@ -23,14 +23,14 @@ enum kline_kind { KLINE_K = 'K', KLINE_D = 'D' };
 
 /* One ban; strings owned. expires = 0 means permanent. */
 struct kline {
-	struct kline	*next;
-	char		 kind;		/* enum kline_kind */
-	char		*mask;		/* K: user@host glob; D: address or CIDR */
-	char		*reason;
-	char		*setter;
-	time_t		 set_at, expires;
-	struct cidr	 net;		/* D: the network; K: the host part when host_ip */
-	bool		 host_ip;	/* K: the host part is an address or CIDR,
+	struct kline *next;
+	char kind; /* enum kline_kind */
+	char *mask; /* K: user@host glob; D: address or CIDR */
+	char *reason;
+	char *setter;
+	time_t set_at, expires;
+	struct cidr net; /* D: the network; K: the host part when host_ip */
+	bool host_ip; /* K: the host part is an address or CIDR,
 					 * matched on address bytes, not as text */
 };
 

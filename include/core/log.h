@@ -29,8 +29,8 @@ int log_facility(const char *name);
  * backslash, '=' or control byte; otherwise in double quotes with \" \\
  * and \xNN escapes, so a line always splits back into its fields. */
 struct log_kv {
-	char	buf[1024];
-	size_t	len;
+	char buf[1024];
+	size_t len;
 };
 /* log_kv_init: start a line for event (a constant word: connect, quit, ...). */
 void log_kv_init(struct log_kv *kv, const char *event);

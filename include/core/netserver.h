@@ -14,32 +14,32 @@
 
 struct server;
 
-#define SERVERNAME_MAX	63	/* RFC 2812 §2.3.1: a host name; [link] name checks it */
+#define SERVERNAME_MAX 63 /* RFC 2812 §2.3.1: a host name; [link] name checks it */
 
 /* One server of the network. srv->me is this server (hops 0, no uplink, no
  * conn); every other one is reached through conn, the local connection of
  * the directly linked server it is behind. Owned by srv->servers. */
 struct netserver {
-	UT_hash_handle	 hh;		/* srv->servers, key = key */
-	char		 name[SERVERNAME_MAX + 1];
-	char		 key[SERVERNAME_MAX + 1];	/* ASCII lower-case name */
-	char		*info;		/* owned: description */
-	unsigned	 hops;		/* 0 = us, 1 = directly linked */
-	struct netserver *uplink;	/* the server that introduced it; NULL = us */
-	struct client	*conn;		/* the local link connection towards it; NULL = us */
-	unsigned	 token;		/* our token for it (RFC 2813 §4.1.2), told to peers */
-	unsigned	 peer_token;	/* the token conn's peer uses for it */
-	unsigned	 users;		/* registered users on it */
-	bool		 splitting;	/* being removed by a netsplit (no per-user QUITs sent) */
+	UT_hash_handle hh; /* srv->servers, key = key */
+	char name[SERVERNAME_MAX + 1];
+	char key[SERVERNAME_MAX + 1]; /* ASCII lower-case name */
+	char *info; /* owned: description */
+	unsigned hops; /* 0 = us, 1 = directly linked */
+	struct netserver *uplink; /* the server that introduced it; NULL = us */
+	struct client *conn; /* the local link connection towards it; NULL = us */
+	unsigned token; /* our token for it (RFC 2813 §4.1.2), told to peers */
+	unsigned peer_token; /* the token conn's peer uses for it */
+	unsigned users; /* registered users on it */
+	bool splitting; /* being removed by a netsplit (no per-user QUITs sent) */
 };
 
 /* A user that lives on another server: a struct client without a socket
  * (bev NULL, CF_REMOTE|CF_REGISTERED), allocated with room for where it is.
  * Local clients are plain struct client: their memory does not grow. */
 struct remote_client {
-	struct client	 c;		/* first: a remote_client is a client */
-	struct netserver *server;	/* the server it is on */
-	unsigned	 hops;
+	struct client c; /* first: a remote_client is a client */
+	struct netserver *server; /* the server it is on */
+	unsigned hops;
 };
 
 /* client_is_remote: c lives behind a link (no socket of ours). */
@@ -83,15 +83,13 @@ struct netserver *netserver_add(struct server *srv, const char *name, const char
 void netserver_del(struct server *srv, struct netserver *ns);
 /* netserver_by_peer_token: the server that conn's peer calls token, or
  * NULL. O(servers). */
-struct netserver *netserver_by_peer_token(struct server *srv, struct client *conn,
-    unsigned token);
+struct netserver *netserver_by_peer_token(struct server *srv, struct client *conn, unsigned token);
 
 /* client_new_remote: a registered remote user nick!user@host on ns, hops
  * away, in the nick map; counted in srv->stats (remote_*). nick must be
  * valid and free. NULL on out-of-memory. Freed through client_close
  * (net/close.c) like any client. */
 struct client *client_new_remote(struct server *srv, struct netserver *ns, unsigned hops,
-    const char *nick, const char *user, const char *host, const char *realname,
-    unsigned umodes);
+    const char *nick, const char *user, const char *host, const char *realname, unsigned umodes);
 
 #endif

@@ -6,10 +6,10 @@
 #define EVIRCD_NUMBER_H
 
 enum number_result {
-	NUMBER_OK = 0,		/* in range: *out is the value */
-	NUMBER_CLAMPED,		/* a number outside [min, max] (however many
+	NUMBER_OK = 0, /* in range: *out is the value */
+	NUMBER_CLAMPED, /* a number outside [min, max] (however many
 				 * digits): *out is min or max */
-	NUMBER_INVALID,		/* not a number: *out untouched */
+	NUMBER_INVALID, /* not a number: *out untouched */
 };
 
 /* number_parse: s must be an optional '+' or '-' followed by one or more

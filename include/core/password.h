@@ -18,12 +18,12 @@ struct event_base;
 
 /* Worker threads: one keeps a core for the loop and bounds memory at one
  * verification (64 MiB); jobs queue behind it. */
-#define PASSWORD_WORKERS	1
+#define PASSWORD_WORKERS   1
 /* Jobs queued or running at once; past it, password_verify_async refuses
  * (the caller answers "try again"). Each client has at most one. */
-#define PASSWORD_QUEUE_MAX	64
+#define PASSWORD_QUEUE_MAX 64
 /* Room for a hash written by password_hash (libsodium's STRBYTES). */
-#define PASSWORD_HASH_MAX	128
+#define PASSWORD_HASH_MAX  128
 
 /* password_is_hash: does stored name an argon2id hash ("$argon2id$...")
  * rather than a plain-text password? */

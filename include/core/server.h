@@ -26,28 +26,28 @@ struct http_server;
 
 /* One remembered nick for WHOWAS (RFC 2812 §3.6.3, RFC 2813 §5.6). */
 struct whowas {
-	char	nick[NICKLEN_MAX + 1];
-	char	user[USERLEN + 2];
-	char	host[HOSTLEN + 1];
-	char	*realname;	/* owned */
-	time_t	when;
+	char nick[NICKLEN_MAX + 1];
+	char user[USERLEN + 2];
+	char host[HOSTLEN + 1];
+	char *realname; /* owned */
+	time_t when;
 };
 
 /* A nick held after KILL for nick_delay seconds (RFC 2813 §5.7). */
 struct nick_hold {
-	char	key[NICKLEN_MAX + 1];	/* casefolded */
-	time_t	until;
+	char key[NICKLEN_MAX + 1]; /* casefolded */
+	time_t until;
 };
 
 /* A histogram with fixed bucket bounds (Prometheus "le" semantics: bucket i
  * counts observations <= stat_hist_bounds[i]; the +Inf bucket is count).
  * Bounds in seconds, shared by every histogram: 1 ms to 30 s. */
-#define STAT_HIST_BUCKETS	14
+#define STAT_HIST_BUCKETS 14
 extern const double stat_hist_bounds[STAT_HIST_BUCKETS];
 struct stat_hist {
-	uint64_t	bucket[STAT_HIST_BUCKETS];	/* non-cumulative counts */
-	uint64_t	count;
-	double		sum;		/* seconds */
+	uint64_t bucket[STAT_HIST_BUCKETS]; /* non-cumulative counts */
+	uint64_t count;
+	double sum; /* seconds */
 };
 /* stat_hist_observe: add one observation of v seconds (O(buckets)). */
 void stat_hist_observe(struct stat_hist *h, double v);
@@ -55,61 +55,61 @@ void stat_hist_observe(struct stat_hist *h, double v);
 /* Counters of the whole server (LUSERS, STATS, metrics): client counts are
  * current values, the 64-bit ones totals since start. */
 struct server_stats {
-	unsigned	clients;	/* connected sockets, registered or not */
-	unsigned	users;		/* registered */
-	unsigned	unknown;	/* not yet registered */
-	unsigned	opers;
-	unsigned	invisible;
-	unsigned	channels;
-	unsigned	max_users;	/* highest users seen */
-	uint64_t	connections;	/* accepted since start */
-	unsigned	remote_users;	/* registered users behind links */
-	unsigned	remote_invisible;
-	unsigned	remote_opers;
-	unsigned	servers;	/* other servers of the network */
-	unsigned	links;		/* of them, directly linked */
-	unsigned	max_global;	/* highest users + remote_users seen */
-	uint64_t	lines_in;
-	uint64_t	bytes_in;
-	uint64_t	lines_out;	/* lines queued to clients */
-	uint64_t	bytes_out;	/* bytes queued to clients (tags included) */
-	uint64_t	numerics[10];	/* numeric replies sent, by hundreds (index = num / 100) */
-	uint64_t	sendq_closes;	/* "SendQ exceeded" */
-	uint64_t	flood_closes;	/* "Excess Flood" */
-	uint64_t	fakelag_delays;	/* times a client's input was paused by fakelag */
-	uint64_t	kline_hits;	/* connections refused or closed by a K-line */
-	uint64_t	dline_hits;	/* ... by a D-line */
-	struct stat_hist registration;	/* accept to end of registration (the metrics subscriber) */
-	struct stat_hist loop_turn;	/* callbacks of one loop turn that queued output */
+	unsigned clients; /* connected sockets, registered or not */
+	unsigned users; /* registered */
+	unsigned unknown; /* not yet registered */
+	unsigned opers;
+	unsigned invisible;
+	unsigned channels;
+	unsigned max_users; /* highest users seen */
+	uint64_t connections; /* accepted since start */
+	unsigned remote_users; /* registered users behind links */
+	unsigned remote_invisible;
+	unsigned remote_opers;
+	unsigned servers; /* other servers of the network */
+	unsigned links; /* of them, directly linked */
+	unsigned max_global; /* highest users + remote_users seen */
+	uint64_t lines_in;
+	uint64_t bytes_in;
+	uint64_t lines_out; /* lines queued to clients */
+	uint64_t bytes_out; /* bytes queued to clients (tags included) */
+	uint64_t numerics[10]; /* numeric replies sent, by hundreds (index = num / 100) */
+	uint64_t sendq_closes; /* "SendQ exceeded" */
+	uint64_t flood_closes; /* "Excess Flood" */
+	uint64_t fakelag_delays; /* times a client's input was paused by fakelag */
+	uint64_t kline_hits; /* connections refused or closed by a K-line */
+	uint64_t dline_hits; /* ... by a D-line */
+	struct stat_hist registration; /* accept to end of registration (the metrics subscriber) */
+	struct stat_hist loop_turn; /* callbacks of one loop turn that queued output */
 };
 
 /* The server: made by server_new (daemon.c), freed by server_free, owns
  * everything it points to unless a field says otherwise. */
 struct server {
 	struct event_base *base;
-	struct config	*cfg;		/* owned */
-	char		*config_path;	/* owned; NULL = embedded defaults */
-	struct listener	**listeners;	/* owned array */
-	size_t		 nlisteners;
+	struct config *cfg; /* owned */
+	char *config_path; /* owned; NULL = embedded defaults */
+	struct listener **listeners; /* owned array */
+	size_t nlisteners;
 
-	struct client	*nicks;		/* uthash by casefolded nick */
-	struct channel	*channels;	/* uthash by casefolded name */
-	struct channel	*safe_channels;	/* uthash by casefolded short name of '!' channels */
-	TAILQ_HEAD(, client) clients;	/* every live connection */
-	TAILQ_HEAD(, client) dead;	/* closed, freed on the next loop turn */
-	TAILQ_HEAD(, client) pending;	/* to be closed (sendq exceeded) outside iteration */
-	TAILQ_HEAD(, client) flushq;	/* plain sockets with fresh output (output_flush_cb) */
-	struct event	*flusher;	/* writes flushq at the end of the loop turn */
-	TAILQ_HEAD(, client) pumpq;	/* output drained: on_drain due (output_pump_cb) */
-	struct event	*pump;		/* zero timer: runs pumpq after the next poll */
-	struct turnbuf	*turnbuf;	/* owned: the turn's shared output (net/turnbuf.h) */
-	struct event	*reaper;	/* runs the pending and dead lists */
-	struct event	*sig_term, *sig_int, *sig_hup;	/* daemon.c */
-	struct event	*shutdown_timer;
-	struct service	*service;	/* systemd notifications (net/service.h) */
+	struct client *nicks; /* uthash by casefolded nick */
+	struct channel *channels; /* uthash by casefolded name */
+	struct channel *safe_channels; /* uthash by casefolded short name of '!' channels */
+	TAILQ_HEAD(, client) clients; /* every live connection */
+	TAILQ_HEAD(, client) dead; /* closed, freed on the next loop turn */
+	TAILQ_HEAD(, client) pending; /* to be closed (sendq exceeded) outside iteration */
+	TAILQ_HEAD(, client) flushq; /* plain sockets with fresh output (output_flush_cb) */
+	struct event *flusher; /* writes flushq at the end of the loop turn */
+	TAILQ_HEAD(, client) pumpq; /* output drained: on_drain due (output_pump_cb) */
+	struct event *pump; /* zero timer: runs pumpq after the next poll */
+	struct turnbuf *turnbuf; /* owned: the turn's shared output (net/turnbuf.h) */
+	struct event *reaper; /* runs the pending and dead lists */
+	struct event *sig_term, *sig_int, *sig_hup; /* daemon.c */
+	struct event *shutdown_timer;
+	struct service *service; /* systemd notifications (net/service.h) */
 	/* The dispatcher for parsed input lines (conn_set_dispatch). */
-	enum cmd_result	(*dispatch)(struct client *c, struct irc_msg *m);
-	struct event_bus bus;		/* subscribers (core/event.h) */
+	enum cmd_result (*dispatch)(struct client *c, struct irc_msg *m);
+	struct event_bus bus; /* subscribers (core/event.h) */
 
 	/* The per-client timers, one FIFO queue per kind: every timer of a
 	 * kind has the same duration (fixed at start), so arming is an
@@ -119,52 +119,52 @@ struct server {
 	 * struct event per client. */
 	struct client_timerq {
 		TAILQ_HEAD(, client) q;
-		struct event	*ev;	/* owned; NULL until server_io_init */
-		int64_t		 dur_us;
-		struct server	*srv;
+		struct event *ev; /* owned; NULL until server_io_init */
+		int64_t dur_us;
+		struct server *srv;
 	} timerq[CLIENT_TIMER_KINDS];
 
-	time_t		 now;		/* refreshed once per loop turn; see server_clock */
-	time_t		 now_offset;	/* tests: added to the wall clock */
-	bool		 clock_fixed;	/* tests: server_clock leaves now/now_ms as
+	time_t now; /* refreshed once per loop turn; see server_clock */
+	time_t now_offset; /* tests: added to the wall clock */
+	bool clock_fixed; /* tests: server_clock leaves now/now_ms as
 					 * they are; the test moves them (harness
 					 * h_advance), so no second passes by itself */
-	time_t		 started;
-	char		 created[64];	/* RPL_CREATED text */
-	uint32_t	 serial;	/* broadcast de-duplication */
-	char		 isupport[1024];	/* 005 tokens, space-separated; "" = stale (isupport_build) */
+	time_t started;
+	char created[64]; /* RPL_CREATED text */
+	uint32_t serial; /* broadcast de-duplication */
+	char isupport[1024]; /* 005 tokens, space-separated; "" = stale (isupport_build) */
 
-	struct whowas	*whowas;	/* ring of cfg->whowas_history entries */
-	unsigned	 whowas_size, whowas_next, whowas_count;
-	struct monitor_entry *monitors;	/* uthash: MONITOR watchers by nick */
-	struct kline	*klines;	/* K/D-lines (kline.c) */
-	struct ip_entry	*ip_table;	/* per-IP / per-CIDR counters (connlimit.c) */
-	struct event	*sweep_timer;	/* drops idle ip_table entries */
-	struct password_pool *pwpool;	/* argon2id checks off the loop (password.c);
+	struct whowas *whowas; /* ring of cfg->whowas_history entries */
+	unsigned whowas_size, whowas_next, whowas_count;
+	struct monitor_entry *monitors; /* uthash: MONITOR watchers by nick */
+	struct kline *klines; /* K/D-lines (kline.c) */
+	struct ip_entry *ip_table; /* per-IP / per-CIDR counters (connlimit.c) */
+	struct event *sweep_timer; /* drops idle ip_table entries */
+	struct password_pool *pwpool; /* argon2id checks off the loop (password.c);
 					 * started by the first hash to check */
-	struct store	*store;		/* account database (store/store.h), NULL = no
+	struct store *store; /* account database (store/store.h), NULL = no
 					 * [accounts] database; opened by server_accounts_open */
-	struct netserver *me;		/* this server in the network (core/netserver.h) */
-	struct netserver *servers;	/* uthash by lower-case name, me included */
-	unsigned	 server_token_next;	/* netserver_add: our next token, 0 = 2 */
-	struct linkset	*linkset;	/* owned by link/ (links, timers, state) */
-	struct nick_hold *holds;	/* nicks unavailable after KILL */
-	size_t		 nholds, holds_cap;
+	struct netserver *me; /* this server in the network (core/netserver.h) */
+	struct netserver *servers; /* uthash by lower-case name, me included */
+	unsigned server_token_next; /* netserver_add: our next token, 0 = 2 */
+	struct linkset *linkset; /* owned by link/ (links, timers, state) */
+	struct nick_hold *holds; /* nicks unavailable after KILL */
+	size_t nholds, holds_cap;
 
-	unsigned	 refused_lingering;	/* CF_REFUSED clients (conn.c) */
-	int		 sts_port;	/* first TLS listener's port, 0 = none (sts cap) */
-	char		 time_tag[48];	/* output_time_tag cache: "time=...Z" for server-time */
-	size_t		 time_tag_len;
-	long		 now_ms;	/* milliseconds part of the clock (server_clock) */
-	long		 time_tag_ms;	/* the millisecond time_tag was built for */
-	time_t		 time_tag_sec;
-	uint64_t	 msgid_next;	/* msgid counter */
-	char		 msgid_base[16];	/* per-start prefix so ids stay unique over restarts */
-	uint32_t	 batch_next;
+	unsigned refused_lingering; /* CF_REFUSED clients (conn.c) */
+	int sts_port; /* first TLS listener's port, 0 = none (sts cap) */
+	char time_tag[48]; /* output_time_tag cache: "time=...Z" for server-time */
+	size_t time_tag_len;
+	long now_ms; /* milliseconds part of the clock (server_clock) */
+	long time_tag_ms; /* the millisecond time_tag was built for */
+	time_t time_tag_sec;
+	uint64_t msgid_next; /* msgid counter */
+	char msgid_base[16]; /* per-start prefix so ids stay unique over restarts */
+	uint32_t batch_next;
 	struct server_stats stats;
-	struct http_server *http;	/* owned by src/http/http.c; NULL when [http] is off */
-	unsigned long	 cmd_count[64];	/* per command_table index */
-	bool		 shutting_down;
+	struct http_server *http; /* owned by src/http/http.c; NULL when [http] is off */
+	unsigned long cmd_count[64]; /* per command_table index */
+	bool shutting_down;
 };
 
 /* server_core_new: the registry for cfg: the event_base, the maps, the

@@ -18,8 +18,8 @@
 struct server;
 struct sockaddr;
 
-#define HTTP_MAX_HEADERS	8192	/* bytes of request line + headers */
-#define HTTP_MAX_BODY		1024	/* bytes: GET and HEAD carry none */
+#define HTTP_MAX_HEADERS 8192 /* bytes of request line + headers */
+#define HTTP_MAX_BODY	 1024 /* bytes: GET and HEAD carry none */
 
 /* http_start: open the [http] listener when srv->cfg->http.enabled (else
  * do nothing). Logs "http listening on ADDR:PORT". Returns 0, or -1 (logged)
@@ -29,8 +29,8 @@ int http_start(struct server *srv);
 /* The access decision for one request. */
 enum http_access {
 	HTTP_ALLOW,
-	HTTP_UNAUTHORIZED,	/* 401: token configured, header missing or wrong */
-	HTTP_FORBIDDEN,		/* 403: no token configured, peer not loopback */
+	HTTP_UNAUTHORIZED, /* 401: token configured, header missing or wrong */
+	HTTP_FORBIDDEN, /* 403: no token configured, peer not loopback */
 };
 /* http_access_check: the rule above for a peer address (NULL = unknown),
  * the request's Authorization header (NULL = none) and the configured

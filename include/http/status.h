@@ -11,15 +11,15 @@
 struct server;
 struct evbuffer;
 
-#define STATUS_SAMPLES		60	/* one per minute: the last hour */
-#define STATUS_SAMPLE_SECS	60
-#define STATUS_TOP_CHANNELS	10
+#define STATUS_SAMPLES	    60 /* one per minute: the last hour */
+#define STATUS_SAMPLE_SECS  60
+#define STATUS_TOP_CHANNELS 10
 
 /* The clients-per-minute ring: samples[(next - count + i) % N], oldest first. */
 struct status_ring {
-	time_t		when[STATUS_SAMPLES];
-	unsigned	clients[STATUS_SAMPLES];
-	unsigned	next, count;
+	time_t when[STATUS_SAMPLES];
+	unsigned clients[STATUS_SAMPLES];
+	unsigned next, count;
 };
 
 /* status_ring_add: record clients at time when (overwrites the oldest). */

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#include "core/client.h"	/* enum cmd_result */
+#include "core/client.h" /* enum cmd_result */
 
 struct server;
 struct irc_msg;
@@ -32,8 +32,8 @@ void conn_accept_ws(struct server *srv, int fd, struct sockaddr *sa, int salen,
 /* conn_set_dispatch: every parsed input line of every client of srv goes
  * to dispatch (the command table's gate, cmd/command.c), set once at
  * start-up (src/daemon.c). dispatch returns CMD_CLOSE when it closed c. */
-void conn_set_dispatch(struct server *srv, enum cmd_result (*dispatch)(struct client *c,
-    struct irc_msg *m));
+void conn_set_dispatch(struct server *srv,
+    enum cmd_result (*dispatch)(struct client *c, struct irc_msg *m));
 /* conn_adopt: make a client of an existing bufferevent (an accepted socket,
  * or one end of a bufferevent_pair in the in-process test harness and the
  * fuzzer). Ownership of bev passes to the client on success; NULL on
@@ -42,8 +42,8 @@ struct client *conn_adopt(struct server *srv, struct bufferevent *bev, const str
     int salen);
 /* conn_adopt_ws: conn_adopt for a WebSocket client over bev (the fuzzer
  * and tests: a bufferevent_pair speaking WebSocket). */
-struct client *conn_adopt_ws(struct server *srv, struct bufferevent *bev,
-    const struct sockaddr *sa, int salen);
+struct client *conn_adopt_ws(struct server *srv, struct bufferevent *bev, const struct sockaddr *sa,
+    int salen);
 /* conn_abort: close c at once and abortively (reason as for client_close):
  * its QUIT goes to its channels, its ERROR line gets one non-blocking write
  * (plain sockets), and the socket is reset (SO_LINGER 0: RST, the kernel's

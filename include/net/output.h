@@ -22,14 +22,11 @@ void reply_numeric(struct client *c, int num, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 #define numeric(c, NAME, ...) reply_numeric((c), NAME, FMT_##NAME, ##__VA_ARGS__)
 /* reply_server: ":server " + fmt (e.g. "NOTICE nick :text", "PONG ..."). */
-void reply_server(struct client *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void reply_server(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* reply_raw: fmt as it is, no prefix (e.g. "ERROR :...", "PING :..."). */
-void reply_raw(struct client *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void reply_raw(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* reply_notice: a server NOTICE to c. */
-void reply_notice(struct client *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void reply_notice(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* reply_fail: a standard-replies FAIL line (sent to every client: the spec
  * allows it without the cap). command is echoed only if [A-Z0-9]{1,32}. */
 void reply_fail(struct client *c, const char *command, const char *code, const char *fmt, ...)

@@ -32,8 +32,7 @@ int tls_check(const struct listen_conf *lc, char *err, size_t errlen);
  * with a new SSL of ctx; the fd is owned by it (BEV_OPT_CLOSE_ON_FREE).
  * NULL on failure: libevent may already have closed fd, so the caller
  * closes it only if it is still open (fcntl F_GETFD). */
-struct bufferevent *tls_bufferevent_new(struct event_base *base, int fd,
-    struct ssl_ctx_st *ctx);
+struct bufferevent *tls_bufferevent_new(struct event_base *base, int fd, struct ssl_ctx_st *ctx);
 /* tls_bufferevent_connect: a client-side (connecting) TLS bufferevent on
  * the connected fd, for an outgoing server link: TLS 1.2 and newer, SNI
  * servername, the peer's certificate not verified. The fd is owned by it;

@@ -26,10 +26,10 @@ struct ws;
 /* Bounds of the HTTP upgrade request, in bytes: request line and headers
  * together. Larger gets 431 (RFC 6585 §5) and the connection closed; nginx
  * allows 8 KiB by default, a browser sends well under 1 KiB. */
-#define WS_HTTP_MAX		8192
+#define WS_HTTP_MAX	 8192
 /* Fragments of one message at most: a client sending empty continuation
  * frames forever is closed with 1008 (policy violation). */
-#define WS_FRAGMENTS_MAX	64
+#define WS_FRAGMENTS_MAX 64
 
 /* ws_available: was evircd built with wslay? */
 bool ws_available(void);
@@ -66,17 +66,16 @@ struct bufferevent *ws_socket(struct client *c);
 
 /* The handshake, as a pure function (fuzzed by tests/fuzz/fuzz_ws.c). */
 struct ws_handshake {
-	int		 status;	/* 101, or the HTTP error status */
-	const char	*reason;	/* why not 101 (static text) */
-	uint8_t		 proto;		/* WS_PROTO_* negotiated */
-	char		 accept[32];	/* Sec-WebSocket-Accept value */
+	int status; /* 101, or the HTTP error status */
+	const char *reason; /* why not 101 (static text) */
+	uint8_t proto; /* WS_PROTO_* negotiated */
+	char accept[32]; /* Sec-WebSocket-Accept value */
 };
 enum { WS_PROTO_NONE = 0, WS_PROTO_TEXT, WS_PROTO_BINARY };
 /* ws_handshake_parse: check the upgrade request req (len bytes, ending at
  * the blank line) against RFC 6455 §4.2.1 and origins (the [websocket]
  * origins list, NULL = any) and fill hs. Returns hs->status. */
-int ws_handshake_parse(const char *req, size_t len, const char *origins,
-    struct ws_handshake *hs);
+int ws_handshake_parse(const char *req, size_t len, const char *origins, struct ws_handshake *hs);
 /* ws_utf8_fix: copy s (n bytes) to out (at least 3 * n bytes) with every
  * byte that is not part of well-formed UTF-8 replaced by U+FFFD (IRCv3
  * WebSocket: servers must not relay non-UTF-8 in text messages). Returns

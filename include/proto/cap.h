@@ -11,33 +11,33 @@ struct client;
 
 /* Capability bits (client.caps). */
 enum cap_bit {
-	CAP_ACCOUNT_NOTIFY	= 1u << 0,
-	CAP_ACCOUNT_TAG		= 1u << 1,
-	CAP_AWAY_NOTIFY		= 1u << 2,
-	CAP_BATCH		= 1u << 3,
-	CAP_CAP_NOTIFY		= 1u << 4,
-	CAP_CHGHOST		= 1u << 5,
-	CAP_ECHO_MESSAGE	= 1u << 6,
-	CAP_EXTENDED_JOIN	= 1u << 7,
-	CAP_EXTENDED_MONITOR	= 1u << 8,
-	CAP_INVITE_NOTIFY	= 1u << 9,
-	CAP_LABELED_RESPONSE	= 1u << 10,
-	CAP_MESSAGE_TAGS	= 1u << 11,
-	CAP_MULTI_PREFIX	= 1u << 12,
-	CAP_NO_IMPLICIT_NAMES	= 1u << 13,
-	CAP_SERVER_TIME		= 1u << 14,
-	CAP_SETNAME		= 1u << 15,
-	CAP_STANDARD_REPLIES	= 1u << 16,
-	CAP_USERHOST_IN_NAMES	= 1u << 17,
-	CAP_STS			= 1u << 18,	/* advertised only, never enabled */
-	CAP_SASL		= 1u << 19,	/* offered with an [accounts] database */
-	CAP_ACCOUNT_REGISTRATION = 1u << 20,	/* draft/account-registration, likewise */
+	CAP_ACCOUNT_NOTIFY = 1u << 0,
+	CAP_ACCOUNT_TAG = 1u << 1,
+	CAP_AWAY_NOTIFY = 1u << 2,
+	CAP_BATCH = 1u << 3,
+	CAP_CAP_NOTIFY = 1u << 4,
+	CAP_CHGHOST = 1u << 5,
+	CAP_ECHO_MESSAGE = 1u << 6,
+	CAP_EXTENDED_JOIN = 1u << 7,
+	CAP_EXTENDED_MONITOR = 1u << 8,
+	CAP_INVITE_NOTIFY = 1u << 9,
+	CAP_LABELED_RESPONSE = 1u << 10,
+	CAP_MESSAGE_TAGS = 1u << 11,
+	CAP_MULTI_PREFIX = 1u << 12,
+	CAP_NO_IMPLICIT_NAMES = 1u << 13,
+	CAP_SERVER_TIME = 1u << 14,
+	CAP_SETNAME = 1u << 15,
+	CAP_STANDARD_REPLIES = 1u << 16,
+	CAP_USERHOST_IN_NAMES = 1u << 17,
+	CAP_STS = 1u << 18, /* advertised only, never enabled */
+	CAP_SASL = 1u << 19, /* offered with an [accounts] database */
+	CAP_ACCOUNT_REGISTRATION = 1u << 20, /* draft/account-registration, likewise */
 };
 
 /* One advertised capability. */
 struct cap_def {
-	const char	*name;
-	uint32_t	 bit;
+	const char *name;
+	uint32_t bit;
 };
 
 extern const struct cap_def cap_table[];

@@ -7,27 +7,27 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/config.h"	/* IRC_LINE_MAX, IRC_INPUT_MAX and the other limits */
+#include "core/config.h" /* IRC_LINE_MAX, IRC_INPUT_MAX and the other limits */
 
-#define IRC_LABEL_MAX		64	/* bytes of a label value (labeled-response) */
+#define IRC_LABEL_MAX 64 /* bytes of a label value (labeled-response) */
 
 /* A parsed message. Every pointer points into the caller's line buffer, which
  * message_parse modifies in place; nothing is allocated. */
 struct irc_msg {
-	char	*tags;			/* raw tags after '@' (not unescaped), or NULL */
-	char	*prefix;		/* source after ':', or NULL (ignored from clients) */
-	char	*verb;			/* command, upper-cased in place */
-	int	 nparams;
-	char	*params[IRC_MAX_PARAMS];
+	char *tags; /* raw tags after '@' (not unescaped), or NULL */
+	char *prefix; /* source after ':', or NULL (ignored from clients) */
+	char *verb; /* command, upper-cased in place */
+	int nparams;
+	char *params[IRC_MAX_PARAMS];
 	/* Filled by the connection layer from tags (message_split_tags): */
-	char	*client_tags;		/* raw "+a=b;+c" client-only tags, or NULL */
-	char	*label;			/* labeled-response label (unescaped), or NULL */
+	char *client_tags; /* raw "+a=b;+c" client-only tags, or NULL */
+	char *label; /* labeled-response label (unescaped), or NULL */
 };
 
 enum msg_parse_result {
 	MSG_OK = 0,
-	MSG_EMPTY,		/* blank line or only tags/prefix: ignore silently */
-	MSG_BAD_TAGS,		/* tag section too long */
+	MSG_EMPTY, /* blank line or only tags/prefix: ignore silently */
+	MSG_BAD_TAGS, /* tag section too long */
 };
 
 /* message_parse: split the NUL-terminated line (no CRLF) in place into m.

@@ -26,48 +26,48 @@ struct channel;
 
 /* One requested change. arg points into the caller's parameters or is NULL. */
 struct mode_change {
-	char		 dir;		/* '+' or '-' */
-	char		 mode;		/* the letter */
-	const char	*arg;		/* parameter, or NULL */
-	bool		 missing_arg;	/* the letter needs a parameter that was not given */
+	char dir; /* '+' or '-' */
+	char mode; /* the letter */
+	const char *arg; /* parameter, or NULL */
+	bool missing_arg; /* the letter needs a parameter that was not given */
 };
 
 /* How a channel mode letter takes parameters (ISUPPORT CHANMODES types). */
 enum mode_kind {
 	MODE_UNKNOWN = 0,
-	MODE_LIST,	/* A: b e I - parameter when given, else a list query */
-	MODE_ALWAYS,	/* B: k o v - parameter on set and unset (k: on unset if given) */
-	MODE_SET,	/* C: l - parameter on set only */
-	MODE_NEVER,	/* D: i m n p s t */
+	MODE_LIST, /* A: b e I - parameter when given, else a list query */
+	MODE_ALWAYS, /* B: k o v - parameter on set and unset (k: on unset if given) */
+	MODE_SET, /* C: l - parameter on set only */
+	MODE_NEVER, /* D: i m n p s t */
 };
 
 /* Who may change a channel mode. */
 enum mode_who {
-	MODE_BY_CHANOP = 0,	/* channel operators (and the server) */
-	MODE_BY_HALFOP,		/* reserved: no half-operator status exists yet */
-	MODE_BY_SERVER,		/* the server only (never through a client's MODE) */
+	MODE_BY_CHANOP = 0, /* channel operators (and the server) */
+	MODE_BY_HALFOP, /* reserved: no half-operator status exists yet */
+	MODE_BY_SERVER, /* the server only (never through a client's MODE) */
 };
 
 /* Per-row flags of a channel mode. */
 enum mode_row_flag {
-	MODEF_UNSET_ARG_OPT	= 1u << 0,	/* unset takes its parameter only if one is given (-k) */
-	MODEF_OPS_QUERY		= 1u << 1,	/* list shown to channel operators only (e, I) */
-	MODEF_SECRET_ARG	= 1u << 2,	/* 324 shows the parameter to members only (k, l) */
+	MODEF_UNSET_ARG_OPT = 1u << 0, /* unset takes its parameter only if one is given (-k) */
+	MODEF_OPS_QUERY = 1u << 1, /* list shown to channel operators only (e, I) */
+	MODEF_SECRET_ARG = 1u << 2, /* 324 shows the parameter to members only (k, l) */
 };
 
 /* One channel mode. Exactly one of bit, list (kind MODE_LIST) or member
  * (prefix != 0) describes its state. */
 struct chanmode_def {
-	char		 letter;
-	uint8_t		 kind;		/* enum mode_kind */
-	uint8_t		 who;		/* enum mode_who */
-	uint8_t		 flags;		/* enum mode_row_flag */
-	uint32_t	 bit;		/* enum channel_mode bit for D, B (k) and C kinds */
-	uint8_t		 list;		/* enum mask_list_kind for MODE_LIST */
-	uint8_t		 member;	/* enum member_mode bit for prefix modes, else 0 */
-	char		 prefix;	/* PREFIX symbol ('@', '+'), 0 for non-member modes */
-	short		 rpl_item;	/* list reply (367/348/346) for MODE_LIST */
-	short		 rpl_end;	/* end of list (368/349/347) */
+	char letter;
+	uint8_t kind; /* enum mode_kind */
+	uint8_t who; /* enum mode_who */
+	uint8_t flags; /* enum mode_row_flag */
+	uint32_t bit; /* enum channel_mode bit for D, B (k) and C kinds */
+	uint8_t list; /* enum mask_list_kind for MODE_LIST */
+	uint8_t member; /* enum member_mode bit for prefix modes, else 0 */
+	char prefix; /* PREFIX symbol ('@', '+'), 0 for non-member modes */
+	short rpl_item; /* list reply (367/348/346) for MODE_LIST */
+	short rpl_end; /* end of list (368/349/347) */
 };
 
 /* The channel-mode table, in 004 order; member modes by descending rank. */
@@ -76,16 +76,16 @@ extern const size_t chanmode_count;
 
 /* Who may change a user mode. */
 enum umode_who {
-	UMODE_BY_USER = 0,	/* the user sets and unsets it */
-	UMODE_BY_OPER,		/* OPER grants it; the user may only unset it (o) */
-	UMODE_BY_SERVER,	/* the server sets it; MODE ignores it both ways (z) */
+	UMODE_BY_USER = 0, /* the user sets and unsets it */
+	UMODE_BY_OPER, /* OPER grants it; the user may only unset it (o) */
+	UMODE_BY_SERVER, /* the server sets it; MODE ignores it both ways (z) */
 };
 
 /* One user mode. */
 struct usermode_def {
-	char		 letter;
-	uint8_t		 who;		/* enum umode_who */
-	uint32_t	 bit;		/* enum user_mode */
+	char letter;
+	uint8_t who; /* enum umode_who */
+	uint32_t bit; /* enum user_mode */
 };
 
 /* The user-mode table, in 004 / 221 order. */
@@ -104,8 +104,8 @@ const struct usermode_def *mode_user_find(char letter);
  * letters are returned with kind MODE_UNKNOWN so the caller can send 472.
  * At most max_param changes that take a parameter are kept (MODES);
  * returns the number of entries written. */
-int mode_parse(const char *modestr, char *const *args, int nargs, struct mode_change *out,
-    int max, int max_param);
+int mode_parse(const char *modestr, char *const *args, int nargs, struct mode_change *out, int max,
+    int max_param);
 
 /* Derived strings. Each writes a NUL-terminated string into buf (size
  * bytes, cut if too small) and returns buf. */
@@ -138,20 +138,20 @@ char *mode_prefix_str(uint8_t modes, bool multi, char *buf);
 
 /* MODE line packing. A change as applied: the argument is copied. */
 struct mode_applied {
-	char		 dir;
-	char		 mode;
-	const char	*arg;		/* NULL for none; points into mode_lines.argbuf */
+	char dir;
+	char mode;
+	const char *arg; /* NULL for none; points into mode_lines.argbuf */
 };
 
-#define MODE_LINE_MAX_CHANGES	64
-#define MODE_LINE_MAX_PARAMS	12	/* per line: with target and modes <= 15 (RFC 2812 §2.3) */
+#define MODE_LINE_MAX_CHANGES 64
+#define MODE_LINE_MAX_PARAMS  12 /* per line: with target and modes <= 15 (RFC 2812 §2.3) */
 
 /* The changes of one MODE command (or server-set mode burst). */
 struct mode_lines {
-	struct mode_applied	 ch[MODE_LINE_MAX_CHANGES];
-	int			 n;
-	char			 argbuf[4096];	/* copied arguments */
-	size_t			 arglen;
+	struct mode_applied ch[MODE_LINE_MAX_CHANGES];
+	int n;
+	char argbuf[4096]; /* copied arguments */
+	size_t arglen;
 };
 
 /* mode_lines_add: record an applied change; arg (or NULL) is copied.

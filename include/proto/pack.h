@@ -23,17 +23,17 @@ typedef void (*pack_emit_fn)(struct client *c, const struct outline *ol);
 /* A multi-item reply being packed into lines (linepack_numeric, ..._add,
  * ..._end): kept by the caller on its stack; holds no allocation. */
 struct linepack {
-	struct client	*c;
-	pack_emit_fn	 emit;
-	char		 sep;		/* between items: ' ' or ',' */
-	unsigned	 max_items;	/* per line, 0 = no limit (005: 13) */
-	unsigned	 nitems;	/* items in the current line */
-	unsigned	 nlines;	/* lines emitted so far */
-	int		 num;		/* the numeric (counted per line in srv->stats) */
-	size_t		 hlen;		/* bytes of the head in ol.buf */
-	size_t		 tlen;		/* bytes of tail */
-	char		 tail[48];	/* after the items, e.g. " :are supported..." */
-	struct outline	 ol;		/* head + items of the current line */
+	struct client *c;
+	pack_emit_fn emit;
+	char sep; /* between items: ' ' or ',' */
+	unsigned max_items; /* per line, 0 = no limit (005: 13) */
+	unsigned nitems; /* items in the current line */
+	unsigned nlines; /* lines emitted so far */
+	int num; /* the numeric (counted per line in srv->stats) */
+	size_t hlen; /* bytes of the head in ol.buf */
+	size_t tlen; /* bytes of tail */
+	char tail[48]; /* after the items, e.g. " :are supported..." */
+	struct outline ol; /* head + items of the current line */
 };
 
 /* linepack_numeric: start packing a numeric reply to c: each line is
@@ -43,8 +43,8 @@ struct linepack {
  * max_items items per line (0: as many as fit). A head too long to leave
  * room for any item is cut (it never happens within the configuration
  * limits on server name, NICKLEN and CHANNELLEN). */
-void linepack_numeric(struct linepack *lp, struct client *c, pack_emit_fn emit, int num,
-    char sep, unsigned max_items, const char *tail, const char *fmt, ...)
+void linepack_numeric(struct linepack *lp, struct client *c, pack_emit_fn emit, int num, char sep,
+    unsigned max_items, const char *tail, const char *fmt, ...)
     __attribute__((format(printf, 8, 9)));
 /* linepack_add: append item (len bytes); when it does not fit the current
  * line, that line is emitted first and the item starts the next one. An

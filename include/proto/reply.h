@@ -24,11 +24,11 @@ struct server;
  * four wire forms, each assembled from the same preformatted pieces by
  * buffer appends: nothing is formatted per recipient. */
 struct outline {
-	size_t	len;
-	const char *tags;	/* "msgid=..;bot;+x=y" without '@', or NULL */
-	size_t	tags_len;
-	uint32_t need_cap;	/* only clients with all these caps get it (TAGMSG, away-notify) */
-	char	buf[IRC_LINE_MAX + 1];
+	size_t len;
+	const char *tags; /* "msgid=..;bot;+x=y" without '@', or NULL */
+	size_t tags_len;
+	uint32_t need_cap; /* only clients with all these caps get it (TAGMSG, away-notify) */
+	char buf[IRC_LINE_MAX + 1];
 };
 
 /* outline_set_tags: attach tags (not copied: must outlive the sends). */
@@ -45,8 +45,7 @@ outline_set_tags(struct outline *ol, const char *tags, size_t len)
 size_t msg_tags_build(struct client *from, const char *client_tags, char *buf, size_t size,
     char *msgid, size_t msgidsize);
 /* outline_format: format a whole line (without CRLF) into ol, cleaned and cut. */
-void outline_format(struct outline *ol, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void outline_format(struct outline *ol, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void outline_vformat(struct outline *ol, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 /* reply_head: the start of a server-sourced line into buf (size bytes):

@@ -32,34 +32,34 @@ struct store_job;
 
 /* The schema version this build writes (PRAGMA user_version). A file with
  * a higher version is refused (made by a newer evircd). */
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION 1
 /* Writes queued or being committed at once; past it a write is refused
  * (the caller answers "try again"). */
-#define STORE_QUEUE_MAX		1024
+#define STORE_QUEUE_MAX	     1024
 /* Longest account name in bytes (the nick length ceiling). */
-#define STORE_NAME_MAX		32
+#define STORE_NAME_MAX	     32
 /* Room for a stored password hash (core/password.h PASSWORD_HASH_MAX). */
-#define STORE_HASH_MAX		128
+#define STORE_HASH_MAX	     128
 /* TLS client certificate fingerprints per account. */
-#define STORE_CERTS_MAX		8
+#define STORE_CERTS_MAX	     8
 /* A certificate fingerprint: SHA-256 as 64 lower-case hex digits. */
-#define STORE_CERTFP_LEN	64
+#define STORE_CERTFP_LEN     64
 
 /* One account as the cache holds it. Owned by the store; valid until the
  * account is dropped (store_account_drop) or the store is closed, so a
  * client keeps a copy of the name, never this pointer. */
 struct store_account {
-	char		 name[STORE_NAME_MAX + 1];	/* as registered */
-	char		 hash[STORE_HASH_MAX];		/* argon2id ("$argon2id$...") */
-	int64_t		 created;			/* Unix time, seconds */
-	unsigned	 ncerts;
-	char		 certs[STORE_CERTS_MAX][STORE_CERTFP_LEN + 1];
+	char name[STORE_NAME_MAX + 1]; /* as registered */
+	char hash[STORE_HASH_MAX]; /* argon2id ("$argon2id$...") */
+	int64_t created; /* Unix time, seconds */
+	unsigned ncerts;
+	char certs[STORE_CERTS_MAX][STORE_CERTFP_LEN + 1];
 };
 
 /* Result of a committed write, given to the job's callback. */
 enum store_result {
 	STORE_OK = 0,
-	STORE_FAILED,		/* the disk write failed (logged). A failed create is
+	STORE_FAILED, /* the disk write failed (logged). A failed create is
 				 * taken out of the cache; other changes stay in the
 				 * cache until a restart reloads what the disk has */
 };
@@ -73,8 +73,8 @@ typedef void (*store_done_fn)(void *arg, enum store_result r);
  * the cache and start the writer thread, whose results arrive through an
  * event on base. Names are casefolded with cm. NULL on error with a clear
  * "path: what" message in err (not a database, a newer schema, I/O). */
-struct store *store_open(const char *path, struct event_base *base, enum casemapping cm,
-    char *err, size_t errlen);
+struct store *store_open(const char *path, struct event_base *base, enum casemapping cm, char *err,
+    size_t errlen);
 /* store_close: commit everything still queued, stop the writer, call the
  * callbacks of jobs not yet delivered (cancelled ones excepted: callers
  * free what they wait with there), and free the store. Close it after the
@@ -106,11 +106,11 @@ size_t store_account_count(const struct store *st);
  * the change is refused now: *why says which (see enum store_refusal). */
 enum store_refusal {
 	STORE_REFUSED_NONE = 0,
-	STORE_REFUSED_EXISTS,	/* name already registered (create) */
-	STORE_REFUSED_MISSING,	/* no such account */
-	STORE_REFUSED_BADARG,	/* name/hash/fp too long or empty */
-	STORE_REFUSED_FULL,	/* STORE_QUEUE_MAX writes pending, or out of memory */
-	STORE_REFUSED_CERT_TAKEN,	/* fingerprint bound to another account, or the account has STORE_CERTS_MAX */
+	STORE_REFUSED_EXISTS, /* name already registered (create) */
+	STORE_REFUSED_MISSING, /* no such account */
+	STORE_REFUSED_BADARG, /* name/hash/fp too long or empty */
+	STORE_REFUSED_FULL, /* STORE_QUEUE_MAX writes pending, or out of memory */
+	STORE_REFUSED_CERT_TAKEN, /* fingerprint bound to another account, or the account has STORE_CERTS_MAX */
 };
 struct store_job *store_account_create(struct store *st, const char *name, const char *hash,
     int64_t now, store_done_fn fn, void *arg, enum store_refusal *why);

@@ -28,7 +28,7 @@ enum sasl_mech { SASL_NONE = 0, SASL_PLAIN, SASL_EXTERNAL };
 /* sasl-3.1: "The response is encoded in Base64 (RFC 4648), then split to
  * 400-byte chunks"; a chunk of exactly 400 bytes means more follow, and
  * "+" ends a message whose length is a multiple of 400. */
-#define SASL_CHUNK	400
+#define SASL_CHUNK 400
 
 /* b64_decode: RFC 4648 base64 (padding required, no whitespace) of src
  * into dst (room for 3 * len / 4 + 1 bytes); the decoded length, or -1. */
@@ -184,12 +184,16 @@ sasl_plain(struct client *c, const unsigned char *msg, size_t len)
 	if ((a = store_account_find(c->srv->store, authc)) == NULL)
 		goto fail;
 	switch (pwcheck_start(c, PW_SASL, a->hash, pass, a->name)) {
-	case PWCHECK_OK: sasl_success(c, a->name); return;
-	case PWCHECK_BAD: goto fail;
-	case PWCHECK_PENDING: return;	/* sasl_verified answers */
+	case PWCHECK_OK:
+		sasl_success(c, a->name);
+		return;
+	case PWCHECK_BAD:
+		goto fail;
+	case PWCHECK_PENDING:
+		return; /* sasl_verified answers */
 	case PWCHECK_BUSY:
 		account_sasl_abort(c, false);
-		numeric(c, ERR_SASLFAIL);	/* no penalty: our queue is full */
+		numeric(c, ERR_SASLFAIL); /* no penalty: our queue is full */
 		return;
 	}
 fail:
@@ -275,7 +279,7 @@ cmd_authenticate(struct client *c, struct irc_msg *m)
 		s->len = (uint16_t)(s->len + len);
 		s->buf[s->len] = '\0';
 		if (len == SASL_CHUNK)
-			return CMD_OK;	/* more follows */
+			return CMD_OK; /* more follows */
 	}
 	msgsize = (size_t)s->len / 4 * 3 + 1;
 	if ((msg = malloc(msgsize)) == NULL) {
@@ -333,9 +337,9 @@ account_register_hashed(struct client *c, struct client_pwwait *w, const char *h
 
 	if (hash != NULL && srv->store != NULL) {
 		w->store_wait = true;
-		if (store_account_create(srv->store, w->oper, hash, (int64_t)srv->now, register_done,
-		    w, &why) != NULL)
-			return;	/* register_done answers */
+		if (store_account_create(srv->store, w->oper, hash, (int64_t)srv->now,
+			register_done, w, &why) != NULL)
+			return; /* register_done answers */
 		w->store_wait = false;
 	}
 	pwcheck_answer_begin(c);
@@ -365,7 +369,8 @@ cmd_register(struct client *c, struct irc_msg *m)
 	name = m->params[0];
 	pass = m->params[2];
 	if (srv->store == NULL) {
-		acct_fail(c, "REGISTER", "TEMPORARILY_UNAVAILABLE", name, "Accounts are not enabled");
+		acct_fail(c, "REGISTER", "TEMPORARILY_UNAVAILABLE", name,
+		    "Accounts are not enabled");
 		return CMD_OK;
 	}
 	if (strcmp(name, "*") == 0) {

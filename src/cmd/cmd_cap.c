@@ -47,7 +47,8 @@ send_cap_list(struct client *c, const char *sub, bool enabled_only, bool v302)
 			len = 0;
 			line[0] = '\0';
 		}
-		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%s", len ? " " : "", item);
+		len +=
+		    (size_t)snprintf(line + len, sizeof(line) - len, "%s%s", len ? " " : "", item);
 	}
 	reply_server(c, "CAP %s %s :%s", target, sub, line);
 }
@@ -109,7 +110,7 @@ cmd_cap(struct client *c, struct irc_msg *m)
 			c->flags |= CF_CAP_NEG;
 		if (v302) {
 			c->cap_version = 3;
-			c->caps |= CAP_CAP_NOTIFY;	/* implied by 302 */
+			c->caps |= CAP_CAP_NOTIFY; /* implied by 302 */
 		}
 		/* values and multi-line only for a "CAP LS 302" request, even
 		 * after an earlier one (CAP LS version downgrade) */

@@ -88,7 +88,8 @@ join_one(struct client *c, const char *name, const char *key)
 			/* RFC 2811 §3.2.1: "!!short" creates "!" + id + short. */
 			char id[6], skey[256];
 			struct channel *dup;
-			if (!channel_name_valid(name, srv->cfg->channellen - 4) || strlen(name) < 3) {
+			if (!channel_name_valid(name, srv->cfg->channellen - 4) ||
+			    strlen(name) < 3) {
 				numeric(c, ERR_BADCHANMASK, name);
 				return;
 			}
@@ -322,7 +323,8 @@ cmd_topic(struct client *c, struct irc_msg *m)
 	/* Modern IRC TOPIC: clients hear of a topic that "is changed or
 	 * cleared"; setting the same text again is silent. */
 	if ((ch->topic == NULL && len == 0) ||
-	    (ch->topic != NULL && strlen(ch->topic) == len && memcmp(ch->topic, m->params[1], len) == 0))
+	    (ch->topic != NULL && strlen(ch->topic) == len &&
+		memcmp(ch->topic, m->params[1], len) == 0))
 		return CMD_OK;
 	free(ch->topic);
 	free(ch->topic_setter);
@@ -415,7 +417,7 @@ list_one(struct client *c, struct channel *ch, const struct list_filter *f)
  * outlives its command keeps its labeled-response batch open until 323, as
  * Solanum's safelist does (its unit tests expect 322 lines tagged with the
  * batch across refills). */
-#define LIST_SCAN_MAX	1024
+#define LIST_SCAN_MAX 1024
 
 /* list_pump: the next part of c's LIST; RPL_LISTEND at the end. */
 static void
@@ -493,7 +495,8 @@ list_condition(struct client *c, const char *item, struct list_filter *f)
 		return 1;
 	case 'C':
 	case 'c':
-		return list_minutes(item + 1, c->srv->now, &f->created_min, &f->created_max) ? 1 : -1;
+		return list_minutes(item + 1, c->srv->now, &f->created_min, &f->created_max) ? 1
+											     : -1;
 	case 'T':
 	case 't':
 		return list_minutes(item + 1, c->srv->now, &f->topic_min, &f->topic_max) ? 1 : -1;
@@ -569,7 +572,7 @@ cmd_list(struct client *c, struct irc_msg *m)
 				r = list_condition(c, item, &f);
 			}
 			if (r == 0 && p != m->params[i])
-				r = -1;	/* a channel after conditions */
+				r = -1; /* a channel after conditions */
 			if (r <= 0)
 				break;
 		}
@@ -760,13 +763,13 @@ cmd_kick(struct client *c, struct irc_msg *m)
 			if (cname == NULL && nick == NULL)
 				break;
 			if (cname == NULL || nick == NULL) {
-				numeric(c, ERR_NEEDMOREPARAMS, "KICK");	/* unequal lists */
+				numeric(c, ERR_NEEDMOREPARAMS, "KICK"); /* unequal lists */
 				break;
 			}
 			if (cname[0] == '\0' || nick[0] == '\0')
-				continue;	/* an empty half: that pair names nobody */
+				continue; /* an empty half: that pair names nobody */
 			if (++n > srv->cfg->max_targets) {
-				numeric(c, ERR_TOOMANYTARGETS, nick);	/* TARGMAX KICK */
+				numeric(c, ERR_TOOMANYTARGETS, nick); /* TARGMAX KICK */
 				break;
 			}
 		}
@@ -836,7 +839,8 @@ cmd_knock(struct client *c, struct irc_msg *m)
 	HASH_ITER(hh, ch->members, mb, tmp)
 		if (mb->modes & MEMB_OP)
 			reply_numeric(mb->client, RPL_KNOCK, FMT_RPL_KNOCK, ch->name, pfx,
-			    m->nparams > 1 && m->params[1][0] ? m->params[1] : "has asked for an invite.");
+			    m->nparams > 1 && m->params[1][0] ? m->params[1]
+							      : "has asked for an invite.");
 	numeric(c, RPL_KNOCKDLVR, ch->name);
 	return CMD_OK;
 }

@@ -67,14 +67,14 @@ filter_client_tags(struct server *srv, char *tags)
 }
 
 struct msgctx {
-	const char	*verb;
-	bool		 notice;	/* no error or automatic replies */
-	bool		 tagmsg;	/* TAGMSG: no text, message-tags clients only */
-	const char	*text;
-	const char	*pfx;
-	const char	*tags;		/* msgid, bot, client tags */
-	size_t		 tags_len;
-	const char	*msgid;
+	const char *verb;
+	bool notice; /* no error or automatic replies */
+	bool tagmsg; /* TAGMSG: no text, message-tags clients only */
+	const char *text;
+	const char *pfx;
+	const char *tags; /* msgid, bot, client tags */
+	size_t tags_len;
+	const char *msgid;
 };
 
 /* delivered: EVENT_MESSAGE for one target (ch with STATUSMSG need, or t). */
@@ -111,8 +111,8 @@ ctcp_refused(const struct channel *ch, const struct msgctx *x)
 
 	if (!(ch->modes & CMODE_NOCTCP) || x->tagmsg || t[0] != '\1')
 		return false;
-	return !(strncasecmp(t + 1, "ACTION", 6) == 0 &&
-	    (t[7] == ' ' || t[7] == '\1' || t[7] == '\0'));
+	return !(
+	    strncasecmp(t + 1, "ACTION", 6) == 0 && (t[7] == ' ' || t[7] == '\1' || t[7] == '\0'));
 }
 
 /* deliver: one target. NOTICE never produces an error or automatic reply

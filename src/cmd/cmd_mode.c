@@ -16,16 +16,15 @@
 /* Errors sent at most once per MODE command, whatever the number of letters
  * (Solanum ircd/chmode.c: the SM_ERR_* bits "so we send once per call"). */
 enum mode_errs {
-	ERRS_UNKNOWN	= 1u << 0,	/* 472 */
-	ERRS_DENIED	= 1u << 1,	/* 442 / 482 */
-	ERRS_NEEDMORE	= 1u << 2,	/* 461 */
-	ERRS_CREATOR	= 1u << 3,	/* 325 RPL_UNIQOPIS answered */
+	ERRS_UNKNOWN = 1u << 0, /* 472 */
+	ERRS_DENIED = 1u << 1, /* 442 / 482 */
+	ERRS_NEEDMORE = 1u << 2, /* 461 */
+	ERRS_CREATOR = 1u << 3, /* 325 RPL_UNIQOPIS answered */
 };
 
 /* list_reply_fits: does ":server NNN nick #chan mask[ rest]" fit one line? */
 static bool
-list_reply_fits(const struct client *c, const struct channel *ch, const char *mask,
-    size_t restlen)
+list_reply_fits(const struct client *c, const struct channel *ch, const char *mask, size_t restlen)
 {
 	size_t len = 1 + strlen(c->srv->cfg->name) + 5 + strlen(c->nick) + 1 + strlen(ch->name) +
 	    1 + strlen(mask) + restlen;
@@ -80,10 +79,10 @@ key_valid(const char *key)
 
 /* A MODE broadcast in progress (mode_broadcast). */
 struct mode_emit {
-	struct server	*srv;
-	struct channel	*ch;
-	struct client	*source;	/* NULL: the server */
-	size_t		 headlen;	/* ":source MODE #chan" */
+	struct server *srv;
+	struct channel *ch;
+	struct client *source; /* NULL: the server */
+	size_t headlen; /* ":source MODE #chan" */
 };
 
 /* emit_channel: one packed MODE line to every member, then EVENT_MODE with
@@ -137,7 +136,7 @@ apply_list(struct client *c, struct channel *ch, const struct chanmode_def *d,
 			    "Invalid extended ban (EXTBAN=," EXTBAN_LETTERS "; no m: on I)");
 		if (mc->dir == '+' || strlen(mc->arg) >= sizeof(mask))
 			return;
-		snprintf(mask, sizeof(mask), "%s", mc->arg);	/* -: remove as given */
+		snprintf(mask, sizeof(mask), "%s", mc->arg); /* -: remove as given */
 	}
 	/* the mask must fit a MODE line from any member and a 367 reply to
 	 * any nick, whole (issue 9 item 6) */
@@ -188,8 +187,7 @@ apply_member(struct client *c, struct channel *ch, const struct chanmode_def *d,
 
 /* apply_key: +k / -k (RFC 2811 §4.2.7). */
 static void
-apply_key(struct client *c, struct channel *ch, const struct mode_change *mc,
-    struct mode_lines *ml)
+apply_key(struct client *c, struct channel *ch, const struct mode_change *mc, struct mode_lines *ml)
 {
 	if (mc->dir == '+') {
 		if (ch->modes & CMODE_KEY) {
@@ -229,7 +227,8 @@ apply_limit(struct client *c, struct channel *ch, const struct mode_change *mc,
 		if (number_parse(mc->arg, 1, 1000000, &v) != NUMBER_OK) {
 			/* echo at most 23 bytes of the bad value: the reply
 			 * must fit 512 bytes with a 200-byte channel name */
-			snprintf(buf, sizeof(buf), "%.*s", utf8_prefix(mc->arg, sizeof(buf) - 1), mc->arg);
+			snprintf(buf, sizeof(buf), "%.*s", utf8_prefix(mc->arg, sizeof(buf) - 1),
+			    mc->arg);
 			numeric(c, ERR_INVALIDMODEPARAM, ch->name, 'l', buf, "Invalid limit");
 			return;
 		}

@@ -19,8 +19,8 @@
  * adds 10 s), and the connection is closed at the OPER_MAX_FAILS-th, so a
  * guesser pays with its own time and one verification per attempt even
  * when [flood] is disabled; reconnecting meets the connect throttle. */
-#define OPER_FAIL_PENALTY	10
-#define OPER_MAX_FAILS		5
+#define OPER_FAIL_PENALTY 10
+#define OPER_MAX_FAILS	  5
 
 /* find_oper: the [oper] block called name whose host mask matches c. */
 static struct oper_conf *
@@ -36,7 +36,8 @@ find_oper(struct client *c, const char *name)
 		struct oper_conf *o = &srv->cfg->opers[i];
 		if (strcmp(o->name, name) != 0)
 			continue;
-		if (casemap_match(srv->cfg->casemapping, o->host, strchr(o->host, '!') ? pfx : uh) ||
+		if (casemap_match(srv->cfg->casemapping, o->host,
+			strchr(o->host, '!') ? pfx : uh) ||
 		    client_mask_addr_match(c, o->host, strchr(o->host, '!') == NULL))
 			return o;
 	}
@@ -102,7 +103,7 @@ oper_verified(struct client *c, const char *name, bool ok)
 		return CMD_OK;
 	}
 	if (!client_is_oper(c)) {
-		struct event_mode ev = { NULL, NULL, c, "+o" };	/* set by the server */
+		struct event_mode ev = { NULL, NULL, c, "+o" }; /* set by the server */
 
 		c->umodes |= UMODE_OPER;
 		srv->stats.opers++;
@@ -199,7 +200,7 @@ ban_enforce(struct server *srv, char kind)
 		if (c->state >= CLIENT_CLOSING || !kline_matches(srv, srv->klines, c))
 			continue;
 		if (kind == KLINE_K && !client_is_registered(c))
-			continue;	/* checked at registration */
+			continue; /* checked at registration */
 		numeric(c, ERR_YOUREBANNEDCREEP);
 		if (kind == KLINE_D)
 			srv->stats.dline_hits++;
@@ -250,15 +251,15 @@ ban_command(struct client *c, struct irc_msg *m, char kind)
 		if (kind == KLINE_K)
 			snprintf(mask, sizeof(mask), "*@%s", t->host);
 		else
-			snprintf(mask, sizeof(mask), "%s", t->host[0] == '0' && t->host[1] == ':' ?
-			    t->host + 1 : t->host);
+			snprintf(mask, sizeof(mask), "%s",
+			    t->host[0] == '0' && t->host[1] == ':' ? t->host + 1 : t->host);
 	}
 	n = kline_add(srv, kind, mask, duration, reason, client_prefix(c, pfx, sizeof(pfx)), err,
 	    sizeof(err));
 	if (n == 0) {
 		struct event_ban ev = { c, kind, true, srv->klines->mask, (long long)duration,
-		    reason };
-		snprintf(mask, sizeof(mask), "%s", srv->klines->mask);	/* canonical form */
+			reason };
+		snprintf(mask, sizeof(mask), "%s", srv->klines->mask); /* canonical form */
 		event_publish_ban(srv, &ev);
 		n = ban_enforce(srv, kind);
 	}

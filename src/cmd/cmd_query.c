@@ -18,7 +18,7 @@
 #include "core/netserver.h"
 #include "core/server.h"
 
-#define WHO_MAX_RESULTS 500	/* cap for mask WHO, like ircd's WHO limit */
+#define WHO_MAX_RESULTS 500 /* cap for mask WHO, like ircd's WHO limit */
 
 /* shares_channel: O(channels of a) membership probes. */
 static bool
@@ -34,9 +34,9 @@ shares_channel(const struct client *a, const struct client *b)
 
 /* WHOX request: the fields after '%' and the optional token. */
 struct whox {
-	bool		 on;
-	char		 fields[32];
-	char		 token[8];
+	bool on;
+	char fields[32];
+	char token[8];
 };
 
 static void
@@ -64,26 +64,57 @@ who_reply(struct client *c, const char *chname, const struct client *t, uint8_t 
 	/* WHOX (ircv3.net/specs/extensions/whox): fields in the fixed order
 	 * t c u i h s n f d l a o r, whatever order they were asked in. */
 	out[0] = '\0';
-#define ADD(...) do { if (len < sizeof(out)) len += (size_t)snprintf(out + len, sizeof(out) - len, \
-	    "%s", len ? " " : ""); if (len < sizeof(out)) len += (size_t)snprintf(out + len, \
-	    sizeof(out) - len, __VA_ARGS__); } while (0)
+#define ADD(...) \
+	do { \
+		if (len < sizeof(out)) \
+			len += \
+			    (size_t)snprintf(out + len, sizeof(out) - len, "%s", len ? " " : ""); \
+		if (len < sizeof(out)) \
+			len += (size_t)snprintf(out + len, sizeof(out) - len, __VA_ARGS__); \
+	} while (0)
 	for (f = "tcuihsnfdlaor"; *f; f++) {
 		if (strchr(wx->fields, *f) == NULL)
 			continue;
 		switch (*f) {
-		case 't': ADD("%s", wx->token[0] ? wx->token : "0"); break;
-		case 'c': ADD("%s", chname); break;
-		case 'u': ADD("%s", t->user); break;
-		case 'i': ADD("%s", t->host); break;
-		case 'h': ADD("%s", t->host); break;
-		case 's': ADD("%s", client_server(t)->name); break;
-		case 'n': ADD("%s", t->nick); break;
-		case 'f': ADD("%s", flags); break;
-		case 'd': ADD("0"); break;
-		case 'l': ADD("%ld", (long)(c->srv->now - t->last_msg)); break;
-		case 'a': ADD("%s", t->account ? t->account : "0"); break;
-		case 'o': ADD("n/a"); break;
-		case 'r': ADD(":%s", t->realname ? t->realname : ""); break;
+		case 't':
+			ADD("%s", wx->token[0] ? wx->token : "0");
+			break;
+		case 'c':
+			ADD("%s", chname);
+			break;
+		case 'u':
+			ADD("%s", t->user);
+			break;
+		case 'i':
+			ADD("%s", t->host);
+			break;
+		case 'h':
+			ADD("%s", t->host);
+			break;
+		case 's':
+			ADD("%s", client_server(t)->name);
+			break;
+		case 'n':
+			ADD("%s", t->nick);
+			break;
+		case 'f':
+			ADD("%s", flags);
+			break;
+		case 'd':
+			ADD("0");
+			break;
+		case 'l':
+			ADD("%ld", (long)(c->srv->now - t->last_msg));
+			break;
+		case 'a':
+			ADD("%s", t->account ? t->account : "0");
+			break;
+		case 'o':
+			ADD("n/a");
+			break;
+		case 'r':
+			ADD(":%s", t->realname ? t->realname : "");
+			break;
 		}
 	}
 #undef ADD
@@ -115,7 +146,7 @@ cmd_who(struct client *c, struct irc_msg *m)
 {
 	struct server *srv = c->srv;
 	const char *mask = m->nparams > 0 && m->params[0][0] ? m->params[0] : "*";
-	const char *asked = mask;	/* RPL_ENDOFWHO echoes the mask as sent */
+	const char *asked = mask; /* RPL_ENDOFWHO echoes the mask as sent */
 	bool opers_only = false;
 	struct whox wx;
 
@@ -289,7 +320,8 @@ cmd_whowas(struct client *c, struct irc_msg *m)
 		struct whowas *w = &srv->whowas[idx];
 		if (casemap_cmp(srv->cfg->casemapping, w->nick, nick) != 0)
 			continue;
-		numeric(c, RPL_WHOWASUSER, w->nick, w->user, w->host, w->realname ? w->realname : "");
+		numeric(c, RPL_WHOWASUSER, w->nick, w->user, w->host,
+		    w->realname ? w->realname : "");
 		numeric(c, RPL_WHOISSERVER, w->nick, srv->cfg->name, srv->created);
 		if (max > 0 && (long long)++found >= max)
 			break;
@@ -467,7 +499,8 @@ cmd_stats(struct client *c, struct irc_msg *m)
 	case 'm':
 		for (i = 0; i < command_count; i++)
 			if (srv->cmd_count[i] > 0)
-				numeric(c, RPL_STATSCOMMANDS, command_table[i].name, srv->cmd_count[i], 0UL);
+				numeric(c, RPL_STATSCOMMANDS, command_table[i].name,
+				    srv->cmd_count[i], 0UL);
 		break;
 	case 'o':
 		if (!client_is_oper(c)) {
@@ -475,9 +508,13 @@ cmd_stats(struct client *c, struct irc_msg *m)
 			break;
 		}
 		for (i = 0; i < srv->cfg->nopers; i++)
-			numeric(c, RPL_STATSOLINE, srv->cfg->opers[i].host, srv->cfg->opers[i].name);
+			numeric(c, RPL_STATSOLINE, srv->cfg->opers[i].host,
+			    srv->cfg->opers[i].name);
 		break;
-	case 'k': case 'K': case 'd': case 'D': {
+	case 'k':
+	case 'K':
+	case 'd':
+	case 'D': {
 		const struct kline *k;
 		char kind = (letter[0] == 'k' || letter[0] == 'K') ? KLINE_K : KLINE_D;
 		if (!client_is_oper(c)) {
@@ -513,8 +550,8 @@ cmd_links(struct client *c, struct irc_msg *m)
 	numeric(c, RPL_LINKS, srv->me->name, srv->me->name, 0u, srv->me->info);
 	HASH_ITER(hh, srv->servers, ns, tmp)
 		if (ns != srv->me)
-			numeric(c, RPL_LINKS, ns->name, ns->uplink ? ns->uplink->name : srv->me->name,
-			    ns->hops, ns->info);
+			numeric(c, RPL_LINKS, ns->name,
+			    ns->uplink ? ns->uplink->name : srv->me->name, ns->hops, ns->info);
 	numeric(c, RPL_ENDOFLINKS, "*");
 	return CMD_OK;
 }

@@ -103,7 +103,7 @@ cmd_nick(struct client *c, struct irc_msg *m)
 		struct event_nick ev = { c, old };
 		snprintf(old, sizeof(old), "%s", c->nick);
 		client_set_nick(c, nick);
-		event_publish_nick(srv, &ev);	/* WHOWAS, MONITOR, ... */
+		event_publish_nick(srv, &ev); /* WHOWAS, MONITOR, ... */
 	}
 	return CMD_OK;
 }
@@ -134,7 +134,7 @@ cmd_user(struct client *c, struct irc_msg *m)
 			continue;
 		user[n++] = (char)ch;
 	}
-	n = utf8_cut(user, n);	/* never split a multi-byte character */
+	n = utf8_cut(user, n); /* never split a multi-byte character */
 	user[n] = '\0';
 	snprintf(c->user, sizeof(c->user), "~%s", n ? user : "user");
 	free(c->realname);
@@ -198,10 +198,10 @@ send_isupport(struct client *c)
 	struct linepack lp;
 
 	if (c->srv->isupport[0] == '\0')
-		isupport_build(c->srv);	/* start-up or rehash marked it stale */
+		isupport_build(c->srv); /* start-up or rehash marked it stale */
 	p = c->srv->isupport;
-	linepack_numeric(&lp, c, send_line, RPL_ISUPPORT, ' ', 13,
-	    " :are supported by this server", "%s", "");
+	linepack_numeric(&lp, c, send_line, RPL_ISUPPORT, ' ', 13, " :are supported by this server",
+	    "%s", "");
 	while (*p != '\0') {
 		e = strchr(p, ' ');
 		linepack_add(&lp, p, e ? (size_t)(e - p) : strlen(p));
@@ -252,7 +252,6 @@ send_motd(struct client *c)
 	numeric(c, RPL_ENDOFMOTD);
 }
 
-
 /* register_try: complete registration once NICK and USER are in and CAP
  * negotiation (if any) ended. A missing connection password is refused
  * with 464 here (Modern IRC "PASS message"). */
@@ -269,11 +268,12 @@ register_try(struct client *c)
 	    (c->flags & CF_CAP_NEG))
 		return CMD_OK;
 	if (cfg->password == NULL)
-		c->flags |= CF_PASS_OK;	/* none needed (any more, after a REHASH) */
+		c->flags |= CF_PASS_OK; /* none needed (any more, after a REHASH) */
 	if (!(c->flags & (CF_PASS_OK | CF_PASS_BAD)) && c->pass != NULL) {
 		/* once per connection: a hash is checked by a worker thread
 		 * while this client's input waits (cmd/pwcheck.c) */
-		enum pwcheck_result pr = pwcheck_start(c, PW_REGISTER, cfg->password, c->pass, NULL);
+		enum pwcheck_result pr =
+		    pwcheck_start(c, PW_REGISTER, cfg->password, c->pass, NULL);
 		client_forget_pass(c);
 		if (pr == PWCHECK_PENDING)
 			return CMD_OK;
@@ -334,7 +334,7 @@ register_try(struct client *c)
 	send_motd(c);
 	{
 		struct event_registered ev = { c, reg_ms };
-		event_publish_registered(srv, &ev);	/* MONITOR, ... */
+		event_publish_registered(srv, &ev); /* MONITOR, ... */
 	}
 	if (c->umodes != 0) {
 		mode_user_string(c->umodes, modes, sizeof(modes));

@@ -40,7 +40,7 @@ cmd_away(struct client *c, struct irc_msg *m)
 	monitor_extended(c, &ol);
 	{
 		struct event_away ev = { c, c->away };
-		event_publish_away(c->srv, &ev);	/* links */
+		event_publish_away(c->srv, &ev); /* links */
 	}
 	return CMD_OK;
 }

@@ -130,7 +130,8 @@ eventlog_subscribe(struct server *srv)
 	if (event_subscribe_registered(srv, on_registered) != 0 ||
 	    event_subscribe_nick(srv, on_nick) != 0 || event_subscribe_quit(srv, on_quit) != 0 ||
 	    event_subscribe_oper(srv, on_oper) != 0 || event_subscribe_kill(srv, on_kill) != 0 ||
-	    event_subscribe_ban(srv, on_ban) != 0 || event_subscribe_account(srv, on_account) != 0 ||
+	    event_subscribe_ban(srv, on_ban) != 0 ||
+	    event_subscribe_account(srv, on_account) != 0 ||
 	    event_subscribe_server_linked(srv, on_linked) != 0 ||
 	    event_subscribe_server_split(srv, on_split) != 0)
 		return -1;

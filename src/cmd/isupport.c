@@ -13,8 +13,8 @@
 
 /* isupport_add: append one token to srv->isupport; a token that does not
  * fit is left out whole, never cut. */
-static void
-isupport_add(struct server *srv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void isupport_add(struct server *srv, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void
 isupport_add(struct server *srv, const char *fmt, ...)
 {
@@ -61,7 +61,8 @@ isupport_build(struct server *srv)
 	isupport_add(srv, "INVEX=%c", mode_list_letter(LIST_INVEX));
 	isupport_add(srv, "KICKLEN=%u", cfg->kicklen);
 	/* one limit for all the lists together (channel_list_add) */
-	isupport_add(srv, "MAXLIST=%s:%u", mode_isupport_lists(modes, sizeof(modes)), cfg->max_list);
+	isupport_add(srv, "MAXLIST=%s:%u", mode_isupport_lists(modes, sizeof(modes)),
+	    cfg->max_list);
 	isupport_add(srv, "MAXTARGETS=%u", cfg->max_targets);
 	isupport_add(srv, "MODES=%d", MODES_PER_COMMAND);
 	isupport_add(srv, "MONITOR=%d", MONITOR_MAX);
@@ -72,9 +73,10 @@ isupport_build(struct server *srv)
 	isupport_add(srv, "STATUSMSG=%s", mode_isupport_statusmsg(modes, sizeof(modes)));
 	/* TARGMAX is enforced as advertised (cmd/target.c): past the limit
 	 * the first extra target gets 407; duplicates count once. */
-	isupport_add(srv, "TARGMAX=JOIN:,KICK:%u,LIST:1,NAMES:1,NOTICE:%u,PART:,PRIVMSG:%u,"
-	    "TAGMSG:%u,WHOIS:1", cfg->max_targets, cfg->max_targets, cfg->max_targets,
-	    cfg->max_targets);
+	isupport_add(srv,
+	    "TARGMAX=JOIN:,KICK:%u,LIST:1,NAMES:1,NOTICE:%u,PART:,PRIVMSG:%u,"
+	    "TAGMSG:%u,WHOIS:1",
+	    cfg->max_targets, cfg->max_targets, cfg->max_targets, cfg->max_targets);
 	isupport_add(srv, "TOPICLEN=%u", cfg->topiclen);
 	isupport_add(srv, "USERLEN=%d", USERLEN);
 	isupport_add(srv, "WHOX");

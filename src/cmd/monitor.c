@@ -20,10 +20,10 @@
 
 /* One monitored nick and the clients watching it. */
 struct monitor_entry {
-	char		 key[NICKLEN_MAX + 1];	/* casefolded */
-	struct client	**watchers;
-	unsigned	 nwatchers, cap;
-	UT_hash_handle	 hh;
+	char key[NICKLEN_MAX + 1]; /* casefolded */
+	struct client **watchers;
+	unsigned nwatchers, cap;
+	UT_hash_handle hh;
 };
 
 static struct monitor_entry *
@@ -224,7 +224,7 @@ monitor_add(struct client *c, char *targets)
 				char *cut;
 				restbuf[max] = '\0';
 				if (!whole && (cut = strrchr(restbuf, ',')) != NULL)
-					*cut = '\0';	/* back to the last whole target */
+					*cut = '\0'; /* back to the last whole target */
 			}
 			numeric(c, ERR_MONLISTFULL, MONITOR_MAX, restbuf);
 			break;
@@ -300,10 +300,12 @@ cmd_monitor(struct client *c, struct irc_msg *m)
 	case '-':
 		monitor_del(c, m->params[1]);
 		break;
-	case 'C': case 'c':
+	case 'C':
+	case 'c':
 		monitor_clear(c);
 		break;
-	case 'L': case 'l': {
+	case 'L':
+	case 'l': {
 		struct linepack lp;
 		linepack_numeric(&lp, c, send_line, RPL_MONLIST, ',', 0, NULL, ":");
 		for (i = 0; i < c->nmon; i++)
@@ -312,7 +314,8 @@ cmd_monitor(struct client *c, struct irc_msg *m)
 		numeric(c, RPL_ENDOFMONLIST);
 		break;
 	}
-	case 'S': case 's': {
+	case 'S':
+	case 's': {
 		char *nicks[MONITOR_MAX];
 		for (i = 0; i < c->nmon; i++)
 			nicks[i] = c->mon[i]->key;

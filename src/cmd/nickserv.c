@@ -22,12 +22,11 @@
 #include "cmd/nickserv.h"
 #include "cmd/pwcheck.h"
 
-#define NS_NAME		"NickServ"
-#define NS_SOURCE	"NickServ!NickServ@services."
+#define NS_NAME	  "NickServ"
+#define NS_SOURCE "NickServ!NickServ@services."
 
 /* ns: one NOTICE from NickServ to c. */
-static void __attribute__((format(printf, 2, 3)))
-ns(struct client *c, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) ns(struct client *c, const char *fmt, ...)
 {
 	char text[400];
 	va_list ap;
@@ -55,7 +54,8 @@ ns_help(struct client *c)
 		"LOGOUT                        log out",
 		"INFO [account]                show information about an account",
 		"SET PASSWORD <new password>   change your account's password",
-		"CERT ADD [fingerprint]        let a TLS client certificate log you in (SASL EXTERNAL)",
+		"CERT ADD [fingerprint]        let a TLS client certificate log you in (SASL "
+		"EXTERNAL)",
 		"CERT DEL <fingerprint>        remove a certificate fingerprint",
 		"CERT LIST                     list your certificate fingerprints",
 		"DROP <account>                delete the account you are logged in to",
@@ -163,10 +163,17 @@ ns_identify(struct client *c, char *args)
 		return;
 	}
 	switch (pwcheck_start(c, PW_NS_IDENTIFY, a->hash, pass, a->name)) {
-	case PWCHECK_OK: nickserv_identified(c, a->name, true); break;
-	case PWCHECK_BAD: nickserv_identified(c, a->name, false); break;
-	case PWCHECK_PENDING: break;	/* nickserv_identified answers */
-	case PWCHECK_BUSY: ns(c, "Try again later."); break;
+	case PWCHECK_OK:
+		nickserv_identified(c, a->name, true);
+		break;
+	case PWCHECK_BAD:
+		nickserv_identified(c, a->name, false);
+		break;
+	case PWCHECK_PENDING:
+		break; /* nickserv_identified answers */
+	case PWCHECK_BUSY:
+		ns(c, "Try again later.");
+		break;
 	}
 }
 
@@ -213,7 +220,8 @@ nickserv_setpass_hashed(struct client *c, struct client_pwwait *w, const char *h
 {
 	if (hash != NULL && c->account != NULL) {
 		w->store_wait = true;
-		if (store_account_set_hash(c->srv->store, w->oper, hash, setpass_done, w, NULL) != NULL)
+		if (store_account_set_hash(c->srv->store, w->oper, hash, setpass_done, w, NULL) !=
+		    NULL)
 			return;
 		w->store_wait = false;
 	}
@@ -315,8 +323,8 @@ ns_cert(struct client *c, char *args)
 		ns(c, "Try again later.");
 		return;
 	}
-	if ((add ? store_cert_add(st, a->name, fp, certadd_done, w, &why) :
-	    store_cert_del(st, a->name, fp, certdel_done, w, &why)) != NULL)
+	if ((add ? store_cert_add(st, a->name, fp, certadd_done, w, &why)
+		 : store_cert_del(st, a->name, fp, certdel_done, w, &why)) != NULL)
 		return;
 	pwcheck_store_unwait(c);
 	if (why == STORE_REFUSED_BADARG)
@@ -406,8 +414,9 @@ ns_ghost(struct client *c, char *args, bool regain)
 		ns(c, "You may not ghost yourself.");
 		return;
 	}
-	if ((t->flags & CF_REMOTE) || !(casemap_cmp(cm, t->nick, c->account) == 0 ||
-	    (t->account != NULL && casemap_cmp(cm, t->account, c->account) == 0))) {
+	if ((t->flags & CF_REMOTE) ||
+	    !(casemap_cmp(cm, t->nick, c->account) == 0 ||
+		(t->account != NULL && casemap_cmp(cm, t->account, c->account) == 0))) {
 		ns(c, "You are not authorized to ghost %s.", t->nick);
 		return;
 	}
@@ -436,7 +445,7 @@ nickserv_message(struct client *c, const char *text)
 		args++;
 	cmd = strsep(&args, " ");
 	if (args == NULL)
-		args = buf + strlen(buf);	/* "" */
+		args = buf + strlen(buf); /* "" */
 	if (strcasecmp(cmd, "HELP") == 0)
 		ns_help(c);
 	else if (strcasecmp(cmd, "REGISTER") == 0)

@@ -81,10 +81,18 @@ pwcheck_done(void *arg, bool ok)
 		return;
 	pwcheck_answer_begin(c);
 	switch (w->kind) {
-	case PW_REGISTER: r = register_verified(c, ok); break;
-	case PW_OPER: r = oper_verified(c, w->oper, ok); break;
-	case PW_NS_IDENTIFY: r = nickserv_identified(c, w->oper, ok); break;
-	default: r = sasl_verified(c, w->oper, ok); break;
+	case PW_REGISTER:
+		r = register_verified(c, ok);
+		break;
+	case PW_OPER:
+		r = oper_verified(c, w->oper, ok);
+		break;
+	case PW_NS_IDENTIFY:
+		r = nickserv_identified(c, w->oper, ok);
+		break;
+	default:
+		r = sasl_verified(c, w->oper, ok);
+		break;
 	}
 	pwcheck_answer_end(c, r);
 }
@@ -204,7 +212,7 @@ pwcheck_start(struct client *c, enum client_pw_kind kind, const char *stored, co
 	if (!password_is_hash(stored))
 		return password_check(stored, given) ? PWCHECK_OK : PWCHECK_BAD;
 	if (c->pw != NULL)
-		return PWCHECK_BUSY;	/* cannot happen: input is paused */
+		return PWCHECK_BUSY; /* cannot happen: input is paused */
 	/* the worker thread starts with the first hash to check, so servers
 	 * (and test or fuzz runs) without hashed passwords have none */
 	if ((w = pw_wait(c, kind, oper)) == NULL)

@@ -75,13 +75,14 @@ targets_next(struct targets *t, char **cursor, unsigned limit, struct client *c,
 
 	while ((s = list_next(cursor)) != NULL) {
 		if (*s == '\0')
-			continue;	/* "a,,b": an empty target names nothing */
+			continue; /* "a,,b": an empty target names nothing */
 		if (limit > 0 && t->n >= limit) {
 			uint32_t h = fold_hash(t->casemapping, s);
 			unsigned i;
 			bool dup = false;
 			for (i = 0; i < t->n && !dup; i++)
-				dup = t->hash[i] == h && casemap_cmp(t->casemapping, t->item[i], s) == 0;
+				dup = t->hash[i] == h &&
+				    casemap_cmp(t->casemapping, t->item[i], s) == 0;
 			if (dup)
 				continue;
 			if (!quiet)

@@ -28,7 +28,7 @@ casemap_lower(enum casemapping cm, unsigned char ch)
 	if (ch >= 'A' && ch <= 'Z')
 		return ch + ('a' - 'A');
 	if (cm == CASEMAP_RFC1459 && ch >= '[' && ch <= '^')
-		return ch + ('{' - '[');	/* [ \ ] ^  ->  { | } ~ */
+		return ch + ('{' - '['); /* [ \ ] ^  ->  { | } ~ */
 	return ch;
 }
 
@@ -87,7 +87,8 @@ casemap_match(enum casemapping cm, const char *mask, const char *str)
 		esc = *m == '\\' && (m[1] == '*' || m[1] == '?');
 		if ((*m == '?' && !esc) || (esc && m[1] == *s) ||
 		    (!esc && *m != '\0' &&
-		    casemap_lower(cm, (unsigned char)*m) == casemap_lower(cm, (unsigned char)*s))) {
+			casemap_lower(cm, (unsigned char)*m) ==
+			    casemap_lower(cm, (unsigned char)*s))) {
 			m += esc ? 2 : 1;
 			s++;
 			continue;
@@ -121,7 +122,8 @@ nick_valid(const char *nick, size_t nicklen)
 	size_t i;
 	unsigned char ch;
 
-	if (nick[0] == '\0' || !(is_letter((unsigned char)nick[0]) || is_special((unsigned char)nick[0])))
+	if (nick[0] == '\0' ||
+	    !(is_letter((unsigned char)nick[0]) || is_special((unsigned char)nick[0])))
 		return false;
 	for (i = 1; (ch = (unsigned char)nick[i]) != '\0'; i++) {
 		if (!(is_letter(ch) || is_special(ch) || (ch >= '0' && ch <= '9') || ch == '-'))
@@ -151,7 +153,8 @@ channel_name_valid(const char *name, size_t channellen)
 		if (len < 7)
 			return false;
 		for (i = 1; i <= 5; i++)
-			if (!((name[i] >= 'A' && name[i] <= 'Z') || (name[i] >= '0' && name[i] <= '9')))
+			if (!((name[i] >= 'A' && name[i] <= 'Z') ||
+				(name[i] >= '0' && name[i] <= '9')))
 				return false;
 	}
 	return true;

@@ -27,7 +27,8 @@ channel_new(struct server *srv, const char *name)
 		ch->short_key = strdup(key + 6);
 		if (ch->short_key == NULL)
 			fatal("strdup");
-		HASH_ADD_KEYPTR(hh_safe, srv->safe_channels, ch->short_key, strlen(ch->short_key), ch);
+		HASH_ADD_KEYPTR(hh_safe, srv->safe_channels, ch->short_key, strlen(ch->short_key),
+		    ch);
 	}
 	srv->stats.channels++;
 	return ch;
@@ -216,8 +217,8 @@ channel_can_send(const struct channel *ch, const struct client *c)
 }
 
 int
-channel_list_add(struct channel *ch, enum mask_list_kind kind, const char *mask,
-    const char *setter, time_t when, unsigned max)
+channel_list_add(struct channel *ch, enum mask_list_kind kind, const char *mask, const char *setter,
+    time_t when, unsigned max)
 {
 	struct mask_entry *e, **tail;
 
@@ -287,7 +288,7 @@ channel_invite_add(struct channel *ch, struct client *c, time_t expires)
 
 	TAILQ_FOREACH(inv, &c->invites, by_client) {
 		if (inv->chan == ch) {
-			channel_invite_del(inv);	/* renewed: becomes the newest */
+			channel_invite_del(inv); /* renewed: becomes the newest */
 			break;
 		}
 	}

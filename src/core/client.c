@@ -30,8 +30,8 @@ client_new(struct server *srv, struct bufferevent *bev, const struct sockaddr *s
 
 /* client_new_extra: see client.h. */
 struct client *
-client_new_extra(struct server *srv, struct bufferevent *bev, const struct sockaddr *sa,
-    int salen, size_t extra)
+client_new_extra(struct server *srv, struct bufferevent *bev, const struct sockaddr *sa, int salen,
+    size_t extra)
 {
 	struct client *c;
 	char addr[INET6_ADDRSTRLEN] = "unknown";
@@ -47,10 +47,11 @@ client_new_extra(struct server *srv, struct bufferevent *bev, const struct socka
 	if ((size_t)salen <= sizeof(c->addr))
 		memcpy(&c->addr, sa, (size_t)salen);
 	if (sa->sa_family == AF_INET) {
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-		    addr, sizeof(addr));
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, addr,
+		    sizeof(addr));
 	} else if (sa->sa_family == AF_INET6) {
-		const struct in6_addr *a6 = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+		const struct in6_addr *a6 =
+		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
 		if (IN6_IS_ADDR_V4MAPPED(a6))
 			inet_ntop(AF_INET, &a6->s6_addr[12], addr, sizeof(addr));
 		else
@@ -168,7 +169,7 @@ client_pwwait_free(struct client_pwwait *w)
 	if (w == NULL)
 		return;
 	if (w->store_wait) {
-		w->orphaned = true;	/* the store callback frees it */
+		w->orphaned = true; /* the store callback frees it */
 		w->client = NULL;
 		return;
 	}
@@ -201,7 +202,7 @@ client_free(struct client *c)
 	client_timer_stop(c);
 	if (c->capture != NULL)
 		evbuffer_free(c->capture);
-	if (c->bev != NULL)	/* NULL for a remote user (core/netserver.h) */
+	if (c->bev != NULL) /* NULL for a remote user (core/netserver.h) */
 		bufferevent_free(c->bev);
 	free(c->certfp);
 	free(c->account);
@@ -249,4 +250,3 @@ client_matches_mask(const struct client *c, const char *mask)
 	return casemap_match(c->srv->cfg->casemapping, mask, client_prefix(c, pfx, sizeof(pfx))) ||
 	    client_mask_addr_match(c, mask, false);
 }
-

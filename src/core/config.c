@@ -260,18 +260,17 @@ config_addr_is_loopback(const char *addr)
 
 /* Parser state shared by the line reader and the key handler. */
 struct parse_ctx {
-	struct config	*cfg;
-	const char	*path;
-	FILE		*f;
-	int		 lineno;
-	int		 listen_sections;
-	int		 class_sections;
-	char		*section;	/* current section */
-	char		 err[512];
+	struct config *cfg;
+	const char *path;
+	FILE *f;
+	int lineno;
+	int listen_sections;
+	int class_sections;
+	char *section; /* current section */
+	char err[512];
 };
 
-static void
-perr(struct parse_ctx *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void perr(struct parse_ctx *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 perr(struct parse_ctx *p, const char *fmt, ...)
@@ -280,7 +279,7 @@ perr(struct parse_ctx *p, const char *fmt, ...)
 	va_list ap;
 
 	if (p->err[0] != '\0')
-		return;	/* keep the first error */
+		return; /* keep the first error */
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -308,7 +307,7 @@ reader(char *str, int num, void *stream)
 		return str;
 	e = strchr(s, ']');
 	if (e == NULL)
-		return str;	/* inih reports it */
+		return str; /* inih reports it */
 	free(p->section);
 	p->section = strndup(s + 1, (size_t)(e - s - 1));
 	if (p->section == NULL)
@@ -332,7 +331,7 @@ reader(char *str, int num, void *stream)
 		lk = &cfg->links[cfg->nlinks++];
 		memset(lk, 0, sizeof(*lk));
 		lk->connect_retry = 10;
-		lk->sendq = 4 * 1024 * 1024;	/* a burst of many users and channels */
+		lk->sendq = 4 * 1024 * 1024; /* a burst of many users and channels */
 		lk->recvq = 1024 * 1024;
 		lk->line = p->lineno;
 	} else if (strcmp(p->section, "class") == 0) {
@@ -410,14 +409,20 @@ set_str(char **dst, const char *value)
 
 /* A numeric key of [limits]: name, offset into struct config, range, width. */
 struct uint_key {
-	const char	*name;
-	size_t		 off;
-	unsigned long	 min, max;
-	bool		 is_size;
+	const char *name;
+	size_t off;
+	unsigned long min, max;
+	bool is_size;
 };
 
-#define UK(n, lo, hi) { #n, offsetof(struct config, n), lo, hi, false }
-#define SK(n, lo, hi) { #n, offsetof(struct config, n), lo, hi, true }
+#define UK(n, lo, hi) \
+	{ \
+#n, offsetof(struct config, n), lo, hi, false \
+	}
+#define SK(n, lo, hi) \
+	{ \
+#n, offsetof(struct config, n), lo, hi, true \
+	}
 static const struct uint_key limit_keys[] = {
 	UK(max_clients, 1, 10000000),
 	UK(ping_interval, 1, 86400),
@@ -437,8 +442,14 @@ static const struct uint_key limit_keys[] = {
 	UK(whowas_history, 0, 100000),
 	UK(nick_delay, 0, 86400),
 };
-#define CK(n, lo, hi) { #n, offsetof(struct conn_class, n), lo, hi, false }
-#define CSK(n, lo, hi) { #n, offsetof(struct conn_class, n), lo, hi, true }
+#define CK(n, lo, hi) \
+	{ \
+#n, offsetof(struct conn_class, n), lo, hi, false \
+	}
+#define CSK(n, lo, hi) \
+	{ \
+#n, offsetof(struct conn_class, n), lo, hi, true \
+	}
 static const struct uint_key class_keys[] = {
 	CK(max_per_ip, 0, 10000000),
 	CK(max_per_cidr, 0, 10000000),
@@ -507,8 +518,10 @@ link_key(struct parse_ctx *p, struct link_conf *lk, const char *name, const char
 
 	if (!strcmp(name, "name")) {
 		if (!server_name_ok(value)) {
-			perr(p, "[link] name: '%s' must be a server name (a.b, letters, digits, "
-			    "'.', '-')", value);
+			perr(p,
+			    "[link] name: '%s' must be a server name (a.b, letters, digits, "
+			    "'.', '-')",
+			    value);
 			return 0;
 		}
 		set_str(&lk->name, value);
@@ -524,10 +537,13 @@ link_key(struct parse_ctx *p, struct link_conf *lk, const char *name, const char
 		bool send = strcmp(name, "accept_password") != 0;
 		bool accept = strcmp(name, "send_password") != 0;
 		/* What we send travels in a PASS line: one word, plain text. */
-		if (send && (value[0] == '\0' || strchr(value, ' ') || value[0] == ':' ||
-		    password_is_hash(value))) {
-			perr(p, "[link] %s: what we send must be one plain-text word (a hash "
-			    "cannot be sent; use send_password and accept_password)", name);
+		if (send &&
+		    (value[0] == '\0' || strchr(value, ' ') || value[0] == ':' ||
+			password_is_hash(value))) {
+			perr(p,
+			    "[link] %s: what we send must be one plain-text word (a hash "
+			    "cannot be sent; use send_password and accept_password)",
+			    name);
 			return 0;
 		}
 		if (accept && (e = password_config_error(value)) != NULL) {
@@ -596,7 +612,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 		if (!strcmp(name, "name")) {
 			if (value[0] == '\0' || strchr(value, ' ') || strlen(value) > 63 ||
 			    strchr(value, '.') == NULL) {
-				perr(p, "name: '%s' must look like a host name (a.b, no spaces)", value);
+				perr(p, "name: '%s' must look like a host name (a.b, no spaces)",
+				    value);
 				return 0;
 			}
 			set_str(&cfg->name, value);
@@ -689,22 +706,25 @@ handler(void *user, const char *section, const char *name, const char *value)
 				if (*tok == '\0')
 					continue;
 				if (!cidr_parse(tok, &net)) {
-					perr(p, "match: '%s' is not an address or CIDR network", tok);
+					perr(p, "match: '%s' is not an address or CIDR network",
+					    tok);
 					return 0;
 				}
 				class_add_match(cls, &net);
 			}
 		} else {
-			r = set_uint_key_at(p, cls, class_keys, sizeof(class_keys) / sizeof(class_keys[0]),
-			    name, value, "");
+			r = set_uint_key_at(p, cls, class_keys,
+			    sizeof(class_keys) / sizeof(class_keys[0]), name, value, "");
 			if (r < 0)
 				goto unknown;
 			if (r > 0 && !strcmp(name, "recvq") && cls->recvq != 0 &&
 			    cls->recvq < IRC_INPUT_MAX + 2) {
-				perr(p, "recvq: at least %d bytes (one full tagged line)", IRC_INPUT_MAX + 2);
+				perr(p, "recvq: at least %d bytes (one full tagged line)",
+				    IRC_INPUT_MAX + 2);
 				return 0;
 			}
-			if (r > 0 && !strcmp(name, "sendq") && cls->sendq != 0 && cls->sendq < 4096) {
+			if (r > 0 && !strcmp(name, "sendq") && cls->sendq != 0 &&
+			    cls->sendq < 4096) {
 				perr(p, "sendq: at least 4096 bytes");
 				return 0;
 			}
@@ -743,7 +763,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 		else if (!strcmp(name, "facility")) {
 			int fac = log_facility(value);
 			if (fac < 0) {
-				perr(p, "facility: '%s' is not daemon, user or local0..local7", value);
+				perr(p, "facility: '%s' is not daemon, user or local0..local7",
+				    value);
 				return 0;
 			}
 			cfg->log_facility = fac;
@@ -753,7 +774,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 		struct http_conf *hc = &cfg->http;
 		struct in6_addr a6;
 		if (!strcmp(name, "address")) {
-			if (inet_pton(AF_INET, value, &a6) != 1 && inet_pton(AF_INET6, value, &a6) != 1) {
+			if (inet_pton(AF_INET, value, &a6) != 1 &&
+			    inet_pton(AF_INET6, value, &a6) != 1) {
 				perr(p, "address: '%s' is not an IPv4 or IPv6 address", value);
 				return 0;
 			}
@@ -767,8 +789,9 @@ handler(void *user, const char *section, const char *name, const char *value)
 			 * header comparison needs no decoding */
 			size_t n = strlen(value);
 			if (n < HTTP_TOKEN_MIN || n > HTTP_TOKEN_MAX ||
-			    strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			    "0123456789-._~+/=") != n) {
+			    strspn(value,
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				"0123456789-._~+/=") != n) {
 				perr(p, "token: %d to %d characters of A-Z a-z 0-9 - . _ ~ + / =",
 				    HTTP_TOKEN_MIN, HTTP_TOKEN_MAX);
 				return 0;
@@ -885,7 +908,7 @@ config_load_help(struct config *cfg, char *err, size_t errlen)
 	f = fopen(path, "r");
 	if (f == NULL) {
 		if (cfg->help_file == NULL)
-			return 0;	/* not installed: HELP has no topics */
+			return 0; /* not installed: HELP has no topics */
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -895,7 +918,7 @@ config_load_help(struct config *cfg, char *err, size_t errlen)
 		total += len;
 		lineno++;
 		if (len > 0 && line[len - 1] != '\n' && !feof(f)) {
-			int ch;	/* cut: skip the rest of the line */
+			int ch; /* cut: skip the rest of the line */
 			while ((ch = fgetc(f)) != EOF && ch != '\n')
 				total++;
 		}
@@ -908,8 +931,9 @@ config_load_help(struct config *cfg, char *err, size_t errlen)
 			size_t n = end != NULL ? (size_t)(end - line - 1) : 0;
 			if (end == NULL || n == 0 || n > 32 || end[1] != '\0' ||
 			    strcspn(line + 1, " ") < n) {
-				snprintf(err, errlen, "%s:%zu: a topic is \"[NAME]\" (1-32 bytes, no spaces)",
-				    path, lineno);
+				snprintf(err, errlen,
+				    "%s:%zu: a topic is \"[NAME]\" (1-32 bytes, no spaces)", path,
+				    lineno);
 				fclose(f);
 				help_free(cfg);
 				return -1;
@@ -928,7 +952,8 @@ config_load_help(struct config *cfg, char *err, size_t errlen)
 		if (t == NULL) {
 			if (line[strspn(line, " \t")] == '\0')
 				continue;
-			snprintf(err, errlen, "%s:%zu: text before the first [TOPIC]", path, lineno);
+			snprintf(err, errlen, "%s:%zu: text before the first [TOPIC]", path,
+			    lineno);
 			fclose(f);
 			help_free(cfg);
 			return -1;

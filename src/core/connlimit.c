@@ -173,7 +173,7 @@ connlimit_admit(struct server *srv, struct client *c)
 	sockaddr_to16((const struct sockaddr *)&c->addr, addr);
 	cls = connlimit_class_for(srv, addr);
 	if (cls == NULL)
-		return NULL;	/* no class: only the global limits apply */
+		return NULL; /* no class: only the global limits apply */
 	if (cls->sendq)
 		c->sendq = (uint32_t)cls->sendq;
 	if (cls->recvq)
@@ -220,8 +220,8 @@ connlimit_release(struct server *srv, struct client *c)
 	sockaddr_to16((const struct sockaddr *)&c->addr, addr);
 	if ((e = entry_get(srv, addr, 128, false)) != NULL && e->conns > 0)
 		e->conns--;
-	if (c->counted_plen != 128 &&
-	    (e = entry_get(srv, addr, c->counted_plen, false)) != NULL && e->conns > 0)
+	if (c->counted_plen != 128 && (e = entry_get(srv, addr, c->counted_plen, false)) != NULL &&
+	    e->conns > 0)
 		e->conns--;
 }
 

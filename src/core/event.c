@@ -24,8 +24,7 @@ subscribe(struct server *srv, enum event_kind kind, const char *name)
 }
 
 #define EVENT_X(UP, low) \
-	int \
-	event_subscribe_##low(struct server *srv, event_##low##_fn fn) \
+	int event_subscribe_##low(struct server *srv, event_##low##_fn fn) \
 	{ \
 		union event_handler *h = subscribe(srv, EVENT_##UP, #low); \
 		if (h == NULL) \

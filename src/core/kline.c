@@ -59,7 +59,7 @@ clean_dup(const char *s, size_t max)
 			unsigned char lead = (unsigned char)s[i - 1];
 			need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
 			if (n - (i - 1) < need)
-				n = i - 1;	/* the sequence was cut short */
+				n = i - 1; /* the sequence was cut short */
 		}
 	}
 	d = strndup(s, n);

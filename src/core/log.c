@@ -39,12 +39,20 @@ log_syslog(int on, int facility)
 int
 log_facility(const char *name)
 {
-	static const struct { const char *name; int fac; } tab[] = {
-		{ "daemon", LOG_DAEMON }, { "user", LOG_USER },
-		{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
-		{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
-		{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
-		{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+	static const struct {
+		const char *name;
+		int fac;
+	} tab[] = {
+		{ "daemon", LOG_DAEMON },
+		{ "user", LOG_USER },
+		{ "local0", LOG_LOCAL0 },
+		{ "local1", LOG_LOCAL1 },
+		{ "local2", LOG_LOCAL2 },
+		{ "local3", LOG_LOCAL3 },
+		{ "local4", LOG_LOCAL4 },
+		{ "local5", LOG_LOCAL5 },
+		{ "local6", LOG_LOCAL6 },
+		{ "local7", LOG_LOCAL7 },
 	};
 	size_t i;
 
@@ -59,10 +67,14 @@ static int
 syslog_priority(const char *level)
 {
 	switch (level[0]) {
-	case 'w': return LOG_WARNING;
-	case 'f': return LOG_CRIT;
-	case 'd': return LOG_DEBUG;
-	default: return LOG_INFO;
+	case 'w':
+		return LOG_WARNING;
+	case 'f':
+		return LOG_CRIT;
+	case 'd':
+		return LOG_DEBUG;
+	default:
+		return LOG_INFO;
 	}
 }
 
@@ -216,7 +228,7 @@ log_kv_str(struct log_kv *kv, const char *key, const char *value)
 		n = cap;
 	field[n] = '\0';
 	if (kv->len + n >= sizeof(kv->buf))
-		return;	/* the line is full: the field is left out whole */
+		return; /* the line is full: the field is left out whole */
 	memcpy(kv->buf + kv->len, field, n + 1);
 	kv->len += n;
 }

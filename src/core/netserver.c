@@ -48,7 +48,7 @@ netserver_init(struct server *srv)
 	me->info = strdup(srv->cfg->description ? srv->cfg->description : "");
 	if (me->info == NULL)
 		fatal("strdup");
-	me->token = 1;	/* what we call ourselves in our SERVER line (ngIRCd does the same) */
+	me->token = 1; /* what we call ourselves in our SERVER line (ngIRCd does the same) */
 	HASH_ADD_STR(srv->servers, key, me);
 	srv->me = me;
 }
@@ -92,7 +92,7 @@ netserver_add(struct server *srv, const char *name, const char *info, unsigned h
 	ns->conn = conn;
 	ns->peer_token = peer_token;
 	if (srv->server_token_next < 2)
-		srv->server_token_next = 2;	/* first use, or wrapped */
+		srv->server_token_next = 2; /* first use, or wrapped */
 	ns->token = srv->server_token_next++;
 	HASH_ADD_STR(srv->servers, key, ns);
 	srv->stats.servers++;

@@ -11,7 +11,7 @@ number_parse(const char *s, long long min, long long max, long long *out)
 {
 	bool neg = false, big = false;
 	unsigned long long v = 0;
-	const unsigned long long lim = 1ULL << 63;	/* |LLONG_MIN| */
+	const unsigned long long lim = 1ULL << 63; /* |LLONG_MIN| */
 	long long r;
 
 	if (*s == '+' || *s == '-')

@@ -22,13 +22,13 @@
 #include "core/number.h"
 #include "core/password.h"
 
-#define HASH_PREFIX	"$argon2id$"
+#define HASH_PREFIX	 "$argon2id$"
 /* The most memory one verification may take (KiB, the hash's m=): the
  * "sensitive" libsodium preset. A hand-made hash asking for more would let
  * the configuration exhaust memory on every login. */
-#define HASH_MAX_MEM_KIB	(1024u * 1024u)
+#define HASH_MAX_MEM_KIB (1024u * 1024u)
 
-static bool hashes_disabled;	/* tests: simulate a build without libsodium */
+static bool hashes_disabled; /* tests: simulate a build without libsodium */
 
 bool
 password_is_hash(const char *stored)
@@ -68,7 +68,7 @@ password_config_error(const char *stored)
 	if (sodium_init() < 0)
 		return "libsodium failed to initialise";
 	if (crypto_pwhash_str_needs_rehash(stored, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	    crypto_pwhash_MEMLIMIT_INTERACTIVE) == -1)
+		crypto_pwhash_MEMLIMIT_INTERACTIVE) == -1)
 		return "malformed argon2id hash (make one with evircd --mkpasswd)";
 #endif
 	/* the memory cost, m=KiB: number_parse, since sscanf("%lu") is
@@ -91,7 +91,7 @@ password_hash(const char *pw, char *out, size_t outlen)
 	if (outlen < crypto_pwhash_STRBYTES || sodium_init() < 0)
 		return -1;
 	if (crypto_pwhash_str(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
 		return -1;
 	return 0;
 #else
@@ -136,31 +136,31 @@ password_check(const char *stored, const char *given)
 enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE };
 
 struct password_job {
-	TAILQ_ENTRY(password_job) link;	/* pool->todo or pool->done */
+	TAILQ_ENTRY(password_job) link; /* pool->todo or pool->done */
 	struct password_pool *pool;
-	char		*stored, *given;	/* owned copies; given wiped on free */
+	char *stored, *given; /* owned copies; given wiped on free */
 	password_done_fn fn;
-	password_hashed_fn hfn;		/* set for a hash job (stored == NULL) */
-	char		 hash[PASSWORD_HASH_MAX];	/* a hash job's result */
-	void		*arg;
-	enum job_state	 state;		/* under pool->mu */
-	bool		 ok;		/* written by the worker before JOB_DONE */
-	bool		 cancelled;	/* loop thread only (under mu) */
+	password_hashed_fn hfn; /* set for a hash job (stored == NULL) */
+	char hash[PASSWORD_HASH_MAX]; /* a hash job's result */
+	void *arg;
+	enum job_state state; /* under pool->mu */
+	bool ok; /* written by the worker before JOB_DONE */
+	bool cancelled; /* loop thread only (under mu) */
 };
 
 TAILQ_HEAD(job_list, password_job);
 
 struct password_pool {
-	pthread_mutex_t	 mu;
-	pthread_cond_t	 cv;
-	struct job_list	 todo, done;	/* under mu */
-	bool		 stop;		/* under mu */
-	unsigned	 pending;	/* loop thread only */
-	unsigned long	 checks;	/* loop thread only: jobs ever submitted */
-	pthread_t	 threads[PASSWORD_WORKERS];
-	unsigned	 nthreads;
-	int		 wake[2];	/* worker -> loop: "a job is done" */
-	struct event	*ev;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct job_list todo, done; /* under mu */
+	bool stop; /* under mu */
+	unsigned pending; /* loop thread only */
+	unsigned long checks; /* loop thread only: jobs ever submitted */
+	pthread_t threads[PASSWORD_WORKERS];
+	unsigned nthreads;
+	int wake[2]; /* worker -> loop: "a job is done" */
+	struct event *ev;
 };
 
 static void
@@ -233,7 +233,7 @@ done_cb(evutil_socket_t fd, short what, void *arg)
 			job_free(job);
 			continue;
 		}
-		job->cancelled = true;	/* a cancel from inside fn is a no-op */
+		job->cancelled = true; /* a cancel from inside fn is a no-op */
 		pthread_mutex_unlock(&pool->mu);
 		if (job->hfn != NULL)
 			job->hfn(job->arg, job->ok ? job->hash : NULL);
@@ -359,8 +359,7 @@ password_verify_async(struct password_pool *pool, const char *stored, const char
 }
 
 struct password_job *
-password_hash_async(struct password_pool *pool, const char *given, password_hashed_fn fn,
-    void *arg)
+password_hash_async(struct password_pool *pool, const char *given, password_hashed_fn fn, void *arg)
 {
 	struct password_job *job;
 
@@ -389,7 +388,7 @@ password_job_cancel(struct password_job *job)
 		job_free(job);
 		return;
 	}
-	job->cancelled = true;	/* running or done: done_cb frees it */
+	job->cancelled = true; /* running or done: done_cb frees it */
 	pthread_mutex_unlock(&pool->mu);
 }
 

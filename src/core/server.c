@@ -99,7 +99,7 @@ server_core_new(struct config *cfg, const char *config_path)
 	strftime(srv->created, sizeof(srv->created), "%a %b %d %Y at %H:%M:%S UTC", &tm);
 	setup_timeouts(srv);
 	whowas_resize(srv, cfg->whowas_history);
-	srv->isupport[0] = '\0';	/* 005 tokens built on first use (cmd/isupport.c) */
+	srv->isupport[0] = '\0'; /* 005 tokens built on first use (cmd/isupport.c) */
 	kline_load(srv);
 	netserver_init(srv);
 	return srv;
@@ -111,7 +111,7 @@ server_core_free(struct server *srv)
 {
 	struct channel *ch, *tmp;
 
-	password_pool_free(srv->pwpool);	/* NULL-safe; clients and their jobs are gone */
+	password_pool_free(srv->pwpool); /* NULL-safe; clients and their jobs are gone */
 	HASH_ITER(hh, srv->channels, ch, tmp)
 		channel_free(srv, ch);
 	whowas_resize(srv, 0);
@@ -173,7 +173,7 @@ server_reconfigure(struct server *srv, struct config *ncfg)
 	if (bans_moved)
 		kline_load(srv);
 	setup_timeouts(srv);
-	srv->isupport[0] = '\0';	/* 005 tokens rebuilt from the new configuration on next use */
+	srv->isupport[0] = '\0'; /* 005 tokens rebuilt from the new configuration on next use */
 }
 
 void
@@ -190,7 +190,20 @@ server_clock(struct server *srv)
 }
 
 const double stat_hist_bounds[STAT_HIST_BUCKETS] = {
-	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+	0.001,
+	0.0025,
+	0.005,
+	0.01,
+	0.025,
+	0.05,
+	0.1,
+	0.25,
+	0.5,
+	1,
+	2.5,
+	5,
+	10,
+	30,
 };
 
 /* stat_hist_observe: see server.h. */
@@ -236,7 +249,7 @@ server_nick_hold(struct server *srv, const char *nick)
 
 	if (srv->cfg->nick_delay == 0)
 		return;
-	(void)server_nick_held(srv, "");	/* purge expired */
+	(void)server_nick_held(srv, ""); /* purge expired */
 	if (srv->nholds == srv->holds_cap) {
 		size_t cap = srv->holds_cap ? srv->holds_cap * 2 : 8;
 		h = realloc(srv->holds, cap * sizeof(*h));

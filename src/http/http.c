@@ -33,19 +33,19 @@
  * the sweep sees that and drops the reference (closing the socket). */
 struct http_conn {
 	struct bufferevent *bev;
-	int64_t		 since_us;	/* accepted or last answered, CLOCK_MONOTONIC */
+	int64_t since_us; /* accepted or last answered, CLOCK_MONOTONIC */
 };
 
 struct http_server {
-	struct server	*srv;
-	struct evhttp	*http;
-	struct evconnlistener *lev;	/* owned by http (evhttp_bind_listener) */
-	struct event	*tick;		/* 1 s: deadlines, and a sample every minute */
-	struct http_conn *conns;	/* max_conns entries */
-	unsigned	 nconns, max_conns;
-	bool		 paused;	/* listener disabled: max_conns reached */
-	int64_t		 timeout_us;
-	unsigned	 ticks;
+	struct server *srv;
+	struct evhttp *http;
+	struct evconnlistener *lev; /* owned by http (evhttp_bind_listener) */
+	struct event *tick; /* 1 s: deadlines, and a sample every minute */
+	struct http_conn *conns; /* max_conns entries */
+	unsigned nconns, max_conns;
+	bool paused; /* listener disabled: max_conns reached */
+	int64_t timeout_us;
+	unsigned ticks;
 	struct status_ring ring;
 };
 
@@ -74,14 +74,14 @@ conns_sweep(struct http_server *h)
 	while (i < h->nconns) {
 		struct http_conn *hc = &h->conns[i];
 		bufferevent_getcb(hc->bev, NULL, NULL, NULL, &arg);
-		if (arg == NULL) {	/* evhttp has let go of it */
+		if (arg == NULL) { /* evhttp has let go of it */
 			bufferevent_free(hc->bev);
 			h->conns[i] = h->conns[--h->nconns];
 			continue;
 		}
 		if (now - hc->since_us > h->timeout_us && (fd = bufferevent_getfd(hc->bev)) >= 0) {
 			shutdown(fd, SHUT_RDWR);
-			hc->since_us = now;	/* once per timeout */
+			hc->since_us = now; /* once per timeout */
 		}
 		i++;
 	}
@@ -101,7 +101,7 @@ bevcb(struct event_base *base, void *arg)
 	struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 
 	if (bev == NULL || h->nconns >= h->max_conns)
-		return bev;	/* cannot happen while paused; evhttp copes with NULL */
+		return bev; /* cannot happen while paused; evhttp copes with NULL */
 	bufferevent_incref(bev);
 	h->conns[h->nconns].bev = bev;
 	h->conns[h->nconns].since_us = mono_us();
@@ -156,10 +156,12 @@ peer_is_loopback(const struct sockaddr *sa)
 		return false;
 	if (sa->sa_family == AF_INET)
 		return (ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr) >>
-		    24) == 127;
+			   24) == 127;
 	if (sa->sa_family == AF_INET6) {
-		const struct in6_addr *a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-		return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+		const struct in6_addr *a =
+		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+		return IN6_IS_ADDR_LOOPBACK(a) ||
+		    (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
 	}
 	return false;
 }
@@ -185,8 +187,8 @@ static bool
 allowed(struct http_server *h, struct evhttp_request *req)
 {
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
-	const char *auth = evhttp_find_header(evhttp_request_get_input_headers(req),
-	    "Authorization");
+	const char *auth =
+	    evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
 	struct evkeyvalq *oh = evhttp_request_get_output_headers(req);
 
 	switch (http_access_check(evcon ? evhttp_connection_get_addr(evcon) : NULL, auth,
@@ -201,8 +203,9 @@ allowed(struct http_server *h, struct evhttp_request *req)
 		break;
 	}
 	/* RFC 6750 §3: the challenge, with error=invalid_token for a wrong one */
-	evhttp_add_header(oh, "WWW-Authenticate", auth == NULL ? "Bearer realm=\"evircd\"" :
-	    "Bearer realm=\"evircd\", error=\"invalid_token\"");
+	evhttp_add_header(oh, "WWW-Authenticate",
+	    auth == NULL ? "Bearer realm=\"evircd\""
+			 : "Bearer realm=\"evircd\", error=\"invalid_token\"");
 	evhttp_send_reply(req, 401, "Unauthorized", NULL);
 	return false;
 }
@@ -268,8 +271,8 @@ http_start(struct server *srv)
 		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
 		((struct sockaddr_in *)&ss)->sin_port = htons(hc->port);
 		sslen = sizeof(struct sockaddr_in);
-	} else if (inet_pton(AF_INET6, hc->address,
-	    &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+	} else if (inet_pton(AF_INET6, hc->address, &((struct sockaddr_in6 *)&ss)->sin6_addr) ==
+	    1) {
 		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
 		((struct sockaddr_in6 *)&ss)->sin6_port = htons(hc->port);
 		sslen = sizeof(struct sockaddr_in6);
@@ -332,7 +335,8 @@ http_start(struct server *srv)
 	log_info("http listening on %s%s", name, hc->token ? "" : " (loopback clients only)");
 	if (hc->token == NULL && !config_addr_is_loopback(hc->address))
 		log_warnx("[http] address %s is not loopback and no token is set: other "
-		    "hosts get 403", hc->address);
+			  "hosts get 403",
+		    hc->address);
 	return 0;
 }
 
@@ -347,9 +351,9 @@ http_free(struct server *srv)
 	if (h->tick != NULL)
 		event_free(h->tick);
 	if (h->http != NULL)
-		evhttp_free(h->http);	/* frees the listener and the connections */
+		evhttp_free(h->http); /* frees the listener and the connections */
 	while (h->nconns > 0)
-		bufferevent_free(h->conns[--h->nconns].bev);	/* our reference */
+		bufferevent_free(h->conns[--h->nconns].bev); /* our reference */
 	free(h->conns);
 	free(h);
 	srv->http = NULL;

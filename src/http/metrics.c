@@ -20,7 +20,7 @@ static void
 on_registered(struct server *srv, const struct event_registered *ev)
 {
 	if (ev->client->flags & CF_REMOTE)
-		return;		/* registered on another server */
+		return; /* registered on another server */
 	stat_hist_observe(&srv->stats.registration, (double)ev->reg_ms / 1000.0);
 }
 
@@ -130,8 +130,9 @@ metrics_write(struct server *srv, struct evbuffer *out)
 	head(out, "evircd_numerics_sent_total", "counter",
 	    "Numeric replies sent, by class (the hundreds of the numeric).");
 	for (i = 0; i < 10; i++)
-		evbuffer_add_printf(out, "evircd_numerics_sent_total{class=\"%zuxx\"} %" PRIu64 "\n",
-		    i, st->numerics[i]);
+		evbuffer_add_printf(out,
+		    "evircd_numerics_sent_total{class=\"%zuxx\"} %" PRIu64 "\n", i,
+		    st->numerics[i]);
 
 	counter(out, "evircd_sendq_exceeded_total", "Clients closed for SendQ exceeded.",
 	    st->sendq_closes);

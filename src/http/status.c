@@ -34,12 +34,23 @@ status_html_escape(struct evbuffer *out, const char *s)
 
 	for (p = s; *p != '\0'; p++) {
 		switch (*p) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		default: continue;
+		case '&':
+			rep = "&amp;";
+			break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '"':
+			rep = "&quot;";
+			break;
+		case '\'':
+			rep = "&#39;";
+			break;
+		default:
+			continue;
 		}
 		evbuffer_add(out, s, (size_t)(p - s));
 		evbuffer_add(out, rep, strlen(rep));
@@ -52,7 +63,7 @@ static void
 duration(char *buf, size_t size, time_t secs)
 {
 	long d = (long)(secs / 86400), h = (long)(secs % 86400 / 3600),
-	    m = (long)(secs % 3600 / 60), s = (long)(secs % 60);
+	     m = (long)(secs % 3600 / 60), s = (long)(secs % 60);
 
 	if (d > 0)
 		snprintf(buf, size, "%ldd %ldh %ldm", d, h, m);
@@ -141,7 +152,8 @@ links(struct server *srv, struct evbuffer *out)
 		if (ns->hops != 1)
 			continue;
 		if (!any)
-			evbuffer_add_printf(out, "<table id=\"links\">\n<tr><th>Server</th>"
+			evbuffer_add_printf(out,
+			    "<table id=\"links\">\n<tr><th>Server</th>"
 			    "<th>Users</th></tr>\n");
 		any = true;
 		evbuffer_add_printf(out, "<tr><td>");
@@ -187,7 +199,8 @@ status_write(struct server *srv, const struct status_ring *r, struct evbuffer *o
 	duration(up, sizeof(up), srv->now - srv->started);
 	gmtime_r(&start, &tm);
 	strftime(started, sizeof(started), "%Y-%m-%d %H:%M:%S UTC", &tm);
-	evbuffer_add_printf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	evbuffer_add_printf(out,
+	    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width\"><title>");
 	status_html_escape(out, srv->cfg->name);
 	evbuffer_add_printf(out, " status</title><style>%s</style></head>\n<body>\n<h1>", style);
@@ -196,8 +209,10 @@ status_write(struct server *srv, const struct status_ring *r, struct evbuffer *o
 	status_html_escape(out, srv->cfg->network);
 	evbuffer_add_printf(out, " &middot; ");
 	status_html_escape(out, srv->cfg->description);
-	evbuffer_add_printf(out, "</p>\n<table>\n<tr><th>Uptime</th><td class=\"n\" id=\"uptime\" "
-	    "data-seconds=\"%lld\">%s</td></tr>\n<tr><th>Started</th><td class=\"n\">%s</td></tr>\n",
+	evbuffer_add_printf(out,
+	    "</p>\n<table>\n<tr><th>Uptime</th><td class=\"n\" id=\"uptime\" "
+	    "data-seconds=\"%lld\">%s</td></tr>\n<tr><th>Started</th><td "
+	    "class=\"n\">%s</td></tr>\n",
 	    (long long)(srv->now - srv->started), up, started);
 	row(out, "clients", "Clients", st->clients);
 	row(out, "users", "Registered", st->users);
@@ -214,7 +229,8 @@ status_write(struct server *srv, const struct status_ring *r, struct evbuffer *o
 	if (n == 0)
 		evbuffer_add_printf(out, "<p id=\"nochannels\">No channels.</p>\n");
 	else {
-		evbuffer_add_printf(out, "<table id=\"top\">\n<tr><th>Channel</th><th>Users</th></tr>\n");
+		evbuffer_add_printf(out,
+		    "<table id=\"top\">\n<tr><th>Channel</th><th>Users</th></tr>\n");
 		for (i = 0; i < n; i++) {
 			evbuffer_add_printf(out, "<tr><td>");
 			/* RFC 2811 §4.2.6: +p and +s channels are not shown
@@ -230,5 +246,6 @@ status_write(struct server *srv, const struct status_ring *r, struct evbuffer *o
 	}
 	evbuffer_add_printf(out, "<h2>Links</h2>\n");
 	links(srv, out);
-	evbuffer_add_printf(out, "<footer>evircd &middot; <a href=\"/metrics\">metrics</a></footer>\n</body></html>\n");
+	evbuffer_add_printf(out,
+	    "<footer>evircd &middot; <a href=\"/metrics\">metrics</a></footer>\n</body></html>\n");
 }

@@ -53,58 +53,58 @@
 
 /* Where a link connection is. */
 enum link_state {
-	LINK_OUT = 0,	/* we connected and sent PASS/SERVER: waiting for theirs */
-	LINK_AUTH,	/* their password is being checked (a hash, on the pool) */
-	LINK_BURST,	/* registered: bursts exchanged, our end-of-burst PING out */
-	LINK_UP,	/* the peer answered our PING: its burst is complete */
+	LINK_OUT = 0, /* we connected and sent PASS/SERVER: waiting for theirs */
+	LINK_AUTH, /* their password is being checked (a hash, on the pool) */
+	LINK_BURST, /* registered: bursts exchanged, our end-of-burst PING out */
+	LINK_UP, /* the peer answered our PING: its burst is complete */
 };
 
 /* One link connection. Owned by the linkset; conn is owned by the
  * connection layer (freed with the other clients). */
 struct link {
 	TAILQ_ENTRY(link) entry;
-	struct server	*srv;
-	struct client	*conn;
-	struct netserver *ns;		/* the peer, once registered */
-	enum link_state	 state;
-	bool		 outgoing;
-	bool		 hub;		/* [link] hub: may introduce servers */
-	char		 name[SERVERNAME_MAX + 1];
-	char		 info[128];
-	unsigned	 peer_token;	/* what the peer calls itself */
-	struct password_job *job;	/* LINK_AUTH */
+	struct server *srv;
+	struct client *conn;
+	struct netserver *ns; /* the peer, once registered */
+	enum link_state state;
+	bool outgoing;
+	bool hub; /* [link] hub: may introduce servers */
+	char name[SERVERNAME_MAX + 1];
+	char info[128];
+	unsigned peer_token; /* what the peer calls itself */
+	struct password_job *job; /* LINK_AUTH */
 	/* A CHANINFO for a channel that does not exist yet (the burst sends
 	 * it before the NJOIN): kept here and applied when the channel is
 	 * made by this link's next JOIN/NJOIN, so no channel exists empty. */
 	struct {
-		char	 buf[IRC_LINE_MAX];	/* the parameters, NUL-separated */
-		int	 nparams;		/* 0 = none */
+		char buf[IRC_LINE_MAX]; /* the parameters, NUL-separated */
+		int nparams; /* 0 = none */
 	} ci;
 };
 
 /* Connect state of one [link] section with an address: tried at start and
  * after a split when autoconnect = yes, or once by an operator's CONNECT. */
 struct autoconn {
-	struct server	*srv;
-	char		 name[SERVERNAME_MAX + 1];
-	struct event	*timer;		/* next try */
-	struct event	*connecting;	/* non-blocking connect in progress */
-	int		 fd;
-	unsigned	 delay;		/* s: the next back-off */
-	bool		 manual;	/* the next try is an operator's CONNECT */
+	struct server *srv;
+	char name[SERVERNAME_MAX + 1];
+	struct event *timer; /* next try */
+	struct event *connecting; /* non-blocking connect in progress */
+	int fd;
+	unsigned delay; /* s: the next back-off */
+	bool manual; /* the next try is an operator's CONNECT */
 };
 
 struct linkset {
 	TAILQ_HEAD(, link) links;
-	struct autoconn	*ac;
-	size_t		 nac;
-	struct link	*origin;	/* whose input is being handled; NULL = local */
-	bool		 quiet;		/* a collision kill: links were told with KILL */
-	enum cmd_result	(*next)(struct client *c, struct irc_msg *m);
+	struct autoconn *ac;
+	size_t nac;
+	struct link *origin; /* whose input is being handled; NULL = local */
+	bool quiet; /* a collision kill: links were told with KILL */
+	enum cmd_result (*next)(struct client *c, struct irc_msg *m);
 };
 
-#define LINK_CONNECT_TIMEOUT	10	/* s */
-#define LINK_BACKOFF_MAX	32	/* times connect_retry */
+#define LINK_CONNECT_TIMEOUT 10 /* s */
+#define LINK_BACKOFF_MAX     32 /* times connect_retry */
 
 static void autoconn_schedule(struct autoconn *ac, unsigned delay);
 static void autoconn_try(int fd, short what, void *arg);
@@ -233,8 +233,8 @@ intro_line(struct server *srv, struct client *c, struct outline *ol)
 	char um[8];
 	unsigned hops = client_is_remote(c) ? remote_of(c)->hops + 1 : 1;
 
-	outline_format(ol, ":%s NICK %s %u %s %s %u +%s :%s", srv->me->name, c->nick, hops,
-	    c->user, c->host, client_server(c)->token, umode_letters(c->umodes, um),
+	outline_format(ol, ":%s NICK %s %u %s %s %u +%s :%s", srv->me->name, c->nick, hops, c->user,
+	    c->host, client_server(c)->token, umode_letters(c->umodes, um),
 	    c->realname ? c->realname : "");
 }
 
@@ -250,10 +250,18 @@ burst_channel(struct link *l, struct channel *ch)
 	size_t head, len;
 	int k;
 	unsigned i;
-	static const struct { uint32_t bit; char c; } flags[] = {
-		{ CMODE_INVITE, 'i' }, { CMODE_MODERATED, 'm' }, { CMODE_NOEXTERNAL, 'n' },
-		{ CMODE_PRIVATE, 'p' }, { CMODE_SECRET, 's' }, { CMODE_TOPIC, 't' },
-		{ CMODE_KEY, 'k' }, { CMODE_LIMIT, 'l' },
+	static const struct {
+		uint32_t bit;
+		char c;
+	} flags[] = {
+		{ CMODE_INVITE, 'i' },
+		{ CMODE_MODERATED, 'm' },
+		{ CMODE_NOEXTERNAL, 'n' },
+		{ CMODE_PRIVATE, 'p' },
+		{ CMODE_SECRET, 's' },
+		{ CMODE_TOPIC, 't' },
+		{ CMODE_KEY, 'k' },
+		{ CMODE_LIMIT, 'l' },
 	};
 
 	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
@@ -266,7 +274,8 @@ burst_channel(struct link *l, struct channel *ch)
 		    (ch->modes & CMODE_KEY) && ch->chankey ? ch->chankey : "*",
 		    (ch->modes & CMODE_LIMIT) ? ch->limit : 0, ch->topic ? ch->topic : "");
 	else if (ch->topic != NULL)
-		reply_raw(conn, ":%s CHANINFO %s +%s :%s", srv->me->name, ch->name, modes, ch->topic);
+		reply_raw(conn, ":%s CHANINFO %s +%s :%s", srv->me->name, ch->name, modes,
+		    ch->topic);
 	else if (modes[0] != '\0')
 		reply_raw(conn, ":%s CHANINFO %s +%s", srv->me->name, ch->name, modes);
 	/* NJOIN <channel> :[@][+]nick,... (RFC 2813 §4.2.2), packed */
@@ -468,8 +477,9 @@ link_server(struct link *l, struct irc_msg *m)
 	if (password_is_hash(lc->accept_password)) {
 		if (srv->pwpool == NULL)
 			srv->pwpool = password_pool_new(srv->base);
-		l->job = srv->pwpool ? password_verify_async(srv->pwpool, lc->accept_password,
-		    c->pass, auth_done, l) : NULL;
+		l->job = srv->pwpool
+		    ? password_verify_async(srv->pwpool, lc->accept_password, c->pass, auth_done, l)
+		    : NULL;
 		if (l->job == NULL) {
 			client_close(c, "Password check unavailable, try again later", NULL);
 			return CMD_CLOSE;
@@ -496,7 +506,7 @@ link_new(struct server *srv, struct client *conn, bool outgoing, const char *nam
 	l->state = LINK_OUT;
 	snprintf(l->name, sizeof(l->name), "%s", name);
 	conn->flags |= CF_SERVER;
-	srv->stats.unknown--;	/* a link is no unknown connection (LUSERS 253) */
+	srv->stats.unknown--; /* a link is no unknown connection (LUSERS 253) */
 	TAILQ_INSERT_TAIL(&srv->linkset->links, l, entry);
 	return l;
 }
@@ -505,9 +515,9 @@ link_new(struct server *srv, struct client *conn, bool outgoing, const char *nam
 
 /* A resolved message source. */
 struct source {
-	struct client	*user;		/* a user behind this link, or NULL */
-	struct netserver *server;	/* or a server behind this link */
-	char		 prefix[160];	/* how local clients see it */
+	struct client *user; /* a user behind this link, or NULL */
+	struct netserver *server; /* or a server behind this link */
+	char prefix[160]; /* how local clients see it */
 };
 
 /* resolve: the prefix of m must name a user or server behind l (RFC 2813
@@ -590,7 +600,7 @@ collide(struct link *l, const char *nick, struct client *old)
 	log_warnx("nick collision: %s brought by %s, killing both", nick, l->name);
 	to_links(srv, NULL, NULL, ":%s KILL %s :%s (Nick collision)", srv->me->name, nick,
 	    srv->me->name);
-	srv->linkset->quiet = true;	/* no QUIT or KILL from on_quit */
+	srv->linkset->quiet = true; /* no QUIT or KILL from on_quit */
 	client_close(old, "Nick collision", NULL);
 	srv->linkset->quiet = false;
 }
@@ -630,8 +640,8 @@ in_nick_intro(struct link *l, struct irc_msg *m)
 	if (c == NULL)
 		return CMD_OK;
 	{
-		struct event_registered ev = { c, 0 };	/* reg_ms: not ours to time */
-		event_publish_registered(srv, &ev);	/* MONITOR, other links */
+		struct event_registered ev = { c, 0 }; /* reg_ms: not ours to time */
+		event_publish_registered(srv, &ev); /* MONITOR, other links */
 	}
 	return CMD_OK;
 }
@@ -694,8 +704,7 @@ pending_chaninfo(struct link *l, struct source *s, struct channel *ch)
 
 /* join_remote: u joins ch with member modes (JOIN or NJOIN from a link). */
 static void
-join_remote(struct link *l, struct source *s, struct client *u, const char *name,
-    uint8_t modes)
+join_remote(struct link *l, struct source *s, struct client *u, const char *name, uint8_t modes)
 {
 	struct server *srv = l->srv;
 	struct channel *ch = server_find_channel(srv, name);
@@ -721,9 +730,9 @@ join_remote(struct link *l, struct source *s, struct client *u, const char *name
 	send_channel_alt(ch, NULL, &ol, &ext, CAP_EXTENDED_JOIN);
 	if (modes != 0) {
 		const char *ml = member_letters(modes);
-		outline_format(&ol, ":%s MODE %s +%s %s%s%s", s->server ? s->server->name :
-		    client_server(u)->name, ch->name, ml, u->nick, ml[1] ? " " : "",
-		    ml[1] ? u->nick : "");
+		outline_format(&ol, ":%s MODE %s +%s %s%s%s",
+		    s->server ? s->server->name : client_server(u)->name, ch->name, ml, u->nick,
+		    ml[1] ? " " : "", ml[1] ? u->nick : "");
 		send_channel(ch, NULL, &ol, 0);
 	}
 	{
@@ -871,7 +880,7 @@ apply_channel_modes(struct server *srv, struct source *s, struct channel *ch, st
 		const struct chanmode_def *d = mode_channel_find(mc[i].mode);
 		bool set = mc[i].dir == '+';
 		if (d == NULL || mc[i].missing_arg)
-			continue;	/* a mode we do not have (ngIRCd's P, z, ...) */
+			continue; /* a mode we do not have (ngIRCd's P, z, ...) */
 		if (d->prefix != 0) {
 			struct client *t = server_find_nick(srv, mc[i].arg);
 			struct membership *mb = t ? channel_find_member(ch, t) : NULL;
@@ -890,12 +899,13 @@ apply_channel_modes(struct server *srv, struct source *s, struct channel *ch, st
 			if (strlen(mask) > 250)
 				continue;
 			if (set ? channel_list_add(ch, (enum mask_list_kind)d->list, mask, setter,
-			    srv->now, 4096) == 1 :
-			    channel_list_del(srv, ch, (enum mask_list_kind)d->list, mask))
+				      srv->now, 4096) == 1
+				: channel_list_del(srv, ch, (enum mask_list_kind)d->list, mask))
 				mode_lines_add(&ml, mc[i].dir, d->letter, mask);
 		} else if (d->bit == CMODE_KEY) {
-			if (set && (mc[i].arg == NULL || mc[i].arg[0] == '\0' ||
-			    strchr(mc[i].arg, ' ') || strlen(mc[i].arg) > 64))
+			if (set &&
+			    (mc[i].arg == NULL || mc[i].arg[0] == '\0' || strchr(mc[i].arg, ' ') ||
+				strlen(mc[i].arg) > 64))
 				continue;
 			free(ch->chankey);
 			ch->chankey = NULL;
@@ -905,11 +915,13 @@ apply_channel_modes(struct server *srv, struct source *s, struct channel *ch, st
 				if (ch->chankey != NULL)
 					ch->modes |= CMODE_KEY;
 			}
-			mode_lines_add(&ml, mc[i].dir, 'k', set ? ch->chankey : (mc[i].arg ?
-			    mc[i].arg : "*"));
+			mode_lines_add(&ml, mc[i].dir, 'k',
+			    set ? ch->chankey : (mc[i].arg ? mc[i].arg : "*"));
 		} else if (d->bit == CMODE_LIMIT) {
 			long long v;
-			if (set && (mc[i].arg == NULL || number_parse(mc[i].arg, 1, 1000000, &v) != NUMBER_OK))
+			if (set &&
+			    (mc[i].arg == NULL ||
+				number_parse(mc[i].arg, 1, 1000000, &v) != NUMBER_OK))
 				continue;
 			if (set) {
 				ch->limit = (unsigned)v;
@@ -955,8 +967,8 @@ in_mode(struct link *l, struct source *s, struct irc_msg *m)
 				dir = *p;
 				continue;
 			}
-			bits = umode_parse((char[]){ *p, '\0' }) & (UMODE_INVISIBLE | UMODE_OPER |
-			    UMODE_WALLOPS | UMODE_BOT);
+			bits = umode_parse((char[]){ *p, '\0' }) &
+			    (UMODE_INVISIBLE | UMODE_OPER | UMODE_WALLOPS | UMODE_BOT);
 			if (dir == '+')
 				t->umodes |= bits;
 			else
@@ -1100,7 +1112,7 @@ in_message(struct link *l, struct source *s, struct irc_msg *m)
 		send_channel(ch, NULL, &ol, status);
 		{
 			struct event_message ev = { s->user, m->verb, ch, status, NULL,
-			    m->params[1], "", "" };
+				m->params[1], "", "" };
 			event_publish_message(srv, &ev);
 		}
 		return CMD_OK;
@@ -1137,7 +1149,7 @@ in_away(struct link *l, struct source *s, struct irc_msg *m)
 	send_common(u, false, &ol);
 	{
 		struct event_away ev = { u, u->away };
-		event_publish_away(l->srv, &ev);	/* the other links */
+		event_publish_away(l->srv, &ev); /* the other links */
 	}
 	return CMD_OK;
 }
@@ -1151,8 +1163,8 @@ in_kill(struct link *l, struct source *s, struct irc_msg *m)
 
 	if (t == NULL || !client_is_registered(t))
 		return CMD_OK;
-	snprintf(reason, sizeof(reason), "Killed (%s (%s))", s->user ? s->user->nick :
-	    s->server->name, m->nparams > 1 ? m->params[1] : "");
+	snprintf(reason, sizeof(reason), "Killed (%s (%s))",
+	    s->user ? s->user->nick : s->server->name, m->nparams > 1 ? m->params[1] : "");
 	client_close(t, reason, NULL);
 	return CMD_OK;
 }
@@ -1216,9 +1228,9 @@ in_invite(struct link *l, struct source *s, struct irc_msg *m)
 
 /* The server commands, with their least parameter count. */
 static const struct link_cmd {
-	const char	*verb;
-	int		 min;
-	enum cmd_result	(*fn)(struct link *l, struct source *s, struct irc_msg *m);
+	const char *verb;
+	int min;
+	enum cmd_result (*fn)(struct link *l, struct source *s, struct irc_msg *m);
 } link_cmds[] = {
 	{ "AWAY", 0, in_away },
 	{ "CHANINFO", 2, in_chaninfo },
@@ -1254,7 +1266,7 @@ link_command(struct link *l, struct irc_msg *m)
 			struct autoconn *ac = autoconn_of(srv, l->name);
 			l->state = LINK_UP;
 			if (ac != NULL)
-				ac->delay = 0;	/* a good link: the back-off starts over */
+				ac->delay = 0; /* a good link: the back-off starts over */
 			log_info("link %s: burst complete", l->name);
 			event_publish_server_linked(srv, &ev);
 		}
@@ -1411,7 +1423,7 @@ link_dispatch(struct client *c, struct irc_msg *m)
 	if (client_is_registered(c) && (!strcmp(m->verb, "CONNECT") || !strcmp(m->verb, "SQUIT"))) {
 		/* the server commands of operators live with the links */
 		if (!client_is_oper(c)) {
-			c->fakelag += (time_t)srv->cfg->flood_penalty;	/* as the gate would */
+			c->fakelag += (time_t)srv->cfg->flood_penalty; /* as the gate would */
 			numeric(c, ERR_NOPRIVILEGES);
 			return CMD_OK;
 		}
@@ -1526,7 +1538,8 @@ on_registered(struct server *srv, const struct event_registered *ev)
 
 	intro_line(srv, ev->client, &ol);
 	TAILQ_FOREACH(l, &srv->linkset->links, entry)
-		if (l != origin(srv) && l->state >= LINK_BURST && l->conn != client_link(ev->client))
+		if (l != origin(srv) && l->state >= LINK_BURST &&
+		    l->conn != client_link(ev->client))
 			send_line(l->conn, &ol);
 }
 
@@ -1543,7 +1556,7 @@ on_quit(struct server *srv, const struct event_quit *ev)
 	struct client *home = client_is_remote(c) ? client_link(c) : NULL;
 
 	if ((client_is_remote(c) && remote_of(c)->server->splitting) || srv->linkset->quiet)
-		return;		/* the SQUIT (or the collision KILL) tells the other links */
+		return; /* the SQUIT (or the collision KILL) tells the other links */
 	if (home != NULL && (origin(srv) == NULL || origin(srv)->conn != home))
 		/* a remote user closed here (KILL): its server must know */
 		reply_raw(home, ":%s KILL %s :%s", srv->me->name, c->nick, ev->reason);
@@ -1695,9 +1708,9 @@ autoconn_connected(int fd, short what, void *arg)
 		return;
 	}
 	if (lc->tls)
-		c->flags |= CF_TLS;	/* close_notify and TLS errors as for accepted ones */
+		c->flags |= CF_TLS; /* close_notify and TLS errors as for accepted ones */
 	if (c->state != CLIENT_OPEN) {
-		autoconn_schedule(ac, ac->delay);	/* refused (D-line, limits) */
+		autoconn_schedule(ac, ac->delay); /* refused (D-line, limits) */
 		return;
 	}
 	l = link_new(srv, c, true, ac->name);
@@ -1728,13 +1741,13 @@ autoconn_try(int fd, short what, void *arg)
 	server_clock(srv);
 	if (lc == NULL || (!lc->autoconnect && !ac->manual) || srv->shutting_down ||
 	    lc->address == NULL || lc->port == 0)
-		return;		/* removed by a REHASH, or CONNECT only */
+		return; /* removed by a REHASH, or CONNECT only */
 	ac->manual = false;
 	TAILQ_FOREACH(l, &srv->linkset->links, entry)
 		if (strcasecmp(l->name, ac->name) == 0)
-			return;	/* linked or linking: its close reschedules */
+			return; /* linked or linking: its close reschedules */
 	if (netserver_find(srv, ac->name) != NULL) {
-		autoconn_schedule(ac, lc->connect_retry);	/* reached through another link */
+		autoconn_schedule(ac, lc->connect_retry); /* reached through another link */
 		return;
 	}
 	snprintf(addr, sizeof(addr), strchr(lc->address, ':') ? "[%s]:%u" : "%s:%u", lc->address,
@@ -1827,7 +1840,7 @@ link_init(struct server *srv)
 		ac->timer = evtimer_new(srv->base, autoconn_try, ac);
 		if (ac->timer == NULL)
 			return -1;
-		autoconn_schedule(ac, 0);	/* autoconnect: at the first loop turn */
+		autoconn_schedule(ac, 0); /* autoconnect: at the first loop turn */
 	}
 	return 0;
 }

@@ -111,7 +111,7 @@ server_line(char *buf, size_t size, const struct client *c, const char *w1, cons
 
 	if (n == 0)
 		return 0;
-	buf[n - 1] = '\r';	/* reply_head ends each word with a space */
+	buf[n - 1] = '\r'; /* reply_head ends each word with a space */
 	buf[n] = '\n';
 	return n + 1;
 }
@@ -246,7 +246,7 @@ capture_end(struct client *c, const char *label)
 	if (cap == NULL)
 		return;
 	for (p = evbuffer_search(cap, "\n", 1, NULL); p.pos >= 0;
-	    p = evbuffer_search(cap, "\n", 1, &p)) {
+	     p = evbuffer_search(cap, "\n", 1, &p)) {
 		n++;
 		if (evbuffer_ptr_set(cap, &p, 1, EVBUFFER_PTR_ADD) != 0)
 			break;

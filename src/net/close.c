@@ -46,7 +46,7 @@ close_reaper_cb(int fd, short what, void *arg)
 	/* Closing a client may overflow others' sendq (its QUIT): loop. */
 	while ((c = TAILQ_FIRST(&srv->pending)) != NULL) {
 		srv->stats.sendq_closes++;
-		client_close(c, "SendQ exceeded", NULL);	/* takes c off the list */
+		client_close(c, "SendQ exceeded", NULL); /* takes c off the list */
 	}
 	while ((c = TAILQ_FIRST(&srv->dead)) != NULL) {
 		TAILQ_REMOVE(&srv->dead, c, link);
@@ -109,7 +109,7 @@ flushed_cb(struct bufferevent *bev, void *arg)
 	int fd = bufferevent_getfd(bev);
 
 	if (evbuffer_get_length(bufferevent_get_output(bev)) != 0 || (c->flags & CF_WS))
-		return;		/* a WebSocket's end is ws_closing's */
+		return; /* a WebSocket's end is ws_closing's */
 	if (!(c->flags & CF_DIRECT) || fd < 0 || c->srv->shutting_down) {
 		client_dead(c);
 		return;
@@ -195,7 +195,7 @@ client_close(struct client *c, const char *reason, const char *quit_msg)
 		event_publish_link_closed(srv, &lev);
 		if (c->state >= CLIENT_CLOSING)
 			return;
-		srv->stats.unknown++;	/* counted as a connection again below */
+		srv->stats.unknown++; /* counted as a connection again below */
 	}
 	client_list_stop(c);
 	if (over_sendq)
@@ -204,12 +204,12 @@ client_close(struct client *c, const char *reason, const char *quit_msg)
 		if (!srv->shutting_down && !LIST_EMPTY(&c->channels)) {
 			outline_format(&ol, ":%s QUIT :%s", client_prefix(c, pfx, sizeof(pfx)),
 			    quit_msg ? quit_msg : reason);
-			c->state = CLIENT_CLOSING;	/* nothing more to c itself */
+			c->state = CLIENT_CLOSING; /* nothing more to c itself */
 			send_common(c, false, &ol);
 		}
 		ev.client = c;
 		ev.reason = quit_msg ? quit_msg : reason;
-		event_publish_quit(srv, &ev);	/* WHOWAS, MONITOR, ... */
+		event_publish_quit(srv, &ev); /* WHOWAS, MONITOR, ... */
 		while ((m = LIST_FIRST(&c->channels)) != NULL)
 			channel_remove_member(srv, m);
 		srv->stats.users--;
@@ -224,7 +224,7 @@ client_close(struct client *c, const char *reason, const char *quit_msg)
 		c->flags &= ~CF_NICK_HASHED;
 	}
 	c->state = CLIENT_CLOSING;
-	srv->stats.clients--;	/* the slot is free now, even while ERROR flushes */
+	srv->stats.clients--; /* the slot is free now, even while ERROR flushes */
 	log_debug("closing %s[%s]: %s", c->nick, c->host, reason);
 
 	out = bufferevent_get_output(c->bev);
@@ -232,7 +232,7 @@ client_close(struct client *c, const char *reason, const char *quit_msg)
 		turnbuf_drop(c);
 		evbuffer_drain(out, evbuffer_get_length(out));
 	} else
-		turnbuf_spill(c);	/* this turn's output first, then ERROR */
+		turnbuf_spill(c); /* this turn's output first, then ERROR */
 	outline_format(&ol, "ERROR :Closing Link: %s (%s)", c->host, reason);
 	/* Callbacks first: a bufferevent_pair drains at once on add. */
 	bufferevent_disable(c->bev, EV_READ);
@@ -243,7 +243,7 @@ client_close(struct client *c, const char *reason, const char *quit_msg)
 	client_timer_set(c, TIMER_FLUSH);
 	evbuffer_add(out, ol.buf, ol.len);
 	if (c->flags & CF_WS) {
-		ws_closing(c);	/* the close frame, then the half-close */
+		ws_closing(c); /* the close frame, then the half-close */
 		return;
 	}
 	if (c->state != CLIENT_DEAD && evbuffer_get_length(out) == 0)

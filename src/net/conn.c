@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #ifdef __linux__
-#include <linux/sockios.h>	/* SIOCOUTQ */
+#include <linux/sockios.h> /* SIOCOUTQ */
 #endif
 
 #include <event2/buffer.h>
@@ -54,7 +54,7 @@ static struct client *conn_setup(struct server *srv, struct bufferevent *bev,
  * connection limit, so at most this many may wait at once; beyond it a
  * refused connection gets one non-blocking write of its ERROR line and is
  * closed at once (as for "Server is full"). */
-#define CONN_REFUSED_LINGER_MAX	64
+#define CONN_REFUSED_LINGER_MAX 64
 
 /* accept_fd: conn_accept, conn_accept_tls and conn_accept_ws. Over
  * max_clients the connection gets one ERROR line, written without a
@@ -132,7 +132,7 @@ conn_size_sndbuf(struct client *c)
 	int v;
 
 	if (fd < 0 || c->sendq == 0)
-		return;		/* a bufferevent_pair (harness), or refused */
+		return; /* a bufferevent_pair (harness), or refused */
 	v = (int)(c->sendq / 2 < CONN_SNDBUF_MAX ? c->sendq / 2 : CONN_SNDBUF_MAX);
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)) != 0)
 		log_warn("setsockopt SO_SNDBUF");
@@ -253,11 +253,10 @@ conn_accept_ws(struct server *srv, int fd, struct sockaddr *sa, int salen,
 	accept_fd(srv, fd, sa, salen, tls_ctx, true);
 }
 
-
 /* conn_set_dispatch: see conn.h. */
 void
-conn_set_dispatch(struct server *srv, enum cmd_result (*dispatch)(struct client *c,
-    struct irc_msg *m))
+conn_set_dispatch(struct server *srv,
+    enum cmd_result (*dispatch)(struct client *c, struct irc_msg *m))
 {
 	srv->dispatch = dispatch;
 }
@@ -368,7 +367,7 @@ fakelag_blocked(struct client *c)
 	struct config *cfg = c->srv->cfg;
 
 	if (!cfg->flood_enabled || (cfg->flood_exempt_opers && client_is_oper(c)) ||
-	    (c->flags & CF_SERVER))	/* links: a peer's burst is not a flood */
+	    (c->flags & CF_SERVER)) /* links: a peer's burst is not a flood */
 		return false;
 	if (c->fakelag < c->srv->now)
 		c->fakelag = c->srv->now;
@@ -412,8 +411,8 @@ handle_line(struct client *c, char *line, size_t n)
 	body = message_body_len(line, n);
 	/* message-tags: at most 4094 bytes of tag data between '@' and the
 	 * space, else 417 and the line is not processed. */
-	if (body > IRC_LINE_MAX - 2 || (line[0] == '@' &&
-	    strcspn(line, " ") - 1 > IRC_CLIENT_TAGS_MAX)) {
+	if (body > IRC_LINE_MAX - 2 ||
+	    (line[0] == '@' && strcspn(line, " ") - 1 > IRC_CLIENT_TAGS_MAX)) {
 		c->fakelag += (time_t)c->srv->cfg->flood_penalty;
 		numeric(c, ERR_INPUTTOOLONG);
 		return CMD_OK;
@@ -428,8 +427,10 @@ handle_line(struct client *c, char *line, size_t n)
 		bool lab = m.label != NULL && (c->caps & CAP_LABELED_RESPONSE);
 		if (lab)
 			capture_begin(c);
-		reply_fail(c, message_utf8_valid(m.verb, strlen(m.verb)) && strlen(m.verb) < 32 ?
-		    m.verb : "*", "INVALID_UTF8",
+		reply_fail(c,
+		    message_utf8_valid(m.verb, strlen(m.verb)) && strlen(m.verb) < 32 ? m.verb
+										      : "*",
+		    "INVALID_UTF8",
 		    "Message rejected, your IRC software MUST use UTF-8 encoding on this network");
 		if (lab)
 			capture_end(c, m.label);
@@ -518,7 +519,7 @@ conn_process_input(struct client *c)
 			eol = evbuffer_search_eol(in, &start, &eol_len, EVBUFFER_EOL_CRLF);
 		}
 		if (eol.pos < 0 && (c->flags & CF_WS) && ws_refill(c))
-			continue;	/* the filter had stopped at the recvq */
+			continue; /* the filter had stopped at the recvq */
 		if (eol.pos < 0) {
 			if (len > IRC_INPUT_MAX) {
 				/* No end in sight: answer once, drop what we
@@ -538,14 +539,14 @@ conn_process_input(struct client *c)
 			evbuffer_drain(in, n + eol_len);
 			continue;
 		}
-		evbuffer_remove(in, line, n + eol_len);	/* n <= IRC_INPUT_MAX */
+		evbuffer_remove(in, line, n + eol_len); /* n <= IRC_INPUT_MAX */
 		line[n] = '\0';
 		srv->stats.lines_in++;
 		srv->stats.bytes_in += n + eol_len;
 		c->last_active = srv->now;
 		c->flags &= ~CF_PING_SENT;
 		if (n == 0)
-			continue;	/* empty lines are ignored (Modern IRC) */
+			continue; /* empty lines are ignored (Modern IRC) */
 		if (handle_line(c, line, n) == CMD_CLOSE)
 			return;
 	}
@@ -575,7 +576,7 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 
 	server_clock(c->srv);
 	if ((c->flags & CF_WS) && ws_event(c, what))
-		return;		/* a WebSocket failure, answered */
+		return; /* a WebSocket failure, answered */
 	if (what & BEV_EVENT_CONNECTED) {
 		tls_handshake_done(c);
 		/* a WebSocket's handshake timer runs on to the upgrade */
@@ -592,7 +593,8 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 		tls_error(bev, tlserr, sizeof(tlserr));
 		if (!(c->umodes & UMODE_SECURE) && (what & BEV_EVENT_ERROR))
 			log_info("TLS handshake with %s failed: %s", c->host,
-			    tlserr[0] ? tlserr : evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+			    tlserr[0] ? tlserr
+				      : evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 	}
 	if (what & BEV_EVENT_EOF)
 		snprintf(reason, sizeof(reason), "Remote host closed the connection");
@@ -637,7 +639,7 @@ conn_timer_cb(int fd, short what, void *arg)
 	char reason[64];
 
 	server_clock(srv);
-	client_timer_stop(c);	/* fired (or fired by a test) */
+	client_timer_stop(c); /* fired (or fired by a test) */
 	switch (c->timer_kind) {
 	case TIMER_REGISTRATION:
 		if (!client_is_registered(c))

@@ -21,20 +21,19 @@
 #include "net/ws.h"
 
 struct listener {
-	struct server		*srv;
-	struct evconnlistener	*lev;
-	struct event		*backoff;
-	struct ssl_ctx_st	*tls_ctx;	/* NULL: plaintext */
-	char			*conf_address;	/* as configured, for listener_is */
-	uint16_t		 conf_port;
-	char			 name[80];
-	uint16_t		 port;
-	bool			 websocket;	/* [listen] websocket = yes (net/ws.h) */
+	struct server *srv;
+	struct evconnlistener *lev;
+	struct event *backoff;
+	struct ssl_ctx_st *tls_ctx; /* NULL: plaintext */
+	char *conf_address; /* as configured, for listener_is */
+	uint16_t conf_port;
+	char name[80];
+	uint16_t port;
+	bool websocket; /* [listen] websocket = yes (net/ws.h) */
 };
 
 static void
-accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, int salen,
-    void *arg)
+accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
 {
 	struct listener *l = arg;
 
@@ -112,7 +111,8 @@ listener_open(struct server *srv, const struct listen_conf *lc)
 
 	if (lc->websocket && !ws_available()) {
 		log_warnx("listen %s port %u: websocket = yes, but this evircd was built "
-		    "without wslay", lc->address, lc->port);
+			  "without wslay",
+		    lc->address, lc->port);
 		return NULL;
 	}
 	if (lc->tls) {
@@ -240,8 +240,7 @@ bool
 listener_is(const struct listener *l, const struct listen_conf *lc)
 {
 	return l->conf_port == lc->port && (l->tls_ctx != NULL) == lc->tls &&
-	    l->websocket == lc->websocket &&
-	    strcmp(l->conf_address, lc->address) == 0;
+	    l->websocket == lc->websocket && strcmp(l->conf_address, lc->address) == 0;
 }
 
 struct ssl_ctx_st *

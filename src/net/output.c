@@ -23,8 +23,8 @@
 
 static void send_prefixed(struct client *c, const char *head, size_t hlen, const char *fmt,
     va_list ap) __attribute__((format(printf, 4, 0)));
-static void send_prefixed_text(struct client *c, const char *head, size_t hlen,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void send_prefixed_text(struct client *c, const char *head, size_t hlen, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
 
 /* queue_shared: c (turnbuf_usable) gets len bytes at p in the turn
  * buffer, then the sendq check. */
@@ -233,8 +233,8 @@ reply_notice(struct client *c, const char *fmt, ...)
 	size_t hlen;
 	va_list ap;
 
-	hlen = reply_head(head, sizeof(head), c->srv->cfg->name, "NOTICE", c->nick[0] ? c->nick : "*",
-	    NULL, true);
+	hlen = reply_head(head, sizeof(head), c->srv->cfg->name, "NOTICE",
+	    c->nick[0] ? c->nick : "*", NULL, true);
 	if (hlen == 0)
 		return;
 	va_start(ap, fmt);
@@ -247,10 +247,10 @@ reply_notice(struct client *c, const char *fmt, ...)
  * the outline's tags (message-tags client), bit 1 = server-time client. */
 struct bcast {
 	const struct outline *ol;
-	const char	*form[4];
-	size_t		 flen[4];
-	struct server	*srv;		/* set with the first form */
-	uint64_t	 lines, bytes;	/* queued through the forms: added to
+	const char *form[4];
+	size_t flen[4];
+	struct server *srv; /* set with the first form */
+	uint64_t lines, bytes; /* queued through the forms: added to
 					 * srv->stats once, by bcast_done */
 };
 
@@ -273,10 +273,10 @@ bcast_form(struct bcast *b, struct server *srv, unsigned k)
 
 	if (k & 2)
 		tag = output_time_tag(srv, &tlen);
-	if (k & 1) {		/* "@" [time ";"] tags " " line */
+	if (k & 1) { /* "@" [time ";"] tags " " line */
 		len = 1 + (tag ? tlen + 1 : 0) + ol->tags_len + 1 + ol->len;
 	} else if (tag != NULL && ol->len > 0 && ol->buf[0] != '@') {
-		len = 1 + tlen + 1 + ol->len;	/* "@" time " " line */
+		len = 1 + tlen + 1 + ol->len; /* "@" time " " line */
 	} else {
 		len = ol->len;
 		tag = NULL;
@@ -326,7 +326,7 @@ bcast_send(struct bcast *b, struct client *c)
 		output_sendq_exceeded(c);
 		return;
 	}
-	b->lines++;	/* counted on the stack, added once (bcast_done) */
+	b->lines++; /* counted on the stack, added once (bcast_done) */
 	b->bytes += b->flen[k];
 	queue_shared(c, b->form[k], b->flen[k]);
 }
@@ -439,8 +439,8 @@ loop_turn_observe(struct server *srv)
 
 	if (event_base_gettimeofday_cached(srv->base, &start) != 0 || gettimeofday(&end, NULL) != 0)
 		return;
-	stat_hist_observe(&srv->stats.loop_turn, (double)(end.tv_sec - start.tv_sec) +
-	    (double)(end.tv_usec - start.tv_usec) / 1e6);
+	stat_hist_observe(&srv->stats.loop_turn,
+	    (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_usec - start.tv_usec) / 1e6);
 }
 
 /* output_flush_cb: runs after the callbacks of this loop turn that queued
@@ -459,7 +459,7 @@ output_flush_cb(int fd, short what, void *arg)
 		TAILQ_REMOVE(&srv->flushq, c, flink);
 		c->flags &= ~CF_FLUSHQ;
 		if (c->state >= CLIENT_CLOSING) {
-			turnbuf_drop(c);	/* client_close spilled them */
+			turnbuf_drop(c); /* client_close spilled them */
 			continue;
 		}
 		if (c->tb_head != 0) {
@@ -467,11 +467,11 @@ output_flush_cb(int fd, short what, void *arg)
 			 * bufferevent output is empty (turnbuf_usable) */
 			turnbuf_write(c);
 			if (c->tb_head == 0 && !(bufferevent_get_enabled(c->bev) & EV_WRITE))
-				output_drained(c);	/* all of it went */
+				output_drained(c); /* all of it went */
 			continue;
 		}
 		if (bufferevent_get_enabled(c->bev) & EV_WRITE)
-			continue;	/* libevent is already writing it */
+			continue; /* libevent is already writing it */
 		out = bufferevent_get_output(c->bev);
 		if (evbuffer_get_length(out) == 0)
 			continue;
@@ -491,7 +491,7 @@ output_flush_cb(int fd, short what, void *arg)
 		else
 			output_drained(c);
 	}
-	turnbuf_reset(srv);	/* no client holds segments now */
+	turnbuf_reset(srv); /* no client holds segments now */
 	loop_turn_observe(srv);
 }
 
@@ -533,8 +533,7 @@ output_pump_wait(struct client *c)
 size_t
 output_queued(struct client *c)
 {
-	return evbuffer_get_length(bufferevent_get_output(c->bev)) + c->tb_len +
-	    capture_len(c);
+	return evbuffer_get_length(bufferevent_get_output(c->bev)) + c->tb_len + capture_len(c);
 }
 
 /* output_pump_cb: each client queued before this turn gets one call of

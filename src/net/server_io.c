@@ -47,8 +47,8 @@ server_io_init(struct server *srv)
 	    srv->shutdown_timer == NULL)
 		return -1;
 	for (k = 0; k < CLIENT_TIMER_KINDS; k++)
-		if ((srv->timerq[k].ev = evtimer_new(srv->base, conn_timerq_cb,
-		    &srv->timerq[k])) == NULL)
+		if ((srv->timerq[k].ev = evtimer_new(srv->base, conn_timerq_cb, &srv->timerq[k])) ==
+		    NULL)
 			return -1;
 	return 0;
 }
@@ -158,7 +158,8 @@ listen_activated(struct server *srv, int n)
 	for (j = 0; j < srv->cfg->nlistens; j++)
 		if (!used[j])
 			log_info("socket activation: [listen] %s port %u%s not opened (no socket "
-			    "passed for it)", srv->cfg->listens[j].address, srv->cfg->listens[j].port,
+				 "passed for it)",
+			    srv->cfg->listens[j].address, srv->cfg->listens[j].port,
 			    srv->cfg->listens[j].tls ? " (tls)" : "");
 	free(used);
 }
@@ -182,7 +183,7 @@ server_listen(struct server *srv)
 			if (l != NULL)
 				srv->listeners[srv->nlisteners++] = l;
 		}
-	srv->sts_port = tls_port(srv);	/* sts capability on plaintext ports */
+	srv->sts_port = tls_port(srv); /* sts capability on plaintext ports */
 	return srv->nlisteners > 0 ? 0 : -1;
 }
 

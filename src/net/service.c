@@ -20,9 +20,9 @@
 #include "net/service.h"
 
 struct service {
-	struct event	*status_timer;	/* SERVICE_STATUS_INTERVAL, persistent */
-	char		 last[160];	/* last STATUS= text sent */
-	bool		 notify;	/* NOTIFY_SOCKET was set at start */
+	struct event *status_timer; /* SERVICE_STATUS_INTERVAL, persistent */
+	char last[160]; /* last STATUS= text sent */
+	bool notify; /* NOTIFY_SOCKET was set at start */
 };
 
 /* notify: send one sd_notify message when a manager listens. */
@@ -47,7 +47,8 @@ notify(struct server *srv, const char *msg)
 static void
 status_text(struct server *srv, char *buf, size_t len)
 {
-	snprintf(buf, len, "STATUS=%u clients (%u users, %u unregistered), %u operators, %u channels",
+	snprintf(buf, len,
+	    "STATUS=%u clients (%u users, %u unregistered), %u operators, %u channels",
 	    srv->stats.clients, srv->stats.users, srv->stats.unknown, srv->stats.opers,
 	    srv->stats.channels);
 }
@@ -149,7 +150,7 @@ service_listen_fds(void)
 #else
 	if (getenv("LISTEN_FDS") != NULL)
 		log_warnx("LISTEN_FDS is set but evircd was built without libsystemd; "
-		    "opening the configured listeners");
+			  "opening the configured listeners");
 	return 0;
 #endif
 }

@@ -112,8 +112,8 @@ tls_ctx_new(const struct listen_conf *lc, char *err, size_t errlen)
 	/* No renegotiation (a client-initiated CPU sink, and gone in 1.3);
 	 * a TCP close without close_notify is a plain EOF: IRC lines carry
 	 * their own framing, so truncation cannot forge a message. */
-	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION |
-	    SSL_OP_IGNORE_UNEXPECTED_EOF);
+	SSL_CTX_set_options(ctx,
+	    SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF);
 	/* Idle IRC connections are the common case: give the 2 x 17 KiB
 	 * record buffers back while a connection is quiet. */
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
@@ -137,14 +137,15 @@ tls_ctx_new(const struct listen_conf *lc, char *err, size_t errlen)
 		unsigned long code = ERR_peek_last_error();
 		if (ERR_GET_LIB(code) == ERR_LIB_X509 &&
 		    (ERR_GET_REASON(code) == X509_R_KEY_VALUES_MISMATCH ||
-		    ERR_GET_REASON(code) == X509_R_KEY_TYPE_MISMATCH))
+			ERR_GET_REASON(code) == X509_R_KEY_TYPE_MISMATCH))
 			snprintf(err, errlen, "private_key %s does not match certificate %s",
 			    lc->private_key, lc->certificate);
 		else {
 			ssl_errstr(e, sizeof(e));
 			snprintf(err, errlen, "private_key %s: %s%s", lc->private_key, e,
-			    strstr(e, "decrypt") || strstr(e, "password") ?
-			    " (passphrase-protected keys are not supported)" : "");
+			    strstr(e, "decrypt") || strstr(e, "password")
+				? " (passphrase-protected keys are not supported)"
+				: "");
 		}
 		ERR_clear_error();
 		goto fail;
@@ -174,7 +175,7 @@ tls_check(const struct listen_conf *lc, char *err, size_t errlen)
 	SSL_CTX *ctx;
 
 	if (lc->websocket && ws_check(lc, err, errlen) != 0)
-		return -1;	/* built without wslay */
+		return -1; /* built without wslay */
 	if (!lc->tls)
 		return 0;
 	ctx = tls_ctx_new(lc, err, errlen);
@@ -230,7 +231,7 @@ tls_bufferevent_connect(struct event_base *base, int fd, const char *servername)
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	ssl = SSL_new(ctx);
-	SSL_CTX_free(ctx);	/* the SSL holds its own reference */
+	SSL_CTX_free(ctx); /* the SSL holds its own reference */
 	if (ssl == NULL) {
 		ERR_clear_error();
 		return NULL;
@@ -289,8 +290,8 @@ tls_handshake_done(struct client *c)
 		X509_free(cert);
 	}
 	ERR_clear_error();
-	log_debug("TLS %s %s from %s%s%s", SSL_get_version(ssl), SSL_get_cipher_name(ssl),
-	    c->host, c->certfp ? ", certfp " : "", c->certfp ? c->certfp : "");
+	log_debug("TLS %s %s from %s%s%s", SSL_get_version(ssl), SSL_get_cipher_name(ssl), c->host,
+	    c->certfp ? ", certfp " : "", c->certfp ? c->certfp : "");
 }
 
 /* tls_error: see tls.h. libevent hands back its saved errors newest first;
@@ -303,9 +304,9 @@ tls_error(struct bufferevent *bev, char *buf, size_t size)
 
 	buf[0] = '\0';
 	if (bufferevent_openssl_get_ssl(bev) == NULL && bufferevent_get_underlying(bev) != NULL)
-		bev = bufferevent_get_underlying(bev);	/* a WebSocket's filter */
+		bev = bufferevent_get_underlying(bev); /* a WebSocket's filter */
 	while ((e = bufferevent_get_openssl_error(bev)) != 0)
-		if (ERR_GET_LIB(e) != 0)	/* not a bare SSL_ERROR_* code */
+		if (ERR_GET_LIB(e) != 0) /* not a bare SSL_ERROR_* code */
 			first = e;
 	if (first == 0)
 		return buf;

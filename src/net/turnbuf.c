@@ -13,29 +13,29 @@
 #include "net/output.h"
 #include "net/turnbuf.h"
 
-#define TB_CHUNK	(64 * 1024)	/* bytes per chunk; a larger line gets its own */
-#define TB_IOV		64		/* iovecs per writev (IOV_MAX is 1024) */
-#define TB_SEGS_KEEP	4096		/* segment slots kept across turns */
+#define TB_CHUNK     (64 * 1024) /* bytes per chunk; a larger line gets its own */
+#define TB_IOV	     64 /* iovecs per writev (IOV_MAX is 1024) */
+#define TB_SEGS_KEEP 4096 /* segment slots kept across turns */
 
 /* One chunk of the turn's bytes; chunks are never moved, so pointers into
  * them stay valid until turnbuf_reset. */
 struct tb_chunk {
-	struct tb_chunk	*next;		/* older chunks of this turn */
-	size_t		 size, used;
-	char		 data[];
+	struct tb_chunk *next; /* older chunks of this turn */
+	size_t size, used;
+	char data[];
 };
 
 /* One segment of a client's output: len bytes at p. Index 0 is "none". */
 struct tb_seg {
-	const char	*p;
-	uint32_t	 len;
-	uint32_t	 next;		/* next segment of the same client, or 0 */
+	const char *p;
+	uint32_t len;
+	uint32_t next; /* next segment of the same client, or 0 */
 };
 
 struct turnbuf {
-	struct tb_chunk	*cur;		/* being filled; ->next are full */
-	struct tb_seg	*segs;		/* owned array, [0] unused */
-	uint32_t	 nsegs, capsegs;
+	struct tb_chunk *cur; /* being filled; ->next are full */
+	struct tb_seg *segs; /* owned array, [0] unused */
+	uint32_t nsegs, capsegs;
 };
 
 static struct turnbuf *
@@ -119,7 +119,7 @@ turnbuf_ref(struct client *c, const char *p, size_t len)
 		c->tb_head = tb->nsegs;
 	c->tb_tail = tb->nsegs++;
 	c->tb_len += (uint32_t)len;
-	output_mark_dirty(c);	/* the flusher runs before the reset */
+	output_mark_dirty(c); /* the flusher runs before the reset */
 	return true;
 }
 

@@ -183,14 +183,15 @@ ws_handshake_parse(const char *req, size_t len, const char *origins, struct ws_h
 					return hs_fail(hs, 400, "Malformed request");
 				return hs_fail(hs, 405, "Only GET upgrades to a WebSocket");
 			}
-			if (l < 14 || (memcmp(p + l - 9, " HTTP/1.1", 9) != 0 &&
-			    memcmp(p + l - 9, " HTTP/2.0", 9) != 0))
+			if (l < 14 ||
+			    (memcmp(p + l - 9, " HTTP/1.1", 9) != 0 &&
+				memcmp(p + l - 9, " HTTP/2.0", 9) != 0))
 				return hs_fail(hs, 400, "A WebSocket needs HTTP/1.1");
 			p = eol + 1;
 			continue;
 		}
 		if (l == 0)
-			break;	/* the blank line */
+			break; /* the blank line */
 		colon = memchr(p, ':', l);
 		if (colon == NULL || colon == p)
 			return hs_fail(hs, 400, "Malformed header line");
@@ -202,8 +203,8 @@ ws_handshake_parse(const char *req, size_t len, const char *origins, struct ws_h
 		}
 		while (vl > 0 && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
 			vl--;
-#define HDR(name) ((size_t)(colon - p) == sizeof(name) - 1 && \
-		strncasecmp(p, name, sizeof(name) - 1) == 0)
+#define HDR(name) \
+	((size_t)(colon - p) == sizeof(name) - 1 && strncasecmp(p, name, sizeof(name) - 1) == 0)
 		if (HDR("Host"))
 			host = true;
 		else if (HDR("Upgrade"))
@@ -234,7 +235,8 @@ ws_handshake_parse(const char *req, size_t len, const char *origins, struct ws_h
 					e--;
 				if (e - s == 16 && strncasecmp(v + s, "binary.ircv3.net", 16) == 0)
 					hs->proto = WS_PROTO_BINARY;
-				else if (e - s == 14 && strncasecmp(v + s, "text.ircv3.net", 14) == 0)
+				else if (e - s == 14 &&
+				    strncasecmp(v + s, "text.ircv3.net", 14) == 0)
 					hs->proto = WS_PROTO_TEXT;
 			}
 		}
@@ -275,40 +277,40 @@ ws_handshake_parse(const char *req, size_t len, const char *origins, struct ws_h
 /* The socket's output is kept at most this full by the filter (framed
  * bytes); the rest waits unframed in the client's output, which is what
  * the sendq check (net/output.c) measures. */
-#define WS_SOCKET_OUT_MAX	(16 * 1024)
+#define WS_SOCKET_OUT_MAX (16 * 1024)
 /* The longest line output.c can queue: all tags and a 512-byte line. */
-#define WS_LINE_MAX		(IRC_TAGS_MAX + IRC_LINE_MAX)
+#define WS_LINE_MAX	  (IRC_TAGS_MAX + IRC_LINE_MAX)
 /* The longest message we take: one input line with all its tags (and a
  * CR LF a client should not send, but may). */
-#define WS_MSG_MAX		(IRC_INPUT_MAX + 2)
+#define WS_MSG_MAX	  (IRC_INPUT_MAX + 2)
 
 enum ws_phase {
-	WS_HTTP = 0,	/* reading the upgrade request */
-	WS_OPEN,	/* frames both ways */
-	WS_FAILED,	/* answered with an HTTP error or a close frame; the
+	WS_HTTP = 0, /* reading the upgrade request */
+	WS_OPEN, /* frames both ways */
+	WS_FAILED, /* answered with an HTTP error or a close frame; the
 			 * client is told through its event callback */
-	WS_CLOSED,	/* ws_closing ran: the filter is bypassed */
+	WS_CLOSED, /* ws_closing ran: the filter is bypassed */
 };
 
 struct ws {
-	struct server	*srv;
-	struct client	*c;		/* NULL until ws_attach */
-	struct bufferevent *bev;	/* the filter (c->bev) */
-	struct bufferevent *u;		/* the socket or TLS bufferevent under it */
-	wslay_event_context_ptr ctx;	/* after the upgrade */
-	struct evbuffer	*src, *dst;	/* the input filter's, during wslay_event_recv */
-	size_t		 dst_max;	/* stop feeding wslay at this much input */
-	size_t		 scanned;	/* bytes of the request searched for its end */
-	const char	*reason;	/* why it failed (static text) */
-	uint16_t	 status;	/* close code to send, 0 = none (or sent) */
-	uint16_t	 nfrag;		/* frames of the message being received */
-	uint64_t	 msglen;	/* its announced length so far */
-	uint8_t		 phase;		/* enum ws_phase */
-	uint8_t		 proto;		/* WS_PROTO_* */
-	bool		 binary;	/* send binary messages */
-	bool		 typed;		/* the message type is settled */
-	bool		 signalled;	/* the failure event was triggered */
-	bool		 close_sent;	/* our close frame is out */
+	struct server *srv;
+	struct client *c; /* NULL until ws_attach */
+	struct bufferevent *bev; /* the filter (c->bev) */
+	struct bufferevent *u; /* the socket or TLS bufferevent under it */
+	wslay_event_context_ptr ctx; /* after the upgrade */
+	struct evbuffer *src, *dst; /* the input filter's, during wslay_event_recv */
+	size_t dst_max; /* stop feeding wslay at this much input */
+	size_t scanned; /* bytes of the request searched for its end */
+	const char *reason; /* why it failed (static text) */
+	uint16_t status; /* close code to send, 0 = none (or sent) */
+	uint16_t nfrag; /* frames of the message being received */
+	uint64_t msglen; /* its announced length so far */
+	uint8_t phase; /* enum ws_phase */
+	uint8_t proto; /* WS_PROTO_* */
+	bool binary; /* send binary messages */
+	bool typed; /* the message type is settled */
+	bool signalled; /* the failure event was triggered */
+	bool close_sent; /* our close frame is out */
 };
 
 /* ws_of: a CF_WS client's WebSocket (the pointer behind its struct). */
@@ -346,14 +348,22 @@ static const char *
 http_status_text(int status)
 {
 	switch (status) {
-	case 400: return "Bad Request";
-	case 403: return "Forbidden";
-	case 405: return "Method Not Allowed";
-	case 408: return "Request Timeout";
-	case 426: return "Upgrade Required";
-	case 431: return "Request Header Fields Too Large";
-	case 503: return "Service Unavailable";
-	default: return "Internal Server Error";
+	case 400:
+		return "Bad Request";
+	case 403:
+		return "Forbidden";
+	case 405:
+		return "Method Not Allowed";
+	case 408:
+		return "Request Timeout";
+	case 426:
+		return "Upgrade Required";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "Internal Server Error";
 	}
 }
 
@@ -364,7 +374,8 @@ http_answer(struct ws *ws, int status, const char *body, size_t n)
 {
 	struct evbuffer *out = bufferevent_get_output(ws->u);
 
-	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nConnection: close\r\n"
+	evbuffer_add_printf(out,
+	    "HTTP/1.1 %d %s\r\nConnection: close\r\n"
 	    "Content-Type: text/plain; charset=utf-8\r\nContent-Length: %zu\r\n%s\r\n",
 	    status, http_status_text(status), n,
 	    status == 426 ? "Sec-WebSocket-Version: 13\r\n" : "");
@@ -456,14 +467,14 @@ frame_line(struct ws *ws, struct evbuffer *src, struct evbuffer *dst, bool all)
 	p = evbuffer_search(src, "\n", 1, NULL);
 	if (p.pos < 0) {
 		if (!all && len < WS_LINE_MAX)
-			return false;	/* the rest of the line comes later */
+			return false; /* the rest of the line comes later */
 		take = n = len;
 	} else {
 		n = (size_t)p.pos;
 		take = n + 1;
 	}
 	if (n > WS_LINE_MAX)
-		n = WS_LINE_MAX;	/* output.c never queues that much */
+		n = WS_LINE_MAX; /* output.c never queues that much */
 	evbuffer_copyout(src, line, n);
 	evbuffer_drain(src, take);
 	while (n > 0 && line[n - 1] == '\r')
@@ -542,7 +553,7 @@ ws_frame_start_cb(wslay_event_context_ptr ctx,
 	struct ws *ws = user;
 
 	if (arg->opcode & 0x8)
-		return;		/* control frames come between fragments */
+		return; /* control frames come between fragments */
 	if (arg->opcode != WSLAY_CONTINUATION_FRAME) {
 		ws->nfrag = 0;
 		ws->msglen = 0;
@@ -558,8 +569,7 @@ ws_frame_start_cb(wslay_event_context_ptr ctx,
 
 /* ws_msg_cb: a whole message: one IRC line for conn.c. */
 static void
-ws_msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *arg,
-    void *user)
+ws_msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *arg, void *user)
 {
 	struct ws *ws = user;
 	size_t n = arg->msg_length, i;
@@ -599,7 +609,7 @@ ws_msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg 
 			evbuffer_add(ws->dst, line, n);
 		} else
 			evbuffer_add(ws->dst, m, n);
-		evbuffer_add(ws->dst, "\r\n", 2);	/* (conn.c ignores empty lines) */
+		evbuffer_add(ws->dst, "\r\n", 2); /* (conn.c ignores empty lines) */
 		break;
 	case WSLAY_CONNECTION_CLOSE:
 		/* answered by ws_closing, after the replies to the lines
@@ -609,7 +619,7 @@ ws_msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg 
 		ws->status = arg->status_code != 0 ? arg->status_code : 1000;
 		break;
 	default:
-		break;		/* ping (wslay answers), pong */
+		break; /* ping (wslay answers), pong */
 	}
 }
 
@@ -618,10 +628,14 @@ static const char *
 close_reason(uint16_t code)
 {
 	switch (code) {
-	case 1007: return "Invalid UTF-8 in a WebSocket text message";
-	case 1009: return "WebSocket message too big";
-	case 1008: return "WebSocket policy violation";
-	default: return "WebSocket protocol error";
+	case 1007:
+		return "Invalid UTF-8 in a WebSocket text message";
+	case 1009:
+		return "WebSocket message too big";
+	case 1008:
+		return "WebSocket policy violation";
+	default:
+		return "WebSocket protocol error";
 	}
 }
 
@@ -654,11 +668,13 @@ ws_upgrade(struct ws *ws, struct evbuffer *src, size_t n)
 	/* IRCv3 WebSocket, "Security considerations": a message is at most
 	 * one line with all its tags; more is closed with 1009. */
 	wslay_event_config_set_max_recv_msg_length(ws->ctx, WS_MSG_MAX);
-	evbuffer_add_printf(out, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-	    "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n%s%s%s\r\n", hs.accept,
-	    hs.proto != WS_PROTO_NONE ? "Sec-WebSocket-Protocol: " : "",
-	    hs.proto == WS_PROTO_BINARY ? "binary.ircv3.net" :
-	    hs.proto == WS_PROTO_TEXT ? "text.ircv3.net" : "",
+	evbuffer_add_printf(out,
+	    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+	    "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n%s%s%s\r\n",
+	    hs.accept, hs.proto != WS_PROTO_NONE ? "Sec-WebSocket-Protocol: " : "",
+	    hs.proto == WS_PROTO_BINARY	    ? "binary.ircv3.net"
+		: hs.proto == WS_PROTO_TEXT ? "text.ircv3.net"
+					    : "",
 	    hs.proto != WS_PROTO_NONE ? "\r\n" : "");
 	ws->proto = hs.proto;
 	ws->binary = hs.proto == WS_PROTO_BINARY;
@@ -668,8 +684,9 @@ ws_upgrade(struct ws *ws, struct evbuffer *src, size_t n)
 		client_timer_set(c, TIMER_REGISTRATION);
 	}
 	log_debug("WebSocket from %s (%s)", c != NULL ? c->host : "?",
-	    hs.proto == WS_PROTO_BINARY ? "binary.ircv3.net" :
-	    hs.proto == WS_PROTO_TEXT ? "text.ircv3.net" : "no subprotocol");
+	    hs.proto == WS_PROTO_BINARY	    ? "binary.ircv3.net"
+		: hs.proto == WS_PROTO_TEXT ? "text.ircv3.net"
+					    : "no subprotocol");
 	/* anything held for the client until now goes out framed */
 	if (ws->bev != NULL && evbuffer_get_length(bufferevent_get_output(ws->bev)) > 0)
 		bufferevent_flush(ws->bev, EV_WRITE, BEV_NORMAL);
@@ -731,7 +748,7 @@ ws_in(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t limit,
 			ws->reason = close_reason(wslay_event_get_status_code_sent(ws->ctx));
 			ws->close_sent = true;
 		} else if (ws->phase == WS_OPEN)
-			wslay_event_send(ws->ctx);	/* pongs */
+			wslay_event_send(ws->ctx); /* pongs */
 		/* Failed by us, or closed by the client: the replies to
 		 * the lines before go first, then the close frame
 		 * (ws_closing, after conn.c has run those lines). */
@@ -882,7 +899,7 @@ ws_closing(struct client *c)
 		evbuffer_copyout(pend, body, n);
 		http_answer(ws, c->srv->shutting_down ? 503 : 403, body, n);
 	} else if (ws->ctx != NULL && !ws->close_sent && !wslay_event_get_close_sent(ws->ctx)) {
-		ws->phase = WS_OPEN;	/* for frame_line */
+		ws->phase = WS_OPEN; /* for frame_line */
 		while (frame_line(ws, pend, out, true))
 			;
 		send_close(ws, ws->status != 0 ? ws->status : 1000, ws->reason);
@@ -893,7 +910,7 @@ ws_closing(struct client *c)
 	bufferevent_setwatermark(ws->u, EV_WRITE, 0, 0);
 	bufferevent_setwatermark(ws->u, EV_READ, 0, 0);
 	bufferevent_enable(ws->u, EV_READ | EV_WRITE);
-	bufferevent_enable(c->bev, EV_READ);	/* lifts the filter's hold on reading */
+	bufferevent_enable(c->bev, EV_READ); /* lifts the filter's hold on reading */
 	drained_cb(ws->u, c);
 }
 
@@ -918,7 +935,8 @@ ws_available(void)
 int
 ws_check(const struct listen_conf *lc, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "websocket = yes: this evircd was built without wslay "
+	snprintf(err, errlen,
+	    "websocket = yes: this evircd was built without wslay "
 	    "(apt-get install libwslay-dev, then meson setup --reconfigure and rebuild)");
 	return -1;
 }
@@ -929,12 +947,38 @@ ws_wrap(struct server *srv, struct bufferevent *u, struct ws **wsp)
 	return NULL;
 }
 
-void ws_attach(struct client *c, struct ws *ws) { }
-bool ws_event(struct client *c, short what) { return false; }
-void ws_timeout(struct client *c) { client_close(c, "WebSocket handshake timed out", NULL); }
-bool ws_refill(struct client *c) { return false; }
-void ws_closing(struct client *c) { client_dead(c); }
-void ws_dead(struct client *c) { }
-struct bufferevent *ws_socket(struct client *c) { return c->bev; }
+void
+ws_attach(struct client *c, struct ws *ws)
+{
+}
+bool
+ws_event(struct client *c, short what)
+{
+	return false;
+}
+void
+ws_timeout(struct client *c)
+{
+	client_close(c, "WebSocket handshake timed out", NULL);
+}
+bool
+ws_refill(struct client *c)
+{
+	return false;
+}
+void
+ws_closing(struct client *c)
+{
+	client_dead(c);
+}
+void
+ws_dead(struct client *c)
+{
+}
+struct bufferevent *
+ws_socket(struct client *c)
+{
+	return c->bev;
+}
 
 #endif

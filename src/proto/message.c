@@ -83,13 +83,25 @@ message_tag_next(char **cursor, char **key, char **value)
 			if (*r == '\\') {
 				r++;
 				switch (*r) {
-				case ':': *w++ = ';'; break;
-				case 's': *w++ = ' '; break;
-				case 'r': *w++ = '\r'; break;
-				case 'n': *w++ = '\n'; break;
-				case '\0': continue;
-				case ';': goto value_end;	/* lone '\' before the separator */
-				default: *w++ = *r; break;
+				case ':':
+					*w++ = ';';
+					break;
+				case 's':
+					*w++ = ' ';
+					break;
+				case 'r':
+					*w++ = '\r';
+					break;
+				case 'n':
+					*w++ = '\n';
+					break;
+				case '\0':
+					continue;
+				case ';':
+					goto value_end; /* lone '\' before the separator */
+				default:
+					*w++ = *r;
+					break;
 				}
 				r++;
 			} else
@@ -161,12 +173,23 @@ message_tag_escape(char *dst, size_t size, const char *value, size_t len)
 	for (i = 0; i < len; i++) {
 		const char *esc = NULL;
 		switch (value[i]) {
-		case ';': esc = "\\:"; break;
-		case ' ': esc = "\\s"; break;
-		case '\\': esc = "\\\\"; break;
-		case '\r': esc = "\\r"; break;
-		case '\n': esc = "\\n"; break;
-		case '\0': goto fail;
+		case ';':
+			esc = "\\:";
+			break;
+		case ' ':
+			esc = "\\s";
+			break;
+		case '\\':
+			esc = "\\\\";
+			break;
+		case '\r':
+			esc = "\\r";
+			break;
+		case '\n':
+			esc = "\\n";
+			break;
+		case '\0':
+			goto fail;
 		}
 		if (n + (esc ? 2 : 1) >= size)
 			goto fail;
@@ -196,13 +219,23 @@ tag_unescape(const char *s, size_t len, char *dst)
 			continue;
 		}
 		if (++i == len)
-			break;		/* a trailing lone '\' is dropped */
+			break; /* a trailing lone '\' is dropped */
 		switch (s[i]) {
-		case ':': dst[n++] = ';'; break;
-		case 's': dst[n++] = ' '; break;
-		case 'r': dst[n++] = '\r'; break;
-		case 'n': dst[n++] = '\n'; break;
-		default: dst[n++] = s[i]; break;
+		case ':':
+			dst[n++] = ';';
+			break;
+		case 's':
+			dst[n++] = ' ';
+			break;
+		case 'r':
+			dst[n++] = '\r';
+			break;
+		case 'n':
+			dst[n++] = '\n';
+			break;
+		default:
+			dst[n++] = s[i];
+			break;
 		}
 	}
 	return n;
@@ -256,8 +289,9 @@ message_split_tags(struct irc_msg *m, char *ctbuf, size_t size, char *labelbuf, 
 				goto next;
 			memcpy(ctbuf + at, p, klen);
 			if (vlen > 0) {
-				if (at + klen + 2 > size || (w = message_tag_escape(ctbuf + at + klen + 1,
-				    size - at - klen - 1, val, vlen)) == (size_t)-1)
+				if (at + klen + 2 > size ||
+				    (w = message_tag_escape(ctbuf + at + klen + 1,
+					 size - at - klen - 1, val, vlen)) == (size_t)-1)
 					goto next;
 				ctbuf[at + klen] = '=';
 				w++;
@@ -297,10 +331,16 @@ message_utf8_valid(const char *str, size_t len)
 			s++;
 			continue;
 		}
-		if (ch >= 0xC2 && ch <= 0xDF) { n = 1; cp = ch & 0x1F; }
-		else if (ch >= 0xE0 && ch <= 0xEF) { n = 2; cp = ch & 0x0F; }
-		else if (ch >= 0xF0 && ch <= 0xF4) { n = 3; cp = ch & 0x07; }
-		else
+		if (ch >= 0xC2 && ch <= 0xDF) {
+			n = 1;
+			cp = ch & 0x1F;
+		} else if (ch >= 0xE0 && ch <= 0xEF) {
+			n = 2;
+			cp = ch & 0x0F;
+		} else if (ch >= 0xF0 && ch <= 0xF4) {
+			n = 3;
+			cp = ch & 0x07;
+		} else
 			return false;
 		if ((size_t)(e - s) <= n)
 			return false;

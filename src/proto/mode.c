@@ -13,28 +13,28 @@
  * alphabetical); CHANMODES groups the letters by kind in this order; member
  * modes appear by descending rank (PREFIX=(ov)@+). */
 const struct chanmode_def chanmode_table[] = {
-	{ 'b', MODE_LIST,   MODE_BY_CHANOP, 0, 0, LIST_BAN, 0, 0, RPL_BANLIST, RPL_ENDOFBANLIST },
+	{ 'b', MODE_LIST, MODE_BY_CHANOP, 0, 0, LIST_BAN, 0, 0, RPL_BANLIST, RPL_ENDOFBANLIST },
 	/* Solanum ircd/chmode.c chm_ban: "non-ops cant see +eI lists"
 	 * (CHM_OPS_QUERY); InspIRCd shows them unless <hidelist> says so. We
 	 * follow Solanum: exceptions and invite exceptions name the people the
 	 * operators chose to let past the bans, which is theirs to know. */
-	{ 'e', MODE_LIST,   MODE_BY_CHANOP, MODEF_OPS_QUERY, 0, LIST_EXCEPT, 0, 0, RPL_EXCEPTLIST,
+	{ 'e', MODE_LIST, MODE_BY_CHANOP, MODEF_OPS_QUERY, 0, LIST_EXCEPT, 0, 0, RPL_EXCEPTLIST,
 	    RPL_ENDOFEXCEPTLIST },
-	{ 'I', MODE_LIST,   MODE_BY_CHANOP, MODEF_OPS_QUERY, 0, LIST_INVEX, 0, 0, RPL_INVEXLIST,
+	{ 'I', MODE_LIST, MODE_BY_CHANOP, MODEF_OPS_QUERY, 0, LIST_INVEX, 0, 0, RPL_INVEXLIST,
 	    RPL_ENDOFINVEXLIST },
 	/* no CTCP but ACTION to the channel: InspIRCd m_noctcp and Solanum
 	 * both spell it +C (enforced in cmd_message.c deliver) */
-	{ 'C', MODE_NEVER,  MODE_BY_CHANOP, 0, CMODE_NOCTCP, 0, 0, 0, 0, 0 },
-	{ 'i', MODE_NEVER,  MODE_BY_CHANOP, 0, CMODE_INVITE, 0, 0, 0, 0, 0 },
-	{ 'k', MODE_ALWAYS, MODE_BY_CHANOP, MODEF_UNSET_ARG_OPT | MODEF_SECRET_ARG, CMODE_KEY, 0, 0, 0,
-	    0, 0 },
-	{ 'l', MODE_SET,    MODE_BY_CHANOP, MODEF_SECRET_ARG, CMODE_LIMIT, 0, 0, 0, 0, 0 },
-	{ 'm', MODE_NEVER,  MODE_BY_CHANOP, 0, CMODE_MODERATED, 0, 0, 0, 0, 0 },
-	{ 'n', MODE_NEVER,  MODE_BY_CHANOP, 0, CMODE_NOEXTERNAL, 0, 0, 0, 0, 0 },
+	{ 'C', MODE_NEVER, MODE_BY_CHANOP, 0, CMODE_NOCTCP, 0, 0, 0, 0, 0 },
+	{ 'i', MODE_NEVER, MODE_BY_CHANOP, 0, CMODE_INVITE, 0, 0, 0, 0, 0 },
+	{ 'k', MODE_ALWAYS, MODE_BY_CHANOP, MODEF_UNSET_ARG_OPT | MODEF_SECRET_ARG, CMODE_KEY, 0, 0,
+	    0, 0, 0 },
+	{ 'l', MODE_SET, MODE_BY_CHANOP, MODEF_SECRET_ARG, CMODE_LIMIT, 0, 0, 0, 0, 0 },
+	{ 'm', MODE_NEVER, MODE_BY_CHANOP, 0, CMODE_MODERATED, 0, 0, 0, 0, 0 },
+	{ 'n', MODE_NEVER, MODE_BY_CHANOP, 0, CMODE_NOEXTERNAL, 0, 0, 0, 0, 0 },
 	{ 'o', MODE_ALWAYS, MODE_BY_CHANOP, 0, 0, 0, MEMB_OP, '@', 0, 0 },
-	{ 'p', MODE_NEVER,  MODE_BY_CHANOP, 0, CMODE_PRIVATE, 0, 0, 0, 0, 0 },
-	{ 's', MODE_NEVER,  MODE_BY_CHANOP, 0, CMODE_SECRET, 0, 0, 0, 0, 0 },
-	{ 't', MODE_NEVER,  MODE_BY_CHANOP, 0, CMODE_TOPIC, 0, 0, 0, 0, 0 },
+	{ 'p', MODE_NEVER, MODE_BY_CHANOP, 0, CMODE_PRIVATE, 0, 0, 0, 0, 0 },
+	{ 's', MODE_NEVER, MODE_BY_CHANOP, 0, CMODE_SECRET, 0, 0, 0, 0, 0 },
+	{ 't', MODE_NEVER, MODE_BY_CHANOP, 0, CMODE_TOPIC, 0, 0, 0, 0, 0 },
 	{ 'v', MODE_ALWAYS, MODE_BY_CHANOP, 0, 0, 0, MEMB_VOICE, '+', 0, 0 },
 };
 const size_t chanmode_count = sizeof(chanmode_table) / sizeof(chanmode_table[0]);
@@ -43,11 +43,10 @@ const size_t chanmode_count = sizeof(chanmode_table) / sizeof(chanmode_table[0])
 const struct usermode_def usermode_table[] = {
 	{ 'i', UMODE_BY_USER, UMODE_INVISIBLE },
 	/* RFC 2812 §3.1.5: "+o" through MODE is ignored; OPER grants it. */
-	{ 'o', UMODE_BY_OPER, UMODE_OPER },
-	{ 'w', UMODE_BY_USER, UMODE_WALLOPS },
-	{ 'r', UMODE_BY_SERVER, UMODE_REGISTERED },	/* logged in (Solanum/InspIRCd/Ergo +r) */
-	{ 'z', UMODE_BY_SERVER, UMODE_SECURE },	/* TLS connection */
-	{ 'B', UMODE_BY_USER, UMODE_BOT },	/* IRCv3 bot mode */
+	{ 'o', UMODE_BY_OPER, UMODE_OPER }, { 'w', UMODE_BY_USER, UMODE_WALLOPS },
+	{ 'r', UMODE_BY_SERVER, UMODE_REGISTERED }, /* logged in (Solanum/InspIRCd/Ergo +r) */
+	{ 'z', UMODE_BY_SERVER, UMODE_SECURE }, /* TLS connection */
+	{ 'B', UMODE_BY_USER, UMODE_BOT }, /* IRCv3 bot mode */
 };
 const size_t usermode_count = sizeof(usermode_table) / sizeof(usermode_table[0]);
 
@@ -82,8 +81,8 @@ mode_user_find(char letter)
 }
 
 int
-mode_parse(const char *modestr, char *const *args, int nargs, struct mode_change *out,
-    int max, int max_param)
+mode_parse(const char *modestr, char *const *args, int nargs, struct mode_change *out, int max,
+    int max_param)
 {
 	char dir = '+';
 	int n = 0, ai = 0, nparam = 0;
@@ -101,11 +100,12 @@ mode_parse(const char *modestr, char *const *args, int nargs, struct mode_change
 		d = mode_channel_find(*p);
 		switch (d != NULL ? d->kind : MODE_UNKNOWN) {
 		case MODE_LIST:
-			wants = ai < nargs;		/* none left: list query */
+			wants = ai < nargs; /* none left: list query */
 			break;
 		case MODE_ALWAYS:
 			/* -k takes its (ignored) parameter when one is given */
-			wants = (dir == '-' && (d->flags & MODEF_UNSET_ARG_OPT)) ? ai < nargs : true;
+			wants =
+			    (dir == '-' && (d->flags & MODEF_UNSET_ARG_OPT)) ? ai < nargs : true;
 			break;
 		case MODE_SET:
 			wants = dir == '+';
@@ -115,7 +115,7 @@ mode_parse(const char *modestr, char *const *args, int nargs, struct mode_change
 			break;
 		}
 		if (wants && ai < nargs && nparam >= max_param) {
-			ai++;	/* over MODES: skip the change and its parameter */
+			ai++; /* over MODES: skip the change and its parameter */
 			continue;
 		}
 		mc = &out[n++];
@@ -320,7 +320,7 @@ mode_channel_string(const struct channel *ch, bool show_args, char *buf, size_t 
 			continue;
 		n = snprintf(buf + len, size - len, " %s", arg);
 		if (n < 0 || (size_t)n >= size - len) {
-			buf[len] = '\0';	/* never a cut or a misplaced parameter */
+			buf[len] = '\0'; /* never a cut or a misplaced parameter */
 			break;
 		}
 		len += (size_t)n;
@@ -387,11 +387,12 @@ mode_lines_pack(const struct mode_lines *ml, const char *head, size_t linemax,
 			add_m = 1 + (a->dir != lastdir);
 			add_a = a->arg != NULL ? 1 + strlen(a->arg) : 0;
 			if (hlen + 1 + 2 + add_a > linemax)
-				continue;	/* cannot fit even alone */
+				continue; /* cannot fit even alone */
 		}
 		/* flush when done, or when a would not fit the current line */
-		if (mlen > 0 && (a == NULL || hlen + 1 + mlen + add_m + alen + add_a > linemax ||
-		    (a->arg != NULL && nparams >= MODE_LINE_MAX_PARAMS))) {
+		if (mlen > 0 &&
+		    (a == NULL || hlen + 1 + mlen + add_m + alen + add_a > linemax ||
+			(a->arg != NULL && nparams >= MODE_LINE_MAX_PARAMS))) {
 			int n = snprintf(line, sizeof(line), "%s %.*s%.*s", head, (int)mlen, modes,
 			    (int)alen, args);
 			if (n > 0 && (size_t)n <= linemax) {

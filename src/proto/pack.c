@@ -10,7 +10,7 @@
 #include "proto/pack.h"
 
 /* Bytes a line may hold before CRLF (RFC 1459 §2.3). */
-#define PACK_MAX	(IRC_LINE_MAX - 2)
+#define PACK_MAX (IRC_LINE_MAX - 2)
 
 void
 linepack_numeric(struct linepack *lp, struct client *c, pack_emit_fn emit, int num, char sep,
@@ -35,7 +35,7 @@ linepack_numeric(struct linepack *lp, struct client *c, pack_emit_fn emit, int n
 	    c->nick[0] ? c->nick : "*");
 	n = l < 0 ? 0 : (size_t)l;
 	if (n > PACK_MAX / 2)
-		n = PACK_MAX / 2;	/* server name <= 63, nick <= NICKLEN_MAX */
+		n = PACK_MAX / 2; /* server name <= 63, nick <= NICKLEN_MAX */
 	va_start(ap, fmt);
 	/* format_clean strips CR/LF/NUL and cuts on a UTF-8 boundary; room
 	 * is kept for the tail and one byte of item */
@@ -61,7 +61,7 @@ flush(struct linepack *lp)
 	ol->tags_len = 0;
 	ol->need_cap = 0;
 	if (lp->num >= 0 && lp->num < 1000)
-		lp->c->srv->stats.numerics[lp->num / 100]++;	/* as reply_numeric */
+		lp->c->srv->stats.numerics[lp->num / 100]++; /* as reply_numeric */
 	lp->emit(lp->c, ol);
 	lp->nlines++;
 	lp->nitems = 0;
@@ -79,8 +79,8 @@ linepack_add(struct linepack *lp, const char *item, size_t len)
 		    item);
 		return;
 	}
-	if (lp->nitems > 0 && (lp->ol.len + 1 + len > room ||
-	    (lp->max_items != 0 && lp->nitems >= lp->max_items)))
+	if (lp->nitems > 0 &&
+	    (lp->ol.len + 1 + len > room || (lp->max_items != 0 && lp->nitems >= lp->max_items)))
 		flush(lp);
 	if (lp->nitems > 0)
 		lp->ol.buf[lp->ol.len++] = lp->sep;

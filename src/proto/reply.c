@@ -27,7 +27,7 @@ utf8_cut(const char *s, size_t len)
 	if (ch >= 0xC0) {
 		size_t need = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : 2;
 		if (back + 1 < need)
-			return i - 1;	/* sequence cut short: drop it */
+			return i - 1; /* sequence cut short: drop it */
 	}
 	return len;
 }
@@ -50,7 +50,7 @@ fast_format(char *buf, size_t size, const char *fmt, va_list ap)
 	size_t n = 0, l, room;
 	va_list aq;
 
-	va_copy(aq, ap);	/* ap stays untouched if the format is not ours */
+	va_copy(aq, ap); /* ap stays untouched if the format is not ours */
 	for (p = fmt; *p != '\0';) {
 		if (*p == '%') {
 			if (p[1] != 's') {
@@ -59,7 +59,7 @@ fast_format(char *buf, size_t size, const char *fmt, va_list ap)
 			}
 			s = va_arg(aq, const char *);
 			if (s == NULL)
-				s = "(null)";	/* as glibc prints it */
+				s = "(null)"; /* as glibc prints it */
 			l = strlen(s);
 			p += 2;
 		} else {
@@ -154,8 +154,8 @@ outline_format(struct outline *ol, const char *fmt, ...)
 }
 
 size_t
-msg_tags_build(struct client *from, const char *client_tags, char *buf, size_t size,
-    char *msgid, size_t msgidsize)
+msg_tags_build(struct client *from, const char *client_tags, char *buf, size_t size, char *msgid,
+    size_t msgidsize)
 {
 	struct server *srv = from->srv;
 	char hex[17], *h = hex + sizeof(hex) - 1;

@@ -25,13 +25,13 @@
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	/* 0 -> 1: accounts and their certificate fingerprints */
 	"CREATE TABLE accounts ("
-	"  folded TEXT PRIMARY KEY,"	/* casefolded name: the key */
-	"  name TEXT NOT NULL,"		/* as registered */
-	"  hash TEXT NOT NULL,"		/* argon2id */
-	"  created INTEGER NOT NULL"	/* Unix time */
+	"  folded TEXT PRIMARY KEY," /* casefolded name: the key */
+	"  name TEXT NOT NULL," /* as registered */
+	"  hash TEXT NOT NULL," /* argon2id */
+	"  created INTEGER NOT NULL" /* Unix time */
 	") WITHOUT ROWID;"
 	"CREATE TABLE certfps ("
-	"  certfp TEXT PRIMARY KEY,"	/* SHA-256, lower-case hex */
+	"  certfp TEXT PRIMARY KEY," /* SHA-256, lower-case hex */
 	"  account TEXT NOT NULL REFERENCES accounts(folded) ON DELETE CASCADE"
 	") WITHOUT ROWID;"
 	"CREATE INDEX certfps_account ON certfps(account);",
@@ -41,51 +41,52 @@ enum op_kind { OP_CREATE, OP_SET_HASH, OP_DROP, OP_CERT_ADD, OP_CERT_DEL };
 
 struct store_job {
 	TAILQ_ENTRY(store_job) link;
-	struct store	*st;
-	enum op_kind	 kind;
-	char		 folded[STORE_NAME_MAX + 1];
-	char		*a, *b;		/* op parameters (name+hash, hash, certfp) */
-	int64_t		 n;
-	store_done_fn	 fn;
-	void		*arg;
-	bool		 cancelled;	/* loop thread only */
-	enum store_result result;	/* set by the writer */
+	struct store *st;
+	enum op_kind kind;
+	char folded[STORE_NAME_MAX + 1];
+	char *a, *b; /* op parameters (name+hash, hash, certfp) */
+	int64_t n;
+	store_done_fn fn;
+	void *arg;
+	bool cancelled; /* loop thread only */
+	enum store_result result; /* set by the writer */
 };
 TAILQ_HEAD(job_list, store_job);
 
 struct acct {
 	struct store_account pub;
-	char		 folded[STORE_NAME_MAX + 1];
-	UT_hash_handle	 hh;
+	char folded[STORE_NAME_MAX + 1];
+	UT_hash_handle hh;
 };
 
 struct cert {
-	char		 fp[STORE_CERTFP_LEN + 1];
-	struct acct	*acct;
-	UT_hash_handle	 hh;
+	char fp[STORE_CERTFP_LEN + 1];
+	struct acct *acct;
+	UT_hash_handle hh;
 };
 
 struct store {
-	sqlite3		*db;		/* writer thread only, after store_open */
+	sqlite3 *db; /* writer thread only, after store_open */
 	enum casemapping cm;
-	struct acct	*accts;		/* loop thread: cache by folded name */
-	struct cert	*certs;		/* loop thread: cache by fingerprint */
-	size_t		 naccts;
-	pthread_mutex_t	 mu;
-	pthread_cond_t	 cv, idle;
-	struct job_list	 todo, done;	/* under mu */
-	bool		 stop, busy;	/* under mu */
-	unsigned	 pending;	/* loop thread only */
-	pthread_t	 thread;
-	bool		 started;
-	int		 wake[2];
-	struct event	*ev;
+	struct acct *accts; /* loop thread: cache by folded name */
+	struct cert *certs; /* loop thread: cache by fingerprint */
+	size_t naccts;
+	pthread_mutex_t mu;
+	pthread_cond_t cv, idle;
+	struct job_list todo, done; /* under mu */
+	bool stop, busy; /* under mu */
+	unsigned pending; /* loop thread only */
+	pthread_t thread;
+	bool started;
+	int wake[2];
+	struct event *ev;
 };
 
 static void
 errf(char *err, size_t errlen, const char *path, const char *what, sqlite3 *db)
 {
-	snprintf(err, errlen, "%s: %s%s%s", path, what, db ? ": " : "", db ? sqlite3_errmsg(db) : "");
+	snprintf(err, errlen, "%s: %s%s%s", path, what, db ? ": " : "",
+	    db ? sqlite3_errmsg(db) : "");
 }
 
 /* user_version: the file's schema version, or -1 (not a database, I/O). */
@@ -115,8 +116,8 @@ migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	if (v > STORE_SCHEMA_VERSION) {
-		snprintf(err, errlen, "%s: schema version %d is newer than this evircd's (%d)", path,
-		    v, STORE_SCHEMA_VERSION);
+		snprintf(err, errlen, "%s: schema version %d is newer than this evircd's (%d)",
+		    path, v, STORE_SCHEMA_VERSION);
 		return -1;
 	}
 	for (; v < STORE_SCHEMA_VERSION; v++) {
@@ -126,7 +127,8 @@ migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
 		    sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK ||
 		    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 			char what[64];
-			snprintf(what, sizeof(what), "migration to schema version %d failed", v + 1);
+			snprintf(what, sizeof(what), "migration to schema version %d failed",
+			    v + 1);
 			errf(err, errlen, path, what, db);
 			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 			return -1;
@@ -220,8 +222,8 @@ cache_load(struct store *st, const char *path, char *err, size_t errlen)
 	struct acct *a;
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT name, hash, created FROM accounts", -1, &s,
-	    NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(st->db, "SELECT name, hash, created FROM accounts", -1, &s, NULL) !=
+	    SQLITE_OK) {
 		errf(err, errlen, path, "cannot read accounts", st->db);
 		return -1;
 	}
@@ -264,7 +266,8 @@ static int
 op_run(sqlite3 *db, struct store_job *j)
 {
 	static const char *const sql[] = {
-		[OP_CREATE] = "INSERT INTO accounts (folded, name, hash, created) VALUES (?1, ?2, ?3, ?4)",
+		[OP_CREATE] =
+		    "INSERT INTO accounts (folded, name, hash, created) VALUES (?1, ?2, ?3, ?4)",
 		[OP_SET_HASH] = "UPDATE accounts SET hash = ?2 WHERE folded = ?1",
 		[OP_DROP] = "DELETE FROM accounts WHERE folded = ?1",
 		[OP_CERT_ADD] = "INSERT INTO certfps (account, certfp) VALUES (?1, ?2)",
@@ -416,8 +419,7 @@ db_open(const char *path, int flags, char *err, size_t errlen)
 }
 
 struct store *
-store_open(const char *path, struct event_base *base, enum casemapping cm, char *err,
-    size_t errlen)
+store_open(const char *path, struct event_base *base, enum casemapping cm, char *err, size_t errlen)
 {
 	struct store *st = calloc(1, sizeof(*st));
 	sigset_t all, old;
@@ -486,8 +488,8 @@ store_close(struct store *st)
 		st->stop = true;
 		pthread_cond_broadcast(&st->cv);
 		pthread_mutex_unlock(&st->mu);
-		pthread_join(st->thread, NULL);	/* commits what is queued first */
-		deliver(st);	/* so that waiters whose client went are freed */
+		pthread_join(st->thread, NULL); /* commits what is queued first */
+		deliver(st); /* so that waiters whose client went are freed */
 	}
 	while ((j = TAILQ_FIRST(&st->todo)) != NULL) {
 		TAILQ_REMOVE(&st->todo, j, link);
@@ -535,14 +537,14 @@ store_check(const char *path, char *err, size_t errlen)
 	int v;
 
 	if (access(path, F_OK) != 0 && errno == ENOENT)
-		return 0;	/* created on start */
+		return 0; /* created on start */
 	if ((db = db_open(path, SQLITE_OPEN_READONLY, err, errlen)) == NULL)
 		return -1;
 	v = user_version(db);
 	sqlite3_close(db);
 	if (v > STORE_SCHEMA_VERSION) {
-		snprintf(err, errlen, "%s: schema version %d is newer than this evircd's (%d)", path,
-		    v, STORE_SCHEMA_VERSION);
+		snprintf(err, errlen, "%s: schema version %d is newer than this evircd's (%d)",
+		    path, v, STORE_SCHEMA_VERSION);
 		return -1;
 	}
 	return 0;
@@ -651,7 +653,12 @@ name_ok(const char *s, size_t max)
 	return n > 0 && n <= max;
 }
 
-#define REFUSE(w) do { if (why != NULL) *why = (w); return NULL; } while (0)
+#define REFUSE(w) \
+	do { \
+		if (why != NULL) \
+			*why = (w); \
+		return NULL; \
+	} while (0)
 
 struct store_job *
 store_account_create(struct store *st, const char *name, const char *hash, int64_t now,
@@ -674,8 +681,8 @@ store_account_create(struct store *st, const char *name, const char *hash, int64
 }
 
 struct store_job *
-store_account_set_hash(struct store *st, const char *name, const char *hash,
-    store_done_fn fn, void *arg, enum store_refusal *why)
+store_account_set_hash(struct store *st, const char *name, const char *hash, store_done_fn fn,
+    void *arg, enum store_refusal *why)
 {
 	struct acct *a = cache_find(st, name);
 	struct store_job *j;
@@ -721,8 +728,8 @@ certfp_ok(const char *fp)
 }
 
 struct store_job *
-store_cert_add(struct store *st, const char *name, const char *certfp, store_done_fn fn,
-    void *arg, enum store_refusal *why)
+store_cert_add(struct store *st, const char *name, const char *certfp, store_done_fn fn, void *arg,
+    enum store_refusal *why)
 {
 	struct acct *a = cache_find(st, name);
 	struct store_job *j;
@@ -743,8 +750,8 @@ store_cert_add(struct store *st, const char *name, const char *certfp, store_don
 }
 
 struct store_job *
-store_cert_del(struct store *st, const char *name, const char *certfp, store_done_fn fn,
-    void *arg, enum store_refusal *why)
+store_cert_del(struct store *st, const char *name, const char *certfp, store_done_fn fn, void *arg,
+    enum store_refusal *why)
 {
 	struct acct *a = cache_find(st, name);
 	struct store_job *j;
@@ -756,12 +763,12 @@ store_cert_del(struct store *st, const char *name, const char *certfp, store_don
 	if (cache_cert_del(st, a, certfp) != 0)
 		REFUSE(STORE_REFUSED_MISSING);
 	if ((j = submit(st, OP_CERT_DEL, a->folded, certfp, NULL, 0, fn, arg)) == NULL)
-		REFUSE(STORE_REFUSED_FULL);	/* cache already changed; logged by caller */
+		REFUSE(STORE_REFUSED_FULL); /* cache already changed; logged by caller */
 	return j;
 }
 
 void
 store_job_cancel(struct store_job *job)
 {
-	job->cancelled = true;	/* the writer never reads it; deliver frees the job */
+	job->cancelled = true; /* the writer never reads it; deliver frees the job */
 }

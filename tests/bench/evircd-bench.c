@@ -55,36 +55,45 @@
 #define IP_BIND_ADDRESS_NO_PORT 24
 #endif
 
-#define BENCH_LINE_MAX 8192	/* longer server lines are discarded */
-#define BENCH_MAX_PARAMS 16
-#define BENCH_FD_RESERVE 64	/* descriptors kept for the loop, /proc, stdio */
-#define BENCH_OUT_CAP (256 * 1024)	/* don't queue more than this per sender */
-#define BENCH_STALL_NS (3ULL * 1000000000ULL)
+#define BENCH_LINE_MAX	       8192 /* longer server lines are discarded */
+#define BENCH_MAX_PARAMS       16
+#define BENCH_FD_RESERVE       64 /* descriptors kept for the loop, /proc, stdio */
+#define BENCH_OUT_CAP	       (256 * 1024) /* don't queue more than this per sender */
+#define BENCH_STALL_NS	       (3ULL * 1000000000ULL)
 #define BENCH_CYCLE_TIMEOUT_NS (15ULL * 1000000000ULL)
-#define BENCH_TEARDOWN_NS (10ULL * 1000000000ULL)
-#define NS_PER_S 1000000000ULL
+#define BENCH_TEARDOWN_NS      (10ULL * 1000000000ULL)
+#define NS_PER_S	       1000000000ULL
 
 enum scenario { SC_CONNECT, SC_FANOUT, SC_PRIVMSG, SC_CHURN };
 static const char *const scenario_names[] = { "connect", "fanout", "privmsg", "churn" };
 
 enum conn_state {
-	CS_IDLE,		/* never started, or closed after a completed cycle */
-	CS_CONNECTING,		/* TCP connect in progress */
-	CS_REGISTERING,		/* NICK/USER sent, waiting for 001 */
-	CS_RETRY_WAIT,		/* waiting to retry a failed attempt */
-	CS_REGISTERED,		/* got 001 */
-	CS_JOINING,		/* JOIN sent, waiting for 366 */
+	CS_IDLE, /* never started, or closed after a completed cycle */
+	CS_CONNECTING, /* TCP connect in progress */
+	CS_REGISTERING, /* NICK/USER sent, waiting for 001 */
+	CS_RETRY_WAIT, /* waiting to retry a failed attempt */
+	CS_REGISTERED, /* got 001 */
+	CS_JOINING, /* JOIN sent, waiting for 366 */
 	CS_JOINED,
-	CS_PARTING,		/* churn: PART sent, waiting for our PART echo */
-	CS_QUITTING,		/* QUIT sent, waiting for the server to close */
-	CS_FAILED,		/* gave up */
-	CS_DEAD			/* closed unexpectedly after registration */
+	CS_PARTING, /* churn: PART sent, waiting for our PART echo */
+	CS_QUITTING, /* QUIT sent, waiting for the server to close */
+	CS_FAILED, /* gave up */
+	CS_DEAD /* closed unexpectedly after registration */
 };
 
-enum phase { PH_CONNECT, PH_HOLD, PH_JOIN, PH_SYNC, PH_RUN, PH_DRAIN, PH_SETTLE,
-	     PH_TEARDOWN, PH_DONE };
-static const char *const phase_names[] = { "connect", "hold", "join", "sync", "run",
-					    "drain", "settle", "teardown", "done" };
+enum phase {
+	PH_CONNECT,
+	PH_HOLD,
+	PH_JOIN,
+	PH_SYNC,
+	PH_RUN,
+	PH_DRAIN,
+	PH_SETTLE,
+	PH_TEARDOWN,
+	PH_DONE
+};
+static const char *const phase_names[] = { "connect", "hold", "join", "sync", "run", "drain",
+	"settle", "teardown", "done" };
 
 struct opts {
 	enum scenario scenario;
@@ -111,28 +120,28 @@ struct hist {
 struct conn {
 	struct bench *b;
 	struct bufferevent *bev;
-	uint32_t id;		/* index into b->conns */
-	uint32_t cycle;		/* churn: completed cycles of this worker */
+	uint32_t id; /* index into b->conns */
+	uint32_t cycle; /* churn: completed cycles of this worker */
 	uint8_t state;
-	uint8_t retries;	/* attempts used for the current registration */
+	uint8_t retries; /* attempts used for the current registration */
 	uint8_t nick_tries;
-	uint8_t pending;	/* 366s or PART echoes still expected */
+	uint8_t pending; /* 366s or PART echoes still expected */
 	bool counted_inflight;
-	int32_t sid;		/* sender index, -1 when not a sender */
+	int32_t sid; /* sender index, -1 when not a sender */
 	char nick[40];
-	uint64_t t_start;	/* first connect attempt of this registration */
-	uint64_t t_cycle;	/* churn: start of this cycle */
-	uint64_t t_state;	/* when the current state was entered */
+	uint64_t t_start; /* first connect attempt of this registration */
+	uint64_t t_cycle; /* churn: start of this cycle */
+	uint64_t t_state; /* when the current state was entered */
 };
 
 struct sender {
-	uint32_t conn;		/* index of the sending connection */
-	uint32_t sent;		/* messages sent == next sequence number */
-	uint32_t completed;	/* messages received by all their receivers */
-	uint64_t offered;	/* rate mode: messages due so far */
+	uint32_t conn; /* index of the sending connection */
+	uint32_t sent; /* messages sent == next sequence number */
+	uint32_t completed; /* messages received by all their receivers */
+	uint64_t offered; /* rate mode: messages due so far */
 	uint64_t last_progress;
-	uint32_t *slot_seq;	/* window mode: seq held by each slot */
-	uint32_t *slot_rem;	/* window mode: receivers still to get it */
+	uint32_t *slot_seq; /* window mode: seq held by each slot */
+	uint32_t *slot_rem; /* window mode: receivers still to get it */
 };
 
 struct proc_sample {
@@ -146,7 +155,7 @@ struct bench {
 	struct event_base *base;
 	struct sockaddr_storage dst;
 	socklen_t dstlen;
-	int nsources;		/* 0: don't bind */
+	int nsources; /* 0: don't bind */
 	uint32_t source_rr;
 
 	struct conn *conns;
@@ -161,23 +170,23 @@ struct bench {
 	uint32_t n_target, next_launch, inflight;
 	bool pumping, in_advance;
 	uint32_t registered, failed, retries_total, nick_retries;
-	uint32_t alive;		/* connections with a bufferevent */
-	uint32_t disconnects;	/* registered connections closed by the server */
+	uint32_t alive; /* connections with a bufferevent */
+	uint32_t disconnects; /* registered connections closed by the server */
 	uint32_t err_refused, err_timeout, err_addr, err_reset, err_other;
 	uint64_t t_reg_first, t_reg_last;
 
 	/* join / sync */
 	uint32_t next_join, join_inflight, joined, join_failed;
 	uint32_t sync_rx, sync_expected;
-	uint32_t window;	/* 0 in rate mode */
+	uint32_t window; /* 0 in rate mode */
 	uint64_t t_drain_end;
 	bool sync_incomplete;
 
 	/* message scenarios */
 	struct sender *senders;
 	uint32_t nsenders;
-	uint32_t nrecv_per_msg;	/* receivers of each message */
-	uint32_t *rx_next;	/* next expected seq per (receiver, sender) */
+	uint32_t nrecv_per_msg; /* receivers of each message */
+	uint32_t *rx_next; /* next expected seq per (receiver, sender) */
 	bool sending;
 	uint64_t t_run0, t_run_end, t_first_rx, t_last_rx;
 	uint64_t sent_total, received_total, expected_total;
@@ -191,8 +200,7 @@ struct bench {
 
 	/* measurements */
 	struct hist lat, reg_lat, cycle_lat;
-	struct proc_sample ps_begin, ps_reg0, ps_reg1, ps_hold1, ps_run0, ps_run1,
-	    ps_warm, ps_end;
+	struct proc_sample ps_begin, ps_reg0, ps_reg1, ps_hold1, ps_run0, ps_run1, ps_warm, ps_end;
 	struct rusage ru_run0, ru_run1;
 	long rlimit_nofile;
 	bool warm_taken;
@@ -200,7 +208,7 @@ struct bench {
 	char last_error[256];
 	uint32_t server_errors;
 	uint32_t long_lines;
-	uint64_t pings;		/* server PINGs answered */
+	uint64_t pings; /* server PINGs answered */
 	bool interrupted;
 	int exit_code;
 
@@ -215,7 +223,8 @@ static void pump_connect(struct bench *b);
 /* ---------------------------------------------------------------- utils */
 
 /* Current CLOCK_MONOTONIC time in nanoseconds. */
-static uint64_t now_ns(void)
+static uint64_t
+now_ns(void)
 {
 	struct timespec ts;
 
@@ -223,7 +232,8 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
 }
 
-static double ns_to_s(uint64_t ns)
+static double
+ns_to_s(uint64_t ns)
 {
 	return (double)ns / 1e9;
 }
@@ -231,7 +241,8 @@ static double ns_to_s(uint64_t ns)
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /* Print an error and exit with status 2. */
-static void die(const char *fmt, ...)
+static void
+die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -246,7 +257,8 @@ static void die(const char *fmt, ...)
 static void progress(struct bench *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Progress line on stderr unless --quiet. */
-static void progress(struct bench *b, const char *fmt, ...)
+static void
+progress(struct bench *b, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -260,7 +272,8 @@ static void progress(struct bench *b, const char *fmt, ...)
 }
 
 /* Write v in base 36 (lower case) to out; returns the length. */
-static size_t base36(uint64_t v, char *out)
+static size_t
+base36(uint64_t v, char *out)
 {
 	char tmp[16];
 	size_t n = 0, i;
@@ -278,7 +291,8 @@ static size_t base36(uint64_t v, char *out)
 
 /* ------------------------------------------------------------ histogram */
 
-static unsigned hist_index(uint64_t v)
+static unsigned
+hist_index(uint64_t v)
 {
 	unsigned msb;
 
@@ -288,7 +302,8 @@ static unsigned hist_index(uint64_t v)
 	return (msb - 3u) * 16u + (unsigned)((v >> (msb - 4u)) & 15u);
 }
 
-static uint64_t hist_value(unsigned idx)
+static uint64_t
+hist_value(unsigned idx)
 {
 	unsigned msb, sub;
 	uint64_t lo, width;
@@ -302,7 +317,8 @@ static uint64_t hist_value(unsigned idx)
 	return lo + width / 2;
 }
 
-static void hist_add(struct hist *h, uint64_t v)
+static void
+hist_add(struct hist *h, uint64_t v)
 {
 	h->b[hist_index(v)]++;
 	h->n++;
@@ -312,7 +328,8 @@ static void hist_add(struct hist *h, uint64_t v)
 }
 
 /* Value at quantile q (0..1), or 0 when empty. */
-static uint64_t hist_quantile(const struct hist *h, double q)
+static uint64_t
+hist_quantile(const struct hist *h, double q)
 {
 	uint64_t want, acc = 0;
 	unsigned i;
@@ -335,7 +352,8 @@ static uint64_t hist_quantile(const struct hist *h, double q)
 /* ------------------------------------------------------------- /proc */
 
 /* Server RSS and CPU time; ok=false without --server-pid or if it is gone. */
-static struct proc_sample proc_sample(const struct bench *b)
+static struct proc_sample
+proc_sample(const struct bench *b)
 {
 	struct proc_sample s = { false, 0, 0.0 };
 	char path[64], buf[4096], *p;
@@ -370,8 +388,8 @@ static struct proc_sample proc_sample(const struct bench *b)
 	if (!p)
 		return s;
 	/* after ") " comes field 3 (state); utime is field 14, stime 15 */
-	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-		   &utime, &stime) != 2)
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) !=
+	    2)
 		return s;
 	tck = sysconf(_SC_CLK_TCK);
 	if (tck <= 0)
@@ -381,10 +399,11 @@ static struct proc_sample proc_sample(const struct bench *b)
 	return s;
 }
 
-static double rusage_cpu_s(const struct rusage *r)
+static double
+rusage_cpu_s(const struct rusage *r)
 {
 	return (double)r->ru_utime.tv_sec + (double)r->ru_utime.tv_usec / 1e6 +
-	       (double)r->ru_stime.tv_sec + (double)r->ru_stime.tv_usec / 1e6;
+	    (double)r->ru_stime.tv_sec + (double)r->ru_stime.tv_usec / 1e6;
 }
 
 /* ------------------------------------------------------ result output */
@@ -398,15 +417,16 @@ static void kv_add(struct kv *kv, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Append " key=value" to the machine-readable line. */
-static void kv_add(struct kv *kv, const char *key, const char *fmt, ...)
+static void
+kv_add(struct kv *kv, const char *key, const char *fmt, ...)
 {
 	va_list ap;
 	int r;
 
 	if (kv->len >= sizeof(kv->buf) - 1)
 		return;
-	r = snprintf(kv->buf + kv->len, sizeof(kv->buf) - kv->len, "%s%s=",
-		     kv->len ? " " : "", key);
+	r = snprintf(kv->buf + kv->len, sizeof(kv->buf) - kv->len, "%s%s=", kv->len ? " " : "",
+	    key);
 	if (r < 0)
 		return;
 	kv->len += (size_t)r;
@@ -424,7 +444,8 @@ static void kv_add(struct kv *kv, const char *key, const char *fmt, ...)
 }
 
 /* key=value with value "na" when the denominator or sample is missing. */
-static void kv_ratio(struct kv *kv, const char *key, double num, double den, bool ok)
+static void
+kv_ratio(struct kv *kv, const char *key, double num, double den, bool ok)
 {
 	if (ok && den > 0)
 		kv_add(kv, key, "%.1f", num / den);
@@ -432,8 +453,8 @@ static void kv_ratio(struct kv *kv, const char *key, double num, double den, boo
 		kv_add(kv, key, "na");
 }
 
-static void kv_cpu(struct kv *kv, const char *key, const struct proc_sample *a,
-		   const struct proc_sample *z)
+static void
+kv_cpu(struct kv *kv, const char *key, const struct proc_sample *a, const struct proc_sample *z)
 {
 	if (a->ok && z->ok)
 		kv_add(kv, key, "%.2f", z->cpu_s - a->cpu_s);
@@ -441,7 +462,8 @@ static void kv_cpu(struct kv *kv, const char *key, const struct proc_sample *a,
 		kv_add(kv, key, "na");
 }
 
-static void kv_rss(struct kv *kv, const char *key, const struct proc_sample *s)
+static void
+kv_rss(struct kv *kv, const char *key, const struct proc_sample *s)
 {
 	if (s->ok)
 		kv_add(kv, key, "%ld", s->rss_kb);
@@ -449,14 +471,16 @@ static void kv_rss(struct kv *kv, const char *key, const struct proc_sample *s)
 		kv_add(kv, key, "na");
 }
 
-static void kv_common_head(struct bench *b, struct kv *kv)
+static void
+kv_common_head(struct bench *b, struct kv *kv)
 {
 	kv_add(kv, "scenario", "%s", scenario_names[b->o.scenario]);
 	if (b->o.label)
 		kv_add(kv, "server", "%s", b->o.label);
 }
 
-static void kv_errors(struct bench *b, struct kv *kv)
+static void
+kv_errors(struct bench *b, struct kv *kv)
 {
 	kv_add(kv, "failed", "%u", b->failed);
 	kv_add(kv, "retries", "%u", b->retries_total);
@@ -464,7 +488,8 @@ static void kv_errors(struct bench *b, struct kv *kv)
 	kv_add(kv, "server_errors", "%u", b->server_errors);
 }
 
-static void print_kv(struct kv *kv)
+static void
+print_kv(struct kv *kv)
 {
 	printf("%s\n", kv->buf);
 	fflush(stdout);
@@ -473,7 +498,8 @@ static void print_kv(struct kv *kv)
 static void human(struct bench *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Human summary line on stdout unless --quiet. */
-static void human(struct bench *b, const char *fmt, ...)
+static void
+human(struct bench *b, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -485,20 +511,23 @@ static void human(struct bench *b, const char *fmt, ...)
 	putchar('\n');
 }
 
-static void human_errors(struct bench *b)
+static void
+human_errors(struct bench *b)
 {
 	if (b->failed || b->retries_total || b->disconnects || b->server_errors)
-		human(b, "  errors: failed=%u retries=%u (refused=%u timeout=%u addr=%u reset=%u other=%u) "
-		      "disconnects=%u server ERROR lines=%u%s%s",
-		      b->failed, b->retries_total, b->err_refused, b->err_timeout, b->err_addr,
-		      b->err_reset, b->err_other, b->disconnects, b->server_errors,
-		      b->last_error[0] ? " last: " : "", b->last_error);
+		human(b,
+		    "  errors: failed=%u retries=%u (refused=%u timeout=%u addr=%u reset=%u "
+		    "other=%u) "
+		    "disconnects=%u server ERROR lines=%u%s%s",
+		    b->failed, b->retries_total, b->err_refused, b->err_timeout, b->err_addr,
+		    b->err_reset, b->err_other, b->disconnects, b->server_errors,
+		    b->last_error[0] ? " last: " : "", b->last_error);
 }
-
 
 /* -------------------------------------------------------- connections */
 
-static void conn_set_state(struct conn *c, enum conn_state s)
+static void
+conn_set_state(struct conn *c, enum conn_state s)
 {
 	c->state = (uint8_t)s;
 	c->t_state = now_ns();
@@ -507,7 +536,8 @@ static void conn_set_state(struct conn *c, enum conn_state s)
 static void conn_send(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Queue one formatted line (the caller includes CRLF) on c's output. */
-static void conn_send(struct conn *c, const char *fmt, ...)
+static void
+conn_send(struct conn *c, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -519,7 +549,8 @@ static void conn_send(struct conn *c, const char *fmt, ...)
 }
 
 /* Free c's bufferevent (closing the socket); safe from its own callbacks. */
-static void conn_close(struct conn *c)
+static void
+conn_close(struct conn *c)
 {
 	if (!c->bev)
 		return;
@@ -529,7 +560,8 @@ static void conn_close(struct conn *c)
 }
 
 /* Build the nickname for this registration attempt. */
-static void conn_make_nick(struct conn *c)
+static void
+conn_make_nick(struct conn *c)
 {
 	struct bench *b = c->b;
 	uint64_t uid = c->id;
@@ -545,13 +577,15 @@ static void conn_make_nick(struct conn *c)
 		snprintf(c->nick + n, sizeof(c->nick) - n, "_%u", (unsigned)c->nick_tries);
 }
 
-static void record_server_error(struct bench *b, const char *what, const char *text)
+static void
+record_server_error(struct bench *b, const char *what, const char *text)
 {
 	b->server_errors++;
 	snprintf(b->last_error, sizeof(b->last_error), "%s %s", what, text ? text : "");
 }
 
-static void classify_error(struct bench *b, int err)
+static void
+classify_error(struct bench *b, int err)
 {
 	switch (err) {
 	case ECONNREFUSED:
@@ -567,7 +601,7 @@ static void classify_error(struct bench *b, int err)
 		break;
 	case ECONNRESET:
 	case EPIPE:
-	case 0:			/* closed by the server before 001 */
+	case 0: /* closed by the server before 001 */
 		b->err_reset++;
 		break;
 	default:
@@ -579,7 +613,8 @@ static void classify_error(struct bench *b, int err)
 /* Churn: start the worker's next cycle, now or after delay_ms. */
 static void churn_retry_cb(evutil_socket_t fd, short what, void *arg);
 
-static void churn_next(struct conn *c, int delay_ms)
+static void
+churn_next(struct conn *c, int delay_ms)
 {
 	struct bench *b = c->b;
 
@@ -599,7 +634,8 @@ static void churn_next(struct conn *c, int delay_ms)
 	}
 }
 
-static void churn_retry_cb(evutil_socket_t fd, short what, void *arg)
+static void
+churn_retry_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
 	struct bench *b = c->b;
@@ -617,7 +653,8 @@ static void churn_retry_cb(evutil_socket_t fd, short what, void *arg)
 	conn_launch(c);
 }
 
-static void retry_cb(evutil_socket_t fd, short what, void *arg)
+static void
+retry_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
 
@@ -629,7 +666,8 @@ static void retry_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /* A registration attempt failed (connect error or closed before 001). */
-static void conn_prereg_failed(struct conn *c, bool retryable)
+static void
+conn_prereg_failed(struct conn *c, bool retryable)
 {
 	struct bench *b = c->b;
 
@@ -663,7 +701,8 @@ static void conn_prereg_failed(struct conn *c, bool retryable)
 }
 
 /* Bind fd to the next 127.0.0.X source address (rotating X). */
-static int bind_source(struct bench *b, int fd)
+static int
+bind_source(struct bench *b, int fd)
 {
 	int one = 1, i, err = 0;
 
@@ -688,7 +727,8 @@ static void conn_read_cb(struct bufferevent *bev, void *arg);
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
 
 /* Start a TCP connection for c; registration follows on connect. */
-static void conn_launch(struct conn *c)
+static void
+conn_launch(struct conn *c)
 {
 	struct bench *b = c->b;
 	struct bufferevent *bev;
@@ -711,7 +751,8 @@ static void conn_launch(struct conn *c)
 	if (fd < 0) {
 		if (errno == EMFILE || errno == ENFILE)
 			die("socket(): %s with %u connections open; lower --clients or run "
-			    "several evircd-bench processes", strerror(errno), b->alive);
+			    "several evircd-bench processes",
+			    strerror(errno), b->alive);
 		classify_error(b, errno);
 		conn_prereg_failed(c, true);
 		return;
@@ -739,7 +780,8 @@ static void conn_launch(struct conn *c)
 }
 
 /* Launch registrations while fewer than --concurrency are in progress. */
-static void pump_connect(struct bench *b)
+static void
+pump_connect(struct bench *b)
 {
 	if (b->pumping || b->phase != PH_CONNECT)
 		return;
@@ -755,7 +797,8 @@ static void pump_connect(struct bench *b)
 }
 
 /* Connection closed: EOF, error, or our own forced close. */
-static void conn_closed(struct conn *c, int err)
+static void
+conn_closed(struct conn *c, int err)
 {
 	struct bench *b = c->b;
 	enum conn_state st = (enum conn_state)c->state;
@@ -801,7 +844,8 @@ static void conn_closed(struct conn *c, int err)
 	advance(b);
 }
 
-static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
+static void
+conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct conn *c = arg;
 	struct bench *b = c->b;
@@ -828,7 +872,8 @@ struct irc_line {
 };
 
 /* Split one line in place: [@tags] [:prefix] command params [:trailing]. */
-static bool irc_parse(char *s, struct irc_line *m)
+static bool
+irc_parse(char *s, struct irc_line *m)
 {
 	m->prefix = NULL;
 	m->argc = 0;
@@ -870,7 +915,8 @@ static bool irc_parse(char *s, struct irc_line *m)
 }
 
 /* Does the prefix nick!user@host name this connection? */
-static bool prefix_is_me(const struct conn *c, const char *prefix)
+static bool
+prefix_is_me(const struct conn *c, const char *prefix)
 {
 	size_t n;
 
@@ -882,7 +928,8 @@ static bool prefix_is_me(const struct conn *c, const char *prefix)
 
 /* -------------------------------------------------- message scenarios */
 
-static void send_bench_msg(struct bench *b, struct sender *s)
+static void
+send_bench_msg(struct bench *b, struct sender *s)
 {
 	struct conn *c = &b->conns[s->conn];
 	const char *target;
@@ -892,8 +939,8 @@ static void send_bench_msg(struct bench *b, struct sender *s)
 		target = b->o.channel;
 	else
 		target = b->conns[s->conn ^ 1u].nick;
-	evbuffer_add_printf(bufferevent_get_output(c->bev), "PRIVMSG %s :~b %d %u %" PRIu64 " %s\r\n",
-			    target, c->sid, q, now_ns(), b->pad);
+	evbuffer_add_printf(bufferevent_get_output(c->bev),
+	    "PRIVMSG %s :~b %d %u %" PRIu64 " %s\r\n", target, c->sid, q, now_ns(), b->pad);
 	if (b->window) {
 		uint32_t slot = q % b->window;
 
@@ -904,7 +951,8 @@ static void send_bench_msg(struct bench *b, struct sender *s)
 }
 
 /* Window mode: keep up to --window undelivered messages per sender. */
-static void fill_window(struct bench *b, struct sender *s)
+static void
+fill_window(struct bench *b, struct sender *s)
 {
 	struct conn *c = &b->conns[s->conn];
 
@@ -917,7 +965,8 @@ static void fill_window(struct bench *b, struct sender *s)
 	}
 }
 
-static void on_bench_privmsg(struct conn *c, const char *text)
+static void
+on_bench_privmsg(struct conn *c, const char *text)
 {
 	struct bench *b = c->b;
 	char *end;
@@ -973,7 +1022,8 @@ bad:
 	b->bad_payload++;
 }
 
-static void on_privmsg(struct conn *c, struct irc_line *m)
+static void
+on_privmsg(struct conn *c, struct irc_line *m)
 {
 	const char *text;
 
@@ -994,7 +1044,8 @@ static void on_privmsg(struct conn *c, struct irc_line *m)
 
 /* ------------------------------------------------------ join and part */
 
-static void churn_channels(struct conn *c, char *out, size_t len)
+static void
+churn_channels(struct conn *c, char *out, size_t len)
 {
 	char k[16];
 
@@ -1002,7 +1053,8 @@ static void churn_channels(struct conn *c, char *out, size_t len)
 	snprintf(out, len, "%s,%s-%s", c->b->o.channel, c->b->o.channel, k);
 }
 
-static void pump_join(struct bench *b)
+static void
+pump_join(struct bench *b)
 {
 	while (b->join_inflight < (uint32_t)b->o.concurrency && b->next_join < b->nconns) {
 		struct conn *c = &b->conns[b->next_join++];
@@ -1016,13 +1068,15 @@ static void pump_join(struct bench *b)
 	}
 }
 
-static void churn_quit(struct conn *c)
+static void
+churn_quit(struct conn *c)
 {
 	conn_send(c, "QUIT :churn\r\n");
 	conn_set_state(c, CS_QUITTING);
 }
 
-static void on_joined(struct conn *c)
+static void
+on_joined(struct conn *c)
 {
 	struct bench *b = c->b;
 
@@ -1042,7 +1096,8 @@ static void on_joined(struct conn *c)
 	advance(b);
 }
 
-static void on_join_failed(struct conn *c, int code, struct irc_line *m)
+static void
+on_join_failed(struct conn *c, int code, struct irc_line *m)
 {
 	struct bench *b = c->b;
 	char what[16];
@@ -1061,7 +1116,8 @@ static void on_join_failed(struct conn *c, int code, struct irc_line *m)
 	advance(b);
 }
 
-static void on_registered(struct conn *c, struct irc_line *m)
+static void
+on_registered(struct conn *c, struct irc_line *m)
 {
 	struct bench *b = c->b;
 	uint64_t now = now_ns();
@@ -1093,16 +1149,17 @@ static void on_registered(struct conn *c, struct irc_line *m)
 	advance(b);
 }
 
-static void handle_numeric(struct conn *c, int code, struct irc_line *m)
+static void
+handle_numeric(struct conn *c, int code, struct irc_line *m)
 {
 	struct bench *b = c->b;
 	const char *last = m->argc ? m->argv[m->argc - 1] : "";
 
 	switch (code) {
-	case 1:			/* RPL_WELCOME */
+	case 1: /* RPL_WELCOME */
 		on_registered(c, m);
 		break;
-	case 432:		/* ERR_ERRONEUSNICKNAME: retrying won't help */
+	case 432: /* ERR_ERRONEUSNICKNAME: retrying won't help */
 		record_server_error(b, "432", last);
 		if (c->state == CS_REGISTERING) {
 			c->retries = (uint8_t)b->o.retries;
@@ -1110,8 +1167,8 @@ static void handle_numeric(struct conn *c, int code, struct irc_line *m)
 			advance(b);
 		}
 		break;
-	case 433:		/* ERR_NICKNAMEINUSE */
-	case 436:		/* ERR_NICKCOLLISION */
+	case 433: /* ERR_NICKNAMEINUSE */
+	case 436: /* ERR_NICKCOLLISION */
 		if (c->state == CS_REGISTERING) {
 			b->nick_retries++;
 			if (++c->nick_tries > 8) {
@@ -1124,39 +1181,47 @@ static void handle_numeric(struct conn *c, int code, struct irc_line *m)
 			conn_send(c, "NICK %s\r\n", c->nick);
 		}
 		break;
-	case 464:		/* ERR_PASSWDMISMATCH */
-	case 465:		/* ERR_YOUREBANNEDCREEP */
+	case 464: /* ERR_PASSWDMISMATCH */
+	case 465: /* ERR_YOUREBANNEDCREEP */
 		record_server_error(b, code == 464 ? "464" : "465", last);
 		break;
-	case 366:		/* RPL_ENDOFNAMES */
+	case 366: /* RPL_ENDOFNAMES */
 		if (c->state == CS_JOINING && c->pending > 0 && --c->pending == 0)
 			on_joined(c);
 		break;
-	case 403: case 405: case 437: case 471: case 473: case 474: case 475:
-	case 476: case 477: case 479:
+	case 403:
+	case 405:
+	case 437:
+	case 471:
+	case 473:
+	case 474:
+	case 475:
+	case 476:
+	case 477:
+	case 479:
 		if (c->state == CS_JOINING)
 			on_join_failed(c, code, m);
 		break;
-	case 401:		/* ERR_NOSUCHNICK */
-	case 404:		/* ERR_CANNOTSENDTOCHAN */
-	case 417:		/* ERR_INPUTTOOLONG */
-	case 421:		/* ERR_UNKNOWNCOMMAND */
-	case 451:		/* ERR_NOTREGISTERED */
-	case 461:		/* ERR_NEEDMOREPARAMS */
-		{
-			char what[8];
+	case 401: /* ERR_NOSUCHNICK */
+	case 404: /* ERR_CANNOTSENDTOCHAN */
+	case 417: /* ERR_INPUTTOOLONG */
+	case 421: /* ERR_UNKNOWNCOMMAND */
+	case 451: /* ERR_NOTREGISTERED */
+	case 461: /* ERR_NEEDMOREPARAMS */
+	{
+		char what[8];
 
-			snprintf(what, sizeof(what), "%03d", code);
-			record_server_error(b, what, last);
-		}
-		break;
+		snprintf(what, sizeof(what), "%03d", code);
+		record_server_error(b, what, last);
+	} break;
 	default:
 		break;
 	}
 }
 
 /* One complete line from the server (without CRLF). */
-static void handle_line(struct conn *c, char *line)
+static void
+handle_line(struct conn *c, char *line)
 {
 	struct irc_line m;
 	const char *cmd;
@@ -1185,7 +1250,8 @@ static void handle_line(struct conn *c, char *line)
 }
 
 /* CRLF (or bare LF) line splitter over the bufferevent's input. */
-static void conn_read_cb(struct bufferevent *bev, void *arg)
+static void
+conn_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct conn *c = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
@@ -1217,36 +1283,40 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 
 /* ------------------------------------------------------------ reports */
 
-static void report_connect(struct bench *b, uint32_t alive_after_hold)
+static void
+report_connect(struct bench *b, uint32_t alive_after_hold)
 {
 	struct kv kv = { .len = 0 };
 	double reg_s = b->registered ? ns_to_s(b->t_reg_last - b->t_connect0) : 0.0;
 	double cpu = b->ps_reg1.cpu_s - b->ps_reg0.cpu_s;
 	bool cpu_ok = b->ps_reg0.ok && b->ps_reg1.ok;
 	bool rss_ok = b->ps_begin.ok && b->ps_reg1.ok && b->registered > 0;
-	double bpc = rss_ok ? (double)(b->ps_reg1.rss_kb - b->ps_begin.rss_kb) * 1024.0 /
-				      (double)b->registered : 0.0;
+	double bpc = rss_ok
+	    ? (double)(b->ps_reg1.rss_kb - b->ps_begin.rss_kb) * 1024.0 / (double)b->registered
+	    : 0.0;
 	double bench_cpu = rusage_cpu_s(&b->ru_run1) - rusage_cpu_s(&b->ru_run0);
 
 	human(b, "connect: %u/%u registered in %.2f s = %.0f reg/s (concurrency %d, sources %d)",
-	      b->registered, b->n_target, reg_s, reg_s > 0 ? b->registered / reg_s : 0.0,
-	      b->o.concurrency, b->nsources ? b->nsources : 1);
+	    b->registered, b->n_target, reg_s, reg_s > 0 ? b->registered / reg_s : 0.0,
+	    b->o.concurrency, b->nsources ? b->nsources : 1);
 	human(b, "  registration latency: p50 %.1f ms  p99 %.1f ms  max %.1f ms",
-	      hist_quantile(&b->reg_lat, 0.5) / 1e6, hist_quantile(&b->reg_lat, 0.99) / 1e6,
-	      (double)b->reg_lat.max / 1e6);
+	    hist_quantile(&b->reg_lat, 0.5) / 1e6, hist_quantile(&b->reg_lat, 0.99) / 1e6,
+	    (double)b->reg_lat.max / 1e6);
 	if (rss_ok)
-		human(b, "  server RSS %ld kB -> %ld kB: %.0f bytes per idle registered client; "
-		      "server CPU %.2f s (%.0f reg per CPU-s)",
-		      b->ps_begin.rss_kb, b->ps_reg1.rss_kb, bpc, cpu,
-		      cpu > 0 ? b->registered / cpu : 0.0);
+		human(b,
+		    "  server RSS %ld kB -> %ld kB: %.0f bytes per idle registered client; "
+		    "server CPU %.2f s (%.0f reg per CPU-s)",
+		    b->ps_begin.rss_kb, b->ps_reg1.rss_kb, bpc, cpu,
+		    cpu > 0 ? b->registered / cpu : 0.0);
 	if (b->o.hold > 0 && b->ps_hold1.ok && b->ps_reg1.ok)
-		human(b, "  held %.0f s: %u still registered, %" PRIu64 " server PINGs answered, "
-		      "server CPU while idle %.2f s, RSS %ld kB",
-		      b->o.hold, alive_after_hold, b->pings, b->ps_hold1.cpu_s - b->ps_reg1.cpu_s,
-		      b->ps_hold1.rss_kb);
+		human(b,
+		    "  held %.0f s: %u still registered, %" PRIu64 " server PINGs answered, "
+		    "server CPU while idle %.2f s, RSS %ld kB",
+		    b->o.hold, alive_after_hold, b->pings, b->ps_hold1.cpu_s - b->ps_reg1.cpu_s,
+		    b->ps_hold1.rss_kb);
 	else if (b->o.hold > 0)
 		human(b, "  held %.0f s: %u still registered, %" PRIu64 " server PINGs answered",
-		      b->o.hold, alive_after_hold, b->pings);
+		    b->o.hold, alive_after_hold, b->pings);
 	human(b, "  generator CPU %.2f s", bench_cpu);
 	human_errors(b);
 
@@ -1278,7 +1348,8 @@ static void report_connect(struct bench *b, uint32_t alive_after_hold)
 	print_kv(&kv);
 }
 
-static void report_messages(struct bench *b)
+static void
+report_messages(struct bench *b)
 {
 	struct kv kv = { .len = 0 };
 	bool fan = b->o.scenario == SC_FANOUT;
@@ -1286,41 +1357,45 @@ static void report_messages(struct bench *b)
 	double rx_s = b->t_last_rx > b->t_run0 ? ns_to_s(b->t_last_rx - b->t_run0) : 0.0;
 	double cpu = b->ps_run1.cpu_s - b->ps_run0.cpu_s;
 	bool cpu_ok = b->ps_run0.ok && b->ps_run1.ok;
-	uint64_t lost = b->expected_total > b->received_total ?
-			    b->expected_total - b->received_total : 0;
+	uint64_t lost =
+	    b->expected_total > b->received_total ? b->expected_total - b->received_total : 0;
 	double bench_cpu = rusage_cpu_s(&b->ru_run1) - rusage_cpu_s(&b->ru_run0);
 	const char *unit = fan ? "deliveries" : "messages";
 
 	if (fan)
 		human(b, "fanout: %u clients in %s (%u joined), %u senders, %d-byte text, %.1f s",
-		      b->nconns, b->o.channel, b->joined, b->nsenders, b->o.size, run_s);
+		    b->nconns, b->o.channel, b->joined, b->nsenders, b->o.size, run_s);
 	else
-		human(b, "privmsg: %u pairs (%u senders), %.1f s", b->nconns / 2, b->nsenders, run_s);
+		human(b, "privmsg: %u pairs (%u senders), %.1f s", b->nconns / 2, b->nsenders,
+		    run_s);
 	if (b->o.rate > 0)
 		human(b, "  offered %.0f msg/s per sender; %" PRIu64 " skipped (send buffer full)",
-		      b->o.rate, b->skipped);
+		    b->o.rate, b->skipped);
 	else
 		human(b, "  unlimited, window %u undelivered messages per sender", b->window);
-	human(b, "  sent %" PRIu64 " (%.0f/s), %s expected %" PRIu64 ", received %" PRIu64
-	      " (%.0f/s), lost %" PRIu64 ", gaps %" PRIu64 ", dup/reorder %" PRIu64,
-	      b->sent_total, run_s > 0 ? b->sent_total / run_s : 0.0, unit, b->expected_total,
-	      b->received_total, rx_s > 0 ? b->received_total / rx_s : 0.0, lost, b->gaps, b->dups);
+	human(b,
+	    "  sent %" PRIu64 " (%.0f/s), %s expected %" PRIu64 ", received %" PRIu64
+	    " (%.0f/s), lost %" PRIu64 ", gaps %" PRIu64 ", dup/reorder %" PRIu64,
+	    b->sent_total, run_s > 0 ? b->sent_total / run_s : 0.0, unit, b->expected_total,
+	    b->received_total, rx_s > 0 ? b->received_total / rx_s : 0.0, lost, b->gaps, b->dups);
 	human(b, "  latency: p50 %.0f us  p99 %.0f us  p99.9 %.0f us  max %.0f us",
-	      hist_quantile(&b->lat, 0.5) / 1e3, hist_quantile(&b->lat, 0.99) / 1e3,
-	      hist_quantile(&b->lat, 0.999) / 1e3, (double)b->lat.max / 1e3);
+	    hist_quantile(&b->lat, 0.5) / 1e3, hist_quantile(&b->lat, 0.99) / 1e3,
+	    hist_quantile(&b->lat, 0.999) / 1e3, (double)b->lat.max / 1e3);
 	if (cpu_ok)
 		human(b, "  server CPU %.2f s: %.0f %s per CPU-s; RSS %ld kB -> %ld kB", cpu,
-		      cpu > 0 ? b->received_total / cpu : 0.0, unit, b->ps_begin.rss_kb,
-		      b->ps_run1.rss_kb);
+		    cpu > 0 ? b->received_total / cpu : 0.0, unit, b->ps_begin.rss_kb,
+		    b->ps_run1.rss_kb);
 	human(b, "  generator CPU %.2f s over %.1f s%s", bench_cpu,
-	      ns_to_s(b->t_drain_end - b->t_run0),
-	      bench_cpu > 0.9 * ns_to_s(b->t_drain_end - b->t_run0) ?
-		  " (generator saturated: numbers are a lower bound)" : "");
+	    ns_to_s(b->t_drain_end - b->t_run0),
+	    bench_cpu > 0.9 * ns_to_s(b->t_drain_end - b->t_run0)
+		? " (generator saturated: numbers are a lower bound)"
+		: "");
 	if (b->forced)
 		human(b, "  %" PRIu64 " window slots force-released after %.0f s without delivery",
-		      b->forced, ns_to_s(BENCH_STALL_NS));
+		    b->forced, ns_to_s(BENCH_STALL_NS));
 	if (b->sync_incomplete)
-		human(b, "  warning: channel sync incomplete (%u/%u)", b->sync_rx, b->sync_expected);
+		human(b, "  warning: channel sync incomplete (%u/%u)", b->sync_rx,
+		    b->sync_expected);
 	human_errors(b);
 
 	kv_common_head(b, &kv);
@@ -1345,14 +1420,15 @@ static void report_messages(struct bench *b)
 	kv_add(&kv, "gaps", "%" PRIu64, b->gaps);
 	kv_add(&kv, "dups", "%" PRIu64, b->dups);
 	kv_ratio(&kv, "sent_per_s", (double)b->sent_total, run_s, true);
-	kv_ratio(&kv, fan ? "deliveries_per_s" : "msgs_per_s", (double)b->received_total, rx_s, true);
+	kv_ratio(&kv, fan ? "deliveries_per_s" : "msgs_per_s", (double)b->received_total, rx_s,
+	    true);
 	kv_add(&kv, "lat_p50_us", "%.0f", hist_quantile(&b->lat, 0.5) / 1e3);
 	kv_add(&kv, "lat_p99_us", "%.0f", hist_quantile(&b->lat, 0.99) / 1e3);
 	kv_add(&kv, "lat_p999_us", "%.0f", hist_quantile(&b->lat, 0.999) / 1e3);
 	kv_add(&kv, "lat_max_us", "%.0f", (double)b->lat.max / 1e3);
 	kv_cpu(&kv, "cpu_s", &b->ps_run0, &b->ps_run1);
 	kv_ratio(&kv, fan ? "deliveries_per_cpu_s" : "msgs_per_cpu_s", (double)b->received_total,
-		 cpu, cpu_ok);
+	    cpu, cpu_ok);
 	kv_rss(&kv, "rss_before_kb", &b->ps_begin);
 	kv_rss(&kv, "rss_after_kb", &b->ps_run1);
 	kv_add(&kv, "skipped", "%" PRIu64, b->skipped);
@@ -1362,7 +1438,8 @@ static void report_messages(struct bench *b)
 	print_kv(&kv);
 }
 
-static void report_churn(struct bench *b)
+static void
+report_churn(struct bench *b)
 {
 	struct kv kv = { .len = 0 };
 	double run_s = ns_to_s(b->t_run_end - b->t_run0);
@@ -1371,18 +1448,21 @@ static void report_churn(struct bench *b)
 	double bench_cpu = rusage_cpu_s(&b->ru_run1) - rusage_cpu_s(&b->ru_run0);
 	double cps = run_s > 0 ? (double)b->cycles / run_s : 0.0;
 
-	human(b, "churn: %u workers, %.1f s: %" PRIu64 " cycles (connect+register, join 2 "
-	      "channels, part, quit) = %.0f cycles/s, %.0f ops/s",
-	      b->nconns, run_s, b->cycles, cps, cps * 4);
-	human(b, "  cycle latency: p50 %.2f ms  p99 %.2f ms  max %.2f ms; errors %" PRIu64
-	      " (timeouts %" PRIu64 ")",
-	      hist_quantile(&b->cycle_lat, 0.5) / 1e6, hist_quantile(&b->cycle_lat, 0.99) / 1e6,
-	      (double)b->cycle_lat.max / 1e6, b->churn_errors, b->cycle_timeouts);
+	human(b,
+	    "churn: %u workers, %.1f s: %" PRIu64 " cycles (connect+register, join 2 "
+	    "channels, part, quit) = %.0f cycles/s, %.0f ops/s",
+	    b->nconns, run_s, b->cycles, cps, cps * 4);
+	human(b,
+	    "  cycle latency: p50 %.2f ms  p99 %.2f ms  max %.2f ms; errors %" PRIu64
+	    " (timeouts %" PRIu64 ")",
+	    hist_quantile(&b->cycle_lat, 0.5) / 1e6, hist_quantile(&b->cycle_lat, 0.99) / 1e6,
+	    (double)b->cycle_lat.max / 1e6, b->churn_errors, b->cycle_timeouts);
 	if (b->ps_run0.ok && b->ps_end.ok)
-		human(b, "  server RSS: start %ld kB, after 1/4 of the run %ld kB, end %ld kB "
-		      "(growth %+ld kB since warm-up); CPU %.2f s = %.0f cycles per CPU-s",
-		      b->ps_run0.rss_kb, b->ps_warm.rss_kb, b->ps_end.rss_kb,
-		      b->ps_end.rss_kb - b->ps_warm.rss_kb, cpu, cpu > 0 ? b->cycles / cpu : 0.0);
+		human(b,
+		    "  server RSS: start %ld kB, after 1/4 of the run %ld kB, end %ld kB "
+		    "(growth %+ld kB since warm-up); CPU %.2f s = %.0f cycles per CPU-s",
+		    b->ps_run0.rss_kb, b->ps_warm.rss_kb, b->ps_end.rss_kb,
+		    b->ps_end.rss_kb - b->ps_warm.rss_kb, cpu, cpu > 0 ? b->cycles / cpu : 0.0);
 	human(b, "  generator CPU %.2f s", bench_cpu);
 	human_errors(b);
 
@@ -1413,7 +1493,8 @@ static void report_churn(struct bench *b)
 
 /* ------------------------------------------------------------- phases */
 
-static void enter_phase(struct bench *b, enum phase p)
+static void
+enter_phase(struct bench *b, enum phase p)
 {
 	b->phase = p;
 	b->t_phase = now_ns();
@@ -1422,7 +1503,8 @@ static void enter_phase(struct bench *b, enum phase p)
 	progress(b, "phase %s", phase_names[p]);
 }
 
-static void start_connect(struct bench *b)
+static void
+start_connect(struct bench *b)
 {
 	b->n_target = b->nconns;
 	b->t_connect0 = now_ns();
@@ -1433,7 +1515,8 @@ static void start_connect(struct bench *b)
 }
 
 /* Give up on every registration still in progress (stall timeout). */
-static void connect_give_up(struct bench *b)
+static void
+connect_give_up(struct bench *b)
 {
 	uint32_t i, n = 0;
 
@@ -1455,10 +1538,12 @@ static void connect_give_up(struct bench *b)
 	}
 	b->failed += b->n_target - b->next_launch;
 	b->next_launch = b->n_target;
-	progress(b, "connect: no progress for %.0f s, gave up on %u registrations", b->o.timeout, n);
+	progress(b, "connect: no progress for %.0f s, gave up on %u registrations", b->o.timeout,
+	    n);
 }
 
-static void enter_teardown(struct bench *b)
+static void
+enter_teardown(struct bench *b)
 {
 	uint32_t i;
 
@@ -1483,7 +1568,8 @@ static void enter_teardown(struct bench *b)
 	}
 }
 
-static void finish(struct bench *b)
+static void
+finish(struct bench *b)
 {
 	uint32_t i;
 
@@ -1493,7 +1579,8 @@ static void finish(struct bench *b)
 	event_base_loopexit(b->base, NULL);
 }
 
-static void enter_sync(struct bench *b)
+static void
+enter_sync(struct bench *b)
 {
 	uint32_t i;
 
@@ -1517,7 +1604,8 @@ static void enter_sync(struct bench *b)
 
 static void pace_cb(evutil_socket_t fd, short what, void *arg);
 
-static void start_run(struct bench *b)
+static void
+start_run(struct bench *b)
 {
 	uint32_t i, want;
 
@@ -1550,13 +1638,14 @@ static void start_run(struct bench *b)
 				die("out of memory");
 		}
 	}
-	b->rx_next = calloc((size_t)b->nconns * (b->o.scenario == SC_FANOUT ? (b->nsenders ? b->nsenders : 1) : 1),
-			    sizeof(uint32_t));
+	b->rx_next = calloc((size_t)b->nconns *
+		(b->o.scenario == SC_FANOUT ? (b->nsenders ? b->nsenders : 1) : 1),
+	    sizeof(uint32_t));
 	if (!b->rx_next)
 		die("out of memory");
 	if (b->nsenders == 0 || b->nrecv_per_msg == 0)
 		progress(b, "warning: nothing to measure (%u senders, %u receivers per message)",
-			 b->nsenders, b->nrecv_per_msg);
+		    b->nsenders, b->nrecv_per_msg);
 
 	b->ps_run0 = proc_sample(b);
 	getrusage(RUSAGE_SELF, &b->ru_run0);
@@ -1577,7 +1666,8 @@ static void start_run(struct bench *b)
 	}
 }
 
-static void stop_run(struct bench *b)
+static void
+stop_run(struct bench *b)
 {
 	uint32_t i;
 
@@ -1592,7 +1682,8 @@ static void stop_run(struct bench *b)
 }
 
 /* Rate mode: top every sender up to rate x elapsed (1 ms tick). */
-static void pace_cb(evutil_socket_t fd, short what, void *arg)
+static void
+pace_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct bench *b = arg;
 	uint64_t now = now_ns(), due;
@@ -1628,7 +1719,8 @@ static void pace_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-static void start_churn(struct bench *b)
+static void
+start_churn(struct bench *b)
 {
 	uint32_t i;
 
@@ -1645,7 +1737,8 @@ static void start_churn(struct bench *b)
 	}
 }
 
-static uint32_t count_state(struct bench *b, enum conn_state st)
+static uint32_t
+count_state(struct bench *b, enum conn_state st)
 {
 	uint32_t i, n = 0;
 
@@ -1655,7 +1748,8 @@ static uint32_t count_state(struct bench *b, enum conn_state st)
 }
 
 /* Move through the phases as far as the current state allows. */
-static void advance(struct bench *b)
+static void
+advance(struct bench *b)
 {
 	if (b->in_advance)
 		return;
@@ -1672,7 +1766,7 @@ static void advance(struct bench *b)
 			getrusage(RUSAGE_SELF, &b->ru_run1);
 			if (b->o.scenario == SC_CONNECT) {
 				progress(b, "connect: %u registered, %u failed; holding %.0f s",
-					 b->registered, b->failed, b->o.hold);
+				    b->registered, b->failed, b->o.hold);
 				b->t_hold0 = now;
 				enter_phase(b, PH_HOLD);
 			} else if (b->o.scenario == SC_FANOUT) {
@@ -1709,7 +1803,8 @@ static void advance(struct bench *b)
 			if (b->o.scenario == SC_CHURN) {
 				uint32_t i;
 
-				if (b->churn_active > 0 && now < b->t_phase + BENCH_CYCLE_TIMEOUT_NS)
+				if (b->churn_active > 0 &&
+				    now < b->t_phase + BENCH_CYCLE_TIMEOUT_NS)
 					break;
 				for (i = 0; i < b->nconns; i++)
 					conn_close(&b->conns[i]);
@@ -1750,7 +1845,8 @@ static void advance(struct bench *b)
 }
 
 /* 50 ms housekeeping: timeouts, stall breaking, progress lines. */
-static void tick_cb(evutil_socket_t fd, short what, void *arg)
+static void
+tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct bench *b = arg;
 	uint64_t now = now_ns();
@@ -1790,7 +1886,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 		if (now - b->t_phase > (uint64_t)(b->o.timeout * 1e9)) {
 			b->sync_incomplete = true;
 			progress(b, "sync: only %u/%u saw the marker, starting anyway", b->sync_rx,
-				 b->sync_expected);
+			    b->sync_expected);
 			b->sync_expected = b->sync_rx;
 		}
 		break;
@@ -1815,7 +1911,8 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 				struct sender *s = &b->senders[i];
 				uint32_t k;
 
-				if (s->sent == s->completed || now - s->last_progress < BENCH_STALL_NS)
+				if (s->sent == s->completed ||
+				    now - s->last_progress < BENCH_STALL_NS)
 					continue;
 				for (k = 0; k < b->window; k++) {
 					if (s->slot_rem[k]) {
@@ -1851,10 +1948,11 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 		b->last_report = now;
 		switch (b->phase) {
 		case PH_CONNECT:
-			progress(b, "connect: %u/%u registered, %u in progress (%u connecting, "
-				 "%u waiting for 001), %u failed, %u retries",
-				 b->registered, b->n_target, b->inflight, count_state(b, CS_CONNECTING),
-				 count_state(b, CS_REGISTERING), b->failed, b->retries_total);
+			progress(b,
+			    "connect: %u/%u registered, %u in progress (%u connecting, "
+			    "%u waiting for 001), %u failed, %u retries",
+			    b->registered, b->n_target, b->inflight, count_state(b, CS_CONNECTING),
+			    count_state(b, CS_REGISTERING), b->failed, b->retries_total);
 			break;
 		case PH_JOIN:
 			progress(b, "join: %u/%u joined", b->joined, b->registered);
@@ -1862,11 +1960,11 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 		case PH_RUN:
 		case PH_DRAIN:
 			if (b->o.scenario == SC_CHURN)
-				progress(b, "churn: %" PRIu64 " cycles, %" PRIu64 " errors", b->cycles,
-					 b->churn_errors);
+				progress(b, "churn: %" PRIu64 " cycles, %" PRIu64 " errors",
+				    b->cycles, b->churn_errors);
 			else
 				progress(b, "%s: sent %" PRIu64 " received %" PRIu64,
-					 phase_names[b->phase], b->sent_total, b->received_total);
+				    phase_names[b->phase], b->sent_total, b->received_total);
 			break;
 		default:
 			break;
@@ -1875,7 +1973,8 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	advance(b);
 }
 
-static void signal_cb(evutil_socket_t sig, short what, void *arg)
+static void
+signal_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct bench *b = arg;
 
@@ -1891,38 +1990,40 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 
 /* ------------------------------------------------------------ options */
 
-static void usage(FILE *f)
+static void
+usage(FILE *f)
 {
 	fprintf(f,
-"usage: evircd-bench SCENARIO [options]\n"
-"  SCENARIO is connect, fanout, privmsg or churn (or --scenario NAME)\n"
-"\n"
-"  --host ADDR          server address (default 127.0.0.1; ::1 works)\n"
-"  --port N             server port (default 6667)\n"
-"  --password PASS      send PASS before registering\n"
-"  --clients N          connect: clients to register (default 10000);\n"
-"                       fanout: channel members (default 500)\n"
-"  --senders S          fanout: members that send (default 5)\n"
-"  --pairs P            privmsg: client pairs (default 100)\n"
-"  --workers K          churn: concurrent workers (default 50)\n"
-"  --duration S         fanout/privmsg/churn: seconds of load (default 10)\n"
-"  --rate R             msgs/s per sender; 0 = unlimited with --window (default 0)\n"
-"  --window W           unlimited mode: undelivered messages per sender (default 16)\n"
-"  --size B             approximate message text length (default 64)\n"
-"  --drain S            seconds to wait for stragglers after sending (default 5)\n"
-"  --hold S             connect: keep the clients idle for S seconds (default 0)\n"
-"  --server-pid PID     read the server's RSS and CPU time from /proc/PID\n"
-"  --nick-prefix P      nickname prefix (default b); distinct per bench process\n"
-"  --channel #C         channel (default #bench)\n"
-"  --sources N          bind to N source addresses 127.0.0.1..N (default: auto)\n"
-"  --concurrency N      registrations/joins in progress at once (default 500)\n"
-"  --retries N          attempts per registration after the first (default 5)\n"
-"  --timeout S          give up a phase after S seconds without progress (default 60)\n"
-"  --label NAME         add server=NAME to the key=value line\n"
-"  --quiet              only print the key=value line\n");
+	    "usage: evircd-bench SCENARIO [options]\n"
+	    "  SCENARIO is connect, fanout, privmsg or churn (or --scenario NAME)\n"
+	    "\n"
+	    "  --host ADDR          server address (default 127.0.0.1; ::1 works)\n"
+	    "  --port N             server port (default 6667)\n"
+	    "  --password PASS      send PASS before registering\n"
+	    "  --clients N          connect: clients to register (default 10000);\n"
+	    "                       fanout: channel members (default 500)\n"
+	    "  --senders S          fanout: members that send (default 5)\n"
+	    "  --pairs P            privmsg: client pairs (default 100)\n"
+	    "  --workers K          churn: concurrent workers (default 50)\n"
+	    "  --duration S         fanout/privmsg/churn: seconds of load (default 10)\n"
+	    "  --rate R             msgs/s per sender; 0 = unlimited with --window (default 0)\n"
+	    "  --window W           unlimited mode: undelivered messages per sender (default 16)\n"
+	    "  --size B             approximate message text length (default 64)\n"
+	    "  --drain S            seconds to wait for stragglers after sending (default 5)\n"
+	    "  --hold S             connect: keep the clients idle for S seconds (default 0)\n"
+	    "  --server-pid PID     read the server's RSS and CPU time from /proc/PID\n"
+	    "  --nick-prefix P      nickname prefix (default b); distinct per bench process\n"
+	    "  --channel #C         channel (default #bench)\n"
+	    "  --sources N          bind to N source addresses 127.0.0.1..N (default: auto)\n"
+	    "  --concurrency N      registrations/joins in progress at once (default 500)\n"
+	    "  --retries N          attempts per registration after the first (default 5)\n"
+	    "  --timeout S          give up a phase after S seconds without progress (default 60)\n"
+	    "  --label NAME         add server=NAME to the key=value line\n"
+	    "  --quiet              only print the key=value line\n");
 }
 
-static double parse_num(const char *opt, const char *v, double lo, double hi)
+static double
+parse_num(const char *opt, const char *v, double lo, double hi)
 {
 	char *end;
 	double d;
@@ -1934,12 +2035,11 @@ static double parse_num(const char *opt, const char *v, double lo, double hi)
 	return d;
 }
 
-static void parse_args(struct opts *o, int argc, char **argv)
+static void
+parse_args(struct opts *o, int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "scenario", required_argument, NULL, 'S' },
-		{ "host", required_argument, NULL, 'h' },
-		{ "port", required_argument, NULL, 'p' },
+	static const struct option lo[] = { { "scenario", required_argument, NULL, 'S' },
+		{ "host", required_argument, NULL, 'h' }, { "port", required_argument, NULL, 'p' },
 		{ "password", required_argument, NULL, 'P' },
 		{ "clients", required_argument, NULL, 'c' },
 		{ "senders", required_argument, NULL, 's' },
@@ -1948,8 +2048,7 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "rate", required_argument, NULL, 'r' },
 		{ "window", required_argument, NULL, 'w' },
-		{ "size", required_argument, NULL, 'z' },
-		{ "drain", required_argument, NULL, 'D' },
+		{ "size", required_argument, NULL, 'z' }, { "drain", required_argument, NULL, 'D' },
 		{ "hold", required_argument, NULL, 'H' },
 		{ "server-pid", required_argument, NULL, 'i' },
 		{ "nick-prefix", required_argument, NULL, 'n' },
@@ -1958,11 +2057,8 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		{ "concurrency", required_argument, NULL, 'y' },
 		{ "retries", required_argument, NULL, 'R' },
 		{ "timeout", required_argument, NULL, 't' },
-		{ "label", required_argument, NULL, 'l' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, '?' },
-		{ NULL, 0, NULL, 0 }
-	};
+		{ "label", required_argument, NULL, 'l' }, { "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, '?' }, { NULL, 0, NULL, 0 } };
 	const char *scen = NULL;
 	int ch, clients = -1;
 
@@ -1984,29 +2080,75 @@ static void parse_args(struct opts *o, int argc, char **argv)
 
 	while ((ch = getopt_long(argc, argv, "q", lo, NULL)) != -1) {
 		switch (ch) {
-		case 'S': scen = optarg; break;
-		case 'h': o->host = optarg; break;
-		case 'p': o->port = (int)parse_num("port", optarg, 1, 65535); break;
-		case 'P': o->password = optarg; break;
-		case 'c': clients = (int)parse_num("clients", optarg, 1, 10000000); break;
-		case 's': o->senders = (int)parse_num("senders", optarg, 1, 100000); break;
-		case 'a': o->pairs = (int)parse_num("pairs", optarg, 1, 5000000); break;
-		case 'k': o->workers = (int)parse_num("workers", optarg, 1, 1000000); break;
-		case 'd': o->duration = parse_num("duration", optarg, 0.1, 86400); break;
-		case 'r': o->rate = parse_num("rate", optarg, 0, 10000000); break;
-		case 'w': o->window = (int)parse_num("window", optarg, 1, 1000000); break;
-		case 'z': o->size = (int)parse_num("size", optarg, 1, 400); break;
-		case 'D': o->drain = parse_num("drain", optarg, 0, 3600); break;
-		case 'H': o->hold = parse_num("hold", optarg, 0, 86400); break;
-		case 'i': o->server_pid = (long)parse_num("server-pid", optarg, 1, 4194304); break;
-		case 'n': o->nick_prefix = optarg; break;
-		case 'C': o->channel = optarg; break;
-		case 'o': o->sources = (int)parse_num("sources", optarg, 1, 250); break;
-		case 'y': o->concurrency = (int)parse_num("concurrency", optarg, 1, 1000000); break;
-		case 'R': o->retries = (int)parse_num("retries", optarg, 0, 100); break;
-		case 't': o->timeout = parse_num("timeout", optarg, 1, 86400); break;
-		case 'l': o->label = optarg; break;
-		case 'q': o->quiet = true; break;
+		case 'S':
+			scen = optarg;
+			break;
+		case 'h':
+			o->host = optarg;
+			break;
+		case 'p':
+			o->port = (int)parse_num("port", optarg, 1, 65535);
+			break;
+		case 'P':
+			o->password = optarg;
+			break;
+		case 'c':
+			clients = (int)parse_num("clients", optarg, 1, 10000000);
+			break;
+		case 's':
+			o->senders = (int)parse_num("senders", optarg, 1, 100000);
+			break;
+		case 'a':
+			o->pairs = (int)parse_num("pairs", optarg, 1, 5000000);
+			break;
+		case 'k':
+			o->workers = (int)parse_num("workers", optarg, 1, 1000000);
+			break;
+		case 'd':
+			o->duration = parse_num("duration", optarg, 0.1, 86400);
+			break;
+		case 'r':
+			o->rate = parse_num("rate", optarg, 0, 10000000);
+			break;
+		case 'w':
+			o->window = (int)parse_num("window", optarg, 1, 1000000);
+			break;
+		case 'z':
+			o->size = (int)parse_num("size", optarg, 1, 400);
+			break;
+		case 'D':
+			o->drain = parse_num("drain", optarg, 0, 3600);
+			break;
+		case 'H':
+			o->hold = parse_num("hold", optarg, 0, 86400);
+			break;
+		case 'i':
+			o->server_pid = (long)parse_num("server-pid", optarg, 1, 4194304);
+			break;
+		case 'n':
+			o->nick_prefix = optarg;
+			break;
+		case 'C':
+			o->channel = optarg;
+			break;
+		case 'o':
+			o->sources = (int)parse_num("sources", optarg, 1, 250);
+			break;
+		case 'y':
+			o->concurrency = (int)parse_num("concurrency", optarg, 1, 1000000);
+			break;
+		case 'R':
+			o->retries = (int)parse_num("retries", optarg, 0, 100);
+			break;
+		case 't':
+			o->timeout = parse_num("timeout", optarg, 1, 86400);
+			break;
+		case 'l':
+			o->label = optarg;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
 		case '?':
 		default:
 			usage(ch == '?' && optopt == 0 ? stdout : stderr);
@@ -2043,7 +2185,8 @@ static void parse_args(struct opts *o, int argc, char **argv)
 }
 
 /* Raise RLIMIT_NOFILE to the hard limit; returns the new soft limit. */
-static long raise_nofile(void)
+static long
+raise_nofile(void)
 {
 	struct rlimit rl;
 
@@ -2058,7 +2201,8 @@ static long raise_nofile(void)
 }
 
 /* Size of the kernel's ephemeral port range (connections per source IP). */
-static long ephemeral_ports(void)
+static long
+ephemeral_ports(void)
 {
 	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
 	long lo = 32768, hi = 60999;
@@ -2073,7 +2217,8 @@ static long ephemeral_ports(void)
 	return hi >= lo ? hi - lo + 1 : 1;
 }
 
-static void resolve_target(struct bench *b)
+static void
+resolve_target(struct bench *b)
 {
 	struct sockaddr_in *sin = (struct sockaddr_in *)&b->dst;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&b->dst;
@@ -2102,7 +2247,8 @@ static void resolve_target(struct bench *b)
 		die("--host %s is not ::1: this tool only targets loopback", b->o.host);
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	static struct bench bench;
 	struct bench *b = &bench;
@@ -2186,11 +2332,12 @@ int main(int argc, char **argv)
 	if (b->o.server_pid > 0 && !b->ps_begin.ok)
 		die("cannot read /proc/%ld/status and /proc/%ld/stat", b->o.server_pid,
 		    b->o.server_pid);
-	progress(b, "%s against %s port %d%s%s: %u connections, fd limit %ld, sources %d, "
-		 "libevent %s (%s)", scenario_names[b->o.scenario], b->o.host, b->o.port,
-		 b->o.label ? " label " : "", b->o.label ? b->o.label : "", b->nconns,
-		 b->rlimit_nofile, b->nsources ? b->nsources : 1, event_get_version(),
-		 event_base_get_method(b->base));
+	progress(b,
+	    "%s against %s port %d%s%s: %u connections, fd limit %ld, sources %d, "
+	    "libevent %s (%s)",
+	    scenario_names[b->o.scenario], b->o.host, b->o.port, b->o.label ? " label " : "",
+	    b->o.label ? b->o.label : "", b->nconns, b->rlimit_nofile,
+	    b->nsources ? b->nsources : 1, event_get_version(), event_base_get_method(b->base));
 
 	if (b->o.scenario == SC_CHURN)
 		start_churn(b);

@@ -24,24 +24,26 @@ fuzz_err_fd(void)
 	static int fd = 2;
 	return &fd;
 }
-#define FUZZ_SAVE_STDERR() do {							\
-	if (*fuzz_err_fd() == 2) {						\
-		int fd_ = dup(2);						\
-		if (fd_ >= 0)							\
-			*fuzz_err_fd() = fd_;					\
-	}									\
-} while (0)
+#define FUZZ_SAVE_STDERR() \
+	do { \
+		if (*fuzz_err_fd() == 2) { \
+			int fd_ = dup(2); \
+			if (fd_ >= 0) \
+				*fuzz_err_fd() = fd_; \
+		} \
+	} while (0)
 
 /* FUZZ_CHECK: an invariant of the code under test; a violation prints what
  * was expected and aborts, which libFuzzer (and replay) report as a crash. */
-#define FUZZ_CHECK(cond, ...) do {						\
-	if (!(cond)) {								\
-		dprintf(*fuzz_err_fd(), "%s:%d: invariant failed: %s: ",	\
-		    __FILE__, __LINE__, #cond);					\
-		dprintf(*fuzz_err_fd(), __VA_ARGS__);				\
-		dprintf(*fuzz_err_fd(), "\n");					\
-		abort();							\
-	}									\
-} while (0)
+#define FUZZ_CHECK(cond, ...) \
+	do { \
+		if (!(cond)) { \
+			dprintf(*fuzz_err_fd(), "%s:%d: invariant failed: %s: ", __FILE__, \
+			    __LINE__, #cond); \
+			dprintf(*fuzz_err_fd(), __VA_ARGS__); \
+			dprintf(*fuzz_err_fd(), "\n"); \
+			abort(); \
+		} \
+	} while (0)
 
 #endif

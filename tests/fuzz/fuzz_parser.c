@@ -43,8 +43,9 @@ ref_match(enum casemapping cm, const char *mask, const char *str)
 			kind[nt++] = T_STAR;
 		else if (mask[i] == '?')
 			kind[nt++] = T_ANY;
-		else if (mask[i] == '\\' && i + 1 < mlen && (mask[i + 1] == '*' || mask[i + 1] == '?')) {
-			lit[nt] = (unsigned char)mask[++i];	/* "\*", "\?": the literal */
+		else if (mask[i] == '\\' && i + 1 < mlen &&
+		    (mask[i + 1] == '*' || mask[i + 1] == '?')) {
+			lit[nt] = (unsigned char)mask[++i]; /* "\*", "\?": the literal */
 			kind[nt++] = T_LIT;
 		} else {
 			lit[nt] = casemap_lower(cm, (unsigned char)mask[i]);
@@ -115,7 +116,8 @@ check_names(const char *a, const char *b)
 
 		n = casemap_fold(cm, fa, a, sizeof(fa));
 		FUZZ_CHECK(n < sizeof(fa) && n == strlen(fa), "fold length %zu", n);
-		FUZZ_CHECK(n == (la < sizeof(fa) ? la : sizeof(fa) - 1), "fold of %zu bytes gave %zu", la, n);
+		FUZZ_CHECK(n == (la < sizeof(fa) ? la : sizeof(fa) - 1),
+		    "fold of %zu bytes gave %zu", la, n);
 		n = casemap_fold(cm, fb, b, sizeof(fb));
 		if (la < sizeof(fa) && lb < sizeof(fb))
 			FUZZ_CHECK((strcmp(fa, fb) == 0) == (casemap_cmp(cm, a, b) == 0),
@@ -129,9 +131,11 @@ check_names(const char *a, const char *b)
 		 * reference to keep each run fast. */
 		if (la <= 100 && lb <= 100) {
 			m = casemap_match(cm, a, b);
-			FUZZ_CHECK(m == ref_match(cm, a, b), "casemap_match('%s', '%s') = %d", a, b, m);
+			FUZZ_CHECK(m == ref_match(cm, a, b), "casemap_match('%s', '%s') = %d", a, b,
+			    m);
 			m = casemap_match(cm, b, a);
-			FUZZ_CHECK(m == ref_match(cm, b, a), "casemap_match('%s', '%s') = %d", b, a, m);
+			FUZZ_CHECK(m == ref_match(cm, b, a), "casemap_match('%s', '%s') = %d", b, a,
+			    m);
 		}
 	}
 	for (n = 0; n <= 40; n += 9)
@@ -166,16 +170,20 @@ check_modes(char *const *params, int nparams)
 			FUZZ_CHECK(n >= 0 && n <= max, "mode_parse returned %d (max %d)", n, max);
 			int withparam = 0;
 			for (i = 0; i < n; i++) {
-				FUZZ_CHECK(out[i].dir == '+' || out[i].dir == '-', "dir %d", out[i].dir);
-				FUZZ_CHECK(out[i].mode != '+' && out[i].mode != '-' && out[i].mode != '\0',
+				FUZZ_CHECK(out[i].dir == '+' || out[i].dir == '-', "dir %d",
+				    out[i].dir);
+				FUZZ_CHECK(out[i].mode != '+' && out[i].mode != '-' &&
+					out[i].mode != '\0',
 				    "mode letter %d", out[i].mode);
-				FUZZ_CHECK(strchr(params[0], out[i].mode) != NULL, "letter not in the string");
+				FUZZ_CHECK(strchr(params[0], out[i].mode) != NULL,
+				    "letter not in the string");
 				if (out[i].arg != NULL) {
 					bool found = false;
 					int k;
 					for (k = 1; k < nparams; k++)
 						found |= out[i].arg == params[k];
-					FUZZ_CHECK(found, "mode argument is not one of the parameters");
+					FUZZ_CHECK(found,
+					    "mode argument is not one of the parameters");
 					FUZZ_CHECK(!out[i].missing_arg, "argument and missing_arg");
 					withparam++;
 				}
@@ -184,7 +192,8 @@ check_modes(char *const *params, int nparams)
 					FUZZ_CHECK(out[i].arg == NULL && !out[i].missing_arg,
 					    "mode %c takes no argument", out[i].mode);
 			}
-			FUZZ_CHECK(withparam <= maxp, "%d parameters kept, MODES %d", withparam, maxp);
+			FUZZ_CHECK(withparam <= maxp, "%d parameters kept, MODES %d", withparam,
+			    maxp);
 		}
 	}
 }
@@ -203,7 +212,8 @@ serialise(const struct irc_msg *m, char *out, size_t size)
 	len += (size_t)snprintf(out + len, size - len, "%s", m->verb);
 	for (i = 0; i < m->nparams; i++) {
 		bool trailing = i == m->nparams - 1 &&
-		    (m->params[i][0] == '\0' || m->params[i][0] == ':' || strchr(m->params[i], ' '));
+		    (m->params[i][0] == '\0' || m->params[i][0] == ':' ||
+			strchr(m->params[i], ' '));
 		len += (size_t)snprintf(out + len, size - len, " %s%s", trailing ? ":" : "",
 		    m->params[i]);
 	}
@@ -228,7 +238,8 @@ check_split(struct irc_msg *m)
 			seg = strchr(p, ';');
 			n = seg ? (size_t)(seg - p) : strlen(p);
 			eq = memchr(p, '=', n);
-			FUZZ_CHECK(p[0] == '+' && message_tag_key_valid(p, eq ? (size_t)(eq - p) : n),
+			FUZZ_CHECK(p[0] == '+' &&
+				message_tag_key_valid(p, eq ? (size_t)(eq - p) : n),
 			    "relayed key in '%s'", ct);
 			for (v = eq ? eq + 1 : p + n; v < p + n; v++) {
 				if (*v != '\\')
@@ -287,7 +298,8 @@ check_message(char *buf, size_t len)
 		FUZZ_CHECK(m.params[i] > m.verb, "param %d before the verb", i);
 		if (i < m.nparams - 1)
 			FUZZ_CHECK(m.params[i][0] != '\0' && m.params[i][0] != ':' &&
-			    strchr(m.params[i], ' ') == NULL, "middle param %d '%s'", i, m.params[i]);
+				strchr(m.params[i], ' ') == NULL,
+			    "middle param %d '%s'", i, m.params[i]);
 		if (i > 0)
 			FUZZ_CHECK(m.params[i] > m.params[i - 1], "params out of order");
 	}
@@ -305,9 +317,11 @@ check_message(char *buf, size_t len)
 	FUZZ_CHECK(strcmp(m.verb, m2.verb) == 0, "verb '%s' != '%s'", m.verb, m2.verb);
 	FUZZ_CHECK(m.nparams == m2.nparams, "nparams %d != %d", m.nparams, m2.nparams);
 	FUZZ_CHECK((m.tags == NULL) == (m2.tags == NULL) &&
-	    (m.tags == NULL || strcmp(m.tags, m2.tags) == 0), "tags");
+		(m.tags == NULL || strcmp(m.tags, m2.tags) == 0),
+	    "tags");
 	FUZZ_CHECK((m.prefix == NULL) == (m2.prefix == NULL) &&
-	    (m.prefix == NULL || strcmp(m.prefix, m2.prefix) == 0), "prefix");
+		(m.prefix == NULL || strcmp(m.prefix, m2.prefix) == 0),
+	    "prefix");
 	for (i = 0; i < m.nparams; i++)
 		FUZZ_CHECK(strcmp(m.params[i], m2.params[i]) == 0, "param %d '%s' != '%s'", i,
 		    m.params[i], m2.params[i]);

@@ -49,25 +49,25 @@
 #include "core/server.h"
 #include "daemon.h"
 
-#define NSLOTS		4
-#define LOOP_TURNS	64	/* event_base_loop(EVLOOP_NONBLOCK) calls per step, at most */
-#define AMPLIFY		64
+#define NSLOTS	   4
+#define LOOP_TURNS 64 /* event_base_loop(EVLOOP_NONBLOCK) calls per step, at most */
+#define AMPLIFY	   64
 
 struct slot {
-	struct bufferevent *end;	/* our end of the pair; NULL = free */
-	bool	reading;		/* our end reads (drains) its input */
-	bool	blind;			/* reading was off once: output may be lost */
-	bool	saw_error;		/* the server sent ERROR */
-	bool	gone;			/* we closed or dropped it ourselves */
+	struct bufferevent *end; /* our end of the pair; NULL = free */
+	bool reading; /* our end reads (drains) its input */
+	bool blind; /* reading was off once: output may be lost */
+	bool saw_error; /* the server sent ERROR */
+	bool gone; /* we closed or dropped it ourselves */
 };
 
 struct fz {
-	struct server	*srv;
-	struct slot	 slots[NSLOTS];
+	struct server *srv;
+	struct slot slots[NSLOTS];
 };
 
-static bool trace;		/* FUZZ_TRACE=1: print what each client receives */
-static char config_path[64];	/* REHASH reloads this file */
+static bool trace; /* FUZZ_TRACE=1: print what each client receives */
+static char config_path[64]; /* REHASH reloads this file */
 static char motd_path[64];
 
 /* write_file: a temporary file with text, unlinked at once and kept open;
@@ -99,7 +99,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	trace = getenv("FUZZ_TRACE") != NULL;
 	memset(motd, 'M', sizeof(motd));
 	memcpy(motd, "Welcome to the fuzzer\n\n", 23);
-	memcpy(motd + sizeof(motd) - 2, "\n", 2);	/* a line over 512 bytes */
+	memcpy(motd + sizeof(motd) - 2, "\n", 2); /* a line over 512 bytes */
 	write_file(motd_path, sizeof(motd_path), motd);
 	/* What REHASH loads: other limits than the start-up configuration,
 	 * so a reload changes them under connected clients, and the optional
@@ -152,7 +152,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	    "[oper]\n"
 	    "name = fuzz\n"
 	    "password = pw\n"
-	    "host = *\n", motd_path);
+	    "host = *\n",
+	    motd_path);
 	write_file(config_path, sizeof(config_path), conf);
 	return 0;
 }
@@ -187,13 +188,14 @@ fz_config(void)
 	cfg->flood_enabled = false;
 	cfg->sendq = 8192;
 	cfg->nicklen = NICKLEN_MAX;
-	cfg->channellen = 200;		/* the ceiling: longest 353/319 heads */
+	cfg->channellen = 200; /* the ceiling: longest 353/319 heads */
 	cfg->whowas_history = 4;
 	cfg->max_channels_per_user = 6;
 	cfg->max_list = 5;
 	cfg->nick_delay = 30;
 	cfg->motd_file = strdup(motd_path);
-	if (cfg->name == NULL || cfg->motd_file == NULL || config_load_motd(cfg, err, sizeof(err)) != 0)
+	if (cfg->name == NULL || cfg->motd_file == NULL ||
+	    config_load_motd(cfg, err, sizeof(err)) != 0)
 		abort();
 	/* a [link] so that client 3 can become a server link and feed the
 	 * server protocol (link/; seeds link-burst, link-garbage) */
@@ -230,7 +232,7 @@ run_loop(struct fz *f)
 	}
 }
 
-static struct slot *slots_base;	/* for trace output */
+static struct slot *slots_base; /* for trace output */
 
 /* check_tags: the tag section of an output line (after '@', up to the
  * space) follows the message-tags grammar: no empty tag, every key valid,
@@ -274,7 +276,8 @@ check_line(struct slot *s, char *line, size_t len)
 	if (len > 0 && line[0] == '@')
 		check_tags(line, len);
 	body = message_body_len(line, len);
-	FUZZ_CHECK(body <= IRC_LINE_MAX - 2, "output line of %zu bytes: '%.*s'", body, (int)len, line);
+	FUZZ_CHECK(body <= IRC_LINE_MAX - 2, "output line of %zu bytes: '%.*s'", body, (int)len,
+	    line);
 	FUZZ_CHECK(len - body <= IRC_TAGS_MAX + 1, "output tags of %zu bytes", len - body);
 	if (strncmp(line, "ERROR ", 6) == 0)
 		s->saw_error = true;
@@ -414,7 +417,8 @@ check_state(struct server *srv)
 		FUZZ_CHECK(c->state != CLIENT_DEAD, "dead client %s on the live list", c->nick);
 		if (c->flags & CF_NICK_HASHED) {
 			hashed++;
-			FUZZ_CHECK(c->state < CLIENT_CLOSING, "closing client %s still hashed", c->nick);
+			FUZZ_CHECK(c->state < CLIENT_CLOSING, "closing client %s still hashed",
+			    c->nick);
 			found = server_find_nick(srv, c->nick);
 			FUZZ_CHECK(found == c, "nick %s does not find its client", c->nick);
 		}
@@ -422,10 +426,11 @@ check_state(struct server *srv)
 		LIST_FOREACH(m, &c->channels, by_client) {
 			nch++;
 			FUZZ_CHECK(m->client == c, "membership of %s points elsewhere", c->nick);
-			FUZZ_CHECK(channel_find_member(m->chan, c) == m, "%s not found in %s", c->nick,
-			    m->chan->name);
+			FUZZ_CHECK(channel_find_member(m->chan, c) == m, "%s not found in %s",
+			    c->nick, m->chan->name);
 			FUZZ_CHECK(server_find_channel(srv, m->chan->name) == m->chan ||
-			    m->chan->name[0] == '!', "channel %s not in the map", m->chan->name);
+				m->chan->name[0] == '!',
+			    "channel %s not in the map", m->chan->name);
 		}
 		FUZZ_CHECK(nch == c->nchannels, "%s: %u memberships, nchannels %u", c->nick, nch,
 		    (unsigned)c->nchannels);
@@ -438,7 +443,7 @@ check_state(struct server *srv)
 			opers += client_is_oper(c);
 			invisible += (c->umodes & UMODE_INVISIBLE) != 0;
 		} else {
-			unknown += !(c->flags & CF_SERVER);	/* a link is no unknown connection */
+			unknown += !(c->flags & CF_SERVER); /* a link is no unknown connection */
 			FUZZ_CHECK(nch == 0, "unregistered %s is in %u channels", c->nick, nch);
 		}
 	}
@@ -465,10 +470,12 @@ check_state(struct server *srv)
 	}
 	FUZZ_CHECK(clients == srv->stats.clients, "stats.clients %u, counted %u",
 	    srv->stats.clients, clients);
-	FUZZ_CHECK(users == srv->stats.users, "stats.users %u, counted %u", srv->stats.users, users);
+	FUZZ_CHECK(users == srv->stats.users, "stats.users %u, counted %u", srv->stats.users,
+	    users);
 	FUZZ_CHECK(unknown == srv->stats.unknown, "stats.unknown %u, counted %u",
 	    srv->stats.unknown, unknown);
-	FUZZ_CHECK(opers == srv->stats.opers, "stats.opers %u, counted %u", srv->stats.opers, opers);
+	FUZZ_CHECK(opers == srv->stats.opers, "stats.opers %u, counted %u", srv->stats.opers,
+	    opers);
 	FUZZ_CHECK(invisible == srv->stats.invisible, "stats.invisible %u, counted %u",
 	    srv->stats.invisible, invisible);
 	FUZZ_CHECK(hashed == HASH_COUNT(srv->nicks), "%u hashed clients, map holds %u", hashed,
@@ -482,7 +489,8 @@ check_state(struct server *srv)
 		    ch->name, ch->nmembers, (unsigned)HASH_COUNT(ch->members));
 		HASH_ITER(hh, ch->members, m, mtmp) {
 			FUZZ_CHECK(m->chan == ch, "member of %s points elsewhere", ch->name);
-			FUZZ_CHECK(client_is_registered(m->client) && m->client->state < CLIENT_CLOSING,
+			FUZZ_CHECK(client_is_registered(m->client) &&
+				m->client->state < CLIENT_CLOSING,
 			    "%s: member %s is closing or unregistered", ch->name, m->client->nick);
 		}
 		nlist = 0;
@@ -530,7 +538,7 @@ record(struct fz *f, uint8_t ctl, const uint8_t *p, size_t n)
 	switch (ctl & 0xfc) {
 	case 0xe0:
 		slot_write(f, s, p, n);
-		return;		/* no loop turn: the next record pipelines */
+		return; /* no loop turn: the next record pipelines */
 	case 0xe4:
 		for (k = 0; k < n && s->end != NULL; k++) {
 			slot_write(f, s, p + k, 1);
@@ -547,7 +555,7 @@ record(struct fz *f, uint8_t ctl, const uint8_t *p, size_t n)
 	case 0xec:
 		f->srv->now += 1 + 8 * (time_t)n;
 		if ((c = slot_client(f, s)) != NULL && c->timer_due != 0)
-			conn_timer_cb(-1, EV_TIMEOUT, c);	/* its timer fires now */
+			conn_timer_cb(-1, EV_TIMEOUT, c); /* its timer fires now */
 		break;
 	case 0xf0:
 		if (s->end != NULL) {
@@ -605,11 +613,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f.srv = server_new(fz_config(), config_path);
 	if (f.srv == NULL)
 		abort();
-	f.srv->clock_fixed = true;	/* only the clock action moves it: a replay sees the same times */
+	f.srv->clock_fixed =
+	    true; /* only the clock action moves it: a replay sees the same times */
 	for (i = 0; i < NSLOTS; i++)
 		slot_connect(&f, i);
 	for (i = 0; i < NSLOTS - 1; i++) {
-		n = snprintf(reg, sizeof(reg), "NICK fz%d\r\nUSER u%d 0 * :Fuzz client %d\r\n", i, i, i);
+		n = snprintf(reg, sizeof(reg), "NICK fz%d\r\nUSER u%d 0 * :Fuzz client %d\r\n", i,
+		    i, i);
 		slot_write(&f, &f.slots[i], (const uint8_t *)reg, (size_t)n);
 	}
 	step_done(&f);

@@ -45,8 +45,8 @@
 #include "net/ws.h"
 #include "proto/message.h"
 
-#define LOOP_TURNS	64
-#define LINE_MAX_OUT	(IRC_TAGS_MAX + IRC_LINE_MAX)
+#define LOOP_TURNS   64
+#define LINE_MAX_OUT (IRC_TAGS_MAX + IRC_LINE_MAX)
 
 static bool trace;
 
@@ -92,8 +92,7 @@ check_pure(const uint8_t *data, size_t size)
 	size_t n = size < 4096 ? size : 4096, m;
 	int st = ws_handshake_parse((const char *)data, size, "https://a.example http://*.b", &hs);
 
-	FUZZ_CHECK(st == 101 || st == 400 || st == 403 || st == 405 || st == 426,
-	    "status %d", st);
+	FUZZ_CHECK(st == 101 || st == 400 || st == 403 || st == 405 || st == 426, "status %d", st);
 	if (st == 101)
 		FUZZ_CHECK(strlen(hs.accept) == 28, "accept '%s'", hs.accept);
 	else
@@ -135,7 +134,8 @@ check_frames(const unsigned char *p, size_t len)
 		case 2:
 			FUZZ_CHECK(n <= LINE_MAX_OUT * 3, "message of %zu bytes", n);
 			FUZZ_CHECK(memchr(pay, '\r', n) == NULL && memchr(pay, '\n', n) == NULL &&
-			    memchr(pay, '\0', n) == NULL, "CR/LF/NUL in '%.*s'", (int)n, pay);
+				memchr(pay, '\0', n) == NULL,
+			    "CR/LF/NUL in '%.*s'", (int)n, pay);
 			if (op == 1)
 				FUZZ_CHECK(message_utf8_valid(pay, n), "text message not UTF-8");
 			if (trace)
@@ -169,7 +169,7 @@ check_output(struct evbuffer *got)
 	size_t hl, cl;
 
 	if (len == 0)
-		return;		/* nothing yet: the request is incomplete */
+		return; /* nothing yet: the request is incomplete */
 	FUZZ_CHECK(len >= 12 && memcmp(p, "HTTP/1.1 ", 9) == 0, "not HTTP: '%.*s'",
 	    (int)(len < 40 ? len : 40), p);
 	status = atoi((const char *)p + 9);
@@ -183,7 +183,8 @@ check_output(struct evbuffer *got)
 		return;
 	}
 	FUZZ_CHECK(status == 400 || status == 403 || status == 405 || status == 408 ||
-	    status == 426 || status == 431 || status == 503, "status %d", status);
+		status == 426 || status == 431 || status == 503,
+	    "status %d", status);
 	const char *clh = memmem(p, hl, "Content-Length: ", 16);
 	FUZZ_CHECK(clh != NULL, "no Content-Length");
 	cl = (size_t)strtoul(clh + 16, NULL, 10);
@@ -232,8 +233,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *protos[4] = { "", "Sec-WebSocket-Protocol: text.ircv3.net\r\n",
-	    "Sec-WebSocket-Protocol: binary.ircv3.net\r\n",
-	    "Sec-WebSocket-Protocol: text.ircv3.net, binary.ircv3.net\r\n" };
+		"Sec-WebSocket-Protocol: binary.ircv3.net\r\n",
+		"Sec-WebSocket-Protocol: text.ircv3.net, binary.ircv3.net\r\n" };
 	struct config *cfg;
 	struct server *srv;
 	struct bufferevent *wpair[2], *ppair[2];
@@ -291,11 +292,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(wc != NULL, "no WebSocket client");
 
 	if (mode & 0x01) {
-		int n = snprintf(buf, sizeof(buf), "GET /irc HTTP/1.1\r\nHost: x\r\n"
+		int n = snprintf(buf, sizeof(buf),
+		    "GET /irc HTTP/1.1\r\nHost: x\r\n"
 		    "Upgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n"
 		    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-		    "%s%s\r\n", protos[(mode >> 1) & 3],
-		    (mode & 0x40) ? "Origin: http://x.b\r\n" : "");
+		    "%s%s\r\n",
+		    protos[(mode >> 1) & 3], (mode & 0x40) ? "Origin: http://x.b\r\n" : "");
 		evbuffer_add(send, buf, (size_t)n);
 		if (mode & 0x20) {
 			text_frame(send, "NICK wz");
@@ -333,7 +335,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mode & 0x40) {
 		bool alive = false;
 		TAILQ_FOREACH(c, &srv->clients, link)
-			alive = alive || c == wc;	/* (wc may be freed) */
+			alive = alive || c == wc; /* (wc may be freed) */
 		if (alive && wc->state == CLIENT_OPEN) {
 			srv->now_offset += 40;
 			server_clock(srv);
@@ -342,7 +344,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	if (mode & 0x80) {
-		bufferevent_flush(wpair[1], EV_WRITE, BEV_FINISHED);	/* EOF */
+		bufferevent_flush(wpair[1], EV_WRITE, BEV_FINISHED); /* EOF */
 		run_loop(srv);
 	}
 	run_loop(srv);

@@ -59,7 +59,7 @@ h_new_cfg(struct config *cfg)
 	ck_assert_ptr_nonnull(h);
 	h->srv = server_new(cfg, NULL);
 	ck_assert_ptr_nonnull(h->srv);
-	h->srv->clock_fixed = true;	/* only h_advance and h_wait_real move it */
+	h->srv->clock_fixed = true; /* only h_advance and h_wait_real move it */
 	h->max_turns = 100000;
 	return h;
 }
@@ -130,9 +130,10 @@ collect(struct fc *fc)
 	size_t n;
 
 	while ((line = evbuffer_readln(in, &n, EVBUFFER_EOL_CRLF_STRICT)) != NULL) {
-		ck_assert_msg(n + 2 <= IRC_LINE_MAX, "%s: line of %zu bytes (> 512 with CRLF): %.80s...",
-		    fc->name, n + 2, line);
-		ck_assert_msg(memchr(line, '\0', n) == NULL, "%s: NUL in line '%s'", fc->name, line);
+		ck_assert_msg(n + 2 <= IRC_LINE_MAX,
+		    "%s: line of %zu bytes (> 512 with CRLF): %.80s...", fc->name, n + 2, line);
+		ck_assert_msg(memchr(line, '\0', n) == NULL, "%s: NUL in line '%s'", fc->name,
+		    line);
 		ck_assert_msg(memchr(line, '\n', n) == NULL && memchr(line, '\r', n) == NULL,
 		    "%s: bare CR or LF inside line '%s'", fc->name, line);
 		fc->received += n + 2;
@@ -178,7 +179,7 @@ static void
 pickup(struct fc *fc)
 {
 	if (fc->paused || fc->h->sockets)
-		return;		/* a socket end reads whenever data is there */
+		return; /* a socket end reads whenever data is there */
 	bufferevent_enable(fc->bev, EV_READ);
 	bufferevent_disable(fc->bev, EV_READ);
 }
@@ -248,7 +249,7 @@ h_wait_real(struct harness *h, struct fc *fc, bool (*cond)(struct fc *), int tim
 	ev = evtimer_new(h->srv->base, deadline_cb, &expired);
 	ck_assert_ptr_nonnull(ev);
 	evtimer_add(ev, &tv);
-	clock_follow_wall(h->srv, true);	/* real timers see real seconds */
+	clock_follow_wall(h->srv, true); /* real timers see real seconds */
 	h_run(h);
 	while (!(ok = cond(fc)) && !expired) {
 		event_base_loop(h->srv->base, EVLOOP_ONCE);
@@ -341,7 +342,7 @@ fc_connect(struct harness *h, const char *label)
 		c = conn_adopt(h->srv, pair[0], (struct sockaddr *)&sin, sizeof(sin));
 		ck_assert_ptr_nonnull(c);
 		fc->bev = pair[1];
-		bufferevent_enable(fc->bev, EV_WRITE);	/* EV_READ only in pickup() */
+		bufferevent_enable(fc->bev, EV_WRITE); /* EV_READ only in pickup() */
 	}
 	h->fcs[h->nfc++] = fc;
 	return fc;
@@ -422,7 +423,8 @@ dump(struct fc *fc, char *out, size_t size)
 	for (i = 0; i < fc->nlines && i < 40 && len + 2 < size; i++)
 		len += (size_t)snprintf(out + len, size - len, "  [%zu] %s\n", i, fc->lines[i]);
 	if (fc->nlines == 0)
-		snprintf(out, size, "  (nothing pending)%s\n", fc_gone(fc) ? " (connection gone)" : "");
+		snprintf(out, size, "  (nothing pending)%s\n",
+		    fc_gone(fc) ? " (connection gone)" : "");
 	if (len >= size)
 		out[size - 1] = '\0';
 }
@@ -440,7 +442,8 @@ fc_expect_at(const char *file, int line, struct fc *fc, const char *re, bool nex
 			fc->last = fc->lines[i];
 			for (j = 0; j < i; j++)
 				free(fc->lines[j]);
-			memmove(fc->lines, fc->lines + i + 1, (fc->nlines - i - 1) * sizeof(*fc->lines));
+			memmove(fc->lines, fc->lines + i + 1,
+			    (fc->nlines - i - 1) * sizeof(*fc->lines));
 			fc->nlines -= i + 1;
 			return fc->last;
 		}
@@ -463,8 +466,8 @@ fc_expect_none_at(const char *file, int line, struct fc *fc, const char *re)
 	for (i = 0; i < fc->nlines; i++) {
 		if (h_regex_match(re, fc->lines[i])) {
 			dump(fc, pending, sizeof(pending));
-			ck_abort_msg("%s:%d: %s: unexpected line [%zu] matching /%s/; pending:\n%s", file,
-			    line, fc->name, i, re, pending);
+			ck_abort_msg("%s:%d: %s: unexpected line [%zu] matching /%s/; pending:\n%s",
+			    file, line, fc->name, i, re, pending);
 		}
 	}
 }
@@ -520,7 +523,7 @@ void
 fc_hangup(struct fc *fc)
 {
 	if (fc->h->sockets) {
-		h_run(fc->h);	/* what was sent leaves first */
+		h_run(fc->h); /* what was sent leaves first */
 		shutdown(bufferevent_getfd(fc->bev), SHUT_WR);
 		return;
 	}

@@ -51,36 +51,36 @@ struct client;
 struct bufferevent;
 
 /* Regex fragments. The harness names the server "irc.test". */
-#define H_SERVER	"irc.test"
-#define SRV		"^:irc\\.test "
+#define H_SERVER     "irc.test"
+#define SRV	     "^:irc\\.test "
 /* A numeric to nick: SRV "001 alice ". */
-#define NUM(n, nick)	SRV n " " nick " "
+#define NUM(n, nick) SRV n " " nick " "
 /* A user prefix: ":nick!~user@127.0.0.1 ". */
-#define PFX(nick)	"^:" nick "![^ @]+@127\\.0\\.0\\.1 "
+#define PFX(nick)    "^:" nick "![^ @]+@127\\.0\\.0\\.1 "
 
-#define H_MAX_FC	64
+#define H_MAX_FC 64
 
 struct harness;
 
 struct fc {
-	struct harness	*h;
-	struct bufferevent *bev;	/* the test's end of the pair / socket */
-	unsigned short	 port;		/* its fake peer port: identifies it */
-	bool		 eof;		/* socket mode: the server closed */
-	char		 name[40];	/* nick or label, for messages */
-	char		**lines;	/* received, not yet consumed */
-	size_t		 nlines, cap;
-	size_t		 received;	/* bytes received in total */
-	char		*last;		/* line returned by the last fc_expect */
-	bool		 paused;	/* not reading (slow reader) */
+	struct harness *h;
+	struct bufferevent *bev; /* the test's end of the pair / socket */
+	unsigned short port; /* its fake peer port: identifies it */
+	bool eof; /* socket mode: the server closed */
+	char name[40]; /* nick or label, for messages */
+	char **lines; /* received, not yet consumed */
+	size_t nlines, cap;
+	size_t received; /* bytes received in total */
+	char *last; /* line returned by the last fc_expect */
+	bool paused; /* not reading (slow reader) */
 };
 
 struct harness {
-	struct server	*srv;
-	struct fc	*fcs[H_MAX_FC];
-	int		 nfc;
-	unsigned	 max_turns;	/* fc_run bound (loop turns) */
-	bool		 sockets;	/* clients over socketpairs (see above) */
+	struct server *srv;
+	struct fc *fcs[H_MAX_FC];
+	int nfc;
+	unsigned max_turns; /* fc_run bound (loop turns) */
+	bool sockets; /* clients over socketpairs (see above) */
 };
 
 /* h_config: the test configuration: config_default() with server name
@@ -94,8 +94,7 @@ struct harness *h_new_cfg(struct config *cfg);
 struct harness *h_new_sock(void);
 /* h_config_add_oper: append an [oper] block (name, password, host mask;
  * copied) to cfg. */
-void h_config_add_oper(struct config *cfg, const char *name, const char *pass,
-    const char *host);
+void h_config_add_oper(struct config *cfg, const char *name, const char *pass, const char *host);
 /* h_free: free every fake client end and the server. */
 void h_free(struct harness *h);
 /* fc_run: turn the loop until idle (bounded; fails the test if it never
@@ -131,7 +130,7 @@ void fc_send_raw(struct fc *fc, const void *buf, size_t len);
 /* fc_expect: run, then find the first pending line matching re; consume
  * every line up to and including it and return it (valid until the next
  * expectation on fc). Fails the test when no line matches. */
-#define fc_expect(fc, re) fc_expect_at(__FILE__, __LINE__, (fc), (re), false)
+#define fc_expect(fc, re)      fc_expect_at(__FILE__, __LINE__, (fc), (re), false)
 /* fc_expect_next: as fc_expect, but it must be the very next line. */
 #define fc_expect_next(fc, re) fc_expect_at(__FILE__, __LINE__, (fc), (re), true)
 const char *fc_expect_at(const char *file, int line, struct fc *fc, const char *re, bool next);

@@ -25,7 +25,7 @@ START_TEST(join_create)
 	fc_expect_next(a, NUM("366", "alice") "#Chan :");
 	fc_expect_none(a, " 332 ");
 	/* a second member: both see the JOIN; NAMES lists both */
-	fc_send(b, "JOIN #chan");	/* case-insensitive: the same channel */
+	fc_send(b, "JOIN #chan"); /* case-insensitive: the same channel */
 	fc_expect_next(b, PFX("bob") "JOIN :?#Chan$");
 	{
 		const char *l = fc_expect_next(b, NUM("353", "bob") "[=*@] #Chan :");
@@ -33,7 +33,7 @@ START_TEST(join_create)
 	}
 	fc_expect_next(b, NUM("366", "bob") "#Chan :");
 	fc_expect(a, PFX("bob") "JOIN :?#Chan$");
-	ck_assert_uint_eq(fc_count(a, "JOIN"), 0);	/* exactly one */
+	ck_assert_uint_eq(fc_count(a, "JOIN"), 0); /* exactly one */
 	/* joining again is a no-op */
 	fc_clear(b);
 	fc_send(b, "JOIN #chan");
@@ -194,7 +194,9 @@ START_TEST(join_errors)
 	fc_send(a, "JOIN nochan");
 	fc_expect(a, NUM("(403|476)", "alice") "nochan :");
 	/* a forbidden character (RFC 2811 §2.1) */
-	fc_send(a, "JOIN #a\x07" "b");
+	fc_send(a,
+	    "JOIN #a\x07"
+	    "b");
 	fc_expect(a, NUM("(403|476|479)", "alice"));
 	/* longer than CHANNELLEN=50 */
 	memset(longname, 'x', sizeof(longname) - 1);
@@ -366,7 +368,7 @@ START_TEST(kick_len)
 {
 	struct harness *h = h_new();
 	struct fc *a, *b, *c;
-	char reason[480];	/* + "KICK #k carol :" stays within 510 */
+	char reason[480]; /* + "KICK #k carol :" stays within 510 */
 	const char *l;
 
 	h_two_in_channel(h, &a, &b, "#k");
@@ -482,7 +484,7 @@ START_TEST(invite_dies_with_channel)
 	ck_assert_ptr_nonnull(ch);
 	ck_assert_uint_eq(ch->ninvites, 1);
 	ck_assert_uint_eq(fc_client(c)->ninvites, 1);
-	fc_send(a, "PART #c");	/* the channel ends */
+	fc_send(a, "PART #c"); /* the channel ends */
 	ck_assert_ptr_null(server_find_channel(h->srv, "#c"));
 	ck_assert_uint_eq(fc_client(c)->ninvites, 0);
 	fc_send(d, "JOIN #c");
@@ -766,7 +768,7 @@ START_TEST(list_elist)
 	fc_send(a, "JOIN #old,#oldtopic");
 	fc_send(a, "TOPIC #oldtopic :early");
 	fc_expect(a, "TOPIC #oldtopic :early");
-	h_advance(h, 600);			/* ten minutes later */
+	h_advance(h, 600); /* ten minutes later */
 	fc_send(a, "JOIN #new,#other");
 	fc_send(a, "TOPIC #new :late");
 	fc_expect(a, "TOPIC #new :late");
@@ -804,7 +806,7 @@ START_TEST(list_elist)
 	fc_expect(c, NUM("322", "carol") "#new 1 ");
 	fc_expect(c, NUM("323", "carol"));
 	ck_assert_uint_eq(fc_count(c, " 322 "), 0);
-	fc_send(c, "LIST !#O* C<5");	/* casemapped: leaves #other out */
+	fc_send(c, "LIST !#O* C<5"); /* casemapped: leaves #other out */
 	fc_expect(c, NUM("322", "carol") "#new 1 ");
 	fc_expect(c, NUM("323", "carol"));
 	ck_assert_uint_eq(fc_count(c, " 322 "), 0);

@@ -29,7 +29,7 @@ START_TEST(line_510_ok)
 
 	memset(text, 'k', n);
 	text[n] = '\0';
-	fc_send(a, "PRIVMSG bob :%s", text);	/* exactly 510 + CRLF */
+	fc_send(a, "PRIVMSG bob :%s", text); /* exactly 510 + CRLF */
 	fc_expect(b, PFX("alice") "PRIVMSG bob :k+$");
 	fc_expect_none(a, " 417 ");
 	h_free(h);
@@ -70,7 +70,8 @@ START_TEST(tags_not_counted)
 	/* 480 + "PRIVMSG bob :" is within 510; 400 fit in the relayed line */
 	memset(text, 't', 480);
 	text[400] = '\0';
-	fc_send(a, "@%s PRIVMSG bob :%s%s", tags, text, "uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu");
+	fc_send(a, "@%s PRIVMSG bob :%s%s", tags, text,
+	    "uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu");
 	fc_expect(b, PFX("alice") "PRIVMSG bob :t{400}u");
 	fc_expect_none(a, " 417 ");
 	h_free(h);
@@ -89,12 +90,12 @@ START_TEST(tag_data_limit)
 
 	memset(tags, 'v', sizeof(tags));
 	memcpy(tags, "+x=", 3);
-	tags[4094] = '\0';	/* exactly 4094 bytes: fine */
+	tags[4094] = '\0'; /* exactly 4094 bytes: fine */
 	fc_send(a, "@%s PRIVMSG bob :at the limit", tags);
 	fc_expect(b, PFX("alice") "PRIVMSG bob :at the limit$");
 	fc_expect_none(a, " 417 ");
 	tags[4094] = 'v';
-	tags[4095] = '\0';	/* one byte more: 417, not processed */
+	tags[4095] = '\0'; /* one byte more: 417, not processed */
 	fc_send(a, "@%s PRIVMSG bob :over the limit", tags);
 	fc_expect(a, NUM("417", "alice") ":");
 	fc_expect_none(b, "over the limit");
@@ -114,12 +115,12 @@ START_TEST(endless_line)
 	memset(junk, 'j', sizeof(junk));
 	memcpy(junk, "PRIVMSG bob :", 13);
 	for (i = 0; i < 4; i++) {
-		fc_send_raw(a, junk, sizeof(junk));	/* 12000 bytes, no EOL */
+		fc_send_raw(a, junk, sizeof(junk)); /* 12000 bytes, no EOL */
 		h_run(h);
 	}
 	ck_assert_uint_eq(fc_count(a, " 417 "), 1);
 	fc_send_raw(a, junk, sizeof(junk));
-	fc_send(a, "%s", "");	/* the EOL ending the over-long line */
+	fc_send(a, "%s", ""); /* the EOL ending the over-long line */
 	fc_send(a, "PRIVMSG bob :after");
 	fc_expect(b, PFX("alice") "PRIVMSG bob :after$");
 	fc_expect_none(b, "jjj");
@@ -193,7 +194,8 @@ START_TEST(split_and_batched)
 	fc_send_raw(a, "\n", 1);
 	fc_expect(b, PFX("alice") "PRIVMSG bob :joined$");
 	for (i = 0; i < 20; i++)
-		len += (size_t)snprintf(batch + len, sizeof(batch) - len, "PRIVMSG bob :n%d\r\n", i);
+		len +=
+		    (size_t)snprintf(batch + len, sizeof(batch) - len, "PRIVMSG bob :n%d\r\n", i);
 	fc_send_raw(a, batch, len);
 	for (i = 0; i < 20; i++) {
 		char re[64];
@@ -226,7 +228,7 @@ START_TEST(sendq_exceeded)
 	fc_pause(b);
 	memset(text, 'q', sizeof(text) - 1);
 	text[sizeof(text) - 1] = '\0';
-	for (i = 0; i < 30; i++)	/* about 12 KiB for bob */
+	for (i = 0; i < 30; i++) /* about 12 KiB for bob */
 		fc_send(a, "PRIVMSG #s :%s", text);
 	h_run(h);
 	ck_assert_uint_eq(fc_count(a, PFX("bob") "QUIT :.*SendQ exceeded"), 1);
@@ -252,7 +254,7 @@ START_TEST(close_flush_deadline)
 	fc_pause(a);
 	fc_send(a, "QUIT :leaving");
 	c = fc_client(a);
-	ck_assert_ptr_nonnull(c);	/* the ERROR is still queued */
+	ck_assert_ptr_nonnull(c); /* the ERROR is still queued */
 	ck_assert(c->state >= CLIENT_CLOSING);
 	ck_assert_int_eq(c->timer_kind, TIMER_FLUSH);
 	fc_fire_timer(a);
@@ -273,7 +275,7 @@ START_TEST(sendq_within_limit)
 	fc_pause(b);
 	for (i = 0; i < 50; i++)
 		fc_send(a, "PRIVMSG bob :m%d", i);
-	ck_assert_uint_eq(fc_pending(b), 0);	/* nothing read yet */
+	ck_assert_uint_eq(fc_pending(b), 0); /* nothing read yet */
 	fc_resume(b);
 	for (i = 0; i < 50; i++) {
 		char re[64];
@@ -308,7 +310,7 @@ START_TEST(fakelag_burst)
 	unsigned got;
 	int i;
 
-	h_advance(h, 1000);	/* registration penalties are long paid */
+	h_advance(h, 1000); /* registration penalties are long paid */
 	for (i = 0; i < 20; i++)
 		fc_send(a, "PRIVMSG bob :m%d", i);
 	h_run(h);
@@ -475,7 +477,9 @@ flood_lines(struct fc *fc, const char *line, unsigned n, const char *re)
  * with h_advance), so the counts are exact. */
 START_TEST(fakelag_every_reply_costs)
 {
-	static const struct { const char *line, *re; } flood[] = {
+	static const struct {
+		const char *line, *re;
+	} flood[] = {
 		{ "PING :x", SRV "PONG irc\\.test :x$" },
 		{ "CAP LS", SRV "CAP [^ ]+ LS " },
 		{ "MONITOR L", SRV "733 " },
@@ -496,10 +500,10 @@ START_TEST(fakelag_every_reply_costs)
 		char nick[16];
 		snprintf(nick, sizeof(nick), "r%u", i);
 		r = fc_new(h, nick);
-		h_advance(h, 100);	/* registration paid */
+		h_advance(h, 100); /* registration paid */
 		got = flood_lines(r, flood[i].line, 100, flood[i].re);
-		ck_assert_msg(got == 10, "%s: %u of 100 answered at once (burst 10)",
-		    flood[i].line, got);
+		ck_assert_msg(got == 10, "%s: %u of 100 answered at once (burst 10)", flood[i].line,
+		    got);
 	}
 	h_free(h);
 }
@@ -575,7 +579,7 @@ START_TEST(excess_flood)
 	fc_clear(b);
 	memset(text, 'f', sizeof(text) - 1);
 	text[sizeof(text) - 1] = '\0';
-	for (i = 0; i < 100; i++)	/* ~42 KiB: far beyond recvq */
+	for (i = 0; i < 100; i++) /* ~42 KiB: far beyond recvq */
 		fc_send(a, "PRIVMSG #f :%s", text);
 	h_run(h);
 	fc_expect(a, "^ERROR :.*Excess Flood");

@@ -16,8 +16,7 @@
 
 static char evlog[4096];
 
-static void
-logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void
 logf_(const char *fmt, ...)
@@ -60,7 +59,8 @@ static void
 on_kick(struct server *srv, const struct event_kick *ev)
 {
 	ck_assert_ptr_nonnull(channel_find_member(ev->channel, ev->target));
-	logf_("kick %s %s %s %s;", ev->source->nick, ev->channel->name, ev->target->nick, ev->reason);
+	logf_("kick %s %s %s %s;", ev->source->nick, ev->channel->name, ev->target->nick,
+	    ev->reason);
 }
 
 static void
@@ -81,8 +81,10 @@ on_message(struct server *srv, const struct event_message *ev)
 {
 	logf_("msg %s %s %s %s %s %s%s;", ev->source->nick, ev->verb,
 	    ev->channel ? ev->channel->name : ev->target->nick,
-	    ev->status == 0 ? "all" : ev->status == MEMB_OP ? "ops" : "?", ev->text,
-	    strncmp(ev->tags, "msgid=", 6) == 0 ? "tags" : "notags",
+	    ev->status == 0		? "all"
+		: ev->status == MEMB_OP ? "ops"
+					: "?",
+	    ev->text, strncmp(ev->tags, "msgid=", 6) == 0 ? "tags" : "notags",
 	    ev->msgid != NULL && strstr(ev->tags, ev->msgid) != NULL ? "+id" : "");
 }
 
@@ -117,13 +119,13 @@ START_TEST(registration_nick_quit)
 	struct fc *u = fc_connect(h, "u");
 
 	fc_send(u, "NICK first");
-	fc_send(u, "NICK second");	/* before registration: no event */
+	fc_send(u, "NICK second"); /* before registration: no event */
 	ck_assert_str_eq(evlog, "");
 	fc_send(u, "USER u 0 * :U");
 	fc_expect(u, NUM("001", "second"));
 	ck_assert_str_eq(evlog, "reg second;");
 	fc_send(u, "NICK third");
-	fc_send(u, "NICK third");	/* no change: no event */
+	fc_send(u, "NICK third"); /* no change: no event */
 	ck_assert_str_eq(evlog, "reg second;nick second>third;");
 	fc_send(u, "JOIN #q");
 	evlog[0] = '\0';
@@ -144,7 +146,7 @@ START_TEST(channel_events)
 	ck_assert_str_eq(evlog, "join alice #c new;join bob #c;join bob #d new;");
 	evlog[0] = '\0';
 	fc_send(a, "TOPIC #c :hello");
-	fc_send(a, "TOPIC #c :hello");	/* unchanged: silent, no event */
+	fc_send(a, "TOPIC #c :hello"); /* unchanged: silent, no event */
 	fc_send(a, "TOPIC #c :");
 	ck_assert_str_eq(evlog, "topic alice #c hello;topic alice #c ;");
 	evlog[0] = '\0';
@@ -170,8 +172,9 @@ START_TEST(message_events)
 	evlog[0] = '\0';
 	fc_send(a, "PRIVMSG #c,bob :hi");
 	fc_send(a, "NOTICE @#c :ops");
-	fc_send(a, "PRIVMSG nobody :lost");	/* not delivered: no event */
-	ck_assert_str_eq(evlog, "msg alice PRIVMSG #c all hi tags+id;"
+	fc_send(a, "PRIVMSG nobody :lost"); /* not delivered: no event */
+	ck_assert_str_eq(evlog,
+	    "msg alice PRIVMSG #c all hi tags+id;"
 	    "msg alice PRIVMSG bob all hi tags+id;msg alice NOTICE #c ops ops tags+id;");
 	h_free(h);
 }
@@ -186,8 +189,8 @@ START_TEST(mode_events)
 	fc_send(b, "JOIN #m");
 	evlog[0] = '\0';
 	fc_send(a, "MODE #m +o-t bob");
-	fc_send(a, "MODE #m +n");	/* already set: no change, no event */
-	fc_send(b, "MODE alice +i");	/* refused: no event */
+	fc_send(a, "MODE #m +n"); /* already set: no change, no event */
+	fc_send(b, "MODE alice +i"); /* refused: no event */
 	fc_send(a, "MODE alice +i");
 	ck_assert_str_eq(evlog, "mode alice #m +o-t bob;mode alice alice +i;");
 	h_free(h);

@@ -15,13 +15,12 @@
 
 #include "harness.h"
 
-#define NCL		40	/* clients in the big channel */
-#define NCHAN		12	/* channels of the WHOIS target */
-#define LONG_CHANLEN	200	/* the largest [limits] channellen */
+#define NCL	     40 /* clients in the big channel */
+#define NCHAN	     12 /* channels of the WHOIS target */
+#define LONG_CHANLEN 200 /* the largest [limits] channellen */
 
 /* The longest server name the configuration accepts: 63 bytes. */
-static const char long_name[] =
-    "irc0123456789abcdef0123456789abcdef0123456789abcdef.example.net";
+static const char long_name[] = "irc0123456789abcdef0123456789abcdef0123456789abcdef.example.net";
 
 /* long_config: longest server name, NICKLEN and CHANNELLEN at their
  * ceilings, room for NCHAN channels per user, a 64-byte network name and
@@ -36,7 +35,8 @@ long_harness(void)
 	cfg->name = strdup(long_name);
 	free(cfg->network);
 	cfg->network = strdup("Net0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab");
-	cfg->client_tag_deny = strdup("*,-typing,-draft/reply,-draft/react,-example.com/some-tag,-example.org/other-tag");
+	cfg->client_tag_deny = strdup(
+	    "*,-typing,-draft/reply,-draft/react,-example.com/some-tag,-example.org/other-tag");
 	cfg->nicklen = NICKLEN_MAX;
 	cfg->channellen = LONG_CHANLEN;
 	cfg->max_channels_per_user = NCHAN + 2;
@@ -381,10 +381,12 @@ START_TEST(isupport_long)
 		for (; *p != ':'; p = strchr(p, ' ') + 1)
 			ntok++;
 		ck_assert_msg(ntok >= 1 && ntok <= 13, "%d tokens in %s", ntok, l);
-		net += strstr(l, " NETWORK=Net0123456789abcdef0123456789abcdef0123456789abcdef"
-		    "0123456789ab ") != NULL;
-		deny += strstr(l, " CLIENTTAGDENY=*,-typing,-draft/reply,-draft/react,"
-		    "-example.com/some-tag,-example.org/other-tag ") != NULL;
+		net += strstr(l,
+			   " NETWORK=Net0123456789abcdef0123456789abcdef0123456789abcdef"
+			   "0123456789ab ") != NULL;
+		deny += strstr(l,
+			    " CLIENTTAGDENY=*,-typing,-draft/reply,-draft/react,"
+			    "-example.com/some-tag,-example.org/other-tag ") != NULL;
 	}
 	ck_assert_int_ge(lines, 2);
 	ck_assert_int_eq(net, 1);
@@ -401,7 +403,7 @@ static void
 utf8_text(char *buf, size_t limit)
 {
 	memset(buf, 'a', limit - 1);
-	memcpy(buf + limit - 1, "\xc3\xa9zz", 5);	/* é straddles the limit */
+	memcpy(buf + limit - 1, "\xc3\xa9zz", 5); /* é straddles the limit */
 }
 
 /* all_utf8: every pending line of fc is well-formed UTF-8. */
@@ -483,7 +485,6 @@ START_TEST(utf8_cuts)
 }
 END_TEST
 
-
 /* ERR_MONLISTFULL (734) echoes the targets not added: whole targets only,
  * within 510 bytes with the longest server name and nick (the old 400-byte
  * copy cut a target and pushed the line past 512). */
@@ -503,8 +504,8 @@ START_TEST(monitor_full_echo)
 	for (i = 0; i < MONITOR_MAX; i += 20) {
 		len = (size_t)snprintf(req, sizeof(req), "MONITOR + ");
 		for (k = i; k < i + 20; k++)
-			len += (size_t)snprintf(req + len, sizeof(req) - len, "%sm%03d", k > i ? "," : "",
-			    k);
+			len += (size_t)snprintf(req + len, sizeof(req) - len, "%sm%03d",
+			    k > i ? "," : "", k);
 		fc_send(m, "%s", req);
 	}
 	fc_clear(m);
@@ -523,8 +524,8 @@ START_TEST(monitor_full_echo)
 		snprintf(list, sizeof(list), "%.*s", (int)(e - p), p);
 		for (p = list; p != NULL; p = e ? e + 1 : NULL) {
 			e = strchr(p, ',');
-			snprintf(items[n++], sizeof(items[0]), "%.*s", e ? (int)(e - p) : (int)strlen(p),
-			    p);
+			snprintf(items[n++], sizeof(items[0]), "%.*s",
+			    e ? (int)(e - p) : (int)strlen(p), p);
 		}
 	}
 	ck_assert_int_gt(n, 1);

@@ -33,7 +33,7 @@ START_TEST(privmsg_channel)
 {
 	struct harness *h = h_new();
 	struct fc *a = fc_new(h, "alice"), *b = fc_new(h, "bob"), *c = fc_new(h, "carol"),
-	    *d = fc_new(h, "dave");
+		  *d = fc_new(h, "dave");
 
 	fc_send(a, "JOIN #c");
 	fc_send(b, "JOIN #c");

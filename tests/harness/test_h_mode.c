@@ -117,7 +117,7 @@ START_TEST(no_ctcp)
 	fc_send(b, "PRIVMSG #c :plain \001VERSION\001");
 	fc_expect(a, PFX("bob") "PRIVMSG #c :plain ");
 	fc_expect_none(a, "VERSION\001$|PING|ACTIONS");
-	ck_assert_uint_eq(fc_count(b, " 404 "), 0);	/* no error for the NOTICE */
+	ck_assert_uint_eq(fc_count(b, " 404 "), 0); /* no error for the NOTICE */
 	/* a CTCP to a user is not the channel's business */
 	fc_send(b, "PRIVMSG alice :\001VERSION\001");
 	fc_expect(a, PFX("bob") "PRIVMSG alice :\001VERSION\001$");
@@ -263,9 +263,9 @@ START_TEST(extban_account)
 	fc_expect(a, PFX("alice") "MODE #acc \\+b a:bob\\*$");
 	fc_send(b, "JOIN #acc");
 	fc_expect(b, NUM("474", "bob") "#acc :");
-	fc_send(c, "JOIN #acc");		/* no account: not matched */
+	fc_send(c, "JOIN #acc"); /* no account: not matched */
 	fc_expect(c, PFX("carol") "JOIN :?#acc$");
-	fc_send(a, "MODE #acc +e a:BOBACCT");	/* casemapped */
+	fc_send(a, "MODE #acc +e a:BOBACCT"); /* casemapped */
 	fc_send(b, "JOIN #acc");
 	fc_expect(b, PFX("bob") "JOIN :?#acc$");
 	/* invite exception by account */

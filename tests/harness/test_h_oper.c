@@ -118,7 +118,7 @@ START_TEST(nick_delay)
 	n = fc_connect(h, "newcomer");
 	fc_send(n, "NICK victim");
 	fc_expect(n, SRV "437 \\* victim :");
-	fc_send(n, "NICK VICTIM");	/* case-insensitively too */
+	fc_send(n, "NICK VICTIM"); /* case-insensitively too */
 	fc_expect(n, SRV "437 \\* VICTIM :");
 	h_advance(h, (long)h->srv->cfg->nick_delay - 1);
 	fc_send(n, "NICK victim");
@@ -226,7 +226,8 @@ START_TEST(hashed_pass_checked_once)
 	f = fc_connect(h, "right");
 	for (i = 0; i < 50; i++)
 		n += (size_t)snprintf(flood + n, sizeof(flood) - n, "PASS wrong-%d\r\n", i);
-	n += (size_t)snprintf(flood + n, sizeof(flood) - n, "PASS HPw-1\r\nNICK right\r\n"
+	n += (size_t)snprintf(flood + n, sizeof(flood) - n,
+	    "PASS HPw-1\r\nNICK right\r\n"
 	    "USER r 0 * :r\r\n");
 	fc_send_raw(f, flood, n);
 	ck_assert(h_wait_count(h, f, NUM("001", "right"), 1, 10000));
@@ -261,15 +262,15 @@ START_TEST(hashed_check_client_gone)
 	a = fc_new(h, "alice");
 	b = fc_new(h, "bob");
 	c = fc_new(h, "carol");
-	fc_send(a, "OPER admin OPw-2");	/* runs */
-	fc_send(b, "OPER admin OPw-2");	/* queued behind it (one worker) */
+	fc_send(a, "OPER admin OPw-2"); /* runs */
+	fc_send(b, "OPER admin OPw-2"); /* queued behind it (one worker) */
 	ck_assert_uint_ge(password_pool_pending(h->srv->pwpool), 1);
 	fc_hangup(b);
 	hashed_gone = b;
 	ck_assert(h_wait_real(h, a, pool_idle, 10000));
 	fc_expect(a, NUM("381", "alice") ":");
 	fc_send(c, "OPER admin OPw-2");
-	fc_hangup(c);		/* gone while its check runs */
+	fc_hangup(c); /* gone while its check runs */
 	hashed_gone = c;
 	ck_assert(h_wait_real(h, a, pool_idle, 10000));
 	hashed_gone = NULL;

@@ -125,7 +125,8 @@ START_TEST(who_channel)
 	fc_send(b, "AWAY :zzz");
 	fc_clear(a);
 	fc_send(c, "WHO #w");
-	fc_expect(c, NUM("352", "carol") "#w ~?alice 127\\.0\\.0\\.1 irc\\.test alice H@ :0 Real alice$");
+	fc_expect(c,
+	    NUM("352", "carol") "#w ~?alice 127\\.0\\.0\\.1 irc\\.test alice H@ :0 Real alice$");
 	fc_send(c, "WHO #w");
 	fc_expect(c, NUM("352", "carol") "#w ~?bob 127\\.0\\.0\\.1 irc\\.test bob G :0 Real bob$");
 	fc_expect(c, NUM("315", "carol") "#w :");
@@ -143,7 +144,8 @@ START_TEST(who_mask)
 
 	(void)b;
 	fc_send(a, "WHO bob");
-	fc_expect(a, NUM("352", "alice") "[^ ]+ ~?bob 127\\.0\\.0\\.1 irc\\.test bob H :0 Real bob$");
+	fc_expect(a,
+	    NUM("352", "alice") "[^ ]+ ~?bob 127\\.0\\.0\\.1 irc\\.test bob H :0 Real bob$");
 	fc_expect(a, NUM("315", "alice") "bob :");
 	fc_send(a, "WHO b*");
 	fc_expect(a, NUM("352", "alice") ".* bob H");
@@ -215,7 +217,8 @@ START_TEST(ison_userhost)
 	{
 		const char *l = fc_expect(a, NUM("302", "alice") ":");
 		ck_assert_msg(strstr(l, "bob=-~bob@127.0.0.1") != NULL ||
-		    strstr(l, "bob=-bob@127.0.0.1") != NULL, "%s", l);
+			strstr(l, "bob=-bob@127.0.0.1") != NULL,
+		    "%s", l);
 		ck_assert_msg(strstr(l, "alice=+") != NULL, "%s", l);
 	}
 	h_free(h);

@@ -24,24 +24,27 @@ START_TEST(welcome_burst)
 
 	fc_send(a, "NICK alice");
 	fc_send(a, "USER alice 0 * :Alice Liddell");
-	fc_expect_next(a, NUM("001", "alice")
-	    ":Welcome to the evircd Network, alice(![^ @]+@127\\.0\\.0\\.1)?$");
+	fc_expect_next(a,
+	    NUM("001", "alice") ":Welcome to the evircd Network, alice(![^ @]+@127\\.0\\.0\\.1)?$");
 	fc_expect_next(a, NUM("002", "alice") ":Your host is irc\\.test, running version [^ ]+$");
 	fc_expect_next(a, NUM("003", "alice") ":This server was created .+$");
-	l = fc_expect_next(a, NUM("004", "alice") "irc\\.test [^ ]+ [a-zA-Z]+ [a-zA-Z]+( [a-zA-Z]+)?$");
+	l = fc_expect_next(a,
+	    NUM("004", "alice") "irc\\.test [^ ]+ [a-zA-Z]+ [a-zA-Z]+( [a-zA-Z]+)?$");
 	/* words 6 and 7: user modes (i, o, w) and channel modes (RFC 2811) */
 	{
 		char umodes[64], cmodes[64];
 		const char *p;
 		ck_assert(sscanf(l, "%*s %*s %*s %*s %*s %63s %63s", umodes, cmodes) == 2);
 		for (p = "iow"; *p; p++)
-			ck_assert_msg(strchr(umodes, *p) != NULL, "004 user modes '%s' lack %c", umodes, *p);
+			ck_assert_msg(strchr(umodes, *p) != NULL, "004 user modes '%s' lack %c",
+			    umodes, *p);
 		for (p = "beIiklmnopstv"; *p; p++)
-			ck_assert_msg(strchr(cmodes, *p) != NULL, "004 channel modes '%s' lack %c", cmodes,
-			    *p);
+			ck_assert_msg(strchr(cmodes, *p) != NULL, "004 channel modes '%s' lack %c",
+			    cmodes, *p);
 	}
 	while (fc_count(a, "^:irc\\.test 005 ") > 0) {
-		l = fc_expect_next(a, NUM("005", "alice") "([^ :][^ ]* )+:are supported by this server$");
+		l = fc_expect_next(a,
+		    NUM("005", "alice") "([^ :][^ ]* )+:are supported by this server$");
 		{
 			/* RFC 2812 §2.3.1: at most 15 parameters, so at most 13
 			 * tokens besides the nick and the trailing text */
@@ -122,7 +125,7 @@ START_TEST(lusers_counts)
 
 	(void)a;
 	fc_send(b, "NICK bob");
-	fc_send(b, "USER bob 8 * :Bob");	/* mode 8: +i (RFC 2812 §3.1.3) */
+	fc_send(b, "USER bob 8 * :Bob"); /* mode 8: +i (RFC 2812 §3.1.3) */
 	fc_expect(b, NUM("251", "bob") ":There are 1 users and 1 invisible on 1 servers$");
 	fc_expect(b, NUM("255", "bob") ":I have 2 clients and 0 servers$");
 	fc_expect(b, "^:bob MODE bob :\\+i$|^:[^ ]+ MODE bob :?\\+i$");
@@ -182,7 +185,7 @@ START_TEST(nick_errors)
 	fc_expect(b, SRV "432 \\* -abc :");
 	fc_send(b, "NICK a.b");
 	fc_expect(b, SRV "432 \\* a\\.b :");
-	memset(longnick, 'n', 31);	/* NICKLEN=30 */
+	memset(longnick, 'n', 31); /* NICKLEN=30 */
 	longnick[31] = '\0';
 	fc_send(b, "NICK %s", longnick);
 	fc_expect(b, SRV "432 \\* n+ :");
@@ -339,7 +342,8 @@ h_with_password(void)
 START_TEST(pass_required)
 {
 	struct harness *h = h_with_password();
-	struct fc *ok = fc_connect(h, "ok"), *bad = fc_connect(h, "bad"), *none = fc_connect(h, "none");
+	struct fc *ok = fc_connect(h, "ok"), *bad = fc_connect(h, "bad"),
+		  *none = fc_connect(h, "none");
 
 	fc_send(ok, "PASS letmein");
 	fc_send(ok, "NICK ok");

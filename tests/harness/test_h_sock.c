@@ -90,7 +90,7 @@ END_TEST
 START_TEST(broadcast_burst_in_order)
 {
 	static const char burst[] = "PRIVMSG #d :one\r\nPRIVMSG #d :two\r\nNOTICE #d :three\r\n"
-	    "TOPIC #d :four\r\n";
+				    "TOPIC #d :four\r\n";
 	struct harness *h = h_new_sock();
 	struct fc *a, *b, *fcs[8];
 	char nick[16];
@@ -104,7 +104,7 @@ START_TEST(broadcast_burst_in_order)
 		fc_expect(fcs[i], " 366 ");
 	}
 	for (i = 0; i < 8; i++)
-		fc_clear(fcs[i]);	/* the later members' JOINs */
+		fc_clear(fcs[i]); /* the later members' JOINs */
 	fc_clear(a);
 	fc_clear(b);
 	fc_send_raw(a, burst, sizeof(burst) - 1);
@@ -117,7 +117,7 @@ START_TEST(broadcast_burst_in_order)
 		assert_direct_idle(fcs[i]);
 	}
 	fc_expect_next(b, PFX("alice") "PRIVMSG #d :one$");
-	fc_expect(a, PFX("alice") "TOPIC #d :four$");	/* the TOPIC echo, not the messages */
+	fc_expect(a, PFX("alice") "TOPIC #d :four$"); /* the TOPIC echo, not the messages */
 	fc_expect_none(a, "PRIVMSG|NOTICE");
 	h_free(h);
 }
@@ -132,7 +132,7 @@ START_TEST(full_socket_then_drained)
 	struct harness *h = h_new_sock();
 	struct fc *a, *b;
 	char text[401], re[96];
-	int i, n = 1000;	/* ~440 KiB for bob: more than a socket holds */
+	int i, n = 1000; /* ~440 KiB for bob: more than a socket holds */
 
 	h_two_in_channel(h, &a, &b, "#d");
 	memset(text, 'x', sizeof(text) - 1);
@@ -144,7 +144,7 @@ START_TEST(full_socket_then_drained)
 	ck_assert_uint_gt(srv_out(b), 0);
 	ck_assert_uint_eq(fc_pending(b), 0);
 	n = i + 20;
-	for (; i < n; i++)	/* more while it is full: queued behind */
+	for (; i < n; i++) /* more while it is full: queued behind */
 		fc_send(a, "PRIVMSG #d :%d %s", i, text);
 	ck_assert_ptr_nonnull(fc_client(b));
 	fc_resume(b);

@@ -30,24 +30,22 @@
 
 #include "livelib.h"
 
-#define T		LIVE_T
-#define NEVER		"^<no server line looks like this>$"
+#define T	   LIVE_T
+#define NEVER	   "^<no server line looks like this>$"
 /* optional tags, then a user prefix */
-#define TPFX(nick)	"^(@[^ ]+ )?:" nick "![^ ]+@[^ ]+ "
+#define TPFX(nick) "^(@[^ ]+ )?:" nick "![^ ]+@[^ ]+ "
 /* optional tags, then the server prefix */
-#define TSRV		"^(@[^ ]+ )?:irc\\.test "
+#define TSRV	   "^(@[^ ]+ )?:irc\\.test "
 /* server-time: YYYY-MM-DDThh:mm:ss.sssZ (server-time spec, "Format") */
-#define TIME_RE		"time=[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:" \
-			"[0-9]{2}\\.[0-9]{3}Z"
+#define TIME_RE \
+	"time=[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:" \
+	"[0-9]{2}\\.[0-9]{3}Z"
 
 /* The capabilities evircd advertises without a TLS listener. */
-static const char *const all_caps[] = {
-	"account-notify", "account-tag", "away-notify", "batch", "cap-notify",
-	"chghost", "draft/no-implicit-names", "echo-message", "extended-join",
-	"extended-monitor", "invite-notify", "labeled-response",
-	"message-tags", "multi-prefix", "server-time", "setname",
-	"standard-replies", "userhost-in-names", NULL
-};
+static const char *const all_caps[] = { "account-notify", "account-tag", "away-notify", "batch",
+	"cap-notify", "chghost", "draft/no-implicit-names", "echo-message", "extended-join",
+	"extended-monitor", "invite-notify", "labeled-response", "message-tags", "multi-prefix",
+	"server-time", "setname", "standard-replies", "userhost-in-names", NULL };
 
 /* ------------------------------------------------------------ helpers */
 
@@ -80,9 +78,8 @@ v3_client(struct srv *s, const char *nick, const char *caps)
 		cl_send(c, "CAP REQ :%s", caps);
 		cl_expectf(c, TSRV "CAP \\* (ACK|NAK) :");
 		ck_assert_msg(rx_match(c->last, "CAP \\* ACK :") &&
-		    strcmp(strstr(c->last, " ACK :") + 6, caps) == 0,
-		    "[%s] CAP REQ :%s not ACKed verbatim: %s", nick, caps,
-		    c->last);
+			strcmp(strstr(c->last, " ACK :") + 6, caps) == 0,
+		    "[%s] CAP REQ :%s not ACKed verbatim: %s", nick, caps, c->last);
 	}
 	cl_send(c, "NICK %s", nick);
 	cl_send(c, "USER %s 0 * :Real %s", nick, nick);
@@ -142,8 +139,7 @@ tag_pos(const char *line, const char *key)
 	if (line[0] != '@' || end == NULL)
 		return -1;
 	for (p = line + 1; p < end; p++)
-		if ((p == line + 1 || p[-1] == ';') &&
-		    strncmp(p, key, klen) == 0 &&
+		if ((p == line + 1 || p[-1] == ';') && strncmp(p, key, klen) == 0 &&
 		    (p[klen] == '=' || p[klen] == ';' || p[klen] == ' '))
 			return (long)(p - line);
 	return -1;
@@ -191,8 +187,7 @@ cap_ls(struct cl *c, const char *ver, char *list, size_t sz)
 		else
 			ck_abort_msg("malformed CAP LS reply: %s", l);
 		ck_assert_msg(!more || ver != NULL,
-		    "multi-line CAP LS reply to a client without CAP 302: %s",
-		    l);
+		    "multi-line CAP LS reply to a client without CAP 302: %s", l);
 		if (o < sz)
 			o += (size_t)snprintf(list + o, sz - o, "%s ", part);
 		if (!more)
@@ -261,14 +256,12 @@ join(struct cl *c, const char *chan, struct cl **others)
 	char re[300];
 
 	cl_send(c, "JOIN %s", chan);
-	snprintf(re, sizeof(re), TSRV "(366 %s %s |4[0-9][0-9] )",
-	    rx_esc(c->name), rx_esc(chan));
+	snprintf(re, sizeof(re), TSRV "(366 %s %s |4[0-9][0-9] )", rx_esc(c->name), rx_esc(chan));
 	cl_expect(c, re, T);
-	ck_assert_msg(rx_match(c->last, " 366 "), "[%s] JOIN %s failed: %s",
-	    c->name, chan, c->last);
+	ck_assert_msg(rx_match(c->last, " 366 "), "[%s] JOIN %s failed: %s", c->name, chan,
+	    c->last);
 	quiet(c);
-	snprintf(re, sizeof(re), TPFX("%s") "JOIN %s( |$)", rx_esc(c->name),
-	    rx_esc(chan));
+	snprintf(re, sizeof(re), TPFX("%s") "JOIN %s( |$)", rx_esc(c->name), rx_esc(chan));
 	for (; others != NULL && *others != NULL; others++) {
 		cl_expect(*others, re, T);
 		quiet(*others);
@@ -288,18 +281,24 @@ utf8_ok(const char *s)
 			p++;
 			continue;
 		}
-		if (*p >= 0xC2 && *p <= 0xDF) { n = 1; cp = *p & 0x1F; }
-		else if (*p >= 0xE0 && *p <= 0xEF) { n = 2; cp = *p & 0x0F; }
-		else if (*p >= 0xF0 && *p <= 0xF4) { n = 3; cp = *p & 0x07; }
-		else
+		if (*p >= 0xC2 && *p <= 0xDF) {
+			n = 1;
+			cp = *p & 0x1F;
+		} else if (*p >= 0xE0 && *p <= 0xEF) {
+			n = 2;
+			cp = *p & 0x0F;
+		} else if (*p >= 0xF0 && *p <= 0xF4) {
+			n = 3;
+			cp = *p & 0x07;
+		} else
 			return 0;
 		for (i = 1; i <= n; i++) {
 			if ((p[i] & 0xC0) != 0x80)
 				return 0;
 			cp = (cp << 6) | (p[i] & 0x3F);
 		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 ||
-		    cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
+		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
 			return 0;
 		p += n + 1;
 	}
@@ -320,13 +319,14 @@ START_TEST(t_cap_ls_302)
 
 	n = cap_ls(c, "302", list, sizeof(list));
 	for (i = 0; all_caps[i] != NULL; i++)
-		ck_assert_msg(has_cap(list, all_caps[i]),
-		    "CAP LS 302 lacks %s:%s", all_caps[i], list);
-	ck_assert_msg(!has_cap(list, "sts"),
-	    "sts offered without a TLS listener:%s", list);
+		ck_assert_msg(has_cap(list, all_caps[i]), "CAP LS 302 lacks %s:%s", all_caps[i],
+		    list);
+	ck_assert_msg(!has_cap(list, "sts"), "sts offered without a TLS listener:%s", list);
 	if (strlen(list) < 380)
-		ck_assert_msg(n == 1, "a %zu-byte list was split over %d "
-		    "lines", strlen(list), n);
+		ck_assert_msg(n == 1,
+		    "a %zu-byte list was split over %d "
+		    "lines",
+		    strlen(list), n);
 	/* nothing else follows the final line */
 	cl_expect_none(c, "CAP ", T);
 	/* empty parameter is fine, "CAP * LS" with the target "*" checked by
@@ -345,12 +345,12 @@ START_TEST(t_cap_ls_301)
 	char list[4096];
 
 	ck_assert_int_eq(cap_ls(c, NULL, list, sizeof(list)), 1);
-	ck_assert_msg(strchr(list, '=') == NULL,
-	    "capability value sent to a CAP 301 client:%s", list);
+	ck_assert_msg(strchr(list, '=') == NULL, "capability value sent to a CAP 301 client:%s",
+	    list);
 	ck_assert(has_cap(list, "multi-prefix"));
 	cap_list(c, list, sizeof(list));
-	ck_assert_msg(!has_cap(list, "cap-notify"),
-	    "cap-notify enabled without CAP LS 302:%s", list);
+	ck_assert_msg(!has_cap(list, "cap-notify"), "cap-notify enabled without CAP LS 302:%s",
+	    list);
 }
 END_TEST
 
@@ -377,8 +377,7 @@ START_TEST(t_cap_notify)
 
 	cap_ls(v302, "302", list, sizeof(list));
 	cap_list(v302, list, sizeof(list));
-	ck_assert_msg(has_cap(list, "cap-notify"),
-	    "CAP LS 302 did not enable cap-notify:%s", list);
+	ck_assert_msg(has_cap(list, "cap-notify"), "CAP LS 302 did not enable cap-notify:%s", list);
 	cl_send(v302, "CAP REQ :cap-notify");
 	cl_expect(v302, "^:irc\\.test CAP \\* ACK :cap-notify$", T);
 
@@ -407,8 +406,8 @@ START_TEST(t_cap_notify_302_sticky)
 
 	cap_ls(c, "302", list, sizeof(list));
 	cl_send(c, "CAP REQ :-cap-notify");
-	snprintf(reply, sizeof(reply), "%s", cl_expect(c,
-	    "^:irc\\.test CAP \\* (ACK|NAK) :-cap-notify$", T));
+	snprintf(reply, sizeof(reply), "%s",
+	    cl_expect(c, "^:irc\\.test CAP \\* (ACK|NAK) :-cap-notify$", T));
 	cap_list(c, list, sizeof(list));
 	ck_assert_msg(has_cap(list, "cap-notify"),
 	    "capability-negotiation \"cap-notify\": a CAP 302 client's "
@@ -428,15 +427,18 @@ START_TEST(t_cap_req_atomic)
 
 	cap_ls(c, "302", list, sizeof(list));
 	cl_send(c, "CAP REQ :multi-prefix bogus-cap server-time");
-	cl_expect(c, "^:irc\\.test CAP \\* NAK :multi-prefix bogus-cap "
-	    "server-time$", T);
+	cl_expect(c,
+	    "^:irc\\.test CAP \\* NAK :multi-prefix bogus-cap "
+	    "server-time$",
+	    T);
 	cap_list(c, list, sizeof(list));
-	ck_assert_msg(!has_cap(list, "multi-prefix") &&
-	    !has_cap(list, "server-time"),
+	ck_assert_msg(!has_cap(list, "multi-prefix") && !has_cap(list, "server-time"),
 	    "NAKed CAP REQ enabled something:%s", list);
 	cl_send(c, "CAP REQ :-multi-prefix example.org/unknown");
-	cl_expect(c, "^:irc\\.test CAP \\* NAK :-multi-prefix "
-	    "example.org/unknown$", T);
+	cl_expect(c,
+	    "^:irc\\.test CAP \\* NAK :-multi-prefix "
+	    "example.org/unknown$",
+	    T);
 	/* irctest testNakWhole: the known one alone is ACKed */
 	cl_send(c, "CAP REQ :multi-prefix");
 	cl_expect(c, "^:irc\\.test CAP \\* ACK :multi-prefix$", T);
@@ -466,15 +468,14 @@ START_TEST(t_cap_req_remove)
 	cl_send(a, "CAP REQ :-server-time");
 	cl_expect(a, "^(@[^ ]+ )?:irc\\.test CAP alice ACK :-server-time$", T);
 	cap_list(a, list, sizeof(list));
-	ck_assert_msg(!has_cap(list, "server-time") &&
-	    has_cap(list, "echo-message"), "after -server-time:%s", list);
+	ck_assert_msg(!has_cap(list, "server-time") && has_cap(list, "echo-message"),
+	    "after -server-time:%s", list);
 	cl_send(b, "PRIVMSG alice :two");
 	cl_expect(a, "^:bob![^ ]+ PRIVMSG alice :two$", T);
 
 	/* already enabled / already disabled: ACK, no change */
 	cl_send(a, "CAP REQ :echo-message -server-time");
-	cl_expect(a, "^:irc\\.test CAP alice ACK :echo-message -server-time$",
-	    T);
+	cl_expect(a, "^:irc\\.test CAP alice ACK :echo-message -server-time$", T);
 	cap_list(a, list, sizeof(list));
 	ck_assert(!has_cap(list, "server-time") && has_cap(list, "echo-message"));
 }
@@ -591,8 +592,10 @@ START_TEST(t_sts)
 	c = cl_connect(s->port);
 	cap_ls(c, "302", list, sizeof(list));
 	snprintf(re, sizeof(re), " sts=port=%d ", s->tls_port);
-	ck_assert_msg(rx_match(list, re), "plaintext CAP LS 302 lacks "
-	    "sts=port=%d:%s", s->tls_port, list);
+	ck_assert_msg(rx_match(list, re),
+	    "plaintext CAP LS 302 lacks "
+	    "sts=port=%d:%s",
+	    s->tls_port, list);
 	/* sts is never enabled by REQ */
 	cl_send(c, "CAP REQ :sts");
 	cl_expect(c, "^:irc\\.test CAP \\* NAK :sts$", T);
@@ -603,8 +606,7 @@ START_TEST(t_sts)
 	    "CAP 301 reply must list sts without a value:%s", list);
 
 	tls_cap_ls(s->tls_port, "irc.test", tlsline, sizeof(tlsline));
-	ck_assert_msg(rx_match(tlsline, "^:irc\\.test CAP \\* LS :"),
-	    "TLS CAP LS: %s", tlsline);
+	ck_assert_msg(rx_match(tlsline, "^:irc\\.test CAP \\* LS :"), "TLS CAP LS: %s", tlsline);
 	ck_assert_msg(rx_match(tlsline, "[ :]sts=duration=300( |$)"),
 	    "TLS connection (SNI irc.test) not offered sts=duration=300: %s", tlsline);
 	ck_assert_msg(!rx_match(tlsline, "sts=[^ ]*port="),
@@ -638,8 +640,8 @@ START_TEST(t_sts_config)
 	cap_ls(c, "302", list, sizeof(list));
 	ck_assert_msg(!has_cap(list, "sts"), "sts = no, yet offered:%s", list);
 	tls_cap_ls(s->tls_port, "irc.test", tlsline, sizeof(tlsline));
-	ck_assert_msg(!rx_match(tlsline, "[ :]sts(=| |$)"),
-	    "sts = no, yet offered over TLS: %s", tlsline);
+	ck_assert_msg(!rx_match(tlsline, "[ :]sts(=| |$)"), "sts = no, yet offered over TLS: %s",
+	    tlsline);
 }
 END_TEST
 
@@ -659,7 +661,8 @@ START_TEST(t_cap_ls_downgrade)
 	ck_assert_msg(strchr(list, '=') == NULL,
 	    "capability-negotiation \"CAP LS Version\" (SHOULD): after CAP LS "
 	    "302, a plain \"CAP LS\" should get a 301-style reply without "
-	    "values; expected \"sts\", got:%s", list);
+	    "values; expected \"sts\", got:%s",
+	    list);
 	/* ... while the connection stays at 302 (cap-notify still on) */
 	cap_list(c, list, sizeof(list));
 	ck_assert(has_cap(list, "cap-notify"));
@@ -688,18 +691,17 @@ START_TEST(t_message_tags)
 	ck_assert_msg(isupport(a, "CLIENTTAGDENY=[^ ]*") == 0,
 	    "CLIENTTAGDENY advertised without client_tag_deny");
 
-	cl_send(a, "@+example.com/foo=bar;+draft/react=x;unknown-tag=1;"
+	cl_send(a,
+	    "@+example.com/foo=bar;+draft/react=x;unknown-tag=1;"
 	    "+esc=raw+:=,escaped\\:\\s\\\\ PRIVMSG #c :hi");
 	l = cl_expect(b, TPFX("alice") "PRIVMSG #c :hi$", T);
-	ck_assert_msg(tag_get(l, "+example.com/foo", v, sizeof(v)) == 1 &&
-	    strcmp(v, "bar") == 0, "+example.com/foo not relayed: %s", l);
-	ck_assert(tag_get(l, "+draft/react", v, sizeof(v)) == 1 &&
-	    strcmp(v, "x") == 0);
+	ck_assert_msg(tag_get(l, "+example.com/foo", v, sizeof(v)) == 1 && strcmp(v, "bar") == 0,
+	    "+example.com/foo not relayed: %s", l);
+	ck_assert(tag_get(l, "+draft/react", v, sizeof(v)) == 1 && strcmp(v, "x") == 0);
 	ck_assert_msg(tag_get(l, "+esc", v, sizeof(v)) == 1 &&
-	    strcmp(v, "raw+:=,escaped\\:\\s\\\\") == 0,
+		strcmp(v, "raw+:=,escaped\\:\\s\\\\") == 0,
 	    "escaped value not relayed as-is: %s", l);
-	ck_assert_msg(tag_get(l, "unknown-tag", NULL, 0) == -1,
-	    "tag without '+' relayed: %s", l);
+	ck_assert_msg(tag_get(l, "unknown-tag", NULL, 0) == -1, "tag without '+' relayed: %s", l);
 	ck_assert(tag_get(l, "msgid", v, sizeof(v)) == 1);
 	ck_assert_msg(tag_pos(l, "msgid") < tag_pos(l, "+example.com/foo"),
 	    "server tags must come before client-only tags: %s", l);
@@ -707,15 +709,13 @@ START_TEST(t_message_tags)
 
 	cl_send(a, "@+draft/react=y NOTICE #c :note");
 	l = cl_expect(b, TPFX("alice") "NOTICE #c :note$", T);
-	ck_assert(tag_get(l, "+draft/react", v, sizeof(v)) == 1 &&
-	    strcmp(v, "y") == 0);
+	ck_assert(tag_get(l, "+draft/react", v, sizeof(v)) == 1 && strcmp(v, "y") == 0);
 	cl_expect(c, "^:alice![^ ]+ NOTICE #c :note$", T);
 
 	/* TAGMSG: to message-tags clients only, channel and private */
 	cl_send(a, "@+typing=active TAGMSG #c");
 	l = cl_expect(b, TPFX("alice") "TAGMSG #c$", T);
-	ck_assert(tag_get(l, "+typing", v, sizeof(v)) == 1 &&
-	    strcmp(v, "active") == 0);
+	ck_assert(tag_get(l, "+typing", v, sizeof(v)) == 1 && strcmp(v, "active") == 0);
 	cl_send(a, "@+typing=paused TAGMSG carol");
 	cl_send(a, "@+typing=done TAGMSG bob");
 	cl_expect(b, TPFX("alice") "TAGMSG bob$", T);
@@ -735,8 +735,7 @@ START_TEST(t_message_tags)
 	 * as sent (message-tags: only client-only tags are relayed) */
 	cl_send(a, "@time=2000-01-01T00:00:00.000Z PRIVMSG bob :forged");
 	l = cl_expect(b, TPFX("alice") "PRIVMSG bob :forged$", T);
-	ck_assert_msg(strstr(l, "2000-01-01") == NULL,
-	    "client-supplied server tag relayed: %s", l);
+	ck_assert_msg(strstr(l, "2000-01-01") == NULL, "client-supplied server tag relayed: %s", l);
 }
 END_TEST
 
@@ -751,12 +750,13 @@ START_TEST(t_client_tag_deny)
 	const char *l;
 
 	ck_assert(isupport(b, "CLIENTTAGDENY=\\*,-typing") == 1);
-	cl_send(a, "@+typing=active;+draft/react=x;+example.com/foo=1 "
+	cl_send(a,
+	    "@+typing=active;+draft/react=x;+example.com/foo=1 "
 	    "TAGMSG bob");
 	l = cl_expect(b, TPFX("alice") "TAGMSG bob$", T);
 	ck_assert_msg(tag_get(l, "+typing", NULL, 0) == 1 &&
-	    tag_get(l, "+draft/react", NULL, 0) == -1 &&
-	    tag_get(l, "+example.com/foo", NULL, 0) == -1,
+		tag_get(l, "+draft/react", NULL, 0) == -1 &&
+		tag_get(l, "+example.com/foo", NULL, 0) == -1,
 	    "CLIENTTAGDENY=*,-typing: %s", l);
 	/* the echo is the final (filtered) version (echo-message) */
 	l = cl_expect(a, TPFX("alice") "TAGMSG bob$", T);
@@ -770,7 +770,7 @@ START_TEST(t_client_tag_deny)
 	cl_send(a, "@+typing=active;+draft/react=x PRIVMSG bob :hey");
 	l = cl_expect(b, TPFX("alice") "PRIVMSG bob :hey$", T);
 	ck_assert_msg(tag_get(l, "+typing", NULL, 0) == 1 &&
-	    tag_get(l, "+draft/react", NULL, 0) == -1,
+		tag_get(l, "+draft/react", NULL, 0) == -1,
 	    "CLIENTTAGDENY=draft/react: %s", l);
 }
 END_TEST
@@ -795,10 +795,8 @@ START_TEST(t_tag_size_limit)
 	ck_assert_uint_eq(strlen(tags), 4094);
 	cl_send(a, "@%s PRIVMSG bob :max", tags);
 	l = cl_expect(b, TPFX("alice") "PRIVMSG bob :max$", T);
-	ck_assert(tag_get(l, "+a", got, sizeof(got)) == 1 &&
-	    strcmp(got, va) == 0);
-	ck_assert(tag_get(l, "+b", got, sizeof(got)) == 1 &&
-	    strcmp(got, vb) == 0);
+	ck_assert(tag_get(l, "+a", got, sizeof(got)) == 1 && strcmp(got, va) == 0);
+	ck_assert(tag_get(l, "+b", got, sizeof(got)) == 1 && strcmp(got, vb) == 0);
 
 	/* 4095 bytes: 417, nothing delivered */
 	snprintf(tags, sizeof(tags), "+a=%s;+b=%sb", va, vb);
@@ -829,15 +827,15 @@ START_TEST(t_tag_size_single_max)
 	struct cl *b = v3_client(s, "bob", "message-tags");
 	const char *l;
 
-	memset(val, 'x', 4091);		/* "+x=" + 4091 = 4094 */
+	memset(val, 'x', 4091); /* "+x=" + 4091 = 4094 */
 	val[4091] = '\0';
 	cl_send(a, "@+x=%s PRIVMSG bob :single", val);
 	l = cl_expect(b, TPFX("alice") "PRIVMSG bob :single$", T);
-	ck_assert_msg(tag_get(l, "+x", got, sizeof(got)) == 1 &&
-	    strcmp(got, val) == 0,
+	ck_assert_msg(tag_get(l, "+x", got, sizeof(got)) == 1 && strcmp(got, val) == 0,
 	    "message-tags \"Size limit\": a 4094-byte client tag (the "
 	    "maximum) must be relayed unchanged; expected +x=<4091 bytes>, "
-	    "got tags: %.120s", l);
+	    "got tags: %.120s",
+	    l);
 	cl_expect_none(a, " 417 ", T);
 }
 END_TEST
@@ -857,15 +855,14 @@ START_TEST(t_server_time)
 	cl_send(b, "PRIVMSG alice :tick");
 	l = cl_expect(a, TPFX("bob") "PRIVMSG alice :tick$", T);
 	ck_assert_msg(rx_match(l, "^@" TIME_RE " "), "no time tag: %s", l);
-	ck_assert_msg(tag_get(l, "msgid", NULL, 0) == -1,
-	    "msgid sent without message-tags: %s", l);
+	ck_assert_msg(tag_get(l, "msgid", NULL, 0) == -1, "msgid sent without message-tags: %s", l);
 	tag_get(l, "time", v, sizeof(v));
 	memset(&tm, 0, sizeof(tm));
 	ck_assert(strptime(v, "%Y-%m-%dT%H:%M:%S", &tm) != NULL);
 	t = timegm(&tm);
 	now = time(NULL);
-	ck_assert_msg(t >= now - 5 && t <= now + 5,
-	    "time tag %s is not UTC now (%lld)", v, (long long)now);
+	ck_assert_msg(t >= now - 5 && t <= now + 5, "time tag %s is not UTC now (%lld)", v,
+	    (long long)now);
 	/* numerics and PONG too */
 	cl_send(a, "WHOIS bob");
 	cl_expect(a, "^@" TIME_RE " :irc\\.test 311 alice bob ", T);
@@ -896,8 +893,8 @@ START_TEST(t_msgid)
 
 	cl_send(a, "PRIVMSG #c :m1");
 	l = cl_expect(a, TPFX("alice") "PRIVMSG #c :m1$", T);
-	ck_assert_msg(tag_get(l, "msgid", ea, sizeof(ea)) == 1 && ea[0],
-	    "echo without msgid: %s", l);
+	ck_assert_msg(tag_get(l, "msgid", ea, sizeof(ea)) == 1 && ea[0], "echo without msgid: %s",
+	    l);
 	l = cl_expect(b, TPFX("alice") "PRIVMSG #c :m1$", T);
 	ck_assert(tag_get(l, "msgid", eb, sizeof(eb)) == 1);
 	ck_assert_str_eq(ea, eb);
@@ -1003,19 +1000,21 @@ END_TEST
 START_TEST(t_labeled_single)
 {
 	struct srv *s = srv_start("");
-	struct cl *a = v3_client(s, "alice",
-	    "batch labeled-response message-tags echo-message");
-	struct cl *b = v3_client(s, "bob",
-	    "batch labeled-response message-tags echo-message");
+	struct cl *a = v3_client(s, "alice", "batch labeled-response message-tags echo-message");
+	struct cl *b = v3_client(s, "bob", "batch labeled-response message-tags echo-message");
 	const char *l;
 	char v[64];
 
 	cl_send(a, "@label=98765 PING adhoctestline");
-	cl_expect(a, "^@label=98765 :irc\\.test PONG irc\\.test "
-	    ":adhoctestline$", T);
+	cl_expect(a,
+	    "^@label=98765 :irc\\.test PONG irc\\.test "
+	    ":adhoctestline$",
+	    T);
 	cl_send(a, "@label=deadbeef NONEXISTENT_COMMAND");
-	cl_expect(a, "^@label=deadbeef :irc\\.test 421 alice "
-	    "NONEXISTENT_COMMAND ", T);
+	cl_expect(a,
+	    "^@label=deadbeef :irc\\.test 421 alice "
+	    "NONEXISTENT_COMMAND ",
+	    T);
 	cl_send(a, "@label=dc11f13f11 PRIVMSG nick :Hello");
 	cl_expect(a, "^@label=dc11f13f11 :irc\\.test 401 alice nick ", T);
 	cl_expect_none(a, "BATCH", T);
@@ -1023,24 +1022,21 @@ START_TEST(t_labeled_single)
 	 * gets no label (irctest testLabeledPrivmsgResponsesToClient) */
 	cl_send(a, "@label=12345;+draft/reply=x PRIVMSG bob :hi");
 	l = cl_expect(a, TPFX("alice") "PRIVMSG bob :hi$", T);
-	ck_assert_msg(tag_get(l, "label", v, sizeof(v)) == 1 &&
-	    strcmp(v, "12345") == 0, "echo not labeled: %s", l);
+	ck_assert_msg(tag_get(l, "label", v, sizeof(v)) == 1 && strcmp(v, "12345") == 0,
+	    "echo not labeled: %s", l);
 	l = cl_expect(b, TPFX("alice") "PRIVMSG bob :hi$", T);
-	ck_assert_msg(tag_get(l, "label", NULL, 0) == -1,
-	    "label leaked to the recipient: %s", l);
+	ck_assert_msg(tag_get(l, "label", NULL, 0) == -1, "label leaked to the recipient: %s", l);
 	ck_assert(tag_get(l, "+draft/reply", NULL, 0) == 1);
 	/* TAGMSG likewise (testLabeledTagMsgResponsesToClient) */
 	cl_send(a, "@label=777;+draft/react=l TAGMSG bob");
 	l = cl_expect(a, TPFX("alice") "TAGMSG bob$", T);
-	ck_assert(tag_get(l, "label", v, sizeof(v)) == 1 &&
-	    strcmp(v, "777") == 0);
+	ck_assert(tag_get(l, "label", v, sizeof(v)) == 1 && strcmp(v, "777") == 0);
 	ck_assert(tag_get(l, "+draft/react", NULL, 0) == 1);
 	l = cl_expect(b, TPFX("alice") "TAGMSG bob$", T);
 	ck_assert(tag_get(l, "label", NULL, 0) == -1);
 	/* a FAIL is labeled as well (standard-replies: SHOULD) */
 	cl_send(a, "@label=f1 SETNAME :");
-	cl_expect(a, "^@label=f1 :irc\\.test FAIL SETNAME INVALID_REALNAME ",
-	    T);
+	cl_expect(a, "^@label=f1 :irc\\.test FAIL SETNAME INVALID_REALNAME ", T);
 }
 END_TEST
 
@@ -1057,10 +1053,13 @@ read_batch(struct cl *c, const char *label, char inner[][600], int max)
 
 	snprintf(re, sizeof(re), "^@([^ ]*;)?label=%s[; ]", rx_esc(label));
 	l = cl_expect(c, re, T);
-	ck_assert_msg(rx_group(l, " :irc\\.test BATCH \\+([^ ]+) "
-	    "labeled-response$", 1, id, sizeof(id)),
+	ck_assert_msg(rx_group(l,
+			  " :irc\\.test BATCH \\+([^ ]+) "
+			  "labeled-response$",
+			  1, id, sizeof(id)),
 	    "labeled multi-line reply does not open a labeled-response "
-	    "batch: %s", l);
+	    "batch: %s",
+	    l);
 	ck_assert_msg(rx_match(id, "^[A-Za-z0-9-]+$"),
 	    "batch id must be alphanumerics and hyphens: %s", id);
 	for (;;) {
@@ -1072,11 +1071,11 @@ read_batch(struct cl *c, const char *label, char inner[][600], int max)
 			    "label on the closing BATCH: %s", l);
 			break;
 		}
-		ck_assert_msg(tag_get(l, "batch", v, sizeof(v)) == 1 &&
-		    strcmp(v, id) == 0, "line inside batch %s without "
-		    "batch=%s: %s", id, id, l);
-		ck_assert_msg(tag_get(l, "label", NULL, 0) == -1,
-		    "label inside the batch: %s", l);
+		ck_assert_msg(tag_get(l, "batch", v, sizeof(v)) == 1 && strcmp(v, id) == 0,
+		    "line inside batch %s without "
+		    "batch=%s: %s",
+		    id, id, l);
+		ck_assert_msg(tag_get(l, "label", NULL, 0) == -1, "label inside the batch: %s", l);
 		if (n < max)
 			snprintf(inner[n], sizeof(inner[0]), "%s", untagged(l));
 		n++;
@@ -1090,8 +1089,8 @@ read_batch(struct cl *c, const char *label, char inner[][600], int max)
 START_TEST(t_labeled_batch)
 {
 	struct srv *s = srv_start("");
-	struct cl *a = v3_client(s, "alice",
-	    "batch labeled-response message-tags server-time echo-message");
+	struct cl *a =
+	    v3_client(s, "alice", "batch labeled-response message-tags server-time echo-message");
 	struct cl *b = v3_client(s, "bob", NULL);
 	struct cl *c = v3_client(s, "carol", "batch");
 	char inner[32][600];
@@ -1101,14 +1100,13 @@ START_TEST(t_labeled_batch)
 	n = read_batch(a, "mGhe5V7RTV", inner, 32);
 	for (i = 0; i < n && i < 32; i++)
 		has311 |= rx_match(inner[i], "^:irc\\.test 311 alice bob ");
-	ck_assert_msg(has311 && n >= 3 &&
-	    rx_match(inner[n - 1], "^:irc\\.test 318 alice bob "),
+	ck_assert_msg(has311 && n >= 3 && rx_match(inner[n - 1], "^:irc\\.test 318 alice bob "),
 	    "WHOIS batch content (%d lines), last: %s", n, inner[n - 1]);
 
 	cl_send(a, "@label=12345 JOIN #xyz");
 	n = read_batch(a, "12345", inner, 32);
-	ck_assert_msg(n >= 3 && rx_match(inner[0], "^:alice![^ ]+ JOIN #xyz$")
-	    && rx_match(inner[n - 1], "^:irc\\.test 366 alice #xyz "),
+	ck_assert_msg(n >= 3 && rx_match(inner[0], "^:alice![^ ]+ JOIN #xyz$") &&
+		rx_match(inner[n - 1], "^:irc\\.test 366 alice #xyz "),
 	    "JOIN batch: %d lines", n);
 
 	/* echo of a message to two users: two lines, one batch */
@@ -1135,8 +1133,7 @@ END_TEST
 START_TEST(t_labeled_self_message)
 {
 	struct srv *s = srv_start("");
-	struct cl *a = v3_client(s, "alice",
-	    "batch labeled-response echo-message");
+	struct cl *a = v3_client(s, "alice", "batch labeled-response echo-message");
 	char bid[64] = "";
 	int copies = 0, labeled = 0, i;
 	const char *l;
@@ -1144,8 +1141,7 @@ START_TEST(t_labeled_self_message)
 	cl_send(a, "@label=self1 PRIVMSG alice :me");
 	cl_sync(a);
 	for (i = 0; i < 10 && (l = cl_try_expect(a, ".", 0)) != NULL; i++) {
-		if (rx_match(untagged(l), " BATCH \\+") &&
-		    tag_get(l, "label", NULL, 0) >= 0)
+		if (rx_match(untagged(l), " BATCH \\+") && tag_get(l, "label", NULL, 0) >= 0)
 			rx_group(l, "BATCH \\+([^ ]+)", 1, bid, sizeof(bid));
 		if (!rx_match(untagged(l), "^:alice![^ ]+ PRIVMSG alice :me$"))
 			continue;
@@ -1155,18 +1151,17 @@ START_TEST(t_labeled_self_message)
 		else if (bid[0]) {
 			char v[64];
 
-			if (tag_get(l, "batch", v, sizeof(v)) == 1 &&
-			    strcmp(v, bid) == 0)
+			if (tag_get(l, "batch", v, sizeof(v)) == 1 && strcmp(v, bid) == 0)
 				labeled++;
 		}
 	}
 	ck_assert_msg(copies == 2 && labeled == 1,
 	    "labeled-response \"Tags\" (self-message with echo-message): "
 	    "expected 2 PRIVMSG copies, exactly 1 labeled; got %d copies, "
-	    "%d labeled", copies, labeled);
+	    "%d labeled",
+	    copies, labeled);
 }
 END_TEST
-
 
 /* Labels are echoed escaped (message-tags "Escaping values"; issue 9 item
  * 11): "@label=a\sb\:c=d PING x" once came back as "@label=a b;c=d x", a
@@ -1176,20 +1171,19 @@ END_TEST
 START_TEST(t_labeled_escaped)
 {
 	struct srv *s = srv_start("");
-	struct cl *a = v3_client(s, "alice",
-	    "batch labeled-response message-tags");
+	struct cl *a = v3_client(s, "alice", "batch labeled-response message-tags");
 	const char *l;
 	char v[200], inner[8][600];
 
 	cl_send(a, "@label=a\\sb\\:c=d PING x");
 	l = cl_expect(a, TSRV "PONG irc\\.test :x$", T);
-	ck_assert_msg(tag_get(l, "label", v, sizeof(v)) == 1 &&
-	    strcmp(v, "a\\sb\\:c=d") == 0, "label not escaped: %s", l);
+	ck_assert_msg(tag_get(l, "label", v, sizeof(v)) == 1 && strcmp(v, "a\\sb\\:c=d") == 0,
+	    "label not escaped: %s", l);
 	/* canonical form: "\q" is "q", "\\" stays escaped */
 	cl_send(a, "@label=\\q\\\\\\r PING y");
 	l = cl_expect(a, TSRV "PONG irc\\.test :y$", T);
-	ck_assert_msg(tag_get(l, "label", v, sizeof(v)) == 1 &&
-	    strcmp(v, "q\\\\\\r") == 0, "label not canonical: %s", l);
+	ck_assert_msg(tag_get(l, "label", v, sizeof(v)) == 1 && strcmp(v, "q\\\\\\r") == 0,
+	    "label not canonical: %s", l);
 	ck_assert_msg(strchr(l, '\r') == NULL, "raw CR in: %s", l);
 	/* a batch: the BATCH + line carries the escaped label */
 	cl_send(a, "@label=x\\ry\\sz WHOIS alice");
@@ -1199,14 +1193,14 @@ START_TEST(t_labeled_escaped)
 	v[65] = '\0';
 	cl_send(a, "@label=%s PING z", v);
 	l = cl_expect(a, TSRV "PONG irc\\.test :z$", T);
-	ck_assert_msg(tag_get(l, "label", NULL, 0) == -1,
-	    "over-long label echoed: %s", l);
+	ck_assert_msg(tag_get(l, "label", NULL, 0) == -1, "over-long label echoed: %s", l);
 	/* 64 bytes: echoed */
 	v[64] = '\0';
 	cl_send(a, "@label=%s PING w", v);
 	l = cl_expect(a, TSRV "PONG irc\\.test :w$", T);
 	ck_assert_msg(tag_get(l, "label", inner[0], sizeof(inner[0])) == 1 &&
-	    strcmp(inner[0], v) == 0, "64-byte label not echoed: %s", l);
+		strcmp(inner[0], v) == 0,
+	    "64-byte label not echoed: %s", l);
 }
 END_TEST
 
@@ -1245,12 +1239,12 @@ START_TEST(t_tag_bare_cr)
 	cl_send(a, "@+x=a\\rb;+a_b=1;+/c=2;+ok=\\q PRIVMSG #c :tags");
 	l = cl_expect(b, TPFX("alice") "PRIVMSG #c :tags$", T);
 	ck_assert_msg(strchr(l, '\r') == NULL, "raw CR relayed: %s", l);
-	ck_assert_msg(tag_get(l, "+x", v, sizeof(v)) == 1 &&
-	    strcmp(v, "a\\rb") == 0, "+x not relayed escaped: %s", l);
-	ck_assert_msg(tag_get(l, "+ok", v, sizeof(v)) == 1 &&
-	    strcmp(v, "q") == 0, "+ok not canonical: %s", l);
-	ck_assert_msg(tag_get(l, "+a_b", NULL, 0) == -1 &&
-	    tag_get(l, "+/c", NULL, 0) == -1, "bad tag keys relayed: %s", l);
+	ck_assert_msg(tag_get(l, "+x", v, sizeof(v)) == 1 && strcmp(v, "a\\rb") == 0,
+	    "+x not relayed escaped: %s", l);
+	ck_assert_msg(tag_get(l, "+ok", v, sizeof(v)) == 1 && strcmp(v, "q") == 0,
+	    "+ok not canonical: %s", l);
+	ck_assert_msg(tag_get(l, "+a_b", NULL, 0) == -1 && tag_get(l, "+/c", NULL, 0) == -1,
+	    "bad tag keys relayed: %s", l);
 }
 END_TEST
 
@@ -1281,11 +1275,15 @@ START_TEST(t_multi_prefix)
 	cl_send(c, "NAMES #c");
 	cl_expect(c, "^:irc\\.test 353 carol = #c :(.* )?@alice( |$)", T);
 	cl_send(b, "WHO #c");
-	cl_expect(b, "^:irc\\.test 352 bob #c ~alice [^ ]+ irc\\.test alice "
-	    "H@\\+ :0 Real alice$", T);
+	cl_expect(b,
+	    "^:irc\\.test 352 bob #c ~alice [^ ]+ irc\\.test alice "
+	    "H@\\+ :0 Real alice$",
+	    T);
 	cl_send(c, "WHO #c");
-	cl_expect(c, "^:irc\\.test 352 carol #c ~alice [^ ]+ irc\\.test alice "
-	    "H@ :0 Real alice$", T);
+	cl_expect(c,
+	    "^:irc\\.test 352 carol #c ~alice [^ ]+ irc\\.test alice "
+	    "H@ :0 Real alice$",
+	    T);
 	cl_send(b, "WHO #c %%nf");
 	cl_expect(b, "^:irc\\.test 354 bob alice H@\\+$", T);
 	/* WHOIS too, since the spec's errata (ircv3.net multi-prefix) */
@@ -1305,14 +1303,18 @@ START_TEST(t_userhost_in_names)
 
 	join(a, "#c", NULL);
 	cl_send(b, "JOIN #c");
-	cl_expect(b, "^:irc\\.test 353 bob = #c :(.* )?@alice!~alice@"
-	    "127\\.0\\.0\\.1( |$)", T);
+	cl_expect(b,
+	    "^:irc\\.test 353 bob = #c :(.* )?@alice!~alice@"
+	    "127\\.0\\.0\\.1( |$)",
+	    T);
 	quiet(b);
 	quiet(a);
 	join(c, "#c", ab);
 	cl_send(b, "NAMES #c");
-	cl_expect(b, "^:irc\\.test 353 bob = #c :(.* )?carol!~carol@"
-	    "127\\.0\\.0\\.1( |$)", T);
+	cl_expect(b,
+	    "^:irc\\.test 353 bob = #c :(.* )?carol!~carol@"
+	    "127\\.0\\.0\\.1( |$)",
+	    T);
 	cl_send(c, "NAMES #c");
 	cl_expect(c, "^:irc\\.test 353 carol = #c :(.* )?@alice( |$)", T);
 	cl_send(c, "NAMES #c");
@@ -1332,8 +1334,7 @@ START_TEST(t_extended_join)
 	join(c, "#c", NULL);
 	quiet(b);
 	cl_send(a, "JOIN #c");
-	cl_expect(b, "^:alice!~alice@127\\.0\\.0\\.1 JOIN #c \\* :Real alice$",
-	    T);
+	cl_expect(b, "^:alice!~alice@127\\.0\\.0\\.1 JOIN #c \\* :Real alice$", T);
 	cl_expect(c, "^:alice!~alice@127\\.0\\.0\\.1 JOIN #c$", T);
 	cl_expect(a, "^:alice![^ ]+ JOIN #c$", T);
 	/* the joining client with the cap sees its own extended JOIN */
@@ -1378,8 +1379,8 @@ START_TEST(t_whox)
 	struct cl *b = v3_client(s, "bob", NULL);
 	struct cl *ab[] = { a, NULL };
 	const char *full = "^:irc\\.test 354 bob 123 #c ~alice 127\\.0\\.0\\.1 "
-	    "127\\.0\\.0\\.1 irc\\.test alice H@ [0-9]+ [0-9]+ 0 [^ ]+ "
-	    ":Real alice$";
+			   "127\\.0\\.0\\.1 irc\\.test alice H@ [0-9]+ [0-9]+ 0 [^ ]+ "
+			   ":Real alice$";
 
 	ck_assert(isupport(b, "WHOX") == 1);
 	join(a, "#c", NULL);
@@ -1397,8 +1398,10 @@ START_TEST(t_whox)
 	cl_expect(b, "^:irc\\.test 354 bob alice 0$", T);
 	/* a client not using WHOX */
 	cl_send(a, "WHO #c");
-	cl_expect(a, "^:irc\\.test 352 alice #c ~bob 127\\.0\\.0\\.1 irc\\.test "
-	    "bob H :0 Real bob$", T);
+	cl_expect(a,
+	    "^:irc\\.test 352 alice #c ~bob 127\\.0\\.0\\.1 irc\\.test "
+	    "bob H :0 Real bob$",
+	    T);
 	cl_expect(a, "^:irc\\.test 315 alice #c ", T);
 	cl_expect_none(a, " 354 ", T);
 }
@@ -1426,7 +1429,7 @@ START_TEST(t_away_notify)
 	cl_expect(b, "^:alice!~alice@127\\.0\\.0\\.1 AWAY :gone fishing$", T);
 	cl_expect_none(a, " AWAY ", T);
 	cl_expect_none(c, "AWAY", T);
-	cl_expect_none(e, "AWAY", T);	/* no common channel */
+	cl_expect_none(e, "AWAY", T); /* no common channel */
 	cl_send(a, "AWAY");
 	cl_expect(a, "^:irc\\.test 305 alice ", T);
 	cl_expect(b, "^:alice!~alice@127\\.0\\.0\\.1 AWAY$", T);
@@ -1448,22 +1451,20 @@ END_TEST
 START_TEST(t_account_caps)
 {
 	struct srv *s = srv_start("");
-	struct cl *a = v3_client(s, "alice",
-	    "account-notify account-tag message-tags extended-join");
+	struct cl *a =
+	    v3_client(s, "alice", "account-notify account-tag message-tags extended-join");
 	struct cl *b = v3_client(s, "bob", NULL);
 	struct cl *ab[] = { a, NULL };
 	char list[4096];
 	const char *l;
 
 	cap_list(a, list, sizeof(list));
-	ck_assert(has_cap(list, "account-notify") &&
-	    has_cap(list, "account-tag"));
+	ck_assert(has_cap(list, "account-notify") && has_cap(list, "account-tag"));
 	join(a, "#c", NULL);
 	join(b, "#c", ab);
 	cl_send(b, "PRIVMSG #c :no account");
 	l = cl_expect(a, TPFX("bob") "PRIVMSG #c :no account$", T);
-	ck_assert_msg(tag_get(l, "account", NULL, 0) == -1,
-	    "account tag without accounts: %s", l);
+	ck_assert_msg(tag_get(l, "account", NULL, 0) == -1, "account tag without accounts: %s", l);
 	cl_send(b, "NICK bobby");
 	cl_send(b, "PART #c");
 	cl_send(b, "JOIN #c");
@@ -1516,15 +1517,21 @@ START_TEST(t_setname)
 	join(b, "#c", ab);
 	join(c, "#c", abc);
 	cl_send(a, "SETNAME :Bruce Wayne <bruce@wayne.enterprises>");
-	cl_expect(a, "^:alice!~alice@127\\.0\\.0\\.1 SETNAME :Bruce Wayne "
-	    "<bruce@wayne\\.enterprises>$", T);
-	cl_expect(b, "^:alice!~alice@127\\.0\\.0\\.1 SETNAME :Bruce Wayne "
-	    "<bruce@wayne\\.enterprises>$", T);
+	cl_expect(a,
+	    "^:alice!~alice@127\\.0\\.0\\.1 SETNAME :Bruce Wayne "
+	    "<bruce@wayne\\.enterprises>$",
+	    T);
+	cl_expect(b,
+	    "^:alice!~alice@127\\.0\\.0\\.1 SETNAME :Bruce Wayne "
+	    "<bruce@wayne\\.enterprises>$",
+	    T);
 	cl_sync(a);
 	cl_expect_none(c, "SETNAME", T);
 	cl_send(c, "WHOIS alice");
-	cl_expect(c, "^:irc\\.test 311 carol alice ~alice [^ ]+ \\* :Bruce "
-	    "Wayne <bruce@wayne\\.enterprises>$", T);
+	cl_expect(c,
+	    "^:irc\\.test 311 carol alice ~alice [^ ]+ \\* :Bruce "
+	    "Wayne <bruce@wayne\\.enterprises>$",
+	    T);
 	/* carol (no cap) changes hers: silently for her, bob is told */
 	cl_send(c, "SETNAME Carol2");
 	cl_expect(b, "^:carol![^ ]+ SETNAME :?Carol2$", T);
@@ -1554,8 +1561,7 @@ START_TEST(t_setname_invalid)
 	cl_send(b, "SETNAME :");
 	cl_expect(b, "^:irc\\.test FAIL SETNAME INVALID_REALNAME :", T);
 	cl_send(b, "WHOIS alice");
-	cl_expect(b, "^:irc\\.test 311 bob alice ~alice [^ ]+ \\* :Real alice$",
-	    T);
+	cl_expect(b, "^:irc\\.test 311 bob alice ~alice [^ ]+ \\* :Real alice$", T);
 }
 END_TEST
 
@@ -1602,15 +1608,16 @@ START_TEST(t_bot_mode)
 	cl_expect(a, "^(@[^ ]+ )?:irc\\.test 335 alice robo :", T);
 	cl_expect(a, "^(@[^ ]+ )?:irc\\.test 318 alice robo ", T);
 	cl_send(c, "WHO robo");
-	cl_expect(c, "^:irc\\.test 352 carol \\* ~robo [^ ]+ irc\\.test robo "
-	    "H[^ ]*B[^ ]* :", T);
+	cl_expect(c,
+	    "^:irc\\.test 352 carol \\* ~robo [^ ]+ irc\\.test robo "
+	    "H[^ ]*B[^ ]* :",
+	    T);
 	cl_send(c, "WHO #c %%nf");
 	cl_expect(c, "^:irc\\.test 354 carol robo H[^ ]*B", T);
 
 	cl_send(bot, "PRIVMSG #c :beep boop");
 	l = cl_expect(a, TPFX("robo") "PRIVMSG #c :beep boop$", T);
-	ck_assert_msg(tag_get(l, "bot", NULL, 0) == 0,
-	    "bot tag missing or with a value: %s", l);
+	ck_assert_msg(tag_get(l, "bot", NULL, 0) == 0, "bot tag missing or with a value: %s", l);
 	cl_expect(c, "^:robo![^ ]+ PRIVMSG #c :beep boop$", T);
 	cl_send(bot, "NOTICE alice :n");
 	l = cl_expect(a, TPFX("robo") "NOTICE alice :n$", T);
@@ -1649,8 +1656,7 @@ START_TEST(t_monitor)
 
 	ck_assert(isupport(a, "MONITOR=100") == 1);
 	cl_send(a, "MONITOR + bob,qux");
-	cl_expect(a, "^:irc\\.test 730 (alice|\\*) :bob!~bob@127\\.0\\.0\\.1$",
-	    T);
+	cl_expect(a, "^:irc\\.test 730 (alice|\\*) :bob!~bob@127\\.0\\.0\\.1$", T);
 	cl_expect(a, "^:irc\\.test 731 (alice|\\*) :qux$", T);
 	q = v3_client(s, "qux", NULL);
 	cl_expect(a, "^:irc\\.test 730 (alice|\\*) :qux(![^ ]+)?$", T);
@@ -1711,16 +1717,13 @@ START_TEST(t_monitor_full)
 	for (k = 0; k < 3; k++) {
 		o = 0;
 		for (i = k * 40 + 1; i <= k * 40 + 40; i++)
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o,
-			    "%sn%03d", o ? "," : "", i);
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%sn%03d", o ? "," : "", i);
 		cl_send(a, "MONITOR + %s", buf);
 	}
 	o = 0;
 	for (i = 101; i <= 120; i++)
-		o += (size_t)snprintf(rest + o, sizeof(rest) - o, "%sn%03d",
-		    o ? "," : "", i);
-	cl_expectf(a, "^:irc\\.test 734 alice 100 %s :Monitor list is full\\.$",
-	    rest);
+		o += (size_t)snprintf(rest + o, sizeof(rest) - o, "%sn%03d", o ? "," : "", i);
+	cl_expectf(a, "^:irc\\.test 734 alice 100 %s :Monitor list is full\\.$", rest);
 	cl_send(a, "MONITOR L");
 	cl_expect(a, " 733 ", T);
 	cl_send(a, "MONITOR + n999");
@@ -1756,8 +1759,7 @@ START_TEST(t_extended_monitor)
 	cl_sync(b);
 	cl_expect_none(w2, "AWAY", T);
 	cl_expect_none(w3, "AWAY", T);
-	ck_assert_msg(cl_count(w4, "AWAY") == 0,
-	    "a monitoring channel peer got AWAY twice");
+	ck_assert_msg(cl_count(w4, "AWAY") == 0, "a monitoring channel peer got AWAY twice");
 	cl_send(b, "AWAY");
 	cl_expect(w1, "^:bob!~bob@127\\.0\\.0\\.1 AWAY$", T);
 	cl_send(b, "SETNAME :new name");
@@ -1825,7 +1827,8 @@ START_TEST(t_utf8only_bad_verb)
 	ck_assert_msg(utf8_ok(l),
 	    "utf-8-only: the FAIL reply to a command that is not UTF-8 "
 	    "repeats the invalid bytes; expected \"FAIL * INVALID_UTF8 :...\", "
-	    "got: %s", l);
+	    "got: %s",
+	    l);
 }
 END_TEST
 
@@ -1843,7 +1846,8 @@ START_TEST(t_utf8only_labeled)
 	l = cl_expect(a, TSRV "FAIL PRIVMSG INVALID_UTF8 :", T);
 	ck_assert_msg(tag_get(l, "label", NULL, 0) == 1,
 	    "labeled-response/standard-replies: the FAIL for a labeled "
-	    "non-UTF-8 line should carry label=u8; got: %s", l);
+	    "non-UTF-8 line should carry label=u8; got: %s",
+	    l);
 }
 END_TEST
 
@@ -1869,10 +1873,12 @@ START_TEST(t_knock)
 
 	cl_send(c, "KNOCK #k :let me in");
 	cl_expect(c, "^:irc\\.test 711 carol #k :", T);
-	cl_expect(a, "^:irc\\.test 710 alice #k carol!~carol@127\\.0\\.0\\.1 "
-	    ":let me in$", T);
+	cl_expect(a,
+	    "^:irc\\.test 710 alice #k carol!~carol@127\\.0\\.0\\.1 "
+	    ":let me in$",
+	    T);
 	cl_sync(c);
-	cl_expect_none(b, " 710 ", T);	/* not an operator */
+	cl_expect_none(b, " 710 ", T); /* not an operator */
 	cl_send(c, "KNOCK #k");
 	cl_expect(c, "^:irc\\.test 712 carol #k :", T);
 	cl_sync(c);

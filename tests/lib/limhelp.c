@@ -95,8 +95,7 @@ lim_tcase(const char *name, double timeout)
 }
 
 void
-cl_register_isupport(struct cl *c, const char *pass, const char *nick, char *isup,
-    size_t isupsz)
+cl_register_isupport(struct cl *c, const char *pass, const char *nick, char *isup, size_t isupsz)
 {
 	const char *l;
 	char re[128];
@@ -126,8 +125,8 @@ cl_register_isupport(struct cl *c, const char *pass, const char *nick, char *isu
 		if (!rx_match(l, " 005 "))
 			break;
 		/* ":srv 005 nick TOK TOK :are supported by this server" */
-		if (isup != NULL && rx_group(l, "^:[^ ]+ 005 [^ ]+ (.*) :are supported",
-		    1, toks, sizeof(toks))) {
+		if (isup != NULL &&
+		    rx_group(l, "^:[^ ]+ 005 [^ ]+ (.*) :are supported", 1, toks, sizeof(toks))) {
 			int n = snprintf(isup + o, isupsz - o, "%s ", toks);
 
 			if (n > 0 && (size_t)n < isupsz - o)
@@ -225,8 +224,7 @@ proc_cpu_ticks(pid_t pid)
 	p = strrchr(buf, ')');
 	if (p == NULL)
 		return -1;
-	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-	    &ut, &st) != 2)
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
 		return -1;
 	return (long)(ut + st);
 }

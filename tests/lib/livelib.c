@@ -34,26 +34,26 @@
 
 #include "livelib.h"
 
-#define MAX_SRV		64	/* servers of one test, stopped ones included */
-#define MAX_CL		256
-#define LOG_KEEP	(1024 * 1024)
+#define MAX_SRV	 64 /* servers of one test, stopped ones included */
+#define MAX_CL	 256
+#define LOG_KEEP (1024 * 1024)
 
 struct srv_log {
-	pthread_mutex_t	 mu;
-	pthread_cond_t	 cv;
-	pthread_t	 th;
-	int		 fd;
-	int		 eof;
-	int		 echo;
-	char		*buf;
-	size_t		 len, cap;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t th;
+	int fd;
+	int eof;
+	int echo;
+	char *buf;
+	size_t len, cap;
 };
 
-static struct srv	*g_srv[MAX_SRV];
-static struct cl	*g_cl[MAX_CL];
+static struct srv *g_srv[MAX_SRV];
+static struct cl *g_cl[MAX_CL];
 static void cl_track(struct cl *c);
 static void cl_free_all(void);
-static struct srv	*g_cur;		/* last started server, for messages */
+static struct srv *g_cur; /* last started server, for messages */
 static void x509_fp(X509 *x, char *hex);
 
 static int64_t
@@ -232,7 +232,7 @@ log_scan(struct srv_log *l, regex_t *r, char *line, size_t sz)
 	for (p = l->buf; *p != '\0'; p = e + 1) {
 		e = strchr(p, '\n');
 		if (e == NULL)
-			break;	/* only complete lines */
+			break; /* only complete lines */
 		n = (size_t)(e - p);
 		if (n >= sz)
 			n = sz - 1;
@@ -245,8 +245,7 @@ log_scan(struct srv_log *l, regex_t *r, char *line, size_t sz)
 }
 
 static int
-log_wait_line(struct srv_log *l, const char *re, int timeout_ms, char *line,
-    size_t sz)
+log_wait_line(struct srv_log *l, const char *re, int timeout_ms, char *line, size_t sz)
 {
 	regex_t r;
 	struct timespec ts;
@@ -288,28 +287,27 @@ srv_log_wait(struct srv *s, const char *re, int timeout_ms)
 
 /* ------------------------------------------------------------- config */
 
-static const char base_conf[] =
-	"[server]\n"
-	"name = irc.test\n"
-	"network = TestNet\n"
-	"description = evircd live test server\n"
-	"admin_name = Test Admin\n"
-	"admin_email = admin@irc.test\n"
-	"[listen]\n"
-	"address = 127.0.0.1\n"
-	"port = 0\n"
-	"[limits]\n"
-	"ping_interval = 600\n"
-	"ping_timeout = 600\n"
-	"registration_timeout = 60\n"
-	"[flood]\n"
-	"enabled = no\n";
+static const char base_conf[] = "[server]\n"
+				"name = irc.test\n"
+				"network = TestNet\n"
+				"description = evircd live test server\n"
+				"admin_name = Test Admin\n"
+				"admin_email = admin@irc.test\n"
+				"[listen]\n"
+				"address = 127.0.0.1\n"
+				"port = 0\n"
+				"[limits]\n"
+				"ping_interval = 600\n"
+				"ping_timeout = 600\n"
+				"registration_timeout = 60\n"
+				"[flood]\n"
+				"enabled = no\n";
 
 struct kv {
-	char	sec[32];
-	int	block;		/* section occurrence, for repeatable [oper] */
-	char	key[64];
-	char	val[1024];
+	char sec[32];
+	int block; /* section occurrence, for repeatable [oper] */
+	char key[64];
+	char val[1024];
 };
 
 static size_t
@@ -353,8 +351,8 @@ conf_parse(const char *text, struct kv *out, size_t max, int *blocks)
 			v++;
 		for (char *t = eq - 1; t >= k && (*t == ' ' || *t == '\t'); t--)
 			*t = '\0';
-		for (char *t = v + strlen(v) - 1; t >= v &&
-		    (*t == ' ' || *t == '\t' || *t == '\r'); t--)
+		for (char *t = v + strlen(v) - 1; t >= v && (*t == ' ' || *t == '\t' || *t == '\r');
+		     t--)
 			*t = '\0';
 		scopy(out[n].sec, sizeof(out[n].sec), sec);
 		out[n].block = *blocks;
@@ -402,13 +400,13 @@ conf_merge(const char *extra)
 				    strcmp(ext[x].key, base[i].key) == 0)
 					break;
 			if (x == ne)
-				o += (size_t)snprintf(out + o, cap - o,
-				    "%s = %s\n", base[i].key, base[i].val);
+				o += (size_t)snprintf(out + o, cap - o, "%s = %s\n", base[i].key,
+				    base[i].val);
 		}
 		for (i = 0; i < ne; i++)
 			if (strcmp(ext[i].sec, secs[j]) == 0)
-				o += (size_t)snprintf(out + o, cap - o,
-				    "%s = %s\n", ext[i].key, ext[i].val);
+				o += (size_t)snprintf(out + o, cap - o, "%s = %s\n", ext[i].key,
+				    ext[i].val);
 	}
 	for (i = 0; i < ne; i++) {
 		if (strcmp(ext[i].sec, "oper") != 0 && strcmp(ext[i].sec, "link") != 0)
@@ -417,8 +415,7 @@ conf_merge(const char *extra)
 			o += (size_t)snprintf(out + o, cap - o, "[%s]\n", ext[i].sec);
 			lastblock = ext[i].block;
 		}
-		o += (size_t)snprintf(out + o, cap - o, "%s = %s\n",
-		    ext[i].key, ext[i].val);
+		o += (size_t)snprintf(out + o, cap - o, "%s = %s\n", ext[i].key, ext[i].val);
 	}
 	return out;
 }
@@ -451,8 +448,8 @@ srv_conf_text(struct srv *s, const char *extra)
 	if (s->tls_cert[0] != '\0')
 		snprintf(text + o, 65536 - o,
 		    "[listen]\naddress = 127.0.0.1\nport = 0\ntls = yes\n"
-		    "certificate = %s\nprivate_key = %s\n", s->tls_cert,
-		    s->tls_key);
+		    "certificate = %s\nprivate_key = %s\n",
+		    s->tls_cert, s->tls_key);
 	return text;
 }
 
@@ -543,8 +540,8 @@ pem_write(const char *path, EVP_PKEY *pk, X509 *x)
 	f = fopen(tmp, "w");
 	if (f == NULL)
 		ck_abort_msg("open %s: %s", tmp, strerror(errno));
-	ok = pk != NULL ? PEM_write_PrivateKey(f, pk, NULL, NULL, 0, NULL, NULL) :
-	    PEM_write_X509(f, x);
+	ok = pk != NULL ? PEM_write_PrivateKey(f, pk, NULL, NULL, 0, NULL, NULL)
+			: PEM_write_X509(f, x);
 	if (fclose(f) != 0 || !ok || rename(tmp, path) != 0)
 		ck_abort_msg("cannot write %s", path);
 }
@@ -568,8 +565,7 @@ make_cert(const char *crt, const char *key, const char *cn)
 	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
 	X509_set_pubkey(x, pk);
 	nm = X509_get_subject_name(x);
-	X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_ASC,
-	    (const unsigned char *)cn, -1, -1, 0);
+	X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
 	X509_set_issuer_name(x, nm);
 	if (X509_sign(x, pk, EVP_sha256()) == 0)
 		ck_abort_msg("certificate for %s: signing failed", cn);
@@ -586,7 +582,7 @@ live_cert(const char *name, const char *cn)
 {
 	static char path[4][200];
 	static unsigned next;
-	const char *root = getenv("LIVE_TMPDIR");	/* set by live_run */
+	const char *root = getenv("LIVE_TMPDIR"); /* set by live_run */
 	char *crt = path[next++ % 4];
 	char key[200];
 
@@ -648,8 +644,7 @@ srv_launch(const char *extra_conf, const char *cert, const char *key)
 	if (bin == NULL || *bin == '\0')
 		ck_abort_msg("EVIRCD_BIN is not set");
 	if (access(bin, X_OK) != 0)
-		ck_abort_msg("EVIRCD_BIN=%s is not executable: %s", bin,
-		    strerror(errno));
+		ck_abort_msg("EVIRCD_BIN=%s is not executable: %s", bin, strerror(errno));
 
 	{
 		static int registered;
@@ -662,13 +657,11 @@ srv_launch(const char *extra_conf, const char *cert, const char *key)
 	if (s == NULL || l == NULL)
 		ck_abort_msg("out of memory");
 	snprintf(s->dir, sizeof(s->dir), "%s", live_dir());
-	g_predir[0] = '\0';	/* next server gets a fresh dir */
+	g_predir[0] = '\0'; /* next server gets a fresh dir */
 	snprintf(s->conf_path, sizeof(s->conf_path), "%s/evircd.conf", s->dir);
 	if (cert != NULL) {
-		snprintf(s->tls_cert, sizeof(s->tls_cert), "%s/server.crt",
-		    s->dir);
-		snprintf(s->tls_key, sizeof(s->tls_key), "%s/server.key",
-		    s->dir);
+		snprintf(s->tls_cert, sizeof(s->tls_cert), "%s/server.crt", s->dir);
+		snprintf(s->tls_key, sizeof(s->tls_key), "%s/server.key", s->dir);
 		live_copy_file(cert, s->tls_cert);
 		live_copy_file(key, s->tls_key);
 	}
@@ -731,21 +724,23 @@ srv_launch(const char *extra_conf, const char *cert, const char *key)
 
 	/* listeners open in configuration order: the plaintext one first */
 	if (!log_wait_line(l, "listening on (127\\.0\\.0\\.1|\\[::1\\]):[0-9]+$",
-	    getenv("EVIRCD_VALGRIND") != NULL ? 60000 : 10000, line, sizeof(line)))
+		getenv("EVIRCD_VALGRIND") != NULL ? 60000 : 10000, line, sizeof(line)))
 		ck_abort_msg("server did not log 'listening on' within 10 s; "
-		    "stderr:\n%s", srv_log_tail(s));
-	if (!rx_group(line, "listening on (127\\.0\\.0\\.1|\\[::1\\]):([0-9]+)",
-	    2, port, sizeof(port)))
+			     "stderr:\n%s",
+		    srv_log_tail(s));
+	if (!rx_group(line, "listening on (127\\.0\\.0\\.1|\\[::1\\]):([0-9]+)", 2, port,
+		sizeof(port)))
 		ck_abort_msg("cannot parse port from: %s", line);
 	s->port = atoi(port);
 	if (cert != NULL) {
-		if (!log_wait_line(l, "listening on 127\\.0\\.0\\.1:[0-9]+ "
-		    "\\(tls\\)$", getenv("EVIRCD_VALGRIND") != NULL ? 60000 :
-		    10000, line, sizeof(line)))
+		if (!log_wait_line(l,
+			"listening on 127\\.0\\.0\\.1:[0-9]+ "
+			"\\(tls\\)$",
+			getenv("EVIRCD_VALGRIND") != NULL ? 60000 : 10000, line, sizeof(line)))
 			ck_abort_msg("server did not log its TLS listener; "
-			    "stderr:\n%s", srv_log_tail(s));
-		if (!rx_group(line, "listening on 127\\.0\\.0\\.1:([0-9]+)", 1,
-		    port, sizeof(port)))
+				     "stderr:\n%s",
+			    srv_log_tail(s));
+		if (!rx_group(line, "listening on 127\\.0\\.0\\.1:([0-9]+)", 1, port, sizeof(port)))
 			ck_abort_msg("cannot parse port from: %s", line);
 		s->tls_port = atoi(port);
 	}
@@ -817,13 +812,12 @@ srv_wait_exit(struct srv *s, int timeout_ms)
 					ts.tv_sec++;
 					ts.tv_nsec -= 1000000000L;
 				}
-				pthread_cond_timedwait(&s->log->cv,
-				    &s->log->mu, &ts);
+				pthread_cond_timedwait(&s->log->cv, &s->log->mu, &ts);
 			} else {
 				struct timespec d = { 0, 2 * 1000000L };
 
 				pthread_mutex_unlock(&s->log->mu);
-				nanosleep(&d, NULL);	/* reaping lag only */
+				nanosleep(&d, NULL); /* reaping lag only */
 				continue;
 			}
 			pthread_mutex_unlock(&s->log->mu);
@@ -834,7 +828,9 @@ srv_wait_exit(struct srv *s, int timeout_ms)
 static int
 rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *f)
 {
-	(void)sb; (void)flag; (void)f;
+	(void)sb;
+	(void)flag;
+	(void)f;
 	return remove(p);
 }
 
@@ -881,7 +877,7 @@ srv_stop(struct srv *s)
 		if (st == -1) {
 			kill(s->pid, SIGKILL);
 			st = srv_wait_exit(s, 10000);
-			s->status = -1;	/* report "did not stop" */
+			s->status = -1; /* report "did not stop" */
 			srv_cleanup(s);
 			return -1;
 		}
@@ -904,8 +900,7 @@ hist_add(struct cl *c, char *line)
 	c->hist[i] = line;
 }
 
-static void
-cl_fail(struct cl *c, const char *fmt, ...)
+static void cl_fail(struct cl *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 
 static void
@@ -928,23 +923,21 @@ cl_fail(struct cl *c, const char *fmt, ...)
 	for (i = start; i < c->nhist && o < sizeof(msg) - 1; i++) {
 		const char *h = c->hist[i % 40];
 
-		o += (size_t)snprintf(msg + o, sizeof(msg) - o, "  < %.300s\n",
-		    h ? h : "");
+		o += (size_t)snprintf(msg + o, sizeof(msg) - o, "  < %.300s\n", h ? h : "");
 	}
 	for (i = 0; i < c->npend && i < 10 && o < sizeof(msg) - 1; i++)
-		o += (size_t)snprintf(msg + o, sizeof(msg) - o,
-		    "  < (queued) %.300s\n", c->pend[i]);
+		o +=
+		    (size_t)snprintf(msg + o, sizeof(msg) - o, "  < (queued) %.300s\n", c->pend[i]);
 	if (o < sizeof(msg) - 1 && g_cur != NULL) {
 		const char *t = srv_log_tail(g_cur);
 		size_t tl = strlen(t);
 
 		if (tl > 1500)
 			t += tl - 1500;
-		snprintf(msg + o, sizeof(msg) - o,
-		    "  --- server stderr tail:\n%s", t);
+		snprintf(msg + o, sizeof(msg) - o, "  --- server stderr tail:\n%s", t);
 	}
 	ck_abort_msg("%s", msg);
-	abort();	/* not reached */
+	abort(); /* not reached */
 }
 
 /* A connected TCP socket (blocking) from src (NULL: any) to addr:port. */
@@ -990,8 +983,8 @@ tcp_connect(const char *src, const char *addr, int port, int rcvbuf)
 			ck_abort_msg("bind %s: %s", src, strerror(errno));
 	}
 	if (connect(fd, (struct sockaddr *)&ss, sl) != 0)
-		ck_abort_msg("connect %s%s%s:%d: %s", src ? "from " : "",
-		    src ? src : "", src ? " to " : addr, port, strerror(errno));
+		ck_abort_msg("connect %s%s%s:%d: %s", src ? "from " : "", src ? src : "",
+		    src ? " to " : addr, port, strerror(errno));
 	return fd;
 }
 
@@ -1037,14 +1030,12 @@ ssl_err(char *err, size_t errlen)
 {
 	unsigned long e = ERR_get_error();
 
-	snprintf(err, errlen, "%s", e ? ERR_reason_error_string(e) :
-	    "no error queued");
+	snprintf(err, errlen, "%s", e ? ERR_reason_error_string(e) : "no error queued");
 	ERR_clear_error();
 }
 
 struct cl *
-cl_connect_tls_opt(int port, const struct tls_opt *opt, char *err,
-    size_t errlen)
+cl_connect_tls_opt(int port, const struct tls_opt *opt, char *err, size_t errlen)
 {
 	static const struct tls_opt none;
 	struct timeval tv = { 5, 0 };
@@ -1058,7 +1049,7 @@ cl_connect_tls_opt(int port, const struct tls_opt *opt, char *err,
 		ck_abort_msg("SSL_CTX_new failed");
 	if (opt == NULL)
 		opt = &none;
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);	/* self-signed */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL); /* self-signed */
 	if (opt->min_version != 0 || opt->max_version != 0) {
 		/* let the client offer old versions so the server decides */
 		SSL_CTX_set_security_level(ctx, 0);
@@ -1068,9 +1059,8 @@ cl_connect_tls_opt(int port, const struct tls_opt *opt, char *err,
 	}
 	if (opt->cert != NULL &&
 	    (SSL_CTX_use_certificate_file(ctx, opt->cert, SSL_FILETYPE_PEM) != 1 ||
-	    SSL_CTX_use_PrivateKey_file(ctx, opt->key, SSL_FILETYPE_PEM) != 1))
-		ck_abort_msg("cannot load client certificate %s / %s", opt->cert,
-		    opt->key);
+		SSL_CTX_use_PrivateKey_file(ctx, opt->key, SSL_FILETYPE_PEM) != 1))
+		ck_abort_msg("cannot load client certificate %s / %s", opt->cert, opt->key);
 	fd = tcp_connect(NULL, "127.0.0.1", port, 0);
 	/* the handshake is blocking, bounded by the socket timeouts */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -1103,8 +1093,8 @@ cl_connect_tls(int port)
 	struct cl *c = cl_connect_tls_opt(port, NULL, err, sizeof(err));
 
 	if (c == NULL)
-		ck_abort_msg("TLS handshake with port %d failed: %s\n%s", port,
-		    err, g_cur != NULL ? srv_log_tail(g_cur) : "");
+		ck_abort_msg("TLS handshake with port %d failed: %s\n%s", port, err,
+		    g_cur != NULL ? srv_log_tail(g_cur) : "");
 	return c;
 }
 
@@ -1211,7 +1201,7 @@ cl_close(struct cl *c)
 		if (g_cl[i] == c)
 			g_cl[i] = NULL;
 	if (c->ssl != NULL && c->fd >= 0 && !c->eof)
-		(void)SSL_shutdown(c->ssl);	/* close_notify, best effort */
+		(void)SSL_shutdown(c->ssl); /* close_notify, best effort */
 	cl_tls_free(c);
 	if (c->fd >= 0)
 		close(c->fd);
@@ -1246,15 +1236,17 @@ cl_send_raw(struct cl *c, const void *data, size_t len)
 				break;
 			default:
 				ERR_clear_error();
-				return;	/* closed: expectations report it */
+				return; /* closed: expectations report it */
 			}
 			{
 				struct pollfd pf = { c->fd, ev, 0 };
 				int64_t left = end - now_ms();
 
 				if (left <= 0)
-					cl_fail(c, "TLS send blocked for 10 s "
-					    "(%zu bytes left)", len);
+					cl_fail(c,
+					    "TLS send blocked for 10 s "
+					    "(%zu bytes left)",
+					    len);
 				poll(&pf, 1, (int)left);
 			}
 			continue;
@@ -1272,8 +1264,10 @@ cl_send_raw(struct cl *c, const void *data, size_t len)
 			int64_t left = end - now_ms();
 
 			if (left <= 0)
-				cl_fail(c, "send blocked for 10 s (%zu bytes "
-				    "left)", len);
+				cl_fail(c,
+				    "send blocked for 10 s (%zu bytes "
+				    "left)",
+				    len);
 			poll(&pf, 1, (int)left);
 			continue;
 		}
@@ -1321,8 +1315,7 @@ cl_fill(struct cl *c, int64_t deadline)
 		pf.events = POLLIN;
 		pf.revents = 0;
 		/* TLS: bytes of a record already read stay inside OpenSSL */
-		if ((c->ssl == NULL || SSL_pending(c->ssl) == 0) &&
-		    poll(&pf, 1, (int)left) == 0)
+		if ((c->ssl == NULL || SSL_pending(c->ssl) == 0) && poll(&pf, 1, (int)left) == 0)
 			return 0;
 		if (c->roff > 0 && c->roff * 2 >= c->rlen) {
 			memmove(c->rbuf, c->rbuf + c->roff, c->rlen - c->roff);
@@ -1343,7 +1336,7 @@ cl_fill(struct cl *c, int64_t deadline)
 				return 1;
 			}
 			switch (SSL_get_error(c->ssl, r)) {
-			case SSL_ERROR_WANT_READ:	/* a record not complete yet */
+			case SSL_ERROR_WANT_READ: /* a record not complete yet */
 			case SSL_ERROR_WANT_WRITE:
 				if (now_ms() >= deadline)
 					return 0;
@@ -1380,7 +1373,8 @@ check_wellformed(struct cl *c, const char *line, size_t n)
 	char body[1024];
 
 	if (!compiled) {
-		rx_compile(&re, "^(:[^ ]+ )?([A-Za-z]+|[0-9]{3})( [^: ][^ ]*)*"
+		rx_compile(&re,
+		    "^(:[^ ]+ )?([A-Za-z]+|[0-9]{3})( [^: ][^ ]*)*"
 		    "( :.*)?$");
 		compiled = 1;
 	}
@@ -1414,8 +1408,10 @@ check_wellformed(struct cl *c, const char *line, size_t n)
 			why = "malformed (empty parameter or bad command)";
 	}
 	if (why != NULL)
-		cl_fail(c, "[%s] server sent a line that is %s (%zu bytes): "
-		    "\"%.600s\"", c->name, why, n + 1, line);
+		cl_fail(c,
+		    "[%s] server sent a line that is %s (%zu bytes): "
+		    "\"%.600s\"",
+		    c->name, why, n + 1, line);
 }
 
 /* Split one complete line off rbuf (malloc'd, CR/LF stripped). */
@@ -1511,8 +1507,7 @@ cl_try_expect(struct cl *c, const char *re, int timeout_ms)
 				hist_add(c, c->pend[k]);
 			line = c->pend[i];
 			c->npend -= i + 1;
-			memmove(c->pend, c->pend + i + 1,
-			    c->npend * sizeof(*c->pend));
+			memmove(c->pend, c->pend + i + 1, c->npend * sizeof(*c->pend));
 			regfree(&r);
 			set_last(c, line);
 			return c->last;
@@ -1570,18 +1565,17 @@ cl_expect_none(struct cl *c, const char *re, int timeout_ms)
 		rx_compile(&r, re);
 	for (i = 0; re != NULL && i < c->npend; i++)
 		if (regexec(&r, c->pend[i], 0, NULL, 0) == 0)
-			cl_fail(c, "[%s] unexpected line matching /%s/: %s",
-			    c->name, re, c->pend[i]);
+			cl_fail(c, "[%s] unexpected line matching /%s/: %s", c->name, re,
+			    c->pend[i]);
 	cl_send(c, "PING :%s", tok);
 	for (;;) {
 		line = cl_read_line(c, end);
 		if (line == NULL) {
 			if (re != NULL)
 				regfree(&r);
-			cl_fail(c, "[%s] %s waiting for PONG %s (sync)%s%s%s",
-			    c->name, c->eof ? "connection closed" :
-			    "timed out", tok, re ? " while checking /" : "",
-			    re ? re : "", re ? "/ is absent" : "");
+			cl_fail(c, "[%s] %s waiting for PONG %s (sync)%s%s%s", c->name,
+			    c->eof ? "connection closed" : "timed out", tok,
+			    re ? " while checking /" : "", re ? re : "", re ? "/ is absent" : "");
 		}
 		{
 			size_t ll = strlen(line);
@@ -1595,8 +1589,7 @@ cl_expect_none(struct cl *c, const char *re, int timeout_ms)
 		if (re != NULL && regexec(&r, line, 0, NULL, 0) == 0) {
 			pend_push(c, line);
 			regfree(&r);
-			cl_fail(c, "[%s] unexpected line matching /%s/: %s",
-			    c->name, re, line);
+			cl_fail(c, "[%s] unexpected line matching /%s/: %s", c->name, re, line);
 		}
 		pend_push(c, line);
 	}
@@ -1642,8 +1635,10 @@ cl_expect_eof(struct cl *c, int timeout_ms)
 		if (c->eof)
 			return;
 		if (cl_fill(c, end) == 0)
-			cl_fail(c, "[%s] server did not close the connection "
-			    "within %d ms", c->name, timeout_ms);
+			cl_fail(c,
+			    "[%s] server did not close the connection "
+			    "within %d ms",
+			    c->name, timeout_ms);
 	}
 }
 
@@ -1657,8 +1652,7 @@ cl_drain(struct cl *c)
 }
 
 void
-cl_register_full(struct cl *c, const char *nick, const char *user,
-    const char *realname)
+cl_register_full(struct cl *c, const char *nick, const char *user, const char *realname)
 {
 	const char *l;
 
@@ -1704,8 +1698,8 @@ cl_join(struct cl *c, const char *chan)
 	char re[600];
 
 	cl_send(c, "JOIN %s", chan);
-	snprintf(re, sizeof(re), "^:[^ ]+ (366 %s %s |4[0-9][0-9] )",
-	    rx_esc(c->name), rx_esc(chan));
+	snprintf(re, sizeof(re), "^:[^ ]+ (366 %s %s |4[0-9][0-9] )", rx_esc(c->name),
+	    rx_esc(chan));
 	cl_expect(c, re, LIVE_T);
 	if (!rx_match(c->last, " 366 "))
 		cl_fail(c, "[%s] JOIN %s failed: %s", c->name, chan, c->last);

@@ -61,8 +61,10 @@ read_to_end(int fd, size_t *got, int timeout_ms)
 	for (;;) {
 		struct pollfd pf = { fd, POLLIN, 0 };
 
-		ck_assert_msg(lim_now_ms() < end, "connection not closed within %d ms "
-		    "(%zu bytes read)", timeout_ms, *got);
+		ck_assert_msg(lim_now_ms() < end,
+		    "connection not closed within %d ms "
+		    "(%zu bytes read)",
+		    timeout_ms, *got);
 		if (poll(&pf, 1, 100) <= 0)
 			continue;
 		n = read(fd, rd, sizeof(rd));
@@ -133,10 +135,9 @@ START_TEST(t_fakelag_delays_flooder_only)
 	for (i = 1; i <= M; i++)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "PRIVMSG #flood :flood %d\r\n", i);
 	t0 = lim_now_ms();
-	cl_send_raw(f, buf, o);	/* one write: the whole flood is in the recvq */
+	cl_send_raw(f, buf, o); /* one write: the whole flood is in the recvq */
 	for (i = 1; i <= M; i++) {
-		const char *l = cl_expect(b, PFX("flooder") "PRIVMSG #flood :flood [0-9]+$",
-		    20000);
+		const char *l = cl_expect(b, PFX("flooder") "PRIVMSG #flood :flood [0-9]+$", 20000);
 
 		t = lim_now_ms() - t0;
 		ck_assert(rx_group(l, " ([0-9]+)$", 1, num, sizeof(num)));
@@ -162,13 +163,19 @@ START_TEST(t_fakelag_delays_flooder_only)
 	if (getenv("LIVE_VERBOSE") != NULL)
 		fprintf(stderr, "fakelag: first %lld ms, %d within 1.5 s, last %lld ms\n",
 		    (long long)first, early, (long long)last);
-	ck_assert_msg(first < lim_ms(2000), "first flood message took %lld ms (should pass "
-	    "at once)", (long long)first);
-	ck_assert_msg(early <= BURST + 2, "%d of %d messages within 1.5 s: not delayed "
-	    "(burst %d)", early, M, BURST);
+	ck_assert_msg(first < lim_ms(2000),
+	    "first flood message took %lld ms (should pass "
+	    "at once)",
+	    (long long)first);
+	ck_assert_msg(early <= BURST + 2,
+	    "%d of %d messages within 1.5 s: not delayed "
+	    "(burst %d)",
+	    early, M, BURST);
 	/* at most BURST + (elapsed seconds) commands can have run */
-	ck_assert_msg(last >= (M - BURST - 1) * 1000, "all %d messages within %lld ms: "
-	    "fakelag did not delay the flood", M, (long long)last);
+	ck_assert_msg(last >= (M - BURST - 1) * 1000,
+	    "all %d messages within %lld ms: "
+	    "fakelag did not delay the flood",
+	    M, (long long)last);
 	ck_assert_msg(last <= lim_ms((M + 6) * 1000), "flood drained too slowly: %lld ms",
 	    (long long)last);
 	/* the flooder's connection is fine once the queue drained */
@@ -201,7 +208,9 @@ count_within(struct cl *c, const char *re, int ms, int64_t *elapsed, int64_t t0)
 
 START_TEST(t_fakelag_every_reply_costs)
 {
-	static const struct { const char *line, *re; } flood[] = {
+	static const struct {
+		const char *line, *re;
+	} flood[] = {
 		{ "PING :x\r\n", SRV "PONG irc\\.test :x$" },
 		{ "CAP LS\r\n", SRV "CAP [^ ]+ LS " },
 		{ "MONITOR L\r\n", SRV "733 " },
@@ -247,7 +256,7 @@ END_TEST
 START_TEST(t_fakelag_excess_flood)
 {
 	struct srv *s = srv_start("[flood]\nenabled = yes\nburst = 2\npenalty = 1\n"
-	    "[limits]\nrecvq = 4608\n");
+				  "[limits]\nrecvq = 4608\n");
 	struct cl *b = cl_new(s, "bystander"), *p = cl_new(s, "peer"), *f = cl_new(s, "flooder");
 	struct cl *v[3] = { b, p, f };
 	char *buf, pad[101], num[16];
@@ -272,14 +281,16 @@ START_TEST(t_fakelag_excess_flood)
 		size_t got;
 		int err = read_to_end(f->fd, &got, lim_ms(3000));
 
-		ck_assert_msg(err == ECONNRESET, "flooder's socket ended with %s, expected "
-		    "a reset", err ? strerror(err) : "EOF");
+		ck_assert_msg(err == ECONNRESET,
+		    "flooder's socket ended with %s, expected "
+		    "a reset",
+		    err ? strerror(err) : "EOF");
 		cl_close(f);
 	}
 	/* the bystander saw only the burst, in order, then the QUIT */
 	for (;;) {
-		const char *l = cl_expect(b, "^:flooder![^ ]+ (PRIVMSG #ex :x [0-9]+ |QUIT )",
-		    LIVE_T);
+		const char *l =
+		    cl_expect(b, "^:flooder![^ ]+ (PRIVMSG #ex :x [0-9]+ |QUIT )", LIVE_T);
 
 		if (rx_match(l, " QUIT ")) {
 			ck_assert_msg(rx_match(l, PFX("flooder") "QUIT :Excess Flood$"),
@@ -303,9 +314,10 @@ END_TEST
  * non-operator on the same server is (the control). */
 START_TEST(t_fakelag_opers_exempt)
 {
-	struct srv *s = srv_start("[flood]\nenabled = yes\nburst = 2\npenalty = 1\n"
-	    "exempt_opers = yes\n"
-	    "[oper]\nname = op\npassword = FloodOperPw\nhost = *@127.0.0.1\n");
+	struct srv *s =
+	    srv_start("[flood]\nenabled = yes\nburst = 2\npenalty = 1\n"
+		      "exempt_opers = yes\n"
+		      "[oper]\nname = op\npassword = FloodOperPw\nhost = *@127.0.0.1\n");
 	struct cl *b = cl_new(s, "bystander"), *op = cl_new(s, "oper1"), *n = cl_new(s, "normal");
 	struct cl *v[3] = { b, op, n };
 	char buf[4096], num[16];
@@ -326,8 +338,10 @@ START_TEST(t_fakelag_opers_exempt)
 		ck_assert(rx_group(l, " ([0-9]+)$", 1, num, sizeof(num)));
 		ck_assert_int_eq(atoi(num), i);
 	}
-	ck_assert_msg(lim_now_ms() - t0 < lim_ms(3000), "operator flood of 20 took %lld ms: "
-	    "operators must not be delayed", (long long)(lim_now_ms() - t0));
+	ck_assert_msg(lim_now_ms() - t0 < lim_ms(3000),
+	    "operator flood of 20 took %lld ms: "
+	    "operators must not be delayed",
+	    (long long)(lim_now_ms() - t0));
 
 	/* control: a non-operator's 6 messages cannot all pass within 1.5 s */
 	o = 0;
@@ -343,9 +357,10 @@ END_TEST
 /* exempt_opers = no: operators are delayed like everybody else. */
 START_TEST(t_fakelag_opers_not_exempt)
 {
-	struct srv *s = srv_start("[flood]\nenabled = yes\nburst = 2\npenalty = 1\n"
-	    "exempt_opers = no\n"
-	    "[oper]\nname = op\npassword = FloodOperPw\nhost = *@127.0.0.1\n");
+	struct srv *s =
+	    srv_start("[flood]\nenabled = yes\nburst = 2\npenalty = 1\n"
+		      "exempt_opers = no\n"
+		      "[oper]\nname = op\npassword = FloodOperPw\nhost = *@127.0.0.1\n");
 	struct cl *b = cl_new(s, "bystander"), *op = cl_new(s, "oper1");
 	struct cl *v[2] = { b, op };
 	char buf[1024];
@@ -418,8 +433,10 @@ START_TEST(t_recvq_long_line)
 	lim_sleep_ms(1000);
 	cpu1 = proc_cpu_ticks(s->pid);
 	ck_assert(cpu0 >= 0 && cpu1 >= 0);
-	ck_assert_msg(cpu1 - cpu0 <= tck / 4, "server used %ld ticks (of %ld/s) in an idle "
-	    "second with a partial line pending: spinning?", cpu1 - cpu0, tck);
+	ck_assert_msg(cpu1 - cpu0 <= tck / 4,
+	    "server used %ld ticks (of %ld/s) in an idle "
+	    "second with a partial line pending: spinning?",
+	    cpu1 - cpu0, tck);
 
 	/* the same line goes on for 8 MB more */
 	for (i = 0; i < 40; i++)
@@ -435,8 +452,10 @@ START_TEST(t_recvq_long_line)
 		fprintf(stderr, "recvq: RSS %ld -> %ld KiB, idle CPU %ld ticks\n", rss0, rss1,
 		    cpu1 - cpu0);
 	/* (memcheck holds freed blocks back too: not measurable under it) */
-	ck_assert_msg(lim_server_instrumented() || rss1 - rss0 < 4096, "server RSS grew "
-	    "from %ld to %ld KiB after 8 MB without a newline", rss0, rss1);
+	ck_assert_msg(lim_server_instrumented() || rss1 - rss0 < 4096,
+	    "server RSS grew "
+	    "from %ld to %ld KiB after 8 MB without a newline",
+	    rss0, rss1);
 
 	/* the hostile connection is usable; the bystander got nothing odd */
 	chat_in_order(h, b, "#r", "fine", 3);
@@ -482,8 +501,8 @@ START_TEST(t_sendq_nonreader_closed)
 			    seq + i + 1, pad);
 		cl_send_raw(a, buf, o);
 		for (i = 0; i < 40; i++) {
-			const char *l = cl_expect(b, "^:[^ ]+ (PRIVMSG #busy :[0-9]{6} |QUIT )",
-			    LIVE_T);
+			const char *l =
+			    cl_expect(b, "^:[^ ]+ (PRIVMSG #busy :[0-9]{6} |QUIT )", LIVE_T);
 
 			if (rx_match(l, " QUIT ")) {
 				ck_assert_msg(rx_match(l, PFX("sink") "QUIT :SendQ exceeded$"),
@@ -499,8 +518,7 @@ START_TEST(t_sendq_nonreader_closed)
 	free(buf);
 	if (getenv("LIVE_VERBOSE") != NULL)
 		fprintf(stderr, "sendq: sink closed after %d messages\n", seq);
-	ck_assert_msg(quit, "sink never closed after %d messages (%d KiB)", seq,
-	    seq * 420 / 1024);
+	ck_assert_msg(quit, "sink never closed after %d messages (%d KiB)", seq, seq * 420 / 1024);
 	cl_expect(a, PFX("sink") "QUIT :SendQ exceeded$", LIVE_T);
 	lim_prompt_sync(b, 1500, "reader after the sendq close");
 	chat_in_order(a, b, "#busy", "after", 10);
@@ -524,7 +542,7 @@ END_TEST
 START_TEST(t_list_safelist)
 {
 	struct srv *s = srv_start("[limits]\nmax_channels_per_user = 1000\n"
-	    "[class]\nname = small\nmatch = 127.0.4.0/24\nsendq = 8192\n");
+				  "[class]\nname = small\nmatch = 127.0.4.0/24\nsendq = 8192\n");
 	struct cl *mk = cl_new(s, "maker"), *l;
 	char topic[301], *buf, num[16];
 	size_t cap = 256 * 1024, o = 0;
@@ -535,8 +553,8 @@ START_TEST(t_list_safelist)
 	buf = malloc(cap);
 	ck_assert(buf != NULL);
 	for (i = 0; i < 300; i++)
-		o += (size_t)snprintf(buf + o, cap - o, "JOIN #l%03d\r\nTOPIC #l%03d :%s\r\n",
-		    i, i, topic);
+		o += (size_t)snprintf(buf + o, cap - o, "JOIN #l%03d\r\nTOPIC #l%03d :%s\r\n", i, i,
+		    topic);
 	cl_send_raw(mk, buf, o);
 	free(buf);
 	cl_expect(mk, "^:maker![^ ]+ TOPIC #l299 :", 20000);
@@ -591,7 +609,7 @@ END_TEST
 START_TEST(t_list_abort)
 {
 	struct srv *s = srv_start("[limits]\nmax_channels_per_user = 1000\n"
-	    "[class]\nname = small\nmatch = 127.0.4.0/24\nsendq = 8192\n");
+				  "[class]\nname = small\nmatch = 127.0.4.0/24\nsendq = 8192\n");
 	struct cl *mk = cl_new(s, "maker"), *l;
 	char *buf;
 	size_t cap = 64 * 1024, o = 0;
@@ -635,7 +653,7 @@ END_TEST
 START_TEST(t_list_labeled)
 {
 	struct srv *s = srv_start("[limits]\nmax_channels_per_user = 1000\n"
-	    "[class]\nname = small\nmatch = 127.0.4.0/24\nsendq = 8192\n");
+				  "[class]\nname = small\nmatch = 127.0.4.0/24\nsendq = 8192\n");
 	struct cl *mk = cl_new(s, "maker"), *l;
 	char *buf, bid[32], re[96], num[8];
 	size_t cap = 256 * 1024, o = 0;
@@ -660,8 +678,8 @@ START_TEST(t_list_labeled)
 	snprintf(re, sizeof(re), "^@batch=%s :irc\\.test 321 lister ", rx_esc(bid));
 	cl_expect(l, re, LIVE_T);
 	for (;;) {
-		const char *ln = cl_expect(l, "^(@[^ ]+ )?:irc\\.test ([0-9]{3}|BATCH|PONG|ERROR) ",
-		    LIVE_T);
+		const char *ln =
+		    cl_expect(l, "^(@[^ ]+ )?:irc\\.test ([0-9]{3}|BATCH|PONG|ERROR) ", LIVE_T);
 
 		if (rx_match(ln, " PONG ")) {
 			ck_assert_msg(rx_match(ln, "^@label=P1 :irc\\.test PONG "), "%s", ln);
@@ -697,9 +715,10 @@ proc_tcp_txq(int lport, struct in_addr raddr, int rport)
 
 	ck_assert_msg(f != NULL, "/proc/net/tcp: %s", strerror(errno));
 	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, " %*u: %8X:%4X %8X:%4X %2X %8lX:%8lX", &la, &lp, &ra, &rp,
-		    &st, &txq, &rxq) == 7 && (int)lp == lport && (int)rp == rport &&
-		    ra == raddr.s_addr && la == htonl(INADDR_LOOPBACK))
+		if (sscanf(line, " %*u: %8X:%4X %8X:%4X %2X %8lX:%8lX", &la, &lp, &ra, &rp, &st,
+			&txq, &rxq) == 7 &&
+		    (int)lp == lport && (int)rp == rport && ra == raddr.s_addr &&
+		    la == htonl(INADDR_LOOPBACK))
 			found = (long)txq;
 	fclose(f);
 	return found;
@@ -768,21 +787,27 @@ START_TEST(t_sendq_kernel_bounded_and_reset)
 	ck_assert_msg(quit, "sink never closed (kernel send queue %ld bytes)", maxq);
 	if (getenv("LIVE_VERBOSE") != NULL)
 		fprintf(stderr, "sendq: kernel send queue peaked at %ld bytes\n", maxq);
-	ck_assert_msg(maxq <= 65536, "kernel send queue to a non-reader reached %ld bytes "
-	    "(sendq 65536)", maxq);
+	ck_assert_msg(maxq <= 65536,
+	    "kernel send queue to a non-reader reached %ld bytes "
+	    "(sendq 65536)",
+	    maxq);
 	/* The sink, still not reading, gets until the flush deadline (10 s)
 	 * to take its ERROR line; then its socket is reset: the server-side
 	 * socket disappears (no FIN-WAIT-1 orphan holding the queue). */
 	t0 = lim_now_ms();
 	while (proc_tcp_txq(s->port, me.sin_addr, ntohs(me.sin_port)) >= 0) {
 		dt = lim_now_ms() - t0;
-		ck_assert_msg(dt < lim_ms(14000), "the server still holds the sink's socket "
-		    "%lld ms after its QUIT", (long long)dt);
-		lim_sleep_ms(100);	/* polling /proc: no event to wait on */
+		ck_assert_msg(dt < lim_ms(14000),
+		    "the server still holds the sink's socket "
+		    "%lld ms after its QUIT",
+		    (long long)dt);
+		lim_sleep_ms(100); /* polling /proc: no event to wait on */
 	}
 	err = read_to_end(sink->fd, &got, lim_ms(3000));
-	ck_assert_msg(err == ECONNRESET, "sink's socket ended with %s after %zu bytes, "
-	    "expected a reset", err ? strerror(err) : "EOF", got);
+	ck_assert_msg(err == ECONNRESET,
+	    "sink's socket ended with %s after %zu bytes, "
+	    "expected a reset",
+	    err ? strerror(err) : "EOF", got);
 	ck_assert_msg(got <= 64 * 1024, "sink could still read %zu bytes", got);
 	lim_prompt_sync(b, 1500, "reader after the reset");
 	chat_in_order(a, b, "#k", "after", 5);
@@ -796,7 +821,7 @@ END_TEST
 START_TEST(t_refused_bounded_fds)
 {
 	struct srv *s = srv_start("[class]\nname = thr\nmatch = 127.0.3.0/24\n"
-	    "throttle_count = 1\nthrottle_period = 60\n");
+				  "throttle_count = 1\nthrottle_period = 60\n");
 	struct cl *b = cl_new(s, "bystander"), *first, *c;
 	int fd0, fd1, i;
 
@@ -807,16 +832,20 @@ START_TEST(t_refused_bounded_fds)
 	ck_assert_int_gt(fd0, 0);
 	for (i = 0; i < 200; i++) {
 		c = cl_from("127.0.3.1", s->port, 0);
-		cl_expect(c, "^ERROR :Closing Link: 127\\.0\\.3\\.1 \\(Connecting too fast; "
-		    "try again later\\)$", LIVE_T);
+		cl_expect(c,
+		    "^ERROR :Closing Link: 127\\.0\\.3\\.1 \\(Connecting too fast; "
+		    "try again later\\)$",
+		    LIVE_T);
 		/* and never closed by us */
 	}
 	lim_prompt_sync(b, 1500, "bystander after 200 refusals");
 	fd1 = proc_fd_count(s->pid);
 	if (getenv("LIVE_VERBOSE") != NULL)
 		fprintf(stderr, "refused: server fds %d -> %d\n", fd0, fd1);
-	ck_assert_msg(fd1 - fd0 <= 64 + 2, "200 refused connections hold %d server "
-	    "descriptors", fd1 - fd0);
+	ck_assert_msg(fd1 - fd0 <= 64 + 2,
+	    "200 refused connections hold %d server "
+	    "descriptors",
+	    fd1 - fd0);
 	lim_prompt_sync(first, 1500, "admitted client");
 }
 END_TEST
@@ -866,18 +895,19 @@ START_TEST(t_partial_write_exact_bytes)
 		}
 		cl_send_raw(a, buf, o);
 	}
-	cl_sync(a);	/* the server has handled (and queued) all of it */
+	cl_sync(a); /* the server has handled (and queued) all of it */
 	for (seq = 1; seq <= total + 5; seq++) {
 		if (seq == total + 1) {
 			/* backlog gone: new output takes the direct path again */
 			for (sent = total + 1; sent <= total + 5; sent++) {
-				exact_line(want, sizeof(want), sent, sent % 2 ? "slowpoke" : "#busy");
+				exact_line(want, sizeof(want), sent,
+				    sent % 2 ? "slowpoke" : "#busy");
 				cl_send(a, "%s", want);
 			}
 		}
 		exact_line(want, sizeof(want), seq,
-		    seq <= total ? (seq % 7 == 0 ? "slowpoke" : "#busy") :
-		    (seq % 2 ? "slowpoke" : "#busy"));
+		    seq <= total ? (seq % 7 == 0 ? "slowpoke" : "#busy")
+				 : (seq % 2 ? "slowpoke" : "#busy"));
 		l = cl_expect(r, PFX("talker") "PRIVMSG (#busy|slowpoke) :", LIVE_T);
 		p = strstr(l, " PRIVMSG ");
 		ck_assert_msg(p != NULL && strcmp(p + 1, want) == 0,
@@ -919,8 +949,10 @@ START_TEST(t_output_memory_returned)
 	rss1 = proc_rss_kb(s->pid);
 	if (getenv("LIVE_VERBOSE") != NULL)
 		fprintf(stderr, "output: RSS %ld -> %ld KiB after %d messages\n", rss0, rss1, seq);
-	ck_assert_msg(lim_server_instrumented() || rss1 - rss0 < 4096, "server RSS grew "
-	    "from %ld to %ld KiB after %d messages of 430 bytes", rss0, rss1, seq);
+	ck_assert_msg(lim_server_instrumented() || rss1 - rss0 < 4096,
+	    "server RSS grew "
+	    "from %ld to %ld KiB after %d messages of 430 bytes",
+	    rss0, rss1, seq);
 }
 END_TEST
 
@@ -964,15 +996,14 @@ START_TEST(t_sendq_slow_reader_lossless)
 		for (i = 0; i < 20; i++) {
 			cl_expect(r, re, LIVE_T);
 			ck_assert(rx_group(r->last, ":([0-9]{6}) ", 1, num, sizeof(num)));
-			ck_assert_msg(atoi(num) == ++got_r, "slow reader got %s, expected %d",
-			    num, got_r);
+			ck_assert_msg(atoi(num) == ++got_r, "slow reader got %s, expected %d", num,
+			    got_r);
 		}
 	}
 	while (got_r < sent) {
 		cl_expect(r, re, LIVE_T);
 		ck_assert(rx_group(r->last, ":([0-9]{6}) ", 1, num, sizeof(num)));
-		ck_assert_msg(atoi(num) == ++got_r, "slow reader got %s, expected %d", num,
-		    got_r);
+		ck_assert_msg(atoi(num) == ++got_r, "slow reader got %s, expected %d", num, got_r);
 	}
 	lim_prompt_sync(r, 3000, "slow reader");
 	cl_expect_none(b, " QUIT ", LIVE_T);
@@ -992,14 +1023,14 @@ START_TEST(t_max_clients)
 	struct cl *v[2] = { a, b };
 
 	all_join("#m", v, 2);
-	u = cl_connect(s->port);		/* third, unregistered */
+	u = cl_connect(s->port); /* third, unregistered */
 	cl_sync(u);
-	d = cl_connect(s->port);		/* fourth */
+	d = cl_connect(s->port); /* fourth */
 	cl_expect(d, "^ERROR :Closing Link: .*\\(Server is full\\)$", LIVE_T);
 	eof_close(d, LIVE_T);
 	chat_in_order(a, b, "#m", "ok", 5);
 	lim_prompt_sync(b, 1500, "bystander");
-	cl_register(u, "ursula");		/* the third registers normally */
+	cl_register(u, "ursula"); /* the third registers normally */
 
 	/* a slot is free again once its client has gone: like a real client,
 	 * close on the server's EOF; the PING round trip after it lets the
@@ -1027,7 +1058,7 @@ END_TEST
 START_TEST(t_class_per_ip_and_cidr)
 {
 	struct srv *s = srv_start("[class]\nname = lo\nmatch = 127.0.0.0/8\n"
-	    "max_per_ip = 2\nmax_per_cidr = 3\ncidr_v4 = 24\n");
+				  "max_per_ip = 2\nmax_per_cidr = 3\ncidr_v4 = 24\n");
 	struct cl *b = cl_new(s, "bystander"), *p = cl_new(s, "peer");
 	struct cl *x1, *x2, *y1, *z1, *c, *v[3];
 
@@ -1045,11 +1076,11 @@ START_TEST(t_class_per_ip_and_cidr)
 	c = cl_connect(s->port);
 	expect_refused(c, "127.0.0.1", "Too many connections from your IP");
 
-	y1 = cl_from("127.0.2.2", s->port, 0);	/* third in 127.0.2.0/24 */
+	y1 = cl_from("127.0.2.2", s->port, 0); /* third in 127.0.2.0/24 */
 	cl_register(y1, "y1");
 	c = cl_from("127.0.2.3", s->port, 0);
 	expect_refused(c, "127.0.2.3", "Too many connections from your network");
-	z1 = cl_from("127.0.3.1", s->port, 0);	/* another /24 */
+	z1 = cl_from("127.0.3.1", s->port, 0); /* another /24 */
 	cl_register(z1, "z1");
 
 	/* bystanders in the channel are unaffected */
@@ -1082,7 +1113,7 @@ END_TEST
 START_TEST(t_class_per_ip_cidr32)
 {
 	struct srv *s = srv_start("[class]\nname = lo\nmatch = 127.0.0.0/8\n"
-	    "max_per_ip = 4\nmax_per_cidr = 4\ncidr_v4 = 32\n");
+				  "max_per_ip = 4\nmax_per_cidr = 4\ncidr_v4 = 32\n");
 	struct cl *v[4], *c;
 	char nick[16];
 	int i;
@@ -1110,7 +1141,7 @@ END_TEST
 START_TEST(t_class_throttle)
 {
 	struct srv *s = srv_start("[class]\nname = lo\nmatch = 127.0.0.0/8\n"
-	    "throttle_count = 3\nthrottle_period = 60\n");
+				  "throttle_count = 3\nthrottle_period = 60\n");
 	struct cl *b = cl_new(s, "bystander"), *p = cl_new(s, "peer"), *c;
 	struct cl *v[2] = { b, p };
 	char nick[16];
@@ -1142,18 +1173,18 @@ END_TEST
 START_TEST(t_class_throttle_window_ends)
 {
 	struct srv *s = srv_start("[class]\nname = lo\nmatch = 127.0.0.0/8\n"
-	    "throttle_count = 2\nthrottle_period = 2\n");
+				  "throttle_count = 2\nthrottle_period = 2\n");
 	struct cl *c;
 	int64_t t0, left;
 
 	c = cl_from("127.0.2.1", s->port, 0);
 	cl_register(c, "w1");
-	t0 = lim_now_ms();	/* the window started no later than this */
+	t0 = lim_now_ms(); /* the window started no later than this */
 	c = cl_from("127.0.2.1", s->port, 0);
 	cl_register(c, "w2");
 	c = cl_from("127.0.2.1", s->port, 0);
 	expect_refused(c, "127.0.2.1", "Connecting too fast; try again later");
-	left = t0 + 3100 - lim_now_ms();	/* > period + 1 s of clock grain */
+	left = t0 + 3100 - lim_now_ms(); /* > period + 1 s of clock grain */
 	if (left > 0)
 		lim_sleep_ms((int)left);
 	c = cl_from("127.0.2.1", s->port, 0);
@@ -1175,14 +1206,16 @@ START_TEST(t_registration_timeout)
 	int i;
 
 	all_join("#rt", v, 2);
-	u[0] = cl_connect(s->port);		/* says nothing */
+	u[0] = cl_connect(s->port); /* says nothing */
 	u[1] = cl_connect(s->port);
-	cl_send(u[1], "NICK half");		/* NICK only */
+	cl_send(u[1], "NICK half"); /* NICK only */
 	u[2] = cl_connect(s->port);
-	cl_send(u[2], "USER x 0 * :x");	/* USER only */
+	cl_send(u[2], "USER x 0 * :x"); /* USER only */
 	for (i = 0; i < 3; i++) {
-		cl_expect(u[i], "^ERROR :Closing Link: 127\\.0\\.0\\.1 \\(Registration timed "
-		    "out\\)$", 6000);
+		cl_expect(u[i],
+		    "^ERROR :Closing Link: 127\\.0\\.0\\.1 \\(Registration timed "
+		    "out\\)$",
+		    6000);
 		dt = lim_now_ms() - t0;
 		ck_assert_msg(dt >= 900, "closed after %lld ms, before the 1 s timeout",
 		    (long long)dt);
@@ -1193,21 +1226,20 @@ START_TEST(t_registration_timeout)
 	lim_prompt_sync(b, 1500, "bystander");
 	chat_in_order(p, b, "#rt", "hello", 5);
 	cl_expect_none(b, " QUIT ", LIVE_T);
-	c = cl_new(s, "half");			/* the nick was released */
+	c = cl_new(s, "half"); /* the nick was released */
 	lim_prompt_sync(c, 1500, "new client");
 }
 END_TEST
 
 /* ----------------------------------------- TARGMAX, CHANLIMIT, MAXLIST */
 
-static const char conf_small[] =
-	"[limits]\n"
-	"max_targets = 2\n"
-	"max_channels_per_user = 2\n"
-	"max_list = 3\n"
-	"topiclen = 20\n"
-	"kicklen = 15\n"
-	"awaylen = 10\n";
+static const char conf_small[] = "[limits]\n"
+				 "max_targets = 2\n"
+				 "max_channels_per_user = 2\n"
+				 "max_list = 3\n"
+				 "topiclen = 20\n"
+				 "kicklen = 15\n"
+				 "awaylen = 10\n";
 
 /* The numbers configured are exactly those advertised. */
 START_TEST(t_isupport_advertises_limits)
@@ -1245,8 +1277,7 @@ START_TEST(t_isupport_targmax_kick)
 	cl_register_isupport(c, NULL, "probe", isup, sizeof(isup));
 	v = isupport_get(isup, "TARGMAX");
 	ck_assert_msg(v != NULL && rx_match(v, "(^|,)KICK:2(,|$)"),
-	    "TARGMAX=%s: max_targets = 2 applies to KICK, so KICK:2 expected",
-	    v ? v : "(none)");
+	    "TARGMAX=%s: max_targets = 2 applies to KICK, so KICK:2 expected", v ? v : "(none)");
 }
 END_TEST
 
@@ -1388,7 +1419,8 @@ START_TEST(t_topiclen)
 	cl_expect(b, PFX("op") "TOPIC #t :ABCDEFGHIJKLMNOPQRST$", LIVE_T);
 	/* the cut never splits a UTF-8 character: "a" + 10 x "\xc3\xa9"
 	 * (21 bytes) keeps "a" + 9 of them (19 bytes) */
-	cl_send(op, "TOPIC #t :a\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	cl_send(op,
+	    "TOPIC #t :a\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
 	    "\xc3\xa9\xc3\xa9");
 	cl_expect(b, PFX("op") "TOPIC #t :a(\xc3\xa9){9}$", LIVE_T);
 }

@@ -21,14 +21,14 @@
 
 #include "limhelp.h"
 
-#define CONN_PW		"Conn3ctPw-77"
-#define WRONG_PW	"WrongGuess-13"
-#define OPER_PW		"AlicePw-9x"
-#define WRONG_OPER_PW	"WrongOperPw-41"
+#define CONN_PW	      "Conn3ctPw-77"
+#define WRONG_PW      "WrongGuess-13"
+#define OPER_PW	      "AlicePw-9x"
+#define WRONG_OPER_PW "WrongOperPw-41"
 
 static const char conf_pass[] =
-	"[security]\npassword = " CONN_PW "\n"
-	"[oper]\nname = alice\npassword = " OPER_PW "\nhost = *@127.0.0.1\n";
+    "[security]\npassword = " CONN_PW "\n"
+    "[oper]\nname = alice\npassword = " OPER_PW "\nhost = *@127.0.0.1\n";
 
 /* ------------------------------------------------------------- helpers */
 
@@ -61,8 +61,8 @@ chat_ok(struct cl *from, struct cl *to, const char *tag)
 	for (i = 1; i <= 3; i++)
 		cl_send(from, "PRIVMSG #sec :%s %d", tag, i);
 	for (i = 1; i <= 3; i++) {
-		snprintf(re, sizeof(re), PFX("%s") "PRIVMSG #sec :%s [0-9]+$",
-		    rx_esc(from->name), rx_esc(tag));
+		snprintf(re, sizeof(re), PFX("%s") "PRIVMSG #sec :%s [0-9]+$", rx_esc(from->name),
+		    rx_esc(tag));
 		cl_expect(to, re, LIVE_T);
 		snprintf(re, sizeof(re), ":%s %d$", rx_esc(tag), i);
 		ck_assert_msg(rx_match(to->last, re), "out of order: %s", to->last);
@@ -75,8 +75,7 @@ expect_bad_password(struct cl *c)
 {
 	const char *l = cl_expect(c, "^:[^ ]+ (001|464) ", LIVE_T);
 
-	ck_assert_msg(rx_match(l, SRV "464 [^ ]+ :Password incorrect$"),
-	    "wanted 464, got: %s", l);
+	ck_assert_msg(rx_match(l, SRV "464 [^ ]+ :Password incorrect$"), "wanted 464, got: %s", l);
 	cl_expect(c, "^ERROR :Closing Link: 127\\.0\\.0\\.1 \\(Bad password\\)$", LIVE_T);
 	eof_close(c, LIVE_T);
 }
@@ -154,8 +153,10 @@ START_TEST(t_hashed_passwords)
 	snprintf(conn_hash, sizeof(conn_hash), "%s", lim_mkpasswd("HashConnPw-1"));
 	snprintf(oper_hash, sizeof(oper_hash), "%s", lim_mkpasswd("HashOperPw-2"));
 	ck_assert_str_ne(conn_hash, oper_hash);
-	snprintf(conf, sizeof(conf), "[security]\npassword = %s\n"
-	    "[oper]\nname = hop\npassword = %s\nhost = *\n", conn_hash, oper_hash);
+	snprintf(conf, sizeof(conf),
+	    "[security]\npassword = %s\n"
+	    "[oper]\nname = hop\npassword = %s\nhost = *\n",
+	    conn_hash, oper_hash);
 	s = srv_start(conf);
 	bystanders(s, "HashConnPw-1", &b, &p);
 
@@ -165,7 +166,7 @@ START_TEST(t_hashed_passwords)
 	cl_send(c, "USER wrong 0 * :x");
 	expect_bad_password(c);
 	c = cl_connect(s->port);
-	cl_send(c, "PASS :%s", conn_hash);	/* the hash is not the password */
+	cl_send(c, "PASS :%s", conn_hash); /* the hash is not the password */
 	cl_send(c, "NICK hashy");
 	cl_send(c, "USER hashy 0 * :x");
 	expect_bad_password(c);
@@ -210,8 +211,10 @@ START_TEST(t_hash_floods_do_not_stall)
 
 	snprintf(conn_hash, sizeof(conn_hash), "%s", lim_mkpasswd("HashConnPw-1"));
 	snprintf(oper_hash, sizeof(oper_hash), "%s", lim_mkpasswd("HashOperPw-2"));
-	snprintf(conf, sizeof(conf), "[security]\npassword = %s\n"
-	    "[oper]\nname = hop\npassword = %s\nhost = *\n", conn_hash, oper_hash);
+	snprintf(conf, sizeof(conf),
+	    "[security]\npassword = %s\n"
+	    "[oper]\nname = hop\npassword = %s\nhost = *\n",
+	    conn_hash, oper_hash);
 	s = srv_start(conf);
 	bystanders(s, "HashConnPw-1", &b, &p);
 	g = new_pw(s, "HashConnPw-1", "guesser");
@@ -304,7 +307,8 @@ START_TEST(t_hash_config_check)
 	int st;
 
 	ck_assert(bin != NULL);
-	snprintf(text, sizeof(text), "[listen]\naddress = 127.0.0.1\nport = 0\n"
+	snprintf(text, sizeof(text),
+	    "[listen]\naddress = 127.0.0.1\nport = 0\n"
 	    "[security]\npassword = $argon2id$v=19$m=65536,t=2,p=1$broken\n");
 	f = fopen(conf, "w");
 	ck_assert(f != NULL);
@@ -319,8 +323,10 @@ START_TEST(t_hash_config_check)
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1, "status %d: %s", st, out);
 	ck_assert_msg(rx_match(out, ":5: password: malformed argon2id hash"), "%s", out);
 
-	snprintf(text, sizeof(text), "[listen]\naddress = 127.0.0.1\nport = 0\n"
-	    "[security]\npassword = %s\n", lim_mkpasswd("GoodHash-5"));
+	snprintf(text, sizeof(text),
+	    "[listen]\naddress = 127.0.0.1\nport = 0\n"
+	    "[security]\npassword = %s\n",
+	    lim_mkpasswd("GoodHash-5"));
 	f = fopen(conf, "w");
 	fputs(text, f);
 	fclose(f);
@@ -340,10 +346,10 @@ END_TEST
  * IPv6 normalisation); a CIDR that does not contain it still gives 491. */
 START_TEST(t_oper_host_address_forms)
 {
-	struct srv *s = srv_start(
-	    "[oper]\nname = mapped\npassword = MapPw-1\nhost = *@::FFFF:127.0.0.1\n"
-	    "[oper]\nname = net\npassword = NetPw-2\nhost = ~u*@127.0.0.0/8\n"
-	    "[oper]\nname = other\npassword = OtherPw-3\nhost = *@10.0.0.0/8\n");
+	struct srv *s =
+	    srv_start("[oper]\nname = mapped\npassword = MapPw-1\nhost = *@::FFFF:127.0.0.1\n"
+		      "[oper]\nname = net\npassword = NetPw-2\nhost = ~u*@127.0.0.0/8\n"
+		      "[oper]\nname = other\npassword = OtherPw-3\nhost = *@10.0.0.0/8\n");
 	struct cl *a = cl_new(s, "user1"), *b = cl_new(s, "user2");
 
 	cl_send(a, "OPER other OtherPw-3");
@@ -357,10 +363,10 @@ END_TEST
 
 START_TEST(t_oper_failures)
 {
-	struct srv *s = srv_start(
-	    "[oper]\nname = alice\npassword = " OPER_PW "\nhost = *@127.0.0.1\n"
-	    "[oper]\nname = bob\npassword = BobPw-8\nhost = *@10.9.9.9\n"
-	    "[oper]\nname = carol\npassword = CarolPw-7\nhost = goodnick!*@*\n");
+	struct srv *s =
+	    srv_start("[oper]\nname = alice\npassword = " OPER_PW "\nhost = *@127.0.0.1\n"
+		      "[oper]\nname = bob\npassword = BobPw-8\nhost = *@10.9.9.9\n"
+		      "[oper]\nname = carol\npassword = CarolPw-7\nhost = goodnick!*@*\n");
 	struct cl *b, *p, *u = cl_new(s, "user1"), *g;
 
 	bystanders(s, NULL, &b, &p);
@@ -368,9 +374,9 @@ START_TEST(t_oper_failures)
 	cl_expect(u, SRV "464 user1 :Password incorrect$", LIVE_T);
 	cl_send(u, "OPER nosuch " OPER_PW);
 	cl_expect(u, SRV "491 user1 :No O-lines for your host$", LIVE_T);
-	cl_send(u, "OPER bob BobPw-8");		/* right password, wrong host */
+	cl_send(u, "OPER bob BobPw-8"); /* right password, wrong host */
 	cl_expect(u, SRV "491 user1 :No O-lines for your host$", LIVE_T);
-	cl_send(u, "OPER carol CarolPw-7");	/* nick!user@host form */
+	cl_send(u, "OPER carol CarolPw-7"); /* nick!user@host form */
 	cl_expect(u, SRV "491 user1 :No O-lines for your host$", LIVE_T);
 	/* still not an operator */
 	cl_send(u, "WALLOPS :test");
@@ -409,7 +415,8 @@ START_TEST(t_passwords_not_logged)
 	/* wait until the log has caught up with all of it */
 	ck_assert(srv_log_wait(s, "bad connection password from 127\\.0\\.0\\.1", LIVE_T));
 	ck_assert(srv_log_wait(s, "failed OPER as 'alice' .*wrong password", LIVE_T));
-	ck_assert(srv_log_wait(s, "event=oper nick=bystander user=[^ ]+ host=127\\.0\\.0\\.1 oper=alice$", LIVE_T));
+	ck_assert(srv_log_wait(s,
+	    "event=oper nick=bystander user=[^ ]+ host=127\\.0\\.0\\.1 oper=alice$", LIVE_T));
 	assert_not_logged(s, CONN_PW);
 	assert_not_logged(s, WRONG_PW);
 	assert_not_logged(s, OPER_PW);
@@ -433,7 +440,7 @@ chanop_setup(struct srv *s, struct cl **op, struct cl **n, struct cl **x)
 	cl_expect(*n, PFX("chanop") "MODE #p :?\\+i$", LIVE_T);
 }
 
-#define NOT_CHANOP	SRV "482 normal #p :You're not channel operator$"
+#define NOT_CHANOP SRV "482 normal #p :You're not channel operator$"
 
 /* A member who is not a channel operator: 482 for each, nothing changes,
  * nobody else sees anything. */
@@ -483,7 +490,8 @@ START_TEST(t_priv_mode_k)
 	cl_send(op, "MODE #p");
 	cl_expect(op, SRV "324 chanop #p ", LIVE_T);
 	ck_assert_msg(!rx_match(op->last, "324 chanop #p \\+[a-z]*k") &&
-	    rx_match(op->last, "324 chanop #p \\+[a-z]*i"), "modes changed: %s", op->last);
+		rx_match(op->last, "324 chanop #p \\+[a-z]*i"),
+	    "modes changed: %s", op->last);
 }
 END_TEST
 
@@ -506,7 +514,7 @@ START_TEST(t_priv_topic)
 	struct srv *s = srv_start("");
 	struct cl *op, *n, *x;
 
-	chanop_setup(s, &op, &n, &x);		/* new channels are +nt */
+	chanop_setup(s, &op, &n, &x); /* new channels are +nt */
 	cl_send(op, "TOPIC #p :official");
 	cl_expect(n, PFX("chanop") "TOPIC #p :official$", LIVE_T);
 	cl_expect(op, PFX("chanop") "TOPIC #p :official$", LIVE_T);
@@ -536,16 +544,23 @@ START_TEST(t_priv_invite)
 }
 END_TEST
 
-#define NOT_OPER	SRV "481 normal :Permission Denied- You're not an IRC operator$"
+#define NOT_OPER SRV "481 normal :Permission Denied- You're not an IRC operator$"
 
 /* Every operator command from a non-operator: 481 and no effect. */
 START_TEST(t_priv_oper_commands)
 {
 	static const char *const cmds[] = {
-		"KILL bystander :bye", "REHASH", "DIE", "WALLOPS :hello all",
-		"KLINE *@127.0.0.1 :everyone", "UNKLINE *@127.0.0.1",
-		"DLINE 127.0.0.0/8 :everyone", "UNDLINE 127.0.0.0/8",
-		"STATS k", "STATS d", "STATS o",
+		"KILL bystander :bye",
+		"REHASH",
+		"DIE",
+		"WALLOPS :hello all",
+		"KLINE *@127.0.0.1 :everyone",
+		"UNKLINE *@127.0.0.1",
+		"DLINE 127.0.0.0/8 :everyone",
+		"UNDLINE 127.0.0.0/8",
+		"STATS k",
+		"STATS d",
+		"STATS o",
 	};
 	struct srv *s = srv_start("[oper]\nname = op\npassword = OpPw-3\nhost = *\n");
 	struct cl *b, *p, *n = cl_new(s, "normal"), *c;
@@ -581,7 +596,8 @@ conf_bans(const char *path)
 {
 	snprintf(conf_bans_buf, sizeof(conf_bans_buf),
 	    "[security]\nbans_file = %s\n"
-	    "[oper]\nname = op\npassword = OpPw-3\nhost = *@127.0.0.1\n", path);
+	    "[oper]\nname = op\npassword = OpPw-3\nhost = *@127.0.0.1\n",
+	    path);
 	return conf_bans_buf;
 }
 
@@ -648,10 +664,14 @@ START_TEST(t_kline)
 	cl_expect(v, "^ERROR :Closing Link: 127\\.0\\.0\\.1 \\(K-lined\\)$", LIVE_T);
 	eof_close(v, LIVE_T);
 	cl_expect(w, PFX("victim") "QUIT :K-lined$", LIVE_T);
-	cl_expect(o, "NOTICE oper :\\*\\*\\* Added permanent K-line for "
-	    "\\[badguy@127\\.0\\.0\\.1\\]: no bad guys; 1 client\\(s\\) disconnected", LIVE_T);
-	ck_assert_msg(rx_match(slurp(path), "(^|\n)K\t0\t[0-9]+\t[^\t]+\tbadguy@127\\.0\\.0\\.1\t"
-	    "no bad guys\n"), "bans_file: '%s'", slurp(path));
+	cl_expect(o,
+	    "NOTICE oper :\\*\\*\\* Added permanent K-line for "
+	    "\\[badguy@127\\.0\\.0\\.1\\]: no bad guys; 1 client\\(s\\) disconnected",
+	    LIVE_T);
+	ck_assert_msg(rx_match(slurp(path),
+			  "(^|\n)K\t0\t[0-9]+\t[^\t]+\tbadguy@127\\.0\\.0\\.1\t"
+			  "no bad guys\n"),
+	    "bans_file: '%s'", slurp(path));
 
 	/* a new connection matching it is refused at registration */
 	c = cl_connect(s->port);
@@ -703,7 +723,7 @@ START_TEST(t_kline_duration_clamped)
 	char num[32], re[128];
 	long long set_at, expires;
 	const char *kinds[2] = { "KLINE 999999999999999999 *@10.9.8.7 :long",
-	    "DLINE 99999999999999999999999999 10.9.8.6 :long" };
+		"DLINE 99999999999999999999999999 10.9.8.6 :long" };
 	const char *masks[2] = { "\\*@10\\.9\\.8\\.7", "10\\.9\\.8\\.6" };
 	int i;
 
@@ -752,8 +772,10 @@ START_TEST(t_ban_addresses_normalised)
 	cl_expect(v, SRV "465 mapped :You are banned from this server$", LIVE_T);
 	cl_expect(v, "^ERROR :Closing Link: 127\\.0\\.0\\.1 \\(K-lined\\)$", LIVE_T);
 	eof_close(v, LIVE_T);
-	cl_expect(o, "NOTICE oper :\\*\\*\\* Added permanent K-line for \\[v6user@127\\.0\\.0\\.1\\]: "
-	    "mapped; 1 client\\(s\\) disconnected", LIVE_T);
+	cl_expect(o,
+	    "NOTICE oper :\\*\\*\\* Added permanent K-line for \\[v6user@127\\.0\\.0\\.1\\]: "
+	    "mapped; 1 client\\(s\\) disconnected",
+	    LIVE_T);
 	cl_send(o, "UNKLINE v6user@0:0:0:0:0:ffff:7f00:1");
 	cl_expect(o, "NOTICE oper :\\*\\*\\* K-line for \\[v6user@0:0:0:0:0:ffff:7f00:1\\] removed",
 	    LIVE_T);
@@ -763,7 +785,8 @@ START_TEST(t_ban_addresses_normalised)
 	cl_send(o, "KLINE netuser@127.0.0.0/8 :whole net");
 	cl_expect(w, SRV "465 cidr :You are banned from this server$", LIVE_T);
 	eof_close(w, LIVE_T);
-	cl_expect(o, "NOTICE oper :\\*\\*\\* Added permanent K-line for \\[netuser@127\\.0\\.0\\.0/8\\]",
+	cl_expect(o,
+	    "NOTICE oper :\\*\\*\\* Added permanent K-line for \\[netuser@127\\.0\\.0\\.0/8\\]",
 	    LIVE_T);
 
 	cl_send(o, "DLINE 0::ffff:127.0.0.66/128 :one address");
@@ -862,7 +885,7 @@ START_TEST(t_bans_survive_restart)
 	cl_send(o, "DLINE 127.0.0.3 :kept too");
 	cl_expect(o, "Added permanent D-line for \\[127\\.0\\.0\\.3\\]", LIVE_T);
 	ck_assert_msg(rx_match(slurp(path), "(^|\n)K\t[^\n]*\tpersist@\\*\tkept\n") &&
-	    rx_match(slurp(path), "(^|\n)D\t[^\n]*\t127\\.0\\.0\\.3\tkept too\n"),
+		rx_match(slurp(path), "(^|\n)D\t[^\n]*\t127\\.0\\.0\\.3\tkept too\n"),
 	    "bans_file: '%s'", slurp(path));
 	st = srv_stop(s);
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "server exit status %d", st);

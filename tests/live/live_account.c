@@ -18,7 +18,7 @@
 
 #include "livelib.h"
 
-#define HT 90000	/* ms: one hash or verification, valgrind included */
+#define HT 90000 /* ms: one hash or verification, valgrind included */
 
 static char dbdir[64], dbpath[128];
 
@@ -260,9 +260,9 @@ START_TEST(t_sasl_chunking_400)
 
 	db_setup();
 	s = srv_start(conf());
-	memset(pw1, 'p', 293);		/* 1 + 5 + 1 + 293 = 300 bytes -> 400 base64 */
+	memset(pw1, 'p', 293); /* 1 + 5 + 1 + 293 = 300 bytes -> 400 base64 */
 	pw1[293] = '\0';
-	memset(pw2, 'q', 300);		/* 307 bytes -> 412 base64 */
+	memset(pw2, 'q', 300); /* 307 bytes -> 412 base64 */
 	pw2[300] = '\0';
 	a = cl_new(s, "alice");
 	do_register(a, "alice", pw1);
@@ -275,7 +275,7 @@ START_TEST(t_sasl_chunking_400)
 	plain_b64("alice", pw1, buf);
 	ck_assert_uint_eq(strlen(buf), 400);
 	cl_send(c, "AUTHENTICATE %s", buf);
-	cl_expect_none(c, SRV "90[0-9] ", 2000);	/* waits for more */
+	cl_expect_none(c, SRV "90[0-9] ", 2000); /* waits for more */
 	cl_send(c, "AUTHENTICATE +");
 	cl_expect(c, SRV "900 x1 [^ ]+ alice ", HT);
 	cl_expect(c, SRV "903 ", LIVE_T);
@@ -356,8 +356,10 @@ START_TEST(t_restart_and_external)
 	srv_stop(s);
 	live_cert_fp(crt, fp);
 	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
-	snprintf(sql, sizeof(sql), "INSERT INTO certfps (certfp, account) VALUES ('%s', 'alice')", fp);
-	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(db));
+	snprintf(sql, sizeof(sql), "INSERT INTO certfps (certfp, account) VALUES ('%s', 'alice')",
+	    fp);
+	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK, "%s",
+	    sqlite3_errmsg(db));
 	sqlite3_close(db);
 
 	s = srv_start_tls(conf(), NULL, NULL);
@@ -404,7 +406,8 @@ START_TEST(t_kill9_keeps_acknowledged)
 	ck_assert_int_eq(kill(s->pid, SIGKILL), 0);
 	ck_assert_int_ne(srv_wait_exit(s, 20000), -1);
 	ck_assert_int_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL),
+	    SQLITE_OK);
 	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
 	ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "ok");
 	sqlite3_finalize(st);

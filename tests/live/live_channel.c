@@ -24,10 +24,8 @@ START_TEST(t_join_creator_op)
 	cl_send(b, "JOIN #c");
 	cl_expect(b, PFX("bob") "JOIN :?#c$", LIVE_T);
 	cl_expect(b, SRV "353 bob = #c :(.* )?@alice( |$)", LIVE_T);
-	ck_assert_msg(rx_match(b->last, "[: ]bob( |$)"), "bob missing: %s",
-	    b->last);
-	ck_assert_msg(!rx_match(b->last, "[@+]bob"), "bob got a prefix: %s",
-	    b->last);
+	ck_assert_msg(rx_match(b->last, "[: ]bob( |$)"), "bob missing: %s", b->last);
+	ck_assert_msg(!rx_match(b->last, "[@+]bob"), "bob got a prefix: %s", b->last);
 	cl_expect(b, SRV "366 bob #c :", LIVE_T);
 	cl_expect(a, PFX("bob") "JOIN :?#c$", LIVE_T);
 }
@@ -79,8 +77,7 @@ START_TEST(t_join_zero)
 	cl_expect(b, PFX("alice") "PART #[ab]( |$)", LIVE_T);
 	cl_send(b, "NAMES #a");
 	cl_expect(b, SRV "353 bob = #a :", LIVE_T);
-	ck_assert_msg(!rx_match(b->last, "alice"), "alice still in #a: %s",
-	    b->last);
+	ck_assert_msg(!rx_match(b->last, "alice"), "alice still in #a: %s", b->last);
 }
 END_TEST
 
@@ -110,8 +107,10 @@ START_TEST(t_join_channellen)
 	name[0] = '#';
 	name[60] = '\0';
 	cl_send(a, "JOIN %s", name);
-	cl_expect_none(a, "JOIN :?#xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-	    "xxxxxxxxxx", LIVE_T);
+	cl_expect_none(a,
+	    "JOIN :?#xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxx",
+	    LIVE_T);
 }
 END_TEST
 
@@ -223,8 +222,8 @@ START_TEST(t_names)
 	cl_join(b, "#c");
 	cl_send(b, "NAMES #c");
 	cl_expect(b, SRV "353 bob = #c :", LIVE_T);
-	ck_assert_msg(rx_match(b->last, "[: ]@alice( |$)") &&
-	    rx_match(b->last, "[: ]bob( |$)"), "bad NAMES: %s", b->last);
+	ck_assert_msg(rx_match(b->last, "[: ]@alice( |$)") && rx_match(b->last, "[: ]bob( |$)"),
+	    "bad NAMES: %s", b->last);
 	cl_expect(b, SRV "366 bob #c :", LIVE_T);
 	/* a public channel is visible to non-members */
 	cl_send(o, "NAMES #c");
@@ -407,8 +406,8 @@ START_TEST(t_topic_len)
 	cl_send(a, "TOPIC #c");
 	l = cl_expect(a, SRV "332 alice #c :", LIVE_T);
 	rx_group(l, " 332 alice #c :(.*)$", 1, got, sizeof(got));
-	ck_assert_msg(strlen(got) <= 390 && strlen(got) > 0,
-	    "topic length %zu, TOPICLEN is 390", strlen(got));
+	ck_assert_msg(strlen(got) <= 390 && strlen(got) > 0, "topic length %zu, TOPICLEN is 390",
+	    strlen(got));
 }
 END_TEST
 
@@ -428,8 +427,7 @@ START_TEST(t_list)
 	cl_expect(a, " MODE #sec \\+s", LIVE_T);
 
 	cl_send(o, "LIST");
-	cl_expect(o, SRV "322 outsider #pub 2 :(\\[[^]]*\\] )?public topic$",
-	    LIVE_T);
+	cl_expect(o, SRV "322 outsider #pub 2 :(\\[[^]]*\\] )?public topic$", LIVE_T);
 	cl_expect(o, SRV "323 outsider :", LIVE_T);
 	cl_send(o, "LIST");
 	cl_expect_none(o, " 322 outsider #sec ", LIVE_T);
@@ -550,8 +548,8 @@ START_TEST(t_kick)
 	cl_expect_none(d, "after kick", LIVE_T);
 	cl_send(a, "NAMES #c");
 	cl_expect(a, SRV "353 alice = #c :", LIVE_T);
-	ck_assert_msg(!rx_match(a->last, "[: @+](bob|dave)( |$)"),
-	    "kicked users still listed: %s", a->last);
+	ck_assert_msg(!rx_match(a->last, "[: @+](bob|dave)( |$)"), "kicked users still listed: %s",
+	    a->last);
 }
 END_TEST
 
@@ -616,8 +614,7 @@ START_TEST(t_safe_channel)
 	cl_send(a, "JOIN !!safe");
 	l = cl_expect(a, PFX("alice") "JOIN :?![A-Z0-9]{5}safe$", LIVE_T);
 	rx_group(l, "JOIN :?(![A-Z0-9]{5}safe)$", 1, chan, sizeof(chan));
-	snprintf(re, sizeof(re), SRV "353 alice [=*@] %s :@alice$",
-	    rx_esc(chan));
+	snprintf(re, sizeof(re), SRV "353 alice [=*@] %s :@alice$", rx_esc(chan));
 	cl_expect(a, re, LIVE_T);
 	/* joining by the full name works and gives no op */
 	cl_send(b, "JOIN %s", chan);
@@ -625,8 +622,8 @@ START_TEST(t_safe_channel)
 	cl_expect(b, re, LIVE_T);
 	snprintf(re, sizeof(re), SRV "353 bob = %s :", rx_esc(chan));
 	l = cl_expect(b, re, LIVE_T);
-	ck_assert_msg(rx_match(l, "[: ]@alice( |$)") &&
-	    rx_match(l, "[: ]bob( |$)"), "bad names: %s", l);
+	ck_assert_msg(rx_match(l, "[: ]@alice( |$)") && rx_match(l, "[: ]bob( |$)"),
+	    "bad names: %s", l);
 	/* a second channel with the same short name MUST NOT be created */
 	cl_send(b, "PART %s", chan);
 	cl_expect(b, " PART ", LIVE_T);
@@ -704,13 +701,11 @@ START_TEST(t_channel_casemap)
 
 	cl_join(a, "#Foo[]\\^");
 	cl_send(b, "JOIN #fOO{}|~");
-	cl_expect(b, PFX("bob") "JOIN :?#[fF][oO][oO](\\[\\]\\\\\\^|\\{\\}\\|~)$",
-	    LIVE_T);
+	cl_expect(b, PFX("bob") "JOIN :?#[fF][oO][oO](\\[\\]\\\\\\^|\\{\\}\\|~)$", LIVE_T);
 	cl_expect(b, SRV "353 bob = #[fF][oO][oO][^ ]* :.*@alice", LIVE_T);
 	cl_expect(a, PFX("bob") "JOIN ", LIVE_T);
 	cl_send(a, "PRIVMSG #FOO{}|~ :case insensitive");
-	cl_expect(b, PFX("alice") "PRIVMSG #[fF][oO][oO][^ ]* :case insensitive$",
-	    LIVE_T);
+	cl_expect(b, PFX("alice") "PRIVMSG #[fF][oO][oO][^ ]* :case insensitive$", LIVE_T);
 }
 END_TEST
 
@@ -749,8 +744,7 @@ START_TEST(t_kick_targmax)
 	}
 	cl_sync(a);
 	cl_send(a, "KICK #c u0,u1,u2,u3,u4,u5 :mass");
-	ck_assert_msg(cl_count(a, " KICK #c ") <= 4,
-	    "more kicks than TARGMAX KICK:4");
+	ck_assert_msg(cl_count(a, " KICK #c ") <= 4, "more kicks than TARGMAX KICK:4");
 }
 END_TEST
 
@@ -784,8 +778,7 @@ START_TEST(t_names_split)
 		char re[64];
 
 		snprintf(re, sizeof(re), " @?member%02dxxxxxxxxxxxxxxxxxxxx ", i);
-		ck_assert_msg(rx_match(all, re), "member%02d missing from NAMES",
-		    i);
+		ck_assert_msg(rx_match(all, re), "member%02d missing from NAMES", i);
 	}
 }
 END_TEST

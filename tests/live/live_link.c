@@ -22,14 +22,13 @@
 #include "limhelp.h"
 #include "livelib.h"
 
-#define SRV_B	"^:b\\.test "
-#define LINK_T	15000	/* a link comes up within this (valgrind is slow) */
+#define SRV_B  "^:b\\.test "
+#define LINK_T 15000 /* a link comes up within this (valgrind is slow) */
 
 /* conf_hub: server a.test (the livelib default name is irc.test) that
  * accepts b.test. */
-static const char *conf_a =
-	"[server]\nname = a.test\n"
-	"[link]\nname = b.test\npassword = linkpw\nhub = no\n";
+static const char *conf_a = "[server]\nname = a.test\n"
+			    "[link]\nname = b.test\npassword = linkpw\nhub = no\n";
 
 /* start_b: b.test, connecting to a's port. */
 static struct srv *
@@ -37,9 +36,11 @@ start_b(struct srv *a, const char *password)
 {
 	char conf[512];
 
-	snprintf(conf, sizeof(conf), "[server]\nname = b.test\n"
+	snprintf(conf, sizeof(conf),
+	    "[server]\nname = b.test\n"
 	    "[link]\nname = a.test\naddress = 127.0.0.1\nport = %d\npassword = %s\n"
-	    "autoconnect = yes\nconnect_retry = 1\n", a->port, password);
+	    "autoconnect = yes\nconnect_retry = 1\n",
+	    a->port, password);
 	return srv_start(conf);
 }
 
@@ -97,10 +98,11 @@ START_TEST(t_link_two_servers)
 	cl_expect(alice, "^:a\\.test 312 alice bob b\\.test :", LIVE_T);
 	cl_expect(alice, "^:a\\.test 318 alice bob :", LIVE_T);
 	cl_send(alice, "WHO bob");
-	cl_expect(alice, "^:a\\.test 352 alice \\* ~?bob 127\\.0\\.0\\.1 b\\.test bob H :1 Real bob$",
+	cl_expect(alice,
+	    "^:a\\.test 352 alice \\* ~?bob 127\\.0\\.0\\.1 b\\.test bob H :1 Real bob$", LIVE_T);
+	cl_send(alice, "WHO b.test"); /* a mask: remote users by their server */
+	cl_expect(alice, "^:a\\.test 352 alice \\* ~?bob 127\\.0\\.0\\.1 b\\.test bob H :1 ",
 	    LIVE_T);
-	cl_send(alice, "WHO b.test");	/* a mask: remote users by their server */
-	cl_expect(alice, "^:a\\.test 352 alice \\* ~?bob 127\\.0\\.0\\.1 b\\.test bob H :1 ", LIVE_T);
 	cl_expect(alice, "^:a\\.test 352 alice \\* ~?carol 127\\.0\\.0\\.1 b\\.test carol H :1 ",
 	    LIVE_T);
 	cl_expect(alice, "^:a\\.test 315 alice b\\.test :", LIVE_T);
@@ -164,8 +166,8 @@ START_TEST(t_link_bad_password)
 	b = start_b(a, "wrongpw");
 	ck_assert_msg(srv_log_wait(a, "link b\\.test .*bad password", LINK_T),
 	    "no bad password on a:\n%s", srv_log_tail(a));
-	ck_assert_msg(srv_log_wait(b, "Bad password", LINK_T),
-	    "b was not told:\n%s", srv_log_tail(b));
+	ck_assert_msg(srv_log_wait(b, "Bad password", LINK_T), "b was not told:\n%s",
+	    srv_log_tail(b));
 	cl_send(alice, "LUSERS");
 	cl_expect(alice, "^:a\\.test 251 alice :There are 1 users and 0 invisible on 1 servers$",
 	    LIVE_T);
@@ -183,11 +185,14 @@ START_TEST(t_link_tls)
 	char conf[512];
 
 	ck_assert_int_gt(a->tls_port, 0);
-	snprintf(conf, sizeof(conf), "[server]\nname = b.test\n"
+	snprintf(conf, sizeof(conf),
+	    "[server]\nname = b.test\n"
 	    "[link]\nname = a.test\naddress = 127.0.0.1\nport = %d\npassword = linkpw\n"
-	    "tls = yes\nautoconnect = yes\nconnect_retry = 1\n", a->tls_port);
+	    "tls = yes\nautoconnect = yes\nconnect_retry = 1\n",
+	    a->tls_port);
 	b = srv_start(conf);
-	ck_assert_msg(srv_log_wait(b, "link a\\.test: connected to 127\\.0\\.0\\.1 \\(TLS\\)", LINK_T),
+	ck_assert_msg(
+	    srv_log_wait(b, "link a\\.test: connected to 127\\.0\\.0\\.1 \\(TLS\\)", LINK_T),
 	    "no TLS connection:\n%s", srv_log_tail(b));
 	ck_assert_msg(srv_log_wait(a, "link b\\.test: burst complete", LINK_T),
 	    "no link over TLS:\n%s", srv_log_tail(a));
@@ -211,14 +216,18 @@ START_TEST(t_link_hashed_password)
 	struct cl *alice;
 
 	snprintf(hash, sizeof(hash), "%s", lim_mkpasswd("hashedlinkpw"));
-	snprintf(conf, sizeof(conf), "[server]\nname = a.test\n"
-	    "[link]\nname = b.test\nsend_password = toB\naccept_password = %s\n", hash);
+	snprintf(conf, sizeof(conf),
+	    "[server]\nname = a.test\n"
+	    "[link]\nname = b.test\nsend_password = toB\naccept_password = %s\n",
+	    hash);
 	a = srv_start(conf);
 	alice = cl_new(a, "alice");
-	snprintf(conf, sizeof(conf), "[server]\nname = b.test\n"
+	snprintf(conf, sizeof(conf),
+	    "[server]\nname = b.test\n"
 	    "[link]\nname = a.test\naddress = 127.0.0.1\nport = %d\n"
 	    "send_password = hashedlinkpw\naccept_password = toB\nautoconnect = yes\n"
-	    "connect_retry = 1\n", a->port);
+	    "connect_retry = 1\n",
+	    a->port);
 	b = srv_start(conf);
 	ck_assert_msg(srv_log_wait(a, "link b\\.test: burst complete", LINK_T),
 	    "no link with a hashed password:\n%s", srv_log_tail(a));
@@ -238,7 +247,8 @@ START_TEST(t_link_oper_connect_squit)
 	char conf[512];
 
 	b = srv_start("[server]\nname = b.test\n[link]\nname = a.test\npassword = linkpw\n");
-	snprintf(conf, sizeof(conf), "[server]\nname = a.test\n"
+	snprintf(conf, sizeof(conf),
+	    "[server]\nname = a.test\n"
 	    "[oper]\nname = admin\npassword = operpass\nhost = *\n"
 	    "[link]\nname = b.test\naddress = 127.0.0.1\nport = %d\npassword = linkpw\n",
 	    b->port);
@@ -292,7 +302,8 @@ START_TEST(t_link_malformed)
 	cl_send(fake, "SERVER b.test 1 :fake server");
 	cl_expect(fake, "^PASS linkpw 0210-IRC\\+ evircd\\|[^ ]+:CL P$", LIVE_T);
 	cl_expect(fake, "^SERVER a\\.test 1 :", LIVE_T);
-	cl_expect(fake, "^:a\\.test NICK alice 1 ~?alice 127\\.0\\.0\\.1 1 \\+ :Real alice$", LIVE_T);
+	cl_expect(fake, "^:a\\.test NICK alice 1 ~?alice 127\\.0\\.0\\.1 1 \\+ :Real alice$",
+	    LIVE_T);
 	cl_expect(fake, "^:a\\.test NJOIN #c :(@alice,victim|victim,@alice)$", LIVE_T);
 	cl_expect(fake, "^:a\\.test PING :a\\.test$", LIVE_T);
 	cl_send(fake, ":b.test PONG a.test :a.test");
@@ -300,7 +311,7 @@ START_TEST(t_link_malformed)
 	 * channels and nicks, a server introduced by a non-hub, ... */
 	cl_send(fake, "NICK");
 	cl_send(fake, ":b.test NICK x 1 u h notanumber + :r");
-	cl_send(fake, ":b.test NICK y 1 u h 99 + :r");	/* unknown token */
+	cl_send(fake, ":b.test NICK y 1 u h 99 + :r"); /* unknown token */
 	cl_send(fake, ":b.test NICK 1bad 1 u h 1 + :r");
 	cl_send(fake, ":nobody PRIVMSG #c :from nowhere");
 	cl_send(fake, ":alice PRIVMSG #c :spoofed local user");
@@ -399,8 +410,8 @@ ng_start_with(int port, const char *server_extra)
 	    "AdminEMail = test@ng.test\n"
 	    "[Limits]\nConnectRetry = 5\n"
 	    "[Options]\nPAM = no\nIdent = no\nDNS = no\nChrootDir =\n"
-	    "[Server]\nName = a.test\nMyPassword = toevng\nPeerPassword = frominng\n%s", port,
-	    server_extra);
+	    "[Server]\nName = a.test\nMyPassword = toevng\nPeerPassword = frominng\n%s",
+	    port, server_extra);
 	conf = live_file("ngircd.conf", text);
 	chmod(conf, 0644);
 	ng_pid = fork();
@@ -415,16 +426,17 @@ ng_start_with(int port, const char *server_extra)
 		execlp(bin, bin, "-n", "-f", conf, (char *)NULL);
 		_exit(127);
 	}
-	for (i = 0; i < 200; i++) {	/* until it accepts */
+	for (i = 0; i < 200; i++) { /* until it accepts */
 		int fd = socket(AF_INET, SOCK_STREAM, 0);
-		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+		struct sockaddr_in sin = { .sin_family = AF_INET,
+			.sin_port = htons((uint16_t)port) };
 		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 		if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0) {
 			close(fd);
 			return 0;
 		}
 		close(fd);
-		usleep(50000);	/* an external program's start: nothing to await but its port */
+		usleep(50000); /* an external program's start: nothing to await but its port */
 	}
 	return -1;
 }
@@ -438,12 +450,14 @@ START_TEST(t_link_ngircd)
 	struct srv *a;
 	struct cl *alice, *nina;
 
-	ck_assert_msg(ng_start_with(port, "") == 0, "ngircd did not start on port %d (is it installed?)",
-	    port);
-	snprintf(conf, sizeof(conf), "[server]\nname = a.test\n"
+	ck_assert_msg(ng_start_with(port, "") == 0,
+	    "ngircd did not start on port %d (is it installed?)", port);
+	snprintf(conf, sizeof(conf),
+	    "[server]\nname = a.test\n"
 	    "[link]\nname = ng.test\naddress = 127.0.0.1\nport = %d\n"
 	    "send_password = toevng\naccept_password = frominng\nautoconnect = yes\n"
-	    "connect_retry = 1\n", port);
+	    "connect_retry = 1\n",
+	    port);
 	a = srv_start(conf);
 	alice = cl_new(a, "alice");
 	cl_join(alice, "#net");
@@ -453,7 +467,7 @@ START_TEST(t_link_ngircd)
 	    "no link to ngircd:\n%s", srv_log_tail(a));
 
 	nina = cl_connect(port);
-	nina->strict = 0;	/* ngIRCd's lines, not ours */
+	nina->strict = 0; /* ngIRCd's lines, not ours */
 	cl_send(nina, "NICK nina");
 	cl_send(nina, "USER nina 0 * :Nina N");
 	cl_expect(nina, "^:ng\\.test 376 nina ", 10000);
@@ -504,14 +518,16 @@ START_TEST(t_link_ngircd_incoming)
 	struct srv *a;
 	struct cl *alice, *nina;
 
-	a = srv_start("[server]\nname = a.test\n"
+	a = srv_start(
+	    "[server]\nname = a.test\n"
 	    "[link]\nname = ng.test\nsend_password = toevng\naccept_password = frominng\n");
 	alice = cl_new(a, "alice");
 	cl_join(alice, "#in");
 	snprintf(text, sizeof(text), "Host = 127.0.0.1\nPort = %d\n", a->port);
 	ck_assert_msg(ng_start_with(port, text) == 0, "ngircd did not start");
-	ck_assert_msg(srv_log_wait(a, "link ng\\.test \\(127\\.0\\.0\\.1\\) registered, incoming",
-	    LINK_T), "ngircd did not link in:\n%s", srv_log_tail(a));
+	ck_assert_msg(
+	    srv_log_wait(a, "link ng\\.test \\(127\\.0\\.0\\.1\\) registered, incoming", LINK_T),
+	    "ngircd did not link in:\n%s", srv_log_tail(a));
 	ck_assert_msg(srv_log_wait(a, "link ng\\.test: burst complete", LINK_T),
 	    "no end of burst:\n%s", srv_log_tail(a));
 	nina = cl_connect(port);
@@ -556,7 +572,7 @@ main(void)
 		tcase_add_test(tc, t_link_ngircd_incoming);
 	} else
 		printf("SKIP t_link_ngircd, t_link_ngircd_incoming: ngircd is not installed "
-		    "(Debian: ngircd)\n");
+		       "(Debian: ngircd)\n");
 	suite_add_tcase(s, tc);
 	return live_run(s);
 }

@@ -30,8 +30,7 @@ START_TEST(t_ping_timeout)
 	cl_join(q, "#c");
 	cl_join(p, "#c");
 	/* read the peer (which answers its PINGs) until quiet's QUIT */
-	cl_expect(p, PFX("quiet") "QUIT :Ping timeout: [0-9]+ seconds?$",
-	    10000);
+	cl_expect(p, PFX("quiet") "QUIT :Ping timeout: [0-9]+ seconds?$", 10000);
 	cl_sync(p);
 	/* quiet's socket holds: PING, then ERROR, then EOF */
 	cl_expect(q, "^(:irc\\.test )?PING :?[^ ]+$", LIVE_T);
@@ -62,7 +61,7 @@ START_TEST(t_registration_timeout)
 	struct cl *u = cl_connect(s->port);
 	struct cl *n = cl_connect(s->port);
 
-	cl_send(n, "NICK halfway");	/* NICK but no USER */
+	cl_send(n, "NICK halfway"); /* NICK but no USER */
 	cl_expect(u, "^ERROR :", 10000);
 	cl_expect_eof(u, LIVE_T);
 	cl_expect(n, "^ERROR :", 10000);
@@ -89,20 +88,16 @@ START_TEST(t_sigterm)
 	cl_send(u, "NICK unreg");
 	cl_sync(a);
 	kill(s->pid, SIGTERM);
-	cl_expect(a, "^ERROR :Closing Link: .*\\(Server shutting down\\)",
-	    LIVE_T);
-	cl_expect(b, "^ERROR :Closing Link: .*\\(Server shutting down\\)",
-	    LIVE_T);
-	cl_expect(u, "^ERROR :Closing Link: .*\\(Server shutting down\\)",
-	    LIVE_T);
+	cl_expect(a, "^ERROR :Closing Link: .*\\(Server shutting down\\)", LIVE_T);
+	cl_expect(b, "^ERROR :Closing Link: .*\\(Server shutting down\\)", LIVE_T);
+	cl_expect(u, "^ERROR :Closing Link: .*\\(Server shutting down\\)", LIVE_T);
 	cl_expect_eof(a, LIVE_T);
 	cl_expect_eof(b, LIVE_T);
 	cl_expect_eof(u, LIVE_T);
 	st = srv_wait_exit(s, 10000);
 	ck_assert_msg(st != -1, "server still running 10 s after SIGTERM");
-	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-	    "status after SIGTERM: %s %d", WIFEXITED(st) ? "exit" : "signal",
-	    WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status after SIGTERM: %s %d",
+	    WIFEXITED(st) ? "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 }
 END_TEST
 
@@ -124,11 +119,11 @@ START_TEST(t_sigterm_with_stuck_client)
 		cl_send(a, "PRIVMSG #c :%d %s", i, text);
 	cl_sync(a);
 	st = srv_stop(s);
-	ck_assert_msg(st != -1, "server did not exit within 10 s of SIGTERM "
+	ck_assert_msg(st != -1,
+	    "server did not exit within 10 s of SIGTERM "
 	    "with a stuck client");
-	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-	    "status after SIGTERM: %s %d", WIFEXITED(st) ? "exit" : "signal",
-	    WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status after SIGTERM: %s %d",
+	    WIFEXITED(st) ? "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 }
 END_TEST
 
@@ -137,8 +132,8 @@ START_TEST(t_sigterm_idle)
 	struct srv *s = srv_start("");
 	int st = srv_stop(s);
 
-	ck_assert_msg(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
-	    "status after SIGTERM: %d", st);
+	ck_assert_msg(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "status after SIGTERM: %d",
+	    st);
 }
 END_TEST
 
@@ -173,8 +168,7 @@ START_TEST(t_fakelag)
 		cl_expect(a, re, 20000);
 	}
 	dt = ms_now() - t0;
-	ck_assert_msg(dt >= 2500, "6 commands answered in %lld ms: no fakelag",
-	    (long long)dt);
+	ck_assert_msg(dt >= 2500, "6 commands answered in %lld ms: no fakelag", (long long)dt);
 	/* a delayed client is not disconnected */
 	cl_sync(a);
 }

@@ -18,8 +18,7 @@ START_TEST(t_privmsg_user)
 	struct cl *b = cl_new(s, "bob");
 
 	cl_send(a, "PRIVMSG bob :hello there: with  colons");
-	cl_expect(b, PFX("alice") "PRIVMSG bob :hello there: with  colons$",
-	    LIVE_T);
+	cl_expect(b, PFX("alice") "PRIVMSG bob :hello there: with  colons$", LIVE_T);
 	/* a single-word text without ':' */
 	cl_send(a, "PRIVMSG bob word");
 	cl_expect(b, PFX("alice") "PRIVMSG bob :?word$", LIVE_T);
@@ -28,8 +27,7 @@ START_TEST(t_privmsg_user)
 	cl_expect(b, PFX("alice") "PRIVMSG (bob|BOB) :upper$", LIVE_T);
 	/* UTF-8 text is relayed byte for byte */
 	cl_send(a, "PRIVMSG bob :h\xc3\xa9llo \xe2\x82\xac");
-	cl_expect(b, PFX("alice") "PRIVMSG bob :h\xc3\xa9llo \xe2\x82\xac$",
-	    LIVE_T);
+	cl_expect(b, PFX("alice") "PRIVMSG bob :h\xc3\xa9llo \xe2\x82\xac$", LIVE_T);
 	cl_sync(a);
 	cl_expect_none(a, " PRIVMSG ", LIVE_T);
 }

@@ -30,8 +30,7 @@ mode_string(struct cl *c, const char *chan, char *out, size_t sz)
 	const char *l;
 
 	cl_send(c, "MODE %s", chan);
-	snprintf(re, sizeof(re), SRV "324 %s %s ", rx_esc(c->name),
-	    rx_esc(chan));
+	snprintf(re, sizeof(re), SRV "324 %s %s ", rx_esc(c->name), rx_esc(chan));
 	l = cl_expect(c, re, LIVE_T);
 	snprintf(re, sizeof(re), " 324 [^ ]+ [^ ]+ :?(.*)$");
 	rx_group(l, re, 1, out, sz);
@@ -73,15 +72,13 @@ START_TEST(t_mode_flags)
 		cl_expect(a, re, LIVE_T);
 		cl_expect(b, re, LIVE_T);
 		mode_string(b, "#c", modes, sizeof(modes));
-		ck_assert_msg(strchr(modes, *f) != NULL, "+%c not in 324: %s",
-		    *f, modes);
+		ck_assert_msg(strchr(modes, *f) != NULL, "+%c not in 324: %s", *f, modes);
 		cl_send(a, "MODE #c -%c", *f);
 		snprintf(re, sizeof(re), PFX("alice") "MODE #c -%c$", *f);
 		cl_expect(a, re, LIVE_T);
 		cl_expect(b, re, LIVE_T);
 		mode_string(b, "#c", modes, sizeof(modes));
-		ck_assert_msg(strchr(modes, *f) == NULL, "-%c still in 324: %s",
-		    *f, modes);
+		ck_assert_msg(strchr(modes, *f) == NULL, "-%c still in 324: %s", *f, modes);
 	}
 }
 END_TEST
@@ -105,8 +102,8 @@ START_TEST(t_mode_multi)
 	cl_send(a, "MODE #c +lk 10 sesame");
 	cl_expect(b, PFX("alice") "MODE #c \\+lk 10 sesame$", LIVE_T);
 	mode_string(b, "#c", modes, sizeof(modes));
-	ck_assert_msg(rx_match(modes, "^\\+[a-z]*[kl][a-z]* ") &&
-	    strstr(modes, "sesame") && strstr(modes, "10"),
+	ck_assert_msg(rx_match(modes, "^\\+[a-z]*[kl][a-z]* ") && strstr(modes, "sesame") &&
+		strstr(modes, "10"),
 	    "key/limit not shown to member: %s", modes);
 }
 END_TEST
@@ -125,22 +122,19 @@ START_TEST(t_mode_key_limit_visibility)
 	cl_send(a, "MODE #c +l 42");
 	cl_expect(a, PFX("alice") "MODE #c \\+l 42$", LIVE_T);
 	mode_string(a, "#c", modes, sizeof(modes));
-	ck_assert_msg(strchr(modes, 'k') && strchr(modes, 'l') &&
-	    strstr(modes, "sesame") && strstr(modes, "42"),
+	ck_assert_msg(strchr(modes, 'k') && strchr(modes, 'l') && strstr(modes, "sesame") &&
+		strstr(modes, "42"),
 	    "member 324: %s", modes);
 	mode_string(o, "#c", modes, sizeof(modes));
-	ck_assert_msg(strstr(modes, "sesame") == NULL,
-	    "key shown to non-member: %s", modes);
-	ck_assert_msg(strstr(modes, "42") == NULL,
-	    "limit shown to non-member: %s", modes);
+	ck_assert_msg(strstr(modes, "sesame") == NULL, "key shown to non-member: %s", modes);
+	ck_assert_msg(strstr(modes, "42") == NULL, "limit shown to non-member: %s", modes);
 	/* unset */
 	cl_send(a, "MODE #c -k sesame");
 	cl_expect(a, PFX("alice") "MODE #c -k", LIVE_T);
 	cl_send(a, "MODE #c -l");
 	cl_expect(a, PFX("alice") "MODE #c -l$", LIVE_T);
 	mode_string(a, "#c", modes, sizeof(modes));
-	ck_assert_msg(!strchr(modes, 'k') && !strchr(modes, 'l'),
-	    "k/l still set: %s", modes);
+	ck_assert_msg(!strchr(modes, 'k') && !strchr(modes, 'l'), "k/l still set: %s", modes);
 }
 END_TEST
 
@@ -194,8 +188,8 @@ START_TEST(t_mode_op_voice)
 	cl_expect(c, PFX("alice") "MODE #c \\+oo bob carol$", LIVE_T);
 	cl_send(a, "NAMES #c");
 	cl_expect(a, SRV "353 alice = #c :", LIVE_T);
-	ck_assert_msg(rx_match(a->last, "[: ]@bob( |$)") &&
-	    rx_match(a->last, "[: ]@carol( |$)"), "names: %s", a->last);
+	ck_assert_msg(rx_match(a->last, "[: ]@bob( |$)") && rx_match(a->last, "[: ]@carol( |$)"),
+	    "names: %s", a->last);
 }
 END_TEST
 
@@ -239,14 +233,12 @@ START_TEST(t_mode_non_member)
 END_TEST
 
 static void
-check_list(struct cl *c, const char *letter, const char *item,
-    const char *end, const char *mask)
+check_list(struct cl *c, const char *letter, const char *item, const char *end, const char *mask)
 {
 	char re[256];
 
 	cl_send(c, "MODE #c %s", letter);
-	snprintf(re, sizeof(re), SRV "%s %s #c %s( |$)", item,
-	    rx_esc(c->name), rx_esc(mask));
+	snprintf(re, sizeof(re), SRV "%s %s #c %s( |$)", item, rx_esc(c->name), rx_esc(mask));
 	cl_expect(c, re, LIVE_T);
 	snprintf(re, sizeof(re), SRV "%s %s #c :", end, rx_esc(c->name));
 	cl_expect(c, re, LIVE_T);
@@ -265,8 +257,10 @@ START_TEST(t_ban_list)
 	cl_expect(b, PFX("alice") "MODE #c \\+b \\*!\\*@two\\.example$", LIVE_T);
 	cl_send(a, "MODE #c +b");
 	l = cl_expect(a, SRV "367 alice #c ", LIVE_T);
-	ck_assert_msg(rx_match(l, " 367 alice #c (one!\\*@\\*|\\*!\\*@two\\."
-	    "example)( alice(![^ ]+)? [0-9]+)?$"), "bad 367: %s", l);
+	ck_assert_msg(rx_match(l,
+			  " 367 alice #c (one!\\*@\\*|\\*!\\*@two\\."
+			  "example)( alice(![^ ]+)? [0-9]+)?$"),
+	    "bad 367: %s", l);
 	cl_expect(a, SRV "367 alice #c ", LIVE_T);
 	cl_expect(a, SRV "368 alice #c :", LIVE_T);
 	/* any member may read the list */
@@ -397,7 +391,7 @@ START_TEST(t_ban_address_forms)
 	size_t i;
 
 	cl_join(a, "#c");
-	cl_send(a, "MODE #c +b *!*@10.0.0.0/8");	/* not bob's address */
+	cl_send(a, "MODE #c +b *!*@10.0.0.0/8"); /* not bob's address */
 	cl_expect(a, " MODE #c \\+b ", LIVE_T);
 	for (i = 0; i < sizeof(bans) / sizeof(bans[0]); i++) {
 		cl_send(a, "MODE #c +b %s", bans[i]);
@@ -424,8 +418,7 @@ START_TEST(t_ban_host)
 	cl_join(a, "#c");
 	cl_send(a, "WHOIS bob");
 	l = cl_expect(a, SRV "311 alice bob ", LIVE_T);
-	ck_assert(rx_group(l, " 311 alice bob [^ ]+ ([^ ]+) ", 1, host,
-	    sizeof(host)));
+	ck_assert(rx_group(l, " 311 alice bob [^ ]+ ([^ ]+) ", 1, host, sizeof(host)));
 	cl_send(a, "MODE #c +b *!*@%s", host);
 	snprintf(re, sizeof(re), " MODE #c \\+b \\*!\\*@%s$", rx_esc(host));
 	cl_expect(a, re, LIVE_T);
@@ -453,13 +446,16 @@ START_TEST(t_umode)
 	cl_send(a, "MODE alice");
 	l = cl_expect(a, SRV "221 alice :?\\+", LIVE_T);
 	ck_assert_msg(rx_match(l, "221 alice :?\\+[a-zA-Z]*i") &&
-	    rx_match(l, "221 alice :?\\+[a-zA-Z]*w"), "bad 221: %s", l);
+		rx_match(l, "221 alice :?\\+[a-zA-Z]*w"),
+	    "bad 221: %s", l);
 	cl_send(a, "MODE alice -i");
 	cl_expect(a, "^:alice(![^ ]+)? MODE alice :?-i$", LIVE_T);
 	cl_send(a, "MODE alice");
 	l = cl_expect(a, SRV "221 alice ", LIVE_T);
-	ck_assert_msg(!rx_match(l, "221 alice :?\\+[a-zA-Z]*i"), "i still set: "
-	    "%s", l);
+	ck_assert_msg(!rx_match(l, "221 alice :?\\+[a-zA-Z]*i"),
+	    "i still set: "
+	    "%s",
+	    l);
 	/* user mode target is case-insensitive */
 	cl_send(a, "MODE ALICE +i");
 	cl_expect(a, "^:alice(![^ ]+)? MODE alice :?\\+i$", LIVE_T);
@@ -497,8 +493,7 @@ START_TEST(t_umode_o_not_settable)
 	cl_expect_none(a, " MODE alice :?\\+o", LIVE_T);
 	cl_send(a, "MODE alice");
 	l = cl_expect(a, SRV "221 alice", LIVE_T);
-	ck_assert_msg(!rx_match(l, "221 alice :?\\+[a-zA-Z]*o"),
-	    "became oper by MODE: %s", l);
+	ck_assert_msg(!rx_match(l, "221 alice :?\\+[a-zA-Z]*o"), "became oper by MODE: %s", l);
 	cl_send(b, "WHOIS alice");
 	cl_expect_none(b, " 313 ", LIVE_T);
 	cl_expect(b, SRV "318 bob alice :", LIVE_T);
@@ -547,15 +542,18 @@ START_TEST(t_modes_per_command)
 	int n;
 
 	cl_join(a, "#c");
-	cl_send(a, "MODE #c +bbbbbb m1!*@* m2!*@* m3!*@* m4!*@* m5!*@* "
+	cl_send(a,
+	    "MODE #c +bbbbbb m1!*@* m2!*@* m3!*@* m4!*@* m5!*@* "
 	    "m6!*@*");
 	cl_sync(a);
 	cl_send(a, "MODE #c +b");
 	cl_expect(a, SRV "368 alice #c ", LIVE_T);
 	cl_send(a, "MODE #c +b");
 	n = cl_count(a, " 367 alice #c m[0-9]");
-	ck_assert_msg(n <= 4, "%d list modes applied from one command "
-	    "(MODES=4)", n);
+	ck_assert_msg(n <= 4,
+	    "%d list modes applied from one command "
+	    "(MODES=4)",
+	    n);
 }
 END_TEST
 
@@ -672,8 +670,8 @@ START_TEST(t_list_query_once)
 	cl_send(o, "MODE #c %s", many);
 	n367 = cl_count(o, " 367 outsider #c ban");
 	n368 = cl_count(o, " 368 outsider #c ");
-	ck_assert_msg(n367 == 5 && n368 == 1, "32 b letters: %d x 367, %d x 368 (want 5, 1)",
-	    n367, n368);
+	ck_assert_msg(n367 == 5 && n368 == 1, "32 b letters: %d x 367, %d x 368 (want 5, 1)", n367,
+	    n368);
 	forget(o);
 	cl_sync(o);
 	/* mixed letters: each list at most once; e/I refused once */
@@ -738,8 +736,8 @@ assert_has_word(const char *got, const char *word)
 	char w[600];
 
 	snprintf(w, sizeof(w), "%s ", word);
-	ck_assert_msg(strstr(got, w) != NULL, "parameter %.40s... (%zu bytes) missing or cut",
-	    word, strlen(word));
+	ck_assert_msg(strstr(got, w) != NULL, "parameter %.40s... (%zu bytes) missing or cut", word,
+	    strlen(word));
 }
 
 /* Issue 9 item 6, as reported: "+bb <240-char mask> <240-char mask>" with
@@ -772,8 +770,8 @@ START_TEST(t_mode_split_two_long_masks)
 }
 END_TEST
 
-#define LONG_SERVER "irc.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example"	/* 63 */
-#define LONG_CONF "[server]\nname = " LONG_SERVER "\n[limits]\nnicklen = 32\nchannellen = 200\n"
+#define LONG_SERVER "irc.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example" /* 63 */
+#define LONG_CONF   "[server]\nname = " LONG_SERVER "\n[limits]\nnicklen = 32\nchannellen = 200\n"
 
 /* Issue 9 item 6 with the longest allowed names: a 63-byte server name,
  * 32-byte nicks, a 10-byte user name and a 200-byte channel name. Every
@@ -850,7 +848,7 @@ START_TEST(t_mode_lines_longest_names)
 		char bad[300];
 		size_t k;
 		for (k = 0; k + 2 < sizeof(bad) - 1; k += 2)
-			memcpy(bad + k, "\xc3\xa9", 2);	/* é */
+			memcpy(bad + k, "\xc3\xa9", 2); /* é */
 		bad[k] = '\0';
 		cl_send(a, "MODE %s +l %s", chan, bad);
 		l = cl_expectf(a, " 696 %s %s l [^ ]+ :Invalid limit$", an, chan);

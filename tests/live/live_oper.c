@@ -204,8 +204,7 @@ START_TEST(t_rehash_bad_config)
 	char bad[512];
 
 	oper_up(o);
-	snprintf(bad, sizeof(bad), OPERS "[server]\nmotd_file = %s/nonexistent\n",
-	    s->dir);
+	snprintf(bad, sizeof(bad), OPERS "[server]\nmotd_file = %s/nonexistent\n", s->dir);
 	srv_rewrite_conf(s, bad);
 	cl_send(o, "REHASH");
 	cl_sync(o);
@@ -220,7 +219,7 @@ START_TEST(t_die)
 	struct srv *s = srv_start(OPERS);
 	struct cl *o = cl_new(s, "oper");
 	struct cl *u = cl_new(s, "user");
-	struct cl *x = cl_connect(s->port);	/* unregistered */
+	struct cl *x = cl_connect(s->port); /* unregistered */
 	int st;
 
 	cl_send(u, "DIE");
@@ -236,9 +235,8 @@ START_TEST(t_die)
 	cl_expect_eof(x, LIVE_T);
 	st = srv_wait_exit(s, 10000);
 	ck_assert_msg(st != -1, "server did not exit after DIE");
-	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-	    "exit status after DIE: %s %d", WIFEXITED(st) ? "exit" : "signal",
-	    WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "exit status after DIE: %s %d",
+	    WIFEXITED(st) ? "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 }
 END_TEST
 
@@ -263,8 +261,7 @@ START_TEST(t_sighup_rehash)
 	 * (each round trip is bounded) */
 	for (i = 0; i < 50 && !seen; i++) {
 		cl_send(u, "MOTD");
-		seen = cl_try_expect(u, SRV "372 user :.*second motd text",
-		    200) != NULL;
+		seen = cl_try_expect(u, SRV "372 user :.*second motd text", 200) != NULL;
 	}
 	ck_assert_msg(seen, "MOTD unchanged after SIGHUP");
 	cl_sync(u);

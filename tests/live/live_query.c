@@ -10,8 +10,7 @@
 #include "livelib.h"
 
 static const char *conf_plain = "";
-static const char *conf_oper =
-	"[oper]\nname = admin\npassword = operpass\nhost = *\n";
+static const char *conf_oper = "[oper]\nname = admin\npassword = operpass\nhost = *\n";
 
 static void
 oper_up(struct cl *c)
@@ -31,11 +30,12 @@ START_TEST(t_who_channel)
 	cl_send(b, "WHO #c");
 	/* 352 <client> <channel> <user> <host> <server> <nick> <flags>
 	 *     :<hopcount> <realname> */
-	cl_expect(b, SRV "352 bob #c ~?alice [^ ]+ irc\\.test alice H@ :0 "
-	    "Real alice$", LIVE_T);
-	cl_send(b, "WHO #c");
-	cl_expect(b, SRV "352 bob #c ~?bob [^ ]+ irc\\.test bob H :0 Real bob$",
+	cl_expect(b,
+	    SRV "352 bob #c ~?alice [^ ]+ irc\\.test alice H@ :0 "
+		"Real alice$",
 	    LIVE_T);
+	cl_send(b, "WHO #c");
+	cl_expect(b, SRV "352 bob #c ~?bob [^ ]+ irc\\.test bob H :0 Real bob$", LIVE_T);
 	cl_expect(b, SRV "315 bob #c :", LIVE_T);
 }
 END_TEST
@@ -47,10 +47,13 @@ START_TEST(t_who_nick_and_mask)
 	struct cl *b = cl_new(s, "bob");
 	struct cl *c = cl_new(s, "bert");
 
-	(void)b; (void)c;
+	(void)b;
+	(void)c;
 	cl_send(a, "WHO bob");
-	cl_expect(a, SRV "352 alice [^ ]+ ~?bob [^ ]+ irc\\.test bob H :0 "
-	    "Real bob$", LIVE_T);
+	cl_expect(a,
+	    SRV "352 alice [^ ]+ ~?bob [^ ]+ irc\\.test bob H :0 "
+		"Real bob$",
+	    LIVE_T);
 	cl_expect(a, SRV "315 alice bob :", LIVE_T);
 	cl_send(a, "WHO b*");
 	cl_expect_none(a, " 352 alice [^ ]+ [^ ]+ [^ ]+ [^ ]+ alice ", LIVE_T);
@@ -88,8 +91,7 @@ START_TEST(t_who_invisible_and_opers)
 	cl_send(a, "WHO * o");
 	cl_expect(a, SRV "352 alice [^ ]+ [^ ]+ [^ ]+ [^ ]+ oscar H\\*", LIVE_T);
 	cl_send(a, "WHO 0 o");
-	cl_expect_none(a, " 352 alice [^ ]+ [^ ]+ [^ ]+ [^ ]+ (alice|ivy) ",
-	    LIVE_T);
+	cl_expect_none(a, " 352 alice [^ ]+ [^ ]+ [^ ]+ [^ ]+ (alice|ivy) ", LIVE_T);
 	cl_expect(a, SRV "352 alice [^ ]+ [^ ]+ [^ ]+ [^ ]+ oscar ", LIVE_T);
 	cl_expect(a, SRV "315 alice [^ ]+ :", LIVE_T);
 }
@@ -140,13 +142,11 @@ START_TEST(t_whois)
 	/* 319 and 317 may come in either order; check each */
 	cl_send(a, "WHOIS bob");
 	l = cl_expect(a, SRV "319 alice bob :", LIVE_T);
-	ck_assert_msg(rx_match(l, "[: ]@#c( |$)") && rx_match(l, "[: ]#d( |$)"),
-	    "bad 319: %s", l);
+	ck_assert_msg(rx_match(l, "[: ]@#c( |$)") && rx_match(l, "[: ]#d( |$)"), "bad 319: %s", l);
 	cl_send(a, "WHOIS bob");
 	l = cl_expect(a, SRV "317 alice bob [0-9]+ [0-9]+ :", LIVE_T);
 	rx_group(l, " 317 alice bob ([0-9]+) ([0-9]+)", 1, idle, sizeof(idle));
-	rx_group(l, " 317 alice bob ([0-9]+) ([0-9]+)", 2, signon,
-	    sizeof(signon));
+	rx_group(l, " 317 alice bob ([0-9]+) ([0-9]+)", 2, signon, sizeof(signon));
 	ck_assert_msg(strlen(signon) >= 10, "signon not a unix time: %s", l);
 	ck_assert_msg(atoi(idle) < 60, "idle too large: %s", l);
 	cl_expect(a, SRV "318 alice bob :", LIVE_T);
@@ -246,8 +246,7 @@ START_TEST(t_whowas_count)
 	for (i = 0; i < 3; i++) {
 		struct cl *b = cl_connect(s->port);
 
-		cl_register_full(b, "bob", "user", i == 0 ? "first" :
-		    i == 1 ? "second" : "third");
+		cl_register_full(b, "bob", "user", i == 0 ? "first" : i == 1 ? "second" : "third");
 		cl_send(b, "QUIT");
 		cl_expect_eof(b, LIVE_T);
 	}
@@ -266,11 +265,12 @@ START_TEST(t_ison)
 	struct cl *c = cl_new(s, "carol");
 	const char *l;
 
-	(void)b; (void)c;
+	(void)b;
+	(void)c;
 	cl_send(a, "ISON bob nobody carol");
 	l = cl_expect(a, SRV "303 alice :", LIVE_T);
-	ck_assert_msg(rx_match(l, "[: ]bob( |$)") &&
-	    rx_match(l, "[: ]carol( |$)") && !rx_match(l, "nobody"),
+	ck_assert_msg(rx_match(l, "[: ]bob( |$)") && rx_match(l, "[: ]carol( |$)") &&
+		!rx_match(l, "nobody"),
 	    "bad 303: %s", l);
 	cl_send(a, "ISON nobody");
 	cl_expect(a, SRV "303 alice :?$", LIVE_T);
@@ -292,11 +292,9 @@ START_TEST(t_userhost)
 	cl_expect(b, " 306 ", LIVE_T);
 	cl_send(a, "USERHOST alice bob carol nobody");
 	l = cl_expect(a, SRV "302 alice :", LIVE_T);
-	ck_assert_msg(rx_match(l, "[: ]alice=\\+~?alice@[^ ]+( |$)"),
-	    "alice: %s", l);
+	ck_assert_msg(rx_match(l, "[: ]alice=\\+~?alice@[^ ]+( |$)"), "alice: %s", l);
 	ck_assert_msg(rx_match(l, "[: ]bob=-~?bob@[^ ]+( |$)"), "bob: %s", l);
-	ck_assert_msg(rx_match(l, "[: ]carol\\*=\\+~?carol@[^ ]+( |$)"),
-	    "carol: %s", l);
+	ck_assert_msg(rx_match(l, "[: ]carol\\*=\\+~?carol@[^ ]+( |$)"), "carol: %s", l);
 	ck_assert_msg(!rx_match(l, "nobody"), "nobody: %s", l);
 	cl_send(a, "USERHOST");
 	cl_expect(a, SRV "461 alice USERHOST :", LIVE_T);
@@ -354,8 +352,10 @@ START_TEST(t_stats)
 	struct cl *a = cl_new(s, "alice");
 
 	cl_send(a, "STATS u");
-	cl_expect(a, SRV "242 alice :Server Up [0-9]+ days? [0-9]+:[0-9]{2}:"
-	    "[0-9]{2}", LIVE_T);
+	cl_expect(a,
+	    SRV "242 alice :Server Up [0-9]+ days? [0-9]+:[0-9]{2}:"
+		"[0-9]{2}",
+	    LIVE_T);
 	cl_expect(a, SRV "219 alice u :", LIVE_T);
 	cl_send(a, "STATS m");
 	cl_expect(a, SRV "219 alice m :", LIVE_T);
@@ -415,8 +415,7 @@ START_TEST(t_whois_channels_split)
 	int i, guard;
 
 	for (i = 0; i < 20; i++) {
-		snprintf(chan, sizeof(chan), "#chan%02dyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy",
-		    i);
+		snprintf(chan, sizeof(chan), "#chan%02dyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy", i);
 		cl_join(b, chan);
 	}
 	cl_send(a, "WHOIS bob");

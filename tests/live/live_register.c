@@ -41,16 +41,16 @@ START_TEST(t_welcome_004_modes)
 	cl_send(c, "NICK alice");
 	cl_send(c, "USER alice 0 * :Alice");
 	l = cl_expect(c, SRV "004 alice ", LIVE_T);
-	ck_assert_msg(rx_group(l, "004 alice irc\\.test [^ ]+ ([^ ]+) ([^ ]+)",
-	    1, umodes, sizeof(umodes)), "bad 004: %s", l);
-	rx_group(l, "004 alice irc\\.test [^ ]+ ([^ ]+) ([^ ]+)", 2, cmodes,
-	    sizeof(cmodes));
+	ck_assert_msg(
+	    rx_group(l, "004 alice irc\\.test [^ ]+ ([^ ]+) ([^ ]+)", 1, umodes, sizeof(umodes)),
+	    "bad 004: %s", l);
+	rx_group(l, "004 alice irc\\.test [^ ]+ ([^ ]+) ([^ ]+)", 2, cmodes, sizeof(cmodes));
 	for (p = "iow"; *p; p++)
-		ck_assert_msg(strchr(umodes, *p) != NULL,
-		    "user mode %c missing from 004: %s", *p, l);
+		ck_assert_msg(strchr(umodes, *p) != NULL, "user mode %c missing from 004: %s", *p,
+		    l);
 	for (p = "beIiklmnopstv"; *p; p++)
-		ck_assert_msg(strchr(cmodes, *p) != NULL,
-		    "channel mode %c missing from 004: %s", *p, l);
+		ck_assert_msg(strchr(cmodes, *p) != NULL, "channel mode %c missing from 004: %s",
+		    *p, l);
 }
 END_TEST
 
@@ -80,15 +80,13 @@ START_TEST(t_isupport)
 
 			ck_assert_msg(e != NULL && e > b && e[2] != '\0',
 			    "005 must be tokens then a trailing text: %s", l);
-			snprintf(params, sizeof(params), "%.*s", (int)(e - b),
-			    b);
+			snprintf(params, sizeof(params), "%.*s", (int)(e - b), b);
 			memcpy(copy, params, sizeof(copy));
 		}
-		for (p = strtok_r(params, " ", &save); p;
-		    p = strtok_r(NULL, " ", &save))
+		for (p = strtok_r(params, " ", &save); p; p = strtok_r(NULL, " ", &save))
 			n++;
-		ck_assert_msg(n >= 1 && n <= 13,
-		    "005 line carries %d tokens (1..13 allowed): %s", n, l);
+		ck_assert_msg(n >= 1 && n <= 13, "005 line carries %d tokens (1..13 allowed): %s",
+		    n, l);
 		strncat(all, copy, sizeof(all) - strlen(all) - 2);
 		strncat(all, " ", sizeof(all) - strlen(all) - 1);
 	}
@@ -104,8 +102,11 @@ START_TEST(t_isupport)
 	    "CHANTYPES missing:%s", all);
 	ck_assert_msg(strchr(tok, '#') && strchr(tok, '!') && strchr(tok, '+'),
 	    "CHANTYPES=%s lacks one of #!+", tok);
-	ck_assert_msg(rx_group(all, " CHANMODES=([^, ]*),([^, ]*),([^, ]*),"
-	    "([^, ]*) ", 0, tok, sizeof(tok)), "CHANMODES missing:%s", all);
+	ck_assert_msg(rx_group(all,
+			  " CHANMODES=([^, ]*),([^, ]*),([^, ]*),"
+			  "([^, ]*) ",
+			  0, tok, sizeof(tok)),
+	    "CHANMODES missing:%s", all);
 	{
 		char a[64], b[64], cc[64], d[64];
 		const char *re = " CHANMODES=([^, ]*),([^, ]*),([^, ]*),([^, ]*) ";
@@ -116,13 +117,11 @@ START_TEST(t_isupport)
 		rx_group(all, re, 3, cc, sizeof(cc));
 		rx_group(all, re, 4, d, sizeof(d));
 		for (p = "beI"; *p; p++)
-			ck_assert_msg(strchr(a, *p), "CHANMODES A lacks %c: %s",
-			    *p, a);
+			ck_assert_msg(strchr(a, *p), "CHANMODES A lacks %c: %s", *p, a);
 		ck_assert_msg(strchr(b, 'k'), "CHANMODES B lacks k: %s", b);
 		ck_assert_msg(strchr(cc, 'l'), "CHANMODES C lacks l: %s", cc);
 		for (p = "imnpst"; *p; p++)
-			ck_assert_msg(strchr(d, *p), "CHANMODES D lacks %c: %s",
-			    *p, d);
+			ck_assert_msg(strchr(d, *p), "CHANMODES D lacks %c: %s", *p, d);
 	}
 }
 END_TEST
@@ -140,8 +139,10 @@ START_TEST(t_lusers)
 	cl_expect(a, SRV "366 alice #one ", LIVE_T);
 	cl_send(a, "LUSERS");
 	/* RFC 1459/Modern wording, or RFC 2812's "services" variant */
-	cl_expect(a, SRV "251 alice :There are (1 users and 1 invisible|"
-	    "2 users and 0 services) on 1 servers?", LIVE_T);
+	cl_expect(a,
+	    SRV "251 alice :There are (1 users and 1 invisible|"
+		"2 users and 0 services) on 1 servers?",
+	    LIVE_T);
 	cl_expect(a, SRV "254 alice 1 :", LIVE_T);
 	cl_expect(a, SRV "255 alice :I have 2 (clients|users)", LIVE_T);
 	cl_expect(a, SRV "265 alice ", LIVE_T);
@@ -192,8 +193,7 @@ END_TEST
 
 START_TEST(t_motd_file)
 {
-	const char *motd = live_file("motd.txt",
-	    "Hello from the MOTD\nsecond line\n");
+	const char *motd = live_file("motd.txt", "Hello from the MOTD\nsecond line\n");
 	char conf[512];
 	struct srv *s;
 	struct cl *c;
@@ -242,8 +242,7 @@ START_TEST(t_pass_wrong)
 	cl_send(c, "NICK alice");
 	cl_send(c, "USER alice 0 * :Alice");
 	l = cl_expect(c, SRV "(464|001) ", LIVE_T);
-	ck_assert_msg(rx_match(l, SRV "464 (\\*|alice) :"),
-	    "wrong password accepted: %s", l);
+	ck_assert_msg(rx_match(l, SRV "464 (\\*|alice) :"), "wrong password accepted: %s", l);
 	cl_expect(c, "^ERROR :", LIVE_T);
 	cl_expect_eof(c, LIVE_T);
 }
@@ -288,8 +287,7 @@ START_TEST(t_cap_negotiation)
 	cl_send(c, "USER alice 0 * :Alice");
 	cl_send(c, "CAP LIST");
 	l = cl_expect(c, SRV "(CAP (\\*|alice) LIST|001 )", LIVE_T);
-	ck_assert_msg(rx_match(l, " LIST"),
-	    "registration completed before CAP END: %s", l);
+	ck_assert_msg(rx_match(l, " LIST"), "registration completed before CAP END: %s", l);
 	cl_send(c, "CAP END");
 	cl_expect(c, SRV "001 alice ", LIVE_T);
 	cl_expect(c, SRV "(376|422) alice ", LIVE_T);
@@ -390,9 +388,9 @@ START_TEST(t_nick_erroneous)
 {
 	struct srv *s = srv_start(conf_plain);
 	struct cl *c = cl_new(s, "alice");
-	static const char *bad[] = { "1abc", "#x", "-abc", "a!b", "a@b",
-	    "a,b", "a*b", "a:b", "abcdefghijklmnopqrstuvwxyz012345" /* 32 */,
-	    "abcdefghijklmnopqrstuvwxyz01234" /* 31 */ };
+	static const char *bad[] = { "1abc", "#x", "-abc", "a!b", "a@b", "a,b", "a*b", "a:b",
+		"abcdefghijklmnopqrstuvwxyz012345" /* 32 */,
+		"abcdefghijklmnopqrstuvwxyz01234" /* 31 */ };
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -405,8 +403,7 @@ START_TEST(t_nick_erroneous)
 	cl_expect_none(c, " NICK ", LIVE_T);
 	/* exactly NICKLEN (30) characters is fine */
 	cl_send(c, "NICK abcdefghijklmnopqrstuvwxyz0123");
-	cl_expect(c, PFX("alice") "NICK :?abcdefghijklmnopqrstuvwxyz0123$",
-	    LIVE_T);
+	cl_expect(c, PFX("alice") "NICK :?abcdefghijklmnopqrstuvwxyz0123$", LIVE_T);
 }
 END_TEST
 
@@ -633,7 +630,7 @@ START_TEST(t_nothing_after_quit)
 	struct cl *a = cl_new(s, "alice");
 	struct cl *b = cl_new(s, "bob");
 	static const char msg[] = "QUIT :bye\r\nPRIVMSG #c :after quit\r\n"
-	    "PRIVMSG bob :after quit\r\n";
+				  "PRIVMSG bob :after quit\r\n";
 
 	cl_join(a, "#c");
 	cl_join(b, "#c");
@@ -686,10 +683,8 @@ START_TEST(t_userlen)
 	cl_register_full(c, "carol", "abcdefghijklmnopqrst", "Carol");
 	cl_send(a, "WHOIS carol");
 	l = cl_expect(a, SRV "311 alice carol ", LIVE_T);
-	ck_assert(rx_group(l, " 311 alice carol ([^ ]+) ", 1, user,
-	    sizeof(user)));
-	ck_assert_msg(strlen(user) <= 10, "user name %s longer than USERLEN 10",
-	    user);
+	ck_assert(rx_group(l, " 311 alice carol ([^ ]+) ", 1, user, sizeof(user)));
+	ck_assert_msg(strlen(user) <= 10, "user name %s longer than USERLEN 10", user);
 }
 END_TEST
 

@@ -63,15 +63,14 @@ START_TEST(t_line_boundary)
 	memcpy(line, "PRIVMSG #c :", head);
 	memset(line + head, 'y', 510 - head);
 	line[510] = '\0';
-	cl_send(a, "%s", line);		/* 512 with CRLF */
+	cl_send(a, "%s", line); /* 512 with CRLF */
 	l = cl_expect(b, PFX("alice") "PRIVMSG #c :yyyy", LIVE_T);
-	ck_assert_msg(strlen(l) <= 510, "relayed line is %zu bytes + CRLF",
-	    strlen(l));
+	ck_assert_msg(strlen(l) <= 510, "relayed line is %zu bytes + CRLF", strlen(l));
 	cl_sync(a);
 	cl_expect_none(a, " 417 ", LIVE_T);
 	memset(line + head, 'z', 511 - head);
 	line[511] = '\0';
-	cl_send(a, "%s", line);		/* 513 with CRLF */
+	cl_send(a, "%s", line); /* 513 with CRLF */
 	cl_expect(a, SRV "417 alice :", LIVE_T);
 	cl_sync(a);
 	cl_expect_none(b, "zzzz", LIVE_T);
@@ -143,8 +142,8 @@ START_TEST(t_split_writes)
 	struct cl *b = cl_new(s, "bob");
 	struct cl *a = cl_connect(s->port);
 	static const char reg[] = "NICK alice\r\nUSER alice 0 * :Alice A\r\n"
-	    "PRIVMSG bob :one byte at a time\r\n";
-	struct timespec d = { 0, 500 * 1000 };	/* to get separate segments */
+				  "PRIVMSG bob :one byte at a time\r\n";
+	struct timespec d = { 0, 500 * 1000 }; /* to get separate segments */
 	size_t i;
 
 	for (i = 0; i < sizeof(reg) - 1; i++) {
@@ -171,7 +170,7 @@ START_TEST(t_bare_lf)
 	struct cl *b = cl_new(s, "bob");
 	struct cl *a = cl_connect(s->port);
 	static const char msg[] = "NICK alice\nUSER alice 0 * :Alice\n"
-	    "PRIVMSG bob :lf only\n";
+				  "PRIVMSG bob :lf only\n";
 
 	cl_send_raw(a, msg, sizeof(msg) - 1);
 	cl_expect(a, SRV "001 alice ", LIVE_T);
@@ -214,16 +213,15 @@ START_TEST(t_garbage)
 {
 	struct srv *s = srv_start(conf_plain);
 	struct cl *a = cl_new(s, "alice");
-	static const char junk[] =
-	    ":\r\n:onlyprefix\r\n \r\n   \r\n\x01\x02\x03\r\n"
-	    "001 alice :fake numeric\r\nPRIVMSG\r\nMODE\r\nJOIN\r\n"
-	    "PRIVMSG ::::\r\nJOIN :\r\nJOIN ,,,,\r\nMODE #x +k\r\n"
-	    "MODE alice +++---\r\nKICK , ,\r\nNICK :\r\nWHO\r\n"
-	    "\xff\xfe\xfd invalid utf8\r\nPRIVMSG alice :\xc3\x28\r\n"
-	    "TOPIC ,\r\nINVITE , ,\r\nPART ,\r\nLIST ,,,\r\nNAMES ,,,\r\n"
-	    "USERHOST , , , , ,\r\nISON , ,\r\n";
+	static const char junk[] = ":\r\n:onlyprefix\r\n \r\n   \r\n\x01\x02\x03\r\n"
+				   "001 alice :fake numeric\r\nPRIVMSG\r\nMODE\r\nJOIN\r\n"
+				   "PRIVMSG ::::\r\nJOIN :\r\nJOIN ,,,,\r\nMODE #x +k\r\n"
+				   "MODE alice +++---\r\nKICK , ,\r\nNICK :\r\nWHO\r\n"
+				   "\xff\xfe\xfd invalid utf8\r\nPRIVMSG alice :\xc3\x28\r\n"
+				   "TOPIC ,\r\nINVITE , ,\r\nPART ,\r\nLIST ,,,\r\nNAMES ,,,\r\n"
+				   "USERHOST , , , , ,\r\nISON , ,\r\n";
 
-	a->strict = 0;	/* this test is about survival; see below */
+	a->strict = 0; /* this test is about survival; see below */
 	cl_send_raw(a, junk, sizeof(junk) - 1);
 	cl_sync(a);
 	cl_send(a, "JOIN #after");
@@ -239,32 +237,48 @@ START_TEST(t_no_empty_params)
 	struct srv *s = srv_start(conf_plain);
 	struct cl *a = cl_new(s, "alice");
 	static const char *cmds[] = {
-		"KICK , ,", "KICK #c ,", "PART ,", "NAMES ,,,", "TOPIC ,",
-		"JOIN ,#x,", "PRIVMSG ,alice :x", "NOTICE , :x", "INVITE alice ,",
-		"WHOIS ,", "MODE ,", "LIST ,", "WHO ,", "WHOWAS ,", "ISON ,",
-		"USERHOST ,", "MONITOR + ,", "PART #x,,#y",
+		"KICK , ,",
+		"KICK #c ,",
+		"PART ,",
+		"NAMES ,,,",
+		"TOPIC ,",
+		"JOIN ,#x,",
+		"PRIVMSG ,alice :x",
+		"NOTICE , :x",
+		"INVITE alice ,",
+		"WHOIS ,",
+		"MODE ,",
+		"LIST ,",
+		"WHO ,",
+		"WHOWAS ,",
+		"ISON ,",
+		"USERHOST ,",
+		"MONITOR + ,",
+		"PART #x,,#y",
 	};
 	char bad[4096];
 	size_t i, k;
 
 	cl_join(a, "#c");
-	a->strict = 0;	/* collect every malformed line, report them all */
+	a->strict = 0; /* collect every malformed line, report them all */
 	bad[0] = '\0';
 	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++) {
 		cl_send(a, "%s", cmds[k]);
 		cl_sync(a);
 		for (i = 0; i < a->npend; i++)
-			if (!rx_match(a->pend[i], "^(@[^ ]+ )?(:[^ ]+ )?"
-			    "([A-Za-z]+|[0-9]{3})( [^: ][^ ]*)*( :.*)?$"))
-				snprintf(bad + strlen(bad), sizeof(bad) -
-				    strlen(bad), "\n  %s -> \"%s\"", cmds[k],
-				    a->pend[i]);
+			if (!rx_match(a->pend[i],
+				"^(@[^ ]+ )?(:[^ ]+ )?"
+				"([A-Za-z]+|[0-9]{3})( [^: ][^ ]*)*( :.*)?$"))
+				snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
+				    "\n  %s -> \"%s\"", cmds[k], a->pend[i]);
 		cl_drain(a);
 		while (a->npend > 0)
 			free(a->pend[--a->npend]);
 	}
-	ck_assert_msg(bad[0] == '\0', "replies with an empty middle "
-	    "parameter:%s", bad);
+	ck_assert_msg(bad[0] == '\0',
+	    "replies with an empty middle "
+	    "parameter:%s",
+	    bad);
 }
 END_TEST
 
@@ -301,7 +315,8 @@ START_TEST(t_max_clients)
 	struct cl *d = cl_connect(s->port);
 	int i;
 
-	(void)b; (void)c;
+	(void)b;
+	(void)c;
 	cl_expect(d, "^ERROR :", LIVE_T);
 	cl_expect_eof(d, LIVE_T);
 	cl_send(a, "QUIT");
@@ -340,8 +355,7 @@ START_TEST(t_many_clients)
 	}
 	cl_send(cs[0], "PRIVMSG #big :hello everyone");
 	for (i = 1; i < 100; i++)
-		cl_expect(cs[i], PFX("user0") "PRIVMSG #big :hello everyone$",
-		    LIVE_T);
+		cl_expect(cs[i], PFX("user0") "PRIVMSG #big :hello everyone$", LIVE_T);
 	cl_send(cs[0], "NAMES #big");
 	cl_expect(cs[0], SRV "366 user0 #big ", LIVE_T);
 }
@@ -377,22 +391,20 @@ START_TEST(t_slow_reader_sendq_exceeded)
 		}
 		/* bob gets the batch's last line promptly (and maybe slow's
 		 * QUIT somewhere before it) */
-		snprintf(re, sizeof(re), "(" PFX("alice") "PRIVMSG #c :%d |"
-		    PFX("slow") "QUIT )", seq);
+		snprintf(re, sizeof(re), "(" PFX("alice") "PRIVMSG #c :%d |" PFX("slow") "QUIT )",
+		    seq);
 		l = cl_expect(b, re, 3000);
 		if (rx_match(l, " QUIT ")) {
 			bquit = 1;
 			ck_assert_msg(rx_match(l, "QUIT :.*SendQ exceeded"),
 			    "bob saw QUIT reason: %s", l);
-			snprintf(re, sizeof(re), PFX("alice") "PRIVMSG #c :%d ",
-			    seq);
+			snprintf(re, sizeof(re), PFX("alice") "PRIVMSG #c :%d ", seq);
 			cl_expect(b, re, 3000);
 		}
 		quit = cl_try_expect(a, PFX("slow") "QUIT ", 0) != NULL;
 	}
 	ck_assert_msg(quit, "slow reader not closed after %zu bytes", sent);
-	ck_assert_msg(rx_match(a->last, "QUIT :.*SendQ exceeded"),
-	    "QUIT reason: %s", a->last);
+	ck_assert_msg(rx_match(a->last, "QUIT :.*SendQ exceeded"), "QUIT reason: %s", a->last);
 	if (!bquit)
 		cl_expect(b, PFX("slow") "QUIT :.*SendQ exceeded", LIVE_T);
 	/* and the others are still fine */
@@ -422,8 +434,7 @@ START_TEST(t_slow_reader_resumes)
 	for (i = 1; i <= n; i++) {
 		cl_send(a, "PRIVMSG #c :%d %s", i, text);
 		if (i % 100 == 0) {
-			snprintf(re, sizeof(re), PFX("alice") "PRIVMSG #c :%d ",
-			    i);
+			snprintf(re, sizeof(re), PFX("alice") "PRIVMSG #c :%d ", i);
 			cl_expect(b, re, 3000);
 		}
 	}
@@ -432,10 +443,9 @@ START_TEST(t_slow_reader_resumes)
 		const char *l = cl_expect(slow, " PRIVMSG #c :", 10000);
 		char num[16];
 
-		ck_assert_msg(rx_group(l, "PRIVMSG #c :([0-9]+) ", 1, num,
-		    sizeof(num)), "bad line %s", l);
-		ck_assert_msg(atoi(num) == i, "message %d arrived as #%d",
-		    atoi(num), i);
+		ck_assert_msg(rx_group(l, "PRIVMSG #c :([0-9]+) ", 1, num, sizeof(num)),
+		    "bad line %s", l);
+		ck_assert_msg(atoi(num) == i, "message %d arrived as #%d", atoi(num), i);
 	}
 	cl_sync(slow);
 }

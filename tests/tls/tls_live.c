@@ -28,8 +28,8 @@
 
 #include "livelib.h"
 
-#define T_MS	LIVE_T		/* bound for one expectation */
-#define FP_LEN	(2 * EVP_MAX_MD_SIZE + 1)
+#define T_MS   LIVE_T /* bound for one expectation */
+#define FP_LEN (2 * EVP_MAX_MD_SIZE + 1)
 
 /* ------------------------------------------------------------ helpers */
 
@@ -155,28 +155,27 @@ path(const char *name)
 }
 
 /* For evircd -t in test_tls_config_errors (the line numbers matter). */
-static const char conf_fmt[] =
-	"[server]\n"
-	"name = irc.test\n"
-	"network = TestNet\n"
-	"[listen]\n"
-	"address = 127.0.0.1\n"
-	"port = 0\n"
-	"[listen]\n"
-	"address = 127.0.0.1\n"
-	"port = 0\n"
-	"tls = yes\n"
-	"certificate = %s\n"
-	"private_key = %s\n"
-	"[limits]\n"
-	"ping_interval = 600\n"
-	"ping_timeout = 600\n"
-	"[flood]\n"
-	"enabled = no\n"
-	"[oper]\n"
-	"name = op\n"
-	"password = secret\n"
-	"host = *\n";
+static const char conf_fmt[] = "[server]\n"
+			       "name = irc.test\n"
+			       "network = TestNet\n"
+			       "[listen]\n"
+			       "address = 127.0.0.1\n"
+			       "port = 0\n"
+			       "[listen]\n"
+			       "address = 127.0.0.1\n"
+			       "port = 0\n"
+			       "tls = yes\n"
+			       "certificate = %s\n"
+			       "private_key = %s\n"
+			       "[limits]\n"
+			       "ping_interval = 600\n"
+			       "ping_timeout = 600\n"
+			       "[flood]\n"
+			       "enabled = no\n"
+			       "[oper]\n"
+			       "name = op\n"
+			       "password = secret\n"
+			       "host = *\n";
 
 /* cl_next: the very next line (no skipping). */
 static const char *
@@ -232,7 +231,7 @@ START_TEST(test_tls_register)
 	cl_expect(a, "^:alice MODE alice :\\+z$", T_MS);
 	cl_send(a, "MODE alice");
 	cl_expect(a, "^:irc\\.test 221 alice \\+z$", T_MS);
-	cl_send(a, "MODE alice -z");	/* changes nothing, says nothing */
+	cl_send(a, "MODE alice -z"); /* changes nothing, says nothing */
 	cl_send(a, "PING :after-z");
 	l = cl_next(a);
 	ck_assert_msg(rx_match(l, "PONG irc\\.test :after-z$"), "after MODE -z: %s", l);
@@ -241,7 +240,8 @@ START_TEST(test_tls_register)
 	cl_send(a, "MODE alice");
 	cl_expect(a, "^:irc\\.test 221 alice \\+iz$", T_MS);
 	cl_send(a, "WHOIS alice");
-	ck_assert(cl_until(a, " 318 ", "^:irc\\.test 671 alice alice :is using a secure connection$"));
+	ck_assert(
+	    cl_until(a, " 318 ", "^:irc\\.test 671 alice alice :is using a secure connection$"));
 	cl_send(a, "WHOIS alice");
 	ck_assert(!cl_until(a, " 318 ", " 276 "));
 	cl_close(a);
@@ -265,8 +265,8 @@ START_TEST(test_tls_certfp)
 	b = cl_plain(s, "bob");
 	cl_reg(b, "bob");
 
-	snprintf(re, sizeof(re), "^:irc\\.test 276 alice alice :has client certificate fingerprint %s$",
-	    fp);
+	snprintf(re, sizeof(re),
+	    "^:irc\\.test 276 alice alice :has client certificate fingerprint %s$", fp);
 	cl_send(a, "WHOIS alice");
 	ck_assert_msg(cl_until(a, " 318 ", re), "no 276 with %s", fp);
 
@@ -277,8 +277,8 @@ START_TEST(test_tls_certfp)
 
 	cl_send(b, "OPER op secret");
 	cl_expect(b, " 381 bob ", T_MS);
-	snprintf(re, sizeof(re), "^:irc\\.test 276 bob alice :has client certificate fingerprint %s$",
-	    fp);
+	snprintf(re, sizeof(re),
+	    "^:irc\\.test 276 bob alice :has client certificate fingerprint %s$", fp);
 	cl_send(b, "WHOIS alice");
 	ck_assert(cl_until(b, " 318 ", re));
 
@@ -341,7 +341,7 @@ START_TEST(test_plaintext_on_tls_port)
 	s = tls_srv();
 	p = cl_plain_on(s->tls_port, "plain-on-tls");
 	cl_send(p, "NICK x");
-	cl_expect_eof(p, T_MS);	/* "plaintext client on the TLS port not closed" */
+	cl_expect_eof(p, T_MS); /* "plaintext client on the TLS port not closed" */
 	cl_close(p);
 	ck_assert_msg(srv_log_wait(s, "info: TLS handshake with 127\\.0\\.0\\.1 failed: .+", T_MS),
 	    "no handshake failure logged:\n%s", srv_log_tail(s));
@@ -391,7 +391,7 @@ START_TEST(test_tls_handshake_timeout)
 	p = cl_plain_on(s->tls_port, "silent-on-tls");
 	a = cl_tls(s, "alice", NULL, NULL);
 	t0 = now_ms();
-	cl_expect_eof(p, T_MS);		/* before: open for 60 s + 10 s */
+	cl_expect_eof(p, T_MS); /* before: open for 60 s + 10 s */
 	dt = now_ms() - t0;
 	ck_assert_msg(dt < 3000, "silent TLS connection closed after %lld ms (timeout 1 s)", dt);
 	cl_close(p);
@@ -424,8 +424,11 @@ START_TEST(test_tls_versions)
 	cl_close(a);
 	a = cl_connect_tls_opt(s->tls_port, &tls11, err, sizeof(err));
 	ck_assert_msg(a == NULL, "TLS 1.1 accepted");
-	ck_assert_msg(srv_log_wait(s, "TLS handshake with 127\\.0\\.0\\.1 failed: "
-	    "(unsupported protocol|.*version.*)", T_MS), "%s", srv_log_tail(s));
+	ck_assert_msg(srv_log_wait(s,
+			  "TLS handshake with 127\\.0\\.0\\.1 failed: "
+			  "(unsupported protocol|.*version.*)",
+			  T_MS),
+	    "%s", srv_log_tail(s));
 	ck_assert(srv_alive(s));
 	srv_stop(s);
 }
@@ -490,19 +493,22 @@ START_TEST(test_tls_config_errors)
 	const char *bin = getenv("EVIRCD_BIN");
 	char conf[2048], tconf[128], *out;
 	char *argv[] = { (char *)bin, "-t", "-c", tconf, NULL };
-	struct { const char *crt, *key, *re; } cases[] = {
+	struct {
+		const char *crt, *key, *re;
+	} cases[] = {
 		{ "a.crt", "a.key", NULL },
 		{ "missing.crt", "a.key",
-		  ":7: \\[listen\\] certificate .*missing\\.crt: No such file or directory" },
+		    ":7: \\[listen\\] certificate .*missing\\.crt: No such file or directory" },
 		{ "a.crt", "missing.key",
-		  ":7: \\[listen\\] private_key .*missing\\.key: No such file or directory" },
-		{ "a.crt", "b.key", ":7: \\[listen\\] private_key .*b\\.key does not match certificate" },
+		    ":7: \\[listen\\] private_key .*missing\\.key: No such file or directory" },
+		{ "a.crt", "b.key",
+		    ":7: \\[listen\\] private_key .*b\\.key does not match certificate" },
 		{ "junk", "a.key", ":7: \\[listen\\] certificate .*junk: " },
 	};
 	size_t i;
 
 	ck_assert(bin != NULL);
-	(void)key("a");		/* a.crt, a.key, b.key exist in the suite root */
+	(void)key("a"); /* a.crt, a.key, b.key exist in the suite root */
 	(void)key("b");
 	write_file(path("junk"), "junk\n");
 	snprintf(tconf, sizeof(tconf), "%s", path("t.conf"));
@@ -518,7 +524,8 @@ START_TEST(test_tls_config_errors)
 		}
 		ck_assert_int_eq(run(argv, path("t.err")), 1);
 		out = slurp(path("t.err"));
-		ck_assert_msg(rx_match(out, cases[i].re), "case %zu: '%s' !~ /%s/", i, out, cases[i].re);
+		ck_assert_msg(rx_match(out, cases[i].re), "case %zu: '%s' !~ /%s/", i, out,
+		    cases[i].re);
 	}
 	/* tls = yes without files */
 	write_file(argv[3], "[listen]\naddress = 127.0.0.1\nport = 0\ntls = yes\n");

@@ -45,7 +45,7 @@ START_TEST(rfc1459_lower)
 	ck_assert_uint_eq(casemap_lower(CASEMAP_RFC1459, '_'), '_');
 	ck_assert_uint_eq(casemap_lower(CASEMAP_RFC1459, '`'), '`');
 	ck_assert_uint_eq(casemap_lower(CASEMAP_RFC1459, '-'), '-');
-	ck_assert_uint_eq(casemap_lower(CASEMAP_RFC1459, 0xC9), 0xC9);	/* no Latin-1 folding */
+	ck_assert_uint_eq(casemap_lower(CASEMAP_RFC1459, 0xC9), 0xC9); /* no Latin-1 folding */
 }
 END_TEST
 
@@ -101,8 +101,8 @@ START_TEST(cmp)
 END_TEST
 
 struct match_case {
-	const char	*mask, *str;
-	bool		 want;
+	const char *mask, *str;
+	bool want;
 };
 
 static const struct match_case match_cases[] = {
@@ -148,7 +148,7 @@ static const struct match_case match_cases[] = {
 	{ "x\\", "x\\", true },
 	{ "*\\", "ab\\", true },
 	{ "\\[*", "\\[x", true },
-	{ "\\[*", "|{x", true },	/* rfc1459: '|' is the lower case of '\' */
+	{ "\\[*", "|{x", true }, /* rfc1459: '|' is the lower case of '\' */
 	{ "*\\*", "ab*", true },
 	{ "*\\*", "abc", false },
 	/* backtracking after a partial match */
@@ -209,9 +209,9 @@ START_TEST(match_pathological)
 END_TEST
 
 struct name_case {
-	const char	*name;
-	size_t		 len;
-	bool		 want;
+	const char *name;
+	size_t len;
+	bool want;
 };
 
 /* RFC 2812 §2.3.1: nickname = ( letter / special ) *( letter / digit /
@@ -226,8 +226,8 @@ static const struct name_case nick_cases[] = {
 	{ "`_^{|}", 30, true },
 	{ "_a-b[c]d\\e`f^g{h}i|", 30, true },
 	{ "", 30, false },
-	{ "1abc", 30, false },		/* leading digit */
-	{ "-abc", 30, false },		/* leading hyphen */
+	{ "1abc", 30, false }, /* leading digit */
+	{ "-abc", 30, false }, /* leading hyphen */
 	{ "a b", 30, false },
 	{ "a!b", 30, false },
 	{ "a@b", 30, false },
@@ -240,9 +240,9 @@ static const struct name_case nick_cases[] = {
 	{ "#a", 30, false },
 	{ "&a", 30, false },
 	{ "a\x01", 30, false },
-	{ "\xc3\xa9t\xc3\xa9", 30, false },	/* UTF-8: not in the grammar */
-	{ "abcdefghi", 9, true },	/* RFC 2812: at most 9 ... */
-	{ "abcdefghij", 9, false },	/* ... or NICKLEN */
+	{ "\xc3\xa9t\xc3\xa9", 30, false }, /* UTF-8: not in the grammar */
+	{ "abcdefghi", 9, true }, /* RFC 2812: at most 9 ... */
+	{ "abcdefghij", 9, false }, /* ... or NICKLEN */
 	{ "abc", 3, true },
 	{ "abcd", 3, false },
 	{ "abcdefghijklmnopqrstuvwxyzabcd", 30, true },
@@ -253,8 +253,8 @@ START_TEST(nick_table)
 {
 	const struct name_case *nc = &nick_cases[_i];
 
-	ck_assert_msg(nick_valid(nc->name, nc->len) == nc->want, "nick_valid('%s', %zu) should be %s",
-	    nc->name, nc->len, nc->want ? "true" : "false");
+	ck_assert_msg(nick_valid(nc->name, nc->len) == nc->want,
+	    "nick_valid('%s', %zu) should be %s", nc->name, nc->len, nc->want ? "true" : "false");
 }
 END_TEST
 
@@ -267,7 +267,7 @@ static const struct name_case chan_cases[] = {
 	{ "&local", 50, true },
 	{ "+modeless", 50, true },
 	{ "#Chan-With.Many_chars!", 50, true },
-	{ "#\xc3\xa9t\xc3\xa9", 50, true },	/* any octet but the forbidden ones */
+	{ "#\xc3\xa9t\xc3\xa9", 50, true }, /* any octet but the forbidden ones */
 	{ "#", 50, false },
 	{ "", 50, false },
 	{ "a", 50, false },
@@ -275,7 +275,9 @@ static const struct name_case chan_cases[] = {
 	{ "@chan", 50, false },
 	{ "#a b", 50, false },
 	{ "#a,b", 50, false },
-	{ "#a\x07" "b", 50, false },
+	{ "#a\x07"
+	  "b",
+	    50, false },
 	{ "#a:b", 50, false },
 	{ "#a\rb", 50, false },
 	{ "#a\nb", 50, false },
@@ -284,9 +286,9 @@ static const struct name_case chan_cases[] = {
 	{ "!ABCDEfoo", 50, true },
 	{ "!12345x", 50, true },
 	{ "!A1B2Cname", 50, true },
-	{ "!ABCDE", 50, false },	/* no short name */
+	{ "!ABCDE", 50, false }, /* no short name */
 	{ "!ABCD", 50, false },
-	{ "!AB-DEfoo", 50, false },	/* id is [A-Z0-9] only */
+	{ "!AB-DEfoo", 50, false }, /* id is [A-Z0-9] only */
 	{ "!!foo", 50, true },
 	{ "!!", 50, false },
 	{ "!", 50, false },
@@ -336,7 +338,8 @@ casemap_suite(void)
 
 	tc = tcase_create("match");
 	tcase_set_timeout(tc, 5);
-	tcase_add_loop_test(tc, match_table, 0, (int)(sizeof(match_cases) / sizeof(match_cases[0])));
+	tcase_add_loop_test(tc, match_table, 0,
+	    (int)(sizeof(match_cases) / sizeof(match_cases[0])));
 	tcase_add_test(tc, match_ascii);
 	suite_add_tcase(s, tc);
 

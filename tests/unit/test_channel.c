@@ -117,18 +117,18 @@ START_TEST(cursor_survives_free)
 	channel_cursor_start(srv, &c3);
 	ck_assert_ptr_eq(c1.next, b);
 	ck_assert_ptr_eq(c2.next, b);
-	channel_free(srv, b);		/* both cursors pointed at it */
+	channel_free(srv, b); /* both cursors pointed at it */
 	ck_assert_ptr_eq(c1.next, d);
 	ck_assert_ptr_eq(c2.next, d);
 	ck_assert_ptr_eq(channel_cursor_take(&c1), d);
 	channel_cursor_stop(&c2);
 	ck_assert_ptr_null(c2.next);
-	channel_free(srv, d);		/* c2 stopped: untouched */
+	channel_free(srv, d); /* c2 stopped: untouched */
 	ck_assert_ptr_null(c2.next);
-	channel_free(srv, e);		/* the last one: c1 reaches the end */
+	channel_free(srv, e); /* the last one: c1 reaches the end */
 	ck_assert_ptr_null(c1.next);
 	ck_assert_ptr_null(channel_cursor_take(&c1));
-	channel_cursor_stop(&c1);	/* idempotent at the end */
+	channel_cursor_stop(&c1); /* idempotent at the end */
 	channel_cursor_stop(&c3);
 	channel_free(srv, a);
 }
@@ -161,7 +161,7 @@ START_TEST(members_both_ways)
 	ck_assert_uint_eq(b->nchannels, 0);
 	ck_assert_ptr_null(channel_find_member(ch, b));
 	ck_assert(LIST_EMPTY(&b->channels));
-	ck_assert_ptr_eq(server_find_channel(srv, "#c"), ch);	/* still has alice */
+	ck_assert_ptr_eq(server_find_channel(srv, "#c"), ch); /* still has alice */
 }
 END_TEST
 
@@ -300,7 +300,7 @@ END_TEST
 START_TEST(can_send)
 {
 	struct client *op = mkclient("op", "~op"), *v = mkclient("voiced", "~v"),
-	    *m = mkclient("member", "~m"), *out = mkclient("outsider", "~o");
+		      *m = mkclient("member", "~m"), *out = mkclient("outsider", "~o");
 	struct channel *ch = channel_new(srv, "#s");
 
 	channel_add_member(ch, op, MEMB_OP);
@@ -310,7 +310,7 @@ START_TEST(can_send)
 	ch->modes = 0;
 	ck_assert(channel_can_send(ch, op));
 	ck_assert(channel_can_send(ch, m));
-	ck_assert(channel_can_send(ch, out));	/* -n: outsiders may send */
+	ck_assert(channel_can_send(ch, out)); /* -n: outsiders may send */
 
 	ch->modes = CMODE_NOEXTERNAL;
 	ck_assert(channel_can_send(ch, m));
@@ -328,7 +328,7 @@ START_TEST(can_send)
 	add_mask(ch, LIST_BAN, "voiced");
 	ck_assert(!channel_can_send(ch, m));
 	ck_assert(!channel_can_send(ch, out));
-	ck_assert(channel_can_send(ch, v));	/* voice overrides a ban */
+	ck_assert(channel_can_send(ch, v)); /* voice overrides a ban */
 	add_mask(ch, LIST_EXCEPT, "member");
 	ck_assert(channel_can_send(ch, m));
 }
@@ -349,7 +349,7 @@ START_TEST(list_max)
 	ck_assert_uint_eq(ch->nlist, 3);
 	ck_assert(channel_list_del(srv, ch, LIST_EXCEPT, "b!*@*"));
 	ck_assert(!channel_list_del(srv, ch, LIST_EXCEPT, "b!*@*"));
-	ck_assert(!channel_list_del(srv, ch, LIST_BAN, "c!*@*"));	/* wrong list */
+	ck_assert(!channel_list_del(srv, ch, LIST_BAN, "c!*@*")); /* wrong list */
 	ck_assert_uint_eq(ch->nlist, 2);
 	ck_assert_int_eq(channel_list_add(ch, LIST_BAN, "d!*@*", "s", 1, 3), 1);
 	channel_free(srv, ch);

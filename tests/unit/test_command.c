@@ -16,8 +16,8 @@ START_TEST(sorted_unique)
 	ck_assert_uint_gt(command_count, 0);
 	for (i = 1; i < command_count; i++)
 		ck_assert_msg(strcmp(command_table[i - 1].name, command_table[i].name) < 0,
-		    "table not strictly sorted at %zu: '%s' then '%s'", i, command_table[i - 1].name,
-		    command_table[i].name);
+		    "table not strictly sorted at %zu: '%s' then '%s'", i,
+		    command_table[i - 1].name, command_table[i].name);
 }
 END_TEST
 
@@ -53,10 +53,38 @@ END_TEST
 START_TEST(find_rfc_commands)
 {
 	static const char *const must[] = {
-		"PASS", "NICK", "USER", "OPER", "MODE", "QUIT", "JOIN", "PART", "TOPIC",
-		"NAMES", "LIST", "INVITE", "KICK", "PRIVMSG", "NOTICE", "MOTD", "LUSERS",
-		"VERSION", "STATS", "LINKS", "TIME", "ADMIN", "INFO", "WHO", "WHOIS",
-		"WHOWAS", "KILL", "PING", "PONG", "AWAY", "ISON", "USERHOST",
+		"PASS",
+		"NICK",
+		"USER",
+		"OPER",
+		"MODE",
+		"QUIT",
+		"JOIN",
+		"PART",
+		"TOPIC",
+		"NAMES",
+		"LIST",
+		"INVITE",
+		"KICK",
+		"PRIVMSG",
+		"NOTICE",
+		"MOTD",
+		"LUSERS",
+		"VERSION",
+		"STATS",
+		"LINKS",
+		"TIME",
+		"ADMIN",
+		"INFO",
+		"WHO",
+		"WHOIS",
+		"WHOWAS",
+		"KILL",
+		"PING",
+		"PONG",
+		"AWAY",
+		"ISON",
+		"USERHOST",
 	};
 	size_t i;
 
@@ -84,7 +112,7 @@ START_TEST(find_unknown)
 {
 	ck_assert_ptr_null(command_find("FOO"));
 	ck_assert_ptr_null(command_find(""));
-	ck_assert_ptr_null(command_find("privmsg"));	/* the parser upper-cases */
+	ck_assert_ptr_null(command_find("privmsg")); /* the parser upper-cases */
 	ck_assert_ptr_null(command_find("PRIVMSGX"));
 	ck_assert_ptr_null(command_find("PRIV"));
 	ck_assert_ptr_null(command_find("AAAA"));
@@ -97,7 +125,8 @@ END_TEST
  * before registration (RFC 2812 §3.1), operator ones need +o (481). */
 START_TEST(flags)
 {
-	static const char *const prereg[] = { "PASS", "NICK", "USER", "QUIT", "PING", "PONG", "CAP" };
+	static const char *const prereg[] = { "PASS", "NICK", "USER", "QUIT", "PING", "PONG",
+		"CAP" };
 	static const char *const reg[] = { "JOIN", "PRIVMSG", "MODE", "WHOIS", "OPER" };
 	static const char *const oper[] = { "KILL", "DIE", "REHASH", "WALLOPS" };
 	size_t i;

@@ -63,10 +63,11 @@ assert_err_line(const char *err, int line, const char *what)
 	char want[300];
 
 	snprintf(want, sizeof(want), "%s:%d:", path, line);
-	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "error '%s' should start with '%s'", err,
-	    want);
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "error '%s' should start with '%s'",
+	    err, want);
 	if (what != NULL)
-		ck_assert_msg(strstr(err, what) != NULL, "error '%s' should mention '%s'", err, what);
+		ck_assert_msg(strstr(err, what) != NULL, "error '%s' should mention '%s'", err,
+		    what);
 }
 
 START_TEST(defaults)
@@ -119,32 +120,31 @@ START_TEST(load_valid)
 	char err[512] = "";
 	struct config *cfg;
 
-	write_conf(
-	    "; a comment\n"
-	    "[server]\n"
-	    "name = irc.example.org\n"
-	    "network = ExampleNet\n"
-	    "description = A test server\n"
-	    "casemapping = ascii\n"
-	    "admin_email = ops@example.org\n"
-	    "\n"
-	    "[limits]\n"
-	    "max_clients = 500\n"
-	    "nicklen = 16\n"
-	    "sendq = 64k\n"
-	    "recvq = 1m\n"
-	    "ping_interval = 90\n"
-	    "nick_delay = 0\n"
-	    "whowas_history = 0\n"
-	    "\n"
-	    "[flood]\n"
-	    "enabled = no\n"
-	    "burst = 20\n"
-	    "penalty = 2\n"
-	    "exempt_opers = off\n"
-	    "\n"
-	    "[security]\n"
-	    "password = letmein\n");
+	write_conf("; a comment\n"
+		   "[server]\n"
+		   "name = irc.example.org\n"
+		   "network = ExampleNet\n"
+		   "description = A test server\n"
+		   "casemapping = ascii\n"
+		   "admin_email = ops@example.org\n"
+		   "\n"
+		   "[limits]\n"
+		   "max_clients = 500\n"
+		   "nicklen = 16\n"
+		   "sendq = 64k\n"
+		   "recvq = 1m\n"
+		   "ping_interval = 90\n"
+		   "nick_delay = 0\n"
+		   "whowas_history = 0\n"
+		   "\n"
+		   "[flood]\n"
+		   "enabled = no\n"
+		   "burst = 20\n"
+		   "penalty = 2\n"
+		   "exempt_opers = off\n"
+		   "\n"
+		   "[security]\n"
+		   "password = letmein\n");
 	cfg = config_load(path, err, sizeof(err));
 	ck_assert_msg(cfg != NULL, "config_load failed: %s", err);
 	ck_assert_str_eq(cfg->name, "irc.example.org");
@@ -199,21 +199,20 @@ START_TEST(load_repeated_sections)
 	char err[512] = "";
 	struct config *cfg;
 
-	write_conf(
-	    "[listen]\n"
-	    "address = 127.0.0.1\n"
-	    "port = 6697\n"
-	    "[listen]\n"
-	    "address = ::1\n"
-	    "port = 0\n"
-	    "[listen]\n"
-	    "[oper]\n"
-	    "name = alice\n"
-	    "password = secret1\n"
-	    "host = *@127.0.0.1\n"
-	    "[oper]\n"
-	    "name = bob\n"
-	    "password = secret2\n");
+	write_conf("[listen]\n"
+		   "address = 127.0.0.1\n"
+		   "port = 6697\n"
+		   "[listen]\n"
+		   "address = ::1\n"
+		   "port = 0\n"
+		   "[listen]\n"
+		   "[oper]\n"
+		   "name = alice\n"
+		   "password = secret1\n"
+		   "host = *@127.0.0.1\n"
+		   "[oper]\n"
+		   "name = bob\n"
+		   "password = secret2\n");
 	cfg = config_load(path, err, sizeof(err));
 	ck_assert_msg(cfg != NULL, "config_load failed: %s", err);
 	ck_assert_uint_eq(cfg->nlistens, 3);
@@ -230,7 +229,7 @@ START_TEST(load_repeated_sections)
 	ck_assert_str_eq(cfg->opers[0].host, "*@127.0.0.1");
 	ck_assert_str_eq(cfg->opers[1].name, "bob");
 	ck_assert_str_eq(cfg->opers[1].password, "secret2");
-	ck_assert_str_eq(cfg->opers[1].host, "*");	/* default host */
+	ck_assert_str_eq(cfg->opers[1].host, "*"); /* default host */
 	config_free(cfg);
 	unlink_conf();
 }
@@ -238,14 +237,13 @@ END_TEST
 
 START_TEST(err_unknown_key)
 {
-	const char *err = load_err(
-	    "[server]\n"
-	    "name = irc.example.org\n"
-	    "\n"
-	    "[limits]\n"
-	    "nicklen = 20\n"
-	    "bogus_key = 1\n"
-	    "channellen = 40\n");
+	const char *err = load_err("[server]\n"
+				   "name = irc.example.org\n"
+				   "\n"
+				   "[limits]\n"
+				   "nicklen = 20\n"
+				   "bogus_key = 1\n"
+				   "channellen = 40\n");
 	assert_err_line(err, 6, "bogus_key");
 	unlink_conf();
 }
@@ -261,11 +259,10 @@ END_TEST
 
 START_TEST(err_unknown_section)
 {
-	const char *err = load_err(
-	    "[server]\n"
-	    "name = irc.example.org\n"
-	    "[nonsense]\n"
-	    "x = 1\n");
+	const char *err = load_err("[server]\n"
+				   "name = irc.example.org\n"
+				   "[nonsense]\n"
+				   "x = 1\n");
 	assert_err_line(err, 3, "nonsense");
 	unlink_conf();
 }
@@ -335,7 +332,7 @@ START_TEST(err_bad_values)
 	unlink_conf();
 	/* over 64 bytes: the ISUPPORT token could not be sent whole */
 	err = load_err("[server]\nnetwork = "
-	    "N0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n");
+		       "N0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n");
 	assert_err_line(err, 2, "network");
 	unlink_conf();
 }
@@ -407,8 +404,8 @@ START_TEST(password_plain)
 	ck_assert(password_check("secret", "secret"));
 	ck_assert(!password_check("secret", "Secret"));
 	ck_assert(!password_check("secret", "secreT"));
-	ck_assert(!password_check("secret", "secre"));		/* prefix */
-	ck_assert(!password_check("secret", "secrets"));	/* longer */
+	ck_assert(!password_check("secret", "secre")); /* prefix */
+	ck_assert(!password_check("secret", "secrets")); /* longer */
 	ck_assert(!password_check("secret", ""));
 	ck_assert(!password_check("", "secret"));
 	ck_assert(password_check("", ""));
@@ -426,7 +423,8 @@ END_TEST
  * "$argon2" kind is a configuration error naming the key. */
 START_TEST(password_hash_config)
 {
-	static const char good[] = "$argon2id$v=19$m=65536,t=2,p=1$"
+	static const char good[] =
+	    "$argon2id$v=19$m=65536,t=2,p=1$"
 	    "c29tZXNhbHRzb21lc2FsdA$8W5V7cgwK1Y0RR1kqSk3AN3IKH5bVnVP6oLUJ6ZKkUA";
 	char conf[512], err[512];
 	struct config *cfg;
@@ -440,9 +438,11 @@ START_TEST(password_hash_config)
 	ck_assert_ptr_nonnull(password_config_error("$argon2i$v=19$m=4096,t=3,p=1$c2FsdA$aGFzaA"));
 	ck_assert_ptr_nonnull(password_config_error("$argon2id$garbage"));
 	ck_assert_ptr_nonnull(password_config_error(
-	    "$argon2id$v=19$m=99999999999999999999999999,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$8W5V7cgwK1Y0RR1kqSk3AN3IKH5bVnVP6oLUJ6ZKkUA"));
-	ck_assert_ptr_nonnull(password_config_error(
-	    "$argon2id$v=19$m=99999999,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$8W5V7cgwK1Y0RR1kqSk3AN3IKH5bVnVP6oLUJ6ZKkUA"));
+	    "$argon2id$v=19$m=99999999999999999999999999,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
+	    "8W5V7cgwK1Y0RR1kqSk3AN3IKH5bVnVP6oLUJ6ZKkUA"));
+	ck_assert_ptr_nonnull(
+	    password_config_error("$argon2id$v=19$m=99999999,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
+				  "8W5V7cgwK1Y0RR1kqSk3AN3IKH5bVnVP6oLUJ6ZKkUA"));
 
 	/* without hash support (as a build without libsodium) */
 	password_test_disable_hashes(true);
@@ -456,7 +456,7 @@ START_TEST(password_hash_config)
 	write_conf(conf);
 	cfg = config_load(path, err, sizeof(err));
 	ck_assert_msg(cfg == NULL && strstr(err, "[oper] password: "), "%s", err);
-	ck_assert(!password_check(good, good));	/* never as plain text */
+	ck_assert(!password_check(good, good)); /* never as plain text */
 	password_test_disable_hashes(false);
 
 	/* a malformed one, in any build */
@@ -512,11 +512,18 @@ END_TEST
 START_TEST(cidr_canonical)
 {
 	static const char *cases[][2] = {
-		{ "::1", "0::1" }, { "0::1", "0::1" }, { "0:0:0:0:0:0:0:1", "0::1" },
-		{ "::0001", "0::1" }, { "2001:DB8::1", "2001:db8::1" },
-		{ "2001:db8::ff/32", "2001:db8::/32" }, { "::ffff:1.2.3.4", "1.2.3.4" },
-		{ "::FFFF:7f00:1", "127.0.0.1" }, { "10.1.2.3/8", "10.0.0.0/8" },
-		{ "10.1.2.3/32", "10.1.2.3" }, { "::/0", "0::/0" }, { "0.0.0.0/0", "0.0.0.0/0" },
+		{ "::1", "0::1" },
+		{ "0::1", "0::1" },
+		{ "0:0:0:0:0:0:0:1", "0::1" },
+		{ "::0001", "0::1" },
+		{ "2001:DB8::1", "2001:db8::1" },
+		{ "2001:db8::ff/32", "2001:db8::/32" },
+		{ "::ffff:1.2.3.4", "1.2.3.4" },
+		{ "::FFFF:7f00:1", "127.0.0.1" },
+		{ "10.1.2.3/8", "10.0.0.0/8" },
+		{ "10.1.2.3/32", "10.1.2.3" },
+		{ "::/0", "0::/0" },
+		{ "0.0.0.0/0", "0.0.0.0/0" },
 	};
 	struct cidr net;
 	char buf[64];
@@ -525,11 +532,11 @@ START_TEST(cidr_canonical)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		ck_assert_msg(cidr_parse(cases[i][0], &net), "%s", cases[i][0]);
 		ck_assert(cidr_format(&net, buf, sizeof(buf)));
-		ck_assert_msg(strcmp(buf, cases[i][1]) == 0, "%s gave %s, want %s", cases[i][0], buf,
-		    cases[i][1]);
+		ck_assert_msg(strcmp(buf, cases[i][1]) == 0, "%s gave %s, want %s", cases[i][0],
+		    buf, cases[i][1]);
 	}
 	ck_assert(cidr_parse("::1", &net));
-	ck_assert(!cidr_format(&net, buf, 4));	/* does not fit: refused, not cut */
+	ck_assert(!cidr_format(&net, buf, 4)); /* does not fit: refused, not cut */
 	/* prefix lengths are whole numbers in range (number_parse) */
 	ck_assert(!cidr_parse("10.0.0.0/ 8", &net));
 	ck_assert(!cidr_parse("10.0.0.0/+8", &net));
@@ -551,10 +558,10 @@ START_TEST(link_sections)
 	const struct link_conf *a, *b;
 
 	write_conf("[server]\nname = me.example\n[listen]\nport = 0\n"
-	    "[link]\nname = hub.example\naddress = 127.0.0.1\nport = 6697\n"
-	    "password = s3cret\ntls = yes\nautoconnect = yes\nconnect_retry = 5\nhub = yes\n"
-	    "[link]\nname = services.example\nsend_password = out\naccept_password = in\n"
-	    "services = yes\nsendq = 8388608\n");
+		   "[link]\nname = hub.example\naddress = 127.0.0.1\nport = 6697\n"
+		   "password = s3cret\ntls = yes\nautoconnect = yes\nconnect_retry = 5\nhub = yes\n"
+		   "[link]\nname = services.example\nsend_password = out\naccept_password = in\n"
+		   "services = yes\nsendq = 8388608\n");
 	cfg = config_load(path, err, sizeof(err));
 	ck_assert_msg(cfg != NULL, "%s", err);
 	ck_assert_uint_eq(cfg->nlinks, 2);
@@ -596,14 +603,14 @@ START_TEST(link_errors)
 	assert_err_line(err, 3, "needs name");
 	unlink_conf();
 	err = load_err("[server]\nname = me.example\n[link]\nname = a.example\npassword = x\n"
-	    "autoconnect = yes\n");
+		       "autoconnect = yes\n");
 	assert_err_line(err, 3, "autoconnect needs address and port");
 	unlink_conf();
 	err = load_err("[server]\nname = me.example\n[link]\nname = me.example\npassword = x\n");
 	assert_err_line(err, 3, "own name");
 	unlink_conf();
 	err = load_err("[server]\nname = me.example\n[link]\nname = a.example\npassword = x\n"
-	    "[link]\nname = A.example\npassword = y\n");
+		       "[link]\nname = A.example\npassword = y\n");
 	assert_err_line(err, 6, "twice");
 	unlink_conf();
 	err = load_err("[server]\nname = me.example\n[link]\nname = a.example\nport = 0\n");
@@ -617,11 +624,11 @@ START_TEST(link_errors)
 	unlink_conf();
 	/* a hash can be checked but not sent */
 	err = load_err("[server]\nname = me.example\n[link]\nname = a.example\n"
-	    "password = $argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$aGFzaA\n");
+		       "password = $argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$aGFzaA\n");
 	assert_err_line(err, 5, "cannot be sent");
 	unlink_conf();
 	err = load_err("[server]\nname = me.example\n[link]\nname = a.example\n"
-	    "send_password = two words\n");
+		       "send_password = two words\n");
 	assert_err_line(err, 5, "plain-text word");
 	unlink_conf();
 }
@@ -636,8 +643,10 @@ START_TEST(link_hashed_accept)
 	if (!password_hash_supported())
 		return;
 	ck_assert_int_eq(password_hash("linkpw", hash, sizeof(hash)), 0);
-	snprintf(text, sizeof(text), "[server]\nname = me.example\n[link]\nname = a.example\n"
-	    "send_password = out\naccept_password = %s\n", hash);
+	snprintf(text, sizeof(text),
+	    "[server]\nname = me.example\n[link]\nname = a.example\n"
+	    "send_password = out\naccept_password = %s\n",
+	    hash);
 	write_conf(text);
 	cfg = config_load(path, err, sizeof(err));
 	ck_assert_msg(cfg != NULL, "%s", err);

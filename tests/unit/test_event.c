@@ -15,6 +15,8 @@ static char order[64];
 static size_t norder;
 static const struct event_join *seen_join;
 
+/* One generated subscriber per SUB(n), then their table. */
+/* clang-format off */
 #define SUB(n) \
 	static void join_##n(struct server *srv, const struct event_join *ev) \
 	{ \
@@ -25,6 +27,7 @@ static const struct event_join *seen_join;
 SUB(0) SUB(1) SUB(2) SUB(3) SUB(4) SUB(5) SUB(6) SUB(7) SUB(8)
 static const event_join_fn joins[] = { join_0, join_1, join_2, join_3, join_4, join_5, join_6,
 	join_7, join_8 };
+/* clang-format on */
 
 static void
 on_part(struct server *srv, const struct event_part *ev)

@@ -32,10 +32,11 @@ START_TEST(every_command_has_help)
 
 	for (i = 0; i < command_count; i++) {
 		const struct help_topic *t = config_help_find(cfg, command_table[i].name);
-		ck_assert_msg(t != NULL && t->nlines > 0, "no HELP topic for %s", command_table[i].name);
+		ck_assert_msg(t != NULL && t->nlines > 0, "no HELP topic for %s",
+		    command_table[i].name);
 	}
 	ck_assert_ptr_nonnull(config_help_find(cfg, "INDEX"));
-	ck_assert_ptr_nonnull(config_help_find(cfg, "join"));	/* case-insensitive */
+	ck_assert_ptr_nonnull(config_help_find(cfg, "join")); /* case-insensitive */
 	ck_assert_ptr_null(config_help_find(cfg, "NOSUCHTOPIC"));
 	config_free(cfg);
 }
@@ -62,11 +63,8 @@ write_tmp(const char *text)
 START_TEST(format_errors)
 {
 	const char *bad[] = {
-		"text before a topic\n[A]\nx\n",
-		"[]\nx\n",
-		"[TWO WORDS]\nx\n",
-		"[A\nx\n",
-		"[A]\nx\n[a]\ny\n",	/* the same topic twice */
+		"text before a topic\n[A]\nx\n", "[]\nx\n", "[TWO WORDS]\nx\n", "[A\nx\n",
+		"[A]\nx\n[a]\ny\n", /* the same topic twice */
 	};
 	size_t i;
 

@@ -45,7 +45,7 @@ START_TEST(access_without_token)
 {
 	struct sockaddr_in lo = v4("127.0.0.1"), lo2 = v4("127.9.8.7"), pub = v4("192.0.2.1");
 	struct sockaddr_in6 lo6 = v6("::1"), mapped = v6("::ffff:127.0.0.1"),
-	    pub6 = v6("2001:db8::1"), mappedpub = v6("::ffff:192.0.2.1");
+			    pub6 = v6("2001:db8::1"), mappedpub = v6("::ffff:192.0.2.1");
 
 	ck_assert_int_eq(http_access_check(SA(lo), NULL, NULL), HTTP_ALLOW);
 	ck_assert_int_eq(http_access_check(SA(lo2), NULL, NULL), HTTP_ALLOW);
@@ -124,7 +124,7 @@ START_TEST(ring)
 	ck_assert_uint_eq(r.count, 1);
 	for (i = 1; i <= STATUS_SAMPLES + 5; i++)
 		status_ring_add(&r, 100 + 60 * (time_t)i, i);
-	ck_assert_uint_eq(r.count, STATUS_SAMPLES);	/* bounded: the last hour */
+	ck_assert_uint_eq(r.count, STATUS_SAMPLES); /* bounded: the last hour */
 	/* oldest kept is sample 6 (1..65 added after the first: 65 - 60 + 1) */
 	ck_assert_uint_eq(r.clients[(r.next + STATUS_SAMPLES - r.count) % STATUS_SAMPLES], 6);
 	ck_assert_uint_eq(r.clients[(r.next + STATUS_SAMPLES - 1) % STATUS_SAMPLES],
@@ -153,22 +153,24 @@ START_TEST(config_http)
 	char err[512];
 	struct config *cfg = config_default();
 
-	ck_assert(!cfg->http.enabled);	/* off by default */
+	ck_assert(!cfg->http.enabled); /* off by default */
 	config_free(cfg);
 
 	cfg = config_load(write_conf("[http]\n"), err, sizeof(err));
 	unlink(path);
 	ck_assert_msg(cfg != NULL, "%s", err);
 	ck_assert(cfg->http.enabled);
-	ck_assert_str_eq(cfg->http.address, "127.0.0.1");	/* loopback when on */
+	ck_assert_str_eq(cfg->http.address, "127.0.0.1"); /* loopback when on */
 	ck_assert_uint_eq(cfg->http.port, HTTP_DEFAULT_PORT);
 	ck_assert_ptr_null(cfg->http.token);
 	ck_assert_uint_eq(cfg->http.max_connections, 16);
 	ck_assert_uint_eq(cfg->http.timeout, 10);
 	config_free(cfg);
 
-	cfg = config_load(write_conf("[http]\naddress = ::1\nport = 9100\n"
-	    "token = abcdefghijklmnop\nmax_connections = 4\ntimeout = 3\n"), err, sizeof(err));
+	cfg =
+	    config_load(write_conf("[http]\naddress = ::1\nport = 9100\n"
+				   "token = abcdefghijklmnop\nmax_connections = 4\ntimeout = 3\n"),
+		err, sizeof(err));
 	unlink(path);
 	ck_assert_msg(cfg != NULL, "%s", err);
 	ck_assert_str_eq(cfg->http.address, "::1");
@@ -178,23 +180,23 @@ START_TEST(config_http)
 	ck_assert_uint_eq(cfg->http.timeout, 3);
 	config_free(cfg);
 
-	ck_assert_ptr_null(config_load(write_conf("[server]\n[http]\naddress = localhost\n"), err,
-	    sizeof(err)));
+	ck_assert_ptr_null(
+	    config_load(write_conf("[server]\n[http]\naddress = localhost\n"), err, sizeof(err)));
 	unlink(path);
 	ck_assert_msg(strstr(err, ":3: address: 'localhost' is not an IPv4 or IPv6") != NULL, "%s",
 	    err);
 	ck_assert_ptr_null(config_load(write_conf("[http]\ntoken = short\n"), err, sizeof(err)));
 	unlink(path);
 	ck_assert_msg(strstr(err, ":2: token:") != NULL, "%s", err);
-	ck_assert_ptr_null(config_load(write_conf("[http]\ntoken = has space in the token\n"), err,
-	    sizeof(err)));
+	ck_assert_ptr_null(
+	    config_load(write_conf("[http]\ntoken = has space in the token\n"), err, sizeof(err)));
 	unlink(path);
 	ck_assert_msg(strstr(err, ":2: token:") != NULL, "%s", err);
 	ck_assert_ptr_null(config_load(write_conf("[http]\nport = 70000\n"), err, sizeof(err)));
 	unlink(path);
 	ck_assert_msg(strstr(err, "out of range") != NULL, "%s", err);
-	ck_assert_ptr_null(config_load(write_conf("[http]\nmax_connections = 0\n"), err,
-	    sizeof(err)));
+	ck_assert_ptr_null(
+	    config_load(write_conf("[http]\nmax_connections = 0\n"), err, sizeof(err)));
 	unlink(path);
 	ck_assert_ptr_null(config_load(write_conf("[http]\ncolour = blue\n"), err, sizeof(err)));
 	unlink(path);

@@ -30,8 +30,8 @@ parse(const char *modestr, const char **argv, struct mode_change *out, int max, 
 static void
 check_change(const struct mode_change *mc, char dir, char mode, const char *arg, bool missing)
 {
-	ck_assert_msg(mc->dir == dir && mc->mode == mode, "change %c%c, want %c%c", mc->dir, mc->mode,
-	    dir, mode);
+	ck_assert_msg(mc->dir == dir && mc->mode == mode, "change %c%c, want %c%c", mc->dir,
+	    mc->mode, dir, mode);
 	if (arg == NULL)
 		ck_assert_msg(mc->arg == NULL, "%c%c: arg '%s', want none", dir, mode, mc->arg);
 	else {
@@ -248,15 +248,17 @@ START_TEST(table_derived_strings)
 	ck_assert_str_eq(mode_isupport_chanmodes(buf, sizeof(buf)), "beI,k,l,Cimnpst");
 	ck_assert_str_eq(mode_isupport_prefix(buf, sizeof(buf)), "(ov)@+");
 	ck_assert_str_eq(mode_isupport_statusmsg(buf, sizeof(buf)), "@+");
-	ck_assert_str_eq(mode_isupport_lists(buf, sizeof(buf)), "beI");	/* MAXLIST */
-	ck_assert_int_eq(mode_list_letter(LIST_EXCEPT), 'e');	/* EXCEPTS */
-	ck_assert_int_eq(mode_list_letter(LIST_INVEX), 'I');	/* INVEX */
+	ck_assert_str_eq(mode_isupport_lists(buf, sizeof(buf)), "beI"); /* MAXLIST */
+	ck_assert_int_eq(mode_list_letter(LIST_EXCEPT), 'e'); /* EXCEPTS */
+	ck_assert_int_eq(mode_list_letter(LIST_INVEX), 'I'); /* INVEX */
 	ck_assert_str_eq(mode_myinfo_user(buf, sizeof(buf)), "iowrzB");
 	ck_assert_str_eq(mode_myinfo_chan(buf, sizeof(buf)), "beICiklmnopstv");
 	ck_assert_str_eq(mode_myinfo_chan_param(buf, sizeof(buf)), "beIklov");
 	ck_assert_str_eq(mode_user_string(0, buf, sizeof(buf)), "+");
 	ck_assert_str_eq(mode_user_string(UMODE_INVISIBLE | UMODE_OPER | UMODE_WALLOPS |
-	    UMODE_SECURE | UMODE_BOT, buf, sizeof(buf)), "+iowzB");
+				 UMODE_SECURE | UMODE_BOT,
+			     buf, sizeof(buf)),
+	    "+iowzB");
 	ck_assert_str_eq(mode_user_string(UMODE_BOT | UMODE_INVISIBLE, buf, sizeof(buf)), "+iB");
 	/* a buffer too small is cut, never overrun */
 	ck_assert_str_eq(mode_isupport_chanmodes(buf, 5), "beI,");
@@ -312,9 +314,9 @@ START_TEST(channel_string)
 END_TEST
 
 struct packed {
-	char	lines[16][600];
-	size_t	lens[16];
-	int	n;
+	char lines[16][600];
+	size_t lens[16];
+	int n;
 };
 
 static void
@@ -417,12 +419,12 @@ START_TEST(pack_boundary)
 	struct mode_lines ml = { .n = 0 };
 	struct packed p = { .n = 0 };
 	char arg[600];
-	const char *head = ":s MODE #c";	/* 10 bytes; " +b " 4 */
+	const char *head = ":s MODE #c"; /* 10 bytes; " +b " 4 */
 
 	memset(arg, 'x', 496);
-	arg[496] = '\0';	/* 10 + 4 + 496 = 510 */
+	arg[496] = '\0'; /* 10 + 4 + 496 = 510 */
 	ck_assert(mode_lines_add(&ml, '+', 'b', arg));
-	ck_assert(mode_lines_add(&ml, '+', 'm', NULL));	/* one byte more */
+	ck_assert(mode_lines_add(&ml, '+', 'm', NULL)); /* one byte more */
 	ck_assert_int_eq(mode_lines_pack(&ml, head, 510, collect, &p), 2);
 	ck_assert_uint_eq(p.lens[0], 510);
 	ck_assert_str_eq(p.lines[1], ":s MODE #c +m");
@@ -432,7 +434,7 @@ START_TEST(pack_boundary)
 	p.n = 0;
 	arg[496] = 'x';
 	arg[497] = 'x';
-	arg[498] = '\0';	/* 10 + 4 + 498 = 512 */
+	arg[498] = '\0'; /* 10 + 4 + 498 = 512 */
 	ck_assert(mode_lines_add(&ml, '+', 'b', arg));
 	ck_assert(mode_lines_add(&ml, '+', 'n', NULL));
 	ck_assert_int_eq(mode_lines_pack(&ml, head, 510, collect, &p), 1);

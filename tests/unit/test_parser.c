@@ -10,11 +10,11 @@
 #include "proto/message.h"
 
 struct parse_case {
-	const char	*line;
-	int		 result;		/* enum msg_parse_result */
-	const char	*tags, *prefix, *verb;	/* NULL = absent */
-	int		 nparams;
-	const char	*params[IRC_MAX_PARAMS];
+	const char *line;
+	int result; /* enum msg_parse_result */
+	const char *tags, *prefix, *verb; /* NULL = absent */
+	int nparams;
+	const char *params[IRC_MAX_PARAMS];
 };
 
 static const struct parse_case cases[] = {
@@ -25,7 +25,7 @@ static const struct parse_case cases[] = {
 	{ "001 nick :Welcome", MSG_OK, NULL, NULL, "001", 2, { "nick", "Welcome" } },
 	/* middle parameters and a trailing one with spaces and colons */
 	{ "PRIVMSG #chan :hello world", MSG_OK, NULL, NULL, "PRIVMSG", 2,
-	  { "#chan", "hello world" } },
+	    { "#chan", "hello world" } },
 	{ "PRIVMSG #chan :a :b: c::", MSG_OK, NULL, NULL, "PRIVMSG", 2, { "#chan", "a :b: c::" } },
 	{ "PRIVMSG #chan ::-)", MSG_OK, NULL, NULL, "PRIVMSG", 2, { "#chan", ":-)" } },
 	/* a colon inside a middle parameter does not start the trailing */
@@ -35,31 +35,31 @@ static const struct parse_case cases[] = {
 	{ "AWAY :", MSG_OK, NULL, NULL, "AWAY", 1, { "" } },
 	/* several spaces separate like one; trailing spaces add nothing */
 	{ "USER  a   0    *  :Real  Name ", MSG_OK, NULL, NULL, "USER", 4,
-	  { "a", "0", "*", "Real  Name " } },
+	    { "a", "0", "*", "Real  Name " } },
 	{ "JOIN #a   ", MSG_OK, NULL, NULL, "JOIN", 1, { "#a" } },
 	{ "PING   :x", MSG_OK, NULL, NULL, "PING", 1, { "x" } },
 	/* prefix: accepted and exposed, not part of the parameters */
 	{ ":nick!user@host PRIVMSG bob :hi", MSG_OK, NULL, "nick!user@host", "PRIVMSG", 2,
-	  { "bob", "hi" } },
+	    { "bob", "hi" } },
 	{ ":irc.example.com   NOTICE *  :x", MSG_OK, NULL, "irc.example.com", "NOTICE", 2,
-	  { "*", "x" } },
+	    { "*", "x" } },
 	/* tags (IRCv3 message-tags): raw, before the prefix */
 	{ "@id=123;+draft/x=y :n!u@h PRIVMSG #c :t", MSG_OK, "id=123;+draft/x=y", "n!u@h",
-	  "PRIVMSG", 2, { "#c", "t" } },
+	    "PRIVMSG", 2, { "#c", "t" } },
 	{ "@a=b PING x", MSG_OK, "a=b", NULL, "PING", 1, { "x" } },
 	{ "@a=b   PING x", MSG_OK, "a=b", NULL, "PING", 1, { "x" } },
 	/* RFC 2812 §2.3.1: after 14 middle parameters the rest of the line is
 	 * the 15th, with or without a colon */
 	{ "CMD 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15", MSG_OK, NULL, NULL, "CMD", 15,
-	  { "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15" } },
+	    { "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15" } },
 	{ "CMD 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17", MSG_OK, NULL, NULL, "CMD", 15,
-	  { "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14",
-	    "15 16 17" } },
+	    { "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14",
+		"15 16 17" } },
 	{ "CMD 1 2 3 4 5 6 7 8 9 10 11 12 13 14 :last one", MSG_OK, NULL, NULL, "CMD", 15,
-	  { "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14",
-	    "last one" } },
+	    { "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14",
+		"last one" } },
 	{ "CMD 1 2 3 4 5 6 7 8 9 10 11 12 13 :a b", MSG_OK, NULL, NULL, "CMD", 14,
-	  { "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "a b" } },
+	    { "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "a b" } },
 	/* nothing to execute: ignored silently (Modern IRC) */
 	{ "", MSG_EMPTY, NULL, NULL, NULL, 0, { NULL } },
 	{ "     ", MSG_EMPTY, NULL, NULL, NULL, 0, { NULL } },
@@ -77,8 +77,8 @@ check_str(const char *what, const char *line, const char *want, const char *got)
 		ck_assert_msg(got == NULL, "'%s': %s should be absent, got '%s'", line, what, got);
 	else {
 		ck_assert_msg(got != NULL, "'%s': %s missing (want '%s')", line, what, want);
-		ck_assert_msg(strcmp(want, got) == 0, "'%s': %s is '%s', want '%s'", line, what, got,
-		    want);
+		ck_assert_msg(strcmp(want, got) == 0, "'%s': %s is '%s', want '%s'", line, what,
+		    got, want);
 	}
 }
 
@@ -149,9 +149,9 @@ END_TEST
 
 /* message_tag_next over a whole tag section. */
 struct tag_case {
-	const char	*raw;
-	int		 n;
-	const char	*kv[8][2];
+	const char *raw;
+	int n;
+	const char *kv[8][2];
 };
 
 static const struct tag_case tag_cases[] = {
@@ -161,7 +161,7 @@ static const struct tag_case tag_cases[] = {
 	{ "flag;k=v", 2, { { "flag", "" }, { "k", "v" } } },
 	{ "k=;flag", 2, { { "k", "" }, { "flag", "" } } },
 	{ "+draft/reply=abc;vendor.example/x=1", 2,
-	  { { "+draft/reply", "abc" }, { "vendor.example/x", "1" } } },
+	    { { "+draft/reply", "abc" }, { "vendor.example/x", "1" } } },
 	/* message-tags "Escaping values": \: ; \s space \\ backslash \r CR \n LF */
 	{ "k=a\\:b", 1, { { "k", "a;b" } } },
 	{ "k=a\\sb", 1, { { "k", "a b" } } },
@@ -243,15 +243,14 @@ START_TEST(body_len)
 }
 END_TEST
 
-
 /* message_split_tags: client-only tags come out canonical (each value
  * unescaped and escaped again), tags whose key breaks the message-tags
  * grammar or whose value is not UTF-8 are dropped, and the label is
  * unescaped, non-empty and at most 64 bytes (labeled-response). */
 struct split_case {
-	const char	*tags;		/* after '@' */
-	const char	*client;	/* expected m.client_tags, NULL = none */
-	const char	*label;		/* expected m.label, NULL = none */
+	const char *tags; /* after '@' */
+	const char *client; /* expected m.client_tags, NULL = none */
+	const char *label; /* expected m.label, NULL = none */
 };
 
 static const struct split_case split_cases[] = {
@@ -277,7 +276,7 @@ static const struct split_case split_cases[] = {
 	{ "label=a\\rb", NULL, "a\rb" },
 	{ "label=", NULL, NULL },
 	{ "label=0123456789012345678901234567890123456789012345678901234567890123", NULL,
-	  "0123456789012345678901234567890123456789012345678901234567890123" },
+	    "0123456789012345678901234567890123456789012345678901234567890123" },
 	{ "label=01234567890123456789012345678901234567890123456789012345678901234", NULL, NULL },
 	{ "bad_key=1;label=ok", NULL, "ok" },
 };
@@ -315,7 +314,7 @@ START_TEST(split_no_room)
 
 	ck_assert_int_eq(message_parse(line, &m), MSG_OK);
 	message_split_tags(&m, ct, sizeof(ct), label, sizeof(label));
-	ck_assert_str_eq(m.client_tags, "+aa=12345");	/* 9 bytes + NUL; "+b=1" no room */
+	ck_assert_str_eq(m.client_tags, "+aa=12345"); /* 9 bytes + NUL; "+b=1" no room */
 }
 END_TEST
 
@@ -340,9 +339,9 @@ END_TEST
 START_TEST(key_valid)
 {
 	static const char *good[] = { "a", "+a", "msgid", "+typing", "draft/label",
-	    "+example.com/foo-bar", "A-9" };
+		"+example.com/foo-bar", "A-9" };
 	static const char *bad[] = { "", "+", "a_b", "/a", "a/", "+a/b/c", "a b", "a=b", "é",
-	    "a.b" };
+		"a.b" };
 	size_t i;
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
@@ -370,7 +369,8 @@ parser_suite(void)
 	tcase_add_loop_test(tc, tag_table, 0, (int)(sizeof(tag_cases) / sizeof(tag_cases[0])));
 	tcase_add_test(tc, tag_next_from_parse);
 	tcase_add_test(tc, body_len);
-	tcase_add_loop_test(tc, split_table, 0, (int)(sizeof(split_cases) / sizeof(split_cases[0])));
+	tcase_add_loop_test(tc, split_table, 0,
+	    (int)(sizeof(split_cases) / sizeof(split_cases[0])));
 	tcase_add_test(tc, split_no_room);
 	tcase_add_test(tc, escape);
 	tcase_add_test(tc, key_valid);

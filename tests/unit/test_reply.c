@@ -10,8 +10,8 @@
 
 #include "proto/reply.h"
 
-static size_t
-clean(char *buf, size_t max, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static size_t clean(char *buf, size_t max, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static size_t
 clean(char *buf, size_t max, const char *fmt, ...)
@@ -119,7 +119,7 @@ END_TEST
 
 START_TEST(utf8_cut_direct)
 {
-	const char *s = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80";	/* 1 + 2 + 3 + 4 bytes */
+	const char *s = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"; /* 1 + 2 + 3 + 4 bytes */
 	size_t len;
 
 	ck_assert_uint_eq(utf8_cut(s, 0), 0);
@@ -182,7 +182,8 @@ START_TEST(outline_utf8_boundary)
 		memset(text, 'a', pad);
 		n = pad;
 		for (i = 0; n + 4 < sizeof(text) - 1; i++) {
-			static const char *seq[] = { "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80" };
+			static const char *seq[] = { "\xc3\xa9", "\xe2\x82\xac",
+				"\xf0\x9f\x98\x80" };
 			const char *q = seq[i % 3];
 			memcpy(text + n, q, strlen(q));
 			n += strlen(q);
@@ -225,7 +226,7 @@ END_TEST
 START_TEST(fast_path_matches_stdio)
 {
 	const char *a[] = { "nick!~user@127.0.0.1", "", "h\xc3\xa9llo\r\nw\xe2\x82\xacrld",
-	    "\xf0\x9f\x98\x80\xf0\x9f\x98\x80x", "a%b%%c" };
+		"\xf0\x9f\x98\x80\xf0\x9f\x98\x80x", "a%b%%c" };
 	char fast[600], slow[600];
 	size_t max, nf, ns;
 	unsigned i, j;

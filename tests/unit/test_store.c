@@ -145,15 +145,17 @@ START_TEST(writes_persist)
 	const struct store_account *a;
 
 	ck_assert_ptr_nonnull(st);
-	ck_assert_ptr_nonnull(store_account_create(st, "Alice[1]", "$argon2id$h1", 1000, done, NULL,
-	    &why));
+	ck_assert_ptr_nonnull(
+	    store_account_create(st, "Alice[1]", "$argon2id$h1", 1000, done, NULL, &why));
 	/* the cache answers at once, casefolded (rfc1459: [ is { ) */
 	a = store_account_find(st, "alice{1}");
 	ck_assert_ptr_nonnull(a);
 	ck_assert_str_eq(a->name, "Alice[1]");
-	ck_assert_ptr_null(store_account_create(st, "ALICE[1]", "$argon2id$x", 1, done, NULL, &why));
+	ck_assert_ptr_null(
+	    store_account_create(st, "ALICE[1]", "$argon2id$x", 1, done, NULL, &why));
 	ck_assert_int_eq(why, STORE_REFUSED_EXISTS);
-	ck_assert_ptr_nonnull(store_account_create(st, "bob", "$argon2id$h2", 2000, done, NULL, &why));
+	ck_assert_ptr_nonnull(
+	    store_account_create(st, "bob", "$argon2id$h2", 2000, done, NULL, &why));
 	ck_assert_ptr_nonnull(store_account_set_hash(st, "BOB", "$argon2id$h3", done, NULL, &why));
 	ck_assert_ptr_nonnull(store_cert_add(st, "alice[1]", fp1, done, NULL, &why));
 	ck_assert_ptr_null(store_cert_add(st, "bob", fp1, done, NULL, &why));
@@ -161,7 +163,8 @@ START_TEST(writes_persist)
 	ck_assert_ptr_null(store_cert_add(st, "bob", "ABC", done, NULL, &why));
 	ck_assert_int_eq(why, STORE_REFUSED_BADARG);
 	ck_assert_ptr_nonnull(store_cert_add(st, "bob", fp2, done, NULL, &why));
-	ck_assert_ptr_nonnull(store_account_create(st, "carol", "$argon2id$h4", 3, done, NULL, &why));
+	ck_assert_ptr_nonnull(
+	    store_account_create(st, "carol", "$argon2id$h4", 3, done, NULL, &why));
 	ck_assert_ptr_nonnull(store_account_drop(st, "carol", done, NULL, &why));
 	ck_assert_ptr_null(store_account_find(st, "carol"));
 	ck_assert_ptr_null(store_account_drop(st, "carol", done, NULL, &why));
@@ -178,7 +181,7 @@ START_TEST(writes_persist)
 
 	st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
 	ck_assert_ptr_nonnull(st);
-	ck_assert_uint_eq(store_account_count(st), 3);	/* Alice[1], bob, dave */
+	ck_assert_uint_eq(store_account_count(st), 3); /* Alice[1], bob, dave */
 	a = store_account_find(st, "BOB");
 	ck_assert_ptr_nonnull(a);
 	ck_assert_str_eq(a->hash, "$argon2id$h3");
@@ -191,7 +194,7 @@ START_TEST(writes_persist)
 	ck_assert_ptr_nonnull(store_account_drop(st, "alice[1]", NULL, NULL, &why));
 	ck_assert_ptr_null(store_account_by_cert(st, fp1));
 	ck_assert_ptr_nonnull(store_cert_del(st, "bob", fp2, NULL, NULL, &why));
-	store_close(st);	/* commits what is queued */
+	store_close(st); /* commits what is queued */
 	st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
 	ck_assert_ptr_nonnull(st);
 	ck_assert_uint_eq(store_account_count(st), 2);
@@ -224,7 +227,8 @@ START_TEST(backup_while_open)
 	struct store *copy;
 
 	ck_assert_ptr_nonnull(st);
-	ck_assert_ptr_nonnull(store_account_create(st, "frank", "$argon2id$h", 6, NULL, NULL, NULL));
+	ck_assert_ptr_nonnull(
+	    store_account_create(st, "frank", "$argon2id$h", 6, NULL, NULL, NULL));
 	store_sync(st);
 	snprintf(dest, sizeof(dest), "%s/backup.db", dir);
 	ck_assert_msg(store_backup(path, dest, err, sizeof(err)) == 0, "%s", err);
