@@ -54,8 +54,7 @@ ns_help(struct client *c)
 		"LOGOUT                        log out",
 		"INFO [account]                show information about an account",
 		"SET PASSWORD <new password>   change your account's password",
-		"CERT ADD [fingerprint]        let a TLS client certificate log you in (SASL "
-		"EXTERNAL)",
+		"CERT ADD [fingerprint]        let a TLS client certificate log you in",
 		"CERT DEL <fingerprint>        remove a certificate fingerprint",
 		"CERT LIST                     list your certificate fingerprints",
 		"DROP <account>                delete the account you are logged in to",
