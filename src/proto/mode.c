@@ -144,6 +144,58 @@ cat(char *buf, size_t size, size_t *len, char c)
 	}
 }
 
+/* Which rows of chanmode_table a derived string lists. */
+static bool
+is_member_mode(const struct chanmode_def *d)
+{
+	return d->prefix != 0;
+}
+
+static bool
+is_list_mode(const struct chanmode_def *d)
+{
+	return d->kind == MODE_LIST;
+}
+
+static bool
+any_mode(const struct chanmode_def *d)
+{
+	return true;
+}
+
+static bool
+takes_param(const struct chanmode_def *d)
+{
+	return d->kind != MODE_NEVER;
+}
+
+/* chan_collect: append to buf at *len the letter (or, with symbols, the
+ * prefix symbol) of every chanmode_table row that want() accepts, in
+ * table order. */
+static void
+chan_collect(char *buf, size_t size, size_t *len, bool (*want)(const struct chanmode_def *),
+    bool symbols)
+{
+	size_t i;
+
+	for (i = 0; i < chanmode_count; i++)
+		if (want(&chanmode_table[i]))
+			cat(buf, size, len,
+			    symbols ? chanmode_table[i].prefix : chanmode_table[i].letter);
+}
+
+/* chan_string: buf (size bytes) holds just chan_collect's string. */
+static char *
+chan_string(char *buf, size_t size, bool (*want)(const struct chanmode_def *), bool symbols)
+{
+	size_t len = 0;
+
+	if (size == 0)
+		return buf;
+	buf[0] = '\0';
+	chan_collect(buf, size, &len, want, symbols);
+	return buf;
+}
 char *
 mode_isupport_chanmodes(char *buf, size_t size)
 {
@@ -167,34 +219,22 @@ mode_isupport_chanmodes(char *buf, size_t size)
 char *
 mode_isupport_prefix(char *buf, size_t size)
 {
-	size_t len = 0, i;
+	size_t len = 0;
 
 	if (size == 0)
 		return buf;
 	buf[0] = '\0';
 	cat(buf, size, &len, '(');
-	for (i = 0; i < chanmode_count; i++)
-		if (chanmode_table[i].prefix != 0)
-			cat(buf, size, &len, chanmode_table[i].letter);
+	chan_collect(buf, size, &len, is_member_mode, false);
 	cat(buf, size, &len, ')');
-	for (i = 0; i < chanmode_count; i++)
-		if (chanmode_table[i].prefix != 0)
-			cat(buf, size, &len, chanmode_table[i].prefix);
+	chan_collect(buf, size, &len, is_member_mode, true);
 	return buf;
 }
 
 char *
 mode_isupport_lists(char *buf, size_t size)
 {
-	size_t len = 0, i;
-
-	if (size == 0)
-		return buf;
-	buf[0] = '\0';
-	for (i = 0; i < chanmode_count; i++)
-		if (chanmode_table[i].kind == MODE_LIST)
-			cat(buf, size, &len, chanmode_table[i].letter);
-	return buf;
+	return chan_string(buf, size, is_list_mode, false);
 }
 
 char
@@ -211,15 +251,7 @@ mode_list_letter(int list)
 char *
 mode_isupport_statusmsg(char *buf, size_t size)
 {
-	size_t len = 0, i;
-
-	if (size == 0)
-		return buf;
-	buf[0] = '\0';
-	for (i = 0; i < chanmode_count; i++)
-		if (chanmode_table[i].prefix != 0)
-			cat(buf, size, &len, chanmode_table[i].prefix);
-	return buf;
+	return chan_string(buf, size, is_member_mode, true);
 }
 
 char *
@@ -238,28 +270,13 @@ mode_myinfo_user(char *buf, size_t size)
 char *
 mode_myinfo_chan(char *buf, size_t size)
 {
-	size_t len = 0, i;
-
-	if (size == 0)
-		return buf;
-	buf[0] = '\0';
-	for (i = 0; i < chanmode_count; i++)
-		cat(buf, size, &len, chanmode_table[i].letter);
-	return buf;
+	return chan_string(buf, size, any_mode, false);
 }
 
 char *
 mode_myinfo_chan_param(char *buf, size_t size)
 {
-	size_t len = 0, i;
-
-	if (size == 0)
-		return buf;
-	buf[0] = '\0';
-	for (i = 0; i < chanmode_count; i++)
-		if (chanmode_table[i].kind != MODE_NEVER)
-			cat(buf, size, &len, chanmode_table[i].letter);
-	return buf;
+	return chan_string(buf, size, takes_param, false);
 }
 
 char *
