@@ -114,6 +114,13 @@ void send_motd(struct client *c);
 void send_names(struct client *c, struct channel *ch, const char *name);
 /* part_all: leave every channel (JOIN 0), PART broadcast for each. */
 void part_all(struct client *c, const char *reason);
+/* topic_change: the one way a channel's topic changes (TOPIC from a local
+ * client, TOPIC and CHANINFO from a link): store text (len bytes, already
+ * cut to TOPICLEN; len 0 clears it) with setter ("nick!user@host" or a
+ * server name) and the clock, send ":setter TOPIC #chan :text" to the
+ * members, and publish EVENT_TOPIC with by (NULL for a server). */
+void topic_change(struct server *srv, struct channel *ch, struct client *by, const char *setter,
+    const char *text, size_t len);
 /* mode_broadcast: tell ch's members about applied mode changes ml (already
  * applied to ch) from source, or from the server when source is NULL
  * (server-set modes): as many MODE lines as needed, each within 512 bytes

@@ -293,7 +293,6 @@ cmd_topic(struct client *c, struct irc_msg *m)
 	struct server *srv = c->srv;
 	struct channel *ch = server_find_channel(srv, m->params[0]);
 	struct membership *mb;
-	struct outline ol;
 	char pfx[160];
 	size_t len;
 
@@ -326,22 +325,31 @@ cmd_topic(struct client *c, struct irc_msg *m)
 	    (ch->topic != NULL && strlen(ch->topic) == len &&
 		memcmp(ch->topic, m->params[1], len) == 0))
 		return CMD_OK;
+	topic_change(srv, ch, c, client_prefix(c, pfx, sizeof(pfx)), m->params[1], len);
+	return CMD_OK;
+}
+
+/* topic_change: see command.h. */
+void
+topic_change(struct server *srv, struct channel *ch, struct client *by, const char *setter,
+    const char *text, size_t len)
+{
+	struct outline ol;
+
 	free(ch->topic);
 	free(ch->topic_setter);
 	ch->topic = ch->topic_setter = NULL;
 	if (len > 0) {
-		ch->topic = strndup(m->params[1], len);
-		ch->topic_setter = strdup(client_prefix(c, pfx, sizeof(pfx)));
+		ch->topic = strndup(text, len);
+		ch->topic_setter = strdup(setter);
 		ch->topic_time = srv->now;
 	}
-	outline_format(&ol, ":%s TOPIC %s :%.*s", client_prefix(c, pfx, sizeof(pfx)), ch->name,
-	    (int)len, m->params[1]);
+	outline_format(&ol, ":%s TOPIC %s :%.*s", setter, ch->name, (int)len, text);
 	send_channel(ch, NULL, &ol, 0);
 	{
-		struct event_topic ev = { c, ch, ch->topic != NULL ? ch->topic : "" };
+		struct event_topic ev = { by, ch, ch->topic != NULL ? ch->topic : "" };
 		event_publish_topic(srv, &ev);
 	}
-	return CMD_OK;
 }
 
 /* NAMES without a parameter answers only RPL_ENDOFNAMES "*": listing every

@@ -1000,22 +1000,11 @@ in_topic(struct link *l, struct source *s, struct irc_msg *m)
 {
 	struct server *srv = l->srv;
 	struct channel *ch;
-	struct outline ol;
 	const char *topic = m->nparams > 1 ? m->params[1] : "";
 
 	if ((ch = server_find_channel(srv, m->params[0])) == NULL)
 		return CMD_OK;
-	free(ch->topic);
-	free(ch->topic_setter);
-	ch->topic = topic[0] ? strdup(topic) : NULL;
-	ch->topic_setter = strdup(s->prefix);
-	ch->topic_time = srv->now;
-	outline_format(&ol, ":%s TOPIC %s :%s", s->prefix, ch->name, topic);
-	send_channel(ch, NULL, &ol, 0);
-	{
-		struct event_topic ev = { s->user, ch, topic };
-		event_publish_topic(srv, &ev);
-	}
+	topic_change(srv, ch, s->user, s->prefix, topic, strlen(topic));
 	return CMD_OK;
 }
 
@@ -1069,21 +1058,8 @@ in_chaninfo(struct link *l, struct source *s, struct irc_msg *m)
 				fm.params[fm.nparams++] = m->params[3];
 		apply_channel_modes(srv, s, ch, &fm, 1);
 	}
-	if (topic != NULL && topic[0] != '\0' && ch->topic == NULL) {
-		struct outline ol;
-		ch->topic = strdup(topic);
-		free(ch->topic_setter);
-		ch->topic_setter = strdup(s->prefix);
-		ch->topic_time = srv->now;
-		if (ch->nmembers > 0) {
-			outline_format(&ol, ":%s TOPIC %s :%s", s->prefix, ch->name, topic);
-			send_channel(ch, NULL, &ol, 0);
-		}
-		{
-			struct event_topic ev = { s->user, ch, topic };
-			event_publish_topic(srv, &ev);
-		}
-	}
+	if (topic != NULL && topic[0] != '\0' && ch->topic == NULL)
+		topic_change(srv, ch, s->user, s->prefix, topic, strlen(topic));
 	return CMD_OK;
 }
 
