@@ -185,21 +185,14 @@ tls_check(const struct listen_conf *lc, char *err, size_t errlen)
 	return 0;
 }
 
-/* tls_bufferevent_new: see tls.h. Allow a "dirty" shutdown (TCP FIN
- * without close_notify): many IRC clients just close the socket. */
-struct bufferevent *
-tls_bufferevent_new(struct event_base *base, int fd, struct ssl_ctx_st *ctx)
+/* ssl_bufferevent: a bufferevent for ssl on fd in state (accepting or
+ * connecting), owning both; NULL on failure, with ssl freed. */
+static struct bufferevent *
+ssl_bufferevent(struct event_base *base, int fd, SSL *ssl, enum bufferevent_ssl_state state)
 {
 	struct bufferevent *bev;
-	SSL *ssl;
 
-	ssl = SSL_new(ctx);
-	if (ssl == NULL) {
-		ERR_clear_error();
-		return NULL;
-	}
-	bev = bufferevent_openssl_socket_new(base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
-	    BEV_OPT_CLOSE_ON_FREE);
+	bev = bufferevent_openssl_socket_new(base, fd, ssl, state, BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL) {
 		/* libevent 2.1 frees the SSL and closes the fd itself when it
 		 * fails after allocating the bufferevent, and leaves both
@@ -214,13 +207,27 @@ tls_bufferevent_new(struct event_base *base, int fd, struct ssl_ctx_st *ctx)
 	return bev;
 }
 
+/* tls_bufferevent_new: see tls.h. Allow a "dirty" shutdown (TCP FIN
+ * without close_notify): many IRC clients just close the socket. */
+struct bufferevent *
+tls_bufferevent_new(struct event_base *base, int fd, struct ssl_ctx_st *ctx)
+{
+	SSL *ssl;
+
+	ssl = SSL_new(ctx);
+	if (ssl == NULL) {
+		ERR_clear_error();
+		return NULL;
+	}
+	return ssl_bufferevent(base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING);
+}
+
 /* tls_bufferevent_connect: see tls.h. A context per connection (links are
  * few): TLS 1.2 and newer, SNI = servername, no certificate verification
  * (the link password authenticates the peer; docs/NETWORK.md). */
 struct bufferevent *
 tls_bufferevent_connect(struct event_base *base, int fd, const char *servername)
 {
-	struct bufferevent *bev;
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 	SSL *ssl;
 
@@ -237,17 +244,7 @@ tls_bufferevent_connect(struct event_base *base, int fd, const char *servername)
 		return NULL;
 	}
 	SSL_set_tlsext_host_name(ssl, servername);
-	bev = bufferevent_openssl_socket_new(base, fd, ssl, BUFFEREVENT_SSL_CONNECTING,
-	    BEV_OPT_CLOSE_ON_FREE);
-	if (bev == NULL) {
-		/* as in tls_bufferevent_new */
-		if (fcntl(fd, F_GETFD) != -1)
-			SSL_free(ssl);
-		ERR_clear_error();
-		return NULL;
-	}
-	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
-	return bev;
+	return ssl_bufferevent(base, fd, ssl, BUFFEREVENT_SSL_CONNECTING);
 }
 
 /* ssl_of: the SSL of bev, or of the bufferevent under it (a WebSocket
