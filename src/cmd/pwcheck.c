@@ -115,13 +115,14 @@ pwcheck_hashed(void *arg, const char *hash)
 		account_register_hashed(c, w, hash);
 }
 
-/* pwcheck_store_wait: see pwcheck.h. */
-struct client_pwwait *
-pwcheck_store_wait(struct client *c, enum client_pw_kind kind, const char *name)
+/* pwwait_new: a waiting record of kind for c (name copied, may be NULL);
+ * NULL on out-of-memory. */
+static struct client_pwwait *
+pwwait_new(struct client *c, enum client_pw_kind kind, const char *name)
 {
 	struct client_pwwait *w;
 
-	if (c->pw != NULL || (w = calloc(1, sizeof(*w))) == NULL)
+	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return NULL;
 	w->kind = kind;
 	w->client = c;
@@ -129,6 +130,17 @@ pwcheck_store_wait(struct client *c, enum client_pw_kind kind, const char *name)
 		free(w);
 		return NULL;
 	}
+	return w;
+}
+
+/* pwcheck_store_wait: see pwcheck.h. */
+struct client_pwwait *
+pwcheck_store_wait(struct client *c, enum client_pw_kind kind, const char *name)
+{
+	struct client_pwwait *w;
+
+	if (c->pw != NULL || (w = pwwait_new(c, kind, name)) == NULL)
+		return NULL;
 	w->store_wait = true;
 	c->pw = w;
 	c->flags |= CF_PW_WAIT;
@@ -164,25 +176,16 @@ pwcheck_store_done(struct client_pwwait *w)
 	return c;
 }
 
-/* pw_wait: a waiting record for c, NULL on out-of-memory. */
+/* pw_wait: a waiting record for c with the password pool started; NULL on
+ * out-of-memory or when the pool cannot start. */
 static struct client_pwwait *
 pw_wait(struct client *c, enum client_pw_kind kind, const char *name)
 {
-	struct client_pwwait *w;
-
 	if (c->srv->pwpool == NULL && (c->srv->pwpool = password_pool_new(c->srv->base)) == NULL) {
 		log_warnx("cannot start the password verification thread");
 		return NULL;
 	}
-	if ((w = calloc(1, sizeof(*w))) == NULL)
-		return NULL;
-	w->kind = kind;
-	w->client = c;
-	if (name != NULL && (w->oper = strdup(name)) == NULL) {
-		free(w);
-		return NULL;
-	}
-	return w;
+	return pwwait_new(c, kind, name);
 }
 
 enum pwcheck_result
