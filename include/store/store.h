@@ -24,15 +24,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/queue.h>
+
 #include "core/casemap.h"
 
+struct client;
 struct event_base;
 struct store;
 struct store_job;
 
 /* The schema version this build writes (PRAGMA user_version). A file with
  * a higher version is refused (made by a newer evircd). */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 /* Writes queued or being committed at once; past it a write is refused
  * (the caller answers "try again"). */
 #define STORE_QUEUE_MAX	     1024
@@ -44,6 +47,23 @@ struct store_job;
 #define STORE_CERTS_MAX	     8
 /* A certificate fingerprint: SHA-256 as 64 lower-case hex digits. */
 #define STORE_CERTFP_LEN     64
+/* Extra nicks grouped to one account (NickServ GROUP; Atheme's maxnicks
+ * is 5, Ergo's additional-nick-limit is configurable). */
+#define STORE_NICKS_MAX	     8
+/* Bytes of a suspension reason kept (longer ones are cut). */
+#define STORE_REASON_MAX     200
+
+/* Nick protection of an account (NickServ SET ENFORCE). */
+enum store_enforce {
+	STORE_ENFORCE_DEFAULT = -1, /* what [accounts] enforce_default says */
+	STORE_ENFORCE_OFF = 0,
+	STORE_ENFORCE_ON = 1,
+};
+
+/* The clients logged in to one account (cmd/account.c keeps it: a client
+ * is on it exactly while c->account names the account), so that DROP and
+ * SUSPEND reach every session in O(sessions). */
+LIST_HEAD(store_sessions, client);
 
 /* One account as the cache holds it. Owned by the store; valid until the
  * account is dropped (store_account_drop) or the store is closed, so a
@@ -54,6 +74,13 @@ struct store_account {
 	int64_t created; /* Unix time, seconds */
 	unsigned ncerts;
 	char certs[STORE_CERTS_MAX][STORE_CERTFP_LEN + 1];
+	unsigned nnicks; /* grouped nicks (not the account name itself) */
+	char nicks[STORE_NICKS_MAX][STORE_NAME_MAX + 1];
+	int enforce; /* enum store_enforce */
+	int64_t suspended; /* Unix time of the suspension, 0 = not suspended */
+	char suspended_by[STORE_NAME_MAX + 1]; /* the operator's nick */
+	char suspend_reason[STORE_REASON_MAX + 1];
+	struct store_sessions sessions; /* loop thread; see above */
 };
 
 /* Result of a committed write, given to the job's callback. */
@@ -96,8 +123,20 @@ const struct store_account *store_account_find(struct store *st, const char *nam
 /* store_account_by_cert: the account a certificate fingerprint is bound
  * to (lower-case hex), or NULL. O(1), no disk. */
 const struct store_account *store_account_by_cert(struct store *st, const char *certfp);
+/* store_account_by_nick: the account that owns nick: the one named so, or
+ * the one nick is grouped to (NickServ GROUP); NULL when nick is free.
+ * Account names and grouped nicks are one namespace (as in Atheme). O(1). */
+const struct store_account *store_account_by_nick(struct store *st, const char *nick);
+/* store_account_sessions: the session list of the account called name
+ * (exact account name, casefolded), NULL when there is none. */
+struct store_sessions *store_account_sessions(struct store *st, const char *name);
 /* store_account_count: accounts in the cache. */
 size_t store_account_count(const struct store *st);
+/* store_account_foreach: call fn(arg, account) for every cached account,
+ * in no particular order, until fn returns false. O(accounts): for
+ * operator commands (NickServ LIST), never per message. */
+void store_account_foreach(struct store *st, bool (*fn)(void *arg, const struct store_account *a),
+    void *arg);
 
 /* Writes. Each changes the cache now and queues the row change; fn(arg,
  * result) runs once the batch holding it is committed. fn may be NULL
@@ -111,6 +150,7 @@ enum store_refusal {
 	STORE_REFUSED_BADARG, /* name/hash/fp too long or empty */
 	STORE_REFUSED_FULL, /* STORE_QUEUE_MAX writes pending, or out of memory */
 	STORE_REFUSED_CERT_TAKEN, /* fingerprint bound to another account, or the account has STORE_CERTS_MAX */
+	STORE_REFUSED_NICKS_FULL, /* the account has STORE_NICKS_MAX grouped nicks */
 };
 struct store_job *store_account_create(struct store *st, const char *name, const char *hash,
     int64_t now, store_done_fn fn, void *arg, enum store_refusal *why);
@@ -122,6 +162,27 @@ struct store_job *store_cert_add(struct store *st, const char *name, const char 
     store_done_fn fn, void *arg, enum store_refusal *why);
 struct store_job *store_cert_del(struct store *st, const char *name, const char *certfp,
     store_done_fn fn, void *arg, enum store_refusal *why);
+/* store_account_drop also drops the account's grouped nicks and
+ * certificates (ON DELETE CASCADE, and so does the cache); its session list
+ * must be empty (the caller logs every session out first).
+ * store_account_create refuses (EXISTS) a name that is a grouped nick. */
+/* store_nick_add: group nick to the account called name (EXISTS when nick
+ * is an account name or grouped already, NICKS_FULL past STORE_NICKS_MAX). */
+struct store_job *store_nick_add(struct store *st, const char *name, const char *nick, int64_t now,
+    store_done_fn fn, void *arg, enum store_refusal *why);
+/* store_nick_del: ungroup nick from the account called name (MISSING when
+ * it is not one of its grouped nicks). */
+struct store_job *store_nick_del(struct store *st, const char *name, const char *nick,
+    store_done_fn fn, void *arg, enum store_refusal *why);
+/* store_account_set_enforce: the account's nick protection (enum
+ * store_enforce). */
+struct store_job *store_account_set_enforce(struct store *st, const char *name, int enforce,
+    store_done_fn fn, void *arg, enum store_refusal *why);
+/* store_account_suspend: suspend the account (when > 0: the time; by and
+ * reason are copied, reason cut to STORE_REASON_MAX) or lift the
+ * suspension (when == 0; by and reason ignored). */
+struct store_job *store_account_suspend(struct store *st, const char *name, int64_t when,
+    const char *by, const char *reason, store_done_fn fn, void *arg, enum store_refusal *why);
 /* store_job_cancel: fn will not be called (arg may be freed at once); the
  * write itself still happens. Loop thread only. */
 void store_job_cancel(struct store_job *job);

@@ -35,9 +35,31 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"  account TEXT NOT NULL REFERENCES accounts(folded) ON DELETE CASCADE"
 	") WITHOUT ROWID;"
 	"CREATE INDEX certfps_account ON certfps(account);",
+	/* 1 -> 2: NickServ GROUP's extra nicks, SET ENFORCE, SUSPEND */
+	"ALTER TABLE accounts ADD COLUMN enforce INTEGER;" /* NULL: the default */
+	"ALTER TABLE accounts ADD COLUMN suspended INTEGER;" /* Unix time, NULL: not */
+	"ALTER TABLE accounts ADD COLUMN suspended_by TEXT;"
+	"ALTER TABLE accounts ADD COLUMN suspend_reason TEXT;"
+	"CREATE TABLE nicks ("
+	"  folded TEXT PRIMARY KEY," /* casefolded nick: the key */
+	"  name TEXT NOT NULL," /* as grouped */
+	"  account TEXT NOT NULL REFERENCES accounts(folded) ON DELETE CASCADE,"
+	"  created INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX nicks_account ON nicks(account);",
 };
 
-enum op_kind { OP_CREATE, OP_SET_HASH, OP_DROP, OP_CERT_ADD, OP_CERT_DEL };
+enum op_kind {
+	OP_CREATE,
+	OP_SET_HASH,
+	OP_DROP,
+	OP_CERT_ADD,
+	OP_CERT_DEL,
+	OP_NICK_ADD,
+	OP_NICK_DEL,
+	OP_SET_ENFORCE,
+	OP_SUSPEND,
+};
 
 struct store_job {
 	TAILQ_ENTRY(store_job) link;
@@ -65,11 +87,19 @@ struct cert {
 	UT_hash_handle hh;
 };
 
+/* A grouped nick (not an account's own name). */
+struct gnick {
+	char folded[STORE_NAME_MAX + 1];
+	struct acct *acct;
+	UT_hash_handle hh;
+};
+
 struct store {
 	sqlite3 *db; /* writer thread only, after store_open */
 	enum casemapping cm;
 	struct acct *accts; /* loop thread: cache by folded name */
 	struct cert *certs; /* loop thread: cache by fingerprint */
+	struct gnick *nicks; /* loop thread: grouped nicks by folded nick */
 	size_t naccts;
 	pthread_mutex_t mu;
 	pthread_cond_t cv, idle;
@@ -151,6 +181,19 @@ cache_find(struct store *st, const char *name)
 	return a;
 }
 
+static struct gnick *
+cache_find_nick(struct store *st, const char *nick)
+{
+	char folded[STORE_NAME_MAX + 2];
+	struct gnick *g;
+
+	if (strlen(nick) > STORE_NAME_MAX)
+		return NULL;
+	casemap_fold(st->cm, folded, nick, sizeof(folded));
+	HASH_FIND_STR(st->nicks, folded, g);
+	return g;
+}
+
 static struct acct *
 cache_add(struct store *st, const char *name, const char *hash, int64_t created)
 {
@@ -158,6 +201,8 @@ cache_add(struct store *st, const char *name, const char *hash, int64_t created)
 
 	if (a == NULL)
 		return NULL;
+	a->pub.enforce = STORE_ENFORCE_DEFAULT;
+	LIST_INIT(&a->pub.sessions);
 	snprintf(a->pub.name, sizeof(a->pub.name), "%s", name);
 	snprintf(a->pub.hash, sizeof(a->pub.hash), "%s", hash);
 	a->pub.created = created;
@@ -205,11 +250,50 @@ cache_cert_del(struct store *st, struct acct *a, const char *fp)
 	return 0;
 }
 
+/* cache_nick_add: group nick to a; -1 when it is taken or a is full. */
+static int
+cache_nick_add(struct store *st, struct acct *a, const char *nick)
+{
+	struct gnick *g;
+
+	if (cache_find_nick(st, nick) != NULL || cache_find(st, nick) != NULL)
+		return -1;
+	if (a->pub.nnicks >= STORE_NICKS_MAX || (g = calloc(1, sizeof(*g))) == NULL)
+		return -1;
+	casemap_fold(st->cm, g->folded, nick, sizeof(g->folded));
+	g->acct = a;
+	HASH_ADD_STR(st->nicks, folded, g);
+	snprintf(a->pub.nicks[a->pub.nnicks++], STORE_NAME_MAX + 1, "%s", nick);
+	return 0;
+}
+
+static int
+cache_nick_del(struct store *st, struct acct *a, const char *nick)
+{
+	struct gnick *g = cache_find_nick(st, nick);
+	unsigned i;
+
+	if (g == NULL || g->acct != a)
+		return -1;
+	for (i = 0; i < a->pub.nnicks; i++)
+		if (casemap_cmp(st->cm, a->pub.nicks[i], nick) == 0) {
+			memmove(a->pub.nicks[i], a->pub.nicks[i + 1],
+			    (a->pub.nnicks - i - 1) * sizeof(a->pub.nicks[0]));
+			a->pub.nnicks--;
+			break;
+		}
+	HASH_DEL(st->nicks, g);
+	free(g);
+	return 0;
+}
+
 static void
 cache_del(struct store *st, struct acct *a)
 {
 	while (a->pub.ncerts > 0)
 		cache_cert_del(st, a, a->pub.certs[0]);
+	while (a->pub.nnicks > 0)
+		cache_nick_del(st, a, a->pub.nicks[0]);
 	HASH_DEL(st->accts, a);
 	st->naccts--;
 	free(a);
@@ -222,8 +306,10 @@ cache_load(struct store *st, const char *path, char *err, size_t errlen)
 	struct acct *a;
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT name, hash, created FROM accounts", -1, &s, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_prepare_v2(st->db,
+		"SELECT name, hash, created, enforce, suspended, suspended_by, suspend_reason "
+		"FROM accounts",
+		-1, &s, NULL) != SQLITE_OK) {
 		errf(err, errlen, path, "cannot read accounts", st->db);
 		return -1;
 	}
@@ -235,8 +321,20 @@ cache_load(struct store *st, const char *path, char *err, size_t errlen)
 			log_warnx("%s: skipping a malformed account row", path);
 			continue;
 		}
-		if (cache_add(st, name, hash, sqlite3_column_int64(s, 2)) == NULL)
+		if ((a = cache_add(st, name, hash, sqlite3_column_int64(s, 2))) == NULL)
 			break;
+		if (sqlite3_column_type(s, 3) != SQLITE_NULL)
+			a->pub.enforce =
+			    sqlite3_column_int(s, 3) ? STORE_ENFORCE_ON : STORE_ENFORCE_OFF;
+		a->pub.suspended = sqlite3_column_int64(s, 4); /* NULL reads 0 */
+		if (a->pub.suspended != 0) {
+			const char *by = (const char *)sqlite3_column_text(s, 5);
+			const char *why = (const char *)sqlite3_column_text(s, 6);
+			snprintf(a->pub.suspended_by, sizeof(a->pub.suspended_by), "%s",
+			    by ? by : "");
+			snprintf(a->pub.suspend_reason, sizeof(a->pub.suspend_reason), "%s",
+			    why ? why : "");
+		}
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
@@ -258,7 +356,31 @@ cache_load(struct store *st, const char *path, char *err, size_t errlen)
 			cache_cert_add(st, a, fp);
 	}
 	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (rc != SQLITE_DONE) {
+		errf(err, errlen, path, "cannot read certificate fingerprints", st->db);
+		return -1;
+	}
+	if (sqlite3_prepare_v2(st->db, "SELECT name, account FROM nicks", -1, &s, NULL) !=
+	    SQLITE_OK) {
+		errf(err, errlen, path, "cannot read grouped nicks", st->db);
+		return -1;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *nick = (const char *)sqlite3_column_text(s, 0);
+		const char *acc = (const char *)sqlite3_column_text(s, 1);
+		if (nick == NULL || acc == NULL || strlen(nick) > STORE_NAME_MAX)
+			continue;
+		HASH_FIND_STR(st->accts, acc, a);
+		if (a == NULL || cache_nick_add(st, a, nick) != 0)
+			log_warnx("%s: skipping grouped nick %s (taken or over the limit)", path,
+			    nick);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		errf(err, errlen, path, "cannot read grouped nicks", st->db);
+		return -1;
+	}
+	return 0;
 }
 
 /* op_run: one row change on the writer thread, inside the batch. */
@@ -272,6 +394,12 @@ op_run(sqlite3 *db, struct store_job *j)
 		[OP_DROP] = "DELETE FROM accounts WHERE folded = ?1",
 		[OP_CERT_ADD] = "INSERT INTO certfps (account, certfp) VALUES (?1, ?2)",
 		[OP_CERT_DEL] = "DELETE FROM certfps WHERE account = ?1 AND certfp = ?2",
+		[OP_NICK_ADD] =
+		    "INSERT INTO nicks (account, folded, name, created) VALUES (?1, ?2, ?3, ?4)",
+		[OP_NICK_DEL] = "DELETE FROM nicks WHERE account = ?1 AND folded = ?2",
+		[OP_SET_ENFORCE] = "UPDATE accounts SET enforce = nullif(?4, -1) WHERE folded = ?1",
+		[OP_SUSPEND] = "UPDATE accounts SET suspended = nullif(?4, 0), suspended_by = ?2, "
+			       "suspend_reason = ?3 WHERE folded = ?1",
 	};
 	sqlite3_stmt *s;
 	int rc;
@@ -283,7 +411,7 @@ op_run(sqlite3 *db, struct store_job *j)
 		sqlite3_bind_text(s, 2, j->a, -1, SQLITE_STATIC);
 	if (j->b != NULL)
 		sqlite3_bind_text(s, 3, j->b, -1, SQLITE_STATIC);
-	if (j->kind == OP_CREATE)
+	if (sqlite3_bind_parameter_count(s) >= 4)
 		sqlite3_bind_int64(s, 4, j->n);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
@@ -378,8 +506,13 @@ deliver(struct store *st)
 		st->pending--;
 		if (j->result != STORE_OK && j->kind == OP_CREATE) {
 			HASH_FIND_STR(st->accts, j->folded, a);
-			if (a != NULL)
+			if (a != NULL && LIST_EMPTY(&a->pub.sessions))
 				cache_del(st, a);
+		}
+		if (j->result != STORE_OK && j->kind == OP_NICK_ADD) {
+			HASH_FIND_STR(st->accts, j->folded, a);
+			if (a != NULL)
+				cache_nick_del(st, a, j->b);
 		}
 		if (!j->cancelled && j->fn != NULL)
 			j->fn(j->arg, j->result);
@@ -480,6 +613,7 @@ store_close(struct store *st)
 	struct store_job *j;
 	struct acct *a, *atmp;
 	struct cert *c, *ctmp;
+	struct gnick *g, *gtmp;
 
 	if (st == NULL)
 		return;
@@ -502,6 +636,10 @@ store_close(struct store *st)
 	HASH_ITER(hh, st->certs, c, ctmp) {
 		HASH_DEL(st->certs, c);
 		free(c);
+	}
+	HASH_ITER(hh, st->nicks, g, gtmp) {
+		HASH_DEL(st->nicks, g);
+		free(g);
 	}
 	HASH_ITER(hh, st->accts, a, atmp) {
 		HASH_DEL(st->accts, a);
@@ -604,10 +742,42 @@ store_account_by_cert(struct store *st, const char *certfp)
 	return c != NULL ? &c->acct->pub : NULL;
 }
 
+const struct store_account *
+store_account_by_nick(struct store *st, const char *nick)
+{
+	struct acct *a = cache_find(st, nick);
+	struct gnick *g;
+
+	if (a != NULL)
+		return &a->pub;
+	g = cache_find_nick(st, nick);
+	return g != NULL ? &g->acct->pub : NULL;
+}
+
+struct store_sessions *
+store_account_sessions(struct store *st, const char *name)
+{
+	struct acct *a = cache_find(st, name);
+
+	return a != NULL ? &a->pub.sessions : NULL;
+}
+
 size_t
 store_account_count(const struct store *st)
 {
 	return st->naccts;
+}
+
+void
+store_account_foreach(struct store *st, bool (*fn)(void *arg, const struct store_account *a),
+    void *arg)
+{
+	struct acct *a, *tmp;
+
+	HASH_ITER(hh, st->accts, a, tmp) {
+		if (!fn(arg, &a->pub))
+			break;
+	}
 }
 
 unsigned
@@ -669,7 +839,7 @@ store_account_create(struct store *st, const char *name, const char *hash, int64
 
 	if (!name_ok(name, STORE_NAME_MAX) || !name_ok(hash, STORE_HASH_MAX - 1))
 		REFUSE(STORE_REFUSED_BADARG);
-	if (cache_find(st, name) != NULL)
+	if (cache_find(st, name) != NULL || cache_find_nick(st, name) != NULL)
 		REFUSE(STORE_REFUSED_EXISTS);
 	if (st->pending >= STORE_QUEUE_MAX || (a = cache_add(st, name, hash, now)) == NULL)
 		REFUSE(STORE_REFUSED_FULL);
@@ -764,6 +934,91 @@ store_cert_del(struct store *st, const char *name, const char *certfp, store_don
 		REFUSE(STORE_REFUSED_MISSING);
 	if ((j = submit(st, OP_CERT_DEL, a->folded, certfp, NULL, 0, fn, arg)) == NULL)
 		REFUSE(STORE_REFUSED_FULL); /* cache already changed; logged by caller */
+	return j;
+}
+
+struct store_job *
+store_nick_add(struct store *st, const char *name, const char *nick, int64_t now, store_done_fn fn,
+    void *arg, enum store_refusal *why)
+{
+	struct acct *a = cache_find(st, name);
+	struct store_job *j;
+	char folded[STORE_NAME_MAX + 1];
+
+	if (!name_ok(nick, STORE_NAME_MAX))
+		REFUSE(STORE_REFUSED_BADARG);
+	if (a == NULL)
+		REFUSE(STORE_REFUSED_MISSING);
+	if (cache_find_nick(st, nick) != NULL || cache_find(st, nick) != NULL)
+		REFUSE(STORE_REFUSED_EXISTS);
+	if (a->pub.nnicks >= STORE_NICKS_MAX)
+		REFUSE(STORE_REFUSED_NICKS_FULL);
+	if (st->pending >= STORE_QUEUE_MAX || cache_nick_add(st, a, nick) != 0)
+		REFUSE(STORE_REFUSED_FULL);
+	casemap_fold(st->cm, folded, nick, sizeof(folded));
+	if ((j = submit(st, OP_NICK_ADD, a->folded, folded, nick, now, fn, arg)) == NULL) {
+		cache_nick_del(st, a, nick);
+		REFUSE(STORE_REFUSED_FULL);
+	}
+	return j;
+}
+
+struct store_job *
+store_nick_del(struct store *st, const char *name, const char *nick, store_done_fn fn, void *arg,
+    enum store_refusal *why)
+{
+	struct acct *a = cache_find(st, name);
+	struct gnick *g = cache_find_nick(st, nick);
+	struct store_job *j;
+
+	if (a == NULL || g == NULL || g->acct != a)
+		REFUSE(STORE_REFUSED_MISSING);
+	if (st->pending >= STORE_QUEUE_MAX ||
+	    (j = submit(st, OP_NICK_DEL, a->folded, g->folded, NULL, 0, fn, arg)) == NULL)
+		REFUSE(STORE_REFUSED_FULL);
+	cache_nick_del(st, a, nick);
+	return j;
+}
+
+struct store_job *
+store_account_set_enforce(struct store *st, const char *name, int enforce, store_done_fn fn,
+    void *arg, enum store_refusal *why)
+{
+	struct acct *a = cache_find(st, name);
+	struct store_job *j;
+
+	if (enforce < STORE_ENFORCE_DEFAULT || enforce > STORE_ENFORCE_ON)
+		REFUSE(STORE_REFUSED_BADARG);
+	if (a == NULL)
+		REFUSE(STORE_REFUSED_MISSING);
+	if (st->pending >= STORE_QUEUE_MAX ||
+	    (j = submit(st, OP_SET_ENFORCE, a->folded, NULL, NULL, enforce, fn, arg)) == NULL)
+		REFUSE(STORE_REFUSED_FULL);
+	a->pub.enforce = enforce;
+	return j;
+}
+
+struct store_job *
+store_account_suspend(struct store *st, const char *name, int64_t when, const char *by,
+    const char *reason, store_done_fn fn, void *arg, enum store_refusal *why)
+{
+	struct acct *a = cache_find(st, name);
+	struct store_job *j;
+	char r[STORE_REASON_MAX + 1], b[STORE_NAME_MAX + 1];
+
+	if (a == NULL)
+		REFUSE(STORE_REFUSED_MISSING);
+	if (when < 0)
+		REFUSE(STORE_REFUSED_BADARG);
+	snprintf(r, sizeof(r), "%s", when > 0 && reason != NULL ? reason : "");
+	snprintf(b, sizeof(b), "%s", when > 0 && by != NULL ? by : "");
+	if (st->pending >= STORE_QUEUE_MAX ||
+	    (j = submit(st, OP_SUSPEND, a->folded, when > 0 ? b : NULL, when > 0 ? r : NULL, when,
+		 fn, arg)) == NULL)
+		REFUSE(STORE_REFUSED_FULL);
+	a->pub.suspended = when;
+	snprintf(a->pub.suspended_by, sizeof(a->pub.suspended_by), "%s", b);
+	snprintf(a->pub.suspend_reason, sizeof(a->pub.suspend_reason), "%s", r);
 	return j;
 }
 

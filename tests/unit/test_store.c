@@ -241,6 +241,126 @@ START_TEST(backup_while_open)
 }
 END_TEST
 
+/* Schema 2: grouped nicks share the account namespace, survive a reopen
+ * and go with their account; SET ENFORCE and SUSPEND persist. */
+START_TEST(nicks_enforce_suspend)
+{
+	char err[512];
+	struct store *st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
+	enum store_refusal why;
+	const struct store_account *a;
+	char nick[16];
+	int i;
+
+	ck_assert_ptr_nonnull(st);
+	ck_assert_ptr_nonnull(
+	    store_account_create(st, "alice", "$argon2id$h", 1, done, NULL, &why));
+	ck_assert_ptr_nonnull(store_account_create(st, "bob", "$argon2id$h", 2, done, NULL, &why));
+	ck_assert_ptr_nonnull(store_nick_add(st, "ALICE", "Ally[x]", 3, done, NULL, &why));
+	a = store_account_by_nick(st, "ally{X}");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_str_eq(a->name, "alice");
+	ck_assert_uint_eq(a->nnicks, 1);
+	ck_assert_str_eq(a->nicks[0], "Ally[x]");
+	ck_assert_ptr_eq(store_account_by_nick(st, "Alice"), a);
+	ck_assert_ptr_null(store_account_find(st, "ally[x]")); /* a nick, not an account */
+	/* one namespace: no account named like a grouped nick, no nick named
+	 * like an account or grouped twice */
+	ck_assert_ptr_null(store_account_create(st, "ALLY[X]", "$argon2id$h", 4, done, NULL, &why));
+	ck_assert_int_eq(why, STORE_REFUSED_EXISTS);
+	ck_assert_ptr_null(store_nick_add(st, "alice", "bob", 4, done, NULL, &why));
+	ck_assert_int_eq(why, STORE_REFUSED_EXISTS);
+	ck_assert_ptr_null(store_nick_add(st, "bob", "ally[x]", 4, done, NULL, &why));
+	ck_assert_int_eq(why, STORE_REFUSED_EXISTS);
+	for (i = 1; i < STORE_NICKS_MAX; i++) {
+		snprintf(nick, sizeof(nick), "b%d", i);
+		ck_assert_ptr_nonnull(store_nick_add(st, "bob", nick, 5, NULL, NULL, &why));
+	}
+	ck_assert_ptr_nonnull(store_nick_add(st, "bob", "bfull", 5, NULL, NULL, &why));
+	ck_assert_ptr_null(store_nick_add(st, "bob", "bover", 5, NULL, NULL, &why));
+	ck_assert_int_eq(why, STORE_REFUSED_NICKS_FULL);
+	ck_assert_ptr_null(store_nick_del(st, "alice", "b1", NULL, NULL, &why));
+	ck_assert_int_eq(why, STORE_REFUSED_MISSING);
+	ck_assert_ptr_nonnull(store_nick_del(st, "bob", "B1", NULL, NULL, &why));
+	ck_assert_ptr_null(store_account_by_nick(st, "b1"));
+	ck_assert_ptr_nonnull(
+	    store_account_set_enforce(st, "alice", STORE_ENFORCE_OFF, NULL, NULL, &why));
+	ck_assert_ptr_nonnull(
+	    store_account_suspend(st, "bob", 77, "oper", "spam", NULL, NULL, &why));
+	store_sync(st);
+	ck_assert_int_eq(fails, 0);
+	store_close(st);
+
+	st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
+	ck_assert_ptr_nonnull(st);
+	a = store_account_by_nick(st, "ally[x]");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_str_eq(a->name, "alice");
+	ck_assert_int_eq(a->enforce, STORE_ENFORCE_OFF);
+	ck_assert_int_eq(a->suspended, 0);
+	a = store_account_find(st, "bob");
+	ck_assert_uint_eq(a->nnicks, STORE_NICKS_MAX - 1);
+	ck_assert_int_eq(a->enforce, STORE_ENFORCE_DEFAULT);
+	ck_assert_int_eq(a->suspended, 77);
+	ck_assert_str_eq(a->suspended_by, "oper");
+	ck_assert_str_eq(a->suspend_reason, "spam");
+	ck_assert_ptr_null(store_account_by_nick(st, "b1"));
+	ck_assert_ptr_eq(store_account_by_nick(st, "b2"), a);
+	/* unsuspend; drop takes the grouped nicks along (cache and file) */
+	ck_assert_ptr_nonnull(store_account_suspend(st, "bob", 0, NULL, NULL, NULL, NULL, &why));
+	ck_assert_int_eq(a->suspended, 0);
+	ck_assert_ptr_nonnull(store_account_drop(st, "alice", NULL, NULL, &why));
+	ck_assert_ptr_null(store_account_by_nick(st, "ally[x]"));
+	ck_assert_ptr_nonnull(
+	    store_account_create(st, "ally[x]", "$argon2id$h", 6, NULL, NULL, &why));
+	store_close(st);
+	st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
+	ck_assert_ptr_nonnull(st);
+	ck_assert_ptr_nonnull(store_account_find(st, "ally[x]"));
+	ck_assert_int_eq(store_account_find(st, "bob")->suspended, 0);
+	store_close(st);
+}
+END_TEST
+
+/* A file of schema 1 (as the first release wrote it) is migrated to the
+ * current version with its accounts and certificates kept. */
+START_TEST(migrate_from_v1)
+{
+	static const char v1[] =
+	    "CREATE TABLE accounts (folded TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT "
+	    "NULL, created INTEGER NOT NULL) WITHOUT ROWID;"
+	    "CREATE TABLE certfps (certfp TEXT PRIMARY KEY, account TEXT NOT NULL REFERENCES "
+	    "accounts(folded) ON DELETE CASCADE) WITHOUT ROWID;"
+	    "CREATE INDEX certfps_account ON certfps(account);"
+	    "INSERT INTO accounts VALUES ('old', 'Old', '$argon2id$h', 42);"
+	    "PRAGMA user_version = 1;";
+	char err[512], sql[256];
+	struct store *st;
+	sqlite3 *db;
+	const struct store_account *a;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, v1, NULL, NULL, NULL), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "INSERT INTO certfps VALUES ('%s', 'old')", fp1);
+	ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(store_check(path, err, sizeof(err)), 0);
+	st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
+	ck_assert_msg(st != NULL, "%s", err);
+	a = store_account_find(st, "OLD");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(a->created, 42);
+	ck_assert_int_eq(a->enforce, STORE_ENFORCE_DEFAULT);
+	ck_assert_int_eq(a->suspended, 0);
+	ck_assert_ptr_eq(store_account_by_cert(st, fp1), a);
+	ck_assert_ptr_nonnull(store_nick_add(st, "old", "older", 1, done, NULL, NULL));
+	store_sync(st);
+	ck_assert_int_eq(acks, 1);
+	store_close(st);
+	ck_assert_int_eq(file_version(path), STORE_SCHEMA_VERSION);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -255,6 +375,8 @@ store_suite(void)
 	tcase_add_test(tc, writes_persist);
 	tcase_add_test(tc, ack_through_loop);
 	tcase_add_test(tc, backup_while_open);
+	tcase_add_test(tc, nicks_enforce_suspend);
+	tcase_add_test(tc, migrate_from_v1);
 	suite_add_tcase(s, tc);
 	return s;
 }
