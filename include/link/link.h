@@ -17,10 +17,11 @@ struct irc_msg;
 
 /* The protocol version and IRC+ flags of our PASS line (ngIRCd
  * doc/Protocol.txt II.1): C = CHANINFO, L = ban/invite lists are sent as
- * MODE after the burst. Not claimed: H (the enhanced handshake: numerics
- * until 376), M (METADATA), S (SERVICE), X (q/a/h member modes), Z (zlib). */
+ * MODE after the burst, M = METADATA (link/metadata.h). Not claimed: H (the
+ * enhanced handshake: numerics until 376), S (SERVICE), X (q/a/h member
+ * modes), Z (zlib). */
 #define LINK_PROTO_VERSION "0210-IRC+"
-#define LINK_IRCPLUS_FLAGS "CL"
+#define LINK_IRCPLUS_FLAGS "CLM"
 
 /* link_init: subscribe to the events links relay, wrap srv->dispatch with
  * link_dispatch, and arm the autoconnect timers of the [link] sections.

@@ -12,6 +12,7 @@
 #include "core/client.h"
 #include "core/event.h"
 #include "core/log.h"
+#include "core/netserver.h"
 #include "core/server.h"
 #include "store/store.h"
 #include "proto/cap.h"
@@ -92,16 +93,18 @@ account_login(struct client *c, const char *account)
 	if (account == NULL)
 		c->account = NULL;
 	client_prefix(c, pfx, sizeof(pfx));
-	if (account != NULL)
+	/* a remote user (METADATA accountname from a link, link/metadata.c)
+	 * hears 900/901 and its MODE from its own server, not from us */
+	if (account != NULL && !client_is_remote(c))
 		numeric(c, RPL_LOGGEDIN, pfx, account, account);
-	else
+	else if (!client_is_remote(c))
 		numeric(c, RPL_LOGGEDOUT, pfx);
 	/* +r while logged in, as Solanum (+r is not set there: services
 	 * do it), InspIRCd (m_services +r) and Ergo do; the client sees
 	 * the change once registered (before, 004/221 show it) */
 	if ((account != NULL) != ((c->umodes & UMODE_REGISTERED) != 0)) {
 		c->umodes ^= UMODE_REGISTERED;
-		if (client_is_registered(c))
+		if (client_is_registered(c) && !client_is_remote(c))
 			reply_raw(c, ":%s MODE %s :%cr", c->nick, c->nick, account ? '+' : '-');
 	}
 	if (client_is_registered(c)) {

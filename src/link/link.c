@@ -50,6 +50,7 @@
 #include "net/tls.h"
 #include "cmd/command.h"
 #include "link/link.h"
+#include "link/metadata.h"
 
 /* Where a link connection is. */
 enum link_state {
@@ -69,6 +70,7 @@ struct link {
 	enum link_state state;
 	bool outgoing;
 	bool hub; /* [link] hub: may introduce servers */
+	bool meta; /* the peer's PASS has IRC+ flag M: it takes METADATA */
 	char name[SERVERNAME_MAX + 1];
 	char info[128];
 	unsigned peer_token; /* what the peer calls itself */
@@ -225,6 +227,36 @@ umode_parse(const char *s)
 	return m;
 }
 
+/* pass_keep: a server's PASS (RFC 2813 §4.1.1; IRC+ II.1: "PASS <pw>
+ * <version> <impl>|<ver>:<flags>"): c->pass holds the password, then a
+ * NUL, then the IRC+ flags (empty when the version is not "-IRC+"), read
+ * by link_server before the password is forgotten. */
+static void
+pass_keep(struct client *c, struct irc_msg *m)
+{
+	const char *flags = "";
+	size_t pl, fl;
+
+	client_forget_pass(c);
+	if (m->nparams >= 3 && strstr(m->params[1], "IRC+") != NULL &&
+	    strchr(m->params[2], ':') != NULL)
+		flags = strchr(m->params[2], ':') + 1;
+	pl = strlen(m->params[0]);
+	fl = strnlen(flags, 64);
+	if ((c->pass = malloc(pl + fl + 2)) == NULL)
+		return;
+	memcpy(c->pass, m->params[0], pl + 1);
+	memcpy(c->pass + pl + 1, flags, fl);
+	c->pass[pl + 1 + fl] = '\0';
+}
+
+/* pass_flags: the IRC+ flags kept by pass_keep. */
+static const char *
+pass_flags(const struct client *c)
+{
+	return c->pass != NULL ? c->pass + strlen(c->pass) + 1 : "";
+}
+
 /* intro_line: the NICK line that introduces user c to a link (RFC 2813
  * §4.1.3, 7 parameters; ngIRCd wants a server prefix). */
 static void
@@ -345,6 +377,8 @@ link_burst(struct link *l)
 			continue;
 		intro_line(srv, c, &ol);
 		send_line(l->conn, &ol);
+		if (l->meta)
+			metadata_send_user(l->conn, srv->me->name, c);
 		if (c->away != NULL)
 			reply_raw(l->conn, ":%s AWAY :%s", c->nick, c->away);
 	}
@@ -466,6 +500,7 @@ link_server(struct link *l, struct irc_msg *m)
 	}
 	snprintf(l->name, sizeof(l->name), "%s", lc->name);
 	snprintf(l->info, sizeof(l->info), "%s", m->params[m->nparams - 1]);
+	l->meta = strchr(pass_flags(c), 'M') != NULL;
 	/* SERVER <name> <hops> <token> :<info> (RFC 2813) or the 3-parameter
 	 * form whose token is 1 (ngIRCd irc-server.c) */
 	l->peer_token = 1;
@@ -726,7 +761,8 @@ join_remote(struct link *l, struct source *s, struct client *u, const char *name
 	channel_add_member(ch, u, modes);
 	client_prefix(u, pfx, sizeof(pfx));
 	outline_format(&ol, ":%s JOIN %s", pfx, ch->name);
-	outline_format(&ext, ":%s JOIN %s * :%s", pfx, ch->name, u->realname ? u->realname : "");
+	outline_format(&ext, ":%s JOIN %s %s :%s", pfx, ch->name, u->account ? u->account : "*",
+	    u->realname ? u->realname : "");
 	send_channel_alt(ch, NULL, &ol, &ext, CAP_EXTENDED_JOIN);
 	if (modes != 0) {
 		const char *ml = member_letters(modes);
@@ -1202,6 +1238,46 @@ in_invite(struct link *l, struct source *s, struct irc_msg *m)
 	return CMD_OK;
 }
 
+/* in_metadata: ":<src> METADATA <target> <key> :<value>" (ngIRCd
+ * doc/Protocol.txt II.6): applied to a user behind this link (a change
+ * for a user elsewhere, from services, is applied too: services may
+ * change any user), then passed on to every other link that takes
+ * METADATA, unknown keys included; an unknown target or a refused value
+ * stops it here. */
+static enum cmd_result
+in_metadata(struct link *l, struct source *s, struct irc_msg *m)
+{
+	struct server *srv = l->srv;
+	struct client *u = server_find_nick(srv, m->params[0]);
+	const char *value = m->nparams > 2 ? m->params[2] : "";
+	struct link *o;
+	struct outline ol;
+	bool formatted = false;
+
+	(void)s;
+	if (u == NULL || !client_is_registered(u) || strlen(m->params[1]) > 64) {
+		log_debug("link %s: METADATA for unknown %s ignored", l->name, m->params[0]);
+		return CMD_OK;
+	}
+	if (metadata_apply(u, m->params[1], value) == METADATA_INVALID) {
+		log_warnx("link %s: METADATA %s %s: bad value refused", l->name, u->nick,
+		    m->params[1]);
+		return CMD_OK;
+	}
+	TAILQ_FOREACH(o, &srv->linkset->links, entry) {
+		if (o == l || !o->meta || o->state < LINK_BURST)
+			continue;
+		if (!formatted) {
+			outline_format(&ol, ":%s METADATA %s %s :%s",
+			    s->server ? s->server->name : s->user->nick, u->nick, m->params[1],
+			    value);
+			formatted = true;
+		}
+		send_line(o->conn, &ol);
+	}
+	return CMD_OK;
+}
+
 /* The server commands, with their least parameter count. */
 static const struct link_cmd {
 	const char *verb;
@@ -1214,6 +1290,7 @@ static const struct link_cmd {
 	{ "JOIN", 1, in_join },
 	{ "KICK", 2, in_kick },
 	{ "KILL", 1, in_kill },
+	{ "METADATA", 2, in_metadata },
 	{ "MODE", 2, in_mode },
 	{ "NJOIN", 2, in_njoin },
 	{ "NOTICE", 2, in_message },
@@ -1280,7 +1357,7 @@ link_command(struct link *l, struct irc_msg *m)
 				return CMD_OK;
 			return link_cmds[i].fn(l, &s, m);
 		}
-	/* METADATA, SERVICE, WALLOPS, remote queries...: not yet (NETWORK.md) */
+	/* SERVICE, WALLOPS, remote queries...: not yet (NETWORK.md) */
 	log_debug("link %s: %s ignored", l->name, m->verb);
 	return CMD_OK;
 }
@@ -1297,8 +1374,7 @@ link_input(struct client *c, struct irc_msg *m)
 		return CMD_OK;
 	if (l->state < LINK_BURST) {
 		if (!strcmp(m->verb, "PASS") && m->nparams >= 1) {
-			client_forget_pass(c);
-			c->pass = strdup(m->params[0]);
+			pass_keep(c, m);
 			return CMD_OK;
 		}
 		if (!strcmp(m->verb, "SERVER"))
@@ -1408,8 +1484,7 @@ link_dispatch(struct client *c, struct irc_msg *m)
 	if (!client_is_registered(c) && srv->cfg->nlinks > 0 && srv->linkset != NULL) {
 		if (!strcmp(m->verb, "PASS") && m->nparams >= 2) {
 			/* a server's PASS (RFC 2813 §4.1.1: version, flags) */
-			client_forget_pass(c);
-			c->pass = strdup(m->params[0]);
+			pass_keep(c, m);
 			return CMD_OK;
 		}
 		if (!strcmp(m->verb, "SERVER") && !(c->flags & (CF_GOT_NICK | CF_GOT_USER))) {
@@ -1515,8 +1590,38 @@ on_registered(struct server *srv, const struct event_registered *ev)
 	intro_line(srv, ev->client, &ol);
 	TAILQ_FOREACH(l, &srv->linkset->links, entry)
 		if (l != origin(srv) && l->state >= LINK_BURST &&
-		    l->conn != client_link(ev->client))
+		    l->conn != client_link(ev->client)) {
 			send_line(l->conn, &ol);
+			if (l->meta)
+				metadata_send_user(l->conn, srv->me->name, ev->client);
+		}
+}
+
+/* on_account: a local login or logout (SASL, NickServ) goes to the links
+ * that take METADATA as "accountname" (empty: logged out), as ngIRCd and
+ * services send it. A change that came from a link was passed on by
+ * in_metadata; a user not yet registered is not known to the links (its
+ * introduction carries the account). */
+static void
+on_account(struct server *srv, const struct event_account *ev)
+{
+	struct link *l;
+	struct outline ol;
+	bool formatted = false;
+
+	if (origin(srv) != NULL || !client_is_registered(ev->client) ||
+	    client_is_remote(ev->client))
+		return;
+	TAILQ_FOREACH(l, &srv->linkset->links, entry) {
+		if (!l->meta || l->state < LINK_BURST)
+			continue;
+		if (!formatted) {
+			outline_format(&ol, ":%s METADATA %s accountname :%s", srv->me->name,
+			    ev->client->nick, ev->account ? ev->account : "");
+			formatted = true;
+		}
+		send_line(l->conn, &ol);
+	}
 }
 
 static void
@@ -1796,6 +1901,7 @@ link_init(struct server *srv)
 	    event_subscribe_topic(srv, on_topic) != 0 ||
 	    event_subscribe_message(srv, on_message) != 0 ||
 	    event_subscribe_away(srv, on_away) != 0 ||
+	    event_subscribe_account(srv, on_account) != 0 ||
 	    event_subscribe_link_closed(srv, on_link_closed) != 0)
 		return -1;
 	for (i = 0; i < cfg->nlinks; i++)
