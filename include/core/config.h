@@ -106,6 +106,7 @@ struct config {
 	size_t sendq, recvq; /* bytes */
 	unsigned whowas_history;
 	unsigned nick_delay; /* s */
+	unsigned channel_delay; /* s: RFC 2811 §3.2.2, 0 = off */
 	enum casemapping casemapping;
 	bool utf8only; /* ISUPPORT UTF8ONLY: refuse invalid UTF-8 with FAIL */
 	char *client_tag_deny; /* ISUPPORT CLIENTTAGDENY value, NULL = relay all */

@@ -23,6 +23,7 @@ struct password_pool;
 struct store;
 struct turnbuf;
 struct http_server;
+struct hold_table;
 
 /* One remembered nick for WHOWAS (RFC 2812 §3.6.3, RFC 2813 §5.6). */
 struct whowas {
@@ -31,12 +32,6 @@ struct whowas {
 	char host[HOSTLEN + 1];
 	char *realname; /* owned */
 	time_t when;
-};
-
-/* A nick held after KILL for nick_delay seconds (RFC 2813 §5.7). */
-struct nick_hold {
-	char key[NICKLEN_MAX + 1]; /* casefolded */
-	time_t until;
 };
 
 /* A histogram with fixed bucket bounds (Prometheus "le" semantics: bucket i
@@ -148,8 +143,9 @@ struct server {
 	struct netserver *servers; /* uthash by lower-case name, me included */
 	unsigned server_token_next; /* netserver_add: our next token, 0 = 2 */
 	struct linkset *linkset; /* owned by link/ (links, timers, state) */
-	struct nick_hold *holds; /* nicks unavailable after KILL */
-	size_t nholds, holds_cap;
+	struct hold_table *nick_holds; /* nicks lost by KILL or a split (core/hold.h) */
+	struct hold_table *chan_holds; /* channels emptied by a split (channel delay) */
+	struct oper_ref *oper_refs; /* uthash: local operators (link/notice.c) */
 
 	unsigned refused_lingering; /* CF_REFUSED clients (conn.c) */
 	int sts_port; /* first TLS listener's port, 0 = none (sts cap) */
@@ -186,10 +182,17 @@ void server_clock(struct server *srv);
 /* server_whowas_add: remember nick (c's current or previous nick) with c's
  * user, host and realname for WHOWAS (the WHOWAS subscriber calls it). */
 void server_whowas_add(struct server *srv, const struct client *c, const char *nick);
-/* server_nick_hold: make nick unavailable for cfg->nick_delay seconds. */
+/* server_nick_hold: make nick unavailable to local clients for
+ * cfg->nick_delay seconds (RFC 2813 §5.7; 0 = no hold). O(1). */
 void server_nick_hold(struct server *srv, const char *nick);
-/* server_nick_held: true if the casefolded key is held. */
+/* server_nick_held: true if the casefolded key is held. O(1). */
 bool server_nick_held(struct server *srv, const char *key);
+/* server_channel_hold: keep the casefolded channel key unavailable to
+ * local JOINs for cfg->channel_delay seconds (RFC 2811 §3.2.2; 0 = no
+ * hold); tag names the lost server whose return ends it. O(1). */
+void server_channel_hold(struct server *srv, const char *key, const char *tag);
+/* server_channel_held: true if the channel name is held. O(1). */
+bool server_channel_held(struct server *srv, const char *name);
 /* server_fold: casefold name under the configured casemapping into dst. */
 size_t server_fold(const struct server *srv, char *dst, const char *name, size_t dstsize);
 /* server_find_nick: O(1) lookup of a registered or registering nick. */

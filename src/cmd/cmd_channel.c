@@ -137,6 +137,12 @@ join_one(struct client *c, const char *name, const char *key)
 			return;
 		}
 		ch = server_find_channel(srv, name);
+		if (ch == NULL && server_channel_held(srv, name)) {
+			/* RFC 2811 §3.2.2 channel delay: emptied by a netsplit,
+			 * unavailable here until its servers return (link/) */
+			numeric(c, ERR_UNAVAILRESOURCE, name);
+			return;
+		}
 		if (ch == NULL) {
 			create = true;
 			modes = name[0] == '+' ? 0 : MEMB_OP;

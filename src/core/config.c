@@ -178,6 +178,7 @@ config_default(void)
 	cfg->recvq = 16384;
 	cfg->whowas_history = 100;
 	cfg->nick_delay = 30;
+	cfg->channel_delay = 600;
 	cfg->casemapping = CASEMAP_RFC1459;
 	cfg->flood_enabled = true;
 	cfg->sts = true;
@@ -441,6 +442,7 @@ static const struct uint_key limit_keys[] = {
 	SK(recvq, IRC_INPUT_MAX + 2, 1UL << 24),
 	UK(whowas_history, 0, 100000),
 	UK(nick_delay, 0, 86400),
+	UK(channel_delay, 0, 86400),
 };
 #define CK(n, lo, hi) \
 	{ \

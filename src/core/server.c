@@ -14,6 +14,7 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/connlimit.h"
+#include "core/hold.h"
 #include "core/kline.h"
 #include "core/log.h"
 #include "core/password.h"
@@ -102,6 +103,10 @@ server_core_new(struct config *cfg, const char *config_path)
 	srv->isupport[0] = '\0'; /* 005 tokens built on first use (cmd/isupport.c) */
 	kline_load(srv);
 	netserver_init(srv);
+	srv->nick_holds = hold_table_new(srv);
+	srv->chan_holds = hold_table_new(srv);
+	if (srv->nick_holds == NULL || srv->chan_holds == NULL)
+		fatal("hold_table_new");
 	return srv;
 }
 
@@ -115,7 +120,8 @@ server_core_free(struct server *srv)
 	HASH_ITER(hh, srv->channels, ch, tmp)
 		channel_free(srv, ch);
 	whowas_resize(srv, 0);
-	free(srv->holds);
+	hold_table_free(srv->nick_holds);
+	hold_table_free(srv->chan_holds);
 	kline_free_all(srv);
 	netserver_free_all(srv);
 	connlimit_free(srv);
@@ -242,44 +248,44 @@ server_whowas_add(struct server *srv, const struct client *c, const char *nick)
 		srv->whowas_count++;
 }
 
+/* server_nick_hold: see server.h. */
 void
 server_nick_hold(struct server *srv, const char *nick)
 {
-	struct nick_hold *h;
+	char key[NICKLEN_MAX + 2];
 
-	if (srv->cfg->nick_delay == 0)
+	if (srv->cfg->nick_delay == 0 || strlen(nick) > NICKLEN_MAX)
 		return;
-	(void)server_nick_held(srv, ""); /* purge expired */
-	if (srv->nholds == srv->holds_cap) {
-		size_t cap = srv->holds_cap ? srv->holds_cap * 2 : 8;
-		h = realloc(srv->holds, cap * sizeof(*h));
-		if (h == NULL)
-			return;
-		srv->holds = h;
-		srv->holds_cap = cap;
-	}
-	h = &srv->holds[srv->nholds++];
-	server_fold(srv, h->key, nick, sizeof(h->key));
-	h->until = srv->now + srv->cfg->nick_delay;
+	server_fold(srv, key, nick, sizeof(key));
+	if (hold_add(srv->nick_holds, key, srv->cfg->nick_delay, NULL) != 0)
+		log_warnx("nick hold for %s: out of memory", nick);
 }
 
-/* server_nick_held: a linear scan of the (short-lived, KILL-only) holds. */
+/* server_nick_held: see server.h. */
 bool
 server_nick_held(struct server *srv, const char *key)
 {
-	size_t i = 0;
-	bool held = false;
+	return hold_find(srv->nick_holds, key) != NULL;
+}
 
-	while (i < srv->nholds) {
-		if (srv->holds[i].until <= srv->now) {
-			srv->holds[i] = srv->holds[--srv->nholds];
-			continue;
-		}
-		if (strcmp(srv->holds[i].key, key) == 0)
-			held = true;
-		i++;
-	}
-	return held;
+/* server_channel_hold: see server.h. */
+void
+server_channel_hold(struct server *srv, const char *key, const char *tag)
+{
+	if (hold_add(srv->chan_holds, key, srv->cfg->channel_delay, tag) != 0)
+		log_warnx("channel hold for %s: out of memory", key);
+}
+
+/* server_channel_held: see server.h. */
+bool
+server_channel_held(struct server *srv, const char *name)
+{
+	char key[256];
+
+	if (srv->chan_holds->count == 0 || strlen(name) >= sizeof(key))
+		return false;
+	server_fold(srv, key, name, sizeof(key));
+	return hold_find(srv->chan_holds, key) != NULL;
 }
 
 size_t

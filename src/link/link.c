@@ -35,6 +35,7 @@
 #include "core/client.h"
 #include "core/config.h"
 #include "core/event.h"
+#include "core/hold.h"
 #include "core/log.h"
 #include "core/netserver.h"
 #include "core/number.h"
@@ -51,6 +52,7 @@
 #include "cmd/command.h"
 #include "link/link.h"
 #include "link/metadata.h"
+#include "link/notice.h"
 
 /* Where a link connection is. */
 enum link_state {
@@ -176,11 +178,30 @@ src_name(struct server *srv, struct client *c)
 	return c != NULL ? c->nick : srv->me->name;
 }
 
-/* local_channel: '&' channels stay on their server (RFC 2811 §2.1). */
+/* local_name: '&' channels stay on their server (RFC 2811 §2.1), and so do
+ * '!' safe channels here: RFC 2811 §3.2.1 makes their short names unique
+ * network-wide, which needs every server of the network to take part, and
+ * none of our peers does (ngIRCd has CHANTYPES #&+, Solanum #&, InspIRCd and
+ * Ergo #; Modern IRC leaves '!' out). docs/NETWORK.md "Safe channels". */
+static bool
+local_name(const char *name)
+{
+	return name[0] == '&' || name[0] == '!';
+}
+
+/* local_channel: ch never crosses a link (local_name). */
 static bool
 local_channel(const struct channel *ch)
 {
-	return ch->name[0] == '&';
+	return local_name(ch->name);
+}
+
+/* net_channel: the channel a link may name (NULL for unknown and local
+ * channels: a peer cannot see, talk to or change those). */
+static struct channel *
+net_channel(struct server *srv, const char *name)
+{
+	return local_name(name) ? NULL : server_find_channel(srv, name);
 }
 
 /* member_letters: "o", "ov", "v" or "" for member modes. */
@@ -439,7 +460,17 @@ link_registered(struct link *l)
 	    l->outgoing ? "outgoing" : "incoming");
 	to_links(srv, l, NULL, ":%s SERVER %s 2 %u :%s", srv->me->name, l->ns->name, l->ns->token,
 	    l->ns->info);
+	/* A burst is as big as the network, not as the link's sendq: it may
+	 * exceed it by what it queued until the peer's PONG to the PING that
+	 * ends it shows it was read (then the sendq is the configured one
+	 * again). ngIRCd does the same in effect: it writes a server link's
+	 * full buffer out at once instead of closing it. */
+	c->sendq = UINT32_MAX;
 	link_burst(l);
+	{
+		size_t limit = lc->sendq + output_queued(c);
+		c->sendq = limit > UINT32_MAX ? UINT32_MAX : (uint32_t)limit;
+	}
 }
 
 /* auth_result: the password check's result. l may be freed after. */
@@ -618,6 +649,7 @@ in_server(struct link *l, struct source *s, struct irc_msg *m)
 	if (ns == NULL)
 		return CMD_OK;
 	log_info("server %s introduced by %s (%u hops)", ns->name, s->server->name, ns->hops);
+	hold_del_tag(srv->chan_holds, ns->name); /* back: its burst follows (RFC 2811 §3.2.2) */
 	to_links(srv, l, NULL, ":%s SERVER %s %u %u :%s", s->server->name, ns->name, ns->hops + 1,
 	    ns->token, ns->info);
 	return CMD_OK;
@@ -633,11 +665,14 @@ collide(struct link *l, const char *nick, struct client *old)
 	struct server *srv = l->srv;
 
 	log_warnx("nick collision: %s brought by %s, killing both", nick, l->name);
+	notice_opers(srv, "Nick collision on %s (%s <- %s), both killed", nick,
+	    client_server(old)->name, l->name);
 	to_links(srv, NULL, NULL, ":%s KILL %s :%s (Nick collision)", srv->me->name, nick,
 	    srv->me->name);
 	srv->linkset->quiet = true; /* no QUIT or KILL from on_quit */
 	client_close(old, "Nick collision", NULL);
 	srv->linkset->quiet = false;
+	server_nick_hold(srv, nick); /* a KILL: RFC 2813 §5.7 */
 }
 
 /* in_nick_intro: a user introduced: "NICK <nick> <hops> <user> <host>
@@ -742,17 +777,22 @@ static void
 join_remote(struct link *l, struct source *s, struct client *u, const char *name, uint8_t modes)
 {
 	struct server *srv = l->srv;
-	struct channel *ch = server_find_channel(srv, name);
+	struct channel *ch = net_channel(srv, name);
 	struct membership *mb;
 	struct outline ol, ext;
 	bool created = false;
 	char pfx[160];
 
+	if (local_name(name))
+		return; /* a peer cannot join a local channel, nor make one */
 	if (ch == NULL) {
-		if (!channel_name_valid(name, srv->cfg->channellen) || name[0] == '&')
+		if (!channel_name_valid(name, srv->cfg->channellen))
 			return;
 		ch = channel_new(srv, name);
 		created = true;
+		/* RFC 2811 §3.2.2: a remote user joining ends the channel delay */
+		if (srv->chan_holds->count > 0)
+			hold_del(srv->chan_holds, ch->key);
 	}
 	if ((mb = channel_find_member(ch, u)) != NULL) {
 		mb->modes |= modes;
@@ -876,7 +916,7 @@ in_kick(struct link *l, struct source *s, struct irc_msg *m)
 	struct client *t;
 	struct outline ol;
 
-	if (m->nparams < 2 || (ch = server_find_channel(l->srv, m->params[0])) == NULL)
+	if (m->nparams < 2 || (ch = net_channel(l->srv, m->params[0])) == NULL)
 		return CMD_OK;
 	snprintf(list, sizeof(list), "%s", m->params[1]);
 	for (rest = list; (tok = strsep(&rest, ",")) != NULL;) {
@@ -988,7 +1028,7 @@ in_mode(struct link *l, struct source *s, struct irc_msg *m)
 
 	if (m->nparams < 2)
 		return CMD_OK;
-	if ((ch = server_find_channel(srv, m->params[0])) != NULL) {
+	if ((ch = net_channel(srv, m->params[0])) != NULL) {
 		apply_channel_modes(srv, s, ch, m, 1);
 		return CMD_OK;
 	}
@@ -1038,7 +1078,7 @@ in_topic(struct link *l, struct source *s, struct irc_msg *m)
 	struct channel *ch;
 	const char *topic = m->nparams > 1 ? m->params[1] : "";
 
-	if ((ch = server_find_channel(srv, m->params[0])) == NULL)
+	if ((ch = net_channel(srv, m->params[0])) == NULL)
 		return CMD_OK;
 	topic_change(srv, ch, s->user, s->prefix, topic, strlen(topic));
 	return CMD_OK;
@@ -1054,7 +1094,7 @@ in_chaninfo(struct link *l, struct source *s, struct irc_msg *m)
 	struct channel *ch;
 	const char *topic = NULL;
 
-	if (m->nparams < 2 || m->params[0][0] == '&')
+	if (m->nparams < 2 || local_name(m->params[0]))
 		return CMD_OK;
 	if ((ch = server_find_channel(srv, m->params[0])) == NULL) {
 		/* kept for the JOIN/NJOIN that makes the channel (l->ci) */
@@ -1117,7 +1157,7 @@ in_message(struct link *l, struct source *s, struct irc_msg *m)
 		name++;
 	}
 	if (strchr("#&+!", *name) != NULL) {
-		struct channel *ch = server_find_channel(srv, name);
+		struct channel *ch = net_channel(srv, name);
 		if (ch == NULL)
 			return CMD_OK;
 		outline_format(&ol, ":%s %s %s :%s", s->prefix, m->verb, target, m->params[1]);
@@ -1171,13 +1211,15 @@ static enum cmd_result
 in_kill(struct link *l, struct source *s, struct irc_msg *m)
 {
 	struct client *t = server_find_nick(l->srv, m->params[0]);
-	char reason[IRC_LINE_MAX];
+	char reason[IRC_LINE_MAX], nick[NICKLEN_MAX + 1];
 
 	if (t == NULL || !client_is_registered(t))
 		return CMD_OK;
 	snprintf(reason, sizeof(reason), "Killed (%s (%s))",
 	    s->user ? s->user->nick : s->server->name, m->nparams > 1 ? m->params[1] : "");
+	snprintf(nick, sizeof(nick), "%s", t->nick);
 	client_close(t, reason, NULL);
+	server_nick_hold(l->srv, nick); /* RFC 2813 §5.7: lost by KILL */
 	return CMD_OK;
 }
 
@@ -1321,6 +1363,14 @@ link_command(struct link *l, struct irc_msg *m)
 			if (ac != NULL)
 				ac->delay = 0; /* a good link: the back-off starts over */
 			log_info("link %s: burst complete", l->name);
+			/* the channel delay of its channels ends (RFC 2811 §3.2.2) */
+			hold_del_tag(srv->chan_holds, l->ns->name);
+			{
+				/* our burst was read: the configured sendq again */
+				const struct link_conf *lc = config_find_link(srv->cfg, l->name);
+				if (lc != NULL)
+					l->conn->sendq = (uint32_t)lc->sendq;
+			}
 			event_publish_server_linked(srv, &ev);
 		}
 		return CMD_OK;
@@ -1513,6 +1563,24 @@ behind(const struct netserver *ns, const struct netserver *x)
 	return false;
 }
 
+/* split_holds: c is lost in a split from server cs: its nick is held
+ * (RFC 2813 §5.7: nicks lost in a split or by KILL, not by a plain QUIT;
+ * ngIRCd holds none, which does not matter to a peer: a hold only refuses
+ * our local clients), and every channel c is the last member of is
+ * reserved until cs returns or channel_delay passes (RFC 2811 §3.2.2). */
+static void
+split_holds(struct server *srv, struct client *c, struct netserver *cs)
+{
+	struct membership *m;
+
+	server_nick_hold(srv, c->nick);
+	if (srv->cfg->channel_delay == 0)
+		return;
+	LIST_FOREACH(m, &c->channels, by_client)
+		if (m->chan->nmembers == 1 && !local_channel(m->chan))
+			server_channel_hold(srv, m->chan->key, cs->name);
+}
+
 /* split_server: x and every server behind it leave the network: their
  * users quit with "<uplink> <server>" (RFC 2813 §5.8; no QUIT goes to
  * other links: they get one SQUIT and do the same), then the servers go.
@@ -1533,6 +1601,7 @@ split_server(struct server *srv, struct netserver *x, struct link *from, const c
 			continue;
 		snprintf(why, sizeof(why), "%s %s", cs->uplink ? cs->uplink->name : srv->me->name,
 		    cs->name);
+		split_holds(srv, c, cs);
 		client_close(c, why, NULL);
 	}
 	snprintf(name, sizeof(name), "%s", x->name);
@@ -1902,7 +1971,7 @@ link_init(struct server *srv)
 	    event_subscribe_message(srv, on_message) != 0 ||
 	    event_subscribe_away(srv, on_away) != 0 ||
 	    event_subscribe_account(srv, on_account) != 0 ||
-	    event_subscribe_link_closed(srv, on_link_closed) != 0)
+	    event_subscribe_link_closed(srv, on_link_closed) != 0 || notice_init(srv) != 0)
 		return -1;
 	for (i = 0; i < cfg->nlinks; i++)
 		if (cfg->links[i].address != NULL && cfg->links[i].port != 0)
@@ -1935,6 +2004,7 @@ link_free(struct server *srv)
 	struct link *l;
 	size_t i;
 
+	notice_free(srv);
 	if (ls == NULL)
 		return;
 	for (i = 0; i < ls->nac; i++) {

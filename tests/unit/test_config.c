@@ -101,6 +101,7 @@ START_TEST(defaults)
 	ck_assert_uint_eq(cfg->recvq, 16384);
 	ck_assert_uint_eq(cfg->whowas_history, 100);
 	ck_assert_uint_eq(cfg->nick_delay, 30);
+	ck_assert_uint_eq(cfg->channel_delay, 600);
 	ck_assert_int_eq(cfg->casemapping, CASEMAP_RFC1459);
 	ck_assert(cfg->flood_enabled);
 	ck_assert_uint_eq(cfg->flood_burst, 10);
@@ -135,6 +136,7 @@ START_TEST(load_valid)
 		   "recvq = 1m\n"
 		   "ping_interval = 90\n"
 		   "nick_delay = 0\n"
+		   "channel_delay = 45\n"
 		   "whowas_history = 0\n"
 		   "\n"
 		   "[flood]\n"
@@ -158,6 +160,7 @@ START_TEST(load_valid)
 	ck_assert_uint_eq(cfg->recvq, 1024 * 1024);
 	ck_assert_uint_eq(cfg->ping_interval, 90);
 	ck_assert_uint_eq(cfg->nick_delay, 0);
+	ck_assert_uint_eq(cfg->channel_delay, 45);
 	ck_assert_uint_eq(cfg->whowas_history, 0);
 	ck_assert(!cfg->flood_enabled);
 	ck_assert_uint_eq(cfg->flood_burst, 20);
