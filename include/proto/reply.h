@@ -18,18 +18,39 @@ struct channel;
 struct server;
 
 /* A line formatted once and sent to many: the broadcast unit. buf holds the
- * line with CRLF; len its length in bytes. tags (optional, set with
- * outline_set_tags) are sent only to clients with message-tags; the time
- * tag is added for clients with server-time. So a broadcast has at most
- * four wire forms, each assembled from the same preformatted pieces by
- * buffer appends: nothing is formatted per recipient. */
+ * line with CRLF; len its length in bytes. Three optional tag pieces, each
+ * sent only to the clients that asked for it: tags (outline_set_tags:
+ * msgid, bot, client-only tags) to message-tags clients, account
+ * (outline_set_account: "account=<name>") to account-tag clients, and the
+ * time tag to server-time clients (time: a fixed "time=..." for a message
+ * that came with one from a link, NULL = the current clock). So a
+ * broadcast has at most eight wire forms, each assembled once from the
+ * same preformatted pieces by buffer appends: nothing is formatted per
+ * recipient. */
 struct outline {
 	size_t len;
 	const char *tags; /* "msgid=..;bot;+x=y" without '@', or NULL */
 	size_t tags_len;
+	const char *time; /* "time=YYYY-MM-DDThh:mm:ss.sssZ", or NULL: now */
+	size_t time_len;
+	const char *account; /* "account=<escaped name>", or NULL */
+	size_t account_len;
 	uint32_t need_cap; /* only clients with all these caps get it (TAGMSG, away-notify) */
 	char buf[IRC_LINE_MAX + 1];
 };
+
+/* outline_clear_tags: no tag pieces, no capability needed. */
+static inline void
+outline_clear_tags(struct outline *ol)
+{
+	ol->tags = NULL;
+	ol->tags_len = 0;
+	ol->time = NULL;
+	ol->time_len = 0;
+	ol->account = NULL;
+	ol->account_len = 0;
+	ol->need_cap = 0;
+}
 
 /* outline_set_tags: attach tags (not copied: must outlive the sends). */
 static inline void
@@ -37,6 +58,32 @@ outline_set_tags(struct outline *ol, const char *tags, size_t len)
 {
 	ol->tags = len ? tags : NULL;
 	ol->tags_len = len;
+}
+
+/* outline_set_time: attach a fixed time tag ("time=...", not copied). */
+static inline void
+outline_set_time(struct outline *ol, const char *time, size_t len)
+{
+	ol->time = len ? time : NULL;
+	ol->time_len = len;
+}
+
+/* ACCOUNT_TAG_MAX: room for "account=" and an escaped account name. */
+#define ACCOUNT_TAG_MAX 160
+
+/* account_tag_build: the IRCv3 account-tag of a line from a user logged in
+ * to account: "account=<name>", the value escaped as message-tags says,
+ * into buf (ACCOUNT_TAG_MAX bytes). Returns its length; 0 when account is
+ * NULL or too long for buf (then no tag is sent). */
+size_t account_tag_build(char *buf, const char *account);
+
+/* outline_set_account: attach an account tag (account_tag_build's buf and
+ * length; not copied: must outlive the sends). */
+static inline void
+outline_set_account(struct outline *ol, const char *tag, size_t len)
+{
+	ol->account = len ? tag : NULL;
+	ol->account_len = len;
 }
 
 /* msg_tags_build: the tags of a user message for message-tags clients:

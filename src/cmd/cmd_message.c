@@ -75,6 +75,8 @@ struct msgctx {
 	const char *tags; /* msgid, bot, client tags */
 	size_t tags_len;
 	const char *msgid;
+	const char *acct; /* account-tag of the sender ("account=..."), or NULL */
+	size_t acct_len;
 };
 
 /* delivered: EVENT_MESSAGE for one target (ch with STATUSMSG need, or t). */
@@ -95,6 +97,7 @@ format_msg(struct outline *ol, const struct msgctx *x, const char *target)
 	else
 		outline_format(ol, ":%s %s %s :%s", x->pfx, x->verb, target, x->text);
 	outline_set_tags(ol, x->tags, x->tags_len);
+	outline_set_account(ol, x->acct, x->acct_len);
 	if (x->tagmsg)
 		ol->need_cap = CAP_MESSAGE_TAGS;
 }
@@ -189,6 +192,7 @@ message(struct client *c, struct irc_msg *m, const char *verb, bool notice, bool
 {
 	struct server *srv = c->srv;
 	char *targets, *t, pfx[160], tags[IRC_CLIENT_TAGS_MAX + 64], msgid[40];
+	char acct[ACCOUNT_TAG_MAX];
 	struct msgctx x;
 	struct targets seen;
 
@@ -212,6 +216,8 @@ message(struct client *c, struct irc_msg *m, const char *verb, bool notice, bool
 	x.pfx = client_prefix(c, pfx, sizeof(pfx));
 	x.tags = tags;
 	x.msgid = msgid;
+	x.acct = acct;
+	x.acct_len = account_tag_build(acct, c->account);
 	x.tags_len = msg_tags_build(c, filter_client_tags(srv, m->client_tags), tags, sizeof(tags),
 	    msgid, sizeof(msgid));
 	targets = m->params[0];

@@ -100,25 +100,67 @@ send_bytes(struct client *c, const char *buf, size_t len)
 	queue(c, buf, len);
 }
 
+/* Wire-form index of an outline for a client: bit 0 = its tags
+ * (message-tags), bit 1 = the time tag (server-time), bit 2 = its account
+ * tag (account-tag). At most 8 forms per broadcast. */
+#define FORMS 8
+
+static unsigned
+form_index(uint32_t caps, const struct outline *ol)
+{
+	return (ol->tags != NULL && (caps & CAP_MESSAGE_TAGS) ? 1u : 0u) |
+	    (caps & CAP_SERVER_TIME ? 2u : 0u) |
+	    (ol->account != NULL && (caps & CAP_ACCOUNT_TAG) ? 4u : 0u);
+}
+
+/* tag_pieces: the tag pieces of form k of ol in wire order (time,
+ * account, the message's tags); their count. A line that already starts
+ * with tags ('@', a relayed raw line) gets no time tag of its own. */
+static unsigned
+tag_pieces(struct server *srv, const struct outline *ol, unsigned k, const char *p[3], size_t n[3])
+{
+	unsigned i = 0;
+
+	if (k == 2 && ol->len > 0 && ol->buf[0] == '@')
+		return 0;
+	if (k & 2) {
+		if (ol->time != NULL) {
+			p[i] = ol->time;
+			n[i] = ol->time_len;
+		} else
+			p[i] = output_time_tag(srv, &n[i]);
+		i++;
+	}
+	if (k & 4) {
+		p[i] = ol->account;
+		n[i++] = ol->account_len;
+	}
+	if (k & 1) {
+		p[i] = ol->tags;
+		n[i++] = ol->tags_len;
+	}
+	return i;
+}
+
 void
 send_line(struct client *c, const struct outline *ol)
 {
-	bool mt = (c->caps & CAP_MESSAGE_TAGS) != 0;
+	const char *p[3];
+	size_t n[3];
+	unsigned i, np;
 
 	if (c->state != CLIENT_OPEN)
 		return;
 	if ((c->caps & ol->need_cap) != ol->need_cap)
 		return;
-	if (ol->tags == NULL || !mt) {
-		send_bytes(c, ol->buf, ol->len);
-		return;
-	}
+	np = tag_pieces(c->srv, ol, form_index(c->caps, ol), p, n);
 	c->srv->stats.lines_out++;
-	queue(c, "@", 1);
-	if (c->caps & CAP_SERVER_TIME)
-		queue_time(c, false);
-	queue(c, ol->tags, ol->tags_len);
-	queue(c, " ", 1);
+	for (i = 0; i < np; i++) {
+		queue(c, i == 0 ? "@" : ";", 1);
+		queue(c, p[i], n[i]);
+	}
+	if (np > 0)
+		queue(c, " ", 1);
 	queue(c, ol->buf, ol->len);
 }
 
@@ -149,9 +191,7 @@ send_prefixed(struct client *c, const char *head, size_t hlen, const char *fmt, 
 
 	if (hlen > IRC_LINE_MAX - 3)
 		hlen = IRC_LINE_MAX - 3;
-	ol.tags = NULL;
-	ol.tags_len = 0;
-	ol.need_cap = 0;
+	outline_clear_tags(&ol);
 	memcpy(ol.buf, head, hlen);
 	ol.len = hlen + format_clean(ol.buf + hlen, IRC_LINE_MAX - 2 - hlen, fmt, ap);
 	ol.buf[ol.len++] = '\r';
@@ -243,12 +283,11 @@ reply_notice(struct client *c, const char *fmt, ...)
 }
 
 /* One broadcast: the outline and its wire forms, each stored in the turn
- * buffer the first time a recipient needs it. Form index: bit 0 = with
- * the outline's tags (message-tags client), bit 1 = server-time client. */
+ * buffer the first time a recipient needs it (form_index). */
 struct bcast {
 	const struct outline *ol;
-	const char *form[4];
-	size_t flen[4];
+	const char *form[FORMS];
+	size_t flen[FORMS];
 	struct server *srv; /* set with the first form */
 	uint64_t lines, bytes; /* queued through the forms: added to
 					 * srv->stats once, by bcast_done */
@@ -267,38 +306,28 @@ static bool
 bcast_form(struct bcast *b, struct server *srv, unsigned k)
 {
 	const struct outline *ol = b->ol;
-	const char *tag = NULL;
-	size_t tlen = 0, len;
-	char *p, *w;
+	const char *p[3];
+	size_t n[3], len = ol->len;
+	unsigned i, np = tag_pieces(srv, ol, k, p, n);
+	char *w, *start;
 
-	if (k & 2)
-		tag = output_time_tag(srv, &tlen);
-	if (k & 1) { /* "@" [time ";"] tags " " line */
-		len = 1 + (tag ? tlen + 1 : 0) + ol->tags_len + 1 + ol->len;
-	} else if (tag != NULL && ol->len > 0 && ol->buf[0] != '@') {
-		len = 1 + tlen + 1 + ol->len; /* "@" time " " line */
-	} else {
-		len = ol->len;
-		tag = NULL;
-	}
-	p = w = turnbuf_reserve(srv, len);
-	if (p == NULL)
+	for (i = 0; i < np; i++)
+		len += 1 + n[i]; /* "@" or ";", then the piece */
+	if (np > 0)
+		len++; /* " " */
+	start = w = turnbuf_reserve(srv, len);
+	if (w == NULL)
 		return false;
-	if ((k & 1) || tag != NULL)
-		*w++ = '@';
-	if (tag != NULL) {
-		memcpy(w, tag, tlen);
-		w += tlen;
-		*w++ = (k & 1) ? ';' : ' ';
+	for (i = 0; i < np; i++) {
+		*w++ = i == 0 ? '@' : ';';
+		memcpy(w, p[i], n[i]);
+		w += n[i];
 	}
-	if (k & 1) {
-		memcpy(w, ol->tags, ol->tags_len);
-		w += ol->tags_len;
+	if (np > 0)
 		*w++ = ' ';
-	}
 	memcpy(w, ol->buf, ol->len);
 	b->srv = srv;
-	b->form[k] = p;
+	b->form[k] = start;
 	b->flen[k] = len;
 	return true;
 }
@@ -320,8 +349,7 @@ bcast_send(struct bcast *b, struct client *c)
 		send_line(c, ol);
 		return;
 	}
-	k = (ol->tags != NULL && (c->caps & CAP_MESSAGE_TAGS) ? 1 : 0) |
-	    (c->caps & CAP_SERVER_TIME ? 2 : 0);
+	k = form_index(c->caps, ol);
 	if (b->form[k] == NULL && !bcast_form(b, c->srv, k)) {
 		output_sendq_exceeded(c);
 		return;

@@ -57,9 +57,7 @@ flush(struct linepack *lp)
 	ol->buf[ol->len++] = '\r';
 	ol->buf[ol->len++] = '\n';
 	ol->buf[ol->len] = '\0';
-	ol->tags = NULL;
-	ol->tags_len = 0;
-	ol->need_cap = 0;
+	outline_clear_tags(ol);
 	if (lp->num >= 0 && lp->num < 1000)
 		lp->c->srv->stats.numerics[lp->num / 100]++; /* as reply_numeric */
 	lp->emit(lp->c, ol);

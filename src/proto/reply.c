@@ -134,9 +134,7 @@ format_clean(char *buf, size_t max, const char *fmt, va_list ap)
 void
 outline_vformat(struct outline *ol, const char *fmt, va_list ap)
 {
-	ol->tags = NULL;
-	ol->tags_len = 0;
-	ol->need_cap = 0;
+	outline_clear_tags(ol);
 	ol->len = format_clean(ol->buf, IRC_LINE_MAX - 2, fmt, ap);
 	ol->buf[ol->len++] = '\r';
 	ol->buf[ol->len++] = '\n';
@@ -151,6 +149,48 @@ outline_format(struct outline *ol, const char *fmt, ...)
 	va_start(ap, fmt);
 	outline_vformat(ol, fmt, ap);
 	va_end(ap);
+}
+
+/* account_tag_build: see reply.h. Escapes as the message-tags spec's
+ * "Escaping values": ; space \ CR LF. */
+size_t
+account_tag_build(char *buf, const char *account)
+{
+	static const char pre[] = "account=";
+	size_t n = sizeof(pre) - 1;
+
+	if (account == NULL)
+		return 0;
+	memcpy(buf, pre, n);
+	for (; *account != '\0'; account++) {
+		const char *e = NULL;
+		if (n + 3 > ACCOUNT_TAG_MAX)
+			return 0;
+		switch (*account) {
+		case ';':
+			e = "\\:";
+			break;
+		case ' ':
+			e = "\\s";
+			break;
+		case '\\':
+			e = "\\\\";
+			break;
+		case '\r':
+			e = "\\r";
+			break;
+		case '\n':
+			e = "\\n";
+			break;
+		}
+		if (e != NULL) {
+			buf[n++] = e[0];
+			buf[n++] = e[1];
+		} else
+			buf[n++] = *account;
+	}
+	buf[n] = '\0';
+	return n;
 }
 
 size_t

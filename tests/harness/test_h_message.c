@@ -7,6 +7,7 @@
 
 #include "core/config.h"
 #include "core/server.h"
+#include "cmd/account.h"
 
 #include "harness.h"
 
@@ -262,6 +263,59 @@ START_TEST(long_message_relayed)
 }
 END_TEST
 
+/* account_tag_forms: IRCv3 account-tag: a logged-in sender's messages
+ * carry "account=<name>" for clients with account-tag (with or without
+ * message-tags and server-time, in the order time, account, msgid), and
+ * not for the others; a channel message and a private one alike. Run
+ * over bufferevent pairs (send_line) and sockets (the shared turn-buffer
+ * forms of a broadcast). */
+static void
+account_tag_forms(struct harness *h)
+{
+	struct fc *a = fc_new(h, "alice"), *b = fc_new(h, "bob"), *c = fc_new(h, "carol"),
+		  *d = fc_new(h, "dave"), *e = fc_new(h, "eve");
+
+	fc_send(b, "CAP REQ :account-tag");
+	fc_send(c, "CAP REQ :account-tag message-tags server-time");
+	fc_send(e, "CAP REQ :message-tags");
+	fc_send(a, "JOIN #t");
+	fc_send(b, "JOIN #t");
+	fc_send(c, "JOIN #t");
+	fc_send(d, "JOIN #t");
+	fc_send(e, "JOIN #t");
+	fc_clear(b);
+	fc_clear(c);
+	fc_clear(d);
+	fc_clear(e);
+	fc_send(a, "PRIVMSG #t :not yet");
+	fc_expect(b, "^:alice![^ ]+ PRIVMSG #t :not yet$");
+	fc_expect(c, "^@time=[0-9T:.-]+Z;msgid=[^ ;]+ :alice![^ ]+ PRIVMSG #t :not yet$");
+	account_login(fc_client(a), "ali;ce");
+	fc_send(a, "PRIVMSG #t :tagged");
+	fc_expect(b, "^@account=ali\\\\:ce :alice![^ ]+ PRIVMSG #t :tagged$");
+	fc_expect(c,
+	    "^@time=[0-9T:.-]+Z;account=ali\\\\:ce;msgid=[^ ;]+ :alice![^ ]+ PRIVMSG "
+	    "#t :tagged$");
+	fc_expect(d, "^:alice![^ ]+ PRIVMSG #t :tagged$");
+	fc_expect(e, "^@msgid=[^ ;]+ :alice![^ ]+ PRIVMSG #t :tagged$");
+	fc_send(a, "PRIVMSG bob :private");
+	fc_expect(b, "^@account=ali\\\\:ce :alice![^ ]+ PRIVMSG bob :private$");
+	fc_send(a, "PRIVMSG dave :private");
+	fc_expect(d, "^:alice![^ ]+ PRIVMSG dave :private$");
+	/* logged out: no tag */
+	account_login(fc_client(a), NULL);
+	fc_send(a, "NOTICE #t :untagged");
+	fc_expect(b, "^:alice![^ ]+ NOTICE #t :untagged$");
+	h_free(h);
+}
+
+START_TEST(account_tag)
+{
+	account_tag_forms(h_new());
+	account_tag_forms(h_new_sock());
+}
+END_TEST
+
 int
 main(void)
 {
@@ -282,5 +336,6 @@ main(void)
 	tc = h_tcase(s, "away", 10);
 	tcase_add_test(tc, away);
 	tcase_add_test(tc, away_len);
+	tcase_add_test(tc, account_tag);
 	return h_run_suite(s);
 }
