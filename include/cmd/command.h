@@ -126,6 +126,10 @@ void topic_change(struct server *srv, struct channel *ch, struct client *by, con
  * (server-set modes): as many MODE lines as needed, each within 512 bytes
  * with exactly its letters' parameters (mode_lines_pack), and one
  * EVENT_MODE per line. Every channel MODE line goes through here. */
+/* wallops_send: ":<from> WALLOPS :<text>" to every local +w user (from is
+ * a nick!user@host or a server name). A scan of the local clients: WALLOPS
+ * is a rare operator command, never a per-message path. */
+void wallops_send(struct server *srv, const char *from, const char *text);
 struct mode_lines;
 void mode_broadcast(struct server *srv, struct channel *ch, struct client *source,
     const struct mode_lines *ml);

@@ -166,6 +166,21 @@ struct event_away {
 	const char *away;
 };
 
+/* EVENT_WALLOPS: a WALLOPS (RFC 2812 §4.7) from source (a local or
+ * remote user; NULL: a server, named by from) with text, after it was
+ * shown to the local +w users; links pass it on (network-wide). */
+struct event_wallops {
+	struct client *source;
+	const char *from; /* source's nick, or the server's name */
+	const char *text;
+};
+
+/* EVENT_REHASH: a new configuration is installed (REHASH, SIGHUP; after
+ * server_reconfigure): features re-read their sections ([link]). */
+struct event_rehash {
+	const char *path; /* the file it came from */
+};
+
 /* EVENT_LINK_CLOSED: the connection of a server link (CF_SERVER) is being
  * closed (client_close, net/close.c): the servers and users behind it
  * are to be removed (a netsplit, RFC 2813 §5.8). conn is still open. */
@@ -192,6 +207,8 @@ struct event_link_closed {
 	X(KILL, kill) \
 	X(BAN, ban) \
 	X(AWAY, away) \
+	X(WALLOPS, wallops) \
+	X(REHASH, rehash) \
 	X(LINK_CLOSED, link_closed)
 
 enum event_kind {

@@ -31,6 +31,7 @@ struct whowas {
 	char user[USERLEN + 2];
 	char host[HOSTLEN + 1];
 	char *realname; /* owned */
+	char *server; /* owned: the server the user was on; NULL = this one */
 	time_t when;
 };
 
@@ -104,6 +105,9 @@ struct server {
 	struct service *service; /* systemd notifications (net/service.h) */
 	/* The dispatcher for parsed input lines (conn_set_dispatch). */
 	enum cmd_result (*dispatch)(struct client *c, struct irc_msg *m);
+	/* link_out: told of every byte queued to a link connection (CF_SERVER),
+	 * for STATS l; set by link/ (query_init), NULL = nobody counts. */
+	void (*link_out)(struct client *conn, const void *buf, size_t len);
 	struct event_bus bus; /* subscribers (core/event.h) */
 
 	/* The per-client timers, one FIFO queue per kind: every timer of a

@@ -16,6 +16,12 @@
 #define FMT_RPL_MYINFO		  "%s %s %s %s %s"
 #define RPL_ISUPPORT		  5
 #define FMT_RPL_ISUPPORT	  "%s :are supported by this server"
+#define RPL_MAP			  15 /* Solanum, InspIRCd: one line of the MAP tree */
+#define FMT_RPL_MAP		  ":%s"
+#define RPL_MAPEND		  17
+#define FMT_RPL_MAPEND		  ":End of /MAP"
+#define RPL_STATSLINKINFO	  211
+#define FMT_RPL_STATSLINKINFO	  "%s %zu %llu %llu %llu %llu %lld"
 #define RPL_STATSCOMMANDS	  212
 #define FMT_RPL_STATSCOMMANDS	  "%s %lu %lu 0"
 #define RPL_STATSKLINE		  216

@@ -147,19 +147,31 @@ cmd_kill(struct client *c, struct irc_msg *m)
 	return self ? CMD_CLOSE : CMD_OK;
 }
 
-/* WALLOPS: to every +w user. A scan of all clients: WALLOPS is a rare
- * operator command, not a per-message path. */
-enum cmd_result
-cmd_wallops(struct client *c, struct irc_msg *m)
+/* wallops_send: see command.h. */
+void
+wallops_send(struct server *srv, const char *from, const char *text)
 {
 	struct client *t;
 	struct outline ol;
-	char pfx[160];
 
-	outline_format(&ol, ":%s WALLOPS :%s", client_prefix(c, pfx, sizeof(pfx)), m->params[0]);
-	TAILQ_FOREACH(t, &c->srv->clients, link)
+	outline_format(&ol, ":%s WALLOPS :%s", from, text);
+	TAILQ_FOREACH(t, &srv->clients, link)
 		if (client_is_registered(t) && (t->umodes & UMODE_WALLOPS))
 			send_line(t, &ol);
+}
+
+/* WALLOPS: to every local +w user, then to the other servers
+ * (EVENT_WALLOPS: network-wide, RFC 2812 §4.7). */
+enum cmd_result
+cmd_wallops(struct client *c, struct irc_msg *m)
+{
+	char pfx[160];
+
+	wallops_send(c->srv, client_prefix(c, pfx, sizeof(pfx)), m->params[0]);
+	{
+		struct event_wallops ev = { c, c->nick, m->params[0] };
+		event_publish_wallops(c->srv, &ev);
+	}
 	return CMD_OK;
 }
 

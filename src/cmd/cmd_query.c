@@ -322,7 +322,8 @@ cmd_whowas(struct client *c, struct irc_msg *m)
 			continue;
 		numeric(c, RPL_WHOWASUSER, w->nick, w->user, w->host,
 		    w->realname ? w->realname : "");
-		numeric(c, RPL_WHOISSERVER, w->nick, srv->cfg->name, srv->created);
+		numeric(c, RPL_WHOISSERVER, w->nick, w->server ? w->server : srv->cfg->name,
+		    srv->created);
 		if (max > 0 && (long long)++found >= max)
 			break;
 		if (max <= 0)
@@ -432,7 +433,8 @@ cmd_version(struct client *c, struct irc_msg *m)
 	if (!target_ok(c, m, 0))
 		return CMD_OK;
 	numeric(c, RPL_VERSION, EVIRCD_VERSION, srv->cfg->name, "libevent IRC server");
-	send_isupport(c);
+	if (!client_is_remote(c)) /* a remote VERSION <server>: 351 only (RFC 2812 §3.4.3) */
+		send_isupport(c);
 	return CMD_OK;
 }
 

@@ -53,8 +53,10 @@ whowas_resize(struct server *srv, unsigned size)
 {
 	unsigned i;
 
-	for (i = 0; i < srv->whowas_size; i++)
+	for (i = 0; i < srv->whowas_size; i++) {
 		free(srv->whowas[i].realname);
+		free(srv->whowas[i].server);
+	}
 	free(srv->whowas);
 	srv->whowas = size ? calloc(size, sizeof(*srv->whowas)) : NULL;
 	if (size && srv->whowas == NULL)
@@ -238,6 +240,9 @@ server_whowas_add(struct server *srv, const struct client *c, const char *nick)
 		return;
 	w = &srv->whowas[srv->whowas_next];
 	free(w->realname);
+	free(w->server);
+	/* a remote user's server, for 312 in WHOWAS (RFC 2812 §3.6.3) */
+	w->server = (c->flags & CF_REMOTE) ? strdup(client_server(c)->name) : NULL;
 	snprintf(w->nick, sizeof(w->nick), "%s", nick);
 	snprintf(w->user, sizeof(w->user), "%s", c->user);
 	snprintf(w->host, sizeof(w->host), "%s", c->host);

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/util.h>
@@ -53,6 +54,7 @@
 #include "link/link.h"
 #include "link/metadata.h"
 #include "link/notice.h"
+#include "link/query.h"
 
 /* Where a link connection is. */
 enum link_state {
@@ -77,6 +79,10 @@ struct link {
 	char info[128];
 	unsigned peer_token; /* what the peer calls itself */
 	struct password_job *job; /* LINK_AUTH */
+	/* STATS l (RPL_STATSLINKINFO): since when, what went each way */
+	time_t since;
+	uint64_t sent_msgs, sent_bytes, recv_msgs, recv_bytes;
+	struct evbuffer_cb_entry *incb; /* counts recv_bytes */
 	/* A CHANINFO for a channel that does not exist yet (the burst sends
 	 * it before the NJOIN): kept here and applied when the channel is
 	 * made by this link's next JOIN/NJOIN, so no channel exists empty. */
@@ -89,6 +95,7 @@ struct link {
 /* Connect state of one [link] section with an address: tried at start and
  * after a split when autoconnect = yes, or once by an operator's CONNECT. */
 struct autoconn {
+	struct autoconn *next; /* linkset.ac */
 	struct server *srv;
 	char name[SERVERNAME_MAX + 1];
 	struct event *timer; /* next try */
@@ -100,10 +107,12 @@ struct autoconn {
 
 struct linkset {
 	TAILQ_HEAD(, link) links;
-	struct autoconn *ac;
-	size_t nac;
+	struct autoconn *ac; /* list: one per [link] with an address, ever (a
+			      * REHASH adds; a removed section's stays inert) */
 	struct link *origin; /* whose input is being handled; NULL = local */
 	bool quiet; /* a collision kill: links were told with KILL */
+	struct client *killed; /* a remote user an operator here KILLs: its
+				* server was told by on_kill */
 	enum cmd_result (*next)(struct client *c, struct irc_msg *m);
 };
 
@@ -135,12 +144,11 @@ link_of(struct server *srv, const struct client *conn)
 static struct autoconn *
 autoconn_of(struct server *srv, const char *name)
 {
-	struct linkset *ls = srv->linkset;
-	size_t i;
+	struct autoconn *ac;
 
-	for (i = 0; ls != NULL && i < ls->nac; i++)
-		if (strcasecmp(ls->ac[i].name, name) == 0)
-			return &ls->ac[i];
+	for (ac = srv->linkset ? srv->linkset->ac : NULL; ac != NULL; ac = ac->next)
+		if (strcasecmp(ac->name, name) == 0)
+			return ac;
 	return NULL;
 }
 
@@ -558,6 +566,60 @@ link_server(struct link *l, struct irc_msg *m)
 	return c->state == CLIENT_OPEN ? CMD_OK : CMD_CLOSE;
 }
 
+/* link_in_cb: bytes arrived on a link (STATS l). */
+static void
+link_in_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+	struct link *l = arg;
+
+	(void)buf;
+	l->recv_bytes += info->n_added;
+}
+
+/* link_out: bytes queued to a link connection (srv->link_out, called by
+ * net/output.c): bytes and lines sent (STATS l). O(links + len). */
+static void
+link_out(struct client *conn, const void *buf, size_t len)
+{
+	struct link *l = link_of(conn->srv, conn);
+	const char *p = buf, *end = p + len;
+
+	if (l == NULL)
+		return;
+	l->sent_bytes += len;
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		l->sent_msgs++;
+		p++;
+	}
+}
+
+/* link_gone: forget l (its connection is closing or the server stops). */
+static void
+link_gone(struct server *srv, struct link *l)
+{
+	if (l->incb != NULL && l->conn->bev != NULL)
+		evbuffer_remove_cb_entry(bufferevent_get_input(l->conn->bev), l->incb);
+	TAILQ_REMOVE(&srv->linkset->links, l, entry);
+	free(l);
+}
+
+/* link_stats_reply: see query.h. */
+void
+link_stats_reply(struct client *c)
+{
+	struct server *srv = c->srv;
+	struct link *l;
+
+	TAILQ_FOREACH(l, &srv->linkset->links, entry) {
+		struct client *conn = l->conn;
+		size_t q = conn->tb_len +
+		    (conn->bev ? evbuffer_get_length(bufferevent_get_output(conn->bev)) : 0);
+		numeric(c, RPL_STATSLINKINFO, l->name, q, (unsigned long long)l->sent_msgs,
+		    (unsigned long long)(l->sent_bytes / 1024), (unsigned long long)l->recv_msgs,
+		    (unsigned long long)(l->recv_bytes / 1024), (long long)(srv->now - l->since));
+	}
+}
+
 /* link_new: make conn a link connection. */
 static struct link *
 link_new(struct server *srv, struct client *conn, bool outgoing, const char *name)
@@ -571,6 +633,8 @@ link_new(struct server *srv, struct client *conn, bool outgoing, const char *nam
 	l->outgoing = outgoing;
 	l->state = LINK_OUT;
 	snprintf(l->name, sizeof(l->name), "%s", name);
+	l->since = srv->now;
+	l->incb = evbuffer_add_cb(bufferevent_get_input(conn->bev), link_in_cb, l);
 	conn->flags |= CF_SERVER;
 	srv->stats.unknown--; /* a link is no unknown connection (LUSERS 253) */
 	TAILQ_INSERT_TAIL(&srv->linkset->links, l, entry);
@@ -1218,6 +1282,9 @@ in_kill(struct link *l, struct source *s, struct irc_msg *m)
 	snprintf(reason, sizeof(reason), "Killed (%s (%s))",
 	    s->user ? s->user->nick : s->server->name, m->nparams > 1 ? m->params[1] : "");
 	snprintf(nick, sizeof(nick), "%s", t->nick);
+	if (!client_is_remote(t)) /* Solanum tells operators of kills from afar */
+		notice_opers(l->srv, "Received KILL message for %s from %s: %s", t->nick,
+		    s->user ? s->user->nick : s->server->name, m->nparams > 1 ? m->params[1] : "");
 	client_close(t, reason, NULL);
 	server_nick_hold(l->srv, nick); /* RFC 2813 §5.7: lost by KILL */
 	return CMD_OK;
@@ -1251,9 +1318,14 @@ in_numeric(struct link *l, struct source *s, struct irc_msg *m)
 	int i, n;
 
 	if (m->nparams < 2 || (t = server_find_nick(l->srv, m->params[0])) == NULL ||
-	    client_is_remote(t) || !client_is_registered(t))
+	    !client_is_registered(t) || (client_is_remote(t) && client_link(t) == l->conn))
 		return CMD_OK;
-	n = snprintf(line, sizeof(line), ":%s %s", s->server ? s->server->name : s->prefix,
+	/* for a remote user (the answer to a query it sent through us): on
+	 * down its link as it came, the source a server name (RFC 2813 §3.3) */
+	n = snprintf(line, sizeof(line), ":%s %s",
+	    s->server		      ? s->server->name
+		: client_is_remote(t) ? s->user->nick
+				      : s->prefix,
 	    m->verb);
 	for (i = 0; i < m->nparams && n > 0 && (size_t)n < sizeof(line); i++) {
 		len = (size_t)n;
@@ -1261,6 +1333,19 @@ in_numeric(struct link *l, struct source *s, struct irc_msg *m)
 		    m->params[i]);
 	}
 	reply_raw(t, "%s", line);
+	return CMD_OK;
+}
+
+/* in_wallops: ":src WALLOPS :<text>" (RFC 2812 §4.7): to the local +w
+ * users, and on to the other links (EVENT_WALLOPS). */
+static enum cmd_result
+in_wallops(struct link *l, struct source *s, struct irc_msg *m)
+{
+	struct event_wallops ev = { s->user, s->user ? s->user->nick : s->server->name,
+		m->params[0] };
+
+	wallops_send(l->srv, s->prefix, m->params[0]);
+	event_publish_wallops(l->srv, &ev);
 	return CMD_OK;
 }
 
@@ -1339,6 +1424,7 @@ static const struct link_cmd {
 	{ "PART", 1, in_part },
 	{ "PRIVMSG", 2, in_message },
 	{ "TOPIC", 1, in_topic },
+	{ "WALLOPS", 1, in_wallops },
 };
 
 /* link_command: one line from a registered link. */
@@ -1407,7 +1493,9 @@ link_command(struct link *l, struct irc_msg *m)
 				return CMD_OK;
 			return link_cmds[i].fn(l, &s, m);
 		}
-	/* SERVICE, WALLOPS, remote queries...: not yet (NETWORK.md) */
+	if (query_remote(srv, l->conn, s.user, m))
+		return l->conn->state == CLIENT_OPEN ? CMD_OK : CMD_CLOSE;
+	/* SERVICE...: not yet (NETWORK.md) */
 	log_debug("link %s: %s ignored", l->name, m->verb);
 	return CMD_OK;
 }
@@ -1423,6 +1511,7 @@ link_input(struct client *c, struct irc_msg *m)
 	if (l == NULL)
 		return CMD_OK;
 	if (l->state < LINK_BURST) {
+		l->recv_msgs++;
 		if (!strcmp(m->verb, "PASS") && m->nparams >= 1) {
 			pass_keep(c, m);
 			return CMD_OK;
@@ -1436,6 +1525,7 @@ link_input(struct client *c, struct irc_msg *m)
 		}
 		return CMD_OK;
 	}
+	l->recv_msgs++;
 	saved = srv->linkset->origin;
 	srv->linkset->origin = l;
 	r = link_command(l, m);
@@ -1530,6 +1620,11 @@ link_dispatch(struct client *c, struct irc_msg *m)
 			return CMD_OK;
 		}
 		return m->verb[0] == 'C' ? oper_connect(c, m) : oper_squit(c, m);
+	}
+	if (client_is_registered(c)) {
+		enum cmd_result r;
+		if (query_local(c, m, &r)) /* MAP, STATS l, queries for other servers */
+			return r;
 	}
 	if (!client_is_registered(c) && srv->cfg->nlinks > 0 && srv->linkset != NULL) {
 		if (!strcmp(m->verb, "PASS") && m->nparams >= 2) {
@@ -1634,9 +1729,8 @@ on_link_closed(struct server *srv, const struct event_link_closed *ev)
 		split_server(srv, l->ns, l, ev->reason);
 	}
 	log_info("link %s closed: %s", l->name, ev->reason);
-	TAILQ_REMOVE(&srv->linkset->links, l, entry);
 	ac = autoconn_of(srv, l->name);
-	free(l);
+	link_gone(srv, l);
 	if (ac != NULL && !srv->shutting_down && config_find_link(srv->cfg, ac->name) != NULL &&
 	    config_find_link(srv->cfg, ac->name)->autoconnect)
 		autoconn_schedule(ac, ac->delay);
@@ -1707,7 +1801,9 @@ on_quit(struct server *srv, const struct event_quit *ev)
 
 	if ((client_is_remote(c) && remote_of(c)->server->splitting) || srv->linkset->quiet)
 		return; /* the SQUIT (or the collision KILL) tells the other links */
-	if (home != NULL && (origin(srv) == NULL || origin(srv)->conn != home))
+	if (home != NULL && c == srv->linkset->killed)
+		srv->linkset->killed = NULL; /* on_kill told its server */
+	else if (home != NULL && (origin(srv) == NULL || origin(srv)->conn != home))
 		/* a remote user closed here (KILL): its server must know */
 		reply_raw(home, ":%s KILL %s :%s", srv->me->name, c->nick, ev->reason);
 	to_links(srv, origin(srv), home, ":%s QUIT :%s", c->nick, ev->reason);
@@ -1772,6 +1868,27 @@ on_away(struct server *srv, const struct event_away *ev)
 		to_links(srv, origin(srv), NULL, ":%s AWAY :%s", ev->client->nick, ev->away);
 	else
 		to_links(srv, origin(srv), NULL, ":%s AWAY", ev->client->nick);
+}
+
+/* on_kill: an operator here kills a remote user: its server gets
+ * ":<oper> KILL <nick> :<reason>" (RFC 2813 §4.6.1; ngIRCd and evircd
+ * show "Killed (<oper> (<reason>))"); the other links get its QUIT from
+ * on_quit. */
+static void
+on_kill(struct server *srv, const struct event_kill *ev)
+{
+	struct client *t = ev->target;
+
+	if (!client_is_remote(t) || ev->source == NULL || origin(srv) != NULL)
+		return;
+	reply_raw(client_link(t), ":%s KILL %s :%s", ev->source->nick, t->nick, ev->reason);
+	srv->linkset->killed = t;
+}
+
+static void
+on_wallops(struct server *srv, const struct event_wallops *ev)
+{
+	to_links(srv, origin(srv), NULL, ":%s WALLOPS :%s", ev->from, ev->text);
 }
 
 /* on_message: a channel message goes once to every link with members
@@ -1947,6 +2064,70 @@ autoconn_schedule(struct autoconn *ac, unsigned delay)
 	evtimer_add(ac->timer, &tv);
 }
 
+/* autoconn_add: the connect state of a [link] name (not known yet). */
+static struct autoconn *
+autoconn_add(struct server *srv, const char *name)
+{
+	struct autoconn *ac = calloc(1, sizeof(*ac));
+
+	if (ac == NULL)
+		return NULL;
+	ac->srv = srv;
+	ac->fd = -1;
+	snprintf(ac->name, sizeof(ac->name), "%s", name);
+	ac->timer = evtimer_new(srv->base, autoconn_try, ac);
+	if (ac->timer == NULL) {
+		free(ac);
+		return NULL;
+	}
+	ac->next = srv->linkset->ac;
+	srv->linkset->ac = ac;
+	return ac;
+}
+
+/* on_rehash: the [link] sections after a REHASH (issue 10): a link whose
+ * section is gone is closed with a reason (a netsplit here and on the
+ * peer, as ngIRCd does for a removed [Server]); a new section with an
+ * address gets its connect state, and a new autoconnect one starts
+ * connecting now. Links whose sections stay are untouched: a changed
+ * password, address or port applies on the next connect (every connect
+ * reads the section by name). */
+static void
+on_rehash(struct server *srv, const struct event_rehash *ev)
+{
+	struct config *cfg = srv->cfg;
+	struct link *l, *next;
+	size_t i;
+
+	(void)ev;
+	for (l = TAILQ_FIRST(&srv->linkset->links); l != NULL; l = next) {
+		next = TAILQ_NEXT(l, entry);
+		if (config_find_link(cfg, l->name) != NULL || l->conn->state != CLIENT_OPEN)
+			continue;
+		log_info("link %s: removed from the configuration, closing", l->name);
+		client_close(l->conn, "Link removed from the configuration (REHASH)", NULL);
+	}
+	for (i = 0; i < cfg->nlinks; i++) {
+		const struct link_conf *lc = &cfg->links[i];
+		struct autoconn *ac;
+		if (lc->address == NULL || lc->port == 0)
+			continue;
+		ac = autoconn_of(srv, lc->name);
+		if (ac == NULL && (ac = autoconn_add(srv, lc->name)) == NULL) {
+			log_warnx("link %s: out of memory", lc->name);
+			continue;
+		}
+		TAILQ_FOREACH(l, &srv->linkset->links, entry)
+			if (strcasecmp(l->name, lc->name) == 0)
+				break;
+		if (lc->autoconnect && l == NULL && ac->connecting == NULL &&
+		    !evtimer_pending(ac->timer, NULL)) {
+			log_info("link %s: autoconnect after REHASH", lc->name);
+			autoconn_schedule(ac, 0);
+		}
+	}
+}
+
 /* ---- set-up ---- */
 
 /* link_init: see link.h. */
@@ -1971,25 +2152,18 @@ link_init(struct server *srv)
 	    event_subscribe_message(srv, on_message) != 0 ||
 	    event_subscribe_away(srv, on_away) != 0 ||
 	    event_subscribe_account(srv, on_account) != 0 ||
-	    event_subscribe_link_closed(srv, on_link_closed) != 0 || notice_init(srv) != 0)
+	    event_subscribe_wallops(srv, on_wallops) != 0 ||
+	    event_subscribe_kill(srv, on_kill) != 0 ||
+	    event_subscribe_rehash(srv, on_rehash) != 0 ||
+	    event_subscribe_link_closed(srv, on_link_closed) != 0 || notice_init(srv) != 0 ||
+	    query_init(srv) != 0)
 		return -1;
-	for (i = 0; i < cfg->nlinks; i++)
-		if (cfg->links[i].address != NULL && cfg->links[i].port != 0)
-			ls->nac++;
-	ls->ac = calloc(ls->nac ? ls->nac : 1, sizeof(*ls->ac));
-	if (ls->ac == NULL)
-		return -1;
-	ls->nac = 0;
+	srv->link_out = link_out;
 	for (i = 0; i < cfg->nlinks; i++) {
 		struct autoconn *ac;
 		if (cfg->links[i].address == NULL || cfg->links[i].port == 0)
 			continue;
-		ac = &ls->ac[ls->nac++];
-		ac->srv = srv;
-		ac->fd = -1;
-		snprintf(ac->name, sizeof(ac->name), "%s", cfg->links[i].name);
-		ac->timer = evtimer_new(srv->base, autoconn_try, ac);
-		if (ac->timer == NULL)
+		if ((ac = autoconn_add(srv, cfg->links[i].name)) == NULL)
 			return -1;
 		autoconn_schedule(ac, 0); /* autoconnect: at the first loop turn */
 	}
@@ -2001,27 +2175,28 @@ void
 link_free(struct server *srv)
 {
 	struct linkset *ls = srv->linkset;
+	struct autoconn *ac;
 	struct link *l;
-	size_t i;
 
 	notice_free(srv);
 	if (ls == NULL)
 		return;
-	for (i = 0; i < ls->nac; i++) {
-		if (ls->ac[i].timer != NULL)
-			event_free(ls->ac[i].timer);
-		if (ls->ac[i].connecting != NULL) {
-			event_free(ls->ac[i].connecting);
-			close(ls->ac[i].fd);
+	while ((ac = ls->ac) != NULL) {
+		ls->ac = ac->next;
+		if (ac->timer != NULL)
+			event_free(ac->timer);
+		if (ac->connecting != NULL) {
+			event_free(ac->connecting);
+			close(ac->fd);
 		}
+		free(ac);
 	}
-	free(ls->ac);
 	while ((l = TAILQ_FIRST(&ls->links)) != NULL) {
 		if (l->job != NULL)
 			password_job_cancel(l->job);
-		TAILQ_REMOVE(&ls->links, l, entry);
-		free(l);
+		link_gone(srv, l);
 	}
 	free(ls);
 	srv->linkset = NULL;
+	srv->link_out = NULL;
 }

@@ -55,6 +55,8 @@ queue(struct client *c, const void *buf, size_t len)
 		if (c == NULL || c->state != CLIENT_OPEN)
 			return;
 	}
+	if ((c->flags & CF_SERVER) && c->srv->link_out != NULL)
+		c->srv->link_out(c, buf, len); /* STATS l counts a link's output */
 	c->srv->stats.bytes_out += len;
 	if (capture_is_open(c)) {
 		capture_add(c, buf, len);

@@ -212,6 +212,10 @@ server_rehash(struct server *srv, char *err, size_t errlen)
 	 * only if a file changed in between (the old context stays). */
 	tls_reload(srv);
 	log_info("configuration reloaded from %s", srv->config_path);
+	{
+		struct event_rehash ev = { srv->config_path };
+		event_publish_rehash(srv, &ev); /* [link] sections (link/) */
+	}
 	service_ready(srv);
 	return 0;
 }
