@@ -16,6 +16,7 @@
 #include "cmd/command.h"
 #include "cmd/eventlog.h"
 #include "cmd/monitor.h"
+#include "cmd/scram.h"
 #include "cmd/whowas.h"
 #include "store/store.h"
 #include "link/link.h"
@@ -105,5 +106,6 @@ server_free(struct server *srv)
 	monitor_free_all(srv);
 	store_close(srv->store);
 	srv->store = NULL;
+	scram_free(srv);
 	server_core_free(srv);
 }

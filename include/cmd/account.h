@@ -1,5 +1,6 @@
-/* account.h - accounts on the client: SASL (AUTHENTICATE, PLAIN and
- * EXTERNAL), account registration (REGISTER, VERIFY), login and logout
+/* account.h - accounts on the client: SASL (AUTHENTICATE, PLAIN,
+ * EXTERNAL and SCRAM-SHA-256 (cmd/scram.h); the mechanisms offered are
+ * core/password.h password_sasl_mechs), account registration (REGISTER, VERIFY), login and logout
  * with everything that shows them (900/901, account-notify, +r,
  * EVENT_ACCOUNT). The accounts themselves live in store/store.h.
  * Specs: ircv3.net/specs/extensions/sasl-3.1 and sasl-3.2,
@@ -13,8 +14,6 @@
 
 #include "core/client.h"
 
-/* SASL mechanisms offered (CAP LS 302 value of sasl, RPL_SASLMECHS). */
-#define SASL_MECHS	       "PLAIN,EXTERNAL"
 /* Longest password accepted by REGISTER and SASL PLAIN, bytes. */
 #define ACCOUNT_PASSWORD_MAX   300
 #define ACCOUNT_PASSWORD_MAX_S "300"
@@ -29,9 +28,10 @@ void account_login(struct client *c, const char *account);
 /* sasl_verified: the PLAIN password check for account ended (cmd/pwcheck.c). */
 enum cmd_result sasl_verified(struct client *c, const char *account, bool ok);
 /* account_register_hashed: REGISTER's password is hashed (hash NULL:
- * failed). Queues the account to the database and keeps w (c->pw) waiting
+ * failed) and its SCRAM secrets made (scram NULL: none). Queues the account to the database and keeps w (c->pw) waiting
  * for the commit, or answers now. */
-void account_register_hashed(struct client *c, struct client_pwwait *w, const char *hash);
+void account_register_hashed(struct client *c, struct client_pwwait *w, const char *hash,
+    const char *scram);
 /* account_sasl_abort: forget an AUTHENTICATE exchange in progress (sends
  * 906 when tell). Called by CAP END (sasl-3.1: registration ends it). */
 void account_sasl_abort(struct client *c, bool tell);

@@ -19,8 +19,10 @@ bool nickserv_is(struct server *srv, const char *name);
 void nickserv_message(struct client *c, const char *text);
 /* nickserv_identified: the IDENTIFY password check for account ended. */
 enum cmd_result nickserv_identified(struct client *c, const char *account, bool ok);
-/* nickserv_setpass_hashed: SET PASSWORD's new hash is made (NULL: failed). */
-void nickserv_setpass_hashed(struct client *c, struct client_pwwait *w, const char *hash);
+/* nickserv_setpass_hashed: SET PASSWORD's new hash is made (NULL: failed),
+ * with its SCRAM secrets (NULL: none; the old ones are cleared). */
+void nickserv_setpass_hashed(struct client *c, struct client_pwwait *w, const char *hash,
+    const char *scram);
 /* nickserv_registered: REGISTER's account is committed (ok) or not. */
 void nickserv_registered(struct client *c, const char *account, bool ok);
 /* nickserv_register_refused: REGISTER's account could not be queued

@@ -63,9 +63,14 @@ struct client_pwwait {
 #define SASL_MSG_MAX 1600 /* base64 bytes of one client message (4 chunks of 400) */
 struct client_sasl {
 	uint8_t mech; /* enum sasl_mech of cmd/account.c */
+	uint8_t step; /* SCRAM: server messages sent so far (cmd/scram.c) */
 	uint16_t len; /* bytes in buf */
+	void *gs; /* SCRAM: the GNU SASL session (Gsasl_session), or NULL */
 	char buf[SASL_MSG_MAX + 1]; /* chunks received so far */
 };
+/* client_sasl_free: end an exchange (its GNU SASL session too); NULL is
+ * fine. */
+void client_sasl_free(struct client_sasl *s);
 
 /* Connection state flags (client.flags). */
 enum client_flag {

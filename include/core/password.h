@@ -24,6 +24,19 @@ struct event_base;
 #define PASSWORD_QUEUE_MAX 64
 /* Room for a hash written by password_hash (libsodium's STRBYTES). */
 #define PASSWORD_HASH_MAX  128
+/* Room for SCRAM-SHA-256 secrets written by password_scram_secrets. */
+#define PASSWORD_SCRAM_MAX 192
+/* PBKDF2 iterations of new SCRAM-SHA-256 secrets: RFC 7677 §4 asks for at
+ * least 4096, the count Ergo and WeeChat's defaults use. The client runs
+ * them at every login; the server only when a password is set (off the
+ * loop, on the pool). */
+#define PASSWORD_SCRAM_ITER 4096
+/* Salt bytes of new SCRAM secrets (RFC 5802 leaves it open; 16 as Ergo). */
+#define PASSWORD_SCRAM_SALT 16
+/* SASL mechanisms this build offers with accounts: CAP LS 302's sasl value
+ * and RPL_SASLMECHS (password_sasl_mechs). */
+#define PASSWORD_MECHS_SCRAM "PLAIN,EXTERNAL,SCRAM-SHA-256"
+#define PASSWORD_MECHS_BASIC "PLAIN,EXTERNAL"
 
 /* password_is_hash: does stored name an argon2id hash ("$argon2id$...")
  * rather than a plain-text password? */
@@ -42,6 +55,33 @@ int password_hash(const char *pw, char *out, size_t outlen);
  * constant time)? Blocking: for a hash it takes ~90 ms and 64 MiB, so the
  * loop thread calls it only for plain text (password_is_hash false). */
 bool password_check(const char *stored, const char *given);
+
+/* password_scram_supported: can this build make SCRAM-SHA-256 secrets and
+ * run the exchange (GNU SASL, libgsasl)? */
+bool password_scram_supported(void);
+/* password_sasl_mechs: the SASL mechanisms offered (a static string):
+ * PASSWORD_MECHS_SCRAM with libgsasl, else PASSWORD_MECHS_BASIC. */
+const char *password_sasl_mechs(void);
+/* password_scram_secrets: SCRAM-SHA-256 secrets of pw (RFC 5802 §3:
+ * SaltedPassword = PBKDF2-HMAC-SHA-256(Normalize(pw), salt, i), StoredKey =
+ * H(HMAC(SaltedPassword, "Client Key")), ServerKey = HMAC(SaltedPassword,
+ * "Server Key")) with a new random salt and PASSWORD_SCRAM_ITER iterations,
+ * written to out (outlen >= PASSWORD_SCRAM_MAX) in the RFC 5803 form
+ * "SCRAM-SHA-256$<iter>:<salt>$<StoredKey>:<ServerKey>" (base64).
+ * Normalize is SASLprep (RFC 4013); a password it refuses is used as is.
+ * Blocking (PBKDF2: a few ms): the loop thread never calls it. 0, or -1
+ * (no libgsasl, out of memory). */
+int password_scram_secrets(const char *pw, char *out, size_t outlen);
+/* The parts of stored SCRAM secrets, as password_scram_parse finds them. */
+struct password_scram {
+	unsigned iter; /* PBKDF2 iterations */
+	char salt[64]; /* base64, NUL-terminated */
+	char stored_key[64]; /* base64 of StoredKey */
+	char server_key[64]; /* base64 of ServerKey */
+};
+/* password_scram_parse: split secrets written by password_scram_secrets;
+ * 0, or -1 when s is empty or malformed (the account has none). */
+int password_scram_parse(const char *s, struct password_scram *out);
 
 /* Tests only: pretend the build has no hash support (true) or restore it. */
 void password_test_disable_hashes(bool disable);
@@ -64,13 +104,25 @@ void password_pool_free(struct password_pool *pool);
  * until fn has been called or password_job_cancel returned. */
 struct password_job *password_verify_async(struct password_pool *pool, const char *stored,
     const char *given, password_done_fn fn, void *arg);
-/* Called on the loop thread with a new hash (valid during the call), or
- * NULL when hashing failed; never after a cancel. */
-typedef void (*password_hashed_fn)(void *arg, const char *hash);
+/* Called on the loop thread with the result of a check against stored (the
+ * string given to password_verify_scram_async, valid during the call) and,
+ * when ok, the SCRAM secrets derived from the password (valid during the
+ * call; NULL if they could not be made); never after a cancel. */
+typedef void (*password_verified_fn)(void *arg, bool ok, const char *stored, const char *scram);
+/* password_verify_scram_async: password_verify_async that also derives
+ * SCRAM secrets from given when it matches (an account made without them:
+ * the first password login adds them, docs/ACCOUNTS.md). */
+struct password_job *password_verify_scram_async(struct password_pool *pool, const char *stored,
+    const char *given, password_verified_fn fn, void *arg);
+/* Called on the loop thread with a new hash and SCRAM secrets (valid during
+ * the call; scram NULL without libgsasl), or hash NULL when hashing
+ * failed; never after a cancel. */
+typedef void (*password_hashed_fn)(void *arg, const char *hash, const char *scram);
 /* password_hash_async: hash given with argon2id on a worker (account
- * registration, SET PASSWORD); fn(arg, hash) runs later on the loop
- * thread. given is copied and wiped after use. NULL as for
- * password_verify_async, or without libsodium. Cancel like a check. */
+ * registration, SET PASSWORD), and derive its SCRAM secrets; fn(arg, hash,
+ * scram) runs later on the loop thread. given is copied and wiped after
+ * use. NULL as for password_verify_async, or without libsodium. Cancel
+ * like a check. */
 struct password_job *password_hash_async(struct password_pool *pool, const char *given,
     password_hashed_fn fn, void *arg);
 /* password_job_cancel: fn will not be called (arg may be freed at once).

@@ -21,6 +21,7 @@ struct channel;
 struct listener;
 struct password_pool;
 struct store;
+struct scram;
 struct turnbuf;
 struct http_server;
 struct hold_table;
@@ -143,6 +144,9 @@ struct server {
 					 * started by the first hash to check */
 	struct store *store; /* account database (store/store.h), NULL = no
 					 * [accounts] database; opened by server_accounts_open */
+	struct scram *scram; /* SASL SCRAM-SHA-256 (cmd/scram.c): the GNU SASL
+					 * context, made by the first exchange, freed by
+					 * server_free (scram_free) */
 	struct netserver *me; /* this server in the network (core/netserver.h) */
 	struct netserver *servers; /* uthash by lower-case name, me included */
 	unsigned server_token_next; /* netserver_add: our next token, 0 = 2 */

@@ -35,7 +35,7 @@ struct store_job;
 
 /* The schema version this build writes (PRAGMA user_version). A file with
  * a higher version is refused (made by a newer evircd). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 /* Writes queued or being committed at once; past it a write is refused
  * (the caller answers "try again"). */
 #define STORE_QUEUE_MAX	     1024
@@ -43,6 +43,9 @@ struct store_job;
 #define STORE_NAME_MAX	     32
 /* Room for a stored password hash (core/password.h PASSWORD_HASH_MAX). */
 #define STORE_HASH_MAX	     128
+/* Room for an account's SCRAM-SHA-256 secrets (core/password.h
+ * PASSWORD_SCRAM_MAX): "SCRAM-SHA-256$<iter>:<salt>$<StoredKey>:<ServerKey>". */
+#define STORE_SCRAM_MAX	     192
 /* TLS client certificate fingerprints per account. */
 #define STORE_CERTS_MAX	     8
 /* A certificate fingerprint: SHA-256 as 64 lower-case hex digits. */
@@ -71,6 +74,8 @@ LIST_HEAD(store_sessions, client);
 struct store_account {
 	char name[STORE_NAME_MAX + 1]; /* as registered */
 	char hash[STORE_HASH_MAX]; /* argon2id ("$argon2id$...") */
+	char scram[STORE_SCRAM_MAX]; /* SCRAM-SHA-256 secrets, "" = none yet
+					 * (docs/ACCOUNTS.md "SCRAM-SHA-256") */
 	int64_t created; /* Unix time, seconds */
 	unsigned ncerts;
 	char certs[STORE_CERTS_MAX][STORE_CERTFP_LEN + 1];
@@ -152,10 +157,21 @@ enum store_refusal {
 	STORE_REFUSED_CERT_TAKEN, /* fingerprint bound to another account, or the account has STORE_CERTS_MAX */
 	STORE_REFUSED_NICKS_FULL, /* the account has STORE_NICKS_MAX grouped nicks */
 };
+/* store_account_create: a new account with its argon2id hash and SCRAM
+ * secrets (NULL: none, e.g. a build without libgsasl). */
 struct store_job *store_account_create(struct store *st, const char *name, const char *hash,
-    int64_t now, store_done_fn fn, void *arg, enum store_refusal *why);
+    const char *scram, int64_t now, store_done_fn fn, void *arg, enum store_refusal *why);
+/* store_account_set_hash: a new password: hash and SCRAM secrets both
+ * replaced (scram NULL clears them: they belong to the old password). */
 struct store_job *store_account_set_hash(struct store *st, const char *name, const char *hash,
-    store_done_fn fn, void *arg, enum store_refusal *why);
+    const char *scram, store_done_fn fn, void *arg, enum store_refusal *why);
+/* store_account_set_scram: add SCRAM secrets derived from a password that
+ * was just verified against hash (the first login of an account made
+ * without them). Refused (STORE_REFUSED_MISSING) when the account is gone
+ * or its hash is no longer hash (the password changed meanwhile); the disk
+ * row is updated only if its hash is still hash. */
+struct store_job *store_account_set_scram(struct store *st, const char *name, const char *hash,
+    const char *scram, store_done_fn fn, void *arg, enum store_refusal *why);
 struct store_job *store_account_drop(struct store *st, const char *name, store_done_fn fn,
     void *arg, enum store_refusal *why);
 struct store_job *store_cert_add(struct store *st, const char *name, const char *certfp,

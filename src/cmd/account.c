@@ -1,4 +1,4 @@
-/* account.c - AUTHENTICATE (SASL PLAIN and EXTERNAL), REGISTER and VERIFY
+/* account.c - AUTHENTICATE (SASL PLAIN, EXTERNAL, SCRAM-SHA-256), REGISTER and VERIFY
  * (draft/account-registration), login and logout. See cmd/account.h and
  * docs/ACCOUNTS.md. Accounts are read from the store's cache (never the
  * disk); passwords are hashed and verified on the password pool (never on
@@ -8,11 +8,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/evp.h>
+
 #include "core/casemap.h"
 #include "core/client.h"
 #include "core/event.h"
 #include "core/log.h"
 #include "core/netserver.h"
+#include "core/password.h"
 #include "core/server.h"
 #include "store/store.h"
 #include "proto/cap.h"
@@ -23,8 +26,9 @@
 #include "cmd/command.h"
 #include "cmd/nickserv.h"
 #include "cmd/pwcheck.h"
+#include "cmd/scram.h"
 
-enum sasl_mech { SASL_NONE = 0, SASL_PLAIN, SASL_EXTERNAL };
+enum sasl_mech { SASL_NONE = 0, SASL_PLAIN, SASL_EXTERNAL, SASL_SCRAM };
 
 /* sasl-3.1: "The response is encoded in Base64 (RFC 4648), then split to
  * 400-byte chunks"; a chunk of exactly 400 bytes means more follow, and
@@ -107,6 +111,12 @@ account_login(struct client *c, const char *account)
 		if (client_is_registered(c) && !client_is_remote(c))
 			reply_raw(c, ":%s MODE %s :%cr", c->nick, c->nick, account ? '+' : '-');
 	}
+	/* a reauthentication (sasl-3.2) to the account one is already in
+	 * changes nothing others see: 900 only */
+	if (old != NULL && account != NULL && strcmp(old, account) == 0) {
+		free(old);
+		return;
+	}
 	if (client_is_registered(c)) {
 		/* account-notify: "ACCOUNT <accountname>", "*" when logged out,
 		 * to every client sharing a channel that has the cap */
@@ -126,7 +136,7 @@ account_sasl_abort(struct client *c, bool tell)
 {
 	if (c->sasl == NULL)
 		return;
-	free(c->sasl);
+	client_sasl_free(c->sasl);
 	c->sasl = NULL;
 	if (tell)
 		numeric(c, ERR_SASLABORTED);
@@ -219,9 +229,82 @@ sasl_external(struct client *c, const unsigned char *msg, size_t len)
 	sasl_success(c, a->name);
 }
 
+/* sasl_send: one server message of an exchange, base64 in 400-byte
+ * AUTHENTICATE chunks; "+" alone for an empty one or after a last chunk of
+ * exactly 400 (sasl-3.1, the same framing as the client's). */
+static void
+sasl_send(struct client *c, const char *data, size_t len)
+{
+	unsigned char b64[(SASL_MSG_MAX + 2) / 3 * 4 + 1];
+	size_t n, off;
+
+	if (len > SASL_MSG_MAX) /* cannot happen: scram_step bounds it */
+		len = SASL_MSG_MAX;
+	n = (size_t)EVP_EncodeBlock(b64, (const unsigned char *)data, (int)len);
+	for (off = 0; off < n; off += SASL_CHUNK)
+		reply_raw(c, "AUTHENTICATE %.*s", SASL_CHUNK, (const char *)b64 + off);
+	if (n % SASL_CHUNK == 0)
+		reply_raw(c, "AUTHENTICATE +");
+}
+
+/* sasl_scram: one client message of a SCRAM-SHA-256 exchange (RFC 5802
+ * §5): client-first, client-final, then the empty response to the
+ * server-final message (the server's "additional data with success",
+ * which IRC can only send as a challenge, as Atheme and Ergo do). */
+static void
+sasl_scram(struct client *c, const unsigned char *msg, size_t len)
+{
+	char out[SASL_MSG_MAX + 1];
+	const char *account;
+	size_t outlen;
+
+	if (c->sasl->step == 0 && len == 0) {
+		sasl_fail(c); /* SCRAM is client-first: an empty one is no message */
+		return;
+	}
+	if (c->sasl->step == 2) {
+		if (len != 0 || (account = scram_account(c)) == NULL) {
+			sasl_fail(c);
+			return;
+		}
+		sasl_success(c, account);
+		return;
+	}
+	switch (scram_step(c, msg, len, out, sizeof(out), &outlen)) {
+	case SCRAM_CHALLENGE:
+	case SCRAM_VERIFIED:
+		sasl_send(c, out, outlen);
+		break;
+	case SCRAM_FAILED:
+		sasl_fail(c);
+		break;
+	}
+	explicit_bzero(out, sizeof(out));
+}
+
+/* sasl_mech: the mechanism named by an initial AUTHENTICATE, if offered
+ * to c: EXTERNAL only with a client certificate, SCRAM-SHA-256 only when
+ * built with libgsasl. */
+static enum sasl_mech
+sasl_mech(struct client *c, const char *name)
+{
+	if (strcasecmp(name, "PLAIN") == 0)
+		return SASL_PLAIN;
+	if (strcasecmp(name, "EXTERNAL") == 0 && c->certfp != NULL)
+		return SASL_EXTERNAL;
+	if (strcasecmp(name, "SCRAM-SHA-256") == 0 && scram_available(c->srv))
+		return SASL_SCRAM;
+	return SASL_NONE;
+}
+
 /* AUTHENTICATE <mechanism> | <base64 chunk> | + | *  (sasl-3.1).
- * Why 907 once logged in: sasl-3.2 allows reauthentication, but like
- * Solanum (m_sasl.c) we do not offer it yet; docs/ACCOUNTS.md. */
+ * Reauthentication (sasl-3.2 "Servers SHOULD allow a client, authenticated
+ * or otherwise, to reauthenticate by sending a new AUTHENTICATE message at
+ * any time"): a client logged in, registered or not, may start a new
+ * exchange with any mechanism; success logs it in to the new account (900,
+ * ACCOUNT to account-notify peers), failure (904, 906) leaves it in the old
+ * one. Solanum and Ergo answer 907 instead; InspIRCd and Ergo allow an
+ * exchange after registration; docs/ACCOUNTS.md. */
 enum cmd_result
 cmd_authenticate(struct client *c, struct irc_msg *m)
 {
@@ -244,17 +327,9 @@ cmd_authenticate(struct client *c, struct irc_msg *m)
 		return CMD_OK;
 	}
 	if (s == NULL) {
-		enum sasl_mech mech = SASL_NONE;
-		if (c->account != NULL) {
-			numeric(c, ERR_SASLALREADY);
-			return CMD_OK;
-		}
-		if (strcasecmp(p, "PLAIN") == 0)
-			mech = SASL_PLAIN;
-		else if (strcasecmp(p, "EXTERNAL") == 0 && c->certfp != NULL)
-			mech = SASL_EXTERNAL;
+		enum sasl_mech mech = sasl_mech(c, p);
 		if (mech == SASL_NONE) {
-			numeric(c, RPL_SASLMECHS, SASL_MECHS);
+			numeric(c, RPL_SASLMECHS, password_sasl_mechs());
 			sasl_fail(c);
 			return CMD_OK;
 		}
@@ -264,6 +339,11 @@ cmd_authenticate(struct client *c, struct irc_msg *m)
 		}
 		s->mech = (uint8_t)mech;
 		c->sasl = s;
+		if (mech == SASL_SCRAM && scram_start(c, s) != 0) {
+			account_sasl_abort(c, false);
+			numeric(c, ERR_SASLFAIL);
+			return CMD_OK;
+		}
 		reply_raw(c, "AUTHENTICATE +");
 		return CMD_OK;
 	}
@@ -291,21 +371,20 @@ cmd_authenticate(struct client *c, struct irc_msg *m)
 		return CMD_OK;
 	}
 	n = b64_decode(s->buf, s->len, msg);
+	/* the message is decoded: the buffer takes the next one */
+	explicit_bzero(s->buf, s->len);
+	s->len = 0;
 	if (n < 0)
 		sasl_fail(c);
 	else if (s->mech == SASL_PLAIN)
 		sasl_plain(c, msg, (size_t)n);
+	else if (s->mech == SASL_SCRAM)
+		sasl_scram(c, msg, (size_t)n);
 	else
 		sasl_external(c, msg, (size_t)n);
 	/* s may be gone now (the exchange ended) */
 	explicit_bzero(msg, msgsize);
 	free(msg);
-	if (c->sasl != NULL && c->sasl == s) {
-		/* waiting for the password check: the buffer is no longer
-		 * needed, but the exchange stays open until it answers */
-		explicit_bzero(s->buf, s->len);
-		s->len = 0;
-	}
 	return CMD_OK;
 }
 
@@ -333,14 +412,15 @@ register_done(void *arg, enum store_result r)
 }
 
 void
-account_register_hashed(struct client *c, struct client_pwwait *w, const char *hash)
+account_register_hashed(struct client *c, struct client_pwwait *w, const char *hash,
+    const char *scram)
 {
 	struct server *srv = c->srv;
 	enum store_refusal why = STORE_REFUSED_NONE;
 
 	if (hash != NULL && srv->store != NULL) {
 		w->store_wait = true;
-		if (store_account_create(srv->store, w->oper, hash, (int64_t)srv->now,
+		if (store_account_create(srv->store, w->oper, hash, scram, (int64_t)srv->now,
 			register_done, w, &why) != NULL)
 			return; /* register_done answers */
 		w->store_wait = false;

@@ -215,12 +215,13 @@ setpass_done(void *arg, enum store_result r)
 }
 
 void
-nickserv_setpass_hashed(struct client *c, struct client_pwwait *w, const char *hash)
+nickserv_setpass_hashed(struct client *c, struct client_pwwait *w, const char *hash,
+    const char *scram)
 {
 	if (hash != NULL && c->account != NULL) {
 		w->store_wait = true;
-		if (store_account_set_hash(c->srv->store, w->oper, hash, setpass_done, w, NULL) !=
-		    NULL)
+		if (store_account_set_hash(c->srv->store, w->oper, hash, scram, setpass_done, w,
+			NULL) != NULL)
 			return;
 		w->store_wait = false;
 	}

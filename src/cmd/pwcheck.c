@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/password.h"
 #include "core/server.h"
+#include "store/store.h"
 #include "net/capture.h"
 #include "net/conn.h"
 #include "proto/reply.h"
@@ -97,11 +98,29 @@ pwcheck_done(void *arg, bool ok)
 	pwcheck_answer_end(c, r);
 }
 
-/* pwcheck_hashed: a new account's hash is made (or NULL: failed). The
- * answer may wait further for the database (account_register_hashed
- * leaves c->pw waiting then). */
+/* pwcheck_verified: an account password checked, with SCRAM secrets
+ * derived from it when it matched (the account had none: made before
+ * schema 2). They are stored beside the hash they were checked against,
+ * unless the password changed meanwhile (store_account_set_scram), like
+ * Ergo, which makes missing SCRAM credentials at a password login. */
 static void
-pwcheck_hashed(void *arg, const char *hash)
+pwcheck_verified(void *arg, bool ok, const char *stored, const char *scram)
+{
+	struct client *c = arg;
+	struct client_pwwait *w = c->pw;
+
+	if (ok && scram != NULL && c->srv->store != NULL &&
+	    store_account_set_scram(c->srv->store, w->oper, stored, scram, NULL, NULL, NULL) !=
+		NULL)
+		log_info("account %s: SCRAM-SHA-256 secrets added", w->oper);
+	pwcheck_done(arg, ok);
+}
+
+/* pwcheck_hashed: a new account's hash is made (or NULL: failed), with
+ * its SCRAM secrets (NULL: none). The answer may wait further for the
+ * database (account_register_hashed leaves c->pw waiting then). */
+static void
+pwcheck_hashed(void *arg, const char *hash, const char *scram)
 {
 	struct client *c = arg;
 	struct client_pwwait *w = c->pw;
@@ -110,9 +129,9 @@ pwcheck_hashed(void *arg, const char *hash)
 	if (pw_gone(c))
 		return;
 	if (w->kind == PW_NS_SETPASS)
-		nickserv_setpass_hashed(c, w, hash);
+		nickserv_setpass_hashed(c, w, hash, scram);
 	else
-		account_register_hashed(c, w, hash);
+		account_register_hashed(c, w, hash, scram);
 }
 
 /* pwwait_new: a waiting record of kind for c (name copied, may be NULL);
@@ -210,6 +229,7 @@ enum pwcheck_result
 pwcheck_start(struct client *c, enum client_pw_kind kind, const char *stored, const char *given,
     const char *oper)
 {
+	const struct store_account *a;
 	struct client_pwwait *w;
 
 	if (!password_is_hash(stored))
@@ -220,7 +240,15 @@ pwcheck_start(struct client *c, enum client_pw_kind kind, const char *stored, co
 	 * (and test or fuzz runs) without hashed passwords have none */
 	if ((w = pw_wait(c, kind, oper)) == NULL)
 		return PWCHECK_BUSY;
-	w->job = password_verify_async(c->srv->pwpool, stored, given, pwcheck_done, c);
+	/* an account password of an account without SCRAM secrets: the
+	 * check derives them too (docs/ACCOUNTS.md "SCRAM-SHA-256") */
+	if ((kind == PW_SASL || kind == PW_NS_IDENTIFY) && oper != NULL && c->srv->store != NULL &&
+	    password_scram_supported() && (a = store_account_find(c->srv->store, oper)) != NULL &&
+	    a->scram[0] == '\0')
+		w->job = password_verify_scram_async(c->srv->pwpool, stored, given,
+		    pwcheck_verified, c);
+	else
+		w->job = password_verify_async(c->srv->pwpool, stored, given, pwcheck_done, c);
 	if (w->job == NULL) {
 		log_warnx("password check queue full (%u pending); %s told to try again",
 		    password_pool_pending(c->srv->pwpool), c->host);

@@ -12,6 +12,11 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 
+#include "evircd_config.h"
+#if HAVE_GSASL
+#include <gsasl.h>
+#endif
+
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/connlimit.h"
@@ -183,6 +188,19 @@ client_pwwait_free(struct client_pwwait *w)
 }
 
 void
+client_sasl_free(struct client_sasl *s)
+{
+	if (s == NULL)
+		return;
+#if HAVE_GSASL
+	if (s->gs != NULL)
+		gsasl_finish(s->gs);
+#endif
+	explicit_bzero(s->buf, s->len);
+	free(s);
+}
+
+void
 client_forget_pass(struct client *c)
 {
 	if (c->pass == NULL)
@@ -206,7 +224,7 @@ client_free(struct client *c)
 		bufferevent_free(c->bev);
 	free(c->certfp);
 	free(c->account);
-	free(c->sasl);
+	client_sasl_free(c->sasl);
 	free(c->mon);
 	free(c->realname);
 	free(c->away);

@@ -17,6 +17,9 @@
 #if HAVE_SODIUM
 #include <sodium.h>
 #endif
+#if HAVE_GSASL
+#include <gsasl.h>
+#endif
 
 #include "core/log.h"
 #include "core/number.h"
@@ -131,6 +134,117 @@ password_check(const char *stored, const char *given)
 	return diff == 0;
 }
 
+/* ------------------------------------------------------- SCRAM secrets */
+
+bool
+password_scram_supported(void)
+{
+	return HAVE_GSASL;
+}
+
+const char *
+password_sasl_mechs(void)
+{
+	return password_scram_supported() ? PASSWORD_MECHS_SCRAM : PASSWORD_MECHS_BASIC;
+}
+
+#define SCRAM_PREFIX "SCRAM-SHA-256$"
+
+int
+password_scram_secrets(const char *pw, char *out, size_t outlen)
+{
+#if HAVE_GSASL
+	char salt[PASSWORD_SCRAM_SALT], salted[GSASL_HASH_SHA256_SIZE];
+	char ckey[GSASL_HASH_SHA256_SIZE], skey[GSASL_HASH_SHA256_SIZE];
+	char stkey[GSASL_HASH_SHA256_SIZE];
+	char *prep = NULL, *b_salt = NULL, *b_st = NULL, *b_sk = NULL;
+	int rc = -1, n;
+
+	/* RFC 5802 §2.2 Normalize: SASLprep with unassigned code points
+	 * allowed (a stored string, but one any client may type) */
+	if (gsasl_saslprep(pw, GSASL_ALLOW_UNASSIGNED, &prep, NULL) != GSASL_OK)
+		prep = NULL;
+	if (gsasl_nonce(salt, sizeof(salt)) != GSASL_OK ||
+	    gsasl_scram_secrets_from_password(GSASL_HASH_SHA256, prep != NULL ? prep : pw,
+		PASSWORD_SCRAM_ITER, salt, sizeof(salt), salted, ckey, skey, stkey) != GSASL_OK)
+		goto out;
+	if (gsasl_base64_to(salt, sizeof(salt), &b_salt, NULL) != GSASL_OK ||
+	    gsasl_base64_to(stkey, sizeof(stkey), &b_st, NULL) != GSASL_OK ||
+	    gsasl_base64_to(skey, sizeof(skey), &b_sk, NULL) != GSASL_OK)
+		goto out;
+	n = snprintf(out, outlen, SCRAM_PREFIX "%u:%s$%s:%s", PASSWORD_SCRAM_ITER, b_salt, b_st,
+	    b_sk);
+	rc = n > 0 && (size_t)n < outlen ? 0 : -1;
+out:
+	explicit_bzero(salted, sizeof(salted));
+	explicit_bzero(ckey, sizeof(ckey));
+	if (prep != NULL) {
+		explicit_bzero(prep, strlen(prep));
+		gsasl_free(prep);
+	}
+	gsasl_free(b_salt);
+	gsasl_free(b_st);
+	gsasl_free(b_sk);
+	return rc;
+#else
+	(void)pw;
+	(void)out;
+	(void)outlen;
+	return -1;
+#endif
+}
+
+/* scram_field: copy the base64 field [p, p + n) into dst (size dsize). */
+static int
+scram_field(const char *p, size_t n, char *dst, size_t dsize)
+{
+	size_t i;
+
+	if (n == 0 || n >= dsize)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=",
+			p[i]) == NULL ||
+		    p[i] == '\0')
+			return -1;
+	memcpy(dst, p, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+int
+password_scram_parse(const char *s, struct password_scram *out)
+{
+	const char *colon, *dollar, *colon2;
+	char num[12];
+	long long iter;
+	size_t n;
+
+	if (s == NULL || strncmp(s, SCRAM_PREFIX, strlen(SCRAM_PREFIX)) != 0)
+		return -1;
+	s += strlen(SCRAM_PREFIX);
+	if ((colon = strchr(s, ':')) == NULL || (dollar = strchr(colon, '$')) == NULL ||
+	    (colon2 = strchr(dollar, ':')) == NULL)
+		return -1;
+	n = (size_t)(colon - s);
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	/* RFC 7677 §4: at least 4096; a count past 10^7 would make every
+	 * client login take minutes */
+	if (number_parse(num, 4096, 10000000, &iter) != NUMBER_OK)
+		return -1;
+	out->iter = (unsigned)iter;
+	if (scram_field(colon + 1, (size_t)(dollar - colon - 1), out->salt, sizeof(out->salt)) != 0 ||
+	    scram_field(dollar + 1, (size_t)(colon2 - dollar - 1), out->stored_key,
+		sizeof(out->stored_key)) != 0 ||
+	    scram_field(colon2 + 1, strlen(colon2 + 1), out->server_key, sizeof(out->server_key)) !=
+		0)
+		return -1;
+	return 0;
+}
+
 /* ------------------------------------------------------------ the pool */
 
 enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE };
@@ -140,8 +254,10 @@ struct password_job {
 	struct password_pool *pool;
 	char *stored, *given; /* owned copies; given wiped on free */
 	password_done_fn fn;
+	password_verified_fn vfn; /* set for a check that derives SCRAM secrets */
 	password_hashed_fn hfn; /* set for a hash job (stored == NULL) */
 	char hash[PASSWORD_HASH_MAX]; /* a hash job's result */
+	char scram[PASSWORD_SCRAM_MAX]; /* SCRAM secrets ("" = none) */
 	void *arg;
 	enum job_state state; /* under pool->mu */
 	bool ok; /* written by the worker before JOB_DONE */
@@ -171,6 +287,7 @@ job_free(struct password_job *job)
 		free(job->given);
 	}
 	free(job->stored);
+	explicit_bzero(job->scram, sizeof(job->scram));
 	free(job);
 }
 
@@ -197,6 +314,10 @@ worker(void *arg)
 			ok = password_hash(job->given, job->hash, sizeof(job->hash)) == 0;
 		else
 			ok = password_check(job->stored, job->given);
+		/* PBKDF2 for SCRAM, here too: never on the loop */
+		if (ok && (job->hfn != NULL || job->vfn != NULL) &&
+		    password_scram_secrets(job->given, job->scram, sizeof(job->scram)) != 0)
+			job->scram[0] = '\0';
 		pthread_mutex_lock(&pool->mu);
 		job->ok = ok;
 		job->state = JOB_DONE;
@@ -236,7 +357,11 @@ done_cb(evutil_socket_t fd, short what, void *arg)
 		job->cancelled = true; /* a cancel from inside fn is a no-op */
 		pthread_mutex_unlock(&pool->mu);
 		if (job->hfn != NULL)
-			job->hfn(job->arg, job->ok ? job->hash : NULL);
+			job->hfn(job->arg, job->ok ? job->hash : NULL,
+			    job->ok && job->scram[0] != '\0' ? job->scram : NULL);
+		else if (job->vfn != NULL)
+			job->vfn(job->arg, job->ok, job->stored,
+			    job->ok && job->scram[0] != '\0' ? job->scram : NULL);
 		else
 			job->fn(job->arg, job->ok);
 		job_free(job);
@@ -338,9 +463,9 @@ job_submit(struct password_pool *pool, struct password_job *job, void *arg)
 	return job;
 }
 
-struct password_job *
-password_verify_async(struct password_pool *pool, const char *stored, const char *given,
-    password_done_fn fn, void *arg)
+/* verify_job: a check of given against stored, not yet submitted. */
+static struct password_job *
+verify_job(struct password_pool *pool, const char *stored, const char *given)
 {
 	struct password_job *job;
 
@@ -354,7 +479,30 @@ password_verify_async(struct password_pool *pool, const char *stored, const char
 		job_free(job);
 		return NULL;
 	}
+	return job;
+}
+
+struct password_job *
+password_verify_async(struct password_pool *pool, const char *stored, const char *given,
+    password_done_fn fn, void *arg)
+{
+	struct password_job *job = verify_job(pool, stored, given);
+
+	if (job == NULL)
+		return NULL;
 	job->fn = fn;
+	return job_submit(pool, job, arg);
+}
+
+struct password_job *
+password_verify_scram_async(struct password_pool *pool, const char *stored, const char *given,
+    password_verified_fn fn, void *arg)
+{
+	struct password_job *job = verify_job(pool, stored, given);
+
+	if (job == NULL)
+		return NULL;
+	job->vfn = fn;
 	return job_submit(pool, job, arg);
 }
 

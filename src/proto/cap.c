@@ -5,6 +5,7 @@
 
 #include "proto/cap.h"
 #include "core/client.h"
+#include "core/password.h"
 #include "core/server.h"
 
 const struct cap_def cap_table[] = {
@@ -71,11 +72,12 @@ cap_value(struct client *c, const struct cap_def *cd, char *buf, size_t size)
 	}
 	/* accounts exist only with an [accounts] database (store/store.h).
 	 * sasl's value lists the mechanisms (sasl-3.2, CAP LS 302), the
-	 * same list as RPL_SASLMECHS (cmd/account.h SASL_MECHS). REGISTER
+	 * same list as RPL_SASLMECHS (core/password.h password_sasl_mechs:
+	 * SCRAM-SHA-256 only in a build with libgsasl). REGISTER
 	 * works before connection registration and names any account
 	 * (draft/account-registration "before-connect", "custom-account-name") */
 	if (cd->bit == CAP_SASL)
-		return c->srv->store != NULL ? "PLAIN,EXTERNAL" : NULL;
+		return c->srv->store != NULL ? password_sasl_mechs() : NULL;
 	if (cd->bit == CAP_ACCOUNT_REGISTRATION)
 		return c->srv->store != NULL ? "before-connect,custom-account-name" : NULL;
 	return "";

@@ -47,11 +47,18 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"  created INTEGER NOT NULL"
 	") WITHOUT ROWID;"
 	"CREATE INDEX nicks_account ON nicks(account);",
+	/* 2 -> 3: SCRAM-SHA-256 secrets beside the argon2id hash (RFC 5802
+	 * StoredKey/ServerKey, which an argon2id hash cannot give), in the
+	 * RFC 5803 / PostgreSQL verifier form
+	 * "SCRAM-SHA-256$<iter>:<salt>$<StoredKey>:<ServerKey>" (base64);
+	 * NULL until the account's password is set or next checked */
+	"ALTER TABLE accounts ADD COLUMN scram TEXT;",
 };
 
 enum op_kind {
 	OP_CREATE,
 	OP_SET_HASH,
+	OP_SET_SCRAM,
 	OP_DROP,
 	OP_CERT_ADD,
 	OP_CERT_DEL,
@@ -66,7 +73,7 @@ struct store_job {
 	struct store *st;
 	enum op_kind kind;
 	char folded[STORE_NAME_MAX + 1];
-	char *a, *b; /* op parameters (name+hash, hash, certfp) */
+	char *a, *b, *c; /* op parameters ?2 ?3 ?5 (name, hash, scram; certfp) */
 	int64_t n;
 	store_done_fn fn;
 	void *arg;
@@ -195,7 +202,8 @@ cache_find_nick(struct store *st, const char *nick)
 }
 
 static struct acct *
-cache_add(struct store *st, const char *name, const char *hash, int64_t created)
+cache_add(struct store *st, const char *name, const char *hash, const char *scram,
+    int64_t created)
 {
 	struct acct *a = calloc(1, sizeof(*a));
 
@@ -205,6 +213,7 @@ cache_add(struct store *st, const char *name, const char *hash, int64_t created)
 	LIST_INIT(&a->pub.sessions);
 	snprintf(a->pub.name, sizeof(a->pub.name), "%s", name);
 	snprintf(a->pub.hash, sizeof(a->pub.hash), "%s", hash);
+	snprintf(a->pub.scram, sizeof(a->pub.scram), "%s", scram != NULL ? scram : "");
 	a->pub.created = created;
 	casemap_fold(st->cm, a->folded, name, sizeof(a->folded));
 	HASH_ADD_STR(st->accts, folded, a);
@@ -307,8 +316,8 @@ cache_load(struct store *st, const char *path, char *err, size_t errlen)
 	int rc;
 
 	if (sqlite3_prepare_v2(st->db,
-		"SELECT name, hash, created, enforce, suspended, suspended_by, suspend_reason "
-		"FROM accounts",
+		"SELECT name, hash, created, enforce, suspended, suspended_by, suspend_reason, "
+		"scram FROM accounts",
 		-1, &s, NULL) != SQLITE_OK) {
 		errf(err, errlen, path, "cannot read accounts", st->db);
 		return -1;
@@ -316,12 +325,17 @@ cache_load(struct store *st, const char *path, char *err, size_t errlen)
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(s, 0);
 		const char *hash = (const char *)sqlite3_column_text(s, 1);
+		const char *scram = (const char *)sqlite3_column_text(s, 7);
 		if (name == NULL || hash == NULL || strlen(name) > STORE_NAME_MAX ||
 		    strlen(hash) >= STORE_HASH_MAX || cache_find(st, name) != NULL) {
 			log_warnx("%s: skipping a malformed account row", path);
 			continue;
 		}
-		if ((a = cache_add(st, name, hash, sqlite3_column_int64(s, 2))) == NULL)
+		if (scram != NULL && strlen(scram) >= STORE_SCRAM_MAX) {
+			log_warnx("%s: account %s: ignoring malformed SCRAM secrets", path, name);
+			scram = NULL; /* PLAIN still works and derives new ones */
+		}
+		if ((a = cache_add(st, name, hash, scram, sqlite3_column_int64(s, 2))) == NULL)
 			break;
 		if (sqlite3_column_type(s, 3) != SQLITE_NULL)
 			a->pub.enforce =
@@ -388,9 +402,11 @@ static int
 op_run(sqlite3 *db, struct store_job *j)
 {
 	static const char *const sql[] = {
-		[OP_CREATE] =
-		    "INSERT INTO accounts (folded, name, hash, created) VALUES (?1, ?2, ?3, ?4)",
-		[OP_SET_HASH] = "UPDATE accounts SET hash = ?2 WHERE folded = ?1",
+		[OP_CREATE] = "INSERT INTO accounts (folded, name, hash, created, scram)"
+			      " VALUES (?1, ?2, ?3, ?4, ?5)",
+		[OP_SET_HASH] = "UPDATE accounts SET hash = ?3, scram = ?5 WHERE folded = ?1",
+		/* only while the hash it was derived beside is the account's */
+		[OP_SET_SCRAM] = "UPDATE accounts SET scram = ?5 WHERE folded = ?1 AND hash = ?3",
 		[OP_DROP] = "DELETE FROM accounts WHERE folded = ?1",
 		[OP_CERT_ADD] = "INSERT INTO certfps (account, certfp) VALUES (?1, ?2)",
 		[OP_CERT_DEL] = "DELETE FROM certfps WHERE account = ?1 AND certfp = ?2",
@@ -413,7 +429,9 @@ op_run(sqlite3 *db, struct store_job *j)
 		sqlite3_bind_text(s, 3, j->b, -1, SQLITE_STATIC);
 	if (sqlite3_bind_parameter_count(s) >= 4)
 		sqlite3_bind_int64(s, 4, j->n);
-	rc = sqlite3_step(s);
+	if (j->c != NULL)
+		sqlite3_bind_text(s, 5, j->c, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s); /* an unbound ?5 is NULL: no secrets */
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -486,6 +504,7 @@ job_free(struct store_job *j)
 {
 	free(j->a);
 	free(j->b);
+	free(j->c);
 	free(j);
 }
 
@@ -789,7 +808,7 @@ store_pending(const struct store *st)
 /* submit: make a job and queue it for the writer. */
 static struct store_job *
 submit(struct store *st, enum op_kind kind, const char *folded, const char *a, const char *b,
-    int64_t n, store_done_fn fn, void *arg)
+    const char *c, int64_t n, store_done_fn fn, void *arg)
 {
 	struct store_job *j = calloc(1, sizeof(*j));
 
@@ -800,7 +819,9 @@ submit(struct store *st, enum op_kind kind, const char *folded, const char *a, c
 	snprintf(j->folded, sizeof(j->folded), "%s", folded);
 	j->a = a != NULL ? strdup(a) : NULL;
 	j->b = b != NULL ? strdup(b) : NULL;
-	if ((a != NULL && j->a == NULL) || (b != NULL && j->b == NULL)) {
+	j->c = c != NULL ? strdup(c) : NULL;
+	if ((a != NULL && j->a == NULL) || (b != NULL && j->b == NULL) ||
+	    (c != NULL && j->c == NULL)) {
 		job_free(j);
 		return NULL;
 	}
@@ -830,20 +851,27 @@ name_ok(const char *s, size_t max)
 		return NULL; \
 	} while (0)
 
+/* scram_ok: NULL (none) or a non-empty string that fits the cache. */
+static bool
+scram_ok(const char *scram)
+{
+	return scram == NULL || name_ok(scram, STORE_SCRAM_MAX - 1);
+}
+
 struct store_job *
-store_account_create(struct store *st, const char *name, const char *hash, int64_t now,
-    store_done_fn fn, void *arg, enum store_refusal *why)
+store_account_create(struct store *st, const char *name, const char *hash, const char *scram,
+    int64_t now, store_done_fn fn, void *arg, enum store_refusal *why)
 {
 	struct acct *a;
 	struct store_job *j;
 
-	if (!name_ok(name, STORE_NAME_MAX) || !name_ok(hash, STORE_HASH_MAX - 1))
+	if (!name_ok(name, STORE_NAME_MAX) || !name_ok(hash, STORE_HASH_MAX - 1) || !scram_ok(scram))
 		REFUSE(STORE_REFUSED_BADARG);
 	if (cache_find(st, name) != NULL || cache_find_nick(st, name) != NULL)
 		REFUSE(STORE_REFUSED_EXISTS);
-	if (st->pending >= STORE_QUEUE_MAX || (a = cache_add(st, name, hash, now)) == NULL)
+	if (st->pending >= STORE_QUEUE_MAX || (a = cache_add(st, name, hash, scram, now)) == NULL)
 		REFUSE(STORE_REFUSED_FULL);
-	if ((j = submit(st, OP_CREATE, a->folded, name, hash, now, fn, arg)) == NULL) {
+	if ((j = submit(st, OP_CREATE, a->folded, name, hash, scram, now, fn, arg)) == NULL) {
 		cache_del(st, a);
 		REFUSE(STORE_REFUSED_FULL);
 	}
@@ -851,20 +879,40 @@ store_account_create(struct store *st, const char *name, const char *hash, int64
 }
 
 struct store_job *
-store_account_set_hash(struct store *st, const char *name, const char *hash, store_done_fn fn,
-    void *arg, enum store_refusal *why)
+store_account_set_hash(struct store *st, const char *name, const char *hash, const char *scram,
+    store_done_fn fn, void *arg, enum store_refusal *why)
 {
 	struct acct *a = cache_find(st, name);
 	struct store_job *j;
 
-	if (!name_ok(hash, STORE_HASH_MAX - 1))
+	if (!name_ok(hash, STORE_HASH_MAX - 1) || !scram_ok(scram))
 		REFUSE(STORE_REFUSED_BADARG);
 	if (a == NULL)
 		REFUSE(STORE_REFUSED_MISSING);
 	if (st->pending >= STORE_QUEUE_MAX ||
-	    (j = submit(st, OP_SET_HASH, a->folded, hash, NULL, 0, fn, arg)) == NULL)
+	    (j = submit(st, OP_SET_HASH, a->folded, NULL, hash, scram, 0, fn, arg)) == NULL)
 		REFUSE(STORE_REFUSED_FULL);
 	snprintf(a->pub.hash, sizeof(a->pub.hash), "%s", hash);
+	/* the old secrets belong to the old password: never keep them */
+	snprintf(a->pub.scram, sizeof(a->pub.scram), "%s", scram != NULL ? scram : "");
+	return j;
+}
+
+struct store_job *
+store_account_set_scram(struct store *st, const char *name, const char *hash, const char *scram,
+    store_done_fn fn, void *arg, enum store_refusal *why)
+{
+	struct acct *a = cache_find(st, name);
+	struct store_job *j;
+
+	if (scram == NULL || !scram_ok(scram))
+		REFUSE(STORE_REFUSED_BADARG);
+	if (a == NULL || strcmp(a->pub.hash, hash) != 0)
+		REFUSE(STORE_REFUSED_MISSING); /* dropped, or its password changed */
+	if (st->pending >= STORE_QUEUE_MAX ||
+	    (j = submit(st, OP_SET_SCRAM, a->folded, NULL, hash, scram, 0, fn, arg)) == NULL)
+		REFUSE(STORE_REFUSED_FULL);
+	snprintf(a->pub.scram, sizeof(a->pub.scram), "%s", scram);
 	return j;
 }
 
@@ -878,7 +926,7 @@ store_account_drop(struct store *st, const char *name, store_done_fn fn, void *a
 	if (a == NULL)
 		REFUSE(STORE_REFUSED_MISSING);
 	if (st->pending >= STORE_QUEUE_MAX ||
-	    (j = submit(st, OP_DROP, a->folded, NULL, NULL, 0, fn, arg)) == NULL)
+	    (j = submit(st, OP_DROP, a->folded, NULL, NULL, NULL, 0, fn, arg)) == NULL)
 		REFUSE(STORE_REFUSED_FULL);
 	cache_del(st, a);
 	return j;
@@ -912,7 +960,7 @@ store_cert_add(struct store *st, const char *name, const char *certfp, store_don
 		REFUSE(STORE_REFUSED_FULL);
 	if (cache_cert_add(st, a, certfp) != 0)
 		REFUSE(STORE_REFUSED_CERT_TAKEN);
-	if ((j = submit(st, OP_CERT_ADD, a->folded, certfp, NULL, 0, fn, arg)) == NULL) {
+	if ((j = submit(st, OP_CERT_ADD, a->folded, certfp, NULL, NULL, 0, fn, arg)) == NULL) {
 		cache_cert_del(st, a, certfp);
 		REFUSE(STORE_REFUSED_FULL);
 	}
@@ -932,7 +980,7 @@ store_cert_del(struct store *st, const char *name, const char *certfp, store_don
 		REFUSE(STORE_REFUSED_FULL);
 	if (cache_cert_del(st, a, certfp) != 0)
 		REFUSE(STORE_REFUSED_MISSING);
-	if ((j = submit(st, OP_CERT_DEL, a->folded, certfp, NULL, 0, fn, arg)) == NULL)
+	if ((j = submit(st, OP_CERT_DEL, a->folded, certfp, NULL, NULL, 0, fn, arg)) == NULL)
 		REFUSE(STORE_REFUSED_FULL); /* cache already changed; logged by caller */
 	return j;
 }
@@ -956,7 +1004,7 @@ store_nick_add(struct store *st, const char *name, const char *nick, int64_t now
 	if (st->pending >= STORE_QUEUE_MAX || cache_nick_add(st, a, nick) != 0)
 		REFUSE(STORE_REFUSED_FULL);
 	casemap_fold(st->cm, folded, nick, sizeof(folded));
-	if ((j = submit(st, OP_NICK_ADD, a->folded, folded, nick, now, fn, arg)) == NULL) {
+	if ((j = submit(st, OP_NICK_ADD, a->folded, folded, nick, NULL, now, fn, arg)) == NULL) {
 		cache_nick_del(st, a, nick);
 		REFUSE(STORE_REFUSED_FULL);
 	}
@@ -974,7 +1022,7 @@ store_nick_del(struct store *st, const char *name, const char *nick, store_done_
 	if (a == NULL || g == NULL || g->acct != a)
 		REFUSE(STORE_REFUSED_MISSING);
 	if (st->pending >= STORE_QUEUE_MAX ||
-	    (j = submit(st, OP_NICK_DEL, a->folded, g->folded, NULL, 0, fn, arg)) == NULL)
+	    (j = submit(st, OP_NICK_DEL, a->folded, g->folded, NULL, NULL, 0, fn, arg)) == NULL)
 		REFUSE(STORE_REFUSED_FULL);
 	cache_nick_del(st, a, nick);
 	return j;
@@ -992,7 +1040,7 @@ store_account_set_enforce(struct store *st, const char *name, int enforce, store
 	if (a == NULL)
 		REFUSE(STORE_REFUSED_MISSING);
 	if (st->pending >= STORE_QUEUE_MAX ||
-	    (j = submit(st, OP_SET_ENFORCE, a->folded, NULL, NULL, enforce, fn, arg)) == NULL)
+	    (j = submit(st, OP_SET_ENFORCE, a->folded, NULL, NULL, NULL, enforce, fn, arg)) == NULL)
 		REFUSE(STORE_REFUSED_FULL);
 	a->pub.enforce = enforce;
 	return j;
@@ -1013,8 +1061,8 @@ store_account_suspend(struct store *st, const char *name, int64_t when, const ch
 	snprintf(r, sizeof(r), "%s", when > 0 && reason != NULL ? reason : "");
 	snprintf(b, sizeof(b), "%s", when > 0 && by != NULL ? by : "");
 	if (st->pending >= STORE_QUEUE_MAX ||
-	    (j = submit(st, OP_SUSPEND, a->folded, when > 0 ? b : NULL, when > 0 ? r : NULL, when,
-		 fn, arg)) == NULL)
+	    (j = submit(st, OP_SUSPEND, a->folded, when > 0 ? b : NULL, when > 0 ? r : NULL, NULL,
+		 when, fn, arg)) == NULL)
 		REFUSE(STORE_REFUSED_FULL);
 	a->pub.suspended = when;
 	snprintf(a->pub.suspended_by, sizeof(a->pub.suspended_by), "%s", b);

@@ -174,9 +174,6 @@ START_TEST(t_register_then_sasl)
 	cl_expect(o, SRV "354 other ally alice$", LIVE_T);
 	cl_send(b, "MODE ally");
 	cl_expect(b, SRV "221 ally \\+[a-zA-Z]*r", LIVE_T);
-	/* 907: already logged in */
-	cl_send(b, "AUTHENTICATE PLAIN");
-	cl_expect(b, SRV "907 ally :", LIVE_T);
 	srv_stop(s);
 }
 END_TEST
@@ -231,7 +228,8 @@ START_TEST(t_sasl_fail_abort_toolong)
 	cl_expect(c, SRV "905 ", LIVE_T);
 	/* unknown mechanism: 908 with the list, then 904 */
 	cl_send(c, "AUTHENTICATE SCRAM-MD5");
-	cl_expect(c, SRV "908 [^ ]+ PLAIN,EXTERNAL :are available SASL mechanisms", LIVE_T);
+	cl_expect(c, SRV "908 [^ ]+ PLAIN,EXTERNAL(,SCRAM-SHA-256)? :are available SASL mechanisms",
+	    LIVE_T);
 	cl_expect(c, SRV "904 ", LIVE_T);
 	/* EXTERNAL without a client certificate: 908 + 904 too */
 	cl_send(c, "AUTHENTICATE EXTERNAL");

@@ -146,17 +146,17 @@ START_TEST(writes_persist)
 
 	ck_assert_ptr_nonnull(st);
 	ck_assert_ptr_nonnull(
-	    store_account_create(st, "Alice[1]", "$argon2id$h1", 1000, done, NULL, &why));
+	    store_account_create(st, "Alice[1]", "$argon2id$h1", "S1", 1000, done, NULL, &why));
 	/* the cache answers at once, casefolded (rfc1459: [ is { ) */
 	a = store_account_find(st, "alice{1}");
 	ck_assert_ptr_nonnull(a);
 	ck_assert_str_eq(a->name, "Alice[1]");
 	ck_assert_ptr_null(
-	    store_account_create(st, "ALICE[1]", "$argon2id$x", 1, done, NULL, &why));
+	    store_account_create(st, "ALICE[1]", "$argon2id$x", NULL, 1, done, NULL, &why));
 	ck_assert_int_eq(why, STORE_REFUSED_EXISTS);
 	ck_assert_ptr_nonnull(
-	    store_account_create(st, "bob", "$argon2id$h2", 2000, done, NULL, &why));
-	ck_assert_ptr_nonnull(store_account_set_hash(st, "BOB", "$argon2id$h3", done, NULL, &why));
+	    store_account_create(st, "bob", "$argon2id$h2", "S2", 2000, done, NULL, &why));
+	ck_assert_ptr_nonnull(store_account_set_hash(st, "BOB", "$argon2id$h3", "S3", done, NULL, &why));
 	ck_assert_ptr_nonnull(store_cert_add(st, "alice[1]", fp1, done, NULL, &why));
 	ck_assert_ptr_null(store_cert_add(st, "bob", fp1, done, NULL, &why));
 	ck_assert_int_eq(why, STORE_REFUSED_CERT_TAKEN);
@@ -164,13 +164,13 @@ START_TEST(writes_persist)
 	ck_assert_int_eq(why, STORE_REFUSED_BADARG);
 	ck_assert_ptr_nonnull(store_cert_add(st, "bob", fp2, done, NULL, &why));
 	ck_assert_ptr_nonnull(
-	    store_account_create(st, "carol", "$argon2id$h4", 3, done, NULL, &why));
+	    store_account_create(st, "carol", "$argon2id$h4", NULL, 3, done, NULL, &why));
 	ck_assert_ptr_nonnull(store_account_drop(st, "carol", done, NULL, &why));
 	ck_assert_ptr_null(store_account_find(st, "carol"));
 	ck_assert_ptr_null(store_account_drop(st, "carol", done, NULL, &why));
 	ck_assert_int_eq(why, STORE_REFUSED_MISSING);
 	/* a cancelled job is written but not called back */
-	store_job_cancel(store_account_create(st, "dave", "$argon2id$h5", 4, done, NULL, &why));
+	store_job_cancel(store_account_create(st, "dave", "$argon2id$h5", NULL, 4, done, NULL, &why));
 	/* nothing is acknowledged before its commit is delivered on the loop */
 	ck_assert_int_eq(acks, 0);
 	store_sync(st);
@@ -185,7 +185,10 @@ START_TEST(writes_persist)
 	a = store_account_find(st, "BOB");
 	ck_assert_ptr_nonnull(a);
 	ck_assert_str_eq(a->hash, "$argon2id$h3");
+	ck_assert_str_eq(a->scram, "S3");
 	ck_assert_int_eq(a->created, 2000);
+	ck_assert_str_eq(store_account_find(st, "alice[1]")->scram, "S1");
+	ck_assert_str_eq(store_account_find(st, "dave")->scram, "");
 	ck_assert_ptr_eq(store_account_by_cert(st, fp2), a);
 	ck_assert_str_eq(store_account_by_cert(st, fp1)->name, "Alice[1]");
 	ck_assert_ptr_null(store_account_find(st, "carol"));
@@ -204,6 +207,65 @@ START_TEST(writes_persist)
 }
 END_TEST
 
+/* SCRAM secrets (schema 3): a file of schema 1 is migrated with its
+ * accounts kept and no secrets; secrets are added beside the hash they
+ * were derived with only (a password changed meanwhile refuses them),
+ * and a new password without secrets clears the old ones. */
+START_TEST(scram_secrets)
+{
+	char err[512];
+	sqlite3 *db;
+	struct store *st;
+	enum store_refusal why;
+	const struct store_account *a;
+
+	/* a schema-1 file as the previous evircd wrote it */
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db,
+			     "CREATE TABLE accounts (folded TEXT PRIMARY KEY, name TEXT NOT NULL,"
+			     " hash TEXT NOT NULL, created INTEGER NOT NULL) WITHOUT ROWID;"
+			     "CREATE TABLE certfps (certfp TEXT PRIMARY KEY, account TEXT NOT NULL"
+			     " REFERENCES accounts(folded) ON DELETE CASCADE) WITHOUT ROWID;"
+			     "INSERT INTO accounts VALUES ('old', 'Old', '$argon2id$o', 7);"
+			     "PRAGMA user_version = 1",
+			     NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
+	ck_assert_msg(st != NULL, "%s", err);
+	ck_assert_int_eq(file_version(path), STORE_SCHEMA_VERSION);
+	a = store_account_find(st, "OLD");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_str_eq(a->hash, "$argon2id$o");
+	ck_assert_str_eq(a->scram, "");
+	/* derived beside another hash: refused */
+	ck_assert_ptr_null(store_account_set_scram(st, "old", "$argon2id$x", "SX", done, NULL, &why));
+	ck_assert_int_eq(why, STORE_REFUSED_MISSING);
+	ck_assert_ptr_null(store_account_set_scram(st, "none", "$argon2id$o", "SX", done, NULL, &why));
+	ck_assert_int_eq(why, STORE_REFUSED_MISSING);
+	ck_assert_str_eq(a->scram, "");
+	ck_assert_ptr_nonnull(
+	    store_account_set_scram(st, "old", "$argon2id$o", "SO", done, NULL, &why));
+	ck_assert_str_eq(a->scram, "SO");
+	store_sync(st);
+	ck_assert_int_eq(acks, 1);
+	store_close(st);
+	st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
+	ck_assert_ptr_nonnull(st);
+	a = store_account_find(st, "old");
+	ck_assert_str_eq(a->scram, "SO");
+	/* a new password without secrets clears the old password's */
+	ck_assert_ptr_nonnull(store_account_set_hash(st, "old", "$argon2id$n", NULL, done, NULL, &why));
+	ck_assert_str_eq(a->scram, "");
+	store_close(st);
+	st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
+	ck_assert_ptr_nonnull(st);
+	ck_assert_str_eq(store_account_find(st, "old")->scram, "");
+	ck_assert_str_eq(store_account_find(st, "old")->hash, "$argon2id$n");
+	store_close(st);
+}
+END_TEST
+
 /* acks arrive through the loop (the pipe event), not only via store_sync */
 START_TEST(ack_through_loop)
 {
@@ -212,7 +274,7 @@ START_TEST(ack_through_loop)
 	int i;
 
 	ck_assert_ptr_nonnull(st);
-	ck_assert_ptr_nonnull(store_account_create(st, "eve", "$argon2id$h", 5, done, NULL, NULL));
+	ck_assert_ptr_nonnull(store_account_create(st, "eve", "$argon2id$h", NULL, 5, done, NULL, NULL));
 	for (i = 0; i < 500 && acks == 0; i++)
 		event_base_loop(base, EVLOOP_ONCE);
 	ck_assert_int_eq(acks, 1);
@@ -228,7 +290,7 @@ START_TEST(backup_while_open)
 
 	ck_assert_ptr_nonnull(st);
 	ck_assert_ptr_nonnull(
-	    store_account_create(st, "frank", "$argon2id$h", 6, NULL, NULL, NULL));
+	    store_account_create(st, "frank", "$argon2id$h", NULL, 6, NULL, NULL, NULL));
 	store_sync(st);
 	snprintf(dest, sizeof(dest), "%s/backup.db", dir);
 	ck_assert_msg(store_backup(path, dest, err, sizeof(err)) == 0, "%s", err);
@@ -254,8 +316,8 @@ START_TEST(nicks_enforce_suspend)
 
 	ck_assert_ptr_nonnull(st);
 	ck_assert_ptr_nonnull(
-	    store_account_create(st, "alice", "$argon2id$h", 1, done, NULL, &why));
-	ck_assert_ptr_nonnull(store_account_create(st, "bob", "$argon2id$h", 2, done, NULL, &why));
+	    store_account_create(st, "alice", "$argon2id$h", NULL, 1, done, NULL, &why));
+	ck_assert_ptr_nonnull(store_account_create(st, "bob", "$argon2id$h", NULL, 2, done, NULL, &why));
 	ck_assert_ptr_nonnull(store_nick_add(st, "ALICE", "Ally[x]", 3, done, NULL, &why));
 	a = store_account_by_nick(st, "ally{X}");
 	ck_assert_ptr_nonnull(a);
@@ -266,7 +328,7 @@ START_TEST(nicks_enforce_suspend)
 	ck_assert_ptr_null(store_account_find(st, "ally[x]")); /* a nick, not an account */
 	/* one namespace: no account named like a grouped nick, no nick named
 	 * like an account or grouped twice */
-	ck_assert_ptr_null(store_account_create(st, "ALLY[X]", "$argon2id$h", 4, done, NULL, &why));
+	ck_assert_ptr_null(store_account_create(st, "ALLY[X]", "$argon2id$h", NULL, 4, done, NULL, &why));
 	ck_assert_int_eq(why, STORE_REFUSED_EXISTS);
 	ck_assert_ptr_null(store_nick_add(st, "alice", "bob", 4, done, NULL, &why));
 	ck_assert_int_eq(why, STORE_REFUSED_EXISTS);
@@ -312,7 +374,7 @@ START_TEST(nicks_enforce_suspend)
 	ck_assert_ptr_nonnull(store_account_drop(st, "alice", NULL, NULL, &why));
 	ck_assert_ptr_null(store_account_by_nick(st, "ally[x]"));
 	ck_assert_ptr_nonnull(
-	    store_account_create(st, "ally[x]", "$argon2id$h", 6, NULL, NULL, &why));
+	    store_account_create(st, "ally[x]", "$argon2id$h", NULL, 6, NULL, NULL, &why));
 	store_close(st);
 	st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
 	ck_assert_ptr_nonnull(st);
@@ -352,6 +414,7 @@ START_TEST(migrate_from_v1)
 	ck_assert_int_eq(a->created, 42);
 	ck_assert_int_eq(a->enforce, STORE_ENFORCE_DEFAULT);
 	ck_assert_int_eq(a->suspended, 0);
+	ck_assert_str_eq(a->scram, ""); /* none until a password login */
 	ck_assert_ptr_eq(store_account_by_cert(st, fp1), a);
 	ck_assert_ptr_nonnull(store_nick_add(st, "old", "older", 1, done, NULL, NULL));
 	store_sync(st);
@@ -374,6 +437,7 @@ store_suite(void)
 	tcase_add_test(tc, newer_schema_refused);
 	tcase_add_test(tc, writes_persist);
 	tcase_add_test(tc, ack_through_loop);
+	tcase_add_test(tc, scram_secrets);
 	tcase_add_test(tc, backup_while_open);
 	tcase_add_test(tc, nicks_enforce_suspend);
 	tcase_add_test(tc, migrate_from_v1);
