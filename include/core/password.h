@@ -18,21 +18,21 @@ struct event_base;
 
 /* Worker threads: one keeps a core for the loop and bounds memory at one
  * verification (64 MiB); jobs queue behind it. */
-#define PASSWORD_WORKERS   1
+#define PASSWORD_WORKERS     1
 /* Jobs queued or running at once; past it, password_verify_async refuses
  * (the caller answers "try again"). Each client has at most one. */
-#define PASSWORD_QUEUE_MAX 64
+#define PASSWORD_QUEUE_MAX   64
 /* Room for a hash written by password_hash (libsodium's STRBYTES). */
-#define PASSWORD_HASH_MAX  128
+#define PASSWORD_HASH_MAX    128
 /* Room for SCRAM-SHA-256 secrets written by password_scram_secrets. */
-#define PASSWORD_SCRAM_MAX 192
+#define PASSWORD_SCRAM_MAX   192
 /* PBKDF2 iterations of new SCRAM-SHA-256 secrets: RFC 7677 §4 asks for at
  * least 4096, the count Ergo and WeeChat's defaults use. The client runs
  * them at every login; the server only when a password is set (off the
  * loop, on the pool). */
-#define PASSWORD_SCRAM_ITER 4096
+#define PASSWORD_SCRAM_ITER  4096
 /* Salt bytes of new SCRAM secrets (RFC 5802 leaves it open; 16 as Ergo). */
-#define PASSWORD_SCRAM_SALT 16
+#define PASSWORD_SCRAM_SALT  16
 /* SASL mechanisms this build offers with accounts: CAP LS 302's sasl value
  * and RPL_SASLMECHS (password_sasl_mechs). */
 #define PASSWORD_MECHS_SCRAM "PLAIN,EXTERNAL,SCRAM-SHA-256"

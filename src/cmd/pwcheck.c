@@ -245,8 +245,8 @@ pwcheck_start(struct client *c, enum client_pw_kind kind, const char *stored, co
 	if ((kind == PW_SASL || kind == PW_NS_IDENTIFY) && oper != NULL && c->srv->store != NULL &&
 	    password_scram_supported() && (a = store_account_find(c->srv->store, oper)) != NULL &&
 	    a->scram[0] == '\0')
-		w->job = password_verify_scram_async(c->srv->pwpool, stored, given,
-		    pwcheck_verified, c);
+		w->job =
+		    password_verify_scram_async(c->srv->pwpool, stored, given, pwcheck_verified, c);
 	else
 		w->job = password_verify_async(c->srv->pwpool, stored, given, pwcheck_done, c);
 	if (w->job == NULL) {

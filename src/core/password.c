@@ -236,7 +236,8 @@ password_scram_parse(const char *s, struct password_scram *out)
 	if (number_parse(num, 4096, 10000000, &iter) != NUMBER_OK)
 		return -1;
 	out->iter = (unsigned)iter;
-	if (scram_field(colon + 1, (size_t)(dollar - colon - 1), out->salt, sizeof(out->salt)) != 0 ||
+	if (scram_field(colon + 1, (size_t)(dollar - colon - 1), out->salt, sizeof(out->salt)) !=
+		0 ||
 	    scram_field(dollar + 1, (size_t)(colon2 - dollar - 1), out->stored_key,
 		sizeof(out->stored_key)) != 0 ||
 	    scram_field(colon2 + 1, strlen(colon2 + 1), out->server_key, sizeof(out->server_key)) !=

@@ -202,8 +202,7 @@ cache_find_nick(struct store *st, const char *nick)
 }
 
 static struct acct *
-cache_add(struct store *st, const char *name, const char *hash, const char *scram,
-    int64_t created)
+cache_add(struct store *st, const char *name, const char *hash, const char *scram, int64_t created)
 {
 	struct acct *a = calloc(1, sizeof(*a));
 
@@ -865,7 +864,8 @@ store_account_create(struct store *st, const char *name, const char *hash, const
 	struct acct *a;
 	struct store_job *j;
 
-	if (!name_ok(name, STORE_NAME_MAX) || !name_ok(hash, STORE_HASH_MAX - 1) || !scram_ok(scram))
+	if (!name_ok(name, STORE_NAME_MAX) || !name_ok(hash, STORE_HASH_MAX - 1) ||
+	    !scram_ok(scram))
 		REFUSE(STORE_REFUSED_BADARG);
 	if (cache_find(st, name) != NULL || cache_find_nick(st, name) != NULL)
 		REFUSE(STORE_REFUSED_EXISTS);

@@ -156,7 +156,8 @@ START_TEST(writes_persist)
 	ck_assert_int_eq(why, STORE_REFUSED_EXISTS);
 	ck_assert_ptr_nonnull(
 	    store_account_create(st, "bob", "$argon2id$h2", "S2", 2000, done, NULL, &why));
-	ck_assert_ptr_nonnull(store_account_set_hash(st, "BOB", "$argon2id$h3", "S3", done, NULL, &why));
+	ck_assert_ptr_nonnull(
+	    store_account_set_hash(st, "BOB", "$argon2id$h3", "S3", done, NULL, &why));
 	ck_assert_ptr_nonnull(store_cert_add(st, "alice[1]", fp1, done, NULL, &why));
 	ck_assert_ptr_null(store_cert_add(st, "bob", fp1, done, NULL, &why));
 	ck_assert_int_eq(why, STORE_REFUSED_CERT_TAKEN);
@@ -170,7 +171,8 @@ START_TEST(writes_persist)
 	ck_assert_ptr_null(store_account_drop(st, "carol", done, NULL, &why));
 	ck_assert_int_eq(why, STORE_REFUSED_MISSING);
 	/* a cancelled job is written but not called back */
-	store_job_cancel(store_account_create(st, "dave", "$argon2id$h5", NULL, 4, done, NULL, &why));
+	store_job_cancel(
+	    store_account_create(st, "dave", "$argon2id$h5", NULL, 4, done, NULL, &why));
 	/* nothing is acknowledged before its commit is delivered on the loop */
 	ck_assert_int_eq(acks, 0);
 	store_sync(st);
@@ -239,9 +241,11 @@ START_TEST(scram_secrets)
 	ck_assert_str_eq(a->hash, "$argon2id$o");
 	ck_assert_str_eq(a->scram, "");
 	/* derived beside another hash: refused */
-	ck_assert_ptr_null(store_account_set_scram(st, "old", "$argon2id$x", "SX", done, NULL, &why));
+	ck_assert_ptr_null(
+	    store_account_set_scram(st, "old", "$argon2id$x", "SX", done, NULL, &why));
 	ck_assert_int_eq(why, STORE_REFUSED_MISSING);
-	ck_assert_ptr_null(store_account_set_scram(st, "none", "$argon2id$o", "SX", done, NULL, &why));
+	ck_assert_ptr_null(
+	    store_account_set_scram(st, "none", "$argon2id$o", "SX", done, NULL, &why));
 	ck_assert_int_eq(why, STORE_REFUSED_MISSING);
 	ck_assert_str_eq(a->scram, "");
 	ck_assert_ptr_nonnull(
@@ -255,7 +259,8 @@ START_TEST(scram_secrets)
 	a = store_account_find(st, "old");
 	ck_assert_str_eq(a->scram, "SO");
 	/* a new password without secrets clears the old password's */
-	ck_assert_ptr_nonnull(store_account_set_hash(st, "old", "$argon2id$n", NULL, done, NULL, &why));
+	ck_assert_ptr_nonnull(
+	    store_account_set_hash(st, "old", "$argon2id$n", NULL, done, NULL, &why));
 	ck_assert_str_eq(a->scram, "");
 	store_close(st);
 	st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
@@ -274,7 +279,8 @@ START_TEST(ack_through_loop)
 	int i;
 
 	ck_assert_ptr_nonnull(st);
-	ck_assert_ptr_nonnull(store_account_create(st, "eve", "$argon2id$h", NULL, 5, done, NULL, NULL));
+	ck_assert_ptr_nonnull(
+	    store_account_create(st, "eve", "$argon2id$h", NULL, 5, done, NULL, NULL));
 	for (i = 0; i < 500 && acks == 0; i++)
 		event_base_loop(base, EVLOOP_ONCE);
 	ck_assert_int_eq(acks, 1);
@@ -317,7 +323,8 @@ START_TEST(nicks_enforce_suspend)
 	ck_assert_ptr_nonnull(st);
 	ck_assert_ptr_nonnull(
 	    store_account_create(st, "alice", "$argon2id$h", NULL, 1, done, NULL, &why));
-	ck_assert_ptr_nonnull(store_account_create(st, "bob", "$argon2id$h", NULL, 2, done, NULL, &why));
+	ck_assert_ptr_nonnull(
+	    store_account_create(st, "bob", "$argon2id$h", NULL, 2, done, NULL, &why));
 	ck_assert_ptr_nonnull(store_nick_add(st, "ALICE", "Ally[x]", 3, done, NULL, &why));
 	a = store_account_by_nick(st, "ally{X}");
 	ck_assert_ptr_nonnull(a);
@@ -328,7 +335,8 @@ START_TEST(nicks_enforce_suspend)
 	ck_assert_ptr_null(store_account_find(st, "ally[x]")); /* a nick, not an account */
 	/* one namespace: no account named like a grouped nick, no nick named
 	 * like an account or grouped twice */
-	ck_assert_ptr_null(store_account_create(st, "ALLY[X]", "$argon2id$h", NULL, 4, done, NULL, &why));
+	ck_assert_ptr_null(
+	    store_account_create(st, "ALLY[X]", "$argon2id$h", NULL, 4, done, NULL, &why));
 	ck_assert_int_eq(why, STORE_REFUSED_EXISTS);
 	ck_assert_ptr_null(store_nick_add(st, "alice", "bob", 4, done, NULL, &why));
 	ck_assert_int_eq(why, STORE_REFUSED_EXISTS);
