@@ -25,6 +25,9 @@
  * sets c->account and +r, sends 900 (or 901) to c, ACCOUNT to its
  * account-notify peers once registered, and publishes EVENT_ACCOUNT. */
 void account_login(struct client *c, const char *account);
+/* account_login_sasl: account_login by a SASL exchange of mechanism mech
+ * (a static string; EVENT_ACCOUNT carries it to the event log). */
+void account_login_sasl(struct client *c, const char *account, const char *mech);
 /* sasl_verified: the PLAIN password check for account ended (cmd/pwcheck.c). */
 enum cmd_result sasl_verified(struct client *c, const char *account, bool ok);
 /* account_register_hashed: REGISTER's password is hashed (hash NULL:

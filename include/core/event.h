@@ -102,6 +102,8 @@ struct event_account {
 	struct client *client;
 	const char *account;
 	const char *old_account;
+	const char *mech; /* the SASL mechanism of a SASL login ("PLAIN",
+			   * "EXTERNAL", "SCRAM-SHA-256"), NULL otherwise */
 };
 
 /* EVENT_MESSAGE (source NULL: a server, from a link): a PRIVMSG, NOTICE or TAGMSG (verb) was delivered to one

@@ -86,6 +86,12 @@ acct_fail(struct client *c, const char *command, const char *code, const char *a
 void
 account_login(struct client *c, const char *account)
 {
+	account_login_sasl(c, account, NULL);
+}
+
+void
+account_login_sasl(struct client *c, const char *account, const char *mech)
+{
 	struct server *srv = c->srv;
 	char pfx[NICKLEN_MAX + USERLEN + HOSTLEN + 8], *old = c->account;
 	struct outline ol;
@@ -125,7 +131,7 @@ account_login(struct client *c, const char *account)
 		send_common(c, false, &ol);
 	}
 	{
-		struct event_account ev = { c, account, old };
+		struct event_account ev = { c, account, old, mech };
 		event_publish_account(srv, &ev);
 	}
 	free(old);
@@ -156,8 +162,15 @@ sasl_fail(struct client *c)
 static void
 sasl_success(struct client *c, const char *account)
 {
+	static const char *const names[] = { [SASL_PLAIN] = "PLAIN",
+		[SASL_EXTERNAL] = "EXTERNAL",
+		[SASL_SCRAM] = "SCRAM-SHA-256" };
+	const char *mech = c->sasl != NULL && c->sasl->mech < sizeof(names) / sizeof(names[0])
+	    ? names[c->sasl->mech]
+	    : NULL;
+
 	account_sasl_abort(c, false);
-	account_login(c, account);
+	account_login_sasl(c, account, mech);
 	numeric(c, RPL_SASLSUCCESS);
 }
 

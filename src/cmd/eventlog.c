@@ -98,6 +98,8 @@ on_account(struct server *srv, const struct event_account *ev)
 	log_kv_init(&kv, ev->account != NULL ? "login" : "logout");
 	client_fields(&kv, ev->client);
 	log_kv_str(&kv, "account", ev->account != NULL ? ev->account : ev->old_account);
+	if (ev->mech != NULL)
+		log_kv_str(&kv, "sasl", ev->mech);
 	log_kv_emit(&kv);
 }
 
