@@ -35,7 +35,7 @@ struct store_job;
 
 /* The schema version this build writes (PRAGMA user_version). A file with
  * a higher version is refused (made by a newer evircd). */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 /* Writes queued or being committed at once; past it a write is refused
  * (the caller answers "try again"). */
 #define STORE_QUEUE_MAX	     1024
@@ -208,5 +208,29 @@ unsigned store_pending(const struct store *st);
 /* store_sync: tests and shutdown: block until every queued write is
  * committed, then deliver the callbacks. */
 void store_sync(struct store *st);
+
+/* For store/ modules (chanreg.c): a write made of SQL statements, run in
+ * order inside one savepoint of a batch (all or nothing). */
+struct store_sqlv;
+/* store_sqlv_new: an empty statement list (NULL: out of memory). */
+struct store_sqlv *store_sqlv_new(void);
+/* store_sqlv_add: append sql (a string literal: kept, not copied) with
+ * its parameters ?1.. typed by types: 's' a const char * (copied; NULL
+ * binds SQL NULL), 'i' an int64_t. At most 12 parameters. Out of memory
+ * marks v failed (store_sqlv_submit refuses it). */
+void store_sqlv_add(struct store_sqlv *v, const char *sql, const char *types, ...);
+/* store_sqlv_free: free a list that was not submitted. NULL is fine. */
+void store_sqlv_free(struct store_sqlv *v);
+/* store_sqlv_submit: queue v (ownership passes, also when refused: then
+ * NULL with *why STORE_REFUSED_FULL). */
+struct store_job *store_sqlv_submit(struct store *st, struct store_sqlv *v, store_done_fn fn,
+    void *arg, enum store_refusal *why);
+/* store_queue_full: STORE_QUEUE_MAX writes are pending. */
+bool store_queue_full(const struct store *st);
+/* store_casemapping: how the store folds names. */
+enum casemapping store_casemapping(const struct store *st);
+/* store_chanreg_slot: where chanreg.c keeps its cache. */
+struct chanreg_cache;
+struct chanreg_cache **store_chanreg_slot(struct store *st);
 
 #endif

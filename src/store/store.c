@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "core/casemap.h"
 #include "core/log.h"
+#include "store/chanreg.h"
 #include "store/store.h"
 
 /* Schema migrations: migrations[v] takes a file of version v to v + 1.
@@ -53,6 +55,38 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	 * "SCRAM-SHA-256$<iter>:<salt>$<StoredKey>:<ServerKey>" (base64);
 	 * NULL until the account's password is set or next checked */
 	"ALTER TABLE accounts ADD COLUMN scram TEXT;",
+	/* 3 -> 4: registered channels (ChanServ, store/chanreg.h) */
+	"CREATE TABLE channels ("
+	"  folded TEXT PRIMARY KEY," /* casefolded name: the key */
+	"  name TEXT NOT NULL," /* as registered */
+	"  founder TEXT NOT NULL REFERENCES accounts(folded) ON DELETE CASCADE,"
+	"  registered INTEGER NOT NULL," /* Unix time */
+	"  flags INTEGER NOT NULL DEFAULT 0," /* enum chanreg_flag */
+	"  modes TEXT NOT NULL DEFAULT ''," /* simple mode letters */
+	"  chankey TEXT,"
+	"  chanlimit INTEGER NOT NULL DEFAULT 0,"
+	"  topic TEXT,"
+	"  topic_setter TEXT,"
+	"  topic_time INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID;"
+	"CREATE INDEX channels_founder ON channels(founder);"
+	"CREATE TABLE chanaccess ("
+	"  channel TEXT NOT NULL REFERENCES channels(folded) ON DELETE CASCADE,"
+	"  account TEXT NOT NULL REFERENCES accounts(folded) ON DELETE CASCADE,"
+	"  level INTEGER NOT NULL," /* enum chanreg_level: 1 voice, 2 op */
+	"  setter TEXT NOT NULL,"
+	"  added INTEGER NOT NULL,"
+	"  PRIMARY KEY (channel, account)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX chanaccess_account ON chanaccess(account);"
+	"CREATE TABLE chanlists ("
+	"  channel TEXT NOT NULL REFERENCES channels(folded) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL," /* b, e or I */
+	"  mask TEXT NOT NULL,"
+	"  setter TEXT NOT NULL,"
+	"  set_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (channel, kind, mask)"
+	") WITHOUT ROWID;",
 };
 
 enum op_kind {
@@ -66,6 +100,24 @@ enum op_kind {
 	OP_NICK_DEL,
 	OP_SET_ENFORCE,
 	OP_SUSPEND,
+	OP_SQL,
+};
+
+/* The statements of an OP_SQL job (store_sqlv_add). */
+#define SQL_PARAMS_MAX 12
+struct sql_stmt {
+	struct sql_stmt *next;
+	const char *sql;
+	unsigned n;
+	struct {
+		char type; /* 's' or 'i' */
+		char *s; /* owned, NULL = SQL NULL */
+		int64_t i;
+	} p[SQL_PARAMS_MAX];
+};
+struct store_sqlv {
+	struct sql_stmt *head, **tail;
+	bool failed;
 };
 
 struct store_job {
@@ -74,6 +126,7 @@ struct store_job {
 	enum op_kind kind;
 	char folded[STORE_NAME_MAX + 1];
 	char *a, *b, *c; /* op parameters ?2 ?3 ?5 (name, hash, scram; certfp) */
+	struct store_sqlv *sqlv; /* OP_SQL */
 	int64_t n;
 	store_done_fn fn;
 	void *arg;
@@ -117,6 +170,7 @@ struct store {
 	bool started;
 	int wake[2];
 	struct event *ev;
+	struct chanreg_cache *chanreg; /* loop thread: store/chanreg.c */
 };
 
 static void
@@ -396,6 +450,33 @@ cache_load(struct store *st, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* sqlv_run: the statements of an OP_SQL job, in order; -1 at the first
+ * that fails (the batch's savepoint undoes the others). */
+static int
+sqlv_run(sqlite3 *db, const struct store_sqlv *v)
+{
+	const struct sql_stmt *q;
+	sqlite3_stmt *s;
+	unsigned i;
+	int rc;
+
+	for (q = v->head; q != NULL; q = q->next) {
+		if (sqlite3_prepare_v2(db, q->sql, -1, &s, NULL) != SQLITE_OK)
+			return -1;
+		for (i = 0; i < q->n; i++) {
+			if (q->p[i].type == 'i')
+				sqlite3_bind_int64(s, (int)i + 1, q->p[i].i);
+			else if (q->p[i].s != NULL)
+				sqlite3_bind_text(s, (int)i + 1, q->p[i].s, -1, SQLITE_STATIC);
+		}
+		rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE)
+			return -1;
+	}
+	return 0;
+}
+
 /* op_run: one row change on the writer thread, inside the batch. */
 static int
 op_run(sqlite3 *db, struct store_job *j)
@@ -419,6 +500,8 @@ op_run(sqlite3 *db, struct store_job *j)
 	sqlite3_stmt *s;
 	int rc;
 
+	if (j->kind == OP_SQL)
+		return sqlv_run(db, j->sqlv);
 	if (sqlite3_prepare_v2(db, sql[j->kind], -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(s, 1, j->folded, -1, SQLITE_STATIC);
@@ -501,6 +584,7 @@ writer(void *arg)
 static void
 job_free(struct store_job *j)
 {
+	store_sqlv_free(j->sqlv);
 	free(j->a);
 	free(j->b);
 	free(j->c);
@@ -599,7 +683,8 @@ store_open(const char *path, struct event_base *base, enum casemapping cm, char 
 		errf(err, errlen, path, "cannot set WAL mode", st->db);
 		goto fail;
 	}
-	if (migrate(st->db, path, err, errlen) != 0 || cache_load(st, path, err, errlen) != 0)
+	if (migrate(st->db, path, err, errlen) != 0 || cache_load(st, path, err, errlen) != 0 ||
+	    chanreg_load(st, st->db, path, err, errlen) != 0)
 		goto fail;
 	if (pipe2(st->wake, O_NONBLOCK | O_CLOEXEC) != 0) {
 		snprintf(err, errlen, "%s: pipe: %s", path, strerror(errno));
@@ -618,7 +703,7 @@ store_open(const char *path, struct event_base *base, enum casemapping cm, char 
 		snprintf(err, errlen, "%s: cannot start the writer thread", path);
 		goto fail;
 	}
-	log_info("%s: %zu accounts loaded", path, st->naccts);
+	log_info("%s: %zu accounts, %zu channels loaded", path, st->naccts, chanreg_count(st));
 	return st;
 fail:
 	store_close(st);
@@ -642,6 +727,16 @@ store_close(struct store *st)
 		pthread_mutex_unlock(&st->mu);
 		pthread_join(st->thread, NULL); /* commits what is queued first */
 		deliver(st); /* so that waiters whose client went are freed */
+		/* writes the callbacks queued (a channel state that waited
+		 * for the one before it, chanreg.c) are committed here */
+		while (!TAILQ_EMPTY(&st->todo)) {
+			struct job_list batch;
+			TAILQ_INIT(&batch);
+			TAILQ_CONCAT(&batch, &st->todo, link);
+			commit_batch(st->db, &batch);
+			TAILQ_CONCAT(&st->done, &batch, link);
+			deliver(st);
+		}
 	}
 	while ((j = TAILQ_FIRST(&st->todo)) != NULL) {
 		TAILQ_REMOVE(&st->todo, j, link);
@@ -651,6 +746,7 @@ store_close(struct store *st)
 		TAILQ_REMOVE(&st->done, j, link);
 		job_free(j);
 	}
+	chanreg_free(st);
 	HASH_ITER(hh, st->certs, c, ctmp) {
 		HASH_DEL(st->certs, c);
 		free(c);
@@ -804,10 +900,11 @@ store_pending(const struct store *st)
 	return st->pending;
 }
 
-/* submit: make a job and queue it for the writer. */
+/* submit: make a job and queue it for the writer (an OP_SQL job takes
+ * its statements with it: the writer may start on it at once). */
 static struct store_job *
-submit(struct store *st, enum op_kind kind, const char *folded, const char *a, const char *b,
-    const char *c, int64_t n, store_done_fn fn, void *arg)
+submit_v(struct store *st, enum op_kind kind, const char *folded, const char *a, const char *b,
+    const char *c, int64_t n, store_done_fn fn, void *arg, struct store_sqlv *sqlv)
 {
 	struct store_job *j = calloc(1, sizeof(*j));
 
@@ -827,12 +924,20 @@ submit(struct store *st, enum op_kind kind, const char *folded, const char *a, c
 	j->n = n;
 	j->fn = fn;
 	j->arg = arg;
+	j->sqlv = sqlv;
 	st->pending++;
 	pthread_mutex_lock(&st->mu);
 	TAILQ_INSERT_TAIL(&st->todo, j, link);
 	pthread_cond_signal(&st->cv);
 	pthread_mutex_unlock(&st->mu);
 	return j;
+}
+
+static struct store_job *
+submit(struct store *st, enum op_kind kind, const char *folded, const char *a, const char *b,
+    const char *c, int64_t n, store_done_fn fn, void *arg)
+{
+	return submit_v(st, kind, folded, a, b, c, n, fn, arg, NULL);
 }
 
 static bool
@@ -928,6 +1033,7 @@ store_account_drop(struct store *st, const char *name, store_done_fn fn, void *a
 	if (st->pending >= STORE_QUEUE_MAX ||
 	    (j = submit(st, OP_DROP, a->folded, NULL, NULL, NULL, 0, fn, arg)) == NULL)
 		REFUSE(STORE_REFUSED_FULL);
+	chanreg_account_gone(st, a->folded); /* the rows go by ON DELETE CASCADE */
 	cache_del(st, a);
 	return j;
 }
@@ -1074,4 +1180,94 @@ void
 store_job_cancel(struct store_job *job)
 {
 	job->cancelled = true; /* the writer never reads it; deliver frees the job */
+}
+
+struct store_sqlv *
+store_sqlv_new(void)
+{
+	struct store_sqlv *v = calloc(1, sizeof(*v));
+
+	if (v != NULL)
+		v->tail = &v->head;
+	return v;
+}
+
+void
+store_sqlv_add(struct store_sqlv *v, const char *sql, const char *types, ...)
+{
+	struct sql_stmt *q;
+	va_list ap;
+	unsigned i;
+
+	if (v->failed)
+		return;
+	if (strlen(types) > SQL_PARAMS_MAX || (q = calloc(1, sizeof(*q))) == NULL) {
+		v->failed = true;
+		return;
+	}
+	q->sql = sql;
+	va_start(ap, types);
+	for (i = 0; types[i] != '\0'; i++) {
+		q->p[i].type = types[i];
+		if (types[i] == 'i')
+			q->p[i].i = va_arg(ap, int64_t);
+		else {
+			const char *str = va_arg(ap, const char *);
+			if (str != NULL && (q->p[i].s = strdup(str)) == NULL)
+				v->failed = true;
+		}
+	}
+	va_end(ap);
+	q->n = i;
+	*v->tail = q;
+	v->tail = &q->next;
+}
+
+void
+store_sqlv_free(struct store_sqlv *v)
+{
+	struct sql_stmt *q, *next;
+	unsigned i;
+
+	if (v == NULL)
+		return;
+	for (q = v->head; q != NULL; q = next) {
+		next = q->next;
+		for (i = 0; i < q->n; i++)
+			free(q->p[i].s);
+		free(q);
+	}
+	free(v);
+}
+
+struct store_job *
+store_sqlv_submit(struct store *st, struct store_sqlv *v, store_done_fn fn, void *arg,
+    enum store_refusal *why)
+{
+	struct store_job *j;
+
+	if (v == NULL || v->failed || st->pending >= STORE_QUEUE_MAX ||
+	    (j = submit_v(st, OP_SQL, "", NULL, NULL, NULL, 0, fn, arg, v)) == NULL) {
+		store_sqlv_free(v);
+		REFUSE(STORE_REFUSED_FULL);
+	}
+	return j;
+}
+
+bool
+store_queue_full(const struct store *st)
+{
+	return st->pending >= STORE_QUEUE_MAX;
+}
+
+enum casemapping
+store_casemapping(const struct store *st)
+{
+	return st->cm;
+}
+
+struct chanreg_cache **
+store_chanreg_slot(struct store *st)
+{
+	return &st->chanreg;
 }

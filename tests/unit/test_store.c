@@ -1,7 +1,9 @@
 /* test_store.c - the account database (store/store.h): migration of an
  * empty or missing file, refusal of a corrupt file or a newer schema with a
  * clear message, writes acknowledged only after commit and visible after a
- * reopen, the cache's rules (duplicate names, certificates), backup. */
+ * reopen, the cache's rules (duplicate names, certificates), backup;
+ * registered channels (store/chanreg.h): access levels, kept state, the
+ * cascade when a founder's or member's account is dropped. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include <event2/event.h>
 #include <sqlite3.h>
 
+#include "store/chanreg.h"
 #include "store/store.h"
 
 static char dir[64], path[128];
@@ -432,6 +435,137 @@ START_TEST(migrate_from_v1)
 }
 END_TEST
 
+/* count_rows: rows of table in the file at p (read by SQLite itself). */
+static int
+count_rows(const char *p, const char *table)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	char sql[128];
+	int n = -1;
+
+	ck_assert_int_eq(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n;
+}
+
+START_TEST(channels_persist)
+{
+	char err[512];
+	struct store *st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
+	enum store_refusal why;
+	const struct chanreg *r;
+	const struct chanreg_access *a;
+	struct chanreg_mask masks[2] = {
+		{ 'b', (char *)"*!*@bad.example", (char *)"alice!a@h", 77 },
+		{ 'I', (char *)"a:friend", (char *)"alice!a@h", 78 },
+	};
+	struct chanreg_state state = { "ntk", "sekrit", 0, "Hello", "alice!a@h", 50, masks, 2 };
+
+	ck_assert_ptr_nonnull(st);
+	ck_assert_ptr_nonnull(store_account_create(st, "alice", "$argon2id$h", NULL, 1, NULL, NULL, NULL));
+	ck_assert_ptr_nonnull(store_account_create(st, "bob", "$argon2id$h", NULL, 1, NULL, NULL, NULL));
+	ck_assert_ptr_nonnull(store_account_create(st, "carol", "$argon2id$h", NULL, 1, NULL, NULL, NULL));
+	ck_assert_ptr_null(chanreg_register(st, "#x", "nobody", 5, &state, done, NULL, &why));
+	ck_assert_int_eq(why, STORE_REFUSED_MISSING);
+	ck_assert_ptr_nonnull(chanreg_register(st, "#Chan[1]", "ALICE", 5, &state, done, NULL, &why));
+	ck_assert_ptr_null(chanreg_register(st, "#chan{1}", "bob", 5, &state, done, NULL, &why));
+	ck_assert_int_eq(why, STORE_REFUSED_EXISTS);
+	ck_assert_ptr_nonnull(chanreg_register(st, "#bobs", "bob", 6, &state, done, NULL, &why));
+	ck_assert_uint_eq(chanreg_founded(st, "alice"), 1);
+	r = chanreg_find(st, "#CHAN{1}");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->name, "#Chan[1]");
+	ck_assert_int_eq(chanreg_level(r, "Alice"), CHANREG_FOUNDER);
+	ck_assert_ptr_nonnull(chanreg_access_set(st, "#chan[1]", "bob", CHANREG_OP, "alice", 9,
+	    done, NULL, &why));
+	ck_assert_ptr_nonnull(chanreg_access_set(st, "#chan[1]", "carol", CHANREG_VOICE, "alice",
+	    9, done, NULL, &why));
+	ck_assert_ptr_null(chanreg_access_set(st, "#chan[1]", "alice", CHANREG_VOICE, "bob", 9,
+	    done, NULL, &why));
+	ck_assert_int_eq(why, STORE_REFUSED_BADARG); /* the founder's entry */
+	ck_assert_ptr_null(chanreg_access_set(st, "#chan[1]", "nobody", CHANREG_OP, "alice", 9,
+	    done, NULL, &why));
+	ck_assert_int_eq(why, STORE_REFUSED_MISSING);
+	ck_assert_int_eq(chanreg_level(r, "bob"), CHANREG_OP);
+	ck_assert_int_eq(chanreg_level(r, "carol"), CHANREG_VOICE);
+	ck_assert_int_eq(chanreg_level(r, "dave"), CHANREG_NONE);
+	ck_assert_ptr_nonnull(chanreg_set_flags(st, "#chan[1]", CHANREG_KEEPTOPIC, done, NULL, &why));
+	/* a state write coalesces: the second waits for the first */
+	state.modes = "nts";
+	state.key = NULL;
+	state.nmasks = 1;
+	ck_assert(chanreg_save(st, "#chan[1]", &state));
+	state.modes = "ntsm";
+	ck_assert(chanreg_save(st, "#chan[1]", &state));
+	ck_assert(!chanreg_save(st, "#none", &state));
+	store_sync(st);
+	store_sync(st); /* the folded state write */
+	ck_assert_int_eq(acks, 5);
+	ck_assert_int_eq(fails, 0);
+	store_close(st);
+	ck_assert_int_eq(count_rows(path, "channels"), 2);
+	ck_assert_int_eq(count_rows(path, "chanaccess"), 2);
+	ck_assert_int_eq(count_rows(path, "chanlists"), 3); /* #chan[1] 1, #bobs 2 */
+
+	st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
+	ck_assert_msg(st != NULL, "%s", err);
+	ck_assert_uint_eq(chanreg_count(st), 2);
+	r = chanreg_find(st, "#chan[1]");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->modes, "ntsm");
+	ck_assert_ptr_null(r->key);
+	ck_assert_str_eq(r->topic, "Hello");
+	ck_assert_int_eq(r->topic_time, 50);
+	ck_assert_uint_eq(r->nmasks, 1);
+	ck_assert_str_eq(r->masks[0].mask, "*!*@bad.example");
+	ck_assert_int_eq(r->masks[0].kind, 'b');
+	a = chanreg_access_first(r);
+	ck_assert_int_eq(a->level, CHANREG_FOUNDER);
+	ck_assert_str_eq(a->account, "alice");
+	ck_assert_int_eq(chanreg_level(r, "BOB"), CHANREG_OP);
+	ck_assert_str_eq(chanreg_find(st, "#bobs")->key, "sekrit");
+	/* SET KEEPTOPIC OFF forgets the topic */
+	ck_assert_ptr_nonnull(chanreg_set_flags(st, "#chan[1]", 0, NULL, NULL, &why));
+	ck_assert_ptr_null(r->topic);
+	/* removing an entry; dropping bob's account drops #bobs (he founded
+	 * it) and nothing else; dropping carol's takes her entry */
+	ck_assert_ptr_nonnull(chanreg_access_set(st, "#chan[1]", "carol", CHANREG_NONE, "alice",
+	    9, NULL, NULL, &why));
+	ck_assert_ptr_null(chanreg_access_set(st, "#chan[1]", "carol", CHANREG_NONE, "alice", 9,
+	    NULL, NULL, &why));
+	ck_assert_int_eq(why, STORE_REFUSED_MISSING);
+	ck_assert_ptr_nonnull(store_account_drop(st, "bob", NULL, NULL, &why));
+	ck_assert_ptr_null(chanreg_find(st, "#bobs"));
+	r = chanreg_find(st, "#chan[1]");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(chanreg_level(r, "bob"), CHANREG_NONE);
+	ck_assert_uint_eq(r->naccess, 1);
+	store_close(st);
+	ck_assert_int_eq(count_rows(path, "channels"), 1);
+	ck_assert_int_eq(count_rows(path, "chanaccess"), 0);
+	/* the founder's account goes: the channel goes, on disk too */
+	st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
+	ck_assert_ptr_nonnull(st);
+	ck_assert_ptr_nonnull(chanreg_find(st, "#chan[1]"));
+	ck_assert_ptr_null(chanreg_find(st, "#chan[1]")->topic);
+	ck_assert_ptr_nonnull(store_account_drop(st, "alice", NULL, NULL, &why));
+	ck_assert_uint_eq(chanreg_count(st), 0);
+	ck_assert_ptr_nonnull(chanreg_register(st, "#c", "carol", 5, &state, NULL, NULL, &why));
+	ck_assert_ptr_nonnull(chanreg_drop(st, "#c", done, NULL, &why));
+	ck_assert_ptr_null(chanreg_drop(st, "#c", done, NULL, &why));
+	ck_assert_int_eq(why, STORE_REFUSED_MISSING);
+	store_close(st);
+	ck_assert_int_eq(count_rows(path, "channels"), 0);
+	ck_assert_int_eq(count_rows(path, "chanlists"), 0);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -449,6 +583,7 @@ store_suite(void)
 	tcase_add_test(tc, backup_while_open);
 	tcase_add_test(tc, nicks_enforce_suspend);
 	tcase_add_test(tc, migrate_from_v1);
+	tcase_add_test(tc, channels_persist);
 	suite_add_tcase(s, tc);
 	return s;
 }
