@@ -46,14 +46,14 @@ enum chanreg_flag {
 };
 
 /* Bounds. */
-#define CHANREG_ACCESS_MAX  64 /* access entries per channel, founder included */
-#define CHANREG_MASKS_MAX   256 /* b/e/I entries kept per channel */
-#define CHANREG_NAME_MAX    200 /* channel name bytes (CHANNELLEN ceiling) */
-#define CHANREG_MODES_MAX   32 /* simple mode letters kept */
-#define CHANREG_KEY_MAX	    64
-#define CHANREG_TOPIC_MAX   1024
-#define CHANREG_SETTER_MAX  256
-#define CHANREG_MASK_MAX    300
+#define CHANREG_ACCESS_MAX 64 /* access entries per channel, founder included */
+#define CHANREG_MASKS_MAX  256 /* b/e/I entries kept per channel */
+#define CHANREG_NAME_MAX   200 /* channel name bytes (CHANNELLEN ceiling) */
+#define CHANREG_MODES_MAX  32 /* simple mode letters kept */
+#define CHANREG_KEY_MAX	   64
+#define CHANREG_TOPIC_MAX  1024
+#define CHANREG_SETTER_MAX 256
+#define CHANREG_MASK_MAX   300
 
 /* One access entry (the founder is one too, level CHANREG_FOUNDER). Owned
  * by its registration. */

@@ -411,7 +411,8 @@ chanreg_access_set(struct store *st, const char *name, const char *account,
 		return NULL;
 	if (a != NULL)
 		access_del(reg, a);
-	if (level != CHANREG_NONE && access_add(reg, acct->name, (uint8_t)level, setter, now) == NULL)
+	if (level != CHANREG_NONE &&
+	    access_add(reg, acct->name, (uint8_t)level, setter, now) == NULL)
 		log_warnx("chanreg: out of memory");
 	return j;
 }
@@ -560,7 +561,8 @@ chanreg_load(struct store *st, sqlite3 *db, const char *path, char *err, size_t 
 		sqlite3_int64 level = sqlite3_column_int64(s, 2);
 		const struct store_account *acct = account ? store_account_find(st, account) : NULL;
 		reg = chan != NULL ? find(st, chan) : NULL;
-		if (reg == NULL || acct == NULL || (level != CHANREG_VOICE && level != CHANREG_OP) ||
+		if (reg == NULL || acct == NULL ||
+		    (level != CHANREG_VOICE && level != CHANREG_OP) ||
 		    access_find(reg, acct->name) != NULL || reg->naccess >= CHANREG_ACCESS_MAX) {
 			log_warnx("%s: skipping a malformed channel access row", path);
 			continue;

@@ -468,12 +468,16 @@ START_TEST(channels_persist)
 	struct chanreg_state state = { "ntk", "sekrit", 0, "Hello", "alice!a@h", 50, masks, 2 };
 
 	ck_assert_ptr_nonnull(st);
-	ck_assert_ptr_nonnull(store_account_create(st, "alice", "$argon2id$h", NULL, 1, NULL, NULL, NULL));
-	ck_assert_ptr_nonnull(store_account_create(st, "bob", "$argon2id$h", NULL, 1, NULL, NULL, NULL));
-	ck_assert_ptr_nonnull(store_account_create(st, "carol", "$argon2id$h", NULL, 1, NULL, NULL, NULL));
+	ck_assert_ptr_nonnull(
+	    store_account_create(st, "alice", "$argon2id$h", NULL, 1, NULL, NULL, NULL));
+	ck_assert_ptr_nonnull(
+	    store_account_create(st, "bob", "$argon2id$h", NULL, 1, NULL, NULL, NULL));
+	ck_assert_ptr_nonnull(
+	    store_account_create(st, "carol", "$argon2id$h", NULL, 1, NULL, NULL, NULL));
 	ck_assert_ptr_null(chanreg_register(st, "#x", "nobody", 5, &state, done, NULL, &why));
 	ck_assert_int_eq(why, STORE_REFUSED_MISSING);
-	ck_assert_ptr_nonnull(chanreg_register(st, "#Chan[1]", "ALICE", 5, &state, done, NULL, &why));
+	ck_assert_ptr_nonnull(
+	    chanreg_register(st, "#Chan[1]", "ALICE", 5, &state, done, NULL, &why));
 	ck_assert_ptr_null(chanreg_register(st, "#chan{1}", "bob", 5, &state, done, NULL, &why));
 	ck_assert_int_eq(why, STORE_REFUSED_EXISTS);
 	ck_assert_ptr_nonnull(chanreg_register(st, "#bobs", "bob", 6, &state, done, NULL, &why));
@@ -482,20 +486,21 @@ START_TEST(channels_persist)
 	ck_assert_ptr_nonnull(r);
 	ck_assert_str_eq(r->name, "#Chan[1]");
 	ck_assert_int_eq(chanreg_level(r, "Alice"), CHANREG_FOUNDER);
-	ck_assert_ptr_nonnull(chanreg_access_set(st, "#chan[1]", "bob", CHANREG_OP, "alice", 9,
+	ck_assert_ptr_nonnull(
+	    chanreg_access_set(st, "#chan[1]", "bob", CHANREG_OP, "alice", 9, done, NULL, &why));
+	ck_assert_ptr_nonnull(chanreg_access_set(st, "#chan[1]", "carol", CHANREG_VOICE, "alice", 9,
 	    done, NULL, &why));
-	ck_assert_ptr_nonnull(chanreg_access_set(st, "#chan[1]", "carol", CHANREG_VOICE, "alice",
-	    9, done, NULL, &why));
-	ck_assert_ptr_null(chanreg_access_set(st, "#chan[1]", "alice", CHANREG_VOICE, "bob", 9,
-	    done, NULL, &why));
+	ck_assert_ptr_null(
+	    chanreg_access_set(st, "#chan[1]", "alice", CHANREG_VOICE, "bob", 9, done, NULL, &why));
 	ck_assert_int_eq(why, STORE_REFUSED_BADARG); /* the founder's entry */
-	ck_assert_ptr_null(chanreg_access_set(st, "#chan[1]", "nobody", CHANREG_OP, "alice", 9,
-	    done, NULL, &why));
+	ck_assert_ptr_null(
+	    chanreg_access_set(st, "#chan[1]", "nobody", CHANREG_OP, "alice", 9, done, NULL, &why));
 	ck_assert_int_eq(why, STORE_REFUSED_MISSING);
 	ck_assert_int_eq(chanreg_level(r, "bob"), CHANREG_OP);
 	ck_assert_int_eq(chanreg_level(r, "carol"), CHANREG_VOICE);
 	ck_assert_int_eq(chanreg_level(r, "dave"), CHANREG_NONE);
-	ck_assert_ptr_nonnull(chanreg_set_flags(st, "#chan[1]", CHANREG_KEEPTOPIC, done, NULL, &why));
+	ck_assert_ptr_nonnull(
+	    chanreg_set_flags(st, "#chan[1]", CHANREG_KEEPTOPIC, done, NULL, &why));
 	/* a state write coalesces: the second waits for the first */
 	state.modes = "nts";
 	state.key = NULL;
@@ -535,8 +540,8 @@ START_TEST(channels_persist)
 	ck_assert_ptr_null(r->topic);
 	/* removing an entry; dropping bob's account drops #bobs (he founded
 	 * it) and nothing else; dropping carol's takes her entry */
-	ck_assert_ptr_nonnull(chanreg_access_set(st, "#chan[1]", "carol", CHANREG_NONE, "alice",
-	    9, NULL, NULL, &why));
+	ck_assert_ptr_nonnull(chanreg_access_set(st, "#chan[1]", "carol", CHANREG_NONE, "alice", 9,
+	    NULL, NULL, &why));
 	ck_assert_ptr_null(chanreg_access_set(st, "#chan[1]", "carol", CHANREG_NONE, "alice", 9,
 	    NULL, NULL, &why));
 	ck_assert_int_eq(why, STORE_REFUSED_MISSING);
