@@ -13,6 +13,7 @@
 #include "net/conn.h"
 #include "net/server_io.h"
 #include "net/service.h"
+#include "cmd/chanserv.h"
 #include "cmd/command.h"
 #include "cmd/eventlog.h"
 #include "cmd/monitor.h"
@@ -54,7 +55,8 @@ server_new(struct config *cfg, const char *config_path)
 		fatalx("cannot create the loop's events");
 	conn_set_dispatch(srv, command_dispatch);
 	if (whowas_subscribe(srv) != 0 || monitor_subscribe(srv) != 0 ||
-	    eventlog_subscribe(srv) != 0 || link_init(srv) != 0 || metrics_subscribe(srv) != 0)
+	    eventlog_subscribe(srv) != 0 || link_init(srv) != 0 || metrics_subscribe(srv) != 0 ||
+	    chanserv_subscribe(srv) != 0)
 		fatalx("event subscriptions exceed EVENT_MAX_SUBSCRIBERS");
 	srv->sig_term = evsignal_new(srv->base, SIGTERM, signal_cb, srv);
 	srv->sig_int = evsignal_new(srv->base, SIGINT, signal_cb, srv);

@@ -49,6 +49,20 @@ struct event_join {
 	bool created;
 };
 
+/* EVENT_CHANNEL_NEW: a JOIN of creator is creating channel: it is made
+ * and has its default modes, but no member yet, and nothing was sent.
+ * Subscribers may restore kept state into it (modes, key, limit, topic,
+ * b/e/I lists: ChanServ) and change *creator_modes, the member modes
+ * (enum member_mode) the creator will get (MEMB_OP unless a '+' channel).
+ * The JOIN's checks (bans, key, +i, +l) then run against the channel as
+ * it is, unless *creator_modes holds MEMB_OP: Ergo lets members with
+ * operator access past them. A refused JOIN frees the channel again. */
+struct event_channel_new {
+	struct client *creator;
+	struct channel *channel;
+	uint8_t *creator_modes;
+};
+
 /* EVENT_PART: client is leaving channel (PART broadcast, membership not
  * yet removed: channel and client->channels still hold it). reason may be
  * NULL. Also published for each channel left with "JOIN 0". */
@@ -195,6 +209,7 @@ struct event_link_closed {
 #define EVENT_LIST(X) \
 	X(REGISTERED, registered) \
 	X(NICK, nick) \
+	X(CHANNEL_NEW, channel_new) \
 	X(JOIN, join) \
 	X(PART, part) \
 	X(KICK, kick) \

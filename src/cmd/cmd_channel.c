@@ -71,7 +71,10 @@ send_topic(struct client *c, struct channel *ch)
  * can_join): bans (474), key (475), invite-only (473), limit (471). A
  * stored INVITE passes +i and +l only, never a ban or the key, as in
  * Solanum ("allow /invite to override +l/+r/+j also"); an I mask passes +i.
- * The invite is used up by the JOIN. */
+ * The invite is used up by the JOIN. A JOIN that creates a channel
+ * publishes EVENT_CHANNEL_NEW first: ChanServ restores a registered
+ * channel's kept state and decides the creator's status, and the checks
+ * then apply to the creator too unless that status is op (Ergo). */
 static void
 join_one(struct client *c, const char *name, const char *key)
 {
@@ -154,32 +157,37 @@ join_one(struct client *c, const char *name, const char *key)
 		numeric(c, ERR_TOOMANYCHANNELS, name);
 		return;
 	}
-	if (ch != NULL) {
-		if (channel_is_banned(ch, c)) {
-			numeric(c, ERR_BANNEDFROMCHAN, ch->name);
-			return;
-		}
-		if ((ch->modes & CMODE_KEY) && (key == NULL || strcmp(key, ch->chankey) != 0)) {
-			numeric(c, ERR_BADCHANNELKEY, ch->name);
-			return;
-		}
-		inv = channel_invite_find(ch, c, srv->now);
-		if (inv == NULL && (ch->modes & CMODE_INVITE) && !channel_is_invexed(ch, c)) {
-			numeric(c, ERR_INVITEONLYCHAN, ch->name);
-			return;
-		}
-		if (inv == NULL && (ch->modes & CMODE_LIMIT) && ch->nmembers >= ch->limit) {
-			numeric(c, ERR_CHANNELISFULL, ch->name);
-			return;
-		}
-		if (inv != NULL)
-			channel_invite_del(inv);
-	}
 	if (create) {
 		ch = channel_new(srv, name);
 		/* '+' channels are modeless but for t (RFC 2811 §2.2); new
 		 * standard channels start +nt like Solanum/InspIRCd/ngIRCd. */
 		ch->modes = name[0] == '+' ? CMODE_TOPIC : (CMODE_NOEXTERNAL | CMODE_TOPIC);
+		{
+			/* kept state (ChanServ) comes back before the checks */
+			struct event_channel_new ev = { c, ch, &modes };
+			event_publish_channel_new(srv, &ev);
+		}
+	}
+	if (!create || !(modes & MEMB_OP)) {
+		if (channel_is_banned(ch, c)) {
+			numeric(c, ERR_BANNEDFROMCHAN, ch->name);
+			goto refused;
+		}
+		if ((ch->modes & CMODE_KEY) && (key == NULL || strcmp(key, ch->chankey) != 0)) {
+			numeric(c, ERR_BADCHANNELKEY, ch->name);
+			goto refused;
+		}
+		inv = channel_invite_find(ch, c, srv->now);
+		if (inv == NULL && (ch->modes & CMODE_INVITE) && !channel_is_invexed(ch, c)) {
+			numeric(c, ERR_INVITEONLYCHAN, ch->name);
+			goto refused;
+		}
+		if (inv == NULL && (ch->modes & CMODE_LIMIT) && ch->nmembers >= ch->limit) {
+			numeric(c, ERR_CHANNELISFULL, ch->name);
+			goto refused;
+		}
+		if (inv != NULL)
+			channel_invite_del(inv);
 	}
 	channel_add_member(ch, c, modes);
 	/* extended-join: "JOIN #chan account :realname" ("*": not logged in) */
@@ -201,6 +209,10 @@ join_one(struct client *c, const char *name, const char *key)
 		send_topic(c, ch);
 	if (!(c->caps & CAP_NO_IMPLICIT_NAMES))
 		send_names(c, ch, ch->name);
+	return;
+refused:
+	if (create)
+		channel_free(srv, ch); /* still empty */
 }
 
 void

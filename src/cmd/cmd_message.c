@@ -11,6 +11,7 @@
 #include "cmd/command.h"
 #include "net/capture.h"
 #include "cmd/monitor.h"
+#include "cmd/chanserv.h"
 #include "cmd/nickserv.h"
 #include "cmd/target.h"
 #include "proto/reply.h"
@@ -163,6 +164,11 @@ deliver(struct client *c, const struct msgctx *x, char *target)
 		 * answer (RFC 2812 §3.3.2) */
 		if (!x->notice && !x->tagmsg)
 			nickserv_message(c, x->text);
+		return;
+	}
+	if (chanserv_is(srv, target)) {
+		if (!x->notice && !x->tagmsg)
+			chanserv_message(c, x->text); /* cmd/chanserv.c */
 		return;
 	}
 	t = server_find_nick(srv, target);

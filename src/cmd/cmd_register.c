@@ -12,6 +12,7 @@
 #include "cmd/command.h"
 #include "cmd/isupport.h"
 #include "cmd/monitor.h"
+#include "cmd/chanserv.h"
 #include "cmd/nickserv.h"
 #include "cmd/pwcheck.h"
 #include "core/kline.h"
@@ -73,8 +74,8 @@ cmd_nick(struct client *c, struct irc_msg *m)
 		numeric(c, ERR_ERRONEUSNICKNAME, nick);
 		return CMD_OK;
 	}
-	/* the built-in NickServ's name is taken while it exists */
-	if (nickserv_is(srv, nick)) {
+	/* the built-in NickServ's and ChanServ's names are taken while they exist */
+	if (nickserv_is(srv, nick) || chanserv_is(srv, nick)) {
 		numeric(c, ERR_NICKNAMEINUSE, nick);
 		return CMD_OK;
 	}

@@ -299,10 +299,10 @@ add_state_rows(struct store_sqlv *v, const struct chanreg *reg)
 	for (i = 0; i < reg->nmasks; i++) {
 		kind[0] = reg->masks[i].kind;
 		store_sqlv_add(v,
-		    "INSERT OR IGNORE INTO chanlists (channel, kind, mask, setter, set_at) "
-		    "VALUES (?1, ?2, ?3, ?4, ?5)",
-		    "ssssi", reg->folded, kind, reg->masks[i].mask, reg->masks[i].setter,
-		    reg->masks[i].when);
+		    "INSERT OR IGNORE INTO chanlists (channel, kind, mask, setter, set_at, seq) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		    "ssssii", reg->folded, kind, reg->masks[i].mask, reg->masks[i].setter,
+		    reg->masks[i].when, (int64_t)i);
 	}
 }
 
@@ -574,9 +574,10 @@ chanreg_load(struct store *st, sqlite3 *db, const char *path, char *err, size_t 
 	if (rc != SQLITE_DONE)
 		goto fail;
 
-	/* the lists, one channel after the other (the primary key's order) */
-	if (sqlite3_prepare_v2(db, "SELECT channel, kind, mask, setter, set_at FROM chanlists", -1,
-		&s, NULL) != SQLITE_OK)
+	/* the lists, in the order they had */
+	if (sqlite3_prepare_v2(db,
+		"SELECT channel, kind, mask, setter, set_at FROM chanlists ORDER BY channel, seq",
+		-1, &s, NULL) != SQLITE_OK)
 		goto fail;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *chan = load_text(s, 0, CHANREG_NAME_MAX);

@@ -85,6 +85,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"  mask TEXT NOT NULL,"
 	"  setter TEXT NOT NULL,"
 	"  set_at INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL," /* order in the channel's lists */
 	"  PRIMARY KEY (channel, kind, mask)"
 	") WITHOUT ROWID;",
 };
@@ -703,7 +704,8 @@ store_open(const char *path, struct event_base *base, enum casemapping cm, char 
 		snprintf(err, errlen, "%s: cannot start the writer thread", path);
 		goto fail;
 	}
-	log_info("%s: %zu accounts, %zu channels loaded", path, st->naccts, chanreg_count(st));
+	log_info("%s: %zu accounts loaded, %zu registered channels", path, st->naccts,
+	    chanreg_count(st));
 	return st;
 fail:
 	store_close(st);
