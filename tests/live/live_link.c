@@ -21,6 +21,7 @@
 
 #include "limhelp.h"
 #include "livelib.h"
+#include "nglib.h"
 
 #define SRV_B  "^:b\\.test "
 #define LINK_T 15000 /* a link comes up within this (valgrind is slow) */
@@ -358,99 +359,16 @@ END_TEST
 
 /* ---- ngIRCd from Debian ---- */
 
-static pid_t ng_pid = -1;
-
-static void
-ng_teardown(void)
-{
-	int st;
-
-	if (ng_pid > 0) {
-		kill(ng_pid, SIGKILL);
-		waitpid(ng_pid, &st, 0);
-		ng_pid = -1;
-	}
-}
-
-/* free_port: a loopback port nobody listens on just now. */
-static int
-free_port(void)
-{
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	ck_assert_int_ge(fd, 0);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-	port = ntohs(sin.sin_port);
-	close(fd);
-	return port;
-}
-
-/* ng_start_with: ngIRCd as ng.test on port, with a [Server] block for
- * a.test plus `server_extra` (Host and Port: ngIRCd connects; none: it
- * only accepts). Waits until it listens. */
-static int
-ng_start_with(int port, const char *server_extra)
-{
-	const char *bin = access("/usr/sbin/ngircd", X_OK) == 0 ? "/usr/sbin/ngircd" : "ngircd";
-	char text[1536];
-	const char *conf;
-	int i;
-
-	/* ServerUID 0 as root: ngIRCd switches to "nobody"; no chroot, no
-	 * PAM/ident/DNS (nothing leaves loopback) */
-	snprintf(text, sizeof(text),
-	    "[Global]\nName = ng.test\nInfo = ngircd live test\nListen = 127.0.0.1\n"
-	    "Ports = %d\nMotdPhrase = hello\nAdminInfo1 = test\nAdminInfo2 = test\n"
-	    "AdminEMail = test@ng.test\n"
-	    "[Limits]\nConnectRetry = 5\n"
-	    "[Options]\nPAM = no\nIdent = no\nDNS = no\nChrootDir =\n"
-	    "[Server]\nName = a.test\nMyPassword = toevng\nPeerPassword = frominng\n%s",
-	    port, server_extra);
-	conf = live_file("ngircd.conf", text);
-	chmod(conf, 0644);
-	ng_pid = fork();
-	ck_assert_int_ge(ng_pid, 0);
-	if (ng_pid == 0) {
-		int null = open("/dev/null", 0);
-		dup2(null, 0);
-		if (getenv("LIVE_VERBOSE") == NULL) {
-			dup2(null, 1);
-			dup2(null, 2);
-		}
-		execlp(bin, bin, "-n", "-f", conf, (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 200; i++) { /* until it accepts */
-		int fd = socket(AF_INET, SOCK_STREAM, 0);
-		struct sockaddr_in sin = { .sin_family = AF_INET,
-			.sin_port = htons((uint16_t)port) };
-		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0) {
-			close(fd);
-			return 0;
-		}
-		close(fd);
-		usleep(50000); /* an external program's start: nothing to await but its port */
-	}
-	return -1;
-}
-
 /* evircd links out to the real ngIRCd: users on both sides talk across,
  * WHOIS and LUSERS see each other, and killing ngIRCd is a netsplit. */
 START_TEST(t_link_ngircd)
 {
-	int port = free_port();
+	int port = live_free_port();
 	char conf[512];
 	struct srv *a;
 	struct cl *alice, *nina;
 
-	ck_assert_msg(ng_start_with(port, "") == 0,
+	ck_assert_msg(ng_start(port, "", NULL) == 0,
 	    "ngircd did not start on port %d (is it installed?)", port);
 	snprintf(conf, sizeof(conf),
 	    "[server]\nname = a.test\n"
@@ -499,9 +417,7 @@ START_TEST(t_link_ngircd)
 	cl_expect(alice, PFX("nina2") "JOIN #net$", 10000);
 
 	/* netsplit: ngIRCd dies */
-	kill(ng_pid, SIGKILL);
-	waitpid(ng_pid, NULL, 0);
-	ng_pid = -1;
+	ng_stop();
 	cl_expect(alice, PFX("nina2") "QUIT :a\\.test ng\\.test$", LIVE_T);
 	cl_send(alice, "LINKS");
 	cl_expect(alice, "^:a\\.test 364 alice a\\.test a\\.test :0 ", LIVE_T);
@@ -513,7 +429,7 @@ END_TEST
  * Host and Port), evircd accepts on its listener and the users talk. */
 START_TEST(t_link_ngircd_incoming)
 {
-	int port = free_port();
+	int port = live_free_port();
 	char text[1024];
 	struct srv *a;
 	struct cl *alice, *nina;
@@ -524,7 +440,7 @@ START_TEST(t_link_ngircd_incoming)
 	alice = cl_new(a, "alice");
 	cl_join(alice, "#in");
 	snprintf(text, sizeof(text), "Host = 127.0.0.1\nPort = %d\n", a->port);
-	ck_assert_msg(ng_start_with(port, text) == 0, "ngircd did not start");
+	ck_assert_msg(ng_start(port, text, NULL) == 0, "ngircd did not start");
 	ck_assert_msg(
 	    srv_log_wait(a, "link ng\\.test \\(127\\.0\\.0\\.1\\) registered, incoming", LINK_T),
 	    "ngircd did not link in:\n%s", srv_log_tail(a));
@@ -545,29 +461,20 @@ START_TEST(t_link_ngircd_incoming)
 }
 END_TEST
 
-/* ngircd_installed: is there an ngIRCd to link with? The README's test
- * command runs on a fresh system where it is not (CI installs it). */
-static int
-ngircd_installed(void)
-{
-	return access("/usr/sbin/ngircd", X_OK) == 0 ||
-	    system("command -v ngircd >/dev/null 2>&1") == 0;
-}
-
 int
 main(void)
 {
 	Suite *s = suite_create("live_link");
 	TCase *tc = live_tcase("link", 90);
 
-	tcase_add_checked_fixture(tc, NULL, ng_teardown);
+	tcase_add_checked_fixture(tc, NULL, ng_stop);
 	tcase_add_test(tc, t_link_two_servers);
 	tcase_add_test(tc, t_link_bad_password);
 	tcase_add_test(tc, t_link_hashed_password);
 	tcase_add_test(tc, t_link_tls);
 	tcase_add_test(tc, t_link_oper_connect_squit);
 	tcase_add_test(tc, t_link_malformed);
-	if (ngircd_installed()) {
+	if (ng_installed()) {
 		tcase_add_test(tc, t_link_ngircd);
 		tcase_add_test(tc, t_link_ngircd_incoming);
 	} else
