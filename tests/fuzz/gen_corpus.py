@@ -152,6 +152,24 @@ SERVER = {
         (3, ':link.fuzz.example NICK fz0 1 u h 1 + :collide'), (3, ':link.fuzz.example CHANINFO'),
         (3, ':link.fuzz.example SERVER irc.fuzz.example 2 3 :loop'), (3, 'SERVER'),
         (0, 'SQUIT link.fuzz.example :x'), (0, 'CONNECT link.fuzz.example')),
+    # remote queries, MAP, STATS l, WALLOPS and numerics routed to remote
+    # users (link/query.c), well- and ill-formed, both directions
+    'link-query': session(
+        (3, 'PASS linkpw 0210-IRC+ fuzz|1:CL P'), (3, 'SERVER link.fuzz.example 1 :fuzz link'),
+        (3, ':link.fuzz.example PONG irc.fuzz.example :irc.fuzz.example'),
+        (3, ':link.fuzz.example SERVER leaf.fuzz.example 2 7 :leaf'),
+        (3, ':link.fuzz.example NICK rem1 1 ~r 10.0.0.1 1 +o :Remote One'),
+        (3, ':rem1 VERSION irc.fuzz.example'), (3, ':rem1 WHOIS irc.fuzz.example :fz0'),
+        (3, ':rem1 WHOIS fz0 :fz0'), (3, ':rem1 STATS l :irc.*'), (3, ':rem1 STATS'),
+        (3, ':rem1 ADMIN leaf.fuzz.example'), (3, ':rem1 TIME nosuch.*'), (3, ':rem1 MOTD'),
+        (3, ':rem1 LUSERS * :*'), (3, ':rem1 INFO :'), (3, ':link.fuzz.example VERSION x'),
+        (3, ':rem1 WALLOPS :remote wallops'), (3, ':link.fuzz.example WALLOPS :server wallops'),
+        (3, 'WALLOPS'), (3, ':leaf.fuzz.example 351 rem1 v leaf :x'),
+        (3, ':leaf.fuzz.example 351 fz0 v leaf :x'), (3, ':leaf.fuzz.example 999'),
+        (0, 'OPER fuzz pw'), (0, 'MODE fz0 +w'), (0, 'MAP'), (0, 'STATS l'), (0, 'STATS L link.*'),
+        (0, 'VERSION leaf.fuzz.example'), (0, 'WHOIS rem1 rem1'), (0, 'WHOIS nosuch.example x'),
+        (0, 'TIME *'), (0, 'WALLOPS :local'), (0, 'KILL rem1 :bye'), (0, 'WHOWAS rem1'),
+        (1, 'MAP'), (1, 'STATS l'), (0, 'REHASH'), (3, 'SQUIT leaf.fuzz.example :split')),
 }
 
 PARSER = {
