@@ -16,6 +16,7 @@
 #include "cmd/chanserv.h"
 #include "cmd/command.h"
 #include "cmd/eventlog.h"
+#include "cmd/history.h"
 #include "cmd/monitor.h"
 #include "cmd/scram.h"
 #include "cmd/whowas.h"
@@ -56,7 +57,7 @@ server_new(struct config *cfg, const char *config_path)
 	conn_set_dispatch(srv, command_dispatch);
 	if (whowas_subscribe(srv) != 0 || monitor_subscribe(srv) != 0 ||
 	    eventlog_subscribe(srv) != 0 || link_init(srv) != 0 || metrics_subscribe(srv) != 0 ||
-	    chanserv_subscribe(srv) != 0)
+	    chanserv_subscribe(srv) != 0 || history_subscribe(srv) != 0)
 		fatalx("event subscriptions exceed EVENT_MAX_SUBSCRIBERS");
 	srv->sig_term = evsignal_new(srv->base, SIGTERM, signal_cb, srv);
 	srv->sig_int = evsignal_new(srv->base, SIGINT, signal_cb, srv);
@@ -76,11 +77,14 @@ server_new(struct config *cfg, const char *config_path)
 int
 server_accounts_open(struct server *srv, char *err, size_t errlen)
 {
-	if (srv->cfg->accounts_db == NULL || srv->store != NULL)
-		return 0;
-	srv->store =
-	    store_open(srv->cfg->accounts_db, srv->base, srv->cfg->casemapping, err, errlen);
-	return srv->store != NULL ? 0 : -1;
+	if (srv->cfg->accounts_db != NULL && srv->store == NULL) {
+		srv->store = store_open(srv->cfg->accounts_db, srv->base, srv->cfg->casemapping,
+		    err, errlen);
+		if (srv->store == NULL)
+			return -1;
+	}
+	/* the history writes to the same database (cmd/history.h) */
+	return history_open(srv, err, errlen);
 }
 
 /* server_run: see daemon.h. */
@@ -106,6 +110,7 @@ server_free(struct server *srv)
 	link_free(srv);
 	server_io_free(srv);
 	monitor_free_all(srv);
+	history_close(srv);
 	store_close(srv->store);
 	srv->store = NULL;
 	scram_free(srv);

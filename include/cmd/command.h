@@ -78,6 +78,8 @@ CMD(links);
 CMD(summon);
 CMD(users);
 CMD(help); /* cmd_query.c */
+CMD(chathistory);
+CMD(histserv); /* history.c */
 CMD(oper);
 CMD(kill);
 CMD(wallops);

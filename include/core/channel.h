@@ -25,6 +25,7 @@ enum channel_mode {
 	CMODE_SECRET = 1u << 6, /* s */
 	CMODE_TOPIC = 1u << 7, /* t */
 	CMODE_NOCTCP = 1u << 8, /* C: no CTCP but ACTION (InspIRCd, Solanum) */
+	CMODE_NOHISTORY = 1u << 9, /* E: nothing said here is kept (cmd/history.c) */
 };
 
 /* Member status (RFC 2811 §4.1); prefixes and rank: chanmode_table. */
@@ -40,6 +41,8 @@ struct membership {
 	struct client *client;
 	struct channel *chan;
 	uint8_t modes; /* enum member_mode */
+	uint64_t hist_seq; /* history sequence number at the join (cmd/history.c):
+				 * rows of a +s/+p time before it are not shown */
 	UT_hash_handle hh; /* channel->members, key = client pointer */
 	LIST_ENTRY(membership) by_client;
 };

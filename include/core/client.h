@@ -40,6 +40,7 @@ enum client_pw_kind {
 	PW_NS_IDENTIFY, /* an account password (NickServ IDENTIFY) */
 	PW_NS_SETPASS, /* hashing a new password (NickServ SET PASSWORD) */
 	PW_NS_STORE, /* only an account database write (NickServ CERT, DROP) */
+	PW_HISTORY, /* a history read or erase (cmd/history.c) */
 };
 
 /* A password verification running on the pool (core/password.h) for one

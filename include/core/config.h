@@ -111,6 +111,16 @@ struct config {
 	bool utf8only; /* ISUPPORT UTF8ONLY: refuse invalid UTF-8 with FAIL */
 	char *client_tag_deny; /* ISUPPORT CLIENTTAGDENY value, NULL = relay all */
 
+	/* [history] (docs/HISTORY.md): message history and draft/chathistory */
+	bool history_enabled;
+	bool history_persist; /* rows go to the [accounts] database when there is one */
+	bool history_events; /* store JOIN/PART/... for draft/event-playback */
+	size_t history_cache_size; /* bytes: the tail cache's budget */
+	unsigned history_max_lines; /* rows per target, 0 = no limit */
+	unsigned history_max_age; /* s, 0 = no limit */
+	unsigned history_query_limit; /* ISUPPORT CHATHISTORY: lines per query */
+	unsigned history_join_playback; /* lines on JOIN for clients without the cap */
+
 	bool flood_enabled; /* fakelag, RFC 1459 §8.10 */
 	unsigned flood_burst; /* s of penalty allowed ahead of the clock */
 	unsigned flood_penalty; /* s added per ordinary command */

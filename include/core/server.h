@@ -142,6 +142,9 @@ struct server {
 	struct event *sweep_timer; /* drops idle ip_table entries */
 	struct password_pool *pwpool; /* argon2id checks off the loop (password.c);
 					 * started by the first hash to check */
+	struct hist *hist; /* message history (store/history.h), NULL = off;
+					 * opened by server_accounts_open (cmd/history.c) */
+	struct event *hist_timer; /* its retention sweep, once a minute */
 	struct store *store; /* account database (store/store.h), NULL = no
 					 * [accounts] database; opened by server_accounts_open */
 	struct scram *scram; /* SASL SCRAM-SHA-256 (cmd/scram.c): the GNU SASL

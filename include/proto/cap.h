@@ -32,6 +32,8 @@ enum cap_bit {
 	CAP_STS = 1u << 18, /* advertised only, never enabled */
 	CAP_SASL = 1u << 19, /* offered with an [accounts] database */
 	CAP_ACCOUNT_REGISTRATION = 1u << 20, /* draft/account-registration, likewise */
+	CAP_CHATHISTORY = 1u << 21, /* draft/chathistory, with [history] enabled */
+	CAP_EVENT_PLAYBACK = 1u << 22, /* draft/event-playback, likewise */
 };
 
 /* One advertised capability. */

@@ -35,7 +35,7 @@ struct store_job;
 
 /* The schema version this build writes (PRAGMA user_version). A file with
  * a higher version is refused (made by a newer evircd). */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 /* Writes queued or being committed at once; past it a write is refused
  * (the caller answers "try again"). */
 #define STORE_QUEUE_MAX	     1024
@@ -199,6 +199,19 @@ struct store_job *store_account_set_enforce(struct store *st, const char *name, 
  * suspension (when == 0; by and reason ignored). */
 struct store_job *store_account_suspend(struct store *st, const char *name, int64_t when,
     const char *by, const char *reason, store_done_fn fn, void *arg, enum store_refusal *why);
+/* store_run_fn: work of another module (store/history.c) run on the writer
+ * thread inside a batch, in its own savepoint: 0 = done, -1 = failed (the
+ * savepoint is rolled back, the result is STORE_FAILED). */
+struct sqlite3;
+typedef int (*store_run_fn)(struct sqlite3 *db, void *arg);
+/* store_call: queue run(db, run_arg) for the writer (in order with the
+ * account writes); fn(arg, result) on the loop thread after its batch is
+ * committed. Not bounded by STORE_QUEUE_MAX: the caller bounds what it
+ * queues. NULL on out-of-memory. */
+struct store_job *store_call(struct store *st, store_run_fn run, void *run_arg, store_done_fn fn,
+    void *arg);
+/* store_path: the database file st was opened from (owned by st). */
+const char *store_path(const struct store *st);
 /* store_job_cancel: fn will not be called (arg may be freed at once); the
  * write itself still happens. Loop thread only. */
 void store_job_cancel(struct store_job *job);

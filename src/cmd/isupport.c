@@ -49,6 +49,10 @@ isupport_build(struct server *srv)
 	isupport_add(srv, "CASEMAPPING=%s", casemap_name(cfg->casemapping));
 	isupport_add(srv, "CHANLIMIT=#&!+:%u", cfg->max_channels_per_user);
 	isupport_add(srv, "CHANMODES=%s", mode_isupport_chanmodes(modes, sizeof(modes)));
+	/* draft/chathistory: the most lines one query returns, and the
+	 * message references it takes (MSGREFTYPES, preferred first) */
+	if (srv->hist != NULL)
+		isupport_add(srv, "CHATHISTORY=%u", cfg->history_query_limit);
 	if (cfg->client_tag_deny != NULL)
 		isupport_add(srv, "CLIENTTAGDENY=%s", cfg->client_tag_deny);
 	isupport_add(srv, "CHANNELLEN=%u", cfg->channellen);
@@ -65,6 +69,8 @@ isupport_build(struct server *srv)
 	    cfg->max_list);
 	isupport_add(srv, "MAXTARGETS=%u", cfg->max_targets);
 	isupport_add(srv, "MODES=%d", MODES_PER_COMMAND);
+	if (srv->hist != NULL)
+		isupport_add(srv, "MSGREFTYPES=timestamp,msgid");
 	isupport_add(srv, "MONITOR=%d", MONITOR_MAX);
 	isupport_add(srv, "NETWORK=%s", cfg->network);
 	isupport_add(srv, "NICKLEN=%u", cfg->nicklen);

@@ -177,6 +177,17 @@ config_default(void)
 	cfg->sendq = 1024 * 1024;
 	cfg->recvq = 16384;
 	cfg->whowas_history = 100;
+	/* history on, in memory (Ergo's default: history.enabled, in memory
+	 * unless persistent is set); rows go to the database when there is
+	 * one; a week or 10000 lines per target, whichever is less */
+	cfg->history_enabled = true;
+	cfg->history_persist = true;
+	cfg->history_events = true;
+	cfg->history_cache_size = 16u << 20;
+	cfg->history_max_lines = 10000;
+	cfg->history_max_age = 7 * 86400;
+	cfg->history_query_limit = 100;
+	cfg->history_join_playback = 0;
 	cfg->nick_delay = 30;
 	cfg->channel_delay = 600;
 	cfg->casemapping = CASEMAP_RFC1459;
@@ -347,6 +358,7 @@ reader(char *str, int num, void *stream)
 	} else if (strcmp(p->section, "server") != 0 && strcmp(p->section, "limits") != 0 &&
 	    strcmp(p->section, "security") != 0 && strcmp(p->section, "flood") != 0 &&
 	    strcmp(p->section, "accounts") != 0 && strcmp(p->section, "log") != 0 &&
+	    strcmp(p->section, "history") != 0 &&
 	    strcmp(p->section, "websocket") != 0) {
 		perr(p, "unknown section [%s]", p->section);
 		return NULL;
@@ -461,6 +473,21 @@ static const struct uint_key class_keys[] = {
 	CK(throttle_period, 1, 86400),
 	CSK(sendq, 0, 1UL << 30),
 	CSK(recvq, 0, 1UL << 24),
+};
+#define HK(n, lo, hi) \
+	{ \
+#n, offsetof(struct config, n), lo, hi, false \
+	}
+#define HSK(n, lo, hi) \
+	{ \
+#n, offsetof(struct config, n), lo, hi, true \
+	}
+static const struct uint_key history_keys[] = {
+	HSK(history_cache_size, 4096, 1UL << 34),
+	HK(history_max_lines, 0, 10000000),
+	HK(history_max_age, 0, 100U * 366 * 86400),
+	HK(history_query_limit, 1, 10000),
+	HK(history_join_playback, 0, 100),
 };
 static const struct uint_key flood_keys[] = {
 	UK(flood_burst, 1, 3600),
@@ -759,6 +786,18 @@ handler(void *user, const char *section, const char *name, const char *value)
 			cfg->accounts_db = value[0] ? xstrdup(value) : NULL;
 		} else
 			goto unknown;
+	} else if (strcmp(section, "history") == 0) {
+		if (!strcmp(name, "enabled"))
+			return parse_bool(p, name, value, &cfg->history_enabled);
+		if (!strcmp(name, "persist"))
+			return parse_bool(p, name, value, &cfg->history_persist);
+		if (!strcmp(name, "events"))
+			return parse_bool(p, name, value, &cfg->history_events);
+		r = set_uint_key(p, history_keys, sizeof(history_keys) / sizeof(history_keys[0]),
+		    name, value, "history_");
+		if (r < 0)
+			goto unknown;
+		return r;
 	} else if (strcmp(section, "log") == 0) {
 		if (!strcmp(name, "syslog"))
 			return parse_bool(p, name, value, &cfg->log_syslog);

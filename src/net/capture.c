@@ -93,10 +93,19 @@ move_in_batch(struct evbuffer *out, const char *bid, struct evbuffer *cap)
 
 	snprintf(btag, sizeof(btag), "batch=%s", bid);
 	for (;;) {
+		char head[7];
 		p = evbuffer_search_eol(cap, NULL, &eol_len, EVBUFFER_EOL_CRLF_STRICT);
 		if (p.pos < 0)
 			break;
-		move_tagged(out, btag, cap, (size_t)p.pos + eol_len);
+		/* a line inside a batch of the response itself (a chathistory
+		 * batch, cmd/history.c) keeps its own batch tag: only that
+		 * batch's BATCH +/- lines belong to this one (batch spec:
+		 * nested batches) */
+		if (evbuffer_copyout(cap, head, sizeof(head)) == (ssize_t)sizeof(head) &&
+		    memcmp(head, "@batch=", sizeof(head)) == 0)
+			evbuffer_remove_buffer(cap, out, (size_t)p.pos + eol_len);
+		else
+			move_tagged(out, btag, cap, (size_t)p.pos + eol_len);
 	}
 }
 

@@ -16,6 +16,8 @@ const struct cap_def cap_table[] = {
 	{ "cap-notify", CAP_CAP_NOTIFY },
 	{ "chghost", CAP_CHGHOST },
 	{ "draft/account-registration", CAP_ACCOUNT_REGISTRATION },
+	{ "draft/chathistory", CAP_CHATHISTORY },
+	{ "draft/event-playback", CAP_EVENT_PLAYBACK },
 	{ "draft/no-implicit-names", CAP_NO_IMPLICIT_NAMES },
 	{ "echo-message", CAP_ECHO_MESSAGE },
 	{ "extended-join", CAP_EXTENDED_JOIN },
@@ -76,6 +78,10 @@ cap_value(struct client *c, const struct cap_def *cd, char *buf, size_t size)
 	 * SCRAM-SHA-256 only in a build with libgsasl). REGISTER
 	 * works before connection registration and names any account
 	 * (draft/account-registration "before-connect", "custom-account-name") */
+	/* draft/chathistory and draft/event-playback: while history is kept
+	 * ([history] enabled, cmd/history.c) */
+	if (cd->bit == CAP_CHATHISTORY || cd->bit == CAP_EVENT_PLAYBACK)
+		return c->srv->hist != NULL ? "" : NULL;
 	if (cd->bit == CAP_SASL)
 		return c->srv->store != NULL ? password_sasl_mechs() : NULL;
 	if (cd->bit == CAP_ACCOUNT_REGISTRATION)

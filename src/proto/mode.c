@@ -25,6 +25,12 @@ const struct chanmode_def chanmode_table[] = {
 	/* no CTCP but ACTION to the channel: InspIRCd m_noctcp and Solanum
 	 * both spell it +C (enforced in cmd_message.c deliver) */
 	{ 'C', MODE_NEVER, MODE_BY_CHANOP, 0, CMODE_NOCTCP, 0, 0, 0, 0, 0 },
+	/* history opt-out (docs/HISTORY.md): nothing said while it is set is
+	 * stored. Ergo makes history a ChanServ setting and InspIRCd and
+	 * UnrealIRCd an opt-in +H <lines>:<time>; as ours is on by default
+	 * the channel's choice is the opposite, so it gets its own letter,
+	 * E ("ephemeral"), not H with the opposite meaning */
+	{ 'E', MODE_NEVER, MODE_BY_CHANOP, 0, CMODE_NOHISTORY, 0, 0, 0, 0, 0 },
 	{ 'i', MODE_NEVER, MODE_BY_CHANOP, 0, CMODE_INVITE, 0, 0, 0, 0, 0 },
 	{ 'k', MODE_ALWAYS, MODE_BY_CHANOP, MODEF_UNSET_ARG_OPT | MODEF_SECRET_ARG, CMODE_KEY, 0, 0,
 	    0, 0, 0 },

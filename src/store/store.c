@@ -88,6 +88,28 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"  seq INTEGER NOT NULL," /* order in the channel's lists */
 	"  PRIMARY KEY (channel, kind, mask)"
 	") WITHOUT ROWID;",
+	/* 4 -> 5: message history (store/history.h, docs/HISTORY.md). id is
+	 * the order of the history (chathistory "consistent message order");
+	 * msgid is indexed for redaction and read markers, account and nick
+	 * for HISTSERV FORGET, time for retention by age */
+	"CREATE TABLE history ("
+	"  id INTEGER PRIMARY KEY," /* sequence number, ascending */
+	"  target TEXT NOT NULL," /* casefolded channel, or \"acct1 acct2\" for a DM */
+	"  msgid TEXT NOT NULL,"
+	"  time INTEGER NOT NULL," /* Unix time, milliseconds */
+	"  kind INTEGER NOT NULL," /* enum hist_kind */
+	"  flags INTEGER NOT NULL," /* enum hist_flag */
+	"  account TEXT," /* sender's account, NULL when not logged in */
+	"  nick TEXT NOT NULL," /* sender's nick (casefolded) */
+	"  line TEXT NOT NULL," /* \":prefix VERB target ...\" without tags */
+	"  tags TEXT" /* client-only tags as sent, or NULL */
+	");"
+	"CREATE INDEX history_target ON history(target, id);"
+	"CREATE INDEX history_target_time ON history(target, time);"
+	"CREATE INDEX history_msgid ON history(msgid);"
+	"CREATE INDEX history_account ON history(account);"
+	"CREATE INDEX history_nick ON history(nick);"
+	"CREATE INDEX history_time ON history(time);",
 };
 
 enum op_kind {
@@ -102,6 +124,7 @@ enum op_kind {
 	OP_SET_ENFORCE,
 	OP_SUSPEND,
 	OP_SQL,
+	OP_CALL,
 };
 
 /* The statements of an OP_SQL job (store_sqlv_add). */
@@ -131,6 +154,8 @@ struct store_job {
 	int64_t n;
 	store_done_fn fn;
 	void *arg;
+	store_run_fn run; /* OP_CALL: runs on the writer thread */
+	void *run_arg;
 	bool cancelled; /* loop thread only */
 	enum store_result result; /* set by the writer */
 };
@@ -157,6 +182,7 @@ struct gnick {
 
 struct store {
 	sqlite3 *db; /* writer thread only, after store_open */
+	char *path; /* owned: the file (store_path) */
 	enum casemapping cm;
 	struct acct *accts; /* loop thread: cache by folded name */
 	struct cert *certs; /* loop thread: cache by fingerprint */
@@ -503,6 +529,8 @@ op_run(sqlite3 *db, struct store_job *j)
 
 	if (j->kind == OP_SQL)
 		return sqlv_run(db, j->sqlv);
+	if (j->kind == OP_CALL)
+		return j->run(db, j->run_arg);
 	if (sqlite3_prepare_v2(db, sql[j->kind], -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(s, 1, j->folded, -1, SQLITE_STATIC);
@@ -666,6 +694,7 @@ store_open(const char *path, struct event_base *base, enum casemapping cm, char 
 	}
 	st->cm = cm;
 	st->wake[0] = st->wake[1] = -1;
+	st->path = strdup(path);
 	pthread_mutex_init(&st->mu, NULL);
 	pthread_cond_init(&st->cv, NULL);
 	pthread_cond_init(&st->idle, NULL);
@@ -771,6 +800,7 @@ store_close(struct store *st)
 	pthread_cond_destroy(&st->cv);
 	pthread_cond_destroy(&st->idle);
 	pthread_mutex_destroy(&st->mu);
+	free(st->path);
 	free(st);
 }
 
@@ -1176,6 +1206,33 @@ store_account_suspend(struct store *st, const char *name, int64_t when, const ch
 	snprintf(a->pub.suspended_by, sizeof(a->pub.suspended_by), "%s", b);
 	snprintf(a->pub.suspend_reason, sizeof(a->pub.suspend_reason), "%s", r);
 	return j;
+}
+
+struct store_job *
+store_call(struct store *st, store_run_fn run, void *run_arg, store_done_fn fn, void *arg)
+{
+	struct store_job *j = calloc(1, sizeof(*j));
+
+	if (j == NULL)
+		return NULL;
+	j->st = st;
+	j->kind = OP_CALL;
+	j->fn = fn;
+	j->arg = arg;
+	j->run = run; /* set before the writer can see the job */
+	j->run_arg = run_arg;
+	st->pending++;
+	pthread_mutex_lock(&st->mu);
+	TAILQ_INSERT_TAIL(&st->todo, j, link);
+	pthread_cond_signal(&st->cv);
+	pthread_mutex_unlock(&st->mu);
+	return j;
+}
+
+const char *
+store_path(const struct store *st)
+{
+	return st->path;
 }
 
 void
