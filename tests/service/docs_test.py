@@ -58,6 +58,7 @@ def source_keys():
     names = set(re.findall(r'strcmp\(name, "([a-z0-9_]+)"\)', src))
     names |= {n[len("flood_"):] if n.startswith("flood_") else n
               for n in re.findall(r"^\s+(?:UK|SK|CK|CSK)\(([a-z0-9_]+),", src, re.M)}
+    names |= set(re.findall(r"^\s+(?:HK|HSK)\(history_([a-z0-9_]+),", src, re.M))
     return names
 
 

@@ -46,7 +46,7 @@ check_change(const struct mode_change *mc, char dir, char mode, const char *arg,
  * whenever they are set or unset (Modern IRC: prefix modes are type B). */
 START_TEST(kinds)
 {
-	const char *a = "beI", *b = "kov", *c = "l", *d = "Cimnpst", *p;
+	const char *a = "beI", *b = "kov", *c = "l", *d = "CEimnpst", *p;
 
 	for (p = a; *p; p++)
 		ck_assert_int_eq(mode_channel_kind(*p), MODE_LIST);
@@ -56,7 +56,7 @@ START_TEST(kinds)
 		ck_assert_int_eq(mode_channel_kind(*p), MODE_SET);
 	for (p = d; *p; p++)
 		ck_assert_int_eq(mode_channel_kind(*p), MODE_NEVER);
-	for (p = "xyzBKLOE+-1 c"; *p; p++)
+	for (p = "xyzBKLO+-1 c"; *p; p++)
 		ck_assert_int_eq(mode_channel_kind(*p), MODE_UNKNOWN);
 }
 END_TEST
@@ -245,14 +245,14 @@ START_TEST(table_derived_strings)
 {
 	char buf[128];
 
-	ck_assert_str_eq(mode_isupport_chanmodes(buf, sizeof(buf)), "beI,k,l,Cimnpst");
+	ck_assert_str_eq(mode_isupport_chanmodes(buf, sizeof(buf)), "beI,k,l,CEimnpst");
 	ck_assert_str_eq(mode_isupport_prefix(buf, sizeof(buf)), "(ov)@+");
 	ck_assert_str_eq(mode_isupport_statusmsg(buf, sizeof(buf)), "@+");
 	ck_assert_str_eq(mode_isupport_lists(buf, sizeof(buf)), "beI"); /* MAXLIST */
 	ck_assert_int_eq(mode_list_letter(LIST_EXCEPT), 'e'); /* EXCEPTS */
 	ck_assert_int_eq(mode_list_letter(LIST_INVEX), 'I'); /* INVEX */
 	ck_assert_str_eq(mode_myinfo_user(buf, sizeof(buf)), "iowrzB");
-	ck_assert_str_eq(mode_myinfo_chan(buf, sizeof(buf)), "beICiklmnopstv");
+	ck_assert_str_eq(mode_myinfo_chan(buf, sizeof(buf)), "beICEiklmnopstv");
 	ck_assert_str_eq(mode_myinfo_chan_param(buf, sizeof(buf)), "beIklov");
 	ck_assert_str_eq(mode_user_string(0, buf, sizeof(buf)), "+");
 	ck_assert_str_eq(mode_user_string(UMODE_INVISIBLE | UMODE_OPER | UMODE_WALLOPS |
