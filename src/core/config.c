@@ -358,8 +358,7 @@ reader(char *str, int num, void *stream)
 	} else if (strcmp(p->section, "server") != 0 && strcmp(p->section, "limits") != 0 &&
 	    strcmp(p->section, "security") != 0 && strcmp(p->section, "flood") != 0 &&
 	    strcmp(p->section, "accounts") != 0 && strcmp(p->section, "log") != 0 &&
-	    strcmp(p->section, "history") != 0 &&
-	    strcmp(p->section, "websocket") != 0) {
+	    strcmp(p->section, "history") != 0 && strcmp(p->section, "websocket") != 0) {
 		perr(p, "unknown section [%s]", p->section);
 		return NULL;
 	}
