@@ -255,7 +255,7 @@ start(struct srv *s, const char *nick, const char *mech)
 
 	snprintf(c->name, sizeof(c->name), "%s", nick);
 	cl_send(c, "CAP LS 302");
-	cl_expect(c, SRV "CAP \\* LS :.*\\bsasl=" MECHS "( |$)", LIVE_T);
+	cl_expect(c, SRV "CAP \\* LS (\\* )?:.*\\bsasl=" MECHS "( |$)", LIVE_T);
 	cl_send(c, "NICK %s", nick);
 	cl_send(c, "USER %s 0 * :Real %s", nick, nick);
 	cl_send(c, "CAP REQ :sasl");
