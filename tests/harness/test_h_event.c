@@ -5,6 +5,7 @@
  * beside it: their own suites (h_query, ircv3_live) cover their output. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/channel.h"
@@ -95,6 +96,24 @@ on_mode(struct server *srv, const struct event_mode *ev)
 	    ev->channel ? ev->channel->name : ev->target->nick, ev->modes);
 }
 
+/* on_channel_new: what ChanServ does with a registered channel, by hand:
+ * "#kept" comes back +k with a ban on "banned", and its creator gets no
+ * status unless the nick is "boss" (access). */
+static void
+on_channel_new(struct server *srv, const struct event_channel_new *ev)
+{
+	(void)srv;
+	ck_assert_ptr_null(channel_find_member(ev->channel, ev->creator)); /* not a member yet */
+	ck_assert_int_eq(*ev->creator_modes, MEMB_OP);
+	logf_("new %s %s;", ev->creator->nick, ev->channel->name);
+	if (strcmp(ev->channel->name, "#kept") != 0)
+		return;
+	ev->channel->chankey = strdup("sesame");
+	ev->channel->modes |= CMODE_KEY;
+	channel_list_add(ev->channel, LIST_BAN, "banned!*@*", "test", 1, 100);
+	*ev->creator_modes = strcmp(ev->creator->nick, "boss") == 0 ? MEMB_OP : 0;
+}
+
 static struct harness *
 h_events(void)
 {
@@ -162,6 +181,35 @@ START_TEST(channel_events)
 }
 END_TEST
 
+/* EVENT_CHANNEL_NEW comes before the JOIN checks, which then apply to
+ * the creator unless the subscriber made it an op; a refused JOIN leaves
+ * no channel behind. */
+START_TEST(channel_new_event)
+{
+	struct harness *h = h_events();
+	struct fc *a = fc_new(h, "alice"), *x = fc_new(h, "banned"), *o = fc_new(h, "boss");
+
+	ck_assert_int_eq(event_subscribe_channel_new(h->srv, on_channel_new), 0);
+	evlog[0] = '\0';
+	fc_send(a, "JOIN #plain");
+	fc_expect(a, NUM("353", "alice") "= #plain :@alice");
+	fc_send(a, "JOIN #kept");
+	fc_expect(a, NUM("475", "alice") "#kept ");
+	ck_assert_ptr_null(server_find_channel(h->srv, "#kept"));
+	fc_send(x, "JOIN #kept sesame");
+	fc_expect(x, NUM("474", "banned") "#kept ");
+	ck_assert_ptr_null(server_find_channel(h->srv, "#kept"));
+	ck_assert_str_eq(evlog,
+	    "new alice #plain;join alice #plain new;new alice #kept;new banned #kept;");
+	fc_send(a, "JOIN #kept sesame");
+	fc_expect(a, NUM("353", "alice") "= #kept :alice");
+	fc_send(a, "PART #kept");
+	fc_send(o, "JOIN #kept"); /* an op by the subscriber passes key and bans */
+	fc_expect(o, NUM("353", "boss") "= #kept :@boss");
+	h_free(h);
+}
+END_TEST
+
 START_TEST(message_events)
 {
 	struct harness *h = h_events();
@@ -206,6 +254,7 @@ main(void)
 	tc = h_tcase(s, "publish", 10);
 	tcase_add_test(tc, registration_nick_quit);
 	tcase_add_test(tc, channel_events);
+	tcase_add_test(tc, channel_new_event);
 	tcase_add_test(tc, message_events);
 	tcase_add_test(tc, mode_events);
 	return h_run_suite(s);
