@@ -4,7 +4,7 @@
  * command names Ergo shares). It exists only with built-in accounts (an
  * [accounts] database, the switch NickServ uses); the nick ChanServ is then
  * reserved. Commands: HELP, REGISTER, DROP, INFO, OP, DEOP, VOICE, DEVOICE,
- * ACCESS (Atheme's ADD/DEL/LIST with roles op and voice), FLAGS (Atheme's,
+ * INVITE, UNBAN, GETKEY, ACCESS (Atheme's ADD/DEL/LIST with roles op and voice), FLAGS (Atheme's,
  * simple forms), AMODE (Ergo's), SET KEEPTOPIC (docs/ACCOUNTS.md).
  *
  * Registrations live in the store (store/chanreg.h, cached in memory). The

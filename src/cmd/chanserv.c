@@ -71,6 +71,13 @@ static const struct cs_help {
 	    { "Gives voice to you or nick. Needs voice access (op for others).", NULL } },
 	{ "DEVOICE", "DEVOICE <#channel> [nick]",
 	    { "Takes voice from you or nick. Needs voice access (op for others).", NULL } },
+	{ "INVITE", "INVITE <#channel>",
+	    { "Invites you to the channel: you may pass its +i and +l once",
+		"(not its key or bans). Needs op access.", NULL } },
+	{ "UNBAN", "UNBAN <#channel>",
+	    { "Removes the bans (+b) that match you. Needs op access.", NULL } },
+	{ "GETKEY", "GETKEY <#channel>",
+	    { "Tells you the channel's key (+k). Needs op access.", NULL } },
 	{ "ACCESS", "ACCESS <#channel> ADD <account> <op|voice> | DEL <account> | LIST",
 	    { "Manages the access list (Atheme's roles): op gets +o on join and",
 		"may use OP/DEOP/VOICE/DEVOICE and manage voice entries; voice gets",
@@ -406,6 +413,102 @@ cs_status(struct client *c, char *args, char dir, char letter)
 		    ch->name);
 }
 
+/* live_for: the live channel of a registration c has op access to, or
+ * NULL (c told why). For INVITE, UNBAN and GETKEY: Atheme gives them to
+ * its op template (flags i and r); they let an op by access into a
+ * populated channel, where the JOIN's checks apply to everyone. */
+static struct channel *
+live_for(struct client *c, const char *name)
+{
+	const struct chanreg *reg = reg_for(c, name);
+	struct channel *ch;
+
+	if (reg == NULL)
+		return NULL;
+	if (access_of(c, reg) < CHANREG_OP) {
+		cs(c, "You are not authorized to perform this operation.");
+		return NULL;
+	}
+	if ((ch = server_find_channel(c->srv, reg->name)) == NULL)
+		cs(c, "%s is currently empty.", reg->name);
+	return ch;
+}
+
+/* INVITE <#channel>: a stored invite for c (passes +i and +l once, as a
+ * member's INVITE does), announced with an INVITE from ChanServ. */
+static void
+cs_invite(struct client *c, char *args)
+{
+	struct channel *ch = live_for(c, strsep(&args, " "));
+
+	if (ch == NULL)
+		return;
+	if (channel_find_member(ch, c) != NULL) {
+		cs(c, "You are already in %s.", ch->name);
+		return;
+	}
+	channel_invite_add(ch, c, c->srv->now + INVITE_LIFETIME);
+	reply_raw(c, ":" CS_SOURCE " INVITE %s :%s", c->nick, ch->name);
+	cs(c, "You have been invited to %s.", ch->name);
+}
+
+/* ban_matches: a +b entry that keeps c out (what channel_is_banned tests:
+ * nick!user@host masks and the a: extban; m: mutes do not keep anyone
+ * out). */
+static bool
+ban_matches(const struct channel *ch, const struct client *c, const char *mask)
+{
+	if (mask[0] == 'a' && mask[1] == ':')
+		return c->account != NULL &&
+		    casemap_match((enum casemapping)ch->casemapping, mask + 2, c->account);
+	if (mask[0] == 'm' && mask[1] == ':')
+		return false;
+	return client_matches_mask(c, mask);
+}
+
+/* UNBAN <#channel>: remove the bans matching c, as the server. */
+static void
+cs_unban(struct client *c, char *args)
+{
+	struct channel *ch = live_for(c, strsep(&args, " "));
+	struct mask_entry *e, *next;
+	struct mode_lines ml;
+	char mask[CHANREG_MASK_MAX + 1];
+
+	if (ch == NULL)
+		return;
+	ml.n = 0;
+	ml.arglen = 0;
+	for (e = ch->lists[LIST_BAN]; e != NULL && ml.n < MODE_LINE_MAX_CHANGES; e = next) {
+		next = e->next;
+		if (!ban_matches(ch, c, e->mask))
+			continue;
+		snprintf(mask, sizeof(mask), "%s", e->mask);
+		if (channel_list_del(c->srv, ch, LIST_BAN, mask))
+			mode_lines_add(&ml, '-', 'b', mask);
+	}
+	if (ml.n == 0) {
+		cs(c, "No bans on %s match you.", ch->name);
+		return;
+	}
+	mode_broadcast(c->srv, ch, NULL, &ml); /* EVENT_MODE keeps the list */
+	cs(c, "You have been unbanned from %s.", ch->name);
+}
+
+/* GETKEY <#channel>: the channel's key. */
+static void
+cs_getkey(struct client *c, char *args)
+{
+	struct channel *ch = live_for(c, strsep(&args, " "));
+
+	if (ch == NULL)
+		return;
+	if (!(ch->modes & CMODE_KEY) || ch->chankey == NULL)
+		cs(c, "%s has no key.", ch->name);
+	else
+		cs(c, "Channel %s key is: %s", ch->name, ch->chankey);
+}
+
 /* access_list: the list in Atheme's ACCESS or FLAGS layout. */
 static void
 access_list(struct client *c, const struct chanreg *reg, bool flags)
@@ -672,6 +775,12 @@ chanserv_message(struct client *c, const char *text)
 		cs_status(c, args, '+', 'v');
 	else if (strcasecmp(cmd, "DEVOICE") == 0)
 		cs_status(c, args, '-', 'v');
+	else if (strcasecmp(cmd, "INVITE") == 0)
+		cs_invite(c, args);
+	else if (strcasecmp(cmd, "UNBAN") == 0)
+		cs_unban(c, args);
+	else if (strcasecmp(cmd, "GETKEY") == 0)
+		cs_getkey(c, args);
 	else if (strcasecmp(cmd, "ACCESS") == 0)
 		cs_access(c, args);
 	else if (strcasecmp(cmd, "FLAGS") == 0)

@@ -2,7 +2,7 @@
  * docs/ACCOUNTS.md "ChanServ"): every command and its refusals, +o/+v on
  * join and on login for members with access, and a registered channel's
  * kept state (modes, key, limit, topic, bans) restored when the channel is
- * created again, before and after a restart.
+ * created again, before and after a restart; INVITE, UNBAN and GETKEY.
  *
  * Accounts are seeded into the database by the test (SQLite itself), with
  * plain-text passwords, which the server compares at once (core/password.h
@@ -321,6 +321,67 @@ START_TEST(t_access_and_status)
 }
 END_TEST
 
+/* INVITE, UNBAN, GETKEY: an op by access gets into a populated channel
+ * whose checks keep it out; others may not. */
+START_TEST(t_invite_unban_getkey)
+{
+	struct srv *s = seed_and_start();
+	struct cl *a = login(s, "alice"), *b = login(s, "bob"), *d = login(s, "dave");
+
+	cl_join(a, "#gate");
+	cl_send(a, "PRIVMSG ChanServ :REGISTER #gate");
+	cl_expect(a, CS("alice") "#gate is now registered to alice\\.", LIVE_T);
+	cl_send(a, "PRIVMSG ChanServ :ACCESS #gate ADD bob op");
+	cl_expect(a, CS("alice") "bob was added with the op role in #gate\\.", LIVE_T);
+	cl_send(b, "PRIVMSG ChanServ :GETKEY #gate");
+	cl_expect(b, CS("bob") "#gate has no key\\.", LIVE_T);
+	cl_send(b, "PRIVMSG ChanServ :UNBAN #gate");
+	cl_expect(b, CS("bob") "No bans on #gate match you\\.", LIVE_T);
+	cl_send(a, "MODE #gate +ik sesame");
+	cl_expect(a, "MODE #gate \\+ik sesame", LIVE_T);
+	cl_send(a, "MODE #gate +bbb bob!*@* a:bob *!*@elsewhere");
+	cl_expect(a, "MODE #gate \\+bbb ", LIVE_T);
+	cl_send(b, "JOIN #gate sesame");
+	cl_expect(b, SRV "474 bob #gate ", LIVE_T);
+	cl_send(d, "PRIVMSG ChanServ :UNBAN #gate");
+	cl_expect(d, CS("dave") "You are not authorized to perform this operation\\.", LIVE_T);
+	cl_send(d, "PRIVMSG ChanServ :INVITE #gate");
+	cl_expect(d, CS("dave") "You are not authorized to perform this operation\\.", LIVE_T);
+	cl_send(d, "PRIVMSG ChanServ :GETKEY #gate");
+	cl_expect(d, CS("dave") "You are not authorized to perform this operation\\.", LIVE_T);
+	cl_send(b, "PRIVMSG ChanServ :UNBAN #gate");
+	cl_expect(a, SRV "MODE #gate -bb bob!\\*@\\* a:bob$", LIVE_T);
+	cl_expect(b, CS("bob") "You have been unbanned from #gate\\.", LIVE_T);
+	cl_send(b, "JOIN #gate sesame");
+	cl_expect(b, SRV "473 bob #gate ", LIVE_T);
+	cl_send(b, "PRIVMSG ChanServ :INVITE #gate");
+	cl_expect(b, "^:ChanServ!ChanServ@services\\. INVITE bob :?#gate$", LIVE_T);
+	cl_expect(b, CS("bob") "You have been invited to #gate\\.", LIVE_T);
+	cl_send(b, "JOIN #gate");
+	cl_expect(b, SRV "475 bob #gate ", LIVE_T); /* an invite does not pass the key */
+	cl_send(b, "PRIVMSG ChanServ :GETKEY #gate");
+	cl_expect(b, CS("bob") "Channel #gate key is: sesame$", LIVE_T);
+	cl_send(b, "JOIN #gate sesame");
+	cl_expect(b, SRV "MODE #gate \\+o bob$", LIVE_T);
+	cl_send(b, "PRIVMSG ChanServ :INVITE #gate");
+	cl_expect(b, CS("bob") "You are already in #gate\\.", LIVE_T);
+	/* the kept ban list followed the UNBAN */
+	cl_send(a, "PART #gate");
+	cl_send(b, "PART #gate");
+	cl_expect(b, "PART #gate", LIVE_T);
+	cl_send(b, "PRIVMSG ChanServ :GETKEY #gate");
+	cl_expect(b, CS("bob") "#gate is currently empty\\.", LIVE_T);
+	cl_send(d, "JOIN #gate sesame");
+	cl_expect(d, SRV "473 dave #gate ", LIVE_T);
+	cl_send(a, "JOIN #gate");
+	cl_expect(a, SRV "366 alice #gate ", LIVE_T);
+	cl_send(a, "MODE #gate b");
+	cl_expect(a, SRV "367 alice #gate \\*!\\*@elsewhere ", LIVE_T);
+	cl_expect(a, SRV "368 alice #gate ", LIVE_T);
+	srv_stop(s);
+}
+END_TEST
+
 /* A registered channel's state comes back when it is created again: at
  * once, and after a restart; the founder and ops get +o and pass the key
  * and bans, others are checked against them and get nothing. */
@@ -406,6 +467,7 @@ main(void)
 	tcase_add_checked_fixture(tc, NULL, db_teardown);
 	tcase_add_test(tc, t_register_info_drop);
 	tcase_add_test(tc, t_access_and_status);
+	tcase_add_test(tc, t_invite_unban_getkey);
 	tcase_add_test(tc, t_restore_and_restart);
 	suite_add_tcase(su, tc);
 	return live_run(su);
