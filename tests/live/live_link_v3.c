@@ -272,6 +272,11 @@ START_TEST(t_meta_ngircd)
 	cl_expect(alice, SRV_A "900 alice ", LIVE_T);
 	cl_send(svc, ":svc.test METADATA nina accountname :ninaacct");
 	cl_expect(alice, PFX("nina") "ACCOUNT ninaacct$", LIVE_T);
+	/* sync: this PRIVMSG follows both METADATA lines down the a.test ->
+	 * ng.test link, so once nina has it ngIRCd has taken them (the WHOIS
+	 * below goes to ngIRCd on another socket and could overtake them) */
+	cl_send(alice, "PRIVMSG nina :sync");
+	cl_expect(nina, PFX("alice") "PRIVMSG nina :sync$", 10000);
 	/* ngIRCd took both: its WHOIS shows 330 */
 	cl_send(nina, "WHOIS alice");
 	cl_expect(nina, "^:ng\\.test 330 nina alice aliceacct :", 10000);
