@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 
 #include "livelib.h"
+#include "nglib.h"
 
 #define SRV_A  "^:a\\.test "
 #define SRV_B  "^:b\\.test "
@@ -163,91 +164,12 @@ END_TEST
 
 /* ---- ngIRCd from Debian ---- */
 
-static pid_t ng_pid = -1;
-
-static void
-ng_teardown(void)
-{
-	if (ng_pid > 0) {
-		kill(ng_pid, SIGKILL);
-		waitpid(ng_pid, NULL, 0);
-		ng_pid = -1;
-	}
-}
-
-/* free_port: a loopback port nobody listens on just now. */
-static int
-free_port(void)
-{
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	ck_assert_int_ge(fd, 0);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-	port = ntohs(sin.sin_port);
-	close(fd);
-	return port;
-}
-
-/* ng_start: ngIRCd as ng.test on port, connecting to a.test at a_port.
- * Waits until it listens. */
-static int
-ng_start(int port, int a_port)
-{
-	const char *bin = access("/usr/sbin/ngircd", X_OK) == 0 ? "/usr/sbin/ngircd" : "ngircd";
-	char text[1536];
-	const char *conf;
-	int i;
-
-	snprintf(text, sizeof(text),
-	    "[Global]\nName = ng.test\nInfo = ngircd live test\nListen = 127.0.0.1\n"
-	    "Ports = %d\nMotdPhrase = hello\nAdminInfo1 = test\nAdminInfo2 = test\n"
-	    "AdminEMail = test@ng.test\n"
-	    "[Limits]\nConnectRetry = 5\n"
-	    "[Options]\nPAM = no\nIdent = no\nDNS = no\nChrootDir =\n"
-	    "[Server]\nName = a.test\nMyPassword = toevng\nPeerPassword = frominng\n"
-	    "Host = 127.0.0.1\nPort = %d\n",
-	    port, a_port);
-	conf = live_file("ngircd.conf", text);
-	chmod(conf, 0644);
-	ng_pid = fork();
-	ck_assert_int_ge(ng_pid, 0);
-	if (ng_pid == 0) {
-		int null = open("/dev/null", 0);
-		dup2(null, 0);
-		if (getenv("LIVE_VERBOSE") == NULL) {
-			dup2(null, 1);
-			dup2(null, 2);
-		}
-		execlp(bin, bin, "-n", "-f", conf, (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 200; i++) { /* until it accepts */
-		int fd = socket(AF_INET, SOCK_STREAM, 0);
-		struct sockaddr_in sin = { .sin_family = AF_INET,
-			.sin_port = htons((uint16_t)port) };
-		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0) {
-			close(fd);
-			return 0;
-		}
-		close(fd);
-		usleep(50000); /* an external program's start: nothing to await but its port */
-	}
-	return -1;
-}
-
 /* With the real ngIRCd (which claims IRC+ M): accounts set by services
  * on A's side reach ngIRCd (its WHOIS shows 330 for an evircd user and
  * for its own user), and ngIRCd's users keep working as before. */
 START_TEST(t_meta_ngircd)
 {
-	int port = free_port();
+	int port = live_free_port();
 	struct srv *a = srv_start("[server]\nname = a.test\n"
 				  "[link]\nname = ng.test\nsend_password = toevng\n"
 				  "accept_password = frominng\nhub = yes\n"
@@ -255,7 +177,10 @@ START_TEST(t_meta_ngircd)
 	struct cl *alice = cl_caps(a, "alice", "account-notify"), *svc, *nina;
 
 	svc = svc_link(a);
-	ck_assert_msg(ng_start(port, a->port) == 0, "ngircd did not start");
+	char hostport[64];
+
+	snprintf(hostport, sizeof(hostport), "Host = 127.0.0.1\nPort = %d\n", a->port);
+	ck_assert_msg(ng_start(port, hostport, NULL) == 0, "ngircd did not start");
 	ck_assert_msg(srv_log_wait(a, "link ng\\.test: burst complete", LINK_T),
 	    "ngircd did not link in:\n%s", srv_log_tail(a));
 	nina = cl_connect(port);
@@ -292,23 +217,15 @@ START_TEST(t_meta_ngircd)
 }
 END_TEST
 
-/* ngircd_installed: is there an ngIRCd to link with? */
-static int
-ngircd_installed(void)
-{
-	return access("/usr/sbin/ngircd", X_OK) == 0 ||
-	    system("command -v ngircd >/dev/null 2>&1") == 0;
-}
-
 int
 main(void)
 {
 	Suite *s = suite_create("live_link_v3");
 	TCase *tc = live_tcase("link_v3", 90);
 
-	tcase_add_checked_fixture(tc, NULL, ng_teardown);
+	tcase_add_checked_fixture(tc, NULL, ng_stop);
 	tcase_add_test(tc, t_meta_account_across);
-	if (ngircd_installed())
+	if (ng_installed())
 		tcase_add_test(tc, t_meta_ngircd);
 	else
 		printf("SKIP t_meta_ngircd: ngircd is not installed (Debian: ngircd)\n");
