@@ -45,18 +45,24 @@ fake_salt(struct server *srv, const char *name, char *out, size_t outsize)
 	(void)outsize; /* 4 * ceil(16 / 3) + 1 = 25 bytes */
 }
 
+/* owner: the account a SCRAM user name names: the account of that name or
+ * the one that grouped that nick (NickServ GROUP), as for PLAIN. */
+static const struct store_account *
+owner(struct server *srv, const char *name)
+{
+	if (name == NULL || srv->store == NULL)
+		return NULL;
+	return store_account_by_nick(srv->store, name);
+}
+
 /* secrets: the stored secrets of the account named by the session's authid
  * (set by libgsasl from the client-first message); -1 when it has none. */
 static int
 secrets(struct client *c, Gsasl_session *sctx, struct password_scram *ps)
 {
-	const char *name = gsasl_property_fast(sctx, GSASL_AUTHID);
-	const struct store_account *a;
+	const struct store_account *a = owner(c->srv, gsasl_property_fast(sctx, GSASL_AUTHID));
 
-	if (name == NULL || c->srv->store == NULL ||
-	    (a = store_account_find(c->srv->store, name)) == NULL)
-		return -1;
-	return password_scram_parse(a->scram, ps);
+	return a != NULL ? password_scram_parse(a->scram, ps) : -1;
 }
 
 /* scram_cb: libgsasl asks for what it needs of the account. No
@@ -190,12 +196,10 @@ const char *
 scram_account(struct client *c)
 {
 #if HAVE_GSASL
-	const char *authc;
 	const struct store_account *a;
 
-	if (c->sasl == NULL || c->sasl->gs == NULL || c->srv->store == NULL ||
-	    (authc = gsasl_property_fast(c->sasl->gs, GSASL_AUTHID)) == NULL ||
-	    (a = store_account_find(c->srv->store, authc)) == NULL)
+	if (c->sasl == NULL || c->sasl->gs == NULL ||
+	    (a = owner(c->srv, gsasl_property_fast(c->sasl->gs, GSASL_AUTHID))) == NULL)
 		return NULL;
 	return a->name;
 #else

@@ -592,6 +592,33 @@ START_TEST(t_scram_secrets_lifecycle)
 }
 END_TEST
 
+/* A nick grouped to an account (NickServ GROUP; written into the file
+ * here while the server is stopped) names that account in SCRAM as in
+ * PLAIN: 900 for the account, with its salt. */
+START_TEST(t_scram_grouped_nick)
+{
+	struct srv *s;
+	struct cl *c;
+	sqlite3 *db;
+
+	db_setup();
+	s = srv_start(conf());
+	cl_close(do_register(s, "alice", "alice", "hunter22"));
+	srv_stop(s);
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(db,
+			  "INSERT INTO nicks (folded, name, account, created)"
+			  " VALUES ('ally', 'Ally', 'alice', 1)",
+			  NULL, NULL, NULL) == SQLITE_OK,
+	    "%s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+	s = srv_start(conf());
+	c = start(s, "g1", "SCRAM-SHA-256");
+	scram_login(c, "ally", "hunter22", "alice");
+	srv_stop(s);
+}
+END_TEST
+
 /* A SCRAM flood does not stall bystanders: 24 clients run their exchanges
  * interleaved (each step sent to all before any answer is read) while a
  * bystander's PINGs are answered; every login succeeds with the right
@@ -730,6 +757,7 @@ main(void)
 	tcase_add_test(tc, t_scram_abort);
 	tcase_add_test(tc, t_scram_chunking);
 	tcase_add_test(tc, t_scram_secrets_lifecycle);
+	tcase_add_test(tc, t_scram_grouped_nick);
 	tcase_add_test(tc, t_scram_flood_bystander);
 #endif
 	tcase_add_test(tc, t_reauthenticate);
