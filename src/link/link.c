@@ -301,16 +301,11 @@ intro_line(struct server *srv, struct client *c, struct outline *ol)
 
 /* ---- the burst (ngIRCd numeric.c IRC_Num_ENDOFMOTD does the same) ---- */
 
-static void
-burst_channel(struct link *l, struct channel *ch)
+/* chan_flags: the letters of ch's modes a peer understands (RFC 2811 §4.2
+ * and ngIRCd: i m n p s t, then k l when with_kl), into buf[16]. */
+static char *
+chan_flags(const struct channel *ch, bool with_kl, char buf[16])
 {
-	struct server *srv = l->srv;
-	struct client *conn = l->conn;
-	struct membership *m, *tmp;
-	char line[IRC_LINE_MAX], modes[16], *p = modes;
-	size_t head, len;
-	int k;
-	unsigned i;
 	static const struct {
 		uint32_t bit;
 		char c;
@@ -324,11 +319,29 @@ burst_channel(struct link *l, struct channel *ch)
 		{ CMODE_KEY, 'k' },
 		{ CMODE_LIMIT, 'l' },
 	};
+	char *p = buf;
+	unsigned i;
 
 	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
-		if (ch->modes & flags[i].bit)
+		if ((ch->modes & flags[i].bit) &&
+		    (with_kl || !(flags[i].bit & (CMODE_KEY | CMODE_LIMIT))))
 			*p++ = flags[i].c;
 	*p = '\0';
+	return buf;
+}
+
+static void
+burst_channel(struct link *l, struct channel *ch)
+{
+	struct server *srv = l->srv;
+	struct client *conn = l->conn;
+	struct membership *m, *tmp;
+	char line[IRC_LINE_MAX], modes[16];
+	size_t head, len;
+	int k;
+	unsigned i;
+
+	chan_flags(ch, true, modes);
 	/* CHANINFO <channel> +<modes> <key> <limit> [<topic>] (IRC+ II.3) */
 	if (ch->modes & (CMODE_KEY | CMODE_LIMIT))
 		reply_raw(conn, ":%s CHANINFO %s +%s %s %u :%s", srv->me->name, ch->name, modes,
@@ -708,7 +721,9 @@ in_server(struct link *l, struct source *s, struct irc_msg *m)
 		client_close(l->conn, "Server exists", NULL);
 		return CMD_CLOSE;
 	}
-	ns = netserver_add(srv, m->params[0], m->params[3], (unsigned)hops, s->server, l->conn,
+	/* our own hop count: the peer's may be anything, and hops == 1
+	 * means a direct link here (LUSERS, SQUIT) */
+	ns = netserver_add(srv, m->params[0], m->params[3], s->server->hops + 1, s->server, l->conn,
 	    (unsigned)token);
 	if (ns == NULL)
 		return CMD_OK;
@@ -1677,8 +1692,8 @@ split_holds(struct server *srv, struct client *c, struct netserver *cs)
 }
 
 /* split_server: x and every server behind it leave the network: their
- * users quit with "<uplink> <server>" (RFC 2813 §5.8; no QUIT goes to
- * other links: they get one SQUIT and do the same), then the servers go.
+ * users quit with "<us> <their server>" (RFC 2813 §5.8; no QUIT goes to
+ * other links: they get the SQUITs and do the same), then the servers go.
  * from: the link the SQUIT came from (not told), or NULL. O(users). */
 static void
 split_server(struct server *srv, struct netserver *x, struct link *from, const char *reason)
@@ -1686,6 +1701,7 @@ split_server(struct server *srv, struct netserver *x, struct link *from, const c
 	struct netserver *ns, *tns;
 	struct client *c, *tc;
 	char why[2 * SERVERNAME_MAX + 2], name[SERVERNAME_MAX + 1];
+	unsigned h, maxh = 0;
 
 	HASH_ITER(hh, srv->servers, ns, tns)
 		if (ns != srv->me && behind(ns, x))
@@ -1694,14 +1710,27 @@ split_server(struct server *srv, struct netserver *x, struct link *from, const c
 		struct netserver *cs;
 		if (!client_is_remote(c) || !(cs = remote_of(c)->server)->splitting)
 			continue;
-		snprintf(why, sizeof(why), "%s %s", cs->uplink ? cs->uplink->name : srv->me->name,
-		    cs->name);
+		/* "<us> <its server>": the server still here and the one
+		 * lost to us, as ngIRCd (Client_Destroy) words it for the
+		 * users of every server behind the split */
+		snprintf(why, sizeof(why), "%s %s", srv->me->name, cs->name);
 		split_holds(srv, c, cs);
 		client_close(c, why, NULL);
 	}
 	snprintf(name, sizeof(name), "%s", x->name);
 	log_info("netsplit: %s (%s)", name, reason);
-	to_links(srv, from, x->conn, ":%s SQUIT %s :%s", srv->me->name, name, reason);
+	/* one SQUIT per lost server, the farthest first, x last, as ngIRCd
+	 * sends them itself (Client_Destroy): ngIRCd files a server under the
+	 * link that brought it, not under its uplink, so a SQUIT for x alone
+	 * would leave the servers behind x and their users on it */
+	HASH_ITER(hh, srv->servers, ns, tns)
+		if (ns->splitting && ns->hops > maxh)
+			maxh = ns->hops;
+	for (h = maxh; h >= x->hops; h--)
+		HASH_ITER(hh, srv->servers, ns, tns)
+			if (ns->splitting && ns->hops == h)
+				to_links(srv, from, x->conn, ":%s SQUIT %s :%s", srv->me->name,
+				    ns->name, reason);
 	HASH_ITER(hh, srv->servers, ns, tns)
 		if (ns->splitting)
 			netserver_del(srv, ns);
@@ -1815,10 +1844,18 @@ on_join(struct server *srv, const struct event_join *ev)
 	struct membership *mb = channel_find_member(ev->channel, ev->client);
 	const char *ml = mb ? member_letters(mb->modes) : "";
 
+	char modes[16];
+
 	if (local_channel(ev->channel))
 		return;
 	to_links(srv, origin(srv), NULL, ":%s JOIN %s%s%s", ev->client->nick, ev->channel->name,
 	    ml[0] ? "\007" : "", ml);
+	/* a channel made here starts with our default modes (+nt); a peer
+	 * makes it bare from the JOIN (RFC 2813 §4.2.1: a JOIN carries
+	 * member modes only), so it is told */
+	if (ev->created && origin(srv) == NULL && chan_flags(ev->channel, false, modes)[0])
+		to_links(srv, NULL, NULL, ":%s MODE %s +%s", srv->me->name, ev->channel->name,
+		    modes);
 }
 
 static void

@@ -2,7 +2,7 @@
 # run.sh - build the libFuzzer targets with clang + ASan/UBSan and fuzz each
 # for a while, one core per target, in parallel.
 #
-#   tests/fuzz/run.sh [SECONDS] [TARGET...]     (default: 600 s, parser server ws)
+#   tests/fuzz/run.sh [SECONDS] [TARGET...]     (default: 600 s, parser server link ws)
 #
 # Environment: FUZZ_BUILD (build directory, default /tmp/evircd-fuzz-build),
 # EVIRCD_SRC (source tree, default: the tree this script is in), FUZZ_OUT
@@ -23,7 +23,7 @@ build=${FUZZ_BUILD:-/tmp/evircd-fuzz-build}
 out=${FUZZ_OUT:-$build/out}
 secs=${1:-600}
 [ $# -gt 0 ] && shift
-targets=${*:-parser server ws}
+targets=${*:-parser server link ws}
 
 if [ ! -f "$build/build.ninja" ]; then
 	CC=clang meson setup "$build" "$src" -Dfuzz=true -Dtests=false -Dbench=false \
@@ -44,6 +44,7 @@ pids=
 for t in $targets; do
 	case $t in
 	server) extra="-max_len=4096" ;;
+	link) extra="-max_len=4096" ;;
 	parser) extra="-max_len=8704" ;;
 	ws) extra="-max_len=12000" ;;
 	*) echo "run.sh: unknown target $t" >&2; exit 2 ;;
