@@ -571,6 +571,50 @@ START_TEST(channels_persist)
 }
 END_TEST
 
+/* rows the server did not write (a hand-edited or damaged file, written
+ * without foreign keys) are skipped with a log line; the rest loads */
+START_TEST(channels_bad_rows_skipped)
+{
+	char err[512];
+	struct store *st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
+	sqlite3 *db;
+	const struct chanreg *r;
+
+	ck_assert_ptr_nonnull(st);
+	ck_assert_ptr_nonnull(
+	    store_account_create(st, "alice", "$argon2id$h", NULL, 1, NULL, NULL, NULL));
+	ck_assert_ptr_nonnull(chanreg_register(st, "#good", "alice", 5,
+	    &(struct chanreg_state){ .modes = "nt" }, NULL, NULL, NULL));
+	store_close(st);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK); /* foreign keys off */
+	ck_assert_int_eq(
+	    sqlite3_exec(db,
+		"INSERT INTO channels (folded, name, founder, registered) VALUES "
+		" ('#orphan', '#orphan', 'nobody', 1), ('#empty', '', 'alice', 1);"
+		"INSERT INTO chanaccess VALUES ('#good', 'alice', 2, 'x', 1),"
+		" ('#good', 'ghost', 2, 'x', 1), ('#none', 'alice', 1, 'x', 1);"
+		"INSERT INTO chanlists VALUES ('#good', 'x', 'm', 's', 1, 0),"
+		" ('#good', 'b', '', 's', 1, 1), ('#good', 'b', 'ok!*@*', 's', 1, 2),"
+		" ('#none', 'b', 'x!*@*', 's', 1, 3);"
+		"UPDATE channels SET chanlimit = -5, modes = 'ntttttttttttttttttttttttttttttttttt'"
+		" WHERE folded = '#good';",
+		NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
+	ck_assert_msg(st != NULL, "%s", err);
+	ck_assert_uint_eq(chanreg_count(st), 1);
+	r = chanreg_find(st, "#good");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->naccess, 1); /* the founder; its duplicate row skipped */
+	ck_assert_uint_eq(r->nmasks, 1);
+	ck_assert_str_eq(r->masks[0].mask, "ok!*@*");
+	ck_assert_uint_eq(r->limit, 0);
+	ck_assert_str_eq(r->modes, ""); /* too long: left out */
+	store_close(st);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -589,6 +633,7 @@ store_suite(void)
 	tcase_add_test(tc, nicks_enforce_suspend);
 	tcase_add_test(tc, migrate_from_v1);
 	tcase_add_test(tc, channels_persist);
+	tcase_add_test(tc, channels_bad_rows_skipped);
 	suite_add_tcase(s, tc);
 	return s;
 }
