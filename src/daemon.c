@@ -19,6 +19,7 @@
 #include "cmd/history.h"
 #include "cmd/monitor.h"
 #include "cmd/scram.h"
+#include "cmd/nickserv.h"
 #include "cmd/whowas.h"
 #include "store/store.h"
 #include "link/link.h"
@@ -57,7 +58,8 @@ server_new(struct config *cfg, const char *config_path)
 	conn_set_dispatch(srv, command_dispatch);
 	if (whowas_subscribe(srv) != 0 || monitor_subscribe(srv) != 0 ||
 	    eventlog_subscribe(srv) != 0 || link_init(srv) != 0 || metrics_subscribe(srv) != 0 ||
-	    chanserv_subscribe(srv) != 0 || history_subscribe(srv) != 0)
+	    chanserv_subscribe(srv) != 0 || history_subscribe(srv) != 0 ||
+	    nickserv_subscribe(srv) != 0)
 		fatalx("event subscriptions exceed EVENT_MAX_SUBSCRIBERS");
 	srv->sig_term = evsignal_new(srv->base, SIGTERM, signal_cb, srv);
 	srv->sig_int = evsignal_new(srv->base, SIGINT, signal_cb, srv);

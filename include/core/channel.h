@@ -26,6 +26,9 @@ enum channel_mode {
 	CMODE_TOPIC = 1u << 7, /* t */
 	CMODE_NOCTCP = 1u << 8, /* C: no CTCP but ACTION (InspIRCd, Solanum) */
 	CMODE_NOHISTORY = 1u << 9, /* E: nothing said here is kept (cmd/history.c) */
+	CMODE_REGONLY = 1u << 10, /* R: only logged-in users join (InspIRCd reginvite) */
+	CMODE_REGMODERATED = 1u << 11, /* M: only logged-in or voiced users speak
+					 * (InspIRCd regmoderated) */
 };
 
 /* Member status (RFC 2811 §4.1); prefixes and rank: chanmode_table. */

@@ -41,6 +41,7 @@ enum client_pw_kind {
 	PW_NS_SETPASS, /* hashing a new password (NickServ SET PASSWORD) */
 	PW_NS_STORE, /* only an account database write (NickServ CERT, DROP) */
 	PW_HISTORY, /* a history read or erase (cmd/history.c) */
+	PW_NS_SAREGISTER, /* hashing a password for NickServ SAREGISTER, name in ->oper */
 };
 
 /* A password verification running on the pool (core/password.h) for one
@@ -72,6 +73,17 @@ struct client_sasl {
 /* client_sasl_free: end an exchange (its GNU SASL session too); NULL is
  * fine. */
 void client_sasl_free(struct client_sasl *s);
+
+/* A pending nick enforcement (cmd/nickserv.c): the client uses a nick
+ * protected by an account it is not logged in to and is renamed at due
+ * unless that changes. On srv->enforceq, oldest first (one grace period
+ * for everyone, so due times only grow and the head is the next due).
+ * Owned by the client: client_free unlinks and frees it. */
+struct client_enforce {
+	TAILQ_ENTRY(client_enforce) link;
+	struct client *client;
+	time_t due; /* srv->now seconds */
+};
 
 /* Connection state flags (client.flags). */
 enum client_flag {
@@ -201,6 +213,10 @@ struct client {
 	char *away; /* owned, NULL = here */
 	char *certfp; /* owned; SHA-256 of the TLS client certificate, hex */
 	char *account; /* owned; the account logged in to, NULL = none (cmd/account.c) */
+	/* on the account's session list (store/store.h store_sessions) while
+	 * linked (alink.le_prev != NULL); client_free unlinks */
+	LIST_ENTRY(client) alink;
+	struct client_enforce *enforce; /* owned; NULL = no nick enforcement pending */
 	struct client_sasl *sasl; /* owned; an AUTHENTICATE exchange in progress, or NULL */
 	struct monitor_entry **mon; /* owned array: nicks this client MONITORs (nmon above) */
 	time_t last_knock;

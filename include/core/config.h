@@ -41,6 +41,9 @@ struct oper_conf {
 	char *name; /* owned */
 	char *password; /* owned; plain text or a hash (see core/password.h) */
 	char *host; /* owned; nick!user@host or user@host glob; "*" = any */
+	char *account; /* owned; NULL = none; else OPER succeeds only for a client
+			 * logged in to this account (InspIRCd 4's <oper account>);
+			 * then password may be left out */
 };
 
 /* One [link] section: a server we link with (RFC 2813; docs/NETWORK.md).
@@ -135,6 +138,13 @@ struct config {
 	char *password; /* connection password (PASS), NULL = none */
 	char
 	    *accounts_db; /* [accounts] database: SQLite file, NULL = no accounts (store/store.h) */
+	/* Nick protection (cmd/nickserv.c): a nick owned by an account whose
+	 * user is not logged in to it is renamed to guest_prefix + 5 digits
+	 * after enforce_grace seconds; enforce_default applies to accounts
+	 * that have not chosen (NickServ SET ENFORCE). */
+	bool enforce_default;
+	unsigned enforce_grace; /* s */
+	char *guest_prefix; /* owned */
 	bool log_syslog; /* [log] syslog: copy the log to syslog(3) */
 	int log_facility; /* [log] facility: LOG_DAEMON, LOG_LOCAL0.. */
 	/* [websocket] origins: the Origin values a browser may open a

@@ -150,6 +150,10 @@ struct server {
 	struct scram *scram; /* SASL SCRAM-SHA-256 (cmd/scram.c): the GNU SASL
 					 * context, made by the first exchange, freed by
 					 * server_free (scram_free) */
+	TAILQ_HEAD(client_enforceq, client_enforce)
+	enforceq; /* nick enforcement
+					 * timers, oldest first (core/client.h) */
+	struct event *enforce_ev; /* owned; fires at the head's due (cmd/nickserv.c) */
 	struct netserver *me; /* this server in the network (core/netserver.h) */
 	struct netserver *servers; /* uthash by lower-case name, me included */
 	unsigned server_token_next; /* netserver_add: our next token, 0 = 2 */

@@ -234,6 +234,11 @@
 #define FMT_ERR_BADCHANMASK	  "%s :Bad Channel Mask"
 #define ERR_NOCHANMODES		  477
 #define FMT_ERR_NOCHANMODES	  "%s :Channel doesn't support modes"
+/* 477 is ERR_NEEDREGGEDNICK too (InspIRCd services_account, Solanum,
+ * Ergo): a +R channel refused a JOIN, a +M one a message; the text says
+ * which. */
+#define ERR_NEEDREGGEDNICK	  ERR_NOCHANMODES
+#define FMT_ERR_NEEDREGGEDNICK	  "%s :%s"
 #define ERR_BANLISTFULL		  478
 #define FMT_ERR_BANLISTFULL	  "%s %c :Channel list is full"
 #define ERR_NOPRIVILEGES	  481

@@ -102,6 +102,17 @@ account_login_sasl(struct client *c, const char *account, const char *mech)
 	}
 	if (account == NULL)
 		c->account = NULL;
+	/* the account's session list (store/store.h), so that DROP and
+	 * SUSPEND reach every client logged in to it */
+	if (c->alink.le_prev != NULL) {
+		LIST_REMOVE(c, alink);
+		c->alink.le_prev = NULL;
+	}
+	if (account != NULL && srv->store != NULL) {
+		struct store_sessions *ss = store_account_sessions(srv->store, account);
+		if (ss != NULL)
+			LIST_INSERT_HEAD(ss, c, alink);
+	}
 	client_prefix(c, pfx, sizeof(pfx));
 	/* a remote user (METADATA accountname from a link, link/metadata.c)
 	 * hears 900/901 and its MODE from its own server, not from us */
@@ -168,7 +179,13 @@ sasl_success(struct client *c, const char *account)
 	const char *mech = c->sasl != NULL && c->sasl->mech < sizeof(names) / sizeof(names[0])
 	    ? names[c->sasl->mech]
 	    : NULL;
+	const struct store_account *a = store_account_find(c->srv->store, account);
 
+	/* a suspended account cannot log in (NickServ SUSPEND): 904 */
+	if (a != NULL && a->suspended != 0) {
+		sasl_fail(c);
+		return;
+	}
 	account_sasl_abort(c, false);
 	account_login_sasl(c, account, mech);
 	numeric(c, RPL_SASLSUCCESS);
@@ -207,7 +224,8 @@ sasl_plain(struct client *c, const unsigned char *msg, size_t len)
 		goto fail;
 	if (n1 > 0 && casemap_cmp(c->srv->cfg->casemapping, authz, authc) != 0)
 		goto fail;
-	if ((a = store_account_find(c->srv->store, authc)) == NULL)
+	/* the authcid may be a nick grouped to the account (Atheme, Ergo) */
+	if ((a = store_account_by_nick(c->srv->store, authc)) == NULL)
 		goto fail;
 	switch (pwcheck_start(c, PW_SASL, a->hash, pass, a->name)) {
 	case PWCHECK_OK:

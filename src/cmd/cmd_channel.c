@@ -173,6 +173,13 @@ join_one(struct client *c, const char *name, const char *key)
 			numeric(c, ERR_BANNEDFROMCHAN, ch->name);
 			goto refused;
 		}
+		/* +R: InspIRCd services_account (reginvite): no invite or
+		 * exception lets a user who is not logged in past it */
+		if ((ch->modes & CMODE_REGONLY) && c->account == NULL) {
+			numeric(c, ERR_NEEDREGGEDNICK, ch->name,
+			    "You need to be identified to a registered account to join this channel");
+			goto refused;
+		}
 		if ((ch->modes & CMODE_KEY) && (key == NULL || strcmp(key, ch->chankey) != 0)) {
 			numeric(c, ERR_BADCHANNELKEY, ch->name);
 			goto refused;

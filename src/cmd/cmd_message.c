@@ -119,6 +119,20 @@ ctcp_refused(const struct channel *ch, const struct msgctx *x)
 	    strncasecmp(t + 1, "ACTION", 6) == 0 && (t[7] == ' ' || t[7] == '\1' || t[7] == '\0'));
 }
 
+/* regmoderated: +M refuses c's message: c is not logged in and neither
+ * voiced nor an operator of ch (InspIRCd services_account regmoderated
+ * answers 477; ngIRCd's +M lets the same people speak). */
+static bool
+regmoderated(const struct channel *ch, const struct client *c)
+{
+	const struct membership *m;
+
+	if (!(ch->modes & CMODE_REGMODERATED) || c->account != NULL)
+		return false;
+	m = channel_find_member(ch, c);
+	return m == NULL || !(m->modes & (MEMB_OP | MEMB_VOICE));
+}
+
 /* deliver: one target. NOTICE never produces an error or automatic reply
  * (RFC 2812 §3.3.2; ngIRCd and Solanum send no errors for NOTICE). */
 static void
@@ -145,6 +159,13 @@ deliver(struct client *c, const struct msgctx *x, char *target)
 		if (!channel_can_send(ch, c) || ctcp_refused(ch, x)) {
 			if (!x->notice)
 				numeric(c, ERR_CANNOTSENDTOCHAN, ch->name);
+			return;
+		}
+		if (regmoderated(ch, c)) {
+			if (!x->notice)
+				numeric(c, ERR_NEEDREGGEDNICK, ch->name,
+				    "You need to be identified to a registered account to "
+				    "message this channel");
 			return;
 		}
 		if (need) {

@@ -44,22 +44,51 @@ find_oper(struct client *c, const char *name)
 	return NULL;
 }
 
-/* OPER <name> <password>: 491 when no block matches the name and host,
- * 464 on a wrong password (Modern IRC "OPER message"). Failures are logged
- * without the password. A hashed password is checked by a worker thread
- * while this client's input waits (cmd/pwcheck.c); the loop goes on. */
+/* account_refused: the block names an account (InspIRCd 4's <oper
+ * account>) and c is not logged in to it: 491, as for a host mismatch
+ * (the block is not for this client). Logged. */
+static bool
+account_refused(struct client *c, const struct oper_conf *oc)
+{
+	char pfx[160];
+
+	if (oc->account == NULL ||
+	    (c->account != NULL &&
+		casemap_cmp(c->srv->cfg->casemapping, c->account, oc->account) == 0))
+		return false;
+	log_info("failed OPER as '%s' by %s: not logged in to account %s", oc->name,
+	    client_prefix(c, pfx, sizeof(pfx)), oc->account);
+	numeric(c, ERR_NOOPERHOST);
+	return true;
+}
+
+/* OPER <name> <password>: 491 when no block matches the name and host (or
+ * the block's account is not the one the client is logged in to), 464 on
+ * a wrong password (Modern IRC "OPER message"). A block with an account
+ * and no password needs no password: "OPER <name>" will do. Failures are
+ * logged without the password. A hashed password is checked by a worker
+ * thread while this client's input waits (cmd/pwcheck.c); the loop goes
+ * on. */
 enum cmd_result
 cmd_oper(struct client *c, struct irc_msg *m)
 {
-	struct oper_conf *oc;
+	struct oper_conf *oc = find_oper(c, m->params[0]);
 	char pfx[160];
 
-	if ((oc = find_oper(c, m->params[0])) == NULL) {
+	if (m->nparams < 2 && (oc == NULL || oc->password != NULL)) {
+		numeric(c, ERR_NEEDMOREPARAMS, "OPER");
+		return CMD_OK;
+	}
+	if (oc == NULL) {
 		log_info("failed OPER as '%s' by %s: no matching oper block", m->params[0],
 		    client_prefix(c, pfx, sizeof(pfx)));
 		numeric(c, ERR_NOOPERHOST);
 		return CMD_OK;
 	}
+	if (account_refused(c, oc))
+		return CMD_OK;
+	if (oc->password == NULL)
+		return oper_verified(c, oc->name, true);
 	switch (pwcheck_start(c, PW_OPER, oc->password, m->params[1], oc->name)) {
 	case PWCHECK_PENDING:
 		return CMD_OK;
@@ -89,6 +118,8 @@ oper_verified(struct client *c, const char *name, bool ok)
 		numeric(c, ERR_NOOPERHOST);
 		return CMD_OK;
 	}
+	if (account_refused(c, oc))
+		return CMD_OK;
 	if (!ok) {
 		log_info("failed OPER as '%s' by %s: wrong password", name, pfx);
 		numeric(c, ERR_PASSWDMISMATCH);

@@ -48,7 +48,7 @@ const struct command command_table[] = {
 	{ "NAMES", cmd_names, 0, 0, 1 },
 	{ "NICK", cmd_nick, 0, P, 1 },
 	{ "NOTICE", cmd_notice, 0, 0, 1 },
-	{ "OPER", cmd_oper, 2, 0, 1 },
+	{ "OPER", cmd_oper, 1, 0, 1 }, /* 2 unless the block names an account */
 	{ "PART", cmd_part, 1, 0, 1 },
 	{ "PASS", cmd_pass, 1, P, 1 },
 	{ "PING", cmd_ping, 0, P, 1 },

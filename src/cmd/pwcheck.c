@@ -128,7 +128,7 @@ pwcheck_hashed(void *arg, const char *hash, const char *scram)
 	w->job = NULL;
 	if (pw_gone(c))
 		return;
-	if (w->kind == PW_NS_SETPASS)
+	if (w->kind == PW_NS_SETPASS || w->kind == PW_NS_SAREGISTER)
 		nickserv_setpass_hashed(c, w, hash, scram);
 	else
 		account_register_hashed(c, w, hash, scram);

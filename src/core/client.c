@@ -223,6 +223,12 @@ client_free(struct client *c)
 	if (c->bev != NULL) /* NULL for a remote user (core/netserver.h) */
 		bufferevent_free(c->bev);
 	free(c->certfp);
+	if (c->alink.le_prev != NULL)
+		LIST_REMOVE(c, alink);
+	if (c->enforce != NULL) {
+		TAILQ_REMOVE(&c->srv->enforceq, c->enforce, link);
+		free(c->enforce);
+	}
 	free(c->account);
 	client_sasl_free(c->sasl);
 	free(c->mon);

@@ -197,6 +197,9 @@ config_default(void)
 	cfg->flood_burst = 10;
 	cfg->flood_penalty = 1;
 	cfg->flood_exempt_opers = true;
+	cfg->enforce_default = true;
+	cfg->enforce_grace = 30;
+	cfg->guest_prefix = xstrdup("Guest");
 	cfg->log_facility = log_facility("daemon");
 	cfg->http.address = xstrdup("127.0.0.1");
 	cfg->http.port = HTTP_DEFAULT_PORT;
@@ -233,6 +236,7 @@ config_free(struct config *cfg)
 		free(cfg->opers[i].name);
 		free(cfg->opers[i].password);
 		free(cfg->opers[i].host);
+		free(cfg->opers[i].account);
 	}
 	free(cfg->opers);
 	for (i = 0; i < cfg->nlinks; i++) {
@@ -247,6 +251,7 @@ config_free(struct config *cfg)
 	free(cfg->links);
 	free(cfg->password);
 	free(cfg->accounts_db);
+	free(cfg->guest_prefix);
 	free(cfg->ws_origins);
 	free(cfg->http.address);
 	free(cfg->http.token);
@@ -335,6 +340,7 @@ reader(char *str, int num, void *stream)
 		cfg->opers[cfg->nopers].name = NULL;
 		cfg->opers[cfg->nopers].password = NULL;
 		cfg->opers[cfg->nopers].host = xstrdup("*");
+		cfg->opers[cfg->nopers].account = NULL;
 		cfg->nopers++;
 	} else if (strcmp(p->section, "link") == 0) {
 		struct config *cfg = p->cfg;
@@ -783,6 +789,21 @@ handler(void *user, const char *section, const char *name, const char *value)
 		if (!strcmp(name, "database")) {
 			free(cfg->accounts_db);
 			cfg->accounts_db = value[0] ? xstrdup(value) : NULL;
+		} else if (!strcmp(name, "enforce_default"))
+			return parse_bool(p, name, value, &cfg->enforce_default);
+		else if (!strcmp(name, "enforce_grace")) {
+			if (!parse_uint(p, name, value, 1, 86400, &v))
+				return 0;
+			cfg->enforce_grace = (unsigned)v;
+		} else if (!strcmp(name, "guest_prefix")) {
+			/* a nick start (RFC 2812 §2.3.1); with the five digits it
+			 * must fit [limits] nicklen (checked by the guest nick
+			 * maker, which then uses "Guest") */
+			if (!nick_valid(value, 16)) {
+				perr(p, "guest_prefix: '%s' is not the start of a nick", value);
+				return 0;
+			}
+			set_str(&cfg->guest_prefix, value);
 		} else
 			goto unknown;
 	} else if (strcmp(section, "history") == 0) {
@@ -859,7 +880,13 @@ handler(void *user, const char *section, const char *name, const char *value)
 			}
 		} else if (!strcmp(name, "host"))
 			set_str(&oc->host, value);
-		else
+		else if (!strcmp(name, "account")) {
+			if (!nick_valid(value, NICKLEN_MAX)) {
+				perr(p, "[oper] account: '%s' is not an account name", value);
+				return 0;
+			}
+			set_str(&oc->account, value);
+		} else
 			goto unknown;
 	} else if (strcmp(section, "link") == 0) {
 		return link_key(p, &cfg->links[cfg->nlinks - 1], name, value);
@@ -1062,8 +1089,8 @@ config_load_checked(const char *path, config_listen_check_fn check, char *err, s
 	/* Whole-file checks, reported on the last line. */
 	for (i = 0; p.err[0] == '\0' && i < p.cfg->nopers; i++) {
 		struct oper_conf *oc = &p.cfg->opers[i];
-		if (oc->name == NULL || oc->password == NULL)
-			perr(&p, "[oper] section %zu needs name and password", i + 1);
+		if (oc->name == NULL || (oc->password == NULL && oc->account == NULL))
+			perr(&p, "[oper] section %zu needs name and password (or account)", i + 1);
 	}
 	/* [link] sections: complete, unique, not ourselves. */
 	for (i = 0; p.err[0] == '\0' && i < p.cfg->nlinks; i++) {

@@ -87,6 +87,7 @@ server_core_new(struct config *cfg, const char *config_path)
 	TAILQ_INIT(&srv->pending);
 	TAILQ_INIT(&srv->flushq);
 	TAILQ_INIT(&srv->pumpq);
+	TAILQ_INIT(&srv->enforceq);
 	srv->sweep_timer = event_new(srv->base, -1, EV_PERSIST, sweep_cb, srv);
 	{
 		struct timeval minute = { 60, 0 };
@@ -128,6 +129,8 @@ server_core_free(struct server *srv)
 	netserver_free_all(srv);
 	connlimit_free(srv);
 	event_free(srv->sweep_timer);
+	if (srv->enforce_ev != NULL)
+		event_free(srv->enforce_ev);
 	event_base_free(srv->base);
 	config_free(srv->cfg);
 	free(srv->config_path);

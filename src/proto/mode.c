@@ -31,6 +31,13 @@ const struct chanmode_def chanmode_table[] = {
 	 * the channel's choice is the opposite, so it gets its own letter,
 	 * E ("ephemeral"), not H with the opposite meaning */
 	{ 'E', MODE_NEVER, MODE_BY_CHANOP, 0, CMODE_NOHISTORY, 0, 0, 0, 0, 0 },
+	/* Accounts (issue 11): we follow InspIRCd's services_account module,
+	 * whose letters ngIRCd shares: +M only users logged in to an account
+	 * (or voiced/ops) may speak, +R only they may join; both refuse with
+	 * 477 ERR_NEEDREGGEDNICK. Solanum differs (+r is its registered-only
+	 * join, +R a quiet-unregistered mode), so we do not follow it. */
+	{ 'M', MODE_NEVER, MODE_BY_CHANOP, 0, CMODE_REGMODERATED, 0, 0, 0, 0, 0 },
+	{ 'R', MODE_NEVER, MODE_BY_CHANOP, 0, CMODE_REGONLY, 0, 0, 0, 0, 0 },
 	{ 'i', MODE_NEVER, MODE_BY_CHANOP, 0, CMODE_INVITE, 0, 0, 0, 0, 0 },
 	{ 'k', MODE_ALWAYS, MODE_BY_CHANOP, MODEF_UNSET_ARG_OPT | MODEF_SECRET_ARG, CMODE_KEY, 0, 0,
 	    0, 0, 0 },

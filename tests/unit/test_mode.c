@@ -240,19 +240,20 @@ END_TEST
 /* The strings derived from the mode tables are exactly the ones the server
  * advertised before the tables existed (behaviour unchanged): 004
  * "iowzB beIiklmnopstv beIklov", CHANMODES=beI,k,l,imnpst, PREFIX=(ov)@+,
- * STATUSMSG=@+, MAXLIST=beI:n, EXCEPTS=e, INVEX=I. */
+ * STATUSMSG=@+, MAXLIST=beI:n, EXCEPTS=e, INVEX=I; then C, and M and R
+ * (issue 11: registered-only speak and join). */
 START_TEST(table_derived_strings)
 {
 	char buf[128];
 
-	ck_assert_str_eq(mode_isupport_chanmodes(buf, sizeof(buf)), "beI,k,l,CEimnpst");
+	ck_assert_str_eq(mode_isupport_chanmodes(buf, sizeof(buf)), "beI,k,l,CEMRimnpst");
 	ck_assert_str_eq(mode_isupport_prefix(buf, sizeof(buf)), "(ov)@+");
 	ck_assert_str_eq(mode_isupport_statusmsg(buf, sizeof(buf)), "@+");
 	ck_assert_str_eq(mode_isupport_lists(buf, sizeof(buf)), "beI"); /* MAXLIST */
 	ck_assert_int_eq(mode_list_letter(LIST_EXCEPT), 'e'); /* EXCEPTS */
 	ck_assert_int_eq(mode_list_letter(LIST_INVEX), 'I'); /* INVEX */
 	ck_assert_str_eq(mode_myinfo_user(buf, sizeof(buf)), "iowrzB");
-	ck_assert_str_eq(mode_myinfo_chan(buf, sizeof(buf)), "beICEiklmnopstv");
+	ck_assert_str_eq(mode_myinfo_chan(buf, sizeof(buf)), "beICEMRiklmnopstv");
 	ck_assert_str_eq(mode_myinfo_chan_param(buf, sizeof(buf)), "beIklov");
 	ck_assert_str_eq(mode_user_string(0, buf, sizeof(buf)), "+");
 	ck_assert_str_eq(mode_user_string(UMODE_INVISIBLE | UMODE_OPER | UMODE_WALLOPS |
