@@ -503,7 +503,7 @@ cmd_register(struct client *c, struct irc_msg *m)
 		acct_fail(c, "REGISTER", "BAD_ACCOUNT_NAME", name, "Invalid account name");
 		return CMD_OK;
 	}
-	if (store_account_find(srv->store, name) != NULL) {
+	if (store_account_by_nick(srv->store, name) != NULL) { /* grouped nicks too */
 		acct_fail(c, "REGISTER", "ACCOUNT_EXISTS", name, "Account already exists");
 		return CMD_OK;
 	}

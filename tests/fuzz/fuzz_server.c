@@ -168,6 +168,7 @@ add_oper(struct config *cfg, const char *name, const char *password, const char 
 		abort();
 	cfg->opers = o;
 	o = &cfg->opers[cfg->nopers++];
+	memset(o, 0, sizeof(*o)); /* fields added later (account) stay NULL */
 	o->name = strdup(name);
 	o->password = strdup(password);
 	o->host = strdup(host);
