@@ -356,6 +356,42 @@ START_TEST(err_oper_incomplete)
 }
 END_TEST
 
+/* [accounts] nick protection keys and an [oper] block naming an account
+ * (then no password is needed); bad values are refused with the key. */
+START_TEST(accounts_enforce_and_oper_account)
+{
+	char err[512] = "";
+	struct config *cfg;
+
+	cfg = config_default();
+	ck_assert(cfg->enforce_default);
+	ck_assert_uint_eq(cfg->enforce_grace, 30);
+	ck_assert_str_eq(cfg->guest_prefix, "Guest");
+	config_free(cfg);
+	write_conf("[accounts]\nenforce_default = no\nenforce_grace = 5\nguest_prefix = Anon\n"
+		   "[oper]\nname = boss\naccount = alice\n");
+	cfg = config_load(path, err, sizeof(err));
+	ck_assert_msg(cfg != NULL, "%s", err);
+	ck_assert(!cfg->enforce_default);
+	ck_assert_uint_eq(cfg->enforce_grace, 5);
+	ck_assert_str_eq(cfg->guest_prefix, "Anon");
+	ck_assert_uint_eq(cfg->nopers, 1);
+	ck_assert_str_eq(cfg->opers[0].account, "alice");
+	ck_assert_ptr_null(cfg->opers[0].password);
+	config_free(cfg);
+	write_conf("[accounts]\nenforce_grace = 0\n");
+	ck_assert_ptr_null(config_load(path, err, sizeof(err)));
+	assert_err_line(err, 2, "enforce_grace");
+	write_conf("[accounts]\nguest_prefix = 9lives\n");
+	ck_assert_ptr_null(config_load(path, err, sizeof(err)));
+	assert_err_line(err, 2, "guest_prefix");
+	write_conf("[oper]\nname = boss\naccount = #chan\n");
+	ck_assert_ptr_null(config_load(path, err, sizeof(err)));
+	assert_err_line(err, 3, "account");
+	unlink_conf();
+}
+END_TEST
+
 START_TEST(err_missing_file)
 {
 	char err[512] = "";
@@ -710,6 +746,7 @@ config_suite(void)
 	tcase_set_timeout(tc, 5);
 	tcase_add_test(tc, number_parse_bounds);
 	tcase_add_test(tc, cidr_canonical);
+	tcase_add_test(tc, accounts_enforce_and_oper_account);
 	suite_add_tcase(s, tc);
 	return s;
 }
