@@ -42,9 +42,9 @@ h_accounts(bool enforce_default)
 	h = h_new_cfg(cfg);
 	ck_assert_msg(server_accounts_open(h->srv, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_ptr_nonnull(
-	    store_account_create(h->srv->store, "alice", "sekrit1", 1, NULL, NULL, NULL));
+	    store_account_create(h->srv->store, "alice", "sekrit1", NULL, 1, NULL, NULL, NULL));
 	ck_assert_ptr_nonnull(
-	    store_account_create(h->srv->store, "bob", "sekrit2", 1, NULL, NULL, NULL));
+	    store_account_create(h->srv->store, "bob", "sekrit2", NULL, 1, NULL, NULL, NULL));
 	store_sync(h->srv->store);
 	return h;
 }
