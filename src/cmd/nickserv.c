@@ -343,8 +343,8 @@ nickserv_setpass_hashed(struct client *c, struct client_pwwait *w, const char *h
 
 	if (hash != NULL && w->kind == PW_NS_SAREGISTER) {
 		w->store_wait = true;
-		if (store_account_create(c->srv->store, w->oper, hash, scram,
-			(int64_t)c->srv->now, saregister_done, w, &why) != NULL)
+		if (store_account_create(c->srv->store, w->oper, hash, scram, (int64_t)c->srv->now,
+			saregister_done, w, &why) != NULL)
 			return;
 		w->store_wait = false;
 		pwcheck_answer_begin(c);
