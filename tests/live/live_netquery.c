@@ -215,12 +215,16 @@ START_TEST(t_netquery_chain)
 	cl_send(cc, "TIME b.test");
 	cl_expect(cc, "^:b\\.test 391 cc b\\.test ", LIVE_T);
 
+	/* LINKS: every server, its uplink, hops and description */
 	cl_send(alice, "LINKS");
-	cl_expect(alice, "^:a\\.test 364 alice a\\.test a\\.test :0 ", LIVE_T);
+	cl_expect(alice, "^:a\\.test 364 alice a\\.test a\\.test :0 evircd live test server$",
+	    LIVE_T);
 	cl_send(alice, "LINKS");
-	cl_expect(alice, "^:a\\.test 364 alice b\\.test a\\.test :1 ", LIVE_T);
+	cl_expect(alice, "^:a\\.test 364 alice b\\.test a\\.test :1 evircd live test server$",
+	    LIVE_T);
 	cl_send(alice, "LINKS");
-	cl_expect(alice, "^:a\\.test 364 alice c\\.test b\\.test :2 ", LIVE_T);
+	cl_expect(alice, "^:a\\.test 364 alice c\\.test b\\.test :2 evircd live test server$",
+	    LIVE_T);
 	cl_expect(alice, "^:a\\.test 365 alice \\* :", LIVE_T);
 	cl_send(alice, "MAP");
 	cl_expect(alice, "^:a\\.test 015 alice :a\\.test \\.+ \\| Users: +1 \\( *50%\\)$", LIVE_T);
@@ -229,9 +233,16 @@ START_TEST(t_netquery_chain)
 	cl_expect(alice, "^:a\\.test 015 alice :   `- c\\.test \\.+ \\| Users: +1 \\( *50%\\)$",
 	    LIVE_T);
 	cl_expect(alice, "^:a\\.test 017 alice :", LIVE_T);
+	cl_join(alice, "#net");
+	cl_send(cc, "JOIN #net");
+	cl_expect(alice, PFX("cc") "JOIN #net$", LIVE_T);
+	/* LUSERS: the network (251, 252, 254, 266) and this server (255, 265) */
 	cl_send(cc, "LUSERS");
 	cl_expect(cc, "^:c\\.test 251 cc :There are 2 users and 0 invisible on 3 servers$", LIVE_T);
 	cl_expect(cc, "^:c\\.test 252 cc 1 :", LIVE_T);
+	cl_expect(cc, "^:c\\.test 254 cc 1 :", LIVE_T);
+	cl_expect(cc, "^:c\\.test 255 cc :I have 1 clients and 1 servers$", LIVE_T);
+	cl_expect(cc, "^:c\\.test 265 cc 1 1 ", LIVE_T);
 	cl_expect(cc, "^:c\\.test 266 cc 2 2 ", LIVE_T);
 	srv_stop(c);
 	srv_stop(b);
