@@ -61,7 +61,10 @@ struct link_conf {
 	bool autoconnect; /* connect at start and after a split */
 	unsigned connect_retry; /* s: first back-off between tries (doubles up to 32x) */
 	bool hub; /* may introduce other servers */
-	bool services; /* the services server: trusted with modes, nicks, topics */
+	bool services; /* the services server (Atheme, Anope): SVSNICK, METADATA and user
+			* modes for any user, may introduce (juped) servers; at most one; no
+			* [accounts] beside it. Without password and address: only names it,
+			* linked to another server of the network */
 	size_t sendq, recvq; /* bytes, for this link's connection */
 	int line; /* line of the [link] header, for errors */
 };
@@ -205,6 +208,9 @@ int config_load_motd(struct config *cfg, char *err, size_t errlen);
 /* config_find_link: the [link] section named name (ASCII case-insensitive,
  * as server names are), or NULL. */
 const struct link_conf *config_find_link(const struct config *cfg, const char *name);
+/* config_services_link: the [link] section with services = yes (the
+ * network's one services server, docs/NETWORK.md), or NULL. */
+const struct link_conf *config_services_link(const struct config *cfg);
 /* config_addr_is_loopback: true if the IPv4 or IPv6 literal addr is a
  * loopback address (127.0.0.0/8, ::1, ::ffff:127.x.y.z). */
 bool config_addr_is_loopback(const char *addr);

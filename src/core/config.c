@@ -630,6 +630,18 @@ config_find_link(const struct config *cfg, const char *name)
 	return NULL;
 }
 
+/* config_services_link: see config.h. */
+const struct link_conf *
+config_services_link(const struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nlinks; i++)
+		if (cfg->links[i].services && cfg->links[i].name != NULL)
+			return &cfg->links[i];
+	return NULL;
+}
+
 /* handler: one key. Returns nonzero to continue (inih convention). */
 static int
 handler(void *user, const char *section, const char *name, const char *value)
@@ -1098,6 +1110,11 @@ config_load_checked(const char *path, config_listen_check_fn check, char *err, s
 		p.lineno = lk->line;
 		if (lk->name == NULL)
 			perr(&p, "[link] needs name");
+		else if (lk->services && lk->send_password == NULL && lk->accept_password == NULL &&
+		    lk->address == NULL && !lk->autoconnect)
+			; /* names the services server of the network, linked
+			   * elsewhere: trusted when it appears behind a link,
+			   * never accepted here (docs/NETWORK.md) */
 		else if (lk->send_password == NULL || lk->accept_password == NULL)
 			perr(&p, "[link] %s needs password (or send_password and accept_password)",
 			    lk->name);
@@ -1107,6 +1124,26 @@ config_load_checked(const char *path, config_listen_check_fn check, char *err, s
 			perr(&p, "[link] %s is this server's own name", lk->name);
 		else if (config_find_link(p.cfg, lk->name) != lk)
 			perr(&p, "[link] %s appears twice", lk->name);
+	}
+	/* One account authority per network (issue 11): one services
+	 * server, and no built-in accounts beside it. */
+	for (i = 0; p.err[0] == '\0' && i < p.cfg->nlinks; i++) {
+		const struct link_conf *lk = &p.cfg->links[i], *first;
+		if (!lk->services)
+			continue;
+		p.lineno = lk->line;
+		first = config_services_link(p.cfg);
+		if (first != lk)
+			perr(&p,
+			    "[link] %s: services = yes, but %s is the services server already "
+			    "(a network has one account authority)",
+			    lk->name, first->name);
+		else if (p.cfg->accounts_db != NULL)
+			perr(&p,
+			    "[link] %s: services = yes and [accounts] database both set: a "
+			    "network has one account authority (built-in accounts are off "
+			    "with a services server; remove one of them)",
+			    lk->name);
 	}
 	if (p.err[0] == '\0' && p.cfg->nlistens == 0)
 		perr(&p, "no [listen] section");

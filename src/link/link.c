@@ -55,6 +55,7 @@
 #include "link/metadata.h"
 #include "link/notice.h"
 #include "link/query.h"
+#include "link/services.h"
 
 /* Where a link connection is. */
 enum link_state {
@@ -75,6 +76,7 @@ struct link {
 	bool outgoing;
 	bool hub; /* [link] hub: may introduce servers */
 	bool meta; /* the peer's PASS has IRC+ flag M: it takes METADATA */
+	bool services; /* [link] services: the services server (link/services.h) */
 	char name[SERVERNAME_MAX + 1];
 	char info[128];
 	unsigned peer_token; /* what the peer calls itself */
@@ -471,6 +473,7 @@ link_registered(struct link *l)
 		return;
 	}
 	l->hub = lc->hub;
+	l->services = lc->services;
 	l->state = LINK_BURST;
 	c->sendq = (uint32_t)lc->sendq;
 	c->recvq = (uint32_t)lc->recvq;
@@ -543,6 +546,12 @@ link_server(struct link *l, struct irc_msg *m)
 	lc = config_find_link(srv->cfg, m->params[0]);
 	if (lc == NULL || (l->outgoing && strcasecmp(l->name, m->params[0]) != 0)) {
 		log_warnx("link from %s: server %s not configured here", c->host, m->params[0]);
+		client_close(c, "Server not configured here", NULL);
+		return CMD_CLOSE;
+	}
+	if (lc->accept_password == NULL) {
+		/* a services server linked elsewhere (link/services.h) */
+		log_warnx("link from %s: %s is not linked here", c->host, lc->name);
 		client_close(c, "Server not configured here", NULL);
 		return CMD_CLOSE;
 	}
@@ -663,6 +672,13 @@ struct source {
 	char prefix[160]; /* how local clients see it */
 };
 
+/* source_name: how a resolved source is named to other servers. */
+static const char *
+source_name(const struct source *s)
+{
+	return s->user != NULL ? s->user->nick : s->server->name;
+}
+
 /* resolve: the prefix of m must name a user or server behind l (RFC 2813
  * §3.3: anything else is a fake direction and is dropped). No prefix: the
  * peer itself. */
@@ -712,7 +728,9 @@ in_server(struct link *l, struct source *s, struct irc_msg *m)
 	    number_parse(m->params[1], 1, 255, &hops) != NUMBER_OK ||
 	    number_parse(m->params[2], 0, 0xffff, &token) != NUMBER_OK)
 		return CMD_OK;
-	if (!l->hub) {
+	if (!l->hub && !l->services) {
+		/* the services server may introduce servers: its jupes
+		 * (Atheme OperServ JUPE: SQUIT, then SERVER <name> 2) */
 		log_warnx("link %s is no hub but introduced %s", l->name, m->params[0]);
 		client_close(l->conn, "Not a hub", NULL);
 		return CMD_CLOSE;
@@ -1145,7 +1163,50 @@ in_mode(struct link *l, struct source *s, struct irc_msg *m)
 			struct event_mode ev = { s->user, NULL, t, m->params[1] };
 			event_publish_mode(srv, &ev);
 		}
+	} else if (t != NULL && services_source(srv, s->user, s->server)) {
+		/* the services server sets modes of any user (link/services.h):
+		 * ours here, others' by their server */
+		if (!client_is_remote(t))
+			services_user_mode(t, m->params[1], s->prefix);
+		else if (client_link(t) != l->conn)
+			reply_raw(client_link(t), ":%s MODE %s %s", source_name(s), t->nick,
+			    m->params[1]);
+	} else if (t != NULL)
+		log_debug("link %s: MODE %s %s from %s refused (not its user, not services)",
+		    l->name, t->nick, m->params[1], s->prefix);
+	return CMD_OK;
+}
+
+/* in_svsnick: "SVSNICK <nick> <new nick>" (ngIRCd irc-login.c IRC_SVSNICK;
+ * Anope's ngircd module SendForceNickChange): only from the services
+ * server. Our user is renamed and the NICK goes to every link, the
+ * services link too (it waits for it); a user elsewhere is renamed by its
+ * server, which the SVSNICK is passed on to. */
+static enum cmd_result
+in_svsnick(struct link *l, struct source *s, struct irc_msg *m)
+{
+	struct server *srv = l->srv;
+	struct client *t;
+	struct link *saved;
+
+	if (!services_source(srv, s->user, s->server)) {
+		log_warnx("link %s: SVSNICK %s from %s refused: not the services server", l->name,
+		    m->params[0], s->prefix);
+		return CMD_OK;
 	}
+	t = server_find_nick(srv, m->params[0]);
+	if (t == NULL || !client_is_registered(t))
+		return CMD_OK;
+	if (client_is_remote(t)) {
+		if (client_link(t) != l->conn)
+			reply_raw(client_link(t), ":%s SVSNICK %s %s", source_name(s), t->nick,
+			    m->params[1]);
+		return CMD_OK;
+	}
+	saved = srv->linkset->origin;
+	srv->linkset->origin = NULL;
+	services_force_nick(t, m->params[1]);
+	srv->linkset->origin = saved;
 	return CMD_OK;
 }
 
@@ -1231,6 +1292,15 @@ in_message(struct link *l, struct source *s, struct irc_msg *m)
 
 	if (m->nparams < 2)
 		return CMD_OK;
+	if (target[0] == '$' && target[1] != '\0') {
+		/* "$<server mask>" (RFC 2812 §3.3.1; Atheme and Anope send
+		 * their global notices so): our users when our name matches,
+		 * and every other server */
+		services_global(srv, s->prefix, m->verb, target + 1, m->params[1]);
+		to_links(srv, l, NULL, ":%s %s %s :%s", source_name(s), m->verb, target,
+		    m->params[1]);
+		return CMD_OK;
+	}
 	while (*name == '@' || *name == '+') {
 		status |= *name == '@' ? MEMB_OP : MEMB_VOICE;
 		name++;
@@ -1438,6 +1508,7 @@ static const struct link_cmd {
 	{ "NOTICE", 2, in_message },
 	{ "PART", 1, in_part },
 	{ "PRIVMSG", 2, in_message },
+	{ "SVSNICK", 2, in_svsnick },
 	{ "TOPIC", 1, in_topic },
 	{ "WALLOPS", 1, in_wallops },
 };
@@ -1451,10 +1522,39 @@ link_command(struct link *l, struct irc_msg *m)
 	size_t i;
 
 	if (!strcmp(m->verb, "PING")) {
+		struct netserver *to = m->nparams > 1 ? netserver_find(srv, m->params[1]) : NULL;
+		if (to != NULL && to != srv->me && to->conn != l->conn) {
+			/* "PING <origin> <destination>" (RFC 2812 §3.7.2): on to
+			 * the destination, as ngIRCd (IRC_PING) does; Anope pings
+			 * every server so, and counts it synced at its PONG */
+			if (resolve(l, m, &s))
+				reply_raw(to->conn, ":%s PING %s :%s", source_name(&s),
+				    m->params[0], to->name);
+			return CMD_OK;
+		}
+		if (m->prefix != NULL && resolve(l, m, &s) && s.server != NULL &&
+		    s.server != l->ns) {
+			/* a farther server pinged us: the PONG finds its way
+			 * back by its first parameter (ngIRCd IRC_PONG) */
+			reply_raw(l->conn, ":%s PONG %s :%s", srv->me->name, s.server->name,
+			    m->nparams > 0 ? m->params[0] : srv->me->name);
+			return CMD_OK;
+		}
 		/* RFC 2813 §4.6.2: answer for ourselves */
 		reply_raw(l->conn, ":%s PONG %s :%s", srv->me->name, srv->me->name,
 		    m->nparams > 0 ? m->params[0] : l->name);
 		return CMD_OK;
+	}
+	if (!strcmp(m->verb, "PONG") && m->nparams >= 2 && m->prefix != NULL) {
+		/* "PONG <destination> :<text>" for a farther server: passed
+		 * on (ngIRCd IRC_PONG); not the end of this link's burst */
+		struct netserver *to = netserver_find(srv, m->params[0]);
+		if (to != NULL && to != srv->me && to->conn != l->conn && resolve(l, m, &s) &&
+		    s.server != NULL && s.server != to) {
+			reply_raw(to->conn, ":%s PONG %s :%s", s.server->name, m->params[0],
+			    m->params[1]);
+			return CMD_OK;
+		}
 	}
 	if (!strcmp(m->verb, "PONG")) {
 		if (l->state == LINK_BURST) {

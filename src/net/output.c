@@ -96,6 +96,20 @@ send_bytes(struct client *c, const char *buf, size_t len)
 {
 	if (c->state != CLIENT_OPEN)
 		return;
+	if ((c->flags & CF_REMOTE) && len > 1 && buf[0] == ':') {
+		/* Down a link the prefix of a user is its nick alone (RFC
+		 * 2813 §3.3: "the prefix ... is the nickname"). ngIRCd cuts
+		 * at '!' itself; Atheme and Anope look the whole prefix up
+		 * and drop the line ("nonexistent user") otherwise. */
+		const char *sp = memchr(buf, ' ', len);
+		const char *bang = sp != NULL ? memchr(buf, '!', (size_t)(sp - buf)) : NULL;
+		if (bang != NULL) {
+			c->srv->stats.lines_out++;
+			queue(c, buf, (size_t)(bang - buf));
+			queue(c, sp, len - (size_t)(sp - buf));
+			return;
+		}
+	}
 	if ((c->caps & CAP_SERVER_TIME) && len > 0 && buf[0] != '@')
 		queue_time(c, true);
 	c->srv->stats.lines_out++;
