@@ -1370,8 +1370,21 @@ in_kill(struct link *l, struct source *s, struct irc_msg *m)
 	if (!client_is_remote(t)) /* Solanum tells operators of kills from afar */
 		notice_opers(l->srv, "Received KILL message for %s from %s: %s", t->nick,
 		    s->user ? s->user->nick : s->server->name, m->nparams > 1 ? m->params[1] : "");
-	client_close(t, reason, NULL);
-	server_nick_hold(l->srv, nick); /* RFC 2813 §5.7: lost by KILL */
+	if (client_is_remote(t) && client_link(t) != l->conn) {
+		/* a user of another server: the KILL goes on as it came (its
+		 * source and reason), to every other server, as ngIRCd does
+		 * (IRC_KILL); the user leaves here without a second KILL */
+		to_links(l->srv, l, NULL, ":%s KILL %s :%s", source_name(s), t->nick,
+		    m->nparams > 1 ? m->params[1] : "");
+		l->srv->linkset->quiet = true;
+		client_close(t, reason, NULL);
+		l->srv->linkset->quiet = false;
+	} else
+		client_close(t, reason, NULL);
+	/* RFC 2813 §5.7: a nick lost by KILL is held; not after a services
+	 * KILL (NickServ GHOST frees the nick for its owner) */
+	if (!services_source(l->srv, s->user, s->server))
+		server_nick_hold(l->srv, nick);
 	return CMD_OK;
 }
 

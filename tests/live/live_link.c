@@ -341,7 +341,8 @@ START_TEST(t_link_malformed)
 	cl_send(fake, ":dave PRIVMSG #c :valid");
 	cl_expect(alice, PFX("dave") "PRIVMSG #c :valid$", LIVE_T);
 	cl_send(alice, "PRIVMSG dave :back");
-	cl_expect(fake, "^:alice![^ ]+ PRIVMSG dave :back$", LIVE_T);
+	/* down a link the prefix is the nick alone (RFC 2813 §3.3) */
+	cl_expect(fake, "^:alice PRIVMSG dave :back$", LIVE_T);
 	/* a remote nick change onto a local nick: both killed */
 	cl_send(fake, ":b.test NICK eve 1 ~eve 10.0.0.8 1 + :Eve");
 	cl_send(fake, ":eve NICK holder");
@@ -354,6 +355,118 @@ START_TEST(t_link_malformed)
 	cl_send(fake, ":b.test SERVER c.test 2 5 :behind b");
 	cl_expect(fake, "^ERROR :Closing Link: [^ ]+ \\(Not a hub\\)$", LIVE_T);
 	cl_expect(alice, PFX("dave") "QUIT :a\\.test b\\.test$", LIVE_T);
+}
+END_TEST
+
+/* fake_link: a raw connection that registers as server name with
+ * password pw and answers the burst's PING. */
+static struct cl *
+fake_link(struct srv *a, const char *name, const char *pw)
+{
+	struct cl *f = cl_connect(a->port);
+
+	f->strict = 0;
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	cl_send(f, "PASS %s 0210-IRC+ test|1:CL P", pw);
+	cl_send(f, "SERVER %s 1 :fake %s", name, name);
+	cl_expect(f, "^:a\\.test PING :a\\.test$", LIVE_T);
+	cl_send(f, ":%s PONG a.test :a.test", name);
+	return f;
+}
+
+/* services = yes (link/services.h): the services server renames users
+ * (SVSNICK), sets their user modes, sends $mask notices and introduces
+ * juped servers; an ordinary server can do none of it. PINGs for a
+ * farther server and their PONGs are passed on (ngIRCd IRC_PING). */
+START_TEST(t_link_services_powers)
+{
+	struct srv *a = srv_start("[server]\nname = a.test\n"
+				  "[link]\nname = b.test\npassword = bpw\n"
+				  "[link]\nname = svc.test\npassword = spw\nservices = yes\n");
+	struct cl *alice = cl_new(a, "alice"), *b, *svc;
+
+	cl_join(alice, "#c");
+	b = fake_link(a, "b.test", "bpw");
+	cl_send(b, ":b.test NICK mallory 1 ~m 10.0.0.7 1 + :Mallory");
+	cl_send(b, ":mallory JOIN #c");
+	cl_expect(alice, PFX("mallory") "JOIN #c$", LIVE_T);
+	/* an ordinary server: no SVSNICK, no modes on others' users, no
+	 * servers from a non-hub */
+	cl_send(b, ":b.test SVSNICK alice hijacked");
+	cl_send(b, ":mallory SVSNICK alice hijacked");
+	cl_send(b, ":mallory MODE alice +i");
+	cl_send(b, ":b.test MODE alice -w");
+	cl_expect_none(alice, "hijacked|MODE alice", LIVE_T);
+	cl_send(alice, "MODE alice");
+	cl_expect(alice, "^:a\\.test 221 alice \\+$", LIVE_T);
+
+	svc = fake_link(a, "svc.test", "spw");
+	cl_send(svc, ":svc.test NICK NickServ 1 NickServ svc.test 1 +io :Nickname Services");
+	cl_expect(b, "^:a\\.test NICK NickServ 2 NickServ svc\\.test [0-9]+ \\+io :", LIVE_T);
+	/* a private message to a pseudo-client and back */
+	cl_send(alice, "PRIVMSG NickServ :HELP");
+	cl_expect(svc, "^:alice PRIVMSG NickServ :HELP$", LIVE_T);
+	cl_send(svc, ":NickServ NOTICE alice :no help here");
+	cl_expect(alice, "^:NickServ!NickServ@svc\\.test NOTICE alice :no help here$", LIVE_T);
+	/* SVSNICK: alice and her channel see the change, every link
+	 * (the services link too) gets the NICK */
+	cl_send(svc, ":svc.test SVSNICK alice Guest42");
+	cl_expect(alice, PFX("alice") "NICK :Guest42$", LIVE_T);
+	cl_expect(svc, "^:alice NICK :Guest42$", LIVE_T);
+	cl_expect(b, "^:alice NICK :Guest42$", LIVE_T);
+	/* onto a nick in use, or not a nick: refused */
+	cl_send(svc, ":svc.test SVSNICK Guest42 mallory");
+	cl_send(svc, ":NickServ SVSNICK Guest42 1bad");
+	cl_expect_none(alice, "NICK", LIVE_T);
+	/* SVSNICK of a user elsewhere goes on to its server */
+	cl_send(svc, ":NickServ SVSNICK mallory Guest43");
+	cl_expect(b, "^:NickServ SVSNICK mallory Guest43$", LIVE_T);
+	/* user modes: i and w applied and shown, R and x dropped (account
+	 * and host come with METADATA), o refused */
+	cl_send(svc, ":NickServ MODE Guest42 +iRxo");
+	cl_expect(alice, "^:NickServ!NickServ@svc\\.test MODE Guest42 :\\+i$", LIVE_T);
+	cl_expect(b, "^:Guest42 MODE Guest42 \\+i$", LIVE_T);
+	cl_send(svc, ":NickServ MODE mallory +R");
+	cl_expect(b, "^:NickServ MODE mallory \\+R$", LIVE_T);
+	cl_send(alice, "MODE Guest42");
+	cl_expect(alice, "^:a\\.test 221 Guest42 \\+i$", LIVE_T);
+	/* a global notice to $*.test */
+	cl_send(svc, ":svc.test NOTICE $*.test :maintenance at noon");
+	cl_expect(alice, "^:svc\\.test NOTICE Guest42 :maintenance at noon$", LIVE_T);
+	cl_expect(b, "^:svc\\.test NOTICE \\$\\*\\.test :maintenance at noon$", LIVE_T);
+	cl_send(svc, ":svc.test NOTICE $other.example :not for us");
+	cl_expect_none(alice, "not for us", LIVE_T);
+	/* PING for a farther server and its PONG travel (Anope's sync) */
+	cl_send(svc, ":svc.test PING svc.test :b.test");
+	cl_expect(b, "^:svc\\.test PING svc\\.test :b\\.test$", LIVE_T);
+	cl_send(b, ":b.test PONG svc.test :svc.test");
+	cl_expect(svc, "^:b\\.test PONG svc\\.test :svc\\.test$", LIVE_T);
+	/* a juped server from the services link (no hub) is taken */
+	cl_send(svc, ":svc.test SERVER jupe.test 2 7 :juped");
+	cl_expect(b, "^:svc\\.test SERVER jupe\\.test 3 [0-9]+ :juped$", LIVE_T);
+	cl_send(alice, "LINKS");
+	cl_expect(alice, "^:a\\.test 364 Guest42 jupe\\.test svc\\.test :2 juped$", LIVE_T);
+	/* the services server leaves: its pseudo-clients go */
+	cl_close(svc);
+	cl_expect(b, "^:a\\.test SQUIT svc\\.test :", LIVE_T);
+	cl_send(alice, "WHOIS NickServ");
+	cl_expect(alice, "^:a\\.test 401 Guest42 NickServ ", LIVE_T);
+}
+END_TEST
+
+/* A [link] with services = yes but no password or address names the
+ * services server linked elsewhere: it is never accepted directly. */
+START_TEST(t_link_services_elsewhere)
+{
+	struct srv *a = srv_start("[server]\nname = a.test\n"
+				  "[link]\nname = svc.test\nservices = yes\n");
+	struct cl *f = cl_connect(a->port);
+
+	f->strict = 0;
+	cl_send(f, "PASS anything 0210-IRC+ test|1:CL P");
+	cl_send(f, "SERVER svc.test 1 :impostor");
+	cl_expect(f, "^ERROR :Closing Link: [^ ]+ \\(Server not configured here\\)$", LIVE_T);
+	ck_assert(srv_alive(a));
 }
 END_TEST
 
@@ -474,6 +587,8 @@ main(void)
 	tcase_add_test(tc, t_link_tls);
 	tcase_add_test(tc, t_link_oper_connect_squit);
 	tcase_add_test(tc, t_link_malformed);
+	tcase_add_test(tc, t_link_services_powers);
+	tcase_add_test(tc, t_link_services_elsewhere);
 	if (ng_installed()) {
 		tcase_add_test(tc, t_link_ngircd);
 		tcase_add_test(tc, t_link_ngircd_incoming);

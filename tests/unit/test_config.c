@@ -673,6 +673,40 @@ START_TEST(link_errors)
 }
 END_TEST
 
+/* One account authority per network (issue 11): one services server, no
+ * [accounts] database beside it; a services server linked elsewhere is
+ * named without password or address. */
+START_TEST(link_services_rules)
+{
+	char err[512] = "";
+	const char *e;
+	struct config *cfg;
+
+	e = load_err("[server]\nname = me.example\n[accounts]\ndatabase = /tmp/x.db\n"
+		     "[link]\nname = svc.example\npassword = x\nservices = yes\n");
+	assert_err_line(e, 5, "one account authority");
+	unlink_conf();
+	e = load_err("[server]\nname = me.example\n"
+		     "[link]\nname = svc.example\npassword = x\nservices = yes\n"
+		     "[link]\nname = anope.example\npassword = y\nservices = yes\n");
+	assert_err_line(e, 7, "svc.example is the services server already");
+	unlink_conf();
+	/* named only (linked to another server): no password needed */
+	write_conf("[server]\nname = me.example\n[listen]\nport = 0\n"
+		   "[link]\nname = svc.example\nservices = yes\n");
+	cfg = config_load(path, err, sizeof(err));
+	ck_assert_msg(cfg != NULL, "%s", err);
+	ck_assert_ptr_eq(config_services_link(cfg), config_find_link(cfg, "svc.example"));
+	config_free(cfg);
+	unlink_conf();
+	/* ...but an address needs the passwords */
+	e = load_err("[server]\nname = me.example\n"
+		     "[link]\nname = svc.example\naddress = 127.0.0.1\nservices = yes\n");
+	assert_err_line(e, 3, "needs password");
+	unlink_conf();
+}
+END_TEST
+
 /* accept_password may be a --mkpasswd hash (checked off the loop). */
 START_TEST(link_hashed_accept)
 {
@@ -739,6 +773,7 @@ config_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, link_sections);
 	tcase_add_test(tc, link_errors);
+	tcase_add_test(tc, link_services_rules);
 	tcase_add_test(tc, link_hashed_accept);
 	suite_add_tcase(s, tc);
 
