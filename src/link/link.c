@@ -1464,9 +1464,9 @@ in_invite(struct link *l, struct source *s, struct irc_msg *m)
 }
 
 /* in_metadata: ":<src> METADATA <target> <key> :<value>" (ngIRCd
- * doc/Protocol.txt II.6): applied to a user behind this link (a change
- * for a user elsewhere, from services, is applied too: services may
- * change any user), then passed on to every other link that takes
+ * doc/Protocol.txt II.6): applied to a user behind this link, or to any
+ * user when it comes from the services server (link/services.h: ngIRCd
+ * trusts every server; we trust services only), then passed on to every other link that takes
  * METADATA, unknown keys included; an unknown target or a refused value
  * stops it here. */
 static enum cmd_result
@@ -1479,9 +1479,16 @@ in_metadata(struct link *l, struct source *s, struct irc_msg *m)
 	struct outline ol;
 	bool formatted = false;
 
-	(void)s;
 	if (u == NULL || !client_is_registered(u) || strlen(m->params[1]) > 64) {
 		log_debug("link %s: METADATA for unknown %s ignored", l->name, m->params[0]);
+		return CMD_OK;
+	}
+	if (!(client_is_remote(u) && client_link(u) == l->conn) &&
+	    !services_source(srv, s->user, s->server)) {
+		/* a server speaks for its own users; only the services
+		 * server for everyone's (link/services.h) */
+		log_warnx("link %s: METADATA %s %s from %s refused: not its user, not services",
+		    l->name, u->nick, m->params[1], s->prefix);
 		return CMD_OK;
 	}
 	if (metadata_apply(u, m->params[1], value) == METADATA_INVALID) {

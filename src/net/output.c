@@ -91,29 +91,35 @@ queue_time(struct client *c, bool at)
 	queue(c, at ? " " : ";", 1);
 }
 
-void
-send_bytes(struct client *c, const char *buf, size_t len)
+/* queue_line: the line itself (after any tags). For a remote user it goes
+ * down a link, where the prefix of a user is its nick alone (RFC 2813
+ * §3.3: "the prefix ... is the nickname"): ngIRCd cuts at '!' itself,
+ * Atheme and Anope look the whole prefix up and drop the line
+ * ("nonexistent user") otherwise. */
+static void
+queue_line(struct client *c, const char *buf, size_t len)
 {
-	if (c->state != CLIENT_OPEN)
-		return;
 	if ((c->flags & CF_REMOTE) && len > 1 && buf[0] == ':') {
-		/* Down a link the prefix of a user is its nick alone (RFC
-		 * 2813 §3.3: "the prefix ... is the nickname"). ngIRCd cuts
-		 * at '!' itself; Atheme and Anope look the whole prefix up
-		 * and drop the line ("nonexistent user") otherwise. */
 		const char *sp = memchr(buf, ' ', len);
 		const char *bang = sp != NULL ? memchr(buf, '!', (size_t)(sp - buf)) : NULL;
 		if (bang != NULL) {
-			c->srv->stats.lines_out++;
 			queue(c, buf, (size_t)(bang - buf));
 			queue(c, sp, len - (size_t)(sp - buf));
 			return;
 		}
 	}
+	queue(c, buf, len);
+}
+
+void
+send_bytes(struct client *c, const char *buf, size_t len)
+{
+	if (c->state != CLIENT_OPEN)
+		return;
 	if ((c->caps & CAP_SERVER_TIME) && len > 0 && buf[0] != '@')
 		queue_time(c, true);
 	c->srv->stats.lines_out++;
-	queue(c, buf, len);
+	queue_line(c, buf, len);
 }
 
 /* Wire-form index of an outline for a client: bit 0 = its tags
@@ -177,7 +183,7 @@ send_line(struct client *c, const struct outline *ol)
 	}
 	if (np > 0)
 		queue(c, " ", 1);
-	queue(c, ol->buf, ol->len);
+	queue_line(c, ol->buf, ol->len);
 }
 
 void

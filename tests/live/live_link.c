@@ -396,7 +396,9 @@ START_TEST(t_link_services_powers)
 	cl_send(b, ":mallory SVSNICK alice hijacked");
 	cl_send(b, ":mallory MODE alice +i");
 	cl_send(b, ":b.test MODE alice -w");
-	cl_expect_none(alice, "hijacked|MODE alice", LIVE_T);
+	cl_send(b, ":b.test METADATA alice accountname :stolen");
+	cl_send(b, ":b.test METADATA alice host :evil.example");
+	cl_expect_none(alice, "hijacked|MODE alice|stolen|evil| 900 ", LIVE_T);
 	cl_send(alice, "MODE alice");
 	cl_expect(alice, "^:a\\.test 221 alice \\+$", LIVE_T);
 

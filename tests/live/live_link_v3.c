@@ -42,7 +42,9 @@ start_b(struct srv *a)
 	snprintf(conf, sizeof(conf),
 	    "[server]\nname = b.test\n"
 	    "[link]\nname = a.test\naddress = 127.0.0.1\nport = %d\npassword = linkpw\nhub = yes\n"
-	    "autoconnect = yes\nconnect_retry = 1\n",
+	    "autoconnect = yes\nconnect_retry = 1\n"
+	    /* every server names the services server (link/services.h) */
+	    "[link]\nname = svc.test\nservices = yes\n",
 	    a->port);
 	return srv_start(conf);
 }
