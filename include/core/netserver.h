@@ -7,12 +7,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/queue.h>
 
 #include <uthash.h>
 
 #include "core/client.h"
 
 struct server;
+struct remote_client;
 
 #define SERVERNAME_MAX 63 /* RFC 2812 §2.3.1: a host name; [link] name checks it */
 
@@ -30,6 +32,9 @@ struct netserver {
 	unsigned token; /* our token for it (RFC 2813 §4.1.2), told to peers */
 	unsigned peer_token; /* the token conn's peer uses for it */
 	unsigned users; /* registered users on it */
+	/* those users: a split walks them, not every nick (remote_close
+	 * unlinks one) */
+	TAILQ_HEAD(, remote_client) remotes;
 	bool splitting; /* being removed by a netsplit (no per-user QUITs sent) */
 };
 
@@ -39,6 +44,7 @@ struct netserver {
 struct remote_client {
 	struct client c; /* first: a remote_client is a client */
 	struct netserver *server; /* the server it is on */
+	TAILQ_ENTRY(remote_client) on_server; /* server->remotes */
 	unsigned hops;
 };
 

@@ -49,6 +49,7 @@ netserver_init(struct server *srv)
 	if (me->info == NULL)
 		fatal("strdup");
 	me->token = 1; /* what we call ourselves in our SERVER line (ngIRCd does the same) */
+	TAILQ_INIT(&me->remotes);
 	HASH_ADD_STR(srv->servers, key, me);
 	srv->me = me;
 }
@@ -90,6 +91,7 @@ netserver_add(struct server *srv, const char *name, const char *info, unsigned h
 	ns->hops = hops;
 	ns->uplink = uplink;
 	ns->conn = conn;
+	TAILQ_INIT(&ns->remotes);
 	ns->peer_token = peer_token;
 	if (srv->server_token_next < 2)
 		srv->server_token_next = 2; /* first use, or wrapped */
@@ -168,6 +170,7 @@ client_new_remote(struct server *srv, struct netserver *ns, unsigned hops, const
 	strcpy(c->nick, "*");
 	client_set_nick(c, nick);
 	ns->users++;
+	TAILQ_INSERT_TAIL(&ns->remotes, rc, on_server);
 	srv->stats.remote_users++;
 	if (c->umodes & UMODE_INVISIBLE)
 		srv->stats.remote_invisible++;

@@ -1814,28 +1814,32 @@ split_holds(struct server *srv, struct client *c, struct netserver *cs)
 /* split_server: x and every server behind it leave the network: their
  * users quit with "<us> <their server>" (RFC 2813 §5.8; no QUIT goes to
  * other links: they get the SQUITs and do the same), then the servers go.
- * from: the link the SQUIT came from (not told), or NULL. O(users). */
+ * from: the link the SQUIT came from (not told), or NULL. O(servers +
+ * the users lost): each server keeps its users (netserver.remotes). */
 static void
 split_server(struct server *srv, struct netserver *x, struct link *from, const char *reason)
 {
 	struct netserver *ns, *tns;
-	struct client *c, *tc;
+	struct remote_client *rc;
 	char why[2 * SERVERNAME_MAX + 2], name[SERVERNAME_MAX + 1];
 	unsigned h, maxh = 0;
 
 	HASH_ITER(hh, srv->servers, ns, tns)
 		if (ns != srv->me && behind(ns, x))
 			ns->splitting = true;
-	HASH_ITER(hh, srv->nicks, c, tc) {
-		struct netserver *cs;
-		if (!client_is_remote(c) || !(cs = remote_of(c)->server)->splitting)
+	HASH_ITER(hh, srv->servers, ns, tns) {
+		if (!ns->splitting)
 			continue;
 		/* "<us> <its server>": the server still here and the one
 		 * lost to us, as ngIRCd (Client_Destroy) words it for the
 		 * users of every server behind the split */
-		snprintf(why, sizeof(why), "%s %s", srv->me->name, cs->name);
-		split_holds(srv, c, cs);
-		client_close(c, why, NULL);
+		snprintf(why, sizeof(why), "%s %s", srv->me->name, ns->name);
+		while ((rc = TAILQ_FIRST(&ns->remotes)) != NULL) {
+			split_holds(srv, &rc->c, ns);
+			client_close(&rc->c, why, NULL); /* unlinks rc */
+			if (TAILQ_FIRST(&ns->remotes) == rc)
+				TAILQ_REMOVE(&ns->remotes, rc, on_server); /* never */
+		}
 	}
 	snprintf(name, sizeof(name), "%s", x->name);
 	log_info("netsplit: %s (%s)", name, reason);

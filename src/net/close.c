@@ -156,6 +156,7 @@ remote_close(struct client *c, const char *reason)
 	while ((m = LIST_FIRST(&c->channels)) != NULL)
 		channel_remove_member(srv, m);
 	remote_of(c)->server->users--;
+	TAILQ_REMOVE(&remote_of(c)->server->remotes, remote_of(c), on_server);
 	srv->stats.remote_users--;
 	if (c->umodes & UMODE_INVISIBLE)
 		srv->stats.remote_invisible--;

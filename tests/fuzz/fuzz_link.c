@@ -317,6 +317,17 @@ check_network(struct server *srv)
 			continue;
 		servers++;
 		per_server += ns->users;
+		{
+			struct remote_client *rc;
+			unsigned listed = 0;
+			TAILQ_FOREACH(rc, &ns->remotes, on_server) {
+				listed++;
+				FUZZ_CHECK(rc->server == ns, "%s listed on %s", rc->c.nick,
+				    ns->name);
+			}
+			FUZZ_CHECK(listed == ns->users, "server %s: %u users, %u listed", ns->name,
+			    ns->users, listed);
+		}
 		FUZZ_CHECK(!ns->splitting, "server %s left splitting", ns->name);
 		FUZZ_CHECK(ns->conn != NULL && (ns->conn->flags & CF_SERVER) &&
 			ns->conn->state == CLIENT_OPEN,
