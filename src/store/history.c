@@ -1224,6 +1224,7 @@ hist_query(struct hist *h, const struct hist_query *q, struct hist_result **now,
 	j->fn = fn;
 	j->arg = arg;
 	j->q.keys = NULL;
+	j->q.nkeys = 0; /* counts the copies made below */
 	j->q.account = NULL;
 	if (q->nkeys > 0 && (j->keys = calloc(q->nkeys, sizeof(char *))) == NULL) {
 		free(j);
