@@ -25,6 +25,13 @@
 #       InspIRCd completes registrations on a once-a-second pass, so its
 #       throughput is concurrency/s and it gets a larger batch.
 #   WORKDIR [mktemp -d]: logs, results.txt (every key=value line), table.txt
+# History on and off (issue 12, docs/PERFORMANCE.md): two more names for
+# SERVERS, the same evircd binary with a generated configuration:
+#   evircd-nohist  [history] enabled = no              (port 16670)
+#   evircd-histdb  history written to an [accounts] database in WORKDIR,
+#                  a fresh file per run                  (port 16671)
+# ("evircd" itself runs with the default: history on, in memory), e.g.
+#   SERVERS="evircd evircd-nohist evircd-histdb" SCENARIOS=fanout tests/bench/compare.sh
 # More clients than one process can hold (~19 900 here): several evircd-bench
 # processes in parallel, see docs/PERFORMANCE.md.
 set -euo pipefail
@@ -110,6 +117,8 @@ port_of() {
 	evircd) echo 16667 ;;
 	ngircd) echo 16668 ;;
 	inspircd) echo 16669 ;;
+	evircd-nohist) echo 16670 ;;
+	evircd-histdb) echo 16671 ;;
 	esac
 }
 
@@ -118,6 +127,7 @@ conc_of() {
 	evircd) echo "$CONC_EVIRCD" ;;
 	ngircd) echo "$CONC_NGIRCD" ;;
 	inspircd) echo "$CONC_INSPIRCD" ;;
+	evircd-*) echo "$CONC_EVIRCD" ;;
 	esac
 }
 
@@ -128,6 +138,18 @@ start_server() {
 	port=$(port_of "$name")
 	case $name in
 	evircd) cmd=("$EVIRCD" -c tests/bench/peers/evircd.ini) ;;
+	evircd-nohist | evircd-histdb)
+		# the bench configuration on its own port, with a [history] or
+		# [accounts] section of its own (a fresh database per run)
+		rm -f "$WORKDIR/bench.db" "$WORKDIR/bench.db-wal" "$WORKDIR/bench.db-shm"
+		sed "s/^port = 16667/port = $port/" tests/bench/peers/evircd.ini >"$WORKDIR/$name.ini"
+		if [[ $name == evircd-nohist ]]; then
+			printf '\n[history]\nenabled = no\n' >>"$WORKDIR/$name.ini"
+		else
+			printf '\n[accounts]\ndatabase = %s\n' "$WORKDIR/bench.db" >>"$WORKDIR/$name.ini"
+		fi
+		cmd=("$EVIRCD" -c "$WORKDIR/$name.ini")
+		;;
 	ngircd) cmd=("$NGIRCD" -n -f "$here/peers/ngircd.conf") ;;
 	inspircd)
 		cmd=("$INSPIRCD" --nofork --nopid "--config=$here/peers/inspircd.conf")
@@ -300,7 +322,8 @@ main() {
 	local rep scen name list="" load_start
 	for name in $SERVERS; do
 		case $name in
-		evircd)
+		evircd | evircd-nohist | evircd-histdb)
+			[[ "$EVIRCD" == "$WORKDIR/evircd" ]] && { list="$list $name"; continue; }
 			if [[ ! -x "$EVIRCD" ]]; then
 				log "evircd binary $EVIRCD not found: skipping evircd (build it or set EVIRCD)"
 				continue
