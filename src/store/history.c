@@ -72,7 +72,9 @@ struct hist_job {
 };
 TAILQ_HEAD(hjob_list, hist_job);
 
-#define READ_QUEUE_MAX 256 /* queries waiting for the reader */
+#define READ_QUEUE_MAX	256 /* queries waiting for the reader */
+#define HIST_FLUSH_MS	100 /* rows wait at most this long for their batch */
+#define HIST_FLUSH_ROWS 4096 /* or until a batch has this many */
 
 struct hist {
 	struct hist_conf conf;
@@ -262,6 +264,7 @@ flush(struct hist *h)
 	if (b == NULL)
 		return;
 	h->cur = NULL;
+	event_del(h->flush_ev);
 	h->wsubmitted++;
 	if (store_call(h->st, run_insert, b, write_done, b) == NULL) {
 		h->stats.unwritten += b->n;
@@ -333,7 +336,13 @@ queue_row(struct hist *h, const struct hentry *e, const char *key)
 			return;
 		b->h = h;
 		h->cur = b;
-		event_active(h->flush_ev, EV_TIMEOUT, 0);
+		/* a transaction per HIST_FLUSH_MS, not per loop turn: a
+		 * commit costs far more than a row (fan-out figures in
+		 * docs/PERFORMANCE.md); a query flushes first */
+		{
+			struct timeval tv = { 0, HIST_FLUSH_MS * 1000 };
+			event_add(h->flush_ev, &tv);
+		}
 	}
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 16;
@@ -360,6 +369,8 @@ queue_row(struct hist *h, const struct hentry *e, const char *key)
 	b->rows[b->n++] = r;
 	b->bytes += r->size;
 	h->wbytes += r->size;
+	if (b->n >= HIST_FLUSH_ROWS)
+		event_active(h->flush_ev, EV_TIMEOUT, 0);
 }
 
 uint64_t

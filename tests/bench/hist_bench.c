@@ -125,7 +125,7 @@ main(int argc, char **argv)
 	int o;
 
 	while ((o = getopt_long(argc, argv, "",
-		    (struct option[]) { { "rows", 1, NULL, 'r' }, { "queries", 1, NULL, 'q' },
+		    (struct option[]){ { "rows", 1, NULL, 'r' }, { "queries", 1, NULL, 'q' },
 			{ "limit", 1, NULL, 'l' }, { "dir", 1, NULL, 'd' }, { 0 } },
 		    NULL)) != -1) {
 		if (o == 'r')
