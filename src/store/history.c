@@ -38,24 +38,29 @@ struct htarget {
 	struct hentry_list rows;
 	unsigned count;
 	int64_t last_time; /* newest row's time (TARGETS without a database) */
+	bool complete; /* with a database: the cache holds every row of the
+			* target there is (a disk read found none older than
+			* its first cached row, and none was evicted since) */
 	char key[];
 };
 
-/* A row queued for the database. */
+/* A row queued for the database: a header, then its strings (each with
+ * its NUL; a length of 0 is NULL) in the batch's one buffer, so a row costs
+ * no allocation (a malloc per row and the frees of a whole batch showed as
+ * page faults in the loop's system time). */
+enum { W_TARGET, W_MSGID, W_ACCOUNT, W_NICK, W_LINE, W_TAGS, W_NSTR };
 struct wrow {
 	uint64_t seq;
 	int64_t time_ms;
 	uint8_t kind, flags;
-	const char *target, *msgid, *account, *nick, *line, *tags;
-	size_t size;
-	char data[];
+	uint16_t len[W_NSTR];
 };
 
-/* The rows of one loop turn: one store job. */
+/* The rows of one batch: one store job. */
 struct wbatch {
 	struct hist *h;
-	size_t n, cap, bytes;
-	struct wrow **rows;
+	size_t n, len, cap; /* rows; bytes used and allocated in buf */
+	char *buf;
 };
 
 struct hist_job {
@@ -65,6 +70,7 @@ struct hist_job {
 	char **keys; /* owned copies of q.keys */
 	char *account; /* owned copy of q.account */
 	uint64_t need; /* write batches that must be done first */
+	uint64_t min; /* the reader: the target's oldest id on the disk, 0 = none */
 	struct hist_result *res; /* set by the reader; NULL = failed */
 	hist_done_fn fn;
 	void *arg;
@@ -86,7 +92,8 @@ struct hist {
 	uint64_t next_seq;
 	struct hist_stats stats;
 	/* writes */
-	struct wbatch *cur; /* being filled this turn */
+	struct wbatch *cur; /* being filled */
+	struct wbatch *spare; /* an empty batch kept for the next one */
 	struct event *flush_ev;
 	size_t wbytes; /* queued, not yet committed */
 	char **touched; /* keys appended to since the last sweep */
@@ -114,6 +121,8 @@ entry_free(struct hist *h, struct hentry *e)
 {
 	struct htarget *t = e->t;
 
+	if (e == TAILQ_FIRST(&t->rows))
+		t->complete = false; /* older rows are on the disk only */
 	TAILQ_REMOVE(&t->rows, e, tlink);
 	TAILQ_REMOVE(&h->all, e, glink);
 	HASH_DEL(h->by_msgid, e);
@@ -186,14 +195,22 @@ slen(const char *s)
 static void
 wbatch_free(struct wbatch *b)
 {
-	size_t i;
-
 	if (b == NULL)
 		return;
-	for (i = 0; i < b->n; i++)
-		free(b->rows[i]);
-	free(b->rows);
+	free(b->buf);
 	free(b);
+}
+
+/* wrow_next: the offset of the row after r (at off), 8-byte aligned. */
+static size_t
+wrow_next(size_t off, const struct wrow *r)
+{
+	size_t n = sizeof(*r);
+	int k;
+
+	for (k = 0; k < W_NSTR; k++)
+		n += r->len[k];
+	return off + ((n + 7) & ~(size_t)7);
 }
 
 /* run_insert: on the writer thread, inside its batch. */
@@ -202,7 +219,7 @@ run_insert(sqlite3 *db, void *arg)
 {
 	struct wbatch *b = arg;
 	sqlite3_stmt *s;
-	size_t i;
+	size_t i, off;
 	int rc = 0;
 
 	if (sqlite3_prepare_v2(db,
@@ -210,22 +227,29 @@ run_insert(sqlite3 *db, void *arg)
 		" nick, line, tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 		-1, &s, NULL) != SQLITE_OK)
 		return -1;
-	for (i = 0; i < b->n && rc == 0; i++) {
-		const struct wrow *r = b->rows[i];
+	for (i = 0, off = 0; i < b->n && rc == 0; i++) {
+		const struct wrow *r = (const struct wrow *)(void *)(b->buf + off);
+		const char *str[W_NSTR], *q = b->buf + off + sizeof(*r);
+		int k;
+		for (k = 0; k < W_NSTR; k++) {
+			str[k] = r->len[k] ? q : NULL;
+			q += r->len[k];
+		}
+		off = wrow_next(off, r);
 		sqlite3_bind_int64(s, 1, (sqlite3_int64)r->seq);
-		sqlite3_bind_text(s, 2, r->target, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, r->msgid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, str[W_TARGET], -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, str[W_MSGID], -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 4, r->time_ms);
 		sqlite3_bind_int(s, 5, r->kind);
 		sqlite3_bind_int(s, 6, r->flags);
-		if (r->account != NULL)
-			sqlite3_bind_text(s, 7, r->account, -1, SQLITE_STATIC);
+		if (str[W_ACCOUNT] != NULL)
+			sqlite3_bind_text(s, 7, str[W_ACCOUNT], -1, SQLITE_STATIC);
 		else
 			sqlite3_bind_null(s, 7);
-		sqlite3_bind_text(s, 8, r->nick, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 9, r->line, -1, SQLITE_STATIC);
-		if (r->tags != NULL)
-			sqlite3_bind_text(s, 10, r->tags, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 8, str[W_NICK] != NULL ? str[W_NICK] : "", -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 9, str[W_LINE], -1, SQLITE_STATIC);
+		if (str[W_TAGS] != NULL)
+			sqlite3_bind_text(s, 10, str[W_TAGS], -1, SQLITE_STATIC);
 		else
 			sqlite3_bind_null(s, 10);
 		if (sqlite3_step(s) != SQLITE_DONE)
@@ -237,6 +261,18 @@ run_insert(sqlite3 *db, void *arg)
 	return rc;
 }
 
+/* spare: keep b for the next batch (its buffer already paged in) unless
+ * one is kept already or it grew past 4 MiB. */
+static void
+spare(struct hist *h, struct wbatch *b)
+{
+	if (h->spare == NULL && b->cap <= (4u << 20)) {
+		b->n = b->len = 0;
+		h->spare = b;
+	} else
+		wbatch_free(b);
+}
+
 /* write_done: a batch is committed (or failed: logged by the store). */
 static void
 write_done(void *arg, enum store_result r)
@@ -246,12 +282,12 @@ write_done(void *arg, enum store_result r)
 
 	if (r != STORE_OK)
 		h->stats.unwritten += b->n;
-	h->wbytes -= b->bytes;
+	h->wbytes -= b->len;
 	pthread_mutex_lock(&h->mu);
 	h->wdone++;
 	pthread_cond_broadcast(&h->cv);
 	pthread_mutex_unlock(&h->mu);
-	wbatch_free(b);
+	spare(h, b);
 }
 
 /* flush: hand this turn's rows to the writer (also before a disk read,
@@ -268,12 +304,12 @@ flush(struct hist *h)
 	h->wsubmitted++;
 	if (store_call(h->st, run_insert, b, write_done, b) == NULL) {
 		h->stats.unwritten += b->n;
-		h->wbytes -= b->bytes;
+		h->wbytes -= b->len;
 		pthread_mutex_lock(&h->mu);
 		h->wdone++;
 		pthread_cond_broadcast(&h->cv);
 		pthread_mutex_unlock(&h->mu);
-		wbatch_free(b);
+		spare(h, b);
 	}
 }
 
@@ -315,13 +351,22 @@ touch(struct hist *h, const char *key)
 static void
 queue_row(struct hist *h, const struct hentry *e, const char *key)
 {
-	size_t need = slen(key) + slen(e->row.msgid) + slen(e->account) + slen(e->nick) +
-	    slen(e->row.line) + slen(e->row.tags);
-	struct wrow *r;
+	const char *str[W_NSTR] = { key, e->row.msgid, e->account, e->nick, e->row.line,
+		e->row.tags };
+	size_t len[W_NSTR], need = sizeof(struct wrow);
 	struct wbatch *b = h->cur;
+	struct wrow *r;
 	char *p;
+	int k;
 
-	if (h->wbytes + need + sizeof(*r) > HIST_WRITE_MAX) {
+	for (k = 0; k < W_NSTR; k++) {
+		len[k] = slen(str[k]);
+		if (len[k] > 65535)
+			return; /* cannot be: lines are at most 512 bytes */
+		need += len[k];
+	}
+	need = (need + 7) & ~(size_t)7;
+	if (h->wbytes + need > HIST_WRITE_MAX) {
 		h->stats.unwritten++;
 		if (time(NULL) - h->last_drop_log >= 60) {
 			h->last_drop_log = time(NULL);
@@ -332,7 +377,10 @@ queue_row(struct hist *h, const struct hentry *e, const char *key)
 		return;
 	}
 	if (b == NULL) {
-		if ((b = calloc(1, sizeof(*b))) == NULL)
+		if (h->spare != NULL) {
+			b = h->spare;
+			h->spare = NULL;
+		} else if ((b = calloc(1, sizeof(*b))) == NULL)
 			return;
 		b->h = h;
 		h->cur = b;
@@ -344,31 +392,31 @@ queue_row(struct hist *h, const struct hentry *e, const char *key)
 			event_add(h->flush_ev, &tv);
 		}
 	}
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 16;
-		struct wrow **nr = realloc(b->rows, cap * sizeof(*nr));
-		if (nr == NULL)
+	if (b->len + need > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 65536;
+		char *nb;
+		while (cap < b->len + need)
+			cap *= 2;
+		if ((nb = realloc(b->buf, cap)) == NULL)
 			return;
-		b->rows = nr;
+		b->buf = nb;
 		b->cap = cap;
 	}
-	if ((r = malloc(sizeof(*r) + need)) == NULL)
-		return;
+	r = (struct wrow *)(void *)(b->buf + b->len);
 	r->seq = e->row.seq;
 	r->time_ms = e->row.time_ms;
 	r->kind = e->row.kind;
 	r->flags = e->row.flags;
-	p = r->data;
-	p += put(p, &r->target, key);
-	p += put(p, &r->msgid, e->row.msgid);
-	p += put(p, &r->account, e->account);
-	p += put(p, &r->nick, e->nick);
-	p += put(p, &r->line, e->row.line);
-	put(p, &r->tags, e->row.tags);
-	r->size = sizeof(*r) + need;
-	b->rows[b->n++] = r;
-	b->bytes += r->size;
-	h->wbytes += r->size;
+	p = b->buf + b->len + sizeof(*r);
+	for (k = 0; k < W_NSTR; k++) {
+		r->len[k] = (uint16_t)len[k];
+		if (len[k] > 0)
+			memcpy(p, str[k], len[k]);
+		p += len[k];
+	}
+	b->len += need;
+	b->n++;
+	h->wbytes += need;
 	if (b->n >= HIST_FLUSH_ROWS)
 		event_active(h->flush_ev, EV_TIMEOUT, 0);
 }
@@ -1035,6 +1083,23 @@ db_range(sqlite3 *db, const struct hist_query *q, const struct bound *lo, const 
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* db_min: the oldest id of key's rows (0: none), or -1. */
+static int
+db_min(sqlite3 *db, const char *key, uint64_t *min)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT MIN(id) FROM history WHERE target = ?1", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	*min = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 static int
 db_select(sqlite3 *db, const struct hist_query *q, struct hist_result *res)
 {
@@ -1136,7 +1201,8 @@ reader(void *arg)
 		if ((j->res = calloc(1, sizeof(*j->res))) != NULL) {
 			j->res->owned = true;
 			if ((j->q.sel == HS_TARGETS ? db_targets(h->rdb, j, j->res)
-						    : db_select(h->rdb, &j->q, j->res)) != 0) {
+						    : db_select(h->rdb, &j->q, j->res) != 0 ||
+					db_min(h->rdb, j->q.key, &j->min) != 0) != 0) {
 				log_warnx("history: read failed: %s", sqlite3_errmsg(h->rdb));
 				hist_result_free(j->res);
 				j->res = NULL;
@@ -1163,6 +1229,23 @@ job_free(struct hist_job *j)
 	free(j);
 }
 
+/* mark_complete: the disk's oldest row of key is min (0: none, all rows
+ * being committed when it was read): if the cache still reaches back to
+ * it, the cache is the target's whole history from now on, until its
+ * oldest cached row is evicted (entry_free). */
+static void
+mark_complete(struct hist *h, const char *key, uint64_t min)
+{
+	struct htarget *t;
+	struct hentry *first;
+
+	HASH_FIND(hh, h->targets, key, strlen(key), t);
+	if (t == NULL || (first = TAILQ_FIRST(&t->rows)) == NULL)
+		return;
+	if (min == 0 || first->row.seq <= min)
+		t->complete = true;
+}
+
 /* deliver: on the loop thread, the answers the reader posted. */
 static void
 deliver(struct hist *h)
@@ -1177,6 +1260,8 @@ deliver(struct hist *h)
 	while ((j = TAILQ_FIRST(&list)) != NULL) {
 		TAILQ_REMOVE(&list, j, link);
 		h->queued--;
+		if (j->res != NULL && j->q.sel != HS_TARGETS)
+			mark_complete(h, j->q.key, j->min);
 		if (!j->cancelled)
 			j->fn(j->arg, j->res);
 		else
@@ -1213,6 +1298,8 @@ hist_query(struct hist *h, const struct hist_query *q, struct hist_result **now,
 	cs.complete = h->st == NULL;
 	if (q->sel != HS_TARGETS)
 		HASH_FIND(hh, h->targets, q->key, strlen(q->key), cs.t);
+	if (cs.t != NULL && cs.t->complete)
+		cs.complete = true;
 	if (q->sel != HS_TARGETS || cs.complete) {
 		if ((cs.res = calloc(1, sizeof(*cs.res))) == NULL)
 			return -1;
@@ -1276,6 +1363,8 @@ hist_query_cached(struct hist *h, const struct hist_query *q, struct hist_result
 	cs.q = q;
 	cs.complete = h->st == NULL;
 	HASH_FIND(hh, h->targets, q->key, strlen(q->key), cs.t);
+	if (cs.t != NULL && cs.t->complete)
+		cs.complete = true;
 	if ((cs.res = calloc(1, sizeof(*cs.res))) == NULL)
 		return -1;
 	if ((r = cache_select(&cs)) == 1)
@@ -1411,6 +1500,7 @@ hist_free(struct hist *h)
 		store_sync(h->st); /* write_done must run while h lives */
 	}
 	wbatch_free(h->cur);
+	wbatch_free(h->spare);
 	for (i = 0; i < h->ntouched; i++)
 		free(h->touched[i]);
 	free(h->touched);
