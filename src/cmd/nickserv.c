@@ -842,9 +842,9 @@ ns_ghost(struct client *c, char *args, bool regain)
  * name or a grouped nick) that protects it, and that is not logged in to
  * that account, is warned by NickServ and renamed to a guest nick after
  * [accounts] enforce_grace seconds unless it logs in or changes nick
- * first. The timer is a struct client_enforce on srv->enforceq: arming,
- * cancelling and firing are O(1) per client; one libevent timer serves
- * the queue's head. Suspended accounts' nicks are not enforced (their
+ * first. The timer is a struct client_enforce on srv->enforceq, kept in
+ * due order: arming (an append: one grace for everyone), cancelling and
+ * firing are O(1) per client; one libevent timer serves the queue's head. Suspended accounts' nicks are not enforced (their
  * owner cannot log in). Local users only (accounts are not propagated over
  * links). */
 
@@ -914,7 +914,7 @@ enforce_check(struct client *c)
 {
 	struct server *srv = c->srv;
 	const struct store_account *a = protector(c);
-	struct client_enforce *e;
+	struct client_enforce *e, *t;
 
 	if (a == NULL) {
 		enforce_cancel(c);
@@ -927,7 +927,15 @@ enforce_check(struct client *c)
 	e->client = c;
 	e->due = srv->now + (time_t)srv->cfg->enforce_grace;
 	c->enforce = e;
-	TAILQ_INSERT_TAIL(&srv->enforceq, e, link);
+	/* in due order: at the tail (O(1)) unless a REHASH shortened the
+	 * grace, when the walk back passes the later ones */
+	t = TAILQ_LAST(&srv->enforceq, client_enforceq);
+	while (t != NULL && t->due > e->due)
+		t = TAILQ_PREV(t, client_enforceq, link);
+	if (t == NULL)
+		TAILQ_INSERT_HEAD(&srv->enforceq, e, link);
+	else
+		TAILQ_INSERT_AFTER(&srv->enforceq, t, e, link);
 	if (TAILQ_FIRST(&srv->enforceq) == e)
 		enforce_schedule(srv);
 	/* Atheme's wording */

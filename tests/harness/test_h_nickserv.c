@@ -182,6 +182,27 @@ START_TEST(enforce_off_suspended_default)
 }
 END_TEST
 
+/* A grace shortened (REHASH) while timers are pending: the queue stays in
+ * due order, so the newer, shorter timer fires first and on time. */
+START_TEST(shorter_grace_after_rehash)
+{
+	struct harness *h = h_accounts(true);
+	struct fc *x = fc_new(h, "alice"), *y;
+
+	fc_expect(x, NS "alice :You have 30 seconds");
+	h->srv->cfg->enforce_grace = 5;
+	y = fc_new(h, "bob");
+	fc_expect(y, NS "bob :You have 5 seconds");
+	ck_assert_ptr_eq(TAILQ_FIRST(&h->srv->enforceq), fc_client(y)->enforce);
+	tick(h, 5);
+	fc_expect(y, PFX("bob") "NICK :Guest[0-9]{5}$");
+	fc_expect_none(x, "NICK");
+	tick(h, 25);
+	fc_expect(x, PFX("alice") "NICK :Guest[0-9]{5}$");
+	h_accounts_free(h);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -191,5 +212,6 @@ main(void)
 	tcase_add_test(tc, renamed_after_grace);
 	tcase_add_test(tc, identify_nick_change_cancel);
 	tcase_add_test(tc, enforce_off_suspended_default);
+	tcase_add_test(tc, shorter_grace_after_rehash);
 	return h_run_suite(s);
 }
