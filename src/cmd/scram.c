@@ -156,6 +156,7 @@ scram_step(struct client *c, const unsigned char *in, size_t len, char *out, siz
 	char *o = NULL;
 	size_t olen = 0;
 	const char *authz, *authc;
+	const struct store_account *a;
 	int rc;
 
 	*outlen = 0;
@@ -180,7 +181,11 @@ scram_step(struct client *c, const unsigned char *in, size_t len, char *out, siz
 	    (authz != NULL && authz[0] != '\0' &&
 		casemap_cmp(c->srv->cfg->casemapping, authz, authc) != 0))
 		return SCRAM_FAILED;
-	return scram_account(c) != NULL ? SCRAM_VERIFIED : SCRAM_FAILED;
+	/* a suspended account (NickServ SUSPEND) fails here, before the
+	 * server-final would confirm the password (sasl_success refuses it
+	 * too) */
+	a = owner(c->srv, authc);
+	return a != NULL && a->suspended == 0 ? SCRAM_VERIFIED : SCRAM_FAILED;
 #else
 	(void)c;
 	(void)in;

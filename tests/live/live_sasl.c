@@ -623,6 +623,42 @@ START_TEST(t_scram_grouped_nick)
 }
 END_TEST
 
+/* A suspended account (NickServ SUSPEND; written into the file here while
+ * the server is stopped) cannot log in with SCRAM either: the right proof
+ * gets 904, and no server-final confirms the password. */
+START_TEST(t_scram_suspended)
+{
+	struct srv *s;
+	struct cl *c;
+	struct scram x;
+	sqlite3 *db;
+
+	db_setup();
+	s = srv_start(conf());
+	cl_close(do_register(s, "alice", "alice", "hunter22"));
+	srv_stop(s);
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(db,
+			  "UPDATE accounts SET suspended = 1, suspended_by = 'oper',"
+			  " suspend_reason = 'test'",
+			  NULL, NULL, NULL) == SQLITE_OK,
+	    "%s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+	s = srv_start(conf());
+	c = start(s, "su1", "SCRAM-SHA-256");
+	scram_first(c, &x, "alice", NULL);
+	scram_server_first(c, &x);
+	scram_final(c, &x, "hunter22");
+	cl_expect(c, "^(AUTHENTICATE |" SRV "904 su1 :)", LIVE_T);
+	ck_assert_msg(strncmp(c->last, "AUTHENTICATE", 12) != 0, "server-final sent: %s", c->last);
+	cl_send(c, "CAP END");
+	cl_expect(c, SRV "001 su1 ", LIVE_T);
+	cl_send(c, "WHOIS su1");
+	cl_expect_none(c, SRV "330 ", 1000);
+	srv_stop(s);
+}
+END_TEST
+
 /* kill -9 under a registration flood: the file passes integrity_check,
  * every account whose REGISTER SUCCESS arrived is there with its SCRAM
  * secrets (written in the same row, in the same commit), and after a
@@ -826,6 +862,7 @@ main(void)
 	tcase_add_test(tc, t_scram_secrets_lifecycle);
 	tcase_add_test(tc, t_scram_grouped_nick);
 	tcase_add_test(tc, t_scram_kill9);
+	tcase_add_test(tc, t_scram_suspended);
 	tcase_add_test(tc, t_scram_flood_bystander);
 #endif
 	tcase_add_test(tc, t_reauthenticate);
