@@ -19,6 +19,15 @@
  * With --server-pid every throughput is also given per server CPU second
  * (utime+stime from /proc/PID/stat).
  *
+ * A network of servers: --port P1,P2,... spreads the clients round-robin
+ * over several ports (client i on port i mod n, so the fanout senders are
+ * on different servers too), and --server-pid PID1,PID2,... sums CPU and
+ * RSS over all of them. Before a multi-port fanout starts, every server must
+ * count all members in LIST (the JOINs crossed the links), then the marker.
+ * --linger S keeps the clients connected for up to S s after the result
+ * line (until SIGUSR1, or all are gone), for scripts that measure more while
+ * they are there (tests/bench/network5.py).
+ *
  * Build: gcc -O2 -Wall -Wextra evircd-bench.c -levent -lm -o evircd-bench
  */
 #ifndef _GNU_SOURCE
@@ -63,6 +72,7 @@
 #define BENCH_CYCLE_TIMEOUT_NS (15ULL * 1000000000ULL)
 #define BENCH_TEARDOWN_NS      (10ULL * 1000000000ULL)
 #define NS_PER_S	       1000000000ULL
+#define BENCH_MAX_PORTS	       16 /* servers of one --port list / --server-pid list */
 
 enum scenario { SC_CONNECT, SC_FANOUT, SC_PRIVMSG, SC_CHURN };
 static const char *const scenario_names[] = { "connect", "fanout", "privmsg", "churn" };
@@ -89,21 +99,25 @@ enum phase {
 	PH_RUN,
 	PH_DRAIN,
 	PH_SETTLE,
+	PH_LINGER,
 	PH_TEARDOWN,
 	PH_DONE
 };
 static const char *const phase_names[] = { "connect", "hold", "join", "sync", "run", "drain",
-	"settle", "teardown", "done" };
+	"settle", "linger", "teardown", "done" };
 
 struct opts {
 	enum scenario scenario;
 	const char *host;
-	int port;
+	int port; /* the first of ports[] */
+	int ports[BENCH_MAX_PORTS], nports;
 	const char *password;
 	int clients, senders, pairs, workers;
-	double duration, rate, hold, drain, timeout;
+	double duration, rate, hold, drain, timeout, linger;
 	int window, size, concurrency, retries, sources;
-	long server_pid;
+	long server_pid; /* the first of server_pids[] */
+	long server_pids[BENCH_MAX_PORTS];
+	int npids;
 	const char *nick_prefix;
 	const char *channel;
 	const char *label;
@@ -153,7 +167,7 @@ struct proc_sample {
 struct bench {
 	struct opts o;
 	struct event_base *base;
-	struct sockaddr_storage dst;
+	struct sockaddr_storage dst[BENCH_MAX_PORTS]; /* one per --port */
 	socklen_t dstlen;
 	int nsources; /* 0: don't bind */
 	uint32_t source_rr;
@@ -178,6 +192,13 @@ struct bench {
 	/* join / sync */
 	uint32_t next_join, join_inflight, joined, join_failed;
 	uint32_t sync_rx, sync_expected;
+	/* multi-port sync: a member per port asks LIST until its server counts
+	 * every member */
+	bool list_sync;
+	uint32_t list_conn[BENCH_MAX_PORTS];
+	bool list_ok[BENCH_MAX_PORTS], list_due[BENCH_MAX_PORTS];
+	uint32_t list_count[BENCH_MAX_PORTS];
+	bool linger_stop;
 	uint32_t window; /* 0 in rate mode */
 	uint64_t t_drain_end;
 	bool sync_incomplete;
@@ -212,7 +233,7 @@ struct bench {
 	bool interrupted;
 	int exit_code;
 
-	struct event *tick_ev, *sigint_ev, *sigterm_ev;
+	struct event *tick_ev, *sigint_ev, *sigterm_ev, *sigusr1_ev;
 	uint64_t last_report;
 };
 
@@ -351,9 +372,31 @@ hist_quantile(const struct hist *h, double q)
 
 /* ------------------------------------------------------------- /proc */
 
-/* Server RSS and CPU time; ok=false without --server-pid or if it is gone. */
+static struct proc_sample proc_sample_one(long pid);
+
+/* Server RSS and CPU time, summed over every --server-pid; ok=false without
+ * --server-pid or if one is gone. */
 static struct proc_sample
 proc_sample(const struct bench *b)
+{
+	struct proc_sample s = { false, 0, 0.0 };
+	int i;
+
+	for (i = 0; i < b->o.npids; i++) {
+		struct proc_sample one = proc_sample_one(b->o.server_pids[i]);
+
+		if (!one.ok)
+			return (struct proc_sample){ false, 0, 0.0 };
+		s.ok = true;
+		s.rss_kb += one.rss_kb;
+		s.cpu_s += one.cpu_s;
+	}
+	return s;
+}
+
+/* RSS and CPU time of one process. */
+static struct proc_sample
+proc_sample_one(long pid)
 {
 	struct proc_sample s = { false, 0, 0.0 };
 	char path[64], buf[4096], *p;
@@ -362,9 +405,9 @@ proc_sample(const struct bench *b)
 	unsigned long utime = 0, stime = 0;
 	long tck;
 
-	if (b->o.server_pid <= 0)
+	if (pid <= 0)
 		return s;
-	snprintf(path, sizeof(path), "/proc/%ld/status", b->o.server_pid);
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
 	f = fopen(path, "r");
 	if (!f)
 		return s;
@@ -376,7 +419,7 @@ proc_sample(const struct bench *b)
 	}
 	fclose(f);
 
-	snprintf(path, sizeof(path), "/proc/%ld/stat", b->o.server_pid);
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
 	f = fopen(path, "r");
 	if (!f)
 		return s;
@@ -732,6 +775,7 @@ conn_launch(struct conn *c)
 {
 	struct bench *b = c->b;
 	struct bufferevent *bev;
+	struct sockaddr_storage *dst;
 	int fd, one = 1;
 
 	if (c->state != CS_RETRY_WAIT) {
@@ -747,7 +791,8 @@ conn_launch(struct conn *c)
 	conn_make_nick(c);
 	conn_set_state(c, CS_CONNECTING);
 
-	fd = socket(b->dst.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	dst = &b->dst[c->id % (uint32_t)b->o.nports];
+	fd = socket(dst->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		if (errno == EMFILE || errno == ENFILE)
 			die("socket(): %s with %u connections open; lower --clients or run "
@@ -773,7 +818,7 @@ conn_launch(struct conn *c)
 	b->alive++;
 	bufferevent_setcb(bev, conn_read_cb, NULL, conn_event_cb, c);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
-	if (bufferevent_socket_connect(bev, (struct sockaddr *)&b->dst, (int)b->dstlen) < 0) {
+	if (bufferevent_socket_connect(bev, (struct sockaddr *)dst, (int)b->dstlen) < 0) {
 		classify_error(b, errno ? errno : EADDRNOTAVAIL);
 		conn_prereg_failed(c, true);
 	}
@@ -1149,6 +1194,8 @@ on_registered(struct conn *c, struct irc_line *m)
 	advance(b);
 }
 
+static void on_list_reply(struct conn *c, int code, struct irc_line *m);
+
 static void
 handle_numeric(struct conn *c, int code, struct irc_line *m)
 {
@@ -1184,6 +1231,10 @@ handle_numeric(struct conn *c, int code, struct irc_line *m)
 	case 464: /* ERR_PASSWDMISMATCH */
 	case 465: /* ERR_YOUREBANNEDCREEP */
 		record_server_error(b, code == 464 ? "464" : "465", last);
+		break;
+	case 322: /* RPL_LIST */
+	case 323: /* RPL_LISTEND */
+		on_list_reply(c, code, m);
 		break;
 	case 366: /* RPL_ENDOFNAMES */
 		if (c->state == CS_JOINING && c->pending > 0 && --c->pending == 0)
@@ -1568,6 +1619,16 @@ enter_teardown(struct bench *b)
 	}
 }
 
+/* After the result line: keep the clients for --linger s, or tear down. */
+static void
+enter_linger_or_teardown(struct bench *b)
+{
+	if (b->o.linger > 0 && !b->interrupted && !b->linger_stop)
+		enter_phase(b, PH_LINGER);
+	else
+		enter_teardown(b);
+}
+
 static void
 finish(struct bench *b)
 {
@@ -1579,16 +1640,104 @@ finish(struct bench *b)
 	event_base_loopexit(b->base, NULL);
 }
 
+static void send_marker(struct bench *b);
+
+/* Multi-port: has every server counted all members in LIST? */
+static bool
+list_synced(struct bench *b)
+{
+	int p;
+
+	for (p = 0; p < b->o.nports; p++)
+		if (!b->list_ok[p])
+			return false;
+	return true;
+}
+
+/* LIST reply to a sync probe: 322 carries the count, 323 ends it. */
+static void
+on_list_reply(struct conn *c, int code, struct irc_line *m)
+{
+	struct bench *b = c->b;
+	int p = (int)(c->id % (uint32_t)b->o.nports);
+
+	if (b->phase != PH_SYNC || !b->list_sync || b->list_conn[p] != c->id)
+		return;
+	if (code == 322) {
+		if (m->argc >= 3 && strcasecmp(m->argv[1], b->o.channel) == 0)
+			b->list_count[p] = (uint32_t)strtoul(m->argv[2], NULL, 10);
+		return;
+	}
+	if (b->list_count[p] >= b->joined) {
+		b->list_ok[p] = true;
+		if (list_synced(b)) {
+			b->list_sync = false;
+			send_marker(b);
+		}
+	} else {
+		b->list_due[p] = true; /* asked again on the next tick */
+	}
+}
+
+/* Multi-port: ask each server for the channel's member count. */
+static void
+list_ask(struct bench *b, bool all)
+{
+	int p;
+
+	for (p = 0; p < b->o.nports; p++) {
+		struct conn *c = &b->conns[b->list_conn[p]];
+
+		if (b->list_ok[p] || (!all && !b->list_due[p]))
+			continue;
+		b->list_due[p] = false;
+		b->list_count[p] = 0;
+		if (c->bev)
+			conn_send(c, "LIST %s\r\n", b->o.channel);
+	}
+}
+
 static void
 enter_sync(struct bench *b)
 {
 	uint32_t i;
+	int p, found = 0;
 
 	enter_phase(b, PH_SYNC);
 	if (b->joined < 2) {
 		b->sync_expected = 0;
 		return;
 	}
+	if (b->o.nports > 1) {
+		/* The JOINs of other servers' members come over links: wait until
+		 * every server counts them all, else a server could miss members
+		 * behind a link and the marker would not reach them. */
+		for (p = 0; p < b->o.nports; p++) {
+			b->list_ok[p] = true;
+			for (i = (uint32_t)p; i < b->nconns; i += (uint32_t)b->o.nports) {
+				if (b->conns[i].state == CS_JOINED && b->conns[i].bev) {
+					b->list_conn[p] = i;
+					b->list_ok[p] = false;
+					found++;
+					break;
+				}
+			}
+		}
+		if (found > 0) {
+			b->list_sync = true;
+			list_ask(b, true);
+			return;
+		}
+	}
+	send_marker(b);
+}
+
+/* Send the sync marker from the first member. */
+static void
+send_marker(struct bench *b)
+{
+	uint32_t i;
+
 	/* Once every other member saw a line sent after all JOINs, the JOIN
 	 * broadcasts are out of the way and measurement can start. */
 	for (i = 0; i < b->nconns; i++) {
@@ -1781,7 +1930,7 @@ advance(struct bench *b)
 				break;
 			b->ps_hold1 = proc_sample(b);
 			report_connect(b, count_state(b, CS_REGISTERED));
-			enter_teardown(b);
+			enter_linger_or_teardown(b);
 			break;
 		case PH_JOIN:
 			if (b->next_join < b->nconns || b->join_inflight > 0)
@@ -1790,7 +1939,7 @@ advance(struct bench *b)
 			enter_sync(b);
 			break;
 		case PH_SYNC:
-			if (b->sync_rx < b->sync_expected)
+			if (b->list_sync || b->sync_rx < b->sync_expected)
 				break;
 			start_run(b);
 			break;
@@ -1820,7 +1969,7 @@ advance(struct bench *b)
 			b->ps_run1 = proc_sample(b);
 			getrusage(RUSAGE_SELF, &b->ru_run1);
 			report_messages(b);
-			enter_teardown(b);
+			enter_linger_or_teardown(b);
 			break;
 		case PH_SETTLE:
 			/* let the server finish freeing closed clients */
@@ -1829,6 +1978,13 @@ advance(struct bench *b)
 			b->ps_end = proc_sample(b);
 			report_churn(b);
 			finish(b);
+			break;
+		case PH_LINGER:
+			if (!b->linger_stop && b->alive > 0 &&
+			    now < b->t_phase + (uint64_t)(b->o.linger * 1e9))
+				break;
+			progress(b, "linger: over (%u connections open)", b->alive);
+			enter_teardown(b);
 			break;
 		case PH_TEARDOWN:
 			if (b->alive > 0 && now < b->t_phase + BENCH_TEARDOWN_NS)
@@ -1883,7 +2039,20 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		break;
 	case PH_SYNC:
+		if (b->list_sync)
+			list_ask(b, false);
 		if (now - b->t_phase > (uint64_t)(b->o.timeout * 1e9)) {
+			if (b->list_sync) {
+				progress(b,
+				    "sync: a server does not count every member in LIST "
+				    "after %.0f s, starting anyway",
+				    b->o.timeout);
+				b->list_sync = false;
+				b->sync_incomplete = true;
+				b->t_phase = now;
+				send_marker(b);
+				break;
+			}
 			b->sync_incomplete = true;
 			progress(b, "sync: only %u/%u saw the marker, starting anyway", b->sync_rx,
 			    b->sync_expected);
@@ -1973,6 +2142,20 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	advance(b);
 }
 
+/* SIGUSR1: end --hold or --linger now (the result line still comes). */
+static void
+usr1_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct bench *b = arg;
+
+	(void)sig;
+	(void)what;
+	b->linger_stop = true;
+	if (b->phase == PH_HOLD)
+		b->o.hold = 0;
+	advance(b);
+}
+
 static void
 signal_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -1998,7 +2181,8 @@ usage(FILE *f)
 	    "  SCENARIO is connect, fanout, privmsg or churn (or --scenario NAME)\n"
 	    "\n"
 	    "  --host ADDR          server address (default 127.0.0.1; ::1 works)\n"
-	    "  --port N             server port (default 6667)\n"
+	    "  --port N[,N...]      server port(s) (default 6667); several: clients\n"
+	    "                       round-robin over them (a network of servers)\n"
 	    "  --password PASS      send PASS before registering\n"
 	    "  --clients N          connect: clients to register (default 10000);\n"
 	    "                       fanout: channel members (default 500)\n"
@@ -2011,7 +2195,10 @@ usage(FILE *f)
 	    "  --size B             approximate message text length (default 64)\n"
 	    "  --drain S            seconds to wait for stragglers after sending (default 5)\n"
 	    "  --hold S             connect: keep the clients idle for S seconds (default 0)\n"
-	    "  --server-pid PID     read the server's RSS and CPU time from /proc/PID\n"
+	    "  --server-pid PID[,PID...]  read the servers' RSS and CPU time from\n"
+	    "                       /proc/PID (summed over the list)\n"
+	    "  --linger S           after the result line keep the clients up to S s\n"
+	    "                       (SIGUSR1 ends it; so does losing them all)\n"
 	    "  --nick-prefix P      nickname prefix (default b); distinct per bench process\n"
 	    "  --channel #C         channel (default #bench)\n"
 	    "  --sources N          bind to N source addresses 127.0.0.1..N (default: auto)\n"
@@ -2033,6 +2220,36 @@ parse_num(const char *opt, const char *v, double lo, double hi)
 	if (errno || end == v || *end != '\0' || d < lo || d > hi)
 		die("bad value for --%s: '%s' (expected %g..%g)", opt, v, lo, hi);
 	return d;
+}
+
+/* A comma-separated list of numbers in lo..hi (at most BENCH_MAX_PORTS). */
+static int
+parse_list(const char *opt, const char *v, double lo, double hi, void *out)
+{
+	char buf[256], *tok, *comma;
+	int n = 0;
+
+	if (strlen(v) >= sizeof(buf))
+		die("--%s: list too long", opt);
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (tok = buf; tok; tok = comma ? comma + 1 : NULL) {
+		double x;
+
+		comma = strchr(tok, ',');
+		if (comma)
+			*comma = '\0';
+		x = parse_num(opt, tok, lo, hi);
+
+		if (n == BENCH_MAX_PORTS)
+			die("--%s: at most %d values", opt, BENCH_MAX_PORTS);
+		if (strcmp(opt, "port") == 0)
+			((int *)out)[n++] = (int)x;
+		else
+			((long *)out)[n++] = (long)x;
+	}
+	if (n == 0)
+		die("--%s: empty list", opt);
+	return n;
 }
 
 static void
@@ -2058,13 +2275,15 @@ parse_args(struct opts *o, int argc, char **argv)
 		{ "retries", required_argument, NULL, 'R' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "label", required_argument, NULL, 'l' }, { "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, '?' }, { NULL, 0, NULL, 0 } };
+		{ "linger", required_argument, NULL, 'L' }, { "help", no_argument, NULL, '?' },
+		{ NULL, 0, NULL, 0 } };
 	const char *scen = NULL;
 	int ch, clients = -1;
 
 	memset(o, 0, sizeof(*o));
 	o->host = "127.0.0.1";
-	o->port = 6667;
+	o->ports[0] = 6667;
+	o->nports = 1;
 	o->senders = 5;
 	o->pairs = 100;
 	o->workers = 50;
@@ -2087,7 +2306,7 @@ parse_args(struct opts *o, int argc, char **argv)
 			o->host = optarg;
 			break;
 		case 'p':
-			o->port = (int)parse_num("port", optarg, 1, 65535);
+			o->nports = parse_list("port", optarg, 1, 65535, o->ports);
 			break;
 		case 'P':
 			o->password = optarg;
@@ -2123,7 +2342,10 @@ parse_args(struct opts *o, int argc, char **argv)
 			o->hold = parse_num("hold", optarg, 0, 86400);
 			break;
 		case 'i':
-			o->server_pid = (long)parse_num("server-pid", optarg, 1, 4194304);
+			o->npids = parse_list("server-pid", optarg, 1, 4194304, o->server_pids);
+			break;
+		case 'L':
+			o->linger = parse_num("linger", optarg, 0, 86400);
 			break;
 		case 'n':
 			o->nick_prefix = optarg;
@@ -2155,6 +2377,8 @@ parse_args(struct opts *o, int argc, char **argv)
 			exit(ch == '?' && optopt == 0 ? 0 : 2);
 		}
 	}
+	o->port = o->ports[0];
+	o->server_pid = o->npids > 0 ? o->server_pids[0] : 0;
 	if (!scen && optind < argc)
 		scen = argv[optind++];
 	if (optind < argc)
@@ -2220,8 +2444,9 @@ ephemeral_ports(void)
 static void
 resolve_target(struct bench *b)
 {
-	struct sockaddr_in *sin = (struct sockaddr_in *)&b->dst;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&b->dst;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&b->dst[0];
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&b->dst[0];
+	int i;
 
 	memset(&b->dst, 0, sizeof(b->dst));
 	if (inet_pton(AF_INET, b->o.host, &sin->sin_addr) == 1) {
@@ -2241,10 +2466,19 @@ resolve_target(struct bench *b)
 		die("--host must be a numeric loopback address (127.x.x.x or ::1), got '%s'",
 		    b->o.host);
 	}
-	if (b->dst.ss_family == AF_INET && (ntohl(sin->sin_addr.s_addr) >> 24) != 127)
+	if (b->dst[0].ss_family == AF_INET && (ntohl(sin->sin_addr.s_addr) >> 24) != 127)
 		die("--host %s is not in 127.0.0.0/8: this tool only targets loopback", b->o.host);
-	if (b->dst.ss_family == AF_INET6 && !IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr))
+	if (b->dst[0].ss_family == AF_INET6 && !IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr))
 		die("--host %s is not ::1: this tool only targets loopback", b->o.host);
+	for (i = 1; i < b->o.nports; i++) {
+		b->dst[i] = b->dst[0];
+		if (b->dst[i].ss_family == AF_INET)
+			((struct sockaddr_in *)&b->dst[i])->sin_port =
+			    htons((uint16_t)b->o.ports[i]);
+		else
+			((struct sockaddr_in6 *)&b->dst[i])->sin6_port =
+			    htons((uint16_t)b->o.ports[i]);
+	}
 }
 
 int
@@ -2292,10 +2526,10 @@ main(int argc, char **argv)
 	resolve_target(b);
 	ports = ephemeral_ports();
 	if (b->o.sources > 0) {
-		if (b->dst.ss_family != AF_INET)
+		if (b->dst[0].ss_family != AF_INET)
 			die("--sources needs an IPv4 --host in 127.0.0.0/8");
 		b->nsources = b->o.sources;
-	} else if (b->dst.ss_family == AF_INET && b->o.scenario != SC_CHURN) {
+	} else if (b->dst[0].ss_family == AF_INET && b->o.scenario != SC_CHURN) {
 		/* Stay well inside one address's ephemeral range; beyond it use
 		 * several 127.0.0.X source addresses. */
 		long per = ports * 3 / 4;
@@ -2325,18 +2559,19 @@ main(int argc, char **argv)
 	b->sigterm_ev = evsignal_new(b->base, SIGTERM, signal_cb, b);
 	event_add(b->sigint_ev, NULL);
 	event_add(b->sigterm_ev, NULL);
+	b->sigusr1_ev = evsignal_new(b->base, SIGUSR1, usr1_cb, b);
+	event_add(b->sigusr1_ev, NULL);
 
 	b->t_begin = now_ns();
 	b->last_report = b->t_begin;
 	b->ps_begin = proc_sample(b);
-	if (b->o.server_pid > 0 && !b->ps_begin.ok)
-		die("cannot read /proc/%ld/status and /proc/%ld/stat", b->o.server_pid,
-		    b->o.server_pid);
+	if (b->o.npids > 0 && !b->ps_begin.ok)
+		die("cannot read /proc/PID/status and /proc/PID/stat of every --server-pid");
 	progress(b,
-	    "%s against %s port %d%s%s: %u connections, fd limit %ld, sources %d, "
+	    "%s against %s port %d (%d port(s))%s%s: %u connections, fd limit %ld, sources %d, "
 	    "libevent %s (%s)",
-	    scenario_names[b->o.scenario], b->o.host, b->o.port, b->o.label ? " label " : "",
-	    b->o.label ? b->o.label : "", b->nconns, b->rlimit_nofile,
+	    scenario_names[b->o.scenario], b->o.host, b->o.port, b->o.nports,
+	    b->o.label ? " label " : "", b->o.label ? b->o.label : "", b->nconns, b->rlimit_nofile,
 	    b->nsources ? b->nsources : 1, event_get_version(), event_base_get_method(b->base));
 
 	if (b->o.scenario == SC_CHURN)
@@ -2360,6 +2595,7 @@ main(int argc, char **argv)
 	event_free(b->tick_ev);
 	event_free(b->sigint_ev);
 	event_free(b->sigterm_ev);
+	event_free(b->sigusr1_ev);
 	free(b->conns);
 	event_base_free(b->base);
 	if (b->phase != PH_DONE && !b->interrupted)
