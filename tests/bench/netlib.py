@@ -122,6 +122,8 @@ def ngircd_conf(name, port, links=(), extra=""):
             ln["name"], LINK_PW, LINK_PW)
         if ln.get("port"):
             t += "Host = 127.0.0.1\nPort = %d\n" % ln["port"]
+        if ln.get("passive"):
+            t += "Passive = yes\n"
     return t + extra
 
 
@@ -268,13 +270,24 @@ def wait_servers(port, n, timeout=60):
         p.close()
 
 
+USERS_RX = re.compile(r" 251 \S+ :There are (\d+) users and (\d+) (invisible|services)"
+                      r" on (\d+) servers?")
+
+
+def users_on_line(line):
+    """(users, servers) from a LUSERS 251 line (evircd: users + invisible)."""
+    m = USERS_RX.search(line)
+    if not m:
+        return None, None
+    u = int(m.group(1)) + (int(m.group(2)) if m.group(3) == "invisible" else 0)
+    return u, int(m.group(4))
+
+
 def users_on(probe):
-    """Total users the probe's server counts (LUSERS 251: users + invisible)."""
+    """Total users and servers the probe's server counts (LUSERS 251)."""
     probe.send("LUSERS")
-    m = probe.expect(r" 251 \S+ :There are (\d+) users and (\d+) (?:invisible|services)"
-                     r" on (\d+) servers?")
-    return int(m.group(1)) + (int(m.group(2)) if "invisible" in m.group(0) else 0), \
-        int(m.group(3))
+    m = probe.expect(USERS_RX.pattern)
+    return users_on_line(m.group(0))
 
 
 def bench_binary(root):
