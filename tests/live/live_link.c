@@ -384,7 +384,14 @@ START_TEST(t_link_services_powers)
 				  "[link]\nname = b.test\npassword = bpw\n"
 				  "[link]\nname = svc.test\npassword = spw\nservices = yes\n");
 	struct cl *alice = cl_new(a, "alice"), *b, *svc;
+	const char *ls;
 
+	/* services hold the accounts: no built-in SASL or REGISTER offered */
+	cl_send(alice, "CAP LS 302");
+	do {
+		ls = cl_expect(alice, "^:a\\.test CAP alice LS ", LIVE_T);
+		ck_assert_msg(!rx_match(ls, "sasl|account-registration"), "offered: %s", ls);
+	} while (rx_match(ls, " LS \\* "));
 	cl_join(alice, "#c");
 	b = fake_link(a, "b.test", "bpw");
 	cl_send(b, ":b.test NICK mallory 1 ~m 10.0.0.7 1 + :Mallory");

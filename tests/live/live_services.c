@@ -181,7 +181,7 @@ services_up(struct srv *a, struct srv *b)
 	    "b does not know ChanServ:\n%s", srv_log_tail(b));
 }
 
-/* client: nick on s with the capabilities that show accounts, known on
+/* client: nick on s with the capabilities that show accounts and hosts, known on
  * the other server (other) too. */
 static struct cl *
 client(struct srv *s, struct srv *other, const char *nick)
@@ -190,7 +190,7 @@ client(struct srv *s, struct srv *other, const char *nick)
 	char re[96];
 
 	snprintf(c->name, sizeof(c->name), "%s", nick);
-	cl_send(c, "CAP REQ :account-notify extended-join");
+	cl_send(c, "CAP REQ :account-notify extended-join chghost");
 	cl_send(c, "CAP END");
 	cl_register(c, nick);
 	snprintf(re, sizeof(re), "event=connect nick=%s ", nick);
@@ -226,6 +226,7 @@ static const char atheme_conf[] =
     "loadmodule \"modules/nickserv/logout\";\n"
     "loadmodule \"modules/nickserv/ghost\";\n"
     "loadmodule \"modules/nickserv/info\";\n"
+    "loadmodule \"modules/nickserv/vhost\";\n"
     "loadmodule \"modules/chanserv/main\";\n"
     "loadmodule \"modules/chanserv/register\";\n"
     "loadmodule \"modules/chanserv/op\";\n"
@@ -242,6 +243,8 @@ static const char atheme_conf[] =
     "  real = \"Nickname Services\"; };\n"
     "chanserv { nick = \"ChanServ\"; user = \"ChanServ\"; host = \"services.test\";\n"
     "  real = \"Channel Services\"; };\n"
+    "operclass \"vhoster\" { privs { user:vhost; }; };\n"
+    "operator \"alice\" { operclass = \"vhoster\"; };\n"
     "general { join_chans; leave_chans; cflags = { guard; }; flood_msgs = 0;\n"
     "  commit_interval = 5; uplink_sendq_limit = 1048576; language = \"en\"; };\n";
 
@@ -287,23 +290,35 @@ START_TEST(t_services_atheme)
 
 	/* NickServ REGISTER, from a.test and from b.test */
 	cl_send(alice, "PRIVMSG NickServ :REGISTER secretpw alice@example.com");
+	/* services log her in (METADATA accountname): 900 and +r here,
+	 * account-notify and WHOIS 330 on the other server */
+	cl_expect(alice, "^:a\\.test 900 alice alice![^ ]+ alice :", SVC_T);
 	cl_expect(alice,
 	    "^:NickServ!NickServ@services\\.test NOTICE alice :.*alice.* is now registered to .*alice@example\\.com",
 	    SVC_T);
+	cl_expect(bob, PFX("alice") "ACCOUNT alice$", SVC_T);
+	cl_send(bob, "WHOIS alice");
+	cl_expect(bob, SRV_B "330 bob alice alice :is logged in as$", LIVE_T);
 	cl_send(bob, "PRIVMSG NickServ :REGISTER bobpw1234 bob@example.com");
 	cl_expect(bob,
 	    "^:NickServ!NickServ@services\\.test NOTICE bob :.*bob.* is now registered to .*bob@example\\.com",
 	    SVC_T);
-	/* LOGOUT and IDENTIFY */
+	cl_expect(alice, PFX("bob") "ACCOUNT bob$", SVC_T);
+	/* LOGOUT (services log her out: 901, ACCOUNT *) and IDENTIFY */
 	cl_send(alice, "PRIVMSG NickServ :LOGOUT");
 	cl_expect(alice,
 	    "^:NickServ!NickServ@services\\.test NOTICE alice :You have been logged out", SVC_T);
+	cl_expect(alice, "^:a\\.test 901 alice ", SVC_T);
+	cl_expect(bob, PFX("alice") "ACCOUNT \\*$", SVC_T);
+	cl_send(bob, "WHOIS alice");
+	cl_expect_none(bob, " 330 bob alice ", LIVE_T);
 	cl_send(alice, "PRIVMSG NickServ :IDENTIFY wrongpw");
 	cl_expect(alice, "^:NickServ!NickServ@services\\.test NOTICE alice :Invalid password",
 	    SVC_T);
 	cl_send(alice, "PRIVMSG NickServ :IDENTIFY secretpw");
 	cl_expect(alice,
 	    "^:NickServ!NickServ@services\\.test NOTICE alice :You are now identified for", SVC_T);
+	cl_expect(bob, PFX("alice") "ACCOUNT alice$", SVC_T);
 
 	/* ChanServ REGISTER: ChanServ joins (guard); ops on join */
 	cl_send(alice, "PRIVMSG ChanServ :REGISTER #c");
@@ -314,10 +329,20 @@ START_TEST(t_services_atheme)
 	cl_expect(bob, PFX("alice") "PART #c", LIVE_T);
 	cl_send(alice, "JOIN #c");
 	cl_expect(alice, PFX("alice") "JOIN #c", LIVE_T);
+	/* extended-join on the other server carries her account */
+	cl_expect(bob, PFX("alice") "JOIN #c alice :Real alice$", LIVE_T);
 	cl_expect(alice, "^:ChanServ!ChanServ@services\\.test MODE #c \\+o alice$", SVC_T);
 	cl_expect(bob, "^:ChanServ!ChanServ@services\\.test MODE #c \\+o alice$", SVC_T);
 	cl_send(bob, "NAMES #c");
 	cl_expect(bob, SRV_B "353 bob = #c :.*@alice", LIVE_T);
+
+	/* a host from services (NickServ VHOST: METADATA cloakhost and
+	 * MODE +x): CHGHOST to chghost clients on both servers */
+	cl_send(alice, "PRIVMSG NickServ :VHOST alice ON cloak.example");
+	cl_expect(alice, PFX("alice") "CHGHOST ~?alice cloak\\.example$", SVC_T);
+	cl_expect(bob, PFX("alice") "CHGHOST ~?alice cloak\\.example$", SVC_T);
+	cl_send(bob, "WHOIS alice");
+	cl_expect(bob, SRV_B "311 bob alice ~?alice cloak\\.example \\* :", LIVE_T);
 
 	/* a services KILL (GHOST): dave on a.test holds bob's nick */
 	cl_send(bob, "NICK bob_");
@@ -449,16 +474,23 @@ START_TEST(t_services_anope)
 	cl_expect(alice,
 	    "^:NickServ!services@services\\.test NOTICE alice :Nickname .*alice.* registered",
 	    SVC_T);
+	cl_expect(bob, PFX("alice") "ACCOUNT alice$", SVC_T);
 	cl_send(bob, "PRIVMSG NickServ :REGISTER bobpw1234 bob@example.com");
 	cl_expect(bob,
 	    "^:NickServ!services@services\\.test NOTICE bob :Nickname .*bob.* registered", SVC_T);
+	/* the accounts show on both servers (METADATA accountname) */
+	cl_expect(alice, PFX("bob") "ACCOUNT bob$", SVC_T);
+	cl_send(alice, "WHOIS bob");
+	cl_expect(alice, "^:a\\.test 330 alice bob bob :is logged in as$", LIVE_T);
 	cl_send(alice, "PRIVMSG NickServ :LOGOUT");
 	cl_expect(alice,
 	    "^:NickServ!services@services\\.test NOTICE alice :Your nick has been logged out",
 	    SVC_T);
+	cl_expect(bob, PFX("alice") "ACCOUNT \\*$", SVC_T);
 	cl_send(alice, "PRIVMSG NickServ :IDENTIFY secretpw");
 	cl_expect(alice, "^:NickServ!services@services\\.test NOTICE alice :Password accepted",
 	    SVC_T);
+	cl_expect(bob, PFX("alice") "ACCOUNT alice$", SVC_T);
 
 	/* ChanServ REGISTER; ops on join (bob keeps the channel) */
 	cl_send(alice, "PRIVMSG ChanServ :REGISTER #c");
