@@ -206,6 +206,18 @@ server_rehash(struct server *srv, char *err, size_t errlen)
 		service_ready(srv);
 		return -1;
 	}
+	if (srv->store != NULL && config_services_link(ncfg) != NULL) {
+		/* one account authority (issue 11): the database opened at
+		 * start stays open until a restart, so a services server
+		 * cannot be added beside it by a rehash */
+		snprintf(err, errlen,
+		    "[link] %s: services = yes needs a restart: the [accounts] database is open "
+		    "(a network has one account authority)",
+		    config_services_link(ncfg)->name);
+		config_free(ncfg);
+		service_ready(srv);
+		return -1;
+	}
 	server_reconfigure(srv, ncfg);
 	/* New certificates for new handshakes; connected clients keep theirs.
 	 * config_load_checked already refused unloadable files, so this fails

@@ -479,6 +479,41 @@ START_TEST(t_link_services_elsewhere)
 }
 END_TEST
 
+/* The account database opened at start stays open until a restart: a
+ * REHASH that adds a services server beside it is refused (one account
+ * authority), the old configuration stays, accounts keep working. */
+START_TEST(t_link_services_rehash)
+{
+	char conf[512], db[300];
+	struct srv *a;
+	struct cl *o;
+
+	snprintf(db, sizeof(db), "%s", lim_tmp_path("svc-rehash.db"));
+	snprintf(conf, sizeof(conf),
+	    "[server]\nname = a.test\n[accounts]\ndatabase = %s\n"
+	    "[oper]\nname = admin\npassword = operpass\nhost = *\n",
+	    db);
+	a = srv_start(conf);
+	o = cl_new(a, "oper");
+	cl_send(o, "OPER admin operpass");
+	cl_expect(o, "^:a\\.test 381 oper ", LIVE_T);
+	snprintf(conf, sizeof(conf),
+	    "[server]\nname = a.test\n"
+	    "[oper]\nname = admin\npassword = operpass\nhost = *\n"
+	    "[link]\nname = svc.test\npassword = spw\nservices = yes\n");
+	srv_rewrite_conf(a, conf);
+	cl_send(o, "REHASH");
+	cl_expect(o,
+	    "NOTICE oper :\\*\\*\\* Rehash failed, old configuration kept: \\[link\\] svc\\.test: "
+	    "services = yes needs a restart",
+	    LIVE_T);
+	/* the built-in NickServ is still there */
+	cl_send(o, "PRIVMSG NickServ :HELP");
+	cl_expect(o, "^:NickServ![^ ]+ NOTICE oper :", LIVE_T);
+	unlink(db);
+}
+END_TEST
+
 /* ---- ngIRCd from Debian ---- */
 
 /* evircd links out to the real ngIRCd: users on both sides talk across,
@@ -598,6 +633,7 @@ main(void)
 	tcase_add_test(tc, t_link_malformed);
 	tcase_add_test(tc, t_link_services_powers);
 	tcase_add_test(tc, t_link_services_elsewhere);
+	tcase_add_test(tc, t_link_services_rehash);
 	if (ng_installed()) {
 		tcase_add_test(tc, t_link_ngircd);
 		tcase_add_test(tc, t_link_ngircd_incoming);
