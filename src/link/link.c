@@ -1455,9 +1455,12 @@ in_invite(struct link *l, struct source *s, struct irc_msg *m)
 	struct channel *ch;
 
 	if (m->nparams < 2 || s->user == NULL ||
-	    (t = server_find_nick(l->srv, m->params[0])) == NULL || client_is_remote(t))
+	    (t = server_find_nick(l->srv, m->params[0])) == NULL ||
+	    (client_is_remote(t) && client_link(t) == l->conn))
 		return CMD_OK;
-	if ((ch = server_find_channel(l->srv, m->params[1])) != NULL)
+	/* a user of another server: on to it (ChanServ INVITE from Atheme
+	 * for a user behind us); its server keeps the invitation */
+	if (!client_is_remote(t) && (ch = server_find_channel(l->srv, m->params[1])) != NULL)
 		channel_invite_add(ch, t, l->srv->now + INVITE_LIFETIME);
 	reply_raw(t, ":%s INVITE %s %s", s->prefix, t->nick, m->params[1]);
 	return CMD_OK;
