@@ -114,7 +114,7 @@ svc_spawn(char *const argv[])
 	ck_assert_int_ge(svc_pid, 0);
 	if (svc_pid == 0) {
 		int null = open("/dev/null", O_RDONLY);
-		int log = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+		int log = open(out, O_WRONLY | O_CREAT | O_APPEND, 0666);
 		char *args[32];
 		int i = 0, j;
 
@@ -260,7 +260,8 @@ atheme_start(int port)
 {
 	char text[sizeof(atheme_conf) + 64], conf[160], out[160], pid[160];
 
-	svc_mkdir();
+	if (svc_dir[0] == '\0') /* a restart keeps its directory and database */
+		svc_mkdir();
 	snprintf(text, sizeof(text), atheme_conf, port);
 	snprintf(conf, sizeof(conf), "%s", svc_file("atheme.conf", text));
 	snprintf(out, sizeof(out), "%s/atheme.log", svc_dir);
@@ -357,6 +358,22 @@ START_TEST(t_services_atheme)
 	cl_expect(bob, PFX("bob") "QUIT :Killed \\(NickServ ", LIVE_T);
 	cl_send(bob, "NICK bob");
 	cl_expect(bob, PFX("bob_") "NICK :bob$", LIVE_T);
+
+	/* services restart (SIGTERM: Atheme saves its database and leaves);
+	 * the burst at the relink tells it who is logged in (METADATA
+	 * accountname) and it keeps them so: alice can LOGOUT */
+	kill(svc_pid, SIGTERM);
+	waitpid(svc_pid, NULL, 0);
+	svc_pid = -1;
+	ck_assert_msg(srv_log_wait(a, "netsplit: services\\.test", LINK_T), "no split");
+	atheme_start(a->port);
+	cl_expect(bob, "^:ChanServ!ChanServ@services\\.test JOIN #c", SVC_T); /* guard */
+	cl_send(alice, "PRIVMSG NickServ :LOGOUT");
+	cl_expect(alice,
+	    "^:NickServ!NickServ@services\\.test NOTICE alice :You have been logged out", SVC_T);
+	cl_expect(bob, PFX("alice") "ACCOUNT \\*$", SVC_T);
+	cl_send(alice, "PRIVMSG NickServ :IDENTIFY secretpw"); /* the account was kept */
+	cl_expect(bob, PFX("alice") "ACCOUNT alice$", SVC_T);
 
 	/* netsplit of the services server: its pseudo-clients quit on both */
 	kill(svc_pid, SIGKILL);
