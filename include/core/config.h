@@ -24,6 +24,9 @@
 #define IRC_TAGS_MAX	    8191 /* bytes of the whole tag section incl. '@' */
 /* Longest input line we accept, without CRLF: '@' + client tags + ' ' + 510. */
 #define IRC_INPUT_MAX	    (1 + IRC_CLIENT_TAGS_MAX + 1 + IRC_LINE_MAX - 2)
+/* Longest line from a server link, without CRLF: servers relay the whole
+ * tag section, up to IRC_TAGS_MAX bytes (message-tags "Size limit"). */
+#define IRC_LINK_INPUT_MAX  (IRC_TAGS_MAX + 1 + IRC_LINE_MAX - 2)
 
 /* One [listen] section: a bind address and port, optionally TLS. */
 struct listen_conf {

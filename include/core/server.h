@@ -169,6 +169,12 @@ struct server {
 	long now_ms; /* milliseconds part of the clock (server_clock) */
 	long time_tag_ms; /* the millisecond time_tag was built for */
 	time_t time_tag_sec;
+	/* The time tag of the link line being handled ("time=...", link/
+	 * sets and clears it around one line of a tag-capable link): while
+	 * set, output_time_tag returns it, so every line the change causes
+	 * carries the time of its origin server. NULL otherwise. */
+	const char *time_override;
+	size_t time_override_len;
 	uint64_t msgid_next; /* msgid counter */
 	char msgid_base[16]; /* per-start prefix so ids stay unique over restarts */
 	uint32_t batch_next;

@@ -17,11 +17,14 @@ struct irc_msg;
 
 /* The protocol version and IRC+ flags of our PASS line (ngIRCd
  * doc/Protocol.txt II.1): C = CHANINFO, L = ban/invite lists are sent as
- * MODE after the burst, M = METADATA (link/metadata.h). Not claimed: H (the
+ * MODE after the burst, M = METADATA (link/metadata.h), T = evircd's tag
+ * dialect (message tags on the link: msgid, time and client-only tags;
+ * used only when the peer's PASS names evircd and has T too: ngIRCd keeps
+ * flags it does not know and never sees a tag). Not claimed: H (the
  * enhanced handshake: numerics until 376), S (SERVICE), X (q/a/h member
  * modes), Z (zlib). */
 #define LINK_PROTO_VERSION "0210-IRC+"
-#define LINK_IRCPLUS_FLAGS "CLM"
+#define LINK_IRCPLUS_FLAGS "CLMT"
 
 /* link_init: subscribe to the events links relay, wrap srv->dispatch with
  * link_dispatch, and arm the autoconnect timers of the [link] sections.

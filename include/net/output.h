@@ -74,8 +74,9 @@ void output_pump_cb(int fd, short what, void *arg);
  * output buffer, its turn-buffer segments and an open capture). */
 size_t output_queued(struct client *c);
 /* output_time_tag: "time=YYYY-MM-DDThh:mm:ss.sssZ" (IRCv3 server-time) for
- * the current clock, formatted at most once per millisecond; the string is
- * owned by srv, its length in *len. */
+ * the current clock, formatted at most once per millisecond, or
+ * srv->time_override while a link line that came with a time is handled;
+ * the string is owned by srv, its length in *len. */
 const char *output_time_tag(struct server *srv, size_t *len);
 
 #endif

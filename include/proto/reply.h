@@ -91,6 +91,18 @@ outline_set_account(struct outline *ol, const char *tag, size_t len)
  * buf (size bytes) and returns the length. msgid receives the id. */
 size_t msg_tags_build(struct client *from, const char *client_tags, char *buf, size_t size,
     char *msgid, size_t msgidsize);
+/* msg_tags_build_id: msg_tags_build for a message whose id is given
+ * (msgid_in, from a link: checked with msgid_valid first) or, when
+ * msgid_in is NULL, made here from srv's counter. from may be NULL (a
+ * server: no bot tag). */
+size_t msg_tags_build_id(struct server *srv, const struct client *from, const char *msgid_in,
+    const char *client_tags, char *buf, size_t size, char *msgid, size_t msgidsize);
+/* MSGID_MAX: the longest msgid taken from a link, bytes. */
+#define MSGID_MAX 64
+/* msgid_valid: may s (len bytes) be a msgid taken from a link: 1 to
+ * MSGID_MAX bytes of letters, digits and - _ . + / = ~ : (no tag or
+ * line delimiters)? */
+bool msgid_valid(const char *s, size_t len);
 /* outline_format: format a whole line (without CRLF) into ol, cleaned and cut. */
 void outline_format(struct outline *ol, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void outline_vformat(struct outline *ol, const char *fmt, va_list ap)

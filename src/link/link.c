@@ -77,6 +77,7 @@ struct link {
 	bool hub; /* [link] hub: may introduce servers */
 	bool meta; /* the peer's PASS has IRC+ flag M: it takes METADATA */
 	bool services; /* [link] services: the services server (link/services.h) */
+	bool tags; /* the peer is evircd with flag T: message tags both ways */
 	char name[SERVERNAME_MAX + 1];
 	char info[128];
 	unsigned peer_token; /* what the peer calls itself */
@@ -112,6 +113,9 @@ struct linkset {
 	struct autoconn *ac; /* list: one per [link] with an address, ever (a
 			      * REHASH adds; a removed section's stays inert) */
 	struct link *origin; /* whose input is being handled; NULL = local */
+	/* msgid of the link line being handled (tag links only), "" = none */
+	char in_msgid[MSGID_MAX + 1];
+	char in_time[48]; /* its "time=..." tag, for srv->time_override */
 	bool quiet; /* a collision kill: links were told with KILL */
 	struct client *killed; /* a remote user an operator here KILLs: its
 				* server was told by on_kill */
@@ -260,8 +264,8 @@ umode_parse(const char *s)
 
 /* pass_keep: a server's PASS (RFC 2813 §4.1.1; IRC+ II.1: "PASS <pw>
  * <version> <impl>|<ver>:<flags>"): c->pass holds the password, then a
- * NUL, then the IRC+ flags (empty when the version is not "-IRC+"), read
- * by link_server before the password is forgotten. */
+ * NUL, then "<impl>|<ver>:<flags>" (empty when the version is not
+ * "-IRC+"), read by link_server before the password is forgotten. */
 static void
 pass_keep(struct client *c, struct irc_msg *m)
 {
@@ -269,11 +273,10 @@ pass_keep(struct client *c, struct irc_msg *m)
 	size_t pl, fl;
 
 	client_forget_pass(c);
-	if (m->nparams >= 3 && strstr(m->params[1], "IRC+") != NULL &&
-	    strchr(m->params[2], ':') != NULL)
-		flags = strchr(m->params[2], ':') + 1;
+	if (m->nparams >= 3 && strstr(m->params[1], "IRC+") != NULL)
+		flags = m->params[2];
 	pl = strlen(m->params[0]);
-	fl = strnlen(flags, 64);
+	fl = strnlen(flags, 100); /* IRC+ II.1: at most 100 bytes */
 	if ((c->pass = malloc(pl + fl + 2)) == NULL)
 		return;
 	memcpy(c->pass, m->params[0], pl + 1);
@@ -281,11 +284,23 @@ pass_keep(struct client *c, struct irc_msg *m)
 	c->pass[pl + 1 + fl] = '\0';
 }
 
-/* pass_flags: the IRC+ flags kept by pass_keep. */
+/* pass_flags: the IRC+ server flags kept by pass_keep ("" = none). */
 static const char *
 pass_flags(const struct client *c)
 {
-	return c->pass != NULL ? c->pass + strlen(c->pass) + 1 : "";
+	const char *f = c->pass != NULL ? c->pass + strlen(c->pass) + 1 : "";
+
+	return strchr(f, ':') != NULL ? strchr(f, ':') + 1 : "";
+}
+
+/* pass_impl_is: is the implementation named in the kept PASS impl? */
+static bool
+pass_impl_is(const struct client *c, const char *impl)
+{
+	const char *f = c->pass != NULL ? c->pass + strlen(c->pass) + 1 : "";
+	size_t n = strlen(impl);
+
+	return strncmp(f, impl, n) == 0 && f[n] == '|';
 }
 
 /* intro_line: the NICK line that introduces user c to a link (RFC 2813
@@ -495,6 +510,11 @@ link_registered(struct link *l)
 		size_t limit = lc->sendq + output_queued(c);
 		c->sendq = limit > UINT32_MAX ? UINT32_MAX : (uint32_t)limit;
 	}
+	if (l->tags)
+		/* from now on every line to it carries the time tag and a
+		 * message its tags (net/output.c, as for a client with
+		 * these capabilities); the burst went without */
+		c->caps |= CAP_SERVER_TIME | CAP_MESSAGE_TAGS;
 }
 
 /* auth_result: the password check's result. l may be freed after. */
@@ -562,6 +582,9 @@ link_server(struct link *l, struct irc_msg *m)
 	snprintf(l->name, sizeof(l->name), "%s", lc->name);
 	snprintf(l->info, sizeof(l->info), "%s", m->params[m->nparams - 1]);
 	l->meta = strchr(pass_flags(c), 'M') != NULL;
+	/* our own tag dialect: only between evircd servers that both say
+	 * so (a flag letter alone could mean something else elsewhere) */
+	l->tags = pass_impl_is(c, "evircd") && strchr(pass_flags(c), 'T') != NULL;
 	/* SERVER <name> <hops> <token> :<info> (RFC 2813) or the 3-parameter
 	 * form whose token is 1 (ngIRCd irc-server.c) */
 	l->peer_token = 1;
@@ -806,6 +829,10 @@ in_nick_intro(struct link *l, struct irc_msg *m)
 	    m->params[6], umode_parse(m->params[5]));
 	if (c == NULL)
 		return CMD_OK;
+	if (l->tags)
+		/* what is sent to this user alone goes down l with its tags
+		 * (net/output.c queue): a private message keeps its msgid */
+		c->caps = CAP_SERVER_TIME | CAP_MESSAGE_TAGS;
 	{
 		struct event_registered ev = { c, 0 }; /* reg_ms: not ours to time */
 		event_publish_registered(srv, &ev); /* MONITOR, other links */
@@ -1279,20 +1306,29 @@ in_chaninfo(struct link *l, struct source *s, struct irc_msg *m)
 	return CMD_OK;
 }
 
-/* in_message: ":src PRIVMSG|NOTICE <target> :<text>": to the local members
- * of a channel (and on to the other links with members), or to one user
- * (local, or down the link towards it: net/output.c). */
+/* in_message: ":src PRIVMSG|NOTICE <target> :<text>" or ":src TAGMSG
+ * <target>" (tag links only): to the local members of a channel (and on
+ * to the other links with members), or to one user (local, or down the
+ * link towards it: net/output.c). A tag link's msgid and client-only tags
+ * are kept (its time is srv->time_override meanwhile); else a msgid is
+ * made here. */
 static enum cmd_result
 in_message(struct link *l, struct source *s, struct irc_msg *m)
 {
 	struct server *srv = l->srv;
 	struct outline ol;
-	const char *target = m->params[0], *name = target;
+	struct channel *ch = NULL;
+	struct client *t = NULL;
+	const char *target = m->params[0], *name = target, *text, *id;
+	char tags[IRC_CLIENT_TAGS_MAX + 128], msgid[MSGID_MAX + 1], acct[ACCOUNT_TAG_MAX];
+	char st[IRC_LINE_MAX];
+	size_t tlen;
 	unsigned status = 0;
+	bool tagmsg = strcmp(m->verb, "TAGMSG") == 0;
 
-	if (m->nparams < 2)
+	if (tagmsg ? !l->tags : m->nparams < 2)
 		return CMD_OK;
-	if (target[0] == '$' && target[1] != '\0') {
+	if (!tagmsg && target[0] == '$' && target[1] != '\0') {
 		/* "$<server mask>" (RFC 2812 §3.3.1; Atheme and Anope send
 		 * their global notices so): our users when our name matches,
 		 * and every other server */
@@ -1301,30 +1337,42 @@ in_message(struct link *l, struct source *s, struct irc_msg *m)
 		    m->params[1]);
 		return CMD_OK;
 	}
+	text = tagmsg ? "" : m->params[1];
 	while (*name == '@' || *name == '+') {
 		status |= *name == '@' ? MEMB_OP : MEMB_VOICE;
 		name++;
 	}
 	if (strchr("#&+!", *name) != NULL) {
-		struct channel *ch = net_channel(srv, name);
-		if (ch == NULL)
+		if ((ch = net_channel(srv, name)) == NULL)
 			return CMD_OK;
-		outline_format(&ol, ":%s %s %s :%s", s->prefix, m->verb, target, m->params[1]);
-		send_channel(ch, NULL, &ol, status);
-		{
-			struct event_message ev = { s->user, m->verb, ch, status, NULL,
-				m->params[1], "", "" };
-			event_publish_message(srv, &ev);
-		}
-		return CMD_OK;
-	}
-	{
-		struct client *t = server_find_nick(srv, target);
+		snprintf(st, sizeof(st), "%.*s%s", (int)(name - target), target, ch->name);
+		target = st;
+	} else {
+		t = server_find_nick(srv, target);
 		if (t == NULL || !client_is_registered(t) ||
 		    (client_is_remote(t) && client_link(t) == l->conn))
 			return CMD_OK;
-		outline_format(&ol, ":%s %s %s :%s", s->prefix, m->verb, t->nick, m->params[1]);
+		target = t->nick;
+	}
+	id = srv->linkset->in_msgid[0] ? srv->linkset->in_msgid : NULL;
+	tlen = msg_tags_build_id(srv, s->user, id, l->tags ? m->client_tags : NULL, tags,
+	    sizeof(tags), msgid, sizeof(msgid));
+	if (tagmsg)
+		outline_format(&ol, ":%s TAGMSG %s", s->prefix, target);
+	else
+		outline_format(&ol, ":%s %s %s :%s", s->prefix, m->verb, target, text);
+	outline_set_tags(&ol, tags, tlen);
+	outline_set_account(&ol, acct, account_tag_build(acct, s->user ? s->user->account : NULL));
+	if (tagmsg)
+		ol.need_cap = CAP_MESSAGE_TAGS;
+	if (ch != NULL)
+		send_channel(ch, NULL, &ol, status);
+	else
 		send_line(t, &ol);
+	{
+		struct event_message ev = { s->user, m->verb, ch, ch ? status : 0, t, text, tags,
+			msgid };
+		event_publish_message(srv, &ev);
 	}
 	return CMD_OK;
 }
@@ -1532,6 +1580,7 @@ static const struct link_cmd {
 	{ "PART", 1, in_part },
 	{ "PRIVMSG", 2, in_message },
 	{ "SVSNICK", 2, in_svsnick },
+	{ "TAGMSG", 1, in_message },
 	{ "TOPIC", 1, in_topic },
 	{ "WALLOPS", 1, in_wallops },
 };
@@ -1638,6 +1687,49 @@ link_command(struct link *l, struct irc_msg *m)
 	return CMD_OK;
 }
 
+/* time_valid: "YYYY-MM-DDThh:mm:ss.sssZ" (IRCv3 server-time), digits
+ * where digits go; the value only, len bytes. */
+static bool
+time_valid(const char *v, size_t len)
+{
+	static const char form[] = "dddd-dd-ddTdd:dd:dd.dddZ";
+	size_t i;
+
+	if (len != sizeof(form) - 1)
+		return false;
+	for (i = 0; i < len; i++)
+		if (form[i] == 'd' ? !isdigit((unsigned char)v[i]) : v[i] != form[i])
+			return false;
+	return true;
+}
+
+/* link_tags_in: the msgid and time of a line from a tag link (untrusted:
+ * a msgid that is not msgid_valid or a malformed time is dropped, and the
+ * message gets a new id or our clock's time, as from a link without tags).
+ * The time becomes srv->time_override while the line is handled. */
+static void
+link_tags_in(struct link *l, struct irc_msg *m)
+{
+	struct linkset *ls = l->srv->linkset;
+	char buf[IRC_TAGS_MAX + 1], *cur, *key, *val;
+
+	ls->in_msgid[0] = '\0';
+	if (!l->tags || m->tags == NULL)
+		return;
+	snprintf(buf, sizeof(buf), "%s", m->tags); /* message_tag_next unescapes in place */
+	cur = buf;
+	while (message_tag_next(&cur, &key, &val)) {
+		size_t vl = strlen(val);
+		if (strcmp(key, "msgid") == 0 && msgid_valid(val, vl))
+			memcpy(ls->in_msgid, val, vl + 1);
+		else if (strcmp(key, "time") == 0 && time_valid(val, vl)) {
+			snprintf(ls->in_time, sizeof(ls->in_time), "time=%s", val);
+			l->srv->time_override = ls->in_time;
+			l->srv->time_override_len = strlen(ls->in_time);
+		}
+	}
+}
+
 /* link_input: a line of a link connection. */
 static enum cmd_result
 link_input(struct client *c, struct irc_msg *m)
@@ -1666,7 +1758,11 @@ link_input(struct client *c, struct irc_msg *m)
 	l->recv_msgs++;
 	saved = srv->linkset->origin;
 	srv->linkset->origin = l;
+	link_tags_in(l, m);
 	r = link_command(l, m);
+	srv->linkset->in_msgid[0] = '\0';
+	srv->time_override = NULL;
+	srv->time_override_len = 0;
 	srv->linkset->origin = saved;
 	if (c->state != CLIENT_OPEN)
 		return CMD_CLOSE;
@@ -2058,7 +2154,10 @@ on_wallops(struct server *srv, const struct event_wallops *ev)
 /* on_message: a channel message goes once to every link with members
  * behind it (marked through the link connection's broadcast serial, which
  * no channel broadcast uses: links are not members); a message to a
- * remote user went down its link already (net/output.c). */
+ * remote user went down its link already (net/output.c). A tag link gets
+ * the message's tags (msgid, client-only tags) and time, others the plain
+ * line (send_line: the link connection's capabilities); TAGMSG only goes
+ * to tag links. */
 static void
 on_message(struct server *srv, const struct event_message *ev)
 {
@@ -2067,10 +2166,10 @@ on_message(struct server *srv, const struct event_message *ev)
 	struct outline ol;
 	char pfx[4] = "";
 	uint32_t serial;
-	bool any = false;
+	bool any = false, tagmsg = strcmp(ev->verb, "TAGMSG") == 0;
 
 	if (ev->channel == NULL || local_channel(ev->channel) ||
-	    (strcmp(ev->verb, "PRIVMSG") != 0 && strcmp(ev->verb, "NOTICE") != 0))
+	    (!tagmsg && strcmp(ev->verb, "PRIVMSG") != 0 && strcmp(ev->verb, "NOTICE") != 0))
 		return;
 	if (++srv->serial == 0)
 		srv->serial = 1;
@@ -2086,8 +2185,15 @@ on_message(struct server *srv, const struct event_message *ev)
 		return;
 	if (ev->status != 0)
 		mode_prefix_str((uint8_t)ev->status, false, pfx);
-	outline_format(&ol, ":%s %s %s%s :%s", src_name(srv, ev->source), ev->verb, pfx,
-	    ev->channel->name, ev->text);
+	if (tagmsg) {
+		outline_format(&ol, ":%s TAGMSG %s%s", src_name(srv, ev->source), pfx,
+		    ev->channel->name);
+		ol.need_cap = CAP_MESSAGE_TAGS; /* tag links only */
+	} else
+		outline_format(&ol, ":%s %s %s%s :%s", src_name(srv, ev->source), ev->verb, pfx,
+		    ev->channel->name, ev->text);
+	if (ev->tags != NULL)
+		outline_set_tags(&ol, ev->tags, strlen(ev->tags));
 	TAILQ_FOREACH(l, &srv->linkset->links, entry)
 		if (l != origin(srv) && l->state >= LINK_BURST && l->conn->serial == serial)
 			send_line(l->conn, &ol);

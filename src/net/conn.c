@@ -410,9 +410,12 @@ handle_line(struct client *c, char *line, size_t n)
 	}
 	body = message_body_len(line, n);
 	/* message-tags: at most 4094 bytes of tag data between '@' and the
-	 * space, else 417 and the line is not processed. */
+	 * space from a client, 8190 from a server link, else 417 and the
+	 * line is not processed. */
 	if (body > IRC_LINE_MAX - 2 ||
-	    (line[0] == '@' && strcspn(line, " ") - 1 > IRC_CLIENT_TAGS_MAX)) {
+	    (line[0] == '@' &&
+		strcspn(line, " ") - 1 >
+		    ((c->flags & CF_SERVER) ? IRC_TAGS_MAX - 1 : IRC_CLIENT_TAGS_MAX))) {
 		c->fakelag += (time_t)c->srv->cfg->flood_penalty;
 		numeric(c, ERR_INPUTTOOLONG);
 		return CMD_OK;
@@ -476,7 +479,8 @@ conn_process_input(struct client *c)
 {
 	struct server *srv = c->srv;
 	struct evbuffer *in = bufferevent_get_input(c->bev);
-	char line[IRC_INPUT_MAX + 2];
+	char line[IRC_LINK_INPUT_MAX + 2];
+	size_t max;
 	struct evbuffer_ptr start, eol;
 	struct evbuffer_iovec v;
 	const char *nl;
@@ -489,6 +493,9 @@ conn_process_input(struct client *c)
 		if (len == 0 && !((c->flags & CF_WS) && ws_refill(c)))
 			return;
 		len = evbuffer_get_length(in);
+		/* a server link may send the whole tag section (a
+		 * connection becomes a link at its SERVER line) */
+		max = (c->flags & CF_SERVER) ? IRC_LINK_INPUT_MAX : IRC_INPUT_MAX;
 		if (fakelag_blocked(c)) {
 			if (len >= c->recvq) {
 				srv->stats.flood_closes++;
@@ -521,7 +528,7 @@ conn_process_input(struct client *c)
 		if (eol.pos < 0 && (c->flags & CF_WS) && ws_refill(c))
 			continue; /* the filter had stopped at the recvq */
 		if (eol.pos < 0) {
-			if (len > IRC_INPUT_MAX) {
+			if (len > max) {
 				/* No end in sight: answer once, drop what we
 				 * have, and keep dropping up to the next EOL. */
 				if (!(c->flags & CF_DISCARD))
@@ -532,14 +539,14 @@ conn_process_input(struct client *c)
 			return;
 		}
 		n = (size_t)eol.pos;
-		if ((c->flags & CF_DISCARD) || n > IRC_INPUT_MAX) {
+		if ((c->flags & CF_DISCARD) || n > max) {
 			if (!(c->flags & CF_DISCARD))
 				numeric(c, ERR_INPUTTOOLONG);
 			c->flags &= ~CF_DISCARD;
 			evbuffer_drain(in, n + eol_len);
 			continue;
 		}
-		evbuffer_remove(in, line, n + eol_len); /* n <= IRC_INPUT_MAX */
+		evbuffer_remove(in, line, n + eol_len); /* n <= max */
 		line[n] = '\0';
 		srv->stats.lines_in++;
 		srv->stats.bytes_in += n + eol_len;

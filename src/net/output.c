@@ -611,6 +611,10 @@ output_pump_cb(int fd, short what, void *arg)
 const char *
 output_time_tag(struct server *srv, size_t *len)
 {
+	if (srv->time_override != NULL) {
+		*len = srv->time_override_len;
+		return srv->time_override;
+	}
 	if (srv->time_tag_len == 0 || srv->time_tag_ms != srv->now_ms ||
 	    srv->time_tag_sec != srv->now) {
 		struct tm tm;

@@ -2,6 +2,7 @@
  * is net/output.c). */
 #include <limits.h>
 #include <stdint.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,23 +194,48 @@ account_tag_build(char *buf, const char *account)
 	return n;
 }
 
+/* msgid_valid: see reply.h. */
+bool
+msgid_valid(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > MSGID_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("-_.+/=~:", s[i]) == NULL)
+			return false;
+	return true;
+}
+
 size_t
 msg_tags_build(struct client *from, const char *client_tags, char *buf, size_t size, char *msgid,
     size_t msgidsize)
 {
-	struct server *srv = from->srv;
+	return msg_tags_build_id(from->srv, from, NULL, client_tags, buf, size, msgid, msgidsize);
+}
+
+/* msg_tags_build_id: see reply.h. */
+size_t
+msg_tags_build_id(struct server *srv, const struct client *from, const char *msgid_in,
+    const char *client_tags, char *buf, size_t size, char *msgid, size_t msgidsize)
+{
 	char hex[17], *h = hex + sizeof(hex) - 1;
-	uint64_t id = ++srv->msgid_next;
 	int n;
 
-	/* msgid = base + the counter in hex ("%s%llx"), built by hand: it
-	 * runs for every message */
-	*h = '\0';
-	do
-		*--h = "0123456789abcdef"[id & 15];
-	while ((id >>= 4) != 0);
-	if (msgidsize > 0) {
-		size_t bl = strlen(srv->msgid_base), hl = (size_t)(hex + sizeof(hex) - 1 - h);
+	if (msgidsize > 0 && msgid_in != NULL) {
+		/* a message from a link keeps its origin's id (validated) */
+		snprintf(msgid, msgidsize, "%s", msgid_in);
+	} else if (msgidsize > 0) {
+		/* msgid = base + the counter in hex ("%s%llx"), built by
+		 * hand: it runs for every message */
+		uint64_t id = ++srv->msgid_next;
+		size_t bl = strlen(srv->msgid_base), hl;
+		*h = '\0';
+		do
+			*--h = "0123456789abcdef"[id & 15];
+		while ((id >>= 4) != 0);
+		hl = (size_t)(hex + sizeof(hex) - 1 - h);
 		if (bl > msgidsize - 1)
 			bl = msgidsize - 1;
 		memcpy(msgid, srv->msgid_base, bl);
@@ -223,8 +249,9 @@ msg_tags_build(struct client *from, const char *client_tags, char *buf, size_t s
 	 * or split the line at the recipient, so such tags are never sent. */
 	if (client_tags != NULL && client_tags[strcspn(client_tags, " \r\n")] != '\0')
 		client_tags = NULL;
-	n = str_format(buf, size, "msgid=%s%s%s%s", msgid, (from->umodes & UMODE_BOT) ? ";bot" : "",
-	    client_tags ? ";" : "", client_tags ? client_tags : "");
+	n = str_format(buf, size, "msgid=%s%s%s%s", msgid,
+	    from != NULL && (from->umodes & UMODE_BOT) ? ";bot" : "", client_tags ? ";" : "",
+	    client_tags ? client_tags : "");
 	if (n < 0)
 		return 0;
 	return (size_t)n < size ? (size_t)n : size - 1;

@@ -301,7 +301,7 @@ START_TEST(t_link_malformed)
 	fake->strict = 0;
 	cl_send(fake, "PASS linkpw 0210-IRC+ test|1:CL P");
 	cl_send(fake, "SERVER b.test 1 :fake server");
-	cl_expect(fake, "^PASS linkpw 0210-IRC\\+ evircd\\|[^ ]+:CLM P$", LIVE_T);
+	cl_expect(fake, "^PASS linkpw 0210-IRC\\+ evircd\\|[^ ]+:CLMT P$", LIVE_T);
 	cl_expect(fake, "^SERVER a\\.test 1 :", LIVE_T);
 	cl_expect(fake, "^:a\\.test NICK alice 1 ~?alice 127\\.0\\.0\\.1 1 \\+ :Real alice$",
 	    LIVE_T);
