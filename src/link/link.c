@@ -1949,7 +1949,7 @@ split_server(struct server *srv, struct netserver *x, struct link *from, const c
 	HASH_ITER(hh, srv->servers, ns, tns)
 		if (ns->splitting && ns->hops > maxh)
 			maxh = ns->hops;
-	for (h = maxh; h >= x->hops; h--)
+	for (h = maxh; h >= x->hops && h > 0; h--) /* x is never us (hops 0) */
 		HASH_ITER(hh, srv->servers, ns, tns)
 			if (ns->splitting && ns->hops == h)
 				to_links(srv, from, x->conn, ":%s SQUIT %s :%s", srv->me->name,
