@@ -1070,12 +1070,40 @@ apply_channel_modes(struct server *srv, struct source *s, struct channel *ch, st
 	const char *setter = s->user ? s->user->nick : s->server->name;
 	int n, i;
 
+	char modes[IRC_LINE_MAX], *args[IRC_MAX_PARAMS], dir = '+';
+	const char *p;
+	int na = 0, ai = first + 1;
+	size_t k = 0;
+
 	if (first >= m->nparams)
 		return;
 	ml.n = 0;
 	ml.arglen = 0;
-	n = mode_parse(m->params[first], &m->params[first + 1], m->nparams - first - 1, mc,
-	    MODE_LINE_MAX_CHANGES, MODE_LINE_MAX_CHANGES);
+	/* ngIRCd's member modes q, a, h (IRC+ X; Atheme and Anope use them
+	 * over the ngircd protocol) are not ours: dropped with their
+	 * parameter, so that every other parameter stays with its letter
+	 * (the same rules as mode_parse for which letters take one) */
+	for (p = m->params[first]; *p != '\0' && k < sizeof(modes) - 1; p++) {
+		const struct chanmode_def *d = mode_channel_find(*p);
+		bool takes;
+		if (*p == '+' || *p == '-') {
+			dir = *p;
+			modes[k++] = *p;
+			continue;
+		}
+		if (d == NULL && strchr("qah", *p) != NULL) {
+			ai++;
+			continue;
+		}
+		takes = d != NULL &&
+		    (d->kind == MODE_LIST || d->kind == MODE_ALWAYS ||
+			(d->kind == MODE_SET && dir == '+'));
+		if (takes && ai < m->nparams && na < IRC_MAX_PARAMS)
+			args[na++] = m->params[ai++];
+		modes[k++] = *p;
+	}
+	modes[k] = '\0';
+	n = mode_parse(modes, args, na, mc, MODE_LINE_MAX_CHANGES, MODE_LINE_MAX_CHANGES);
 	for (i = 0; i < n; i++) {
 		const struct chanmode_def *d = mode_channel_find(mc[i].mode);
 		bool set = mc[i].dir == '+';

@@ -437,6 +437,9 @@ START_TEST(t_link_services_powers)
 	cl_expect(b, "^:Guest42 MODE Guest42 \\+i$", LIVE_T);
 	cl_send(svc, ":NickServ MODE mallory +R");
 	cl_expect(b, "^:NickServ MODE mallory \\+R$", LIVE_T);
+	/* member modes we do not have (q, a, h) go with their parameter */
+	cl_send(svc, ":NickServ MODE #c +qvh Guest42 mallory Guest42");
+	cl_expect(alice, "^:NickServ!NickServ@svc\\.test MODE #c \\+v mallory$", LIVE_T);
 	/* an INVITE for a user of another server goes on to it */
 	cl_send(svc, ":NickServ INVITE mallory #c");
 	cl_expect(b, "^:NickServ INVITE mallory #c$", LIVE_T);
