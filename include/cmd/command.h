@@ -80,6 +80,21 @@ CMD(users);
 CMD(help); /* cmd_query.c */
 CMD(chathistory);
 CMD(histserv); /* history.c */
+CMD(markread); /* readmark.c */
+CMD(redact); /* redact.c */
+CMD(batch); /* multiline.c */
+/* multiline_intercept: a line of c's open draft/multiline batch
+ * (c->ml) is taken into it (true: the line is handled) or ends it with a
+ * FAIL; false: dispatch it as usual. Called by the gate after the
+ * penalty, so every line of a batch is charged fakelag. */
+bool multiline_intercept(struct client *c, struct irc_msg *m);
+/* message_filter_client_tags: CLIENTTAGDENY applied to raw client-only
+ * tags in place; NULL when none is left (cmd_message.c). */
+char *message_filter_client_tags(struct server *srv, char *tags);
+/* message_channel_refused: c may not send text to ch (+n, +m, bans, +C
+ * for a CTCP, +M): the numeric is sent unless notice; true when refused
+ * (cmd_message.c, the checks of PRIVMSG). */
+bool message_channel_refused(struct client *c, struct channel *ch, const char *text, bool notice);
 CMD(oper);
 CMD(kill);
 CMD(wallops);

@@ -221,6 +221,9 @@ struct client {
 	struct monitor_entry **mon; /* owned array: nicks this client MONITORs (nmon above) */
 	time_t last_knock;
 	struct client_pwwait *pw; /* owned; non-NULL while CF_PW_WAIT */
+	/* owned, one allocation (client_free frees it): the draft/multiline
+	 * batch c has open (cmd/multiline.c), or NULL */
+	struct client_mlbatch *ml;
 	char *pass; /* owned: the last PASS, until verified (wiped) */
 	struct evbuffer *capture; /* labeled-response: output of the current command */
 	struct client_list *listing; /* owned; a LIST in progress, or NULL */

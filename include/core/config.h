@@ -129,6 +129,9 @@ struct config {
 	unsigned history_max_age; /* s, 0 = no limit */
 	unsigned history_query_limit; /* ISUPPORT CHATHISTORY: lines per query */
 	unsigned history_join_playback; /* lines on JOIN for clients without the cap */
+	unsigned history_redact_window; /* s a sender may REDACT its own message, 0 = always */
+	unsigned multiline_max_bytes; /* draft/multiline max-bytes ([limits]) */
+	unsigned multiline_max_lines; /* draft/multiline max-lines ([limits]) */
 
 	bool flood_enabled; /* fakelag, RFC 1459 §8.10 */
 	unsigned flood_burst; /* s of penalty allowed ahead of the clock */

@@ -34,6 +34,9 @@ enum cap_bit {
 	CAP_ACCOUNT_REGISTRATION = 1u << 20, /* draft/account-registration, likewise */
 	CAP_CHATHISTORY = 1u << 21, /* draft/chathistory, with [history] enabled */
 	CAP_EVENT_PLAYBACK = 1u << 22, /* draft/event-playback, likewise */
+	CAP_READ_MARKER = 1u << 23, /* draft/read-marker, with an [accounts] database */
+	CAP_MULTILINE = 1u << 24, /* draft/multiline (cmd/multiline.c) */
+	CAP_MESSAGE_REDACTION = 1u << 25, /* draft/message-redaction, with history */
 };
 
 /* One advertised capability. */

@@ -178,6 +178,27 @@ void hist_result_free(struct hist_result *res);
 typedef void (*hist_count_fn)(void *arg, long long n);
 int hist_forget(struct hist *h, const char *account, const char *nick, hist_count_fn fn, void *arg);
 
+/* A cached row found by msgid (hist_lookup): pointers into the cache,
+ * valid until the next hist_* call. */
+struct hist_found {
+	const char *key; /* its target's key */
+	int64_t time_ms;
+	uint8_t kind; /* enum hist_kind */
+	const char *account; /* sender's account (casefolded), NULL: none */
+	const char *nick; /* sender's nick (casefolded) */
+	const char *line;
+};
+/* hist_lookup: the cached row with msgid: 1 with *out filled, 0 when the
+ * cache does not hold it (evicted, expired, redacted, never). O(1). For
+ * REDACT (IRCv3 draft/message-redaction): who sent it, when, where. */
+int hist_lookup(struct hist *h, const char *msgid, struct hist_found *out);
+/* hist_redact: erase the row msgid of key, and the rows "<msgid>.1" ..
+ * "<msgid>.<extra>" (the later lines of a multiline message), from the
+ * cache at once and from the database (queued after this turn's rows), so
+ * CHATHISTORY no longer returns them (the spec's first choice: "exclude
+ * it entirely"). 0, or -1 when the database delete cannot be queued. */
+int hist_redact(struct hist *h, const char *key, const char *msgid, unsigned extra);
+
 /* Statistics (STATS, benchmarks). */
 struct hist_stats {
 	size_t cache_bytes, cache_rows, targets;

@@ -35,7 +35,7 @@ struct store_job;
 
 /* The schema version this build writes (PRAGMA user_version). A file with
  * a higher version is refused (made by a newer evircd). */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 /* Writes queued or being committed at once; past it a write is refused
  * (the caller answers "try again"). */
 #define STORE_QUEUE_MAX	     1024
@@ -245,5 +245,8 @@ enum casemapping store_casemapping(const struct store *st);
 /* store_chanreg_slot: where chanreg.c keeps its cache. */
 struct chanreg_cache;
 struct chanreg_cache **store_chanreg_slot(struct store *st);
+/* store_readmark_slot: where readmark.c keeps its cache. */
+struct readmark_cache;
+struct readmark_cache **store_readmark_slot(struct store *st);
 
 #endif

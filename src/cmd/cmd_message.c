@@ -41,9 +41,10 @@ tag_denied(const char *deny, const char *name, size_t nlen)
 	return all ? !excepted : listed;
 }
 
-/* filter_client_tags: drop denied client-only tags in place. */
-static char *
-filter_client_tags(struct server *srv, char *tags)
+/* message_filter_client_tags: drop denied client-only tags in place
+ * (cmd/command.h). */
+char *
+message_filter_client_tags(struct server *srv, char *tags)
 {
 	char *r = tags, *w = tags;
 
@@ -131,6 +132,29 @@ regmoderated(const struct channel *ch, const struct client *c)
 		return false;
 	m = channel_find_member(ch, c);
 	return m == NULL || !(m->modes & (MEMB_OP | MEMB_VOICE));
+}
+
+/* message_channel_refused: see cmd/command.h. */
+bool
+message_channel_refused(struct client *c, struct channel *ch, const char *text, bool notice)
+{
+	struct msgctx x;
+
+	memset(&x, 0, sizeof(x));
+	x.text = text;
+	if (!channel_can_send(ch, c) || ctcp_refused(ch, &x)) {
+		if (!notice)
+			numeric(c, ERR_CANNOTSENDTOCHAN, ch->name);
+		return true;
+	}
+	if (regmoderated(ch, c)) {
+		if (!notice)
+			numeric(c, ERR_NEEDREGGEDNICK, ch->name,
+			    "You need to be identified to a registered account to "
+			    "message this channel");
+		return true;
+	}
+	return false;
 }
 
 /* deliver: one target. NOTICE never produces an error or automatic reply
@@ -245,8 +269,8 @@ message(struct client *c, struct irc_msg *m, const char *verb, bool notice, bool
 	x.msgid = msgid;
 	x.acct = acct;
 	x.acct_len = account_tag_build(acct, c->account);
-	x.tags_len = msg_tags_build(c, filter_client_tags(srv, m->client_tags), tags, sizeof(tags),
-	    msgid, sizeof(msgid));
+	x.tags_len = msg_tags_build(c, message_filter_client_tags(srv, m->client_tags), tags,
+	    sizeof(tags), msgid, sizeof(msgid));
 	targets = m->params[0];
 	targets_init(&seen, c);
 	/* TARGMAX PRIVMSG/NOTICE/TAGMSG: max_targets distinct targets (407

@@ -24,6 +24,7 @@ const struct command command_table[] = {
 	{ "ADMIN", cmd_admin, 0, 0, 1 },
 	{ "AUTHENTICATE", cmd_authenticate, 1, P, 1 },
 	{ "AWAY", cmd_away, 0, 0, 1 },
+	{ "BATCH", cmd_batch, 1, 0, 1 },
 	{ "CAP", cmd_cap, 1, P, 1 },
 	{ "CHATHISTORY", cmd_chathistory, 1, 0, 1 },
 	{ "DIE", cmd_die, 0, O, 1 },
@@ -42,6 +43,7 @@ const struct command command_table[] = {
 	{ "LINKS", cmd_links, 0, 0, 1 },
 	{ "LIST", cmd_list, 0, 0, 2 },
 	{ "LUSERS", cmd_lusers, 0, 0, 1 },
+	{ "MARKREAD", cmd_markread, 0, 0, 1 },
 	{ "MODE", cmd_mode, 1, 0, 1 },
 	{ "MONITOR", cmd_monitor, 1, 0, 1 },
 	{ "MOTD", cmd_motd, 0, 0, 1 },
@@ -55,6 +57,7 @@ const struct command command_table[] = {
 	{ "PONG", cmd_pong, 0, P, 1 },
 	{ "PRIVMSG", cmd_privmsg, 0, 0, 1 },
 	{ "QUIT", cmd_quit, 0, P, 0 },
+	{ "REDACT", cmd_redact, 2, 0, 1 },
 	{ "REGISTER", cmd_register, 3, P, 2 },
 	{ "REHASH", cmd_rehash, 0, O, 1 },
 	{ "SETNAME", cmd_setname, 1, 0, 1 },
@@ -119,6 +122,9 @@ command_dispatch(struct client *c, struct irc_msg *m)
 		return CMD_OK;
 	}
 	srv->cmd_count[cmd - command_table]++;
+	/* a line of an open draft/multiline batch (cmd/multiline.c) */
+	if (c->ml != NULL && multiline_intercept(c, m))
+		return CMD_OK;
 	if (m->nparams < cmd->min_params) {
 		numeric(c, ERR_NEEDMOREPARAMS, cmd->name);
 		return CMD_OK;

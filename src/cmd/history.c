@@ -56,8 +56,8 @@ fold_account(const struct server *srv, const struct client *c, char *buf, size_t
 
 /* dm_key: the key of the DM history between accounts a and b (folded):
  * "a b" sorted, as Ergo keys direct messages by the account pair. */
-static bool
-dm_key(char *key, size_t size, const char *a, const char *b)
+bool
+history_dm_key(char *key, size_t size, const char *a, const char *b)
 {
 	int n;
 
@@ -120,7 +120,7 @@ on_message(struct server *srv, const struct event_message *ev)
 		 * (Ergo: "direct messages ... are stored for registered
 		 * users"); anyone else's conversation is not kept */
 		if (c->account == NULL || ev->target->account == NULL ||
-		    !dm_key(key, sizeof(key), fold_account(srv, c, a, sizeof(a)),
+		    !history_dm_key(key, sizeof(key), fold_account(srv, c, a, sizeof(a)),
 			fold_account(srv, ev->target, b, sizeof(b))))
 			return;
 		target = ev->target->nick;
@@ -259,8 +259,8 @@ on_mode(struct server *srv, const struct event_mode *ev)
 /* ---- replay ---- */
 
 /* iso_time: "YYYY-MM-DDThh:mm:ss.sssZ" for ms (buf >= 32 bytes). */
-static void
-iso_time(char *buf, size_t size, int64_t ms)
+void
+history_iso_time(char *buf, size_t size, int64_t ms)
 {
 	time_t s = (time_t)(ms / 1000);
 	struct tm tm;
@@ -286,7 +286,7 @@ send_row(struct client *c, const struct hist_row *r, const char *bid)
 	if (bid != NULL)
 		n += (size_t)snprintf(buf + n, room - n, "batch=%s", bid);
 	if (c->caps & CAP_SERVER_TIME) {
-		iso_time(ts, sizeof(ts), r->time_ms);
+		history_iso_time(ts, sizeof(ts), r->time_ms);
 		n += (size_t)snprintf(buf + n, room - n, "%stime=%s", n > 1 ? ";" : "", ts);
 	}
 	if ((c->caps & CAP_MESSAGE_TAGS) && r->tags[0] != '\0' && n + strlen(r->tags) + 2 < room)
@@ -375,8 +375,8 @@ safe_param(const char *p)
 /* parse_time: "YYYY-MM-DDThh:mm:ss.sssZ" (chathistory: "MUST be in the
  * format"; the fraction and the Z are accepted as optional, as Ergo's
  * parser does) into Unix ms. */
-static bool
-parse_time(const char *s, int64_t *ms)
+bool
+history_parse_time(const char *s, int64_t *ms)
 {
 	struct tm tm;
 	int y, mo, d, h, mi, sec, frac = 0, n = 0, fd = 0;
@@ -419,7 +419,7 @@ parse_ref(const char *s, struct hist_ref *r, bool star)
 		return true;
 	if (strncmp(s, "timestamp=", 10) == 0) {
 		r->kind = HR_TIME;
-		return parse_time(s + 10, &r->time_ms);
+		return history_parse_time(s + 10, &r->time_ms);
 	}
 	if (strncmp(s, "msgid=", 6) == 0 && s[6] != '\0' && strlen(s + 6) <= HIST_MSGID_MAX) {
 		r->kind = HR_MSGID;
@@ -496,7 +496,7 @@ answer(struct client *c, enum hist_sel sel, const char *sub, const char *target,
 				}
 			} else if ((ch = server_find_channel(c->srv, key)) != NULL)
 				name = ch->name;
-			iso_time(ts, sizeof(ts), res->rows[i].time_ms);
+			history_iso_time(ts, sizeof(ts), res->rows[i].time_ms);
 			if (bid[0])
 				reply_raw(c, "@batch=%s :%s CHATHISTORY TARGETS %s %s", bid,
 				    c->srv->cfg->name, name, ts);
@@ -570,7 +570,7 @@ resolve_target(struct client *c, const char *name, struct hist_query *q)
 		return false;
 	server_fold(srv, me, c->account, sizeof(me));
 	server_fold(srv, other, peer, sizeof(other));
-	return dm_key(q->key, sizeof(q->key), me, other);
+	return history_dm_key(q->key, sizeof(q->key), me, other);
 }
 
 static const struct {

@@ -234,6 +234,7 @@ client_free(struct client *c)
 	free(c->mon);
 	free(c->realname);
 	free(c->away);
+	free(c->ml);
 	channel_invites_client_gone(c);
 	free(c);
 }

@@ -188,6 +188,13 @@ config_default(void)
 	cfg->history_max_age = 7 * 86400;
 	cfg->history_query_limit = 100;
 	cfg->history_join_playback = 0;
+	cfg->history_redact_window = 900;
+	/* draft/multiline: 4096 bytes as Ergo's default max-bytes; 32 lines
+	 * (Ergo 100): every line is charged fakelag and costs the recipients
+	 * its own prefix, so a batch stays within the default burst plus a
+	 * few seconds and within a fraction of the default sendq */
+	cfg->multiline_max_bytes = 4096;
+	cfg->multiline_max_lines = 32;
 	cfg->nick_delay = 30;
 	cfg->channel_delay = 600;
 	cfg->casemapping = CASEMAP_RFC1459;
@@ -455,6 +462,8 @@ static const struct uint_key limit_keys[] = {
 	UK(max_channels_per_user, 1, 1000),
 	UK(max_list, 1, 10000),
 	UK(max_targets, 1, 100),
+	UK(multiline_max_bytes, 512, 65536),
+	UK(multiline_max_lines, 2, 1000),
 	SK(sendq, 4096, 1UL << 30),
 	SK(recvq, IRC_INPUT_MAX + 2, 1UL << 24),
 	UK(whowas_history, 0, 100000),
@@ -493,6 +502,7 @@ static const struct uint_key history_keys[] = {
 	HK(history_max_age, 0, 100U * 366 * 86400),
 	HK(history_query_limit, 1, 10000),
 	HK(history_join_playback, 0, 100),
+	HK(history_redact_window, 0, 100U * 366 * 86400),
 };
 static const struct uint_key flood_keys[] = {
 	UK(flood_burst, 1, 3600),

@@ -18,7 +18,10 @@ const struct cap_def cap_table[] = {
 	{ "draft/account-registration", CAP_ACCOUNT_REGISTRATION },
 	{ "draft/chathistory", CAP_CHATHISTORY },
 	{ "draft/event-playback", CAP_EVENT_PLAYBACK },
+	{ "draft/message-redaction", CAP_MESSAGE_REDACTION },
+	{ "draft/multiline", CAP_MULTILINE },
 	{ "draft/no-implicit-names", CAP_NO_IMPLICIT_NAMES },
+	{ "draft/read-marker", CAP_READ_MARKER },
 	{ "echo-message", CAP_ECHO_MESSAGE },
 	{ "extended-join", CAP_EXTENDED_JOIN },
 	{ "extended-monitor", CAP_EXTENDED_MONITOR },
@@ -82,6 +85,20 @@ cap_value(struct client *c, const struct cap_def *cd, char *buf, size_t size)
 	 * ([history] enabled, cmd/history.c) */
 	if (cd->bit == CAP_CHATHISTORY || cd->bit == CAP_EVENT_PLAYBACK)
 		return c->srv->hist != NULL ? "" : NULL;
+	/* draft/message-redaction: REDACT checks the message in the history
+	 * (who sent it, when), so it is offered with history;
+	 * draft/read-marker keeps markers per account in the database */
+	if (cd->bit == CAP_MESSAGE_REDACTION)
+		return c->srv->hist != NULL ? "" : NULL;
+	if (cd->bit == CAP_READ_MARKER)
+		return c->srv->store != NULL ? "" : NULL;
+	/* draft/multiline: "max-bytes" REQUIRED, "max-lines" RECOMMENDED
+	 * ([limits] multiline_max_bytes/_lines, docs/CONFIG.md) */
+	if (cd->bit == CAP_MULTILINE) {
+		snprintf(buf, size, "max-bytes=%u,max-lines=%u", c->srv->cfg->multiline_max_bytes,
+		    c->srv->cfg->multiline_max_lines);
+		return buf;
+	}
 	if (cd->bit == CAP_SASL)
 		return c->srv->store != NULL ? password_sasl_mechs() : NULL;
 	if (cd->bit == CAP_ACCOUNT_REGISTRATION)

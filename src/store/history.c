@@ -651,6 +651,128 @@ hist_forget(struct hist *h, const char *account, const char *nick, hist_count_fn
 	return 0;
 }
 
+/* ---- redaction ---- */
+
+int
+hist_lookup(struct hist *h, const char *msgid, struct hist_found *out)
+{
+	struct hentry *e;
+
+	HASH_FIND(hh, h->by_msgid, msgid, strlen(msgid), e);
+	if (e == NULL)
+		return 0;
+	out->key = e->t->key;
+	out->time_ms = e->row.time_ms;
+	out->kind = e->row.kind;
+	out->account = e->account;
+	out->nick = e->nick;
+	out->line = e->row.line;
+	return 1;
+}
+
+struct redact {
+	struct hist *h;
+	char *key, *msgid;
+};
+
+/* redact_counted: the delete is done (or will never be): a reader waiting
+ * for the writes before its query may go on. */
+static void
+redact_counted(struct hist *h)
+{
+	pthread_mutex_lock(&h->mu);
+	h->wdone++;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+}
+
+static int
+run_redact(sqlite3 *db, void *arg)
+{
+	struct redact *r = arg;
+	sqlite3_stmt *s;
+	int rc;
+
+	/* the message and the later lines of a multiline message, whose
+	 * msgids are "<msgid>.<n>" (cmd/multiline.c): '/' follows '.' */
+	if (sqlite3_prepare_v2(db,
+		"DELETE FROM history WHERE target = ?1 AND (msgid = ?2 OR"
+		" (msgid > ?2 || '.' AND msgid < ?2 || '/'))",
+		-1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, r->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, r->msgid, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void
+redact_done(void *arg, enum store_result r)
+{
+	struct redact *rd = arg;
+
+	if (r != STORE_OK)
+		log_warnx("history: the redaction of %s could not be written", rd->msgid);
+	redact_counted(rd->h);
+	free(rd->key);
+	free(rd->msgid);
+	free(rd);
+}
+
+/* cache_redact_one: drop the cached row msgid of key; true when found. */
+static bool
+cache_redact_one(struct hist *h, const char *key, const char *msgid)
+{
+	struct hentry *e;
+
+	HASH_FIND(hh, h->by_msgid, msgid, strlen(msgid), e);
+	if (e == NULL || strcmp(e->t->key, key) != 0)
+		return false;
+	entry_free(h, e);
+	return true;
+}
+
+int
+hist_redact(struct hist *h, const char *key, const char *msgid, unsigned extra)
+{
+	char id[HIST_MSGID_MAX + 16], k[HIST_KEY_MAX + 1];
+	struct redact *r;
+	unsigned i;
+
+	/* key may point into the cache (hist_found): the target goes with
+	 * its last row */
+	snprintf(k, sizeof(k), "%s", key);
+	key = k;
+	cache_redact_one(h, key, msgid);
+	/* O(extra) hash lookups: the later lines of a multiline message */
+	for (i = 1; i <= extra; i++) {
+		snprintf(id, sizeof(id), "%s.%u", msgid, i);
+		if (!cache_redact_one(h, key, id))
+			break;
+	}
+	if (h->st == NULL)
+		return 0;
+	flush(h); /* rows of this turn go first, then the delete */
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return -1;
+	r->h = h;
+	r->key = strdup(key);
+	r->msgid = strdup(msgid);
+	/* counted as a write: a disk read queued after it waits for it (the
+	 * reader's "every row appended before the query is committed") */
+	h->wsubmitted++;
+	if (r->key == NULL || r->msgid == NULL ||
+	    store_call(h->st, run_redact, r, redact_done, r) == NULL) {
+		redact_counted(h);
+		free(r->key);
+		free(r->msgid);
+		free(r);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- queries on the cache ---- */
 
 /* A bound of a selection: a row is past lo when lo_ok, before hi when hi_ok. */

@@ -18,6 +18,7 @@
 #include "core/casemap.h"
 #include "core/log.h"
 #include "store/chanreg.h"
+#include "store/readmark.h"
 #include "store/store.h"
 
 /* Schema migrations: migrations[v] takes a file of version v to v + 1.
@@ -109,6 +110,14 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE INDEX history_msgid ON history(msgid);"
 	"CREATE INDEX history_account ON history(account) WHERE account IS NOT NULL;"
 	"CREATE INDEX history_time ON history(time);",
+	/* 5 -> 6: read markers (store/readmark.h, IRCv3 draft/read-marker):
+	 * the last read time of each account on each target */
+	"CREATE TABLE readmarkers ("
+	"  account TEXT NOT NULL REFERENCES accounts(folded) ON DELETE CASCADE,"
+	"  target TEXT NOT NULL," /* casefolded channel or nick */
+	"  time INTEGER NOT NULL," /* Unix time, milliseconds */
+	"  PRIMARY KEY (account, target)"
+	") WITHOUT ROWID;",
 };
 
 enum op_kind {
@@ -197,6 +206,7 @@ struct store {
 	int wake[2];
 	struct event *ev;
 	struct chanreg_cache *chanreg; /* loop thread: store/chanreg.c */
+	struct readmark_cache *readmark; /* loop thread: store/readmark.c */
 };
 
 static void
@@ -713,7 +723,8 @@ store_open(const char *path, struct event_base *base, enum casemapping cm, char 
 		goto fail;
 	}
 	if (migrate(st->db, path, err, errlen) != 0 || cache_load(st, path, err, errlen) != 0 ||
-	    chanreg_load(st, st->db, path, err, errlen) != 0)
+	    chanreg_load(st, st->db, path, err, errlen) != 0 ||
+	    readmark_load(st, st->db, path, err, errlen) != 0)
 		goto fail;
 	if (pipe2(st->wake, O_NONBLOCK | O_CLOEXEC) != 0) {
 		snprintf(err, errlen, "%s: pipe: %s", path, strerror(errno));
@@ -777,6 +788,7 @@ store_close(struct store *st)
 		job_free(j);
 	}
 	chanreg_free(st);
+	readmark_free(st);
 	HASH_ITER(hh, st->certs, c, ctmp) {
 		HASH_DEL(st->certs, c);
 		free(c);
@@ -1065,6 +1077,7 @@ store_account_drop(struct store *st, const char *name, store_done_fn fn, void *a
 	    (j = submit(st, OP_DROP, a->folded, NULL, NULL, NULL, 0, fn, arg)) == NULL)
 		REFUSE(STORE_REFUSED_FULL);
 	chanreg_account_gone(st, a->folded); /* the rows go by ON DELETE CASCADE */
+	readmark_account_gone(st, a->folded);
 	cache_del(st, a);
 	return j;
 }
@@ -1322,6 +1335,12 @@ enum casemapping
 store_casemapping(const struct store *st)
 {
 	return st->cm;
+}
+
+struct readmark_cache **
+store_readmark_slot(struct store *st)
+{
+	return &st->readmark;
 }
 
 struct chanreg_cache **
