@@ -153,6 +153,9 @@ struct config {
 	 * that have not chosen (NickServ SET ENFORCE). */
 	bool enforce_default;
 	unsigned enforce_grace; /* s */
+	/* argon2id cost of new account password hashes ([accounts]
+	 * hash_passes, hash_memory in KiB); existing hashes carry their own */
+	unsigned hash_passes, hash_memory;
 	char *guest_prefix; /* owned */
 	bool log_syslog; /* [log] syslog: copy the log to syslog(3) */
 	int log_facility; /* [log] facility: LOG_DAEMON, LOG_LOCAL0.. */

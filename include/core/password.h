@@ -48,9 +48,20 @@ bool password_hash_supported(void);
  * malformed hash): the configuration is refused rather than taking the
  * hash for a plain-text password. */
 const char *password_config_error(const char *stored);
+/* argon2id cost of new hashes: libsodium's "interactive" limits (RFC 9106
+ * §4 second recommended option is heavier; these are what libsodium and
+ * Ergo/Atheme use for logins): 2 passes over 64 MiB. */
+#define PASSWORD_DEFAULT_PASSES	 2
+#define PASSWORD_DEFAULT_MEM_KIB 65536u
+#define PASSWORD_MIN_MEM_KIB	 8u /* libsodium's crypto_pwhash_MEMLIMIT_MIN */
 /* password_hash: hash pw with argon2id (interactive limits) into out
  * (outlen >= PASSWORD_HASH_MAX). 0, or -1 (no libsodium, out of memory). */
 int password_hash(const char *pw, char *out, size_t outlen);
+/* password_hash_cost: as password_hash with passes (1-10) and mem_kib
+ * (KiB, PASSWORD_MIN_MEM_KIB to 1 GiB) as the argon2id cost; the cost is
+ * written into the hash, so checks never need it. -1 also for a cost out
+ * of range. */
+int password_hash_cost(const char *pw, char *out, size_t outlen, unsigned passes, unsigned mem_kib);
 /* password_check: does given match stored (hash or plain text, compared in
  * constant time)? Blocking: for a hash it takes ~90 ms and 64 MiB, so the
  * loop thread calls it only for plain text (password_is_hash false). */
@@ -123,6 +134,10 @@ typedef void (*password_hashed_fn)(void *arg, const char *hash, const char *scra
  * scram) runs later on the loop thread. given is copied and wiped after
  * use. NULL as for password_verify_async, or without libsodium. Cancel
  * like a check. */
+/* password_pool_set_cost: the argon2id cost of hash jobs submitted from
+ * now on (loop thread; [accounts] hash_passes / hash_memory). The default
+ * is PASSWORD_DEFAULT_PASSES over PASSWORD_DEFAULT_MEM_KIB. */
+void password_pool_set_cost(struct password_pool *pool, unsigned passes, unsigned mem_kib);
 struct password_job *password_hash_async(struct password_pool *pool, const char *given,
     password_hashed_fn fn, void *arg);
 /* password_job_cancel: fn will not be called (arg may be freed at once).

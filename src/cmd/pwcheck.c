@@ -215,6 +215,8 @@ pwcheck_hash_start(struct client *c, enum client_pw_kind kind, const char *passw
 
 	if (c->pw != NULL || (w = pw_wait(c, kind, account)) == NULL)
 		return PWCHECK_BUSY;
+	/* the cost is read at each hash, so a REHASH applies to the next one */
+	password_pool_set_cost(c->srv->pwpool, c->srv->cfg->hash_passes, c->srv->cfg->hash_memory);
 	w->job = password_hash_async(c->srv->pwpool, password, pwcheck_hashed, c);
 	if (w->job == NULL) {
 		client_pwwait_free(w);

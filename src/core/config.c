@@ -206,6 +206,8 @@ config_default(void)
 	cfg->flood_exempt_opers = true;
 	cfg->enforce_default = true;
 	cfg->enforce_grace = 30;
+	cfg->hash_passes = PASSWORD_DEFAULT_PASSES;
+	cfg->hash_memory = PASSWORD_DEFAULT_MEM_KIB;
 	cfg->guest_prefix = xstrdup("Guest");
 	cfg->log_facility = log_facility("daemon");
 	cfg->http.address = xstrdup("127.0.0.1");
@@ -817,6 +819,15 @@ handler(void *user, const char *section, const char *name, const char *value)
 			if (!parse_uint(p, name, value, 1, 86400, &v))
 				return 0;
 			cfg->enforce_grace = (unsigned)v;
+		} else if (!strcmp(name, "hash_passes")) {
+			if (!parse_uint(p, name, value, 1, 10, &v))
+				return 0;
+			cfg->hash_passes = (unsigned)v;
+		} else if (!strcmp(name, "hash_memory")) {
+			/* KiB; the same 1 GiB ceiling as a configured hash */
+			if (!parse_uint(p, name, value, PASSWORD_MIN_MEM_KIB, 1024UL * 1024, &v))
+				return 0;
+			cfg->hash_memory = (unsigned)v;
 		} else if (!strcmp(name, "guest_prefix")) {
 			/* a nick start (RFC 2812 §2.3.1); with the five digits it
 			 * must fit [limits] nicklen (checked by the guest nick

@@ -88,21 +88,32 @@ password_config_error(const char *stored)
 }
 
 int
-password_hash(const char *pw, char *out, size_t outlen)
+password_hash_cost(const char *pw, char *out, size_t outlen, unsigned passes, unsigned mem_kib)
 {
 #if HAVE_SODIUM
 	if (outlen < crypto_pwhash_STRBYTES || sodium_init() < 0)
 		return -1;
-	if (crypto_pwhash_str(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-		crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+	if (passes < 1 || passes > 10 || mem_kib < PASSWORD_MIN_MEM_KIB ||
+	    mem_kib > HASH_MAX_MEM_KIB)
+		return -1;
+	if (crypto_pwhash_str(out, pw, strlen(pw), passes, (size_t)mem_kib * 1024) != 0)
 		return -1;
 	return 0;
 #else
 	(void)pw;
 	(void)out;
 	(void)outlen;
+	(void)passes;
+	(void)mem_kib;
 	return -1;
 #endif
+}
+
+int
+password_hash(const char *pw, char *out, size_t outlen)
+{
+	return password_hash_cost(pw, out, outlen, PASSWORD_DEFAULT_PASSES,
+	    PASSWORD_DEFAULT_MEM_KIB);
 }
 
 /* password_check: see password.h. A hash this build cannot verify never
@@ -258,6 +269,7 @@ struct password_job {
 	password_verified_fn vfn; /* set for a check that derives SCRAM secrets */
 	password_hashed_fn hfn; /* set for a hash job (stored == NULL) */
 	char hash[PASSWORD_HASH_MAX]; /* a hash job's result */
+	unsigned passes, mem_kib; /* a hash job's argon2id cost */
 	char scram[PASSWORD_SCRAM_MAX]; /* SCRAM secrets ("" = none) */
 	void *arg;
 	enum job_state state; /* under pool->mu */
@@ -274,6 +286,7 @@ struct password_pool {
 	bool stop; /* under mu */
 	unsigned pending; /* loop thread only */
 	unsigned long checks; /* loop thread only: jobs ever submitted */
+	unsigned passes, mem_kib; /* loop thread only: cost of new hash jobs */
 	pthread_t threads[PASSWORD_WORKERS];
 	unsigned nthreads;
 	int wake[2]; /* worker -> loop: "a job is done" */
@@ -312,7 +325,8 @@ worker(void *arg)
 		job->state = JOB_RUNNING;
 		pthread_mutex_unlock(&pool->mu);
 		if (job->hfn != NULL)
-			ok = password_hash(job->given, job->hash, sizeof(job->hash)) == 0;
+			ok = password_hash_cost(job->given, job->hash, sizeof(job->hash),
+				 job->passes, job->mem_kib) == 0;
 		else
 			ok = password_check(job->stored, job->given);
 		/* PBKDF2 for SCRAM, here too: never on the loop */
@@ -383,6 +397,8 @@ password_pool_new(struct event_base *base)
 		log_warnx("libsodium failed to initialise");
 #endif
 	pool->wake[0] = pool->wake[1] = -1;
+	pool->passes = PASSWORD_DEFAULT_PASSES;
+	pool->mem_kib = PASSWORD_DEFAULT_MEM_KIB;
 	pthread_mutex_init(&pool->mu, NULL);
 	pthread_cond_init(&pool->cv, NULL);
 	TAILQ_INIT(&pool->todo);
@@ -507,6 +523,15 @@ password_verify_scram_async(struct password_pool *pool, const char *stored, cons
 	return job_submit(pool, job, arg);
 }
 
+void
+password_pool_set_cost(struct password_pool *pool, unsigned passes, unsigned mem_kib)
+{
+	if (pool == NULL)
+		return;
+	pool->passes = passes;
+	pool->mem_kib = mem_kib;
+}
+
 struct password_job *
 password_hash_async(struct password_pool *pool, const char *given, password_hashed_fn fn, void *arg)
 {
@@ -521,6 +546,8 @@ password_hash_async(struct password_pool *pool, const char *given, password_hash
 		return NULL;
 	}
 	job->hfn = fn;
+	job->passes = pool->passes; /* copied here: the worker never reads pool's */
+	job->mem_kib = pool->mem_kib;
 	return job_submit(pool, job, arg);
 }
 

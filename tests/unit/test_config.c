@@ -367,14 +367,19 @@ START_TEST(accounts_enforce_and_oper_account)
 	ck_assert(cfg->enforce_default);
 	ck_assert_uint_eq(cfg->enforce_grace, 30);
 	ck_assert_str_eq(cfg->guest_prefix, "Guest");
+	ck_assert_uint_eq(cfg->hash_passes, 2);
+	ck_assert_uint_eq(cfg->hash_memory, 65536);
 	config_free(cfg);
 	write_conf("[accounts]\nenforce_default = no\nenforce_grace = 5\nguest_prefix = Anon\n"
+		   "hash_passes = 1\nhash_memory = 8\n"
 		   "[oper]\nname = boss\naccount = alice\n");
 	cfg = config_load(path, err, sizeof(err));
 	ck_assert_msg(cfg != NULL, "%s", err);
 	ck_assert(!cfg->enforce_default);
 	ck_assert_uint_eq(cfg->enforce_grace, 5);
 	ck_assert_str_eq(cfg->guest_prefix, "Anon");
+	ck_assert_uint_eq(cfg->hash_passes, 1);
+	ck_assert_uint_eq(cfg->hash_memory, 8);
 	ck_assert_uint_eq(cfg->nopers, 1);
 	ck_assert_str_eq(cfg->opers[0].account, "alice");
 	ck_assert_ptr_null(cfg->opers[0].password);
@@ -385,6 +390,12 @@ START_TEST(accounts_enforce_and_oper_account)
 	write_conf("[accounts]\nguest_prefix = 9lives\n");
 	ck_assert_ptr_null(config_load(path, err, sizeof(err)));
 	assert_err_line(err, 2, "guest_prefix");
+	write_conf("[accounts]\nhash_memory = 7\n");
+	ck_assert_ptr_null(config_load(path, err, sizeof(err)));
+	assert_err_line(err, 2, "hash_memory");
+	write_conf("[accounts]\nhash_passes = 11\n");
+	ck_assert_ptr_null(config_load(path, err, sizeof(err)));
+	assert_err_line(err, 2, "hash_passes");
 	write_conf("[oper]\nname = boss\naccount = #chan\n");
 	ck_assert_ptr_null(config_load(path, err, sizeof(err)));
 	assert_err_line(err, 3, "account");
@@ -707,6 +718,27 @@ START_TEST(link_services_rules)
 }
 END_TEST
 
+/* password_hash_cost writes its cost into the hash ($m=KiB,t=passes), the
+ * hash verifies, and a cost out of range is refused; password_hash uses
+ * libsodium's interactive limits. */
+START_TEST(password_hash_cost_in_hash)
+{
+	char hash[PASSWORD_HASH_MAX];
+
+	if (!password_hash_supported())
+		return;
+	ck_assert_int_eq(password_hash_cost("pw1", hash, sizeof(hash), 1, 8), 0);
+	ck_assert_msg(strstr(hash, "$m=8,t=1,") != NULL, "%s", hash);
+	ck_assert(password_check(hash, "pw1"));
+	ck_assert(!password_check(hash, "pw2"));
+	ck_assert_int_eq(password_hash_cost("pw1", hash, sizeof(hash), 0, 8), -1);
+	ck_assert_int_eq(password_hash_cost("pw1", hash, sizeof(hash), 1, 7), -1);
+	ck_assert_int_eq(password_hash_cost("pw1", hash, sizeof(hash), 11, 8), -1);
+	ck_assert_int_eq(password_hash("pw1", hash, sizeof(hash)), 0);
+	ck_assert_msg(strstr(hash, "$m=65536,t=2,") != NULL, "%s", hash);
+}
+END_TEST
+
 /* accept_password may be a --mkpasswd hash (checked off the loop). */
 START_TEST(link_hashed_accept)
 {
@@ -767,6 +799,7 @@ config_suite(void)
 	tcase_set_timeout(tc, 5);
 	tcase_add_test(tc, password_plain);
 	tcase_add_test(tc, password_hash_config);
+	tcase_add_test(tc, password_hash_cost_in_hash);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("link");
