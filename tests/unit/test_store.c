@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "store/chanreg.h"
+#include "store/readmark.h"
 #include "store/store.h"
 
 static char dir[64], path[128];
@@ -615,6 +616,72 @@ START_TEST(channels_bad_rows_skipped)
 }
 END_TEST
 
+/* Read markers (store/readmark.h): only forward, per account, bounded
+ * per account, dropped with the account, kept over a reopen; a row of an
+ * unknown account is skipped on load. */
+START_TEST(readmarks)
+{
+	char err[512], t[32];
+	enum store_refusal why;
+	struct store *st;
+	sqlite3 *db;
+	int i;
+
+	st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
+	ck_assert_msg(st != NULL, "%s", err);
+	ck_assert_ptr_nonnull(
+	    store_account_create(st, "alice", "$argon2id$h1", NULL, 1, done, NULL, &why));
+	ck_assert_ptr_nonnull(
+	    store_account_create(st, "bob", "$argon2id$h2", NULL, 1, done, NULL, &why));
+	ck_assert_int_eq(readmark_get(st, "alice", "#c"), 0);
+	ck_assert_int_eq(readmark_set(st, "alice", "#c", 5000), 1);
+	ck_assert_int_eq(readmark_set(st, "alice", "#c", 4000), 0);
+	ck_assert_int_eq(readmark_set(st, "alice", "#c", 5000), 0);
+	ck_assert_int_eq(readmark_get(st, "alice", "#c"), 5000);
+	ck_assert_int_eq(readmark_get(st, "bob", "#c"), 0);
+	ck_assert_int_eq(readmark_set(st, "bob", "carol", 7000), 1);
+	/* the bound: READMARK_PER_ACCOUNT targets, then refused (the
+	 * existing ones still move) */
+	for (i = 1; i < READMARK_PER_ACCOUNT; i++) {
+		snprintf(t, sizeof(t), "#t%d", i);
+		ck_assert_int_eq(readmark_set(st, "alice", t, 1000 + i), 1);
+		if (i % 512 == 0)
+			store_sync(st); /* keep the write queue short */
+	}
+	ck_assert_int_eq(readmark_set(st, "alice", "#onemore", 1), -1);
+	ck_assert_int_eq(readmark_set(st, "alice", "#c", 6000), 1);
+	ck_assert_int_eq(readmark_set(st, "alice", "bad target", 1), -1);
+	store_sync(st);
+	store_close(st);
+
+	/* a row of an account that does not exist is skipped */
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db,
+			     "PRAGMA foreign_keys = OFF; INSERT INTO readmarkers VALUES "
+			     "('ghost', '#c', 1), ('bob', '#neg', -5)",
+			     NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
+	ck_assert_msg(st != NULL, "%s", err);
+	ck_assert_int_eq(readmark_get(st, "alice", "#c"), 6000);
+	ck_assert_int_eq(readmark_get(st, "bob", "carol"), 7000);
+	ck_assert_int_eq(readmark_get(st, "ghost", "#c"), 0);
+	ck_assert_int_eq(readmark_get(st, "bob", "#neg"), 0);
+	ck_assert_uint_eq(readmark_count(st), READMARK_PER_ACCOUNT + 1);
+	/* dropping alice drops her markers, bob's stay */
+	ck_assert_ptr_nonnull(store_account_drop(st, "alice", done, NULL, &why));
+	ck_assert_int_eq(readmark_get(st, "alice", "#c"), 0);
+	ck_assert_uint_eq(readmark_count(st), 1);
+	store_sync(st);
+	store_close(st);
+	st = store_open(path, base, CASEMAP_RFC1459, err, sizeof(err));
+	ck_assert_msg(st != NULL, "%s", err);
+	ck_assert_uint_eq(readmark_count(st), 1);
+	store_close(st);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -634,6 +701,7 @@ store_suite(void)
 	tcase_add_test(tc, migrate_from_v1);
 	tcase_add_test(tc, channels_persist);
 	tcase_add_test(tc, channels_bad_rows_skipped);
+	tcase_add_test(tc, readmarks);
 	suite_add_tcase(s, tc);
 	return s;
 }
