@@ -30,6 +30,9 @@
 #   evircd-nohist  [history] enabled = no              (port 16670)
 #   evircd-histdb  history written to an [accounts] database in WORKDIR,
 #                  a fresh file per run                  (port 16671)
+#   evircd-acctdb  the same database, history in memory only
+#                  ([history] persist = no)              (port 16672)
+#   evircd-dbnohist  the same database, [history] enabled = no (port 16673)
 # ("evircd" itself runs with the default: history on, in memory), e.g.
 #   SERVERS="evircd evircd-nohist evircd-histdb" SCENARIOS=fanout tests/bench/compare.sh
 # More clients than one process can hold (~19 900 here): several evircd-bench
@@ -119,6 +122,8 @@ port_of() {
 	inspircd) echo 16669 ;;
 	evircd-nohist) echo 16670 ;;
 	evircd-histdb) echo 16671 ;;
+	evircd-acctdb) echo 16672 ;;
+	evircd-dbnohist) echo 16673 ;;
 	esac
 }
 
@@ -138,7 +143,7 @@ start_server() {
 	port=$(port_of "$name")
 	case $name in
 	evircd) cmd=("$EVIRCD" -c tests/bench/peers/evircd.ini) ;;
-	evircd-nohist | evircd-histdb)
+	evircd-nohist | evircd-histdb | evircd-acctdb | evircd-dbnohist)
 		# the bench configuration on its own port, with a [history] or
 		# [accounts] section of its own (a fresh database per run)
 		rm -f "$WORKDIR/bench.db" "$WORKDIR/bench.db-wal" "$WORKDIR/bench.db-shm"
@@ -148,6 +153,8 @@ start_server() {
 		else
 			printf '\n[accounts]\ndatabase = %s\n' "$WORKDIR/bench.db" >>"$WORKDIR/$name.ini"
 		fi
+		[[ $name == evircd-acctdb ]] && printf '\n[history]\npersist = no\n' >>"$WORKDIR/$name.ini"
+		[[ $name == evircd-dbnohist ]] && printf '\n[history]\nenabled = no\n' >>"$WORKDIR/$name.ini"
 		cmd=("$EVIRCD" -c "$WORKDIR/$name.ini")
 		;;
 	ngircd) cmd=("$NGIRCD" -n -f "$here/peers/ngircd.conf") ;;
@@ -322,7 +329,7 @@ main() {
 	local rep scen name list="" load_start
 	for name in $SERVERS; do
 		case $name in
-		evircd | evircd-nohist | evircd-histdb)
+		evircd | evircd-nohist | evircd-histdb | evircd-acctdb | evircd-dbnohist)
 			[[ "$EVIRCD" == "$WORKDIR/evircd" ]] && { list="$list $name"; continue; }
 			if [[ ! -x "$EVIRCD" ]]; then
 				log "evircd binary $EVIRCD not found: skipping evircd (build it or set EVIRCD)"
