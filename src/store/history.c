@@ -459,7 +459,8 @@ hist_append(struct hist *h, const char *key, int64_t time_ms, unsigned kind, uns
 	TAILQ_INSERT_TAIL(&h->all, e, glink);
 	HASH_ADD_KEYPTR(hh, h->by_msgid, e->row.msgid, strlen(e->row.msgid), e);
 	t->count++;
-	t->last_time = time_ms;
+	if (!HIST_IS_EVENT(kind))
+		t->last_time = time_ms; /* TARGETS counts PRIVMSG/NOTICE, as on the disk */
 	h->bytes += e->size;
 	h->rows++;
 	if (h->st != NULL) {
