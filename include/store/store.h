@@ -206,10 +206,12 @@ struct sqlite3;
 typedef int (*store_run_fn)(struct sqlite3 *db, void *arg);
 /* store_call: queue run(db, run_arg) for the writer (in order with the
  * account writes); fn(arg, result) on the loop thread after its batch is
- * committed. Not bounded by STORE_QUEUE_MAX: the caller bounds what it
- * queues. NULL on out-of-memory. */
-struct store_job *store_call(struct store *st, store_run_fn run, void *run_arg, store_done_fn fn,
-    void *arg);
+ * committed. durable false: a batch holding only such jobs commits with
+ * synchronous=NORMAL (no fsync: a process crash loses nothing, a power cut
+ * the last commits), else FULL. Not bounded by STORE_QUEUE_MAX: the
+ * caller bounds what it queues. NULL on out-of-memory. */
+struct store_job *store_call(struct store *st, store_run_fn run, void *run_arg, bool durable,
+    store_done_fn fn, void *arg);
 /* store_path: the database file st was opened from (owned by st). */
 const char *store_path(const struct store *st);
 /* store_job_cancel: fn will not be called (arg may be freed at once); the

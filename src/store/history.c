@@ -302,7 +302,7 @@ flush(struct hist *h)
 	h->cur = NULL;
 	event_del(h->flush_ev);
 	h->wsubmitted++;
-	if (store_call(h->st, run_insert, b, write_done, b) == NULL) {
+	if (store_call(h->st, run_insert, b, false, write_done, b) == NULL) {
 		h->stats.unwritten += b->n;
 		h->wbytes -= b->len;
 		pthread_mutex_lock(&h->mu);
@@ -565,7 +565,7 @@ hist_expire(struct hist *h, int64_t now_ms)
 	h->touched = NULL;
 	h->ntouched = h->touched_cap = 0;
 	flush(h);
-	if (store_call(h->st, run_sweep, sw, sweep_done, sw) == NULL)
+	if (store_call(h->st, run_sweep, sw, false, sweep_done, sw) == NULL)
 		sweep_free(sw);
 }
 
@@ -645,7 +645,7 @@ hist_forget(struct hist *h, const char *account, const char *nick, hist_count_fn
 	f->fn = fn;
 	f->arg = arg;
 	if ((account != NULL && f->account == NULL) || (nick != NULL && f->nick == NULL) ||
-	    store_call(h->st, run_forget, f, forget_done, f) == NULL) {
+	    store_call(h->st, run_forget, f, true, forget_done, f) == NULL) {
 		forget_free(f);
 		return -1;
 	}

@@ -163,6 +163,7 @@ struct store_job {
 	store_done_fn fn;
 	void *arg;
 	store_run_fn run; /* OP_CALL: runs on the writer thread */
+	bool relaxed; /* OP_CALL: may commit without an fsync (store_call) */
 	void *run_arg;
 	bool cancelled; /* loop thread only */
 	enum store_result result; /* set by the writer */
@@ -191,6 +192,7 @@ struct gnick {
 struct store {
 	sqlite3 *db; /* writer thread only, after store_open */
 	char *path; /* owned: the file (store_path) */
+	bool relaxed_now; /* writer thread: synchronous is NORMAL now (commit_batch) */
 	enum casemapping cm;
 	struct acct *accts; /* loop thread: cache by folded name */
 	struct cert *certs; /* loop thread: cache by fingerprint */
@@ -559,10 +561,26 @@ op_run(sqlite3 *db, struct store_job *j)
 /* commit_batch: run every job of batch in one transaction. A failing row
  * fails only itself (a savepoint per row); a failing COMMIT fails all. */
 static void
-commit_batch(sqlite3 *db, struct job_list *batch)
+commit_batch(sqlite3 *db, struct job_list *batch, bool *relaxed_now)
 {
 	struct store_job *j;
-	bool ok = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
+	bool relaxed = true, ok;
+
+	/* a batch of only relaxed jobs (history rows: store_call with
+	 * durable false) commits without an fsync (WAL + synchronous=NORMAL:
+	 * safe against a crash of the process, the last commits lost to a
+	 * power cut); any account write in it makes it FULL, so an
+	 * acknowledged account write is on disk when its callback runs */
+	TAILQ_FOREACH(j, batch, link)
+		if (!j->relaxed)
+			relaxed = false;
+	if (relaxed != *relaxed_now) {
+		sqlite3_exec(db,
+		    relaxed ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL", NULL,
+		    NULL, NULL);
+		*relaxed_now = relaxed;
+	}
+	ok = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
 
 	TAILQ_FOREACH(j, batch, link) {
 		j->result = STORE_FAILED;
@@ -609,7 +627,7 @@ writer(void *arg)
 		st->busy = true;
 		TAILQ_CONCAT(&batch, &st->todo, link);
 		pthread_mutex_unlock(&st->mu);
-		commit_batch(st->db, &batch);
+		commit_batch(st->db, &batch, &st->relaxed_now);
 		pthread_mutex_lock(&st->mu);
 		TAILQ_CONCAT(&st->done, &batch, link);
 		w = write(st->wake[1], "", 1);
@@ -774,7 +792,7 @@ store_close(struct store *st)
 			struct job_list batch;
 			TAILQ_INIT(&batch);
 			TAILQ_CONCAT(&batch, &st->todo, link);
-			commit_batch(st->db, &batch);
+			commit_batch(st->db, &batch, &st->relaxed_now);
 			TAILQ_CONCAT(&st->done, &batch, link);
 			deliver(st);
 		}
@@ -1221,7 +1239,8 @@ store_account_suspend(struct store *st, const char *name, int64_t when, const ch
 }
 
 struct store_job *
-store_call(struct store *st, store_run_fn run, void *run_arg, store_done_fn fn, void *arg)
+store_call(struct store *st, store_run_fn run, void *run_arg, bool durable, store_done_fn fn,
+    void *arg)
 {
 	struct store_job *j = calloc(1, sizeof(*j));
 
@@ -1233,6 +1252,7 @@ store_call(struct store *st, store_run_fn run, void *run_arg, store_done_fn fn, 
 	j->arg = arg;
 	j->run = run; /* set before the writer can see the job */
 	j->run_arg = run_arg;
+	j->relaxed = !durable;
 	st->pending++;
 	pthread_mutex_lock(&st->mu);
 	TAILQ_INSERT_TAIL(&st->todo, j, link);
