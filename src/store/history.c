@@ -764,7 +764,7 @@ hist_redact(struct hist *h, const char *key, const char *msgid, unsigned extra)
 	 * reader's "every row appended before the query is committed") */
 	h->wsubmitted++;
 	if (r->key == NULL || r->msgid == NULL ||
-	    store_call(h->st, run_redact, r, redact_done, r) == NULL) {
+	    store_call(h->st, run_redact, r, true, redact_done, r) == NULL) {
 		redact_counted(h);
 		free(r->key);
 		free(r->msgid);
