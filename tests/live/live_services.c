@@ -4,9 +4,12 @@
  * protocol/ngircd module) and Anope (`anope`, its ngircd module), each
  * started here on loopback with a generated configuration in a temp dir,
  * linked to server a.test of a two-server evircd network (b.test behind
- * it), and driven by clients on both servers: NickServ REGISTER and
- * IDENTIFY, ChanServ REGISTER and ops on join, a services KILL, a forced
- * nick change (Anope's SVSNICK), and the netsplit of the services server.
+ * it), and driven by clients on both servers: NickServ REGISTER, LOGOUT
+ * and IDENTIFY with the account shown on both servers (900/901,
+ * account-notify, WHOIS 330, extended-join), ChanServ REGISTER and ops on
+ * join, a host set by services (CHGHOST), a services KILL, a forced nick
+ * change (Anope's SVSNICK), a services restart that keeps logins (the
+ * burst's METADATA), and the netsplit of the services server.
  *
  * As root, both are run as nobody (setpriv from util-linux): Anope sleeps
  * three seconds complaining about root, and neither needs privileges.
