@@ -29,6 +29,7 @@
 
 #include "limhelp.h"
 #include "livelib.h"
+#include "nglib.h"
 
 #define ATHEME_BIN   "/usr/bin/atheme-services"
 #define ANOPE_BIN    "/usr/sbin/anope"
@@ -53,6 +54,7 @@ rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 static void
 svc_teardown(void)
 {
+	ng_stop();
 	if (svc_pid > 0) {
 		kill(svc_pid, SIGKILL);
 		waitpid(svc_pid, NULL, 0);
@@ -393,6 +395,48 @@ START_TEST(t_services_atheme)
 }
 END_TEST
 
+/* Atheme behind evircd, a user on the real ngIRCd (Debian) linked to the
+ * same evircd: NickServ answers her and ngIRCd shows her account (330). */
+START_TEST(t_services_atheme_ngircd)
+{
+	int port = live_free_port();
+	char conf[512];
+	struct srv *a;
+	struct cl *alice, *nina;
+
+	ck_assert_msg(ng_start(port, "", NULL) == 0, "ngircd did not start");
+	snprintf(conf, sizeof(conf),
+	    "[server]\nname = a.test\n"
+	    "[link]\nname = ng.test\naddress = 127.0.0.1\nport = %d\n"
+	    "send_password = toevng\naccept_password = frominng\nautoconnect = yes\n"
+	    "connect_retry = 1\n"
+	    "[link]\nname = services.test\npassword = svcpw\nservices = yes\n",
+	    port);
+	a = srv_start(conf);
+	ck_assert_msg(srv_log_wait(a, "link ng\\.test: burst complete", LINK_T),
+	    "no link to ngircd:\n%s", srv_log_tail(a));
+	atheme_start(a->port);
+	ck_assert_msg(srv_log_wait(a, "link services\\.test: burst complete", LINK_T),
+	    "services did not link:\n%s\n--- services:\n%s", srv_log_tail(a), svc_log_tail());
+	alice = client(a, a, "alice");
+	nina = cl_connect(port);
+	nina->strict = 0; /* ngIRCd's lines, not ours */
+	snprintf(nina->name, sizeof(nina->name), "nina");
+	cl_send(nina, "NICK nina");
+	cl_send(nina, "USER nina 0 * :Nina N");
+	cl_expect(nina, "^:ng\\.test 376 nina ", 10000);
+	ck_assert_msg(srv_log_wait(a, "event=connect nick=nina ", LINK_T), "nina not known");
+	cl_send(nina, "PRIVMSG NickServ :REGISTER ninapw123 nina@example.com");
+	cl_expect(nina,
+	    "^:NickServ!NickServ@services\\.test NOTICE nina :.*nina.* is now registered", SVC_T);
+	/* ngIRCd took the account from the METADATA (through evircd) */
+	cl_send(nina, "WHOIS nina");
+	cl_expect(nina, "^:ng\\.test 330 nina nina nina :", 10000);
+	cl_send(alice, "WHOIS nina");
+	cl_expect(alice, "^:a\\.test 330 alice nina nina :is logged in as$", LIVE_T);
+}
+END_TEST
+
 /* ---- Anope ---- */
 
 static const char anope_conf[] =
@@ -562,9 +606,13 @@ main(void)
 		return 77;
 	}
 	tcase_add_checked_fixture(tc, NULL, svc_teardown);
-	if (atheme_installed())
+	if (atheme_installed()) {
 		tcase_add_test(tc, t_services_atheme);
-	else
+		if (ng_installed())
+			tcase_add_test(tc, t_services_atheme_ngircd);
+		else
+			printf("SKIP t_services_atheme_ngircd: ngircd is not installed\n");
+	} else
 		printf("SKIP t_services_atheme: %s is not installed\n", ATHEME_BIN);
 	if (anope_installed())
 		tcase_add_test(tc, t_services_anope);
