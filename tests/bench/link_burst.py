@@ -54,7 +54,7 @@ def read_until(sock, needle, timeout=120):
 
 
 def fake_burst(users, channels):
-    per = max(1, users // channels)
+    per = max(1, users // channels) if channels else 0
     out = []
     for i in range(users):
         out.append(":b.test NICK u%d 1 ~u%d 10.%d.%d.%d 1 +i :Bench user %d\r\n"
@@ -168,7 +168,8 @@ def main():
     pairs = [tuple(p.split(":")) for p in a.pairs.split(",")]
     pairs = [p for p in pairs if binary.get(p[0]) and binary.get(p[1])]
     print("link_burst: %d users in %d channels (%d members each); load %s; work dir %s"
-          % (a.users, a.channels, max(1, a.users // a.channels), netlib.loadavg(), work),
+          % (a.users, a.channels, max(1, a.users // a.channels) if a.channels else 0,
+             netlib.loadavg(), work),
           flush=True)
     allres = {}
     for rep in range(a.reps):

@@ -177,12 +177,16 @@ def main():
         failed = sum(int(g.result["failed"]) for g in gens)
         reg_wall = t_reg1 - t_reg0
         reg_cpu = sum(cpu1) - sum(cpu0)
+        rss1 = [netlib.rss_kb(p) for p in pids]
         log("registration: %d registered (%d failed) on %d servers in %.2f s wall = %.0f/s; "
             "servers' CPU %.2f s = %.0f registrations per CPU-s (each also introduced to "
             "%d other servers); per generator reg_s %s"
             % (reg, failed, n, reg_wall, reg / reg_wall if reg_wall else 0, reg_cpu,
                reg / reg_cpu if reg_cpu else 0, n - 1,
                [g.result.get("reg_s") for g in gens]))
+        log("after registration: RSS per server %s KiB: +%.0f KiB each on average for %d "
+            "local and %d remote idle users"
+            % (rss1, (sum(rss1) - sum(rss0)) / n, idle, idle * (n - 1)))
 
         # ---- 3. fan-out
         fan = Gen([bench, "fanout", "--port", ",".join(map(str, ports)), "--clients",
