@@ -162,6 +162,7 @@ struct proc_sample {
 	bool ok;
 	long rss_kb;
 	double cpu_s;
+	long long syscw; /* write system calls (/proc/PID/io), -1 unreadable */
 };
 
 struct bench {
@@ -379,17 +380,18 @@ static struct proc_sample proc_sample_one(long pid);
 static struct proc_sample
 proc_sample(const struct bench *b)
 {
-	struct proc_sample s = { false, 0, 0.0 };
+	struct proc_sample s = { false, 0, 0.0, 0 };
 	int i;
 
 	for (i = 0; i < b->o.npids; i++) {
 		struct proc_sample one = proc_sample_one(b->o.server_pids[i]);
 
 		if (!one.ok)
-			return (struct proc_sample){ false, 0, 0.0 };
+			return (struct proc_sample){ false, 0, 0.0, -1 };
 		s.ok = true;
 		s.rss_kb += one.rss_kb;
 		s.cpu_s += one.cpu_s;
+		s.syscw = (s.syscw < 0 || one.syscw < 0) ? -1 : s.syscw + one.syscw;
 	}
 	return s;
 }
@@ -398,7 +400,7 @@ proc_sample(const struct bench *b)
 static struct proc_sample
 proc_sample_one(long pid)
 {
-	struct proc_sample s = { false, 0, 0.0 };
+	struct proc_sample s = { false, 0, 0.0, -1 };
 	char path[64], buf[4096], *p;
 	FILE *f;
 	size_t n;
@@ -418,6 +420,18 @@ proc_sample_one(long pid)
 		}
 	}
 	fclose(f);
+
+	snprintf(path, sizeof(path), "/proc/%ld/io", pid);
+	f = fopen(path, "r");
+	if (f) {
+		while (fgets(buf, sizeof(buf), f)) {
+			if (strncmp(buf, "syscw:", 6) == 0) {
+				s.syscw = strtoll(buf + 6, NULL, 10);
+				break;
+			}
+		}
+		fclose(f);
+	}
 
 	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
 	f = fopen(path, "r");
@@ -1480,6 +1494,11 @@ report_messages(struct bench *b)
 	kv_cpu(&kv, "cpu_s", &b->ps_run0, &b->ps_run1);
 	kv_ratio(&kv, fan ? "deliveries_per_cpu_s" : "msgs_per_cpu_s", (double)b->received_total,
 	    cpu, cpu_ok);
+	/* the servers' write system calls in the window: how many lines each
+	 * carries (one writev per member per loop turn) */
+	kv_ratio(&kv, fan ? "deliveries_per_write" : "msgs_per_write", (double)b->received_total,
+	    (double)(b->ps_run1.syscw - b->ps_run0.syscw),
+	    cpu_ok && b->ps_run0.syscw >= 0 && b->ps_run1.syscw >= 0);
 	kv_rss(&kv, "rss_before_kb", &b->ps_begin);
 	kv_rss(&kv, "rss_after_kb", &b->ps_run1);
 	kv_add(&kv, "skipped", "%" PRIu64, b->skipped);

@@ -109,21 +109,24 @@ def main():
             if d is None:
                 continue
             res.setdefault((kind, n), []).append(d)
-            print("%s%d rep %d: deliveries/s %s, per server CPU-s %s, cpu_s %s, lost %s, "
-                  "p50 %s us, p99 %s us, load %s -> %s"
+            print("%s%d rep %d: deliveries/s %s, per server CPU-s %s, cpu_s %s, per write %s, "
+                  "lost %s, p50 %s us, p99 %s us, load %s -> %s"
                   % (kind, n, rep, d.get("deliveries_per_s"), d.get("deliveries_per_cpu_s"),
-                     d.get("cpu_s"), d.get("lost"), d.get("lat_p50_us"), d.get("lat_p99_us"),
-                     d["load"], d["load_after"]), flush=True)
+                     d.get("cpu_s"), d.get("deliveries_per_write"), d.get("lost"),
+                     d.get("lat_p50_us"), d.get("lat_p99_us"), d["load"], d["load_after"]),
+                  flush=True)
     print()
-    print("%-10s %18s %22s %10s %10s %6s" % ("setup", "deliveries/s", "deliveries/CPU-s",
-                                            "p50 us", "p99 us", "lost"))
+    print("%-10s %14s %18s %12s %10s %10s %6s" % ("setup", "deliveries/s",
+                                                  "deliveries/CPU-s", "per write", "p50 us",
+                                                  "p99 us", "lost"))
     for (kind, n), ds in res.items():
         def med(k):
             v = [float(d[k]) for d in ds if d.get(k) not in (None, "na")]
             return statistics.median(v) if v else float("nan")
-        print("%-10s %18.0f %22.0f %10.0f %10.0f %6.0f"
+        print("%-10s %14.0f %18.0f %12.1f %10.0f %10.0f %6.0f"
               % ("%s%d" % (kind, n), med("deliveries_per_s"), med("deliveries_per_cpu_s"),
-                 med("lat_p50_us"), med("lat_p99_us"), max(float(d["lost"]) for d in ds)))
+                 med("deliveries_per_write"), med("lat_p50_us"), med("lat_p99_us"),
+                 max(float(d["lost"]) for d in ds)))
     print("medians of %d run(s); load at the end %s" % (args.reps, netlib.loadavg()))
 
 

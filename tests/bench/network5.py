@@ -243,6 +243,7 @@ def main():
         cpu_s0 = [netlib.cpu_s(pids[i]) for i in others]
         t_k = time.monotonic()
         servers[victim].kill()
+        t_gone = time.monotonic() - t_k  # SIGKILL sent, process reaped
         done = {}
         quits = {i: 0 for i in others}
         end = t_k + 120
@@ -272,21 +273,24 @@ def main():
                             p.send("LUSERS")
         cpu_s1 = [netlib.cpu_s(pids[i]) for i in others]
         log("netsplit: %s killed (%d users of the network, %d of them on it); every other server processed "
-            "it within %.3f s (per server: %s); channel QUITs seen per probe %s; servers' CPU "
-            "%.2f s"
-            % (names[victim], users_before, local_victim, max(done.values()),
+            "it within %.3f s of the SIGKILL (the process was reaped after %.3f s; per "
+            "server: %s); channel QUITs seen per probe %s; servers' CPU %.2f s"
+            % (names[victim], users_before, local_victim, max(done.values()), t_gone,
                {names[i]: round(t, 3) for i, t in sorted(done.items())},
                {names[i]: q for i, q in quits.items()}, sum(cpu_s1) - sum(cpu_s0)))
 
         # ---- 5. relink: start the leaf again
         probes[victim].s.close()
         probes[uplink].lines.clear()
+        hub_cpu0 = netlib.cpu_s(pids[uplink])
         t_r = time.monotonic()
         servers[victim] = netlib.Server("evircd", binary, names[victim], ports[victim],
                                         conf(victim), work)
         m = probes[uplink].expect(r"Link with %s established" % names[victim].replace(".", r"\."),
                                   120)
         t_linked = time.monotonic() - t_r
+        leaf_cpu = netlib.cpu_s(servers[victim].pid)
+        hub_cpu = netlib.cpu_s(pids[uplink]) - hub_cpu0
         probes[uplink].send("STATS l")
         kib = None
         while True:
@@ -299,9 +303,10 @@ def main():
         probes[victim] = netlib.Probe(ports[victim], "pk%d" % victim)
         u, s_ = netlib.users_on(probes[victim])
         log("relink: %s started again; its uplink %s saw the end of its burst after %.3f s "
-            "(process start, connect, handshake, burst of %s KiB, processed); %s now counts "
-            "%d users on %d servers"
-            % (names[victim], names[uplink], t_linked, kib, names[victim], u, s_))
+            "(process start, connect, handshake, burst of %s KiB, processed; CPU: the leaf "
+            "%.2f s since its start, the uplink %.2f s); %s now counts %d users on %d servers"
+            % (names[victim], names[uplink], t_linked, kib, leaf_cpu, hub_cpu, names[victim],
+               u, s_))
         log("done; load %s" % netlib.loadavg())
     finally:
         for p in probes:
