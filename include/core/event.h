@@ -182,6 +182,14 @@ struct event_away {
 	const char *away;
 };
 
+/* EVENT_SETNAME: client changed its real name (IRCv3 setname: client->
+ * realname is the new one), after SETNAME was shown to setname clients;
+ * from a local SETNAME or a link's METADATA info. */
+struct event_setname {
+	struct client *client;
+	const char *realname;
+};
+
 /* EVENT_WALLOPS: a WALLOPS (RFC 2812 §4.7) from source (a local or
  * remote user; NULL: a server, named by from) with text, after it was
  * shown to the local +w users; links pass it on (network-wide). */
@@ -224,6 +232,7 @@ struct event_link_closed {
 	X(KILL, kill) \
 	X(BAN, ban) \
 	X(AWAY, away) \
+	X(SETNAME, setname) \
 	X(WALLOPS, wallops) \
 	X(REHASH, rehash) \
 	X(LINK_CLOSED, link_closed)

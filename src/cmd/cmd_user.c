@@ -66,5 +66,9 @@ cmd_setname(struct client *c, struct irc_msg *m)
 	ol.need_cap = CAP_SETNAME;
 	send_common(c, true, &ol);
 	monitor_extended(c, &ol);
+	{
+		struct event_setname ev = { c, name };
+		event_publish_setname(c->srv, &ev); /* links */
+	}
 	return CMD_OK;
 }

@@ -2040,6 +2040,31 @@ on_registered(struct server *srv, const struct event_registered *ev)
 		}
 }
 
+/* on_setname: a local SETNAME goes to the links that take METADATA as
+ * "info" (ngIRCd doc/Protocol.txt II.6: the real name), the way ngIRCd
+ * and services change a real name; ngIRCd has no SETNAME. A change that
+ * came from a link was passed on by in_metadata. */
+static void
+on_setname(struct server *srv, const struct event_setname *ev)
+{
+	struct link *l;
+	struct outline ol;
+	bool formatted = false;
+
+	if (origin(srv) != NULL || client_is_remote(ev->client))
+		return;
+	TAILQ_FOREACH(l, &srv->linkset->links, entry) {
+		if (!l->meta || l->state < LINK_BURST)
+			continue;
+		if (!formatted) {
+			outline_format(&ol, ":%s METADATA %s info :%s", srv->me->name,
+			    ev->client->nick, ev->realname);
+			formatted = true;
+		}
+		send_line(l->conn, &ol);
+	}
+}
+
 /* on_account: a local login or logout (SASL, NickServ) goes to the links
  * that take METADATA as "accountname" (empty: logged out), as ngIRCd and
  * services send it. A change that came from a link was passed on by
@@ -2450,6 +2475,7 @@ link_init(struct server *srv)
 	    event_subscribe_message(srv, on_message) != 0 ||
 	    event_subscribe_away(srv, on_away) != 0 ||
 	    event_subscribe_account(srv, on_account) != 0 ||
+	    event_subscribe_setname(srv, on_setname) != 0 ||
 	    event_subscribe_wallops(srv, on_wallops) != 0 ||
 	    event_subscribe_kill(srv, on_kill) != 0 ||
 	    event_subscribe_rehash(srv, on_rehash) != 0 ||

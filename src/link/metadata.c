@@ -13,6 +13,7 @@
 
 #include "core/client.h"
 #include "core/config.h"
+#include "core/event.h"
 #include "core/log.h"
 #include "core/netserver.h"
 #include "core/server.h"
@@ -91,8 +92,11 @@ set_info(struct client *u, const char *info)
 	client_prefix(u, pfx, sizeof(pfx));
 	outline_format(&ol, ":%s SETNAME :%s", pfx, dup);
 	ol.need_cap = CAP_SETNAME;
-	if (client_is_registered(u))
+	if (client_is_registered(u)) {
+		struct event_setname ev = { u, dup };
 		send_common(u, !client_is_remote(u), &ol);
+		event_publish_setname(u->srv, &ev);
+	}
 }
 
 /* metadata_apply: see metadata.h. */

@@ -151,6 +151,11 @@ START_TEST(t_meta_account_across)
 	cl_expect(bob, "^:alice![^ ]+@alice\\.users\\.test SETNAME :Alice A$", LIVE_T);
 	cl_send(bob, "WHOIS alice");
 	cl_expect(bob, SRV_B "311 bob alice ~?alice alice\\.users\\.test \\* :Alice A$", LIVE_T);
+	/* bob's SETNAME on B: alice sees it on A, WHOIS there has it */
+	cl_send(bob, "SETNAME :Bob Renamed");
+	cl_expect(alice, PFX("bob") "SETNAME :Bob Renamed$", LIVE_T);
+	cl_send(alice, "WHOIS bob");
+	cl_expect(alice, SRV_A "311 alice bob ~?bob 127\\.0\\.0\\.1 \\* :Bob Renamed$", LIVE_T);
 
 	/* a server linked later gets the account in its burst */
 	carol = cl_caps(a, "carol", "account-notify");
@@ -437,7 +442,7 @@ START_TEST(t_meta_ngircd)
 				  "[link]\nname = ng.test\nsend_password = toevng\n"
 				  "accept_password = frominng\nhub = yes\n"
 				  "[link]\nname = svc.test\npassword = svcpw\nservices = yes\n");
-	struct cl *alice = cl_caps(a, "alice", "account-notify"), *svc, *nina;
+	struct cl *alice = cl_caps(a, "alice", "account-notify setname"), *svc, *nina;
 
 	svc = svc_link(a);
 	char hostport[64];
@@ -477,6 +482,14 @@ START_TEST(t_meta_ngircd)
 	cl_expect(alice, PFX("nina") "PRIVMSG #ng :still plain$", 10000);
 	cl_send(alice, "PRIVMSG #ng :from evircd");
 	cl_expect(nina, PFX("alice") "PRIVMSG #ng :from evircd$", 10000);
+	/* a SETNAME on evircd reaches ngIRCd as METADATA info */
+	cl_send(alice, "SETNAME :Alice Renamed");
+	cl_expect(alice, PFX("alice") "SETNAME :Alice Renamed$", LIVE_T);
+	cl_send(alice, "PRIVMSG #ng :after setname"); /* the same link, in order */
+	cl_expect(nina, PFX("alice") "PRIVMSG #ng :after setname$", 10000);
+	cl_send(nina, "WHOIS alice");
+	cl_expect(nina, "^:ng\\.test 311 nina alice ~?alice 127\\.0\\.0\\.1 \\* :Alice Renamed$",
+	    10000);
 }
 END_TEST
 
