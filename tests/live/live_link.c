@@ -461,6 +461,19 @@ START_TEST(t_link_services_powers)
 	cl_expect(b, "^:svc\\.test SERVER jupe\\.test 3 [0-9]+ :juped$", LIVE_T);
 	cl_send(alice, "LINKS");
 	cl_expect(alice, "^:a\\.test 364 Guest42 jupe\\.test svc\\.test :2 juped$", LIVE_T);
+	/* a services KILL (NickServ GHOST) frees the nick at once; another
+	 * server's KILL holds it for nick_delay (RFC 2813 §5.7: 437) */
+	{
+		struct cl *carl = cl_new(a, "carl"), *c2, *c3;
+		cl_send(svc, ":NickServ KILL carl :svc.test!NickServ (GHOST command used by x)");
+		cl_expect(carl, "^ERROR :Closing Link: [^ ]+ \\(Killed \\(NickServ ", LIVE_T);
+		c2 = cl_new(a, "carl");
+		cl_send(b, ":b.test KILL carl :b.test (go)");
+		cl_expect(c2, "^ERROR :Closing Link: [^ ]+ \\(Killed \\(b\\.test ", LIVE_T);
+		c3 = cl_connect(a->port);
+		cl_send(c3, "NICK carl");
+		cl_expect(c3, "^:a\\.test 437 \\* carl :", LIVE_T);
+	}
 	/* the services server leaves: its pseudo-clients go */
 	cl_close(svc);
 	cl_expect(b, "^:a\\.test SQUIT svc\\.test :", LIVE_T);
