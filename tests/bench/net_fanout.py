@@ -49,8 +49,13 @@ def start_chain(kind, binary, n, workdir):
         else:
             conf = netlib.ngircd_conf(names[i], ports[i], links)
         servers.append(netlib.Server(kind, binary, names[i], ports[i], conf, workdir))
-    for s in servers:
-        netlib.wait_servers(s.port, n, timeout=60)
+    try:
+        for s in servers:
+            netlib.wait_servers(s.port, n, timeout=60)
+    except BaseException:
+        for s in servers:  # the network did not form: stop what was started
+            s.stop()
+        raise
     return servers
 
 
