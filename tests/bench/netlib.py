@@ -158,6 +158,7 @@ class Server:
                 return
             except OSError:
                 time.sleep(0.02)  # an external program's start: nothing to await but its port
+        self.kill()
         raise SystemExit("%s does not accept on port %d" % (name, port))
 
     def alive(self):
