@@ -82,6 +82,14 @@ CMD(chathistory);
 CMD(histserv); /* history.c */
 CMD(markread); /* readmark.c */
 CMD(redact); /* redact.c */
+/* redact_apply: a REDACT of msgid by src that is allowed (cmd_redact
+ * checked, or a link's server did): the history row(s) of key ("" = none
+ * here) go, the REDACT line (with tags, tlen bytes: its own msgid) goes
+ * to the local recipients of ch, or to t, that have the capability, and
+ * EVENT_REDACT is published (links); to src as well when to_src (a
+ * local source). reason may be NULL. */
+void redact_apply(struct client *src, struct channel *ch, struct client *t, const char *key,
+    const char *msgid, const char *reason, const char *tags, size_t tlen, bool to_src);
 CMD(batch); /* multiline.c */
 /* multiline_intercept: a line of c's open draft/multiline batch
  * (c->ml) is taken into it (true: the line is handled) or ends it with a

@@ -135,6 +135,18 @@ struct event_message {
 	const char *msgid;
 };
 
+/* EVENT_REDACT: a message was redacted (IRCv3 draft/message-redaction,
+ * cmd/redact.c, or a REDACT from a link): in channel, or between source
+ * and target; reason may be NULL; tags are the REDACT's own (msgid=...). */
+struct event_redact {
+	struct client *source;
+	struct channel *channel;
+	struct client *target;
+	const char *msgid;
+	const char *reason;
+	const char *tags;
+};
+
 /* EVENT_SERVER_LINKED: a server link completed its burst (server links). */
 struct event_server_linked {
 	const char *name;
@@ -225,6 +237,7 @@ struct event_link_closed {
 	X(MODE, mode) \
 	X(TOPIC, topic) \
 	X(MESSAGE, message) \
+	X(REDACT, redact) \
 	X(ACCOUNT, account) \
 	X(SERVER_LINKED, server_linked) \
 	X(SERVER_SPLIT, server_split) \

@@ -57,6 +57,45 @@ is_sender(struct client *c, const struct hist_found *f)
 	return c->account == NULL && strcmp(f->nick, c->nick_key) == 0;
 }
 
+/* redact_apply: see cmd/command.h. */
+void
+redact_apply(struct client *src, struct channel *ch, struct client *t, const char *key,
+    const char *msgid, const char *reason, const char *tags, size_t tlen, bool to_src)
+{
+	struct server *srv = src->srv;
+	struct outline line, *ol = &line;
+	char pfx[160], acct[ACCOUNT_TAG_MAX];
+
+	if (srv->hist != NULL && key[0] != '\0' &&
+	    hist_redact(srv->hist, key, msgid, srv->cfg->multiline_max_lines) != 0)
+		log_warnx("REDACT %s: the database delete could not be queued", msgid);
+	/* the REDACT itself, "with an appropriate prefix, to the target
+	 * recipients that have negotiated the draft/message-redaction
+	 * capability, in the same way as PRIVMSG messages": msgid and time
+	 * like a message (spec example: "@msgid=124 :nick!u@h REDACT ...") */
+	client_prefix(src, pfx, sizeof(pfx));
+	if (reason != NULL)
+		outline_format(ol, ":%s REDACT %s %s :%s", pfx, ch != NULL ? ch->name : t->nick,
+		    msgid, reason);
+	else
+		outline_format(ol, ":%s REDACT %s %s", pfx, ch != NULL ? ch->name : t->nick, msgid);
+	outline_set_tags(ol, tags, tlen);
+	outline_set_account(ol, acct, account_tag_build(acct, src->account));
+	ol->need_cap = CAP_MESSAGE_REDACTION;
+	if (ch != NULL)
+		send_channel(ch, NULL, ol, 0); /* local members (links: the event) */
+	else if (!client_is_remote(t) && t != src)
+		send_line(t, ol);
+	/* the source hears of its own REDACT (not through the channel when
+	 * it is an operator outside it) */
+	if (to_src && (ch == NULL || channel_find_member(ch, src) == NULL))
+		send_line(src, ol);
+	{
+		struct event_redact ev = { src, ch, t, msgid, reason, tags };
+		event_publish_redact(srv, &ev);
+	}
+}
+
 /* REDACT <target> <msgid> [:reason] (draft/message-redaction). Who may:
  * an IRC operator; for a channel message an operator of the channel
  * (the spec's "channel moderators or server admins", Ergo: chanops and
@@ -65,21 +104,20 @@ is_sender(struct client *c, const struct hist_found *f)
  * longer allowed"). Only PRIVMSG, NOTICE and TAGMSG can be redacted. A
  * message the cache no longer holds is UNKNOWN_MSGID ("does not exist or
  * is too old"). Clients without the capability are not told (the spec's
- * fallback is optional; a notice per redaction would be noise). The
- * REDACT is not relayed to other servers: they give relayed messages
- * msgids of their own (docs/NETWORK.md), so the id means nothing there. */
+ * fallback is optional; a notice per redaction would be noise). Other
+ * servers hear of it through EVENT_REDACT (link/: evircd tag links,
+ * which keep msgids across servers; docs/NETWORK.md). */
 enum cmd_result
 cmd_redact(struct client *c, struct irc_msg *m)
 {
 	struct server *srv = c->srv;
 	const char *target = m->params[0], *msgid = m->params[1];
 	const char *reason = m->nparams > 2 ? m->params[2] : NULL;
-	char key[HIST_KEY_MAX + 1] = "", pfx[160], tags[128], newid[40], acct[ACCOUNT_TAG_MAX];
+	char key[HIST_KEY_MAX + 1] = "", tags[128], newid[40];
 	struct channel *ch = NULL;
 	struct client *t = NULL;
 	struct membership *mb = NULL;
 	struct hist_found f;
-	struct outline ol;
 	bool allowed;
 	size_t tlen;
 
@@ -136,31 +174,7 @@ cmd_redact(struct client *c, struct irc_msg *m)
 		    "You are not authorised to delete this message");
 		return CMD_OK;
 	}
-	if (hist_redact(srv->hist, key, msgid, srv->cfg->multiline_max_lines) != 0)
-		log_warnx("REDACT %s %s: the database delete could not be queued", target, msgid);
-	/* the REDACT itself, "with an appropriate prefix, to the target
-	 * recipients that have negotiated the draft/message-redaction
-	 * capability, in the same way as PRIVMSG messages": msgid and time
-	 * like a message (spec example: "@msgid=124 :nick!u@h REDACT ...") */
-	client_prefix(c, pfx, sizeof(pfx));
-	if (reason != NULL)
-		outline_format(&ol, ":%s REDACT %s %s :%s", pfx, ch != NULL ? ch->name : t->nick,
-		    msgid, reason);
-	else
-		outline_format(&ol, ":%s REDACT %s %s", pfx, ch != NULL ? ch->name : t->nick,
-		    msgid);
 	tlen = msg_tags_build(c, NULL, tags, sizeof(tags), newid, sizeof(newid));
-	outline_set_tags(&ol, tags, tlen);
-	outline_set_account(&ol, acct, account_tag_build(acct, c->account));
-	ol.need_cap = CAP_MESSAGE_REDACTION;
-	if (ch != NULL) {
-		send_channel(ch, NULL, &ol, 0);
-		if (mb == NULL)
-			send_line(c, &ol);
-	} else {
-		if (!client_is_remote(t) && t != c)
-			send_line(t, &ol);
-		send_line(c, &ol);
-	}
+	redact_apply(c, ch, t, key, msgid, reason, tags, tlen, true);
 	return CMD_OK;
 }

@@ -51,6 +51,7 @@
 #include "net/output.h"
 #include "net/tls.h"
 #include "cmd/command.h"
+#include "cmd/history.h"
 #include "link/link.h"
 #include "link/metadata.h"
 #include "link/notice.h"
@@ -1405,6 +1406,49 @@ in_message(struct link *l, struct source *s, struct irc_msg *m)
 	return CMD_OK;
 }
 
+/* in_redact: ":nick REDACT <target> <msgid> [:reason]" from a tag link
+ * (IRCv3 draft/message-redaction; msgids are the same on every server
+ * only over tag links, so others are ignored). The sending server checked
+ * who may redact (a server speaks for its own users); here the message
+ * leaves our history and our clients with the capability are told
+ * (cmd/redact.c redact_apply), and the other links hear of it. */
+static enum cmd_result
+in_redact(struct link *l, struct source *s, struct irc_msg *m)
+{
+	struct server *srv = l->srv;
+	const char *target = m->params[0], *msgid = m->params[1];
+	char tags[256], id[MSGID_MAX + 1], key[256] = "";
+	struct channel *ch = NULL;
+	struct client *t = NULL;
+	size_t tlen;
+
+	if (!l->tags || s->user == NULL || !msgid_valid(msgid, strlen(msgid)))
+		return CMD_OK;
+	if (strchr("#&+!", target[0]) != NULL) {
+		if ((ch = net_channel(srv, target)) == NULL)
+			return CMD_OK;
+		snprintf(key, sizeof(key), "%s", ch->key);
+	} else {
+		t = server_find_nick(srv, target);
+		if (t == NULL || !client_is_registered(t) ||
+		    (client_is_remote(t) && client_link(t) == l->conn))
+			return CMD_OK;
+		if (s->user->account != NULL && t->account != NULL) {
+			char a[64], b[64];
+			server_fold(srv, a, s->user->account, sizeof(a));
+			server_fold(srv, b, t->account, sizeof(b));
+			if (!history_dm_key(key, sizeof(key), a, b))
+				key[0] = '\0';
+		}
+	}
+	tlen = msg_tags_build_id(srv, s->user,
+	    srv->linkset->in_msgid[0] ? srv->linkset->in_msgid : NULL, NULL, tags, sizeof(tags), id,
+	    sizeof(id));
+	redact_apply(s->user, ch, t, key, msgid, m->nparams > 2 ? m->params[2] : NULL, tags, tlen,
+	    false);
+	return CMD_OK;
+}
+
 /* in_away: ":nick AWAY [:text]": kept, shown to away-notify clients,
  * passed on. */
 static enum cmd_result
@@ -1607,6 +1651,7 @@ static const struct link_cmd {
 	{ "NOTICE", 2, in_message },
 	{ "PART", 1, in_part },
 	{ "PRIVMSG", 2, in_message },
+	{ "REDACT", 2, in_redact },
 	{ "SVSNICK", 2, in_svsnick },
 	{ "TAGMSG", 1, in_message },
 	{ "TOPIC", 1, in_topic },
@@ -2252,6 +2297,53 @@ on_message(struct server *srv, const struct event_message *ev)
 			send_line(l->conn, &ol);
 }
 
+/* on_redact: a REDACT goes to the tag links with members of the channel
+ * behind them (as on_message), or down the link of a remote target (the
+ * line for a remote user goes down its link: net/output.c); other links
+ * do not share our msgids (in_redact). */
+static void
+on_redact(struct server *srv, const struct event_redact *ev)
+{
+	struct membership *m, *tmp;
+	struct outline ol;
+	struct link *l;
+	uint32_t serial;
+	bool any = false;
+
+	if (ev->channel != NULL && local_channel(ev->channel))
+		return;
+	if (ev->reason != NULL)
+		outline_format(&ol, ":%s REDACT %s %s :%s", src_name(srv, ev->source),
+		    ev->channel != NULL ? ev->channel->name : ev->target->nick, ev->msgid,
+		    ev->reason);
+	else
+		outline_format(&ol, ":%s REDACT %s %s", src_name(srv, ev->source),
+		    ev->channel != NULL ? ev->channel->name : ev->target->nick, ev->msgid);
+	if (ev->tags != NULL)
+		outline_set_tags(&ol, ev->tags, strlen(ev->tags));
+	ol.need_cap = CAP_MESSAGE_TAGS; /* tag links only */
+	if (ev->channel == NULL) {
+		if (client_is_remote(ev->target) &&
+		    (origin(srv) == NULL || client_link(ev->target) != origin(srv)->conn))
+			send_line(ev->target, &ol);
+		return;
+	}
+	if (++srv->serial == 0)
+		srv->serial = 1;
+	serial = srv->serial;
+	HASH_ITER(hh, ev->channel->members, m, tmp) {
+		if (client_is_remote(m->client)) {
+			client_link(m->client)->serial = serial;
+			any = true;
+		}
+	}
+	if (!any)
+		return;
+	TAILQ_FOREACH(l, &srv->linkset->links, entry)
+		if (l != origin(srv) && l->state >= LINK_BURST && l->conn->serial == serial)
+			send_line(l->conn, &ol);
+}
+
 /* ---- autoconnect ---- */
 
 static void
@@ -2473,6 +2565,7 @@ link_init(struct server *srv)
 	    event_subscribe_kick(srv, on_kick) != 0 || event_subscribe_mode(srv, on_mode) != 0 ||
 	    event_subscribe_topic(srv, on_topic) != 0 ||
 	    event_subscribe_message(srv, on_message) != 0 ||
+	    event_subscribe_redact(srv, on_redact) != 0 ||
 	    event_subscribe_away(srv, on_away) != 0 ||
 	    event_subscribe_account(srv, on_account) != 0 ||
 	    event_subscribe_setname(srv, on_setname) != 0 ||

@@ -95,9 +95,9 @@ latest(struct cl *c, const char *target, const char *text, int *found)
 
 	*found = 0;
 	cl_send(c, "CHATHISTORY LATEST %s * 50", target);
-	l = cl_expect(c, ":irc\\.test BATCH \\+[^ ]+ chathistory", LIVE_T);
+	l = cl_expect(c, ":[^ ]+ BATCH \\+[^ ]+ chathistory", LIVE_T);
 	ck_assert(rx_group(l, "BATCH \\+([^ ]+) ", 1, id, sizeof(id)));
-	snprintf(re, sizeof(re), ":irc\\.test BATCH -%s$", rx_esc(id));
+	snprintf(re, sizeof(re), ":[^ ]+ BATCH -%s$", rx_esc(id));
 	for (;;) {
 		l = cl_expect(c, ".", LIVE_T);
 		if (rx_match(l, re))
@@ -472,6 +472,60 @@ START_TEST(t_multiline)
 }
 END_TEST
 
+/* Across an evircd tag link (A <- B): a REDACT on A reaches B's clients
+ * with the capability and leaves B's history too (msgids are the same on
+ * both); B checks its own users (not the sender, not an op: forbidden); a
+ * multiline message reaches B as its lines. */
+START_TEST(t_link)
+{
+	struct srv *a, *b;
+	struct cl *alice, *bob, *plain;
+	char conf[512], id[80];
+	static const char *const two[] = { "over", "the link" };
+	int found;
+
+	a = srv_start("[server]\nname = a.test\n"
+		      "[link]\nname = b.test\npassword = linkpw\n");
+	snprintf(conf, sizeof(conf),
+	    "[server]\nname = b.test\n"
+	    "[link]\nname = a.test\naddress = 127.0.0.1\nport = %d\npassword = linkpw\n"
+	    "autoconnect = yes\nconnect_retry = 1\n",
+	    a->port);
+	b = srv_start(conf);
+	ck_assert_msg(srv_log_wait(b, "link a\\.test: burst complete", 15000),
+	    "b never linked:\n%s", srv_log_tail(b));
+	alice = mcl(a, "alice", WCAPS " draft/multiline");
+	bob = mcl(b, "bob", WCAPS);
+	plain = mcl(b, "plain", NULL);
+	cl_send(alice, "JOIN #x");
+	cl_expect(alice, " 366 alice #x ", LIVE_T);
+	cl_send(bob, "JOIN #x");
+	cl_expect(bob, " 366 bob #x ", LIVE_T);
+	cl_expect(alice, ":bob![^ ]+ JOIN #x", LIVE_T);
+	cl_send(plain, "JOIN #x");
+	cl_expect(plain, " 366 plain #x ", LIVE_T);
+	cl_expect(alice, ":plain![^ ]+ JOIN #x", LIVE_T);
+	cl_send(alice, "PRIVMSG #x :linked oops");
+	msgid_of(bob, "PRIVMSG #x :linked oops$", id, sizeof(id));
+	cl_expect(plain, "PRIVMSG #x :linked oops$", LIVE_T);
+	/* on B, plain is neither the sender nor an op of #x */
+	cl_send(plain, "REDACT #x %s", id);
+	cl_expectf(plain, ":b\\.test FAIL REDACT REDACT_FORBIDDEN #x %s :", rx_esc(id));
+	cl_send(alice, "REDACT #x %s :typo", id);
+	cl_expectf(bob, ":alice![^ ]+ REDACT #x %s :typo$", rx_esc(id));
+	latest(bob, "#x", "linked oops", &found);
+	ck_assert_int_eq(found, 0);
+	send_batch(alice, "l1", "#x", two, 2);
+	cl_expect(plain, ":alice![^ ]+ PRIVMSG #x :over$", LIVE_T);
+	cl_expect(plain, ":alice![^ ]+ PRIVMSG #x :the link$", LIVE_T);
+	cl_send(plain, "PING :s");
+	cl_expect(plain, "PONG [^ ]+ :s", LIVE_T);
+	cl_expect_none(plain, "REDACT", 100);
+	srv_stop(b);
+	srv_stop(a);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -482,6 +536,7 @@ main(void)
 	tcase_add_test(tc, t_accounts);
 	tcase_add_test(tc, t_redact_window);
 	tcase_add_test(tc, t_multiline);
+	tcase_add_test(tc, t_link);
 	suite_add_tcase(su, tc);
 	return live_run(su);
 }
