@@ -4,7 +4,7 @@
  * a linked server sends.
  *
  * Set-up of every input: slot 0 is the link hub.fuzz.example ([link] hub =
- * yes), registered and past its burst (PONG sent), which introduces a
+ * yes, an evircd peer with METADATA and message tags: IRC+ M and T), registered and past its burst (PONG sent), which introduces a
  * server behind it (deep.fuzz.example, token 7), users r1 (on the hub) and
  * r2 (on deep), and channel #fz (CHANINFO +nt with a topic, NJOIN @r1,r2);
  * slot 1 is leaf.fuzz.example (not a hub), registered, its burst not ended
@@ -263,7 +263,8 @@ slot_connect(struct fz *f, int i)
 	}
 	switch (i) {
 	case 0:
-		slot_say(f, i, "PASS linkpw 0210-IRC+ fuzz|1:CLMX P\r\n");
+		/* an evircd peer: METADATA (M) and the tag dialect (T) */
+		slot_say(f, i, "PASS linkpw 0210-IRC+ evircd|1:CLMTX P\r\n");
 		slot_say(f, i, "SERVER " HUB " 1 :fuzz hub\r\n");
 		run_loop(f);
 		slot_say(f, i, ":" HUB " PONG " ME " :" ME "\r\n");

@@ -119,6 +119,28 @@ SEEDS = {
         f':{HUB} JOIN', ':r1 JOIN', ':r1 PART', ':r1 KICK #fz', 'SQUIT', 'SERVER',
         f':{HUB} 0', f':{HUB} 999', 'PONG', 'PING', ':r1 TOPIC', ':r1 INVITE fz2',
         ':r1 PRIVMSG #' + 'x' * 300 + ' :long', ':r1 MODE r1 +' + 'o' * 50)),
+    # the hub is an evircd peer with the tag dialect (IRC+ T) and METADATA
+    # (M): msgid/time kept or replaced, client tags, TAGMSG, METADATA keys
+    'tags-and-metadata': session(*hub(
+        '@msgid=abc-1;time=2020-01-02T03:04:05.678Z;+x=y :r1 PRIVMSG #fz :tagged',
+        '@msgid=bad\\sid;time=2020-13-99T99:99:99.999Z :r1 PRIVMSG #fz :bad tags',
+        '@msgid=;time= :r2 NOTICE fz2 :empty tags',
+        '@+typing=active :r1 TAGMSG #fz',
+        '@+typing=done :r1 TAGMSG fz2',
+        '@time=2020-01-02T03:04:05.678Z :r1 TOPIC #fz :timed topic',
+        '@time=2020-01-02T03:04:05.678Z :r1 NICK r9',
+        f':{HUB} METADATA r9 accountname :acct9',
+        f':{HUB} METADATA fz2 accountname :fzacct',
+        f':{HUB} METADATA r2 host :new.host.example',
+        f':{HUB} METADATA r2 user :newuser',
+        f':{HUB} METADATA r2 info :New Real Name',
+        f':{HUB} METADATA r2 certfp :00aabbccdd',
+        f':{HUB} METADATA r2 cloakhost :',
+        f':{HUB} METADATA r2 unknownkey :passes',
+        f':{HUB} METADATA r2 accountname :bad;acct',
+        f':{HUB} METADATA nosuch accountname :x',
+        f':{HUB} METADATA r9 accountname :',
+        '@time=2020-01-02T03:04:05.678Z :r9 PART #fz :timed part')),
     'amplified': session(
         (0, ':r1 PRIVMSG #fz :' + 'y' * 60, AMP),
         (0, f':{HUB} NICK a 1 ~a h 1 + :a', PIPE),
