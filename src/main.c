@@ -237,9 +237,14 @@ main(int argc, char *argv[])
 		server_free(srv);
 		return 1;
 	}
+	/* from here the loop writes the log: a slow stderr (journald under
+	 * pressure, a pipe nobody reads) never blocks it (core/log.h) */
+	if (log_attach(srv->base) != 0)
+		log_warnx("log queue: out of memory; stderr is written directly");
 	log_info("evircd %s ready as %s", EVIRCD_VERSION, srv->cfg->name);
 	status = server_run(srv);
 	log_info("exiting");
+	log_detach();
 	server_free(srv);
 	log_syslog(0, 0);
 	return status;

@@ -6,6 +6,9 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
 
 /* log_init: set the verbosity. debug != 0 enables log_debug output. */
 void log_init(int debug);
@@ -17,9 +20,27 @@ void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* log_debug: only printed when log_init(1) was called. */
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* log_syslog: copy every line to syslog(3) with facility (LOG_DAEMON,
- * LOG_LOCAL0, ...) when on; off closes it. Called at start and on rehash. */
+/* log_syslog: copy every line to syslog (/dev/log) with facility
+ * (LOG_DAEMON, LOG_LOCAL0, ...) when on; off closes it. Called at start and
+ * on rehash. Never waits: a datagram the syslog daemon does not take at
+ * once is dropped and counted, and "N log lines dropped" is sent ahead of
+ * the next one that goes through. */
 void log_syslog(int on, int facility);
+/* log_syslog_path: log_syslog to the datagram socket at path (tests). */
+void log_syslog_path(int on, int facility, const char *path);
+/* log_attach: from now on stderr is written without waiting: a line the
+ * descriptor does not take at once is queued (at most 64 KiB, in order)
+ * and written by base's loop when stderr is writable; past that, lines are
+ * dropped and counted, and "N log lines dropped" is written ahead of the
+ * next line that fits. Before log_attach (start-up) lines are written
+ * directly. Own file description for a pipe or terminal (the shell's stays
+ * blocking). 0, or -1 when out of memory (lines stay direct). */
+int log_attach(struct event_base *base);
+/* log_detach: write what is queued, waiting at most 2 s in all for stderr,
+ * and go back to direct writes. Before event_base_free; fatal() calls it. */
+void log_detach(void);
+/* log_dropped_total: log lines dropped since start (stderr and syslog). */
+uint64_t log_dropped_total(void);
 /* log_facility: the syslog facility named name ("daemon", "user",
  * "local0".."local7"), or -1. */
 int log_facility(const char *name);

@@ -76,6 +76,7 @@ struct server_stats {
 	uint64_t fakelag_delays; /* times a client's input was paused by fakelag */
 	uint64_t kline_hits; /* connections refused or closed by a K-line */
 	uint64_t dline_hits; /* ... by a D-line */
+	uint64_t http_rejected; /* HTTP connections answered 503 past [http] max_connections */
 	struct stat_hist registration; /* accept to end of registration (the metrics subscriber) */
 	struct stat_hist loop_turn; /* callbacks of one loop turn that queued output */
 };

@@ -36,6 +36,10 @@ struct http_conn {
 	int64_t since_us; /* accepted or last answered, CLOCK_MONOTONIC */
 };
 
+/* Rejected connections answered per loop turn before the listener pauses
+ * for a turn (the kernel accepts at most the backlog, 16, between turns). */
+#define HTTP_REJECT_BATCH 64
+
 struct http_server {
 	struct server *srv;
 	struct evhttp *http;
@@ -43,7 +47,14 @@ struct http_server {
 	struct event *tick; /* 1 s: deadlines, and a sample every minute */
 	struct http_conn *conns; /* max_conns entries */
 	unsigned nconns, max_conns;
-	bool paused; /* listener disabled: max_conns reached */
+	bool paused; /* listener disabled: the reject batch is full */
+	/* connections past max_connections, accepted in this loop turn:
+	 * reject_cb answers them 503 before evhttp reads a byte */
+	struct event *reject_ev;
+	struct bufferevent *rejects[HTTP_REJECT_BATCH];
+	unsigned nrejects;
+	char reject_msg[256];
+	size_t reject_len;
 	int64_t timeout_us;
 	unsigned ticks;
 	struct status_ring ring;
@@ -58,57 +69,110 @@ mono_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* conns_drop_freed: forget the connections evhttp has freed (their
+ * callbacks are cleared), closing their sockets. O(max_connections). */
+static void
+conns_drop_freed(struct http_server *h)
+{
+	void *arg;
+	unsigned i = 0;
+
+	while (i < h->nconns) {
+		bufferevent_getcb(h->conns[i].bev, NULL, NULL, NULL, &arg);
+		if (arg == NULL) { /* evhttp has let go of it */
+			bufferevent_free(h->conns[i].bev);
+			h->conns[i] = h->conns[--h->nconns];
+			continue;
+		}
+		i++;
+	}
+}
+
 /* conns_sweep: drop the connections evhttp has freed; cut (shutdown, so
  * that evhttp reads EOF and frees the connection itself) those whose
  * request has not come, or not been answered, within the timeout, however
- * slowly its bytes arrive; resume accepting below the limit.
- * O(max_connections), once a second. */
+ * slowly its bytes arrive. O(max_connections), once a second. */
 static void
 conns_sweep(struct http_server *h)
 {
 	int64_t now = mono_us();
-	void *arg;
-	unsigned i = 0;
+	unsigned i;
 	int fd;
 
-	while (i < h->nconns) {
+	conns_drop_freed(h);
+	for (i = 0; i < h->nconns; i++) {
 		struct http_conn *hc = &h->conns[i];
-		bufferevent_getcb(hc->bev, NULL, NULL, NULL, &arg);
-		if (arg == NULL) { /* evhttp has let go of it */
-			bufferevent_free(hc->bev);
-			h->conns[i] = h->conns[--h->nconns];
-			continue;
-		}
 		if (now - hc->since_us > h->timeout_us && (fd = bufferevent_getfd(hc->bev)) >= 0) {
 			shutdown(fd, SHUT_RDWR);
 			hc->since_us = now; /* once per timeout */
 		}
-		i++;
 	}
-	if (h->paused && h->nconns < h->max_conns) {
+}
+
+/* reject_cb: answer the connections accepted past max_connections in this
+ * turn with one fixed "503 Service Unavailable" and Retry-After (RFC 9110
+ * §15.6.4, §10.2.3), written with one non-blocking send, and shut the
+ * socket down, so that evhttp reads EOF before any request byte and frees
+ * the connection. Bounded work per rejected connection: no parsing, no
+ * buffer, no timer (nginx answers 503 past limit_conn the same way). */
+static void
+reject_cb(evutil_socket_t unused, short what, void *arg)
+{
+	struct http_server *h = arg;
+	unsigned i;
+	void *cbarg;
+	int fd;
+
+	(void)unused;
+	(void)what;
+	for (i = 0; i < h->nrejects; i++) {
+		struct bufferevent *bev = h->rejects[i];
+		bufferevent_getcb(bev, NULL, NULL, NULL, &cbarg);
+		if (cbarg != NULL && (fd = bufferevent_getfd(bev)) >= 0) {
+			(void)send(fd, h->reject_msg, h->reject_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+			shutdown(fd, SHUT_RDWR);
+			h->srv->stats.http_rejected++;
+		}
+		bufferevent_decref(bev);
+	}
+	h->nrejects = 0;
+	if (h->paused) {
 		h->paused = false;
 		evconnlistener_enable(h->lev);
 	}
 }
 
 /* bevcb: the bufferevent of a new HTTP connection (evhttp sets its socket
- * and callbacks); past max_connections the listener stops accepting (the
- * rest wait in the kernel's backlog) until the sweep finds a free slot. */
+ * and callbacks right after). Past max_connections it is queued for
+ * reject_cb, made active now so that it runs in this loop turn, before the
+ * new socket can be polled for reading. */
 static struct bufferevent *
 bevcb(struct event_base *base, void *arg)
 {
 	struct http_server *h = arg;
 	struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 
-	if (bev == NULL || h->nconns >= h->max_conns)
-		return bev; /* cannot happen while paused; evhttp copes with NULL */
+	if (bev == NULL)
+		return bev; /* evhttp makes its own, or drops the connection */
+	if (h->nconns >= h->max_conns)
+		conns_drop_freed(h);
+	if (h->nconns >= h->max_conns) {
+		if (h->nrejects >= HTTP_REJECT_BATCH)
+			return bev; /* cannot happen: the listener is paused */
+		bufferevent_incref(bev);
+		h->rejects[h->nrejects++] = bev;
+		if (h->nrejects == 1)
+			event_active(h->reject_ev, EV_TIMEOUT, 0);
+		if (h->nrejects == HTTP_REJECT_BATCH && !h->paused) {
+			h->paused = true;
+			evconnlistener_disable(h->lev);
+		}
+		return bev;
+	}
 	bufferevent_incref(bev);
 	h->conns[h->nconns].bev = bev;
 	h->conns[h->nconns].since_us = mono_us();
-	if (++h->nconns >= h->max_conns && !h->paused) {
-		h->paused = true;
-		evconnlistener_disable(h->lev);
-	}
+	h->nconns++;
 	return bev;
 }
 
@@ -289,9 +353,19 @@ http_start(struct server *srv)
 	h->conns = calloc(h->max_conns, sizeof(*h->conns));
 	h->http = evhttp_new(srv->base);
 	h->tick = event_new(srv->base, -1, EV_PERSIST, tick_cb, h);
-	if (h->conns == NULL || h->http == NULL || h->tick == NULL)
+	h->reject_ev = event_new(srv->base, -1, 0, reject_cb, h);
+	if (h->conns == NULL || h->http == NULL || h->tick == NULL || h->reject_ev == NULL)
 		fatalx("cannot create the HTTP server");
 	srv->http = h;
+	{
+		static const char body[] = "too many HTTP connections, retry later\n";
+		int n = snprintf(h->reject_msg, sizeof(h->reject_msg),
+		    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; "
+		    "charset=utf-8\r\nContent-Length: %zu\r\nRetry-After: %u\r\n"
+		    "Connection: close\r\n\r\n%s",
+		    sizeof(body) - 1, hc->timeout, body);
+		h->reject_len = n > 0 && (size_t)n < sizeof(h->reject_msg) ? (size_t)n : 0;
+	}
 	evhttp_set_max_headers_size(h->http, HTTP_MAX_HEADERS);
 	evhttp_set_max_body_size(h->http, HTTP_MAX_BODY);
 	evhttp_set_timeout(h->http, (int)hc->timeout);
@@ -350,6 +424,11 @@ http_free(struct server *srv)
 		return;
 	if (h->tick != NULL)
 		event_free(h->tick);
+	if (h->reject_ev != NULL) {
+		event_free(h->reject_ev);
+		while (h->nrejects > 0)
+			bufferevent_decref(h->rejects[--h->nrejects]);
+	}
 	if (h->http != NULL)
 		evhttp_free(h->http); /* frees the listener and the connections */
 	while (h->nconns > 0)

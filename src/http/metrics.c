@@ -11,6 +11,7 @@
 
 #include "core/client.h"
 #include "core/event.h"
+#include "core/log.h"
 #include "core/server.h"
 #include "cmd/command.h"
 #include "http/metrics.h"
@@ -147,6 +148,11 @@ metrics_write(struct server *srv, struct evbuffer *out)
 	    st->kline_hits);
 	evbuffer_add_printf(out, "evircd_ban_hits_total{kind=\"dline\"} %" PRIu64 "\n",
 	    st->dline_hits);
+	counter(out, "evircd_http_rejected_total",
+	    "HTTP connections answered 503 past [http] max_connections.", st->http_rejected);
+	counter(out, "evircd_log_lines_dropped_total",
+	    "Log lines dropped because the log output (stderr or syslog) was not taking them.",
+	    log_dropped_total());
 
 	histogram(out, "evircd_registration_duration_seconds",
 	    "Time from accept to the end of registration.", &st->registration);

@@ -301,24 +301,74 @@ class Bounded(unittest.TestCase):
         self.assertLess(took, 5 * SLOW, "closed after %.1f s with timeout = 2" % took)
         self.assertEqual(http_get(self.srv.http_port, "/metrics")[0], 200)
 
+
+class ConnLimit(Bounded):
+    """max_connections = 3 with a long timeout: the idle ones hold their
+    slots for the whole test."""
+
+    def setUp(self):
+        self.srv = Server("[http]\nport = 0\ntimeout = 30\nmax_connections = 3\n" + NOFLOOD)
+        self.irc = Irc(self.srv.irc_port, "watcher")
+
+    test_huge_headers = None
+    test_slow_loris = None
+
+    def get_retrying(self, path, timeout):
+        """GET path until it is not answered 503 (a slot frees when the
+        server has read the EOF of a closed connection); the answer."""
+        deadline = time.monotonic() + timeout
+        while True:
+            r = http_get(self.srv.http_port, path)
+            if r[0] != 503 or time.monotonic() > deadline:
+                return r
+
+    def server_fds(self):
+        return len(os.listdir("/proc/%d/fd" % self.srv.proc.pid))
+
+    def check_rejected(self, rejected):
+        for s in rejected:
+            data, closed = self.read_all(s, 5 * SLOW)
+            s.close()
+            self.assertTrue(closed, "rejected connection left open")
+            head, _, body = data.decode("latin-1").partition("\r\n\r\n")
+            self.assertRegex(head, r"^HTTP/1\.1 503 Service Unavailable\r\n", data[:200])
+            self.assertRegex(head, r"\r\nRetry-After: 30(\r\n|$)")
+            self.assertRegex(head, r"\r\nConnection: close(\r\n|$)")
+            n = int(re.search(r"\r\nContent-Length: (\d+)", head).group(1))
+            self.assertEqual(len(body), n)
+
     def test_connection_limit(self):
+        """Past max_connections = 3, a connection is answered at once with
+        503 and Retry-After and closed, without its request being read
+        (bounded work: nothing of it stays); IRC is unaffected; when a slot
+        frees, requests are served again."""
+        base = self.server_fds()
         idle = [socket.create_connection(("127.0.0.1", self.srv.http_port), timeout=10)
                 for _ in range(3)]
-        time.sleep(0.2)     # let the server accept the three (no event to await)
-        s = socket.create_connection(("127.0.0.1", self.srv.http_port), timeout=10)
-        s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        data, closed = self.read_all(s, 1.0)
-        self.assertEqual(data, b"", "served past max_connections = 3")
-        self.irc.sync()
-        idle[0].close()     # a slot frees: the waiting one is served
-        data, closed = self.read_all(s, 5)
-        self.assertTrue(data.startswith(b"HTTP/1.1 200"), data[:100])
-        for x in idle:
+        # accepted in order: the three idle ones hold the slots
+        rejected = []
+        for i in range(51):     # in bursts of 10, within the listen backlog (16)
+            s = socket.create_connection(("127.0.0.1", self.srv.http_port), timeout=10)
+            if i == 0:
+                s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+            rejected.append(s)
+            if len(rejected) == 10 or i == 50:
+                self.check_rejected(rejected)
+                rejected = []
+        # nothing of the 51 stays: evhttp has freed each on its EOF
+        deadline = time.monotonic() + 5 * SLOW
+        while self.server_fds() != base + 3 and time.monotonic() < deadline:
+            self.irc.sync()
+        self.assertEqual(self.server_fds(), base + 3, "sockets kept: not the 3 idle ones")
+        self.irc.sync()     # IRC unaffected
+        idle[0].close()     # a slot frees: served again
+        code, _, body = self.get_retrying("/metrics", 5 * SLOW)
+        self.assertEqual(code, 200)
+        self.assertRegex(body, r"(?m)^evircd_http_rejected_total 51$")
+        for x in idle[1:]:
             x.close()
-        s.close()
-        # the idle ones were cut by the timeout anyway; all served again
         for _ in range(5):
-            self.assertEqual(http_get(self.srv.http_port, "/")[0], 200)
+            self.assertEqual(self.get_retrying("/", 5 * SLOW)[0], 200)
 
 
 if __name__ == "__main__":

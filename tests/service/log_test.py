@@ -4,13 +4,18 @@ fields per connect, nick change, quit (with its reason), oper, kill,
 K-line and D-line added/removed, server link and split, written to stderr; each line splits back
 into its fields (values with spaces, quotes or backslashes are quoted and
 escaped). [log] syslog/facility are checked by -t.
+slow_stderr: stderr a pipe nobody reads; clients keep being served, lines
+past the queue are dropped and counted (/metrics), and once the reader
+starts, "N log lines dropped" appears with the same count.
 
   python3 tests/service/log_test.py --evircd build/src/evircd
 """
 
 import argparse
+import fcntl
 import os
 import re
+import socket
 import shutil
 import subprocess
 import sys
@@ -148,12 +153,65 @@ def t_syslog_conf():
     assert r.returncode == 1 and re.search(r"bad\.conf:\d+: .*facility", r.stderr), r
 
 
+def metric(port, name):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
+    data = b""
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        data += d
+    s.close()
+    m = re.search(r"^%s (\d+)$" % name, data.decode(), re.M)
+    assert m, "no %s in /metrics" % name
+    return int(m.group(1))
+
+
+def t_slow_stderr():
+    srv = Server(A.evircd, BASE_CONF + "[listen]\naddress = 127.0.0.1\nport = 0\n"
+                 "[http]\nport = 0\n")
+    try:
+        port = int(srv.wait_log(r"info: listening on 127\.0\.0\.1:(\d+)", start=0).group(1))
+        hport = int(srv.wait_log(r"http listening on 127\.0\.0\.1:(\d+)", start=0).group(1))
+        try:    # the smallest pipe (one page): fewer lines to fill it
+            fcntl.fcntl(srv.p.stderr.fileno(), 1031, 4096)  # F_SETPIPE_SZ
+        except OSError:
+            pass
+        # nobody reads stderr from here; every client must still register
+        dropped = 0
+        for i in range(3000):
+            c = Client(port, "n%d" % i)     # waits for 376/422: served
+            c.send("QUIT :bye")
+            c.expect(r"^ERROR ")
+            c.close()
+            if i % 25 == 24:
+                dropped = metric(hport, "evircd_log_lines_dropped_total")
+                if dropped > 0:
+                    break
+        assert dropped > 0, "3000 connects and quits, nothing dropped"
+        for i in range(10):     # more lines while still unread
+            Client(port, "m%d" % i).close()
+        # the reader starts: the queue drains and the count is reported
+        m = srv.wait_log(r"warning: (\d+) log lines dropped$", start=0)
+        a = Client(port, "after")
+        srv.wait_log(r"event=connect nick=after ")
+        total = metric(hport, "evircd_log_lines_dropped_total")
+        notes = [int(x) for x in re.findall(r"warning: (\d+) log lines dropped$", srv.log, re.M)]
+        assert int(m.group(1)) > 0 and sum(notes) == total, (notes, total)
+        a.close()
+        assert srv.stop() == 0
+    finally:
+        srv.stop(9)
+
+
 def main():
     global A
     ap = argparse.ArgumentParser()
     ap.add_argument("--evircd", required=True)
     A = ap.parse_args()
-    run([("events", t_events), ("link", t_link), ("login", t_login), ("syslog_conf", t_syslog_conf)])
+    run([("events", t_events), ("link", t_link), ("login", t_login), ("syslog_conf", t_syslog_conf),
+         ("slow_stderr", t_slow_stderr)])
 
 
 if __name__ == "__main__":
