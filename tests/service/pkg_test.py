@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""pkg_test.py - the Debian package, unpacked into a directory root
-(`dpkg -x evircd_*.deb ROOT`; run by .ci/run after dpkg-buildpackage):
+"""pkg_test.py - the files of the Debian package in a root: the root
+install_test.sh installed it into with apt (CI), or a `dpkg -x` of it:
 
   contents      binary, conffile /etc/evircd/evircd.conf, unit, man pages
   conf_check    ROOT's evircd -t accepts the shipped configuration
