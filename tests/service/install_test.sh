@@ -65,7 +65,8 @@ if ! chroot "$root" /bin/sh -c "apt-get update -q && DEBIAN_FRONTEND=noninteract
 fi
 grep -E "^(Setting up|Unpacking) evircd" "$work/apt.log"
 # what apt pulled in for it (its dependencies, resolved from the mirror)
-sed -n 's/^The following NEW packages will be installed:/&/p;/^  /p' "$work/apt.log" | head -5
+awk '/^The following NEW packages will be installed:/ { on = 1; print; next }
+	on && /^  / { print; next } { on = 0 }' "$work/apt.log"
 for m in $mounted; do umount "$m"; done
 mounted=""
 
