@@ -131,7 +131,7 @@ START_TEST(t_accounts)
 
 	db_setup();
 	snprintf(conf, sizeof(conf),
-	    "[accounts]\ndatabase = %s\n"
+	    "[accounts]\ndatabase = %s\nhash_passes = 1\nhash_memory = 8\n"
 	    "[oper]\nname = admin\npassword = operpass\nhost = *\n",
 	    dbpath);
 	s = srv_start(conf);
