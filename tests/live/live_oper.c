@@ -90,14 +90,11 @@ END_TEST
 
 START_TEST(t_kill)
 {
-	struct srv *s = srv_start(OPERS "[limits]\nnick_delay = 1\n");
+	struct srv *s = srv_start(OPERS "[limits]\nnick_delay = 60\n");
 	struct cl *o = cl_new(s, "oper");
 	struct cl *v = cl_new(s, "victim");
 	struct cl *p = cl_new(s, "peer");
 	struct cl *n;
-	struct timespec d = { 0, 200 * 1000000L };
-	const char *l;
-	int i, ok = 0;
 
 	cl_join(v, "#c");
 	cl_join(p, "#c");
@@ -111,16 +108,9 @@ START_TEST(t_kill)
 	n = cl_new(s, "newbie");
 	cl_send(n, "NICK victim");
 	cl_expect(n, SRV "437 newbie victim :", LIVE_T);
-	/* ...and available again once nick_delay (1 s) has passed; retried
-	 * at 200 ms steps (waiting for time itself, not for an event) */
-	for (i = 0; i < 25 && !ok; i++) {
-		cl_send(n, "NICK victim");
-		l = cl_expect(n, "( 437 | NICK :?victim$)", LIVE_T);
-		ok = rx_match(l, " NICK :?victim$");
-		if (!ok)
-			nanosleep(&d, NULL);
-	}
-	ck_assert_msg(ok, "nick still unavailable after 5 s (nick_delay=1)");
+	/* The hold's expiry is checked on the harness's fixed clock (h_oper
+	 * nick_delay): here a 1 s delay raced the server under valgrind,
+	 * where the hold could pass before newbie had registered. */
 }
 END_TEST
 
