@@ -17,6 +17,7 @@
 #include "cmd/command.h"
 #include "cmd/eventlog.h"
 #include "cmd/history.h"
+#include "cmd/metadata.h"
 #include "cmd/readmark.h"
 #include "cmd/monitor.h"
 #include "cmd/scram.h"
@@ -60,7 +61,8 @@ server_new(struct config *cfg, const char *config_path)
 	if (whowas_subscribe(srv) != 0 || monitor_subscribe(srv) != 0 ||
 	    eventlog_subscribe(srv) != 0 || link_init(srv) != 0 || metrics_subscribe(srv) != 0 ||
 	    chanserv_subscribe(srv) != 0 || history_subscribe(srv) != 0 ||
-	    readmark_subscribe(srv) != 0 || nickserv_subscribe(srv) != 0)
+	    readmark_subscribe(srv) != 0 || nickserv_subscribe(srv) != 0 ||
+	    metadata_subscribe(srv) != 0)
 		fatalx("event subscriptions exceed EVENT_MAX_SUBSCRIBERS");
 	srv->sig_term = evsignal_new(srv->base, SIGTERM, signal_cb, srv);
 	srv->sig_int = evsignal_new(srv->base, SIGINT, signal_cb, srv);

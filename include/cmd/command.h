@@ -113,6 +113,7 @@ CMD(unkline);
 CMD(dline);
 CMD(undline); /* cmd_oper.c */
 CMD(monitor); /* monitor.c */
+CMD(metadata); /* metadata.c */
 CMD(authenticate);
 CMD(register);
 CMD(verify); /* account.c */

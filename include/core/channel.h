@@ -12,6 +12,7 @@
 
 struct server;
 struct client;
+struct meta_entry;
 
 /* Channel modes without a list (RFC 2811 §4.2). Letters, kinds and who may
  * set them: chanmode_table in proto/mode.c. */
@@ -111,6 +112,7 @@ struct channel {
 	TAILQ_HEAD(, invite) invites; /* owned, oldest first */
 	unsigned ninvites; /* <= INVITES_PER_CHANNEL */
 	LIST_HEAD(, channel_cursor) cursors; /* walks whose next channel this is */
+	struct meta_entry *meta; /* owned; IRCv3 metadata (core/meta.h), NULL = none */
 };
 
 /* channel_new: create and index a channel named name (valid). Never NULL. */

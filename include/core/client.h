@@ -227,6 +227,8 @@ struct client {
 	char *pass; /* owned: the last PASS, until verified (wiped) */
 	struct evbuffer *capture; /* labeled-response: output of the current command */
 	struct client_list *listing; /* owned; a LIST in progress, or NULL */
+	struct meta_entry *meta; /* owned; IRCv3 metadata (core/meta.h), NULL = none */
+	struct meta_entry *meta_subs; /* owned; METADATA SUB keys (values "") */
 	/* on_drain: called (from the loop, never inside a command) when c's
 	 * output has drained after output_pump_wait, while it is set; a
 	 * long reply (LIST) sends its next part from here. */

@@ -133,6 +133,13 @@ struct config {
 	unsigned multiline_max_bytes; /* draft/multiline max-bytes ([limits]) */
 	unsigned multiline_max_lines; /* draft/multiline max-lines ([limits]) */
 
+	/* [metadata] (docs/METADATA.md): IRCv3 draft/metadata-3 */
+	bool metadata_enabled;
+	unsigned metadata_max_keys; /* pairs per user and per channel */
+	unsigned metadata_max_subs; /* METADATA SUB keys per client */
+	unsigned metadata_max_value_bytes; /* bytes of one value */
+	unsigned metadata_sync_members; /* a JOIN syncs channels up to this size, 774 above */
+
 	bool flood_enabled; /* fakelag, RFC 1459 §8.10 */
 	unsigned flood_burst; /* s of penalty allowed ahead of the clock */
 	unsigned flood_penalty; /* s added per ordinary command */

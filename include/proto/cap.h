@@ -37,6 +37,7 @@ enum cap_bit {
 	CAP_READ_MARKER = 1u << 23, /* draft/read-marker, with an [accounts] database */
 	CAP_MULTILINE = 1u << 24, /* draft/multiline (cmd/multiline.c) */
 	CAP_MESSAGE_REDACTION = 1u << 25, /* draft/message-redaction, with history */
+	CAP_METADATA = 1u << 30, /* draft/metadata-3, with [metadata] enabled */
 };
 
 /* One advertised capability. */

@@ -289,6 +289,19 @@
 #define FMT_RPL_ENDOFMONLIST	  ":End of MONITOR list"
 #define ERR_MONLISTFULL		  734
 #define FMT_ERR_MONLISTFULL	  "%d %s :Monitor list is full."
+/* IRCv3 draft/metadata-3 (ircv3-specifications PR 613, docs/METADATA.md) */
+#define RPL_KEYVALUE		  761
+#define FMT_RPL_KEYVALUE	  "%s %s %s :%s"
+#define RPL_KEYNOTSET		  766
+#define FMT_RPL_KEYNOTSET	  "%s %s :key not set"
+#define RPL_METADATASUBOK	  770
+#define FMT_RPL_METADATASUBOK	  ":%s"
+#define RPL_METADATAUNSUBOK	  771
+#define FMT_RPL_METADATAUNSUBOK	  ":%s"
+#define RPL_METADATASUBS	  772
+#define FMT_RPL_METADATASUBS	  ":%s"
+#define ERR_METADATASYNCLATER	  774
+#define FMT_ERR_METADATASYNCLATER "%s %u"
 /* SASL (ircv3.net/specs/extensions/sasl-3.1, Modern IRC "RPL_LOGGEDIN" ...) */
 #define RPL_LOGGEDIN		  900
 #define FMT_RPL_LOGGEDIN	  "%s %s :You are now logged in as %s"

@@ -21,7 +21,7 @@ static void
 send_cap_list(struct client *c, const char *sub, bool enabled_only, bool v302)
 {
 	const char *target = c->nick;
-	char line[512], vbuf[64];
+	char line[512], vbuf[96];
 	size_t len = 0;
 	unsigned i;
 
@@ -58,7 +58,7 @@ send_cap_list(struct client *c, const char *sub, bool enabled_only, bool v302)
 static void
 cap_req(struct client *c, const char *req)
 {
-	char buf[512], vbuf[64], *tok, *rest;
+	char buf[512], vbuf[96], *tok, *rest;
 	uint32_t add = 0, del = 0;
 	const struct cap_def *cd;
 	bool ok = true;

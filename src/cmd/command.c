@@ -44,6 +44,7 @@ const struct command command_table[] = {
 	{ "LIST", cmd_list, 0, 0, 2 },
 	{ "LUSERS", cmd_lusers, 0, 0, 1 },
 	{ "MARKREAD", cmd_markread, 0, 0, 1 },
+	{ "METADATA", cmd_metadata, 2, P, 1 },
 	{ "MODE", cmd_mode, 1, 0, 1 },
 	{ "MONITOR", cmd_monitor, 1, 0, 1 },
 	{ "MOTD", cmd_motd, 0, 0, 1 },

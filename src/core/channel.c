@@ -6,6 +6,7 @@
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/log.h"
+#include "core/meta.h"
 #include "core/server.h"
 
 struct channel *
@@ -108,6 +109,7 @@ channel_free(struct server *srv, struct channel *ch)
 	free(ch->chankey);
 	free(ch->topic);
 	free(ch->topic_setter);
+	meta_free(&ch->meta);
 	free(ch);
 	srv->stats.channels--;
 }

@@ -21,6 +21,7 @@
 #include "core/client.h"
 #include "core/connlimit.h"
 #include "core/log.h"
+#include "core/meta.h"
 #include "core/password.h"
 #include "core/server.h"
 
@@ -232,6 +233,8 @@ client_free(struct client *c)
 	free(c->account);
 	client_sasl_free(c->sasl);
 	free(c->mon);
+	meta_free(&c->meta);
+	meta_free(&c->meta_subs);
 	free(c->realname);
 	free(c->away);
 	free(c->ml);

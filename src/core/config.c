@@ -195,6 +195,13 @@ config_default(void)
 	 * few seconds and within a fraction of the default sendq */
 	cfg->multiline_max_bytes = 4096;
 	cfg->multiline_max_lines = 32;
+	/* metadata: Ergo's defaults (max-subs 100, max-keys 100, value bytes
+	 * 300) halved for keys: a user's pairs are held in memory only */
+	cfg->metadata_enabled = true;
+	cfg->metadata_max_keys = 20;
+	cfg->metadata_max_subs = 50;
+	cfg->metadata_max_value_bytes = 300;
+	cfg->metadata_sync_members = 200;
 	cfg->nick_delay = 30;
 	cfg->channel_delay = 600;
 	cfg->casemapping = CASEMAP_RFC1459;
@@ -373,7 +380,8 @@ reader(char *str, int num, void *stream)
 	} else if (strcmp(p->section, "server") != 0 && strcmp(p->section, "limits") != 0 &&
 	    strcmp(p->section, "security") != 0 && strcmp(p->section, "flood") != 0 &&
 	    strcmp(p->section, "accounts") != 0 && strcmp(p->section, "log") != 0 &&
-	    strcmp(p->section, "history") != 0 && strcmp(p->section, "websocket") != 0) {
+	    strcmp(p->section, "history") != 0 && strcmp(p->section, "websocket") != 0 &&
+	    strcmp(p->section, "metadata") != 0) {
 		perr(p, "unknown section [%s]", p->section);
 		return NULL;
 	}
@@ -505,6 +513,14 @@ static const struct uint_key history_keys[] = {
 	HK(history_query_limit, 1, 10000),
 	HK(history_join_playback, 0, 100),
 	HK(history_redact_window, 0, 100U * 366 * 86400),
+};
+/* a value must fit one RPL_KEYVALUE line with a 64-byte key and long
+ * nicks/channel names: 400 bytes at most */
+static const struct uint_key metadata_keys[] = {
+	HK(metadata_max_keys, 1, 1000),
+	HK(metadata_max_subs, 1, 1000),
+	HK(metadata_max_value_bytes, 1, 400),
+	HK(metadata_sync_members, 0, 1000000),
 };
 static const struct uint_key flood_keys[] = {
 	UK(flood_burst, 1, 3600),
@@ -848,6 +864,14 @@ handler(void *user, const char *section, const char *name, const char *value)
 			return parse_bool(p, name, value, &cfg->history_events);
 		r = set_uint_key(p, history_keys, sizeof(history_keys) / sizeof(history_keys[0]),
 		    name, value, "history_");
+		if (r < 0)
+			goto unknown;
+		return r;
+	} else if (strcmp(section, "metadata") == 0) {
+		if (!strcmp(name, "enabled"))
+			return parse_bool(p, name, value, &cfg->metadata_enabled);
+		r = set_uint_key(p, metadata_keys, sizeof(metadata_keys) / sizeof(metadata_keys[0]),
+		    name, value, "metadata_");
 		if (r < 0)
 			goto unknown;
 		return r;

@@ -19,6 +19,7 @@ const struct cap_def cap_table[] = {
 	{ "draft/chathistory", CAP_CHATHISTORY },
 	{ "draft/event-playback", CAP_EVENT_PLAYBACK },
 	{ "draft/message-redaction", CAP_MESSAGE_REDACTION },
+	{ "draft/metadata-3", CAP_METADATA },
 	{ "draft/multiline", CAP_MULTILINE },
 	{ "draft/no-implicit-names", CAP_NO_IMPLICIT_NAMES },
 	{ "draft/read-marker", CAP_READ_MARKER },
@@ -97,6 +98,17 @@ cap_value(struct client *c, const struct cap_def *cd, char *buf, size_t size)
 	if (cd->bit == CAP_MULTILINE) {
 		snprintf(buf, size, "max-bytes=%u,max-lines=%u", c->srv->cfg->multiline_max_bytes,
 		    c->srv->cfg->multiline_max_lines);
+		return buf;
+	}
+	/* draft/metadata-3 (ircv3-specifications PR 613): the limits, and
+	 * before-connect: METADATA * SET/SUB work during registration */
+	if (cd->bit == CAP_METADATA) {
+		const struct config *cfg = c->srv->cfg;
+
+		if (!cfg->metadata_enabled)
+			return NULL;
+		snprintf(buf, size, "before-connect,max-subs=%u,max-keys=%u,max-value-bytes=%u",
+		    cfg->metadata_max_subs, cfg->metadata_max_keys, cfg->metadata_max_value_bytes);
 		return buf;
 	}
 	if (cd->bit == CAP_SASL)
