@@ -10,7 +10,10 @@
 
 /* Longest key accepted, bytes (the draft sets none; Ergo and InspIRCd's
  * module also stop at 64 or so: a key and its value fit one line). */
-#define META_KEY_MAX 64
+#define META_KEY_MAX  64
+/* Longest key + value, bytes: a pair fits one RPL_KEYVALUE line (Ergo's
+ * maxCombinedMetadataLenBytes). */
+#define META_PAIR_MAX 350
 
 /* One pair. Owned by its list; key is lower case (keys are
  * case-insensitive, draft "Keys and Values"). */

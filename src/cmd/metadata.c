@@ -296,8 +296,12 @@ md_set(struct client *c, const struct md_target *t, struct irc_msg *m)
 			notify(c, t, key, NULL);
 		return;
 	}
+	/* a key and its value together fit one 761 line with a 63-byte server
+	 * name, a 30-byte nick and a 50-byte channel name (Ergo's bound: 350,
+	 * irc/metadata.go maxCombinedMetadataLenBytes) */
 	len = strlen(value);
-	if (len > cfg->metadata_max_value_bytes || !message_utf8_valid(value, len)) {
+	if (len > cfg->metadata_max_value_bytes || len + strlen(key) > META_PAIR_MAX ||
+	    !message_utf8_valid(value, len)) {
 		reply_server(c, "FAIL METADATA INVALID_VALUE %s :value is too long or not UTF-8",
 		    key);
 		return;

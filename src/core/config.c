@@ -514,12 +514,12 @@ static const struct uint_key history_keys[] = {
 	HK(history_join_playback, 0, 100),
 	HK(history_redact_window, 0, 100U * 366 * 86400),
 };
-/* a value must fit one RPL_KEYVALUE line with a 64-byte key and long
- * nicks/channel names: 400 bytes at most */
+/* a value must fit one RPL_KEYVALUE line with long nicks and channel
+ * names: 350 bytes at most (core/meta.h META_PAIR_MAX, key included) */
 static const struct uint_key metadata_keys[] = {
 	HK(metadata_max_keys, 1, 1000),
 	HK(metadata_max_subs, 1, 1000),
-	HK(metadata_max_value_bytes, 1, 400),
+	HK(metadata_max_value_bytes, 1, 350),
 	HK(metadata_sync_members, 0, 1000000),
 };
 static const struct uint_key flood_keys[] = {

@@ -71,6 +71,25 @@ START_TEST(t_cap_values)
 	cl_send(b, "METADATA * SET url :x");
 	cl_expect(b, ":irc\\.test 761 nocap nocap url \\* :x$", LIVE_T);
 	srv_stop(s);
+
+	/* a key and its value together at most 350 bytes (one 761 line) */
+	s = srv_start("[metadata]\nmax_value_bytes = 350\n");
+	b = cl_new(s, "big");
+	{
+		char key[61], val[300];
+
+		memset(key, 'k', 60);
+		key[60] = '\0';
+		memset(val, 'v', 290);
+		val[290] = '\0';
+		cl_send(b, "METADATA * SET %s :%s", key, val);
+		cl_expectf(b, " 761 big big %s \\* :v{290}$", key);
+		memset(val, 'v', 291);
+		val[291] = '\0';
+		cl_send(b, "METADATA * SET %s :%s", key, val);
+		cl_expectf(b, "FAIL METADATA INVALID_VALUE %s :", key);
+	}
+	srv_stop(s);
 }
 END_TEST
 
