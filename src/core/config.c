@@ -195,8 +195,9 @@ config_default(void)
 	 * few seconds and within a fraction of the default sendq */
 	cfg->multiline_max_bytes = 4096;
 	cfg->multiline_max_lines = 32;
-	/* metadata: Ergo's defaults (max-subs 100, max-keys 100, value bytes
-	 * 300) halved for keys: a user's pairs are held in memory only */
+	/* metadata (docs/METADATA.md): pairs are held in memory only, so
+	 * the bounds are modest: 20 pairs of up to 300 bytes per user or
+	 * channel, 50 subscribed keys per client */
 	cfg->metadata_enabled = true;
 	cfg->metadata_max_keys = 20;
 	cfg->metadata_max_subs = 50;
