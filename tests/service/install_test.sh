@@ -21,13 +21,41 @@
 #     cannot boot here, step 4 says SKIP and why, and the test still passes.
 # Exit 0 (pass), 1 (fail), 77 (skipped: not root, no debootstrap/mmdebstrap).
 # EVIRCD_MIRROR overrides http://deb.debian.org/debian.
+#
+# `install_test.sh --make-root ROOT.tar` does step 1 alone, into a tarball;
+# `EVIRCD_ROOT_TAR=ROOT.tar install_test.sh DEB` then starts from it. CI
+# makes the root in the background while the test suites run (the
+# bootstrap mostly waits on the download), so it costs no wall time there.
 set -eu
 skip() { echo "SKIP: $*"; exit 77; }
-[ $# = 1 ] || { echo "usage: $0 evircd_VERSION_ARCH.deb" >&2; exit 2; }
-[ "$(id -u)" = 0 ] || skip "needs root (chroot, mounts, network namespaces)"
-deb=$(readlink -f "$1")
 here=$(dirname "$(readlink -f "$0")")
 mirror=${EVIRCD_MIRROR:-http://deb.debian.org/debian}
+[ "$(id -u)" = 0 ] || skip "needs root (chroot, mounts, network namespaces)"
+# bootstrap DIR LOG: a minbase Debian 12 root with systemd in DIR
+bootstrap() {
+	if command -v mmdebstrap >/dev/null; then
+		mmdebstrap --variant=minbase --include=systemd,systemd-sysv bookworm "$1" "$mirror" >"$2" 2>&1
+	elif command -v debootstrap >/dev/null; then
+		debootstrap --variant=minbase --include=systemd,systemd-sysv bookworm "$1" "$mirror" >"$2" 2>&1
+	else
+		echo "neither mmdebstrap nor debootstrap is installed" >"$2"
+		return 77
+	fi
+}
+if [ "${1:-}" = --make-root ] && [ $# = 2 ]; then
+	d=$(mktemp -d /var/tmp/evircd-mkroot.XXXXXX)
+	rc=0
+	bootstrap "$d/root" "$d/log" || rc=$?
+	if [ $rc = 0 ]; then
+		tar -C "$d/root" -cf "$2" .
+	else
+		tail -30 "$d/log"
+	fi
+	rm -rf "$d"
+	exit $rc
+fi
+[ $# = 1 ] || { echo "usage: $0 evircd_VERSION_ARCH.deb | --make-root ROOT.tar" >&2; exit 2; }
+deb=$(readlink -f "$1")
 work=$(mktemp -d /var/tmp/evircd-install.XXXXXX)
 root=$work/root
 mounted=""
@@ -40,15 +68,17 @@ step() { printf '== install_test: %s (%ds so far)\n' "$*" "$SECONDS"; }
 fail() { echo "FAIL: $*"; exit 1; }
 
 step "1. a minbase Debian 12 root with systemd"
-if command -v mmdebstrap >/dev/null; then
-	mmdebstrap --variant=minbase --include=systemd,systemd-sysv bookworm "$root" "$mirror" \
-		>"$work/bootstrap.log" 2>&1 || { tail -30 "$work/bootstrap.log"; fail "mmdebstrap"; }
-elif command -v debootstrap >/dev/null; then
-	debootstrap --variant=minbase --include=systemd,systemd-sysv bookworm "$root" "$mirror" \
-		>"$work/bootstrap.log" 2>&1 || { tail -30 "$work/bootstrap.log"; fail "debootstrap"; }
+if [ -n "${EVIRCD_ROOT_TAR:-}" ]; then
+	echo "from $EVIRCD_ROOT_TAR (made by --make-root)"
+	mkdir "$root"
+	tar -C "$root" -xf "$EVIRCD_ROOT_TAR" || fail "cannot unpack $EVIRCD_ROOT_TAR"
 else
-	skip "neither mmdebstrap nor debootstrap is installed"
+	rc=0
+	bootstrap "$root" "$work/bootstrap.log" || rc=$?
+	[ $rc = 77 ] && skip "$(cat "$work/bootstrap.log")"
+	[ $rc = 0 ] || { tail -30 "$work/bootstrap.log"; fail "bootstrap of the root"; }
 fi
+[ -x "$root/bin/systemctl" ] || fail "the root has no systemd"
 [ -e "$root/usr/sbin/evircd" ] && fail "the fresh root already has evircd"
 grep -q '^evircd:' "$root/etc/passwd" && fail "the fresh root already has the user"
 
