@@ -50,6 +50,8 @@ enum client_pw_kind {
  * freed client. */
 struct client_pwwait {
 	struct password_job *job; /* NULL once delivered */
+	struct throttle_entry *share; /* the address's hash slot job holds
+					 * (core/throttle.h), or NULL */
 	enum client_pw_kind kind;
 	char *oper; /* owned: the [oper] name (PW_OPER) or the account (PW_SASL, PW_ACCOUNT_NEW) */
 	char *label; /* owned: the command's labeled-response label, or NULL */

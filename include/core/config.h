@@ -163,6 +163,12 @@ struct config {
 	/* argon2id cost of new account password hashes ([accounts]
 	 * hash_passes, hash_memory in KiB); existing hashes carry their own */
 	unsigned hash_passes, hash_memory;
+	/* Per-address limits (core/throttle.h): failed logins allowed per
+	 * login_window s, registrations per register_window s, hash jobs
+	 * queued at once; 0 = no limit */
+	unsigned login_failures, login_window;
+	unsigned register_limit, register_window;
+	unsigned hash_jobs_per_ip;
 	char *guest_prefix; /* owned */
 	bool log_syslog; /* [log] syslog: copy the log to syslog(3) */
 	int log_facility; /* [log] facility: LOG_DAEMON, LOG_LOCAL0.. */

@@ -141,6 +141,7 @@ struct server {
 	struct kline *klines; /* K/D-lines (kline.c) */
 	struct ip_entry *ip_table; /* per-IP / per-CIDR counters (connlimit.c) */
 	struct event *sweep_timer; /* drops idle ip_table entries */
+	struct throttle *throttle; /* per-address login/register/hash limits (throttle.c) */
 	struct password_pool *pwpool; /* argon2id checks off the loop (password.c);
 					 * started by the first hash to check */
 	struct hist *hist; /* message history (store/history.h), NULL = off;

@@ -17,6 +17,7 @@
 #include "core/netserver.h"
 #include "core/password.h"
 #include "core/server.h"
+#include "core/throttle.h"
 #include "store/store.h"
 #include "proto/cap.h"
 #include "proto/message.h"
@@ -159,15 +160,56 @@ account_sasl_abort(struct client *c, bool tell)
 		numeric(c, ERR_SASLABORTED);
 }
 
-/* sasl_fail: 904, the exchange ends, and the failure costs fakelag. */
+/* sasl_penalty: bad SASL input costs the connection SASL_FAIL_PENALTY s
+ * of fakelag. */
+static void
+sasl_penalty(struct client *c)
+{
+	if (c->fakelag < c->srv->now)
+		c->fakelag = c->srv->now;
+	c->fakelag += SASL_FAIL_PENALTY;
+}
+
+/* sasl_fail: 904, the exchange ends, and the failure costs fakelag and
+ * counts against the address (core/throttle.h). */
 static void
 sasl_fail(struct client *c)
 {
 	account_sasl_abort(c, false);
-	if (c->fakelag < c->srv->now)
-		c->fakelag = c->srv->now;
-	c->fakelag += SASL_FAIL_PENALTY;
+	sasl_penalty(c);
+	throttle_login_failed(c->srv, c);
 	numeric(c, ERR_SASLFAIL);
+}
+
+/* sasl_toolong: 905 (sasl-3.1: a chunk over 400 bytes, or a message over
+ * what we take), the exchange ends, and it costs fakelag. */
+static void
+sasl_toolong(struct client *c)
+{
+	account_sasl_abort(c, false);
+	sasl_penalty(c);
+	numeric(c, ERR_SASLTOOLONG);
+}
+
+/* sasl_throttled: c's address failed too many logins lately (core/
+ * throttle.h): answer 904 with the wait, charge fakelag, end the exchange,
+ * and say true. No hash is checked, so the refusal is cheap and tells
+ * nothing about the password. The SASL spec has no numeric of its own for
+ * this; Ergo answers 904 with its reason, as here. */
+static bool
+sasl_throttled(struct client *c)
+{
+	time_t wait = throttle_login_wait(c->srv, c);
+
+	if (wait == 0)
+		return false;
+	account_sasl_abort(c, false);
+	sasl_penalty(c);
+	reply_numeric(c, ERR_SASLFAIL,
+	    ":SASL authentication failed: too many failed logins from your address, try again in "
+	    "%lld s",
+	    (long long)wait);
+	return true;
 }
 
 static void
@@ -227,6 +269,8 @@ sasl_plain(struct client *c, const unsigned char *msg, size_t len)
 	/* the authcid may be a nick grouped to the account (Atheme, Ergo) */
 	if ((a = store_account_by_nick(c->srv->store, authc)) == NULL)
 		goto fail;
+	if (sasl_throttled(c))
+		return;
 	switch (pwcheck_start(c, PW_SASL, a->hash, pass, a->name)) {
 	case PWCHECK_OK:
 		sasl_success(c, a->name);
@@ -359,6 +403,8 @@ cmd_authenticate(struct client *c, struct irc_msg *m)
 	}
 	if (s == NULL) {
 		enum sasl_mech mech = sasl_mech(c, p);
+		if (sasl_throttled(c))
+			return CMD_OK;
 		if (mech == SASL_NONE) {
 			numeric(c, RPL_SASLMECHS, password_sasl_mechs());
 			sasl_fail(c);
@@ -379,14 +425,12 @@ cmd_authenticate(struct client *c, struct irc_msg *m)
 		return CMD_OK;
 	}
 	if (len > SASL_CHUNK) {
-		account_sasl_abort(c, false);
-		numeric(c, ERR_SASLTOOLONG);
+		sasl_toolong(c);
 		return CMD_OK;
 	}
 	if (strcmp(p, "+") != 0) {
 		if (s->len + len > SASL_MSG_MAX) {
-			account_sasl_abort(c, false);
-			numeric(c, ERR_SASLTOOLONG);
+			sasl_toolong(c);
 			return CMD_OK;
 		}
 		memcpy(s->buf + s->len, p, len);
@@ -429,11 +473,14 @@ register_done(void *arg, enum store_result r)
 	if (c == NULL)
 		return;
 	if (w->kind == PW_NS_REGISTER) {
+		if (r == STORE_OK)
+			throttle_registered(c->srv, c);
 		nickserv_registered(c, w->oper, r == STORE_OK);
 		pwcheck_answer_end(c, CMD_OK);
 		return;
 	}
 	if (r == STORE_OK) {
+		throttle_registered(c->srv, c);
 		reply_server(c, "REGISTER SUCCESS %s :Account created", w->oper);
 		account_login(c, w->oper);
 	} else
@@ -475,6 +522,7 @@ cmd_register(struct client *c, struct irc_msg *m)
 {
 	struct server *srv = c->srv;
 	const char *name, *pass;
+	time_t wait;
 
 	if (m->nparams < 3) {
 		numeric(c, ERR_NEEDMOREPARAMS, "REGISTER");
@@ -510,6 +558,16 @@ cmd_register(struct client *c, struct irc_msg *m)
 	if (strlen(pass) < 5 || strlen(pass) > ACCOUNT_PASSWORD_MAX || strcmp(pass, "*") == 0) {
 		acct_fail(c, "REGISTER", "UNACCEPTABLE_PASSWORD", name,
 		    "Passwords are 5 to " ACCOUNT_PASSWORD_MAX_S " bytes");
+		return CMD_OK;
+	}
+	/* registrations per address (core/throttle.h); the spec's code for
+	 * "not now" is TEMPORARILY_UNAVAILABLE (Ergo answers the same) */
+	if ((wait = throttle_register_wait(srv, c)) > 0) {
+		sasl_penalty(c);
+		reply_server(c,
+		    "FAIL REGISTER TEMPORARILY_UNAVAILABLE %s :Too many accounts registered from "
+		    "your address; try again in %lld s",
+		    name, (long long)wait);
 		return CMD_OK;
 	}
 	if (pwcheck_hash_start(c, PW_ACCOUNT_NEW, pass, name) != PWCHECK_PENDING)

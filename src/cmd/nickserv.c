@@ -18,6 +18,7 @@
 #include "core/event.h"
 #include "core/log.h"
 #include "core/server.h"
+#include "core/throttle.h"
 #include "store/store.h"
 #include "net/close.h"
 #include "net/output.h"
@@ -143,10 +144,21 @@ nickserv_register_refused(struct client *c, const char *account, bool exists)
 		ns(c, "%s could not be registered: try again later.", account);
 }
 
+/* ns_penalty: a failed or refused login or registration costs the
+ * connection SASL_FAIL_PENALTY s of fakelag, as SASL. */
+static void
+ns_penalty(struct client *c)
+{
+	if (c->fakelag < c->srv->now)
+		c->fakelag = c->srv->now;
+	c->fakelag += SASL_FAIL_PENALTY;
+}
+
 static void
 ns_register(struct client *c, char *args)
 {
 	char *pass = strsep(&args, " ");
+	time_t wait;
 
 	if (pass == NULL || *pass == '\0') {
 		ns(c, "Insufficient parameters for REGISTER.");
@@ -169,6 +181,13 @@ ns_register(struct client *c, char *args)
 		ns(c, "Passwords are 5 to " ACCOUNT_PASSWORD_MAX_S " bytes.");
 		return;
 	}
+	/* registrations per address (core/throttle.h), as REGISTER */
+	if ((wait = throttle_register_wait(c->srv, c)) > 0) {
+		ns_penalty(c);
+		ns(c, "Too many accounts registered from your address; try again in %lld s.",
+		    (long long)wait);
+		return;
+	}
 	if (pwcheck_hash_start(c, PW_NS_REGISTER, pass, c->nick) != PWCHECK_PENDING)
 		ns(c, "%s could not be registered: try again later.", c->nick);
 }
@@ -179,9 +198,8 @@ nickserv_identified(struct client *c, const char *account, bool ok)
 	const struct store_account *a = store_account_find(c->srv->store, account);
 
 	if (!ok || a == NULL) {
-		if (c->fakelag < c->srv->now)
-			c->fakelag = c->srv->now;
-		c->fakelag += SASL_FAIL_PENALTY;
+		ns_penalty(c);
+		throttle_login_failed(c->srv, c);
 		ns(c, "Invalid password for %s.", account);
 		return CMD_OK;
 	}
@@ -200,6 +218,7 @@ ns_identify(struct client *c, char *args)
 	char *first = strsep(&args, " "), *second = strsep(&args, " ");
 	const char *name = c->nick, *pass = first;
 	const struct store_account *a;
+	time_t wait;
 
 	if (second != NULL && *second != '\0') {
 		name = first;
@@ -221,6 +240,14 @@ ns_identify(struct client *c, char *args)
 	}
 	if (a->suspended != 0) {
 		ns(c, "%s is suspended: you cannot log in to it.", a->name);
+		return;
+	}
+	/* failed logins per address (core/throttle.h), as SASL: refused
+	 * without checking the password */
+	if ((wait = throttle_login_wait(c->srv, c)) > 0) {
+		ns_penalty(c);
+		ns(c, "Too many failed logins from your address; try again in %lld s.",
+		    (long long)wait);
 		return;
 	}
 	switch (pwcheck_start(c, PW_NS_IDENTIFY, a->hash, pass, a->name)) {

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/password.h"
 #include "core/server.h"
+#include "core/throttle.h"
 #include "store/store.h"
 #include "net/capture.h"
 #include "net/conn.h"
@@ -78,6 +79,8 @@ pwcheck_done(void *arg, bool ok)
 	enum cmd_result r;
 
 	w->job = NULL;
+	throttle_hash_release(w->share);
+	w->share = NULL;
 	if (pw_gone(c))
 		return;
 	pwcheck_answer_begin(c);
@@ -126,6 +129,8 @@ pwcheck_hashed(void *arg, const char *hash, const char *scram)
 	struct client_pwwait *w = c->pw;
 
 	w->job = NULL;
+	throttle_hash_release(w->share);
+	w->share = NULL;
 	if (pw_gone(c))
 		return;
 	if (w->kind == PW_NS_SETPASS || w->kind == PW_NS_SAREGISTER)
@@ -195,16 +200,31 @@ pwcheck_store_done(struct client_pwwait *w)
 	return c;
 }
 
-/* pw_wait: a waiting record for c with the password pool started; NULL on
- * out-of-memory or when the pool cannot start. */
+/* pw_wait: a waiting record for c with the password pool started and one
+ * of its address's hash slots taken (core/throttle.h: so that one address
+ * with many connections cannot fill the shared queue and starve other
+ * people's logins); NULL on out-of-memory, when the pool cannot start or
+ * when the address has all its slots (the caller answers "try again"). */
 static struct client_pwwait *
 pw_wait(struct client *c, enum client_pw_kind kind, const char *name)
 {
+	struct throttle_entry *share;
+	struct client_pwwait *w;
+
 	if (c->srv->pwpool == NULL && (c->srv->pwpool = password_pool_new(c->srv->base)) == NULL) {
 		log_warnx("cannot start the password verification thread");
 		return NULL;
 	}
-	return pwwait_new(c, kind, name);
+	if (!throttle_hash_acquire(c->srv, c, &share)) {
+		log_debug("%s has %u password hash jobs queued; told to try again", c->host,
+		    c->srv->cfg->hash_jobs_per_ip);
+		return NULL;
+	}
+	if ((w = pwwait_new(c, kind, name)) == NULL)
+		throttle_hash_release(share);
+	else
+		w->share = share;
+	return w;
 }
 
 enum pwcheck_result

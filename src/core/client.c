@@ -19,6 +19,7 @@
 
 #include "core/channel.h"
 #include "core/client.h"
+#include "core/throttle.h"
 #include "core/connlimit.h"
 #include "core/log.h"
 #include "core/meta.h"
@@ -181,6 +182,7 @@ client_pwwait_free(struct client_pwwait *w)
 	}
 	if (w->job != NULL)
 		password_job_cancel(w->job);
+	throttle_hash_release(w->share);
 	if (w->capture != NULL)
 		evbuffer_free(w->capture);
 	free(w->oper);

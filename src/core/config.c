@@ -216,6 +216,11 @@ config_default(void)
 	cfg->enforce_grace = 30;
 	cfg->hash_passes = PASSWORD_DEFAULT_PASSES;
 	cfg->hash_memory = PASSWORD_DEFAULT_MEM_KIB;
+	cfg->login_failures = 10;
+	cfg->login_window = 60;
+	cfg->register_limit = 5;
+	cfg->register_window = 3600;
+	cfg->hash_jobs_per_ip = 4;
 	cfg->guest_prefix = xstrdup("Guest");
 	cfg->log_facility = log_facility("daemon");
 	cfg->http.address = xstrdup("127.0.0.1");
@@ -845,6 +850,22 @@ handler(void *user, const char *section, const char *name, const char *value)
 			if (!parse_uint(p, name, value, PASSWORD_MIN_MEM_KIB, 1024UL * 1024, &v))
 				return 0;
 			cfg->hash_memory = (unsigned)v;
+		} else if (!strcmp(name, "login_failures") || !strcmp(name, "register_limit")) {
+			/* per address (core/throttle.h); 0 = no limit */
+			unsigned *n = name[0] == 'l' ? &cfg->login_failures : &cfg->register_limit;
+			if (!parse_uint(p, name, value, 0, 100000, &v))
+				return 0;
+			*n = (unsigned)v;
+		} else if (!strcmp(name, "hash_jobs_per_ip")) {
+			if (!parse_uint(p, name, value, 0, PASSWORD_QUEUE_MAX, &v))
+				return 0;
+			cfg->hash_jobs_per_ip = (unsigned)v;
+		} else if (!strcmp(name, "login_window") || !strcmp(name, "register_window")) {
+			unsigned *secs =
+			    name[0] == 'l' ? &cfg->login_window : &cfg->register_window;
+			if (!parse_uint(p, name, value, 1, 7 * 86400, &v))
+				return 0;
+			*secs = (unsigned)v;
 		} else if (!strcmp(name, "guest_prefix")) {
 			/* a nick start (RFC 2812 §2.3.1); with the five digits it
 			 * must fit [limits] nicklen (checked by the guest nick

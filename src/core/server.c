@@ -20,6 +20,7 @@
 #include "core/password.h"
 #include "core/netserver.h"
 #include "core/server.h"
+#include "core/throttle.h"
 
 static void
 sweep_cb(int fd, short what, void *arg)
@@ -128,6 +129,7 @@ server_core_free(struct server *srv)
 	kline_free_all(srv);
 	netserver_free_all(srv);
 	connlimit_free(srv);
+	throttle_free(srv->throttle);
 	event_free(srv->sweep_timer);
 	if (srv->enforce_ev != NULL)
 		event_free(srv->enforce_ev);

@@ -25,7 +25,9 @@ def start(evircd, tmp):
     conf = os.path.join(tmp, "c.ini")
     with open(conf, "w") as f:
         f.write("[server]\nname = irc.test\n[listen]\naddress = 127.0.0.1\nport = 0\n"
-                "[flood]\nenabled = no\n[accounts]\ndatabase = %s/a.db\n" % tmp)
+                "[flood]\nenabled = no\n[accounts]\ndatabase = %s/a.db\n"
+                # one address floods on purpose: its per-address limits off
+                "login_failures = 0\nregister_limit = 0\nhash_jobs_per_ip = 0\n" % tmp)
     p = subprocess.Popen([evircd, "-c", conf], stderr=subprocess.PIPE, text=True)
     for line in p.stderr:
         m = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
