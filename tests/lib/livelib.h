@@ -137,6 +137,7 @@ void cl_send(struct cl *, const char *fmt, ...) __attribute__((format(printf, 2,
 void cl_send_raw(struct cl *, const void *, size_t);
 /* Wait for a line matching the POSIX extended regex; lines before it are
  * consumed (kept in the history for messages).  Aborts on timeout. */
+/* (timeout_ms is multiplied by 4 when the server runs under valgrind) */
 const char *cl_expect(struct cl *, const char *re, int timeout_ms);
 /* cl_expect with a printf-built regex and LIVE_T. */
 const char *cl_expectf(struct cl *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
