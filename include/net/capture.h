@@ -24,7 +24,8 @@ size_t capture_len(const struct client *c);
  * label: nothing -> "@label=L :server ACK"; one line -> that line with the
  * label; more -> a "labeled-response" batch (with the batch capability;
  * without it the lines go as they are). Nothing is sent to a client that
- * is closing or over its sendq. */
+ * is closing or over its sendq. label NULL: the content goes unlabeled
+ * (the label went on another line, cmd/multiline.c's echo). */
 void capture_end(struct client *c, const char *label);
 /* capture_add: the output path's entry: add len bytes to c's open capture;
  * past the sendq (capture + output queue) the client is closed with

@@ -18,13 +18,17 @@
 #include <string.h>
 #include <strings.h>
 
+#include <event2/buffer.h>
+
 #include "cmd/command.h"
 #include "core/channel.h"
 #include "core/client.h"
 #include "core/config.h"
 #include "core/netserver.h"
 #include "core/server.h"
+#include "net/capture.h"
 #include "net/output.h"
+#include "proto/message.h"
 #include "proto/cap.h"
 #include "proto/reply.h"
 
@@ -45,6 +49,7 @@ struct client_mlbatch {
 	char id[ML_ID_MAX + 1];
 	char target[210]; /* a channel (CHANNELLEN <= 200) or a nick */
 	char ctags[IRC_CLIENT_TAGS_MAX + 1]; /* the BATCH line's client-only tags */
+	char label[IRC_LABEL_MAX + 1]; /* the opening BATCH line's label, "" none */
 	struct mlline *lines; /* into data */
 	char *text; /* into data */
 	char data[];
@@ -207,8 +212,44 @@ to_client(struct client *r, const struct mlsend *s)
 		send_line(r, &s->fb[i]);
 }
 
-/* deliver: the closed batch b of c to its target. */
-static void
+/* echo_labeled: the sender's echo with the label of the opening BATCH
+ * line on the echo's opening BATCH line (labeled-response: the response
+ * to a labeled batch is the echo, "@label=...;msgid=... :n!u@h BATCH +id
+ * draft/multiline #c" as Ergo sends it), past the capture, which
+ * collects only the other replies. False (nothing sent) when the label
+ * cannot be echoed: then the echo goes into the capture as usual. */
+static bool
+echo_labeled(struct client *c, const struct mlsend *s, const char *label, const char *tags,
+    size_t tags_len)
+{
+	char lt[6 + 2 * IRC_LABEL_MAX + 2 + IRC_CLIENT_TAGS_MAX + 64];
+	struct outline open = s->open;
+	struct evbuffer *cap;
+	size_t n;
+
+	memcpy(lt, "label=", 6);
+	n = message_tag_escape(lt + 6, sizeof(lt) - 6, label, strlen(label));
+	if (n == (size_t)-1 || 6 + n + 1 + tags_len >= sizeof(lt))
+		return false;
+	n += 6;
+	if (tags_len > 0) {
+		lt[n++] = ';';
+		memcpy(lt + n, tags, tags_len);
+		n += tags_len;
+	}
+	lt[n] = '\0';
+	outline_set_tags(&open, lt, n);
+	cap = capture_suspend(c);
+	send_line(c, &open);
+	send_bytes(c, s->inner, s->inner_len);
+	send_bytes(c, s->close, s->close_len);
+	capture_resume(c, cap);
+	return true;
+}
+
+/* deliver: the closed batch b of c to its target. True when the echo
+ * went to c carrying b's label (the capture then goes unlabeled). */
+static bool
 deliver(struct client *c, struct client_mlbatch *b)
 {
 	struct server *srv = c->srv;
@@ -221,6 +262,7 @@ deliver(struct client *c, struct client_mlbatch *b)
 	struct mlsend s;
 	const char *tname;
 	unsigned nonblank = 0, k;
+	bool labeled = false;
 
 	for (i = 0; i < b->nlines; i++)
 		if (b->lines[i].len > 0)
@@ -228,7 +270,7 @@ deliver(struct client *c, struct client_mlbatch *b)
 	/* "Clients MUST NOT send messages consisting entirely of blank lines" */
 	if (nonblank == 0) {
 		reply_server(c, "FAIL BATCH MULTILINE_INVALID :Invalid multiline batch");
-		return;
+		return false;
 	}
 	for (i = 0; i < b->nlines && b->lines[i].len == 0; i++)
 		;
@@ -238,17 +280,17 @@ deliver(struct client *c, struct client_mlbatch *b)
 		if ((ch = server_find_channel(srv, b->target)) == NULL) {
 			if (!b->notice)
 				numeric(c, ERR_NOSUCHNICK, b->target);
-			return;
+			return false;
 		}
 		if (message_channel_refused(c, ch, first_text, b->notice))
-			return;
+			return false;
 		tname = ch->name;
 	} else {
 		t = server_find_nick(srv, b->target);
 		if (t == NULL || !client_is_registered(t)) {
 			if (!b->notice)
 				numeric(c, ERR_NOSUCHNICK, b->target);
-			return;
+			return false;
 		}
 		tname = t->nick;
 	}
@@ -273,7 +315,7 @@ deliver(struct client *c, struct client_mlbatch *b)
 		free(s.fb);
 		free(s.inner);
 		reply_server(c, "FAIL BATCH MULTILINE_INVALID :Out of memory");
-		return;
+		return false;
 	}
 	for (i = 0, k = 0; i < b->nlines; i++) {
 		const struct mlline *l = &b->lines[i];
@@ -312,8 +354,13 @@ deliver(struct client *c, struct client_mlbatch *b)
 			send_line(t, &s.fb[k]);
 	} else
 		to_client(t, &s);
-	if ((c->caps & CAP_ECHO_MESSAGE) && t != c)
-		to_client(c, &s);
+	if ((c->caps & CAP_ECHO_MESSAGE) && t != c) {
+		if (b->label[0] != '\0' && capture_is_open(c) &&
+		    (c->caps & (CAP_MULTILINE | CAP_BATCH)) == (CAP_MULTILINE | CAP_BATCH))
+			labeled = echo_labeled(c, &s, b->label, tags, tags_len);
+		if (!labeled)
+			to_client(c, &s);
+	}
 	/* one EVENT_MESSAGE per fallback line: links relay the lines (no
 	 * server protocol here carries a client batch: the peers get the
 	 * fallback, as ngIRCd would need anyway) and the history keeps them
@@ -339,6 +386,7 @@ deliver(struct client *c, struct client_mlbatch *b)
 		numeric(c, RPL_AWAY, t->nick, t->away);
 	free(s.fb);
 	free(s.inner);
+	return labeled;
 }
 
 /* BATCH +id draft/multiline <target> ... BATCH -id (client-initiated
@@ -393,6 +441,14 @@ cmd_batch(struct client *c, struct irc_msg *m)
 			if (ct != NULL)
 				snprintf(b->ctags, sizeof(b->ctags), "%s", ct);
 		}
+		/* labeled-response with multiline: the label of the opening
+		 * BATCH answers the whole message, so no ACK now: the capture
+		 * (empty) is dropped and the label kept for the end */
+		if (m->label != NULL && capture_is_open(c) && capture_len(c) == 0 &&
+		    strlen(m->label) <= IRC_LABEL_MAX) {
+			snprintf(b->label, sizeof(b->label), "%s", m->label);
+			evbuffer_free(capture_suspend(c));
+		}
 		c->ml = b;
 		return CMD_OK;
 	}
@@ -402,7 +458,20 @@ cmd_batch(struct client *c, struct irc_msg *m)
 	}
 	b = c->ml;
 	c->ml = NULL;
-	if (!b->failed && b->nlines == 0)
+	if (b->label[0] != '\0') {
+		/* the replies to the labeled batch: the echo carries the
+		 * label, or else the capture (errors, ACK) is labeled; a
+		 * capture of the BATCH -id line itself waits meanwhile */
+		struct evbuffer *outer = capture_suspend(c);
+		bool echoed = false;
+		capture_begin(c);
+		if (!b->failed && b->nlines == 0)
+			reply_server(c, "FAIL BATCH MULTILINE_INVALID :Invalid multiline batch");
+		else if (!b->failed)
+			echoed = deliver(c, b);
+		capture_end(c, echoed ? NULL : b->label);
+		capture_resume(c, outer);
+	} else if (!b->failed && b->nlines == 0)
 		reply_server(c, "FAIL BATCH MULTILINE_INVALID :Invalid multiline batch");
 	else if (!b->failed)
 		deliver(c, b);

@@ -264,7 +264,8 @@ capture_end(struct client *c, const char *label)
 	 * holds in the turn buffer goes there first, to keep the order */
 	turnbuf_spill(c);
 	out = bufferevent_get_output(c->bev);
-	if (!label_tag(tag, sizeof(tag), label) || (n > 1 && !(c->caps & CAP_BATCH)))
+	if (label == NULL || !label_tag(tag, sizeof(tag), label) ||
+	    (n > 1 && !(c->caps & CAP_BATCH)))
 		evbuffer_add_buffer(out, cap);
 	else if (n == 0)
 		add_tagged(out, tag, line, server_line(line, sizeof(line), c, "ACK", NULL, NULL));

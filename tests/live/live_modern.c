@@ -472,6 +472,64 @@ START_TEST(t_multiline)
 }
 END_TEST
 
+/* labeled-response with multiline: the label of the opening BATCH line
+ * comes back on the echo's opening BATCH line (no ACK for BATCH +id, no
+ * labeled-response batch around the echo); without echo-message it is an
+ * ACK at the end; an error at delivery is labeled. */
+START_TEST(t_multiline_label)
+{
+	struct srv *s = srv_start(NULL);
+	struct cl *a = mcl(s, "alice", MLCAPS " echo-message labeled-response");
+	struct cl *q = mcl(s, "quiet", MLCAPS " labeled-response");
+	static const char *const two[] = { "one", "two" };
+	char bid[32], re[200];
+	const char *l;
+
+	mjoin(a, "#lab");
+	mjoin(q, "#lab");
+	cl_expect(a, ":quiet![^ ]+ JOIN #lab", LIVE_T);
+	cl_send(a, "@label=ml1 BATCH +z1 draft/multiline #lab");
+	cl_send(a, "@batch=z1 PRIVMSG #lab :one");
+	cl_send(a, "@batch=z1 PRIVMSG #lab :two");
+	cl_send(a, "BATCH -z1");
+	l = cl_expect(a, ".", LIVE_T);
+	ck_assert_msg(rx_match(l,
+			  "^@([^ ]*;)?label=ml1[; ].*:alice![^ ]+ BATCH \\+[^ ]+ "
+			  "draft/multiline #lab$"),
+	    "the echo's opening line: %s", l);
+	ck_assert_msg(rx_match(l, "[@;]msgid=[^; ]+"), "%s", l);
+	ck_assert(rx_group(l, "BATCH \\+([^ ]+) ", 1, bid, sizeof(bid)));
+	snprintf(re, sizeof(re), "^@batch=%s :alice![^ ]+ PRIVMSG #lab :one$", rx_esc(bid));
+	cl_expect(a, re, LIVE_T);
+	snprintf(re, sizeof(re), "^@batch=%s :alice![^ ]+ PRIVMSG #lab :two$", rx_esc(bid));
+	cl_expect(a, re, LIVE_T);
+	snprintf(re, sizeof(re), "^(@[^ ]+ )?:[^ ]+ BATCH -%s$", rx_esc(bid));
+	l = cl_expect(a, ".", LIVE_T);
+	ck_assert_msg(rx_match(l, re), "%s", l);
+	ck_assert_msg(strstr(l, "label=") == NULL, "%s", l);
+	cl_send(a, "PING :s1");
+	l = cl_expect(a, ".", LIVE_T);
+	ck_assert_msg(rx_match(l, "PONG [^ ]+ :s1$"), "more after the echo: %s", l);
+	/* no echo-message: the batch goes out, the label comes back as ACK */
+	cl_expect(q, " BATCH -", LIVE_T);
+	cl_send(q, "@label=ml2 BATCH +z2 draft/multiline #lab");
+	cl_send(q, "@batch=z2 PRIVMSG #lab :one");
+	cl_send(q, "BATCH -z2");
+	l = cl_expect(q, ".", LIVE_T);
+	ck_assert_msg(rx_match(l, "^@label=ml2[; ].*:irc\\.test ACK$"), "%s", l);
+	cl_expect(a, "PRIVMSG #lab :one$", LIVE_T);
+	/* an error: the label on it */
+	send_batch(q, "z3", "#nowhere", two, 0);
+	cl_expect(q, "FAIL BATCH MULTILINE_INVALID", LIVE_T);
+	cl_send(q, "@label=ml3 BATCH +z4 draft/multiline #nowhere");
+	cl_send(q, "@batch=z4 PRIVMSG #nowhere :one");
+	cl_send(q, "BATCH -z4");
+	l = cl_expect(q, ".", LIVE_T);
+	ck_assert_msg(rx_match(l, "^@label=ml3[; ].*:irc\\.test 401 quiet #nowhere "), "%s", l);
+	srv_stop(s);
+}
+END_TEST
+
 /* Across an evircd tag link (A <- B): a REDACT on A reaches B's clients
  * with the capability and leaves B's history too (msgids are the same on
  * both); B checks its own users (not the sender, not an op: forbidden); a
@@ -536,6 +594,7 @@ main(void)
 	tcase_add_test(tc, t_accounts);
 	tcase_add_test(tc, t_redact_window);
 	tcase_add_test(tc, t_multiline);
+	tcase_add_test(tc, t_multiline_label);
 	tcase_add_test(tc, t_link);
 	suite_add_tcase(su, tc);
 	return live_run(su);
