@@ -36,6 +36,23 @@ now_ms(const struct server *srv)
 	return (int64_t)srv->now * 1000 + srv->now_ms;
 }
 
+/* rec_ms: the time a line is recorded with. While a line from a
+ * tag-capable link is handled, its own server-time (srv->time_override,
+ * the same on every server: docs/NETWORK.md), so CHATHISTORY times and
+ * timestamp= references agree across the network; a peer clock more than
+ * a minute off ours is not believed. The store keeps each target's rows in
+ * time order (hist_append). */
+static int64_t
+rec_ms(const struct server *srv)
+{
+	int64_t now = now_ms(srv), t;
+
+	if (srv->time_override != NULL && srv->time_override_len > 5 &&
+	    history_parse_time(srv->time_override + 5, &t) && t > now - 60000 && t < now + 60000)
+		return t;
+	return now;
+}
+
 /* event_msgid: a msgid for a stored event line (events carry none on the
  * wire): the message counter, like msg_tags_build. */
 static void
@@ -93,7 +110,7 @@ record(struct server *srv, struct client *c, struct channel *ch, unsigned kind, 
 	 * were there when it was said (docs/HISTORY.md) */
 	if (ch->modes & (CMODE_SECRET | CMODE_PRIVATE))
 		flags |= HF_SECRET;
-	hist_append(srv->hist, ch->key, now_ms(srv), kind, flags, msgid,
+	hist_append(srv->hist, ch->key, rec_ms(srv), kind, flags, msgid,
 	    fold_account(srv, c, acct, sizeof(acct)), c->nick_key, line, tags);
 }
 
@@ -135,7 +152,7 @@ on_message(struct server *srv, const struct event_message *ev)
 	if (ev->channel != NULL)
 		record(srv, c, ev->channel, kind, line, ev->tags, ev->msgid);
 	else
-		hist_append(srv->hist, key, now_ms(srv), kind, 0, ev->msgid, a, c->nick_key, line,
+		hist_append(srv->hist, key, rec_ms(srv), kind, 0, ev->msgid, a, c->nick_key, line,
 		    ev->tags);
 }
 

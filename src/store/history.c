@@ -443,6 +443,11 @@ hist_append(struct hist *h, const char *key, int64_t time_ms, unsigned kind, uns
 		return seq;
 	}
 	memset(e, 0, sizeof(*e));
+	/* a target's rows stay in time order (the queries walk them so): a
+	 * line whose time (a peer's, cmd/history.c rec_ms) is older than the
+	 * target's newest row takes that row's time */
+	if (!TAILQ_EMPTY(&t->rows) && time_ms < TAILQ_LAST(&t->rows, hentry_list)->row.time_ms)
+		time_ms = TAILQ_LAST(&t->rows, hentry_list)->row.time_ms;
 	e->t = t;
 	e->row.seq = seq;
 	e->row.time_ms = time_ms;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "livelib.h"
@@ -538,8 +539,9 @@ START_TEST(t_link)
 {
 	struct srv *a, *b;
 	struct cl *alice, *bob, *plain;
-	char conf[512], id[80];
+	char conf[512], id[80], t0[40], ta[40], tb[40];
 	static const char *const two[] = { "over", "the link" };
+	const char *l;
 	int found;
 
 	a = srv_start("[server]\nname = a.test\n"
@@ -552,8 +554,8 @@ START_TEST(t_link)
 	b = srv_start(conf);
 	ck_assert_msg(srv_log_wait(b, "link a\\.test: burst complete", 15000),
 	    "b never linked:\n%s", srv_log_tail(b));
-	alice = mcl(a, "alice", WCAPS " draft/multiline");
-	bob = mcl(b, "bob", WCAPS);
+	alice = mcl(a, "alice", WCAPS " draft/multiline server-time");
+	bob = mcl(b, "bob", WCAPS " server-time");
 	plain = mcl(b, "plain", NULL);
 	cl_send(alice, "JOIN #x");
 	cl_expect(alice, " 366 alice #x ", LIVE_T);
@@ -563,8 +565,29 @@ START_TEST(t_link)
 	cl_send(plain, "JOIN #x");
 	cl_expect(plain, " 366 plain #x ", LIVE_T);
 	cl_expect(alice, ":plain![^ ]+ JOIN #x", LIVE_T);
+	/* b keeps each target's rows in time order, so a line stamped by a's
+	 * clock a millisecond behind b's JOIN rows would take the newest row's
+	 * time: wait out any skew between the two processes' cached clocks
+	 * (waiting for time itself, not for an event) */
+	nanosleep(&(struct timespec){ 0, 50 * 1000000L }, NULL);
 	cl_send(alice, "PRIVMSG #x :linked oops");
-	msgid_of(bob, "PRIVMSG #x :linked oops$", id, sizeof(id));
+	l = cl_expect(bob, "PRIVMSG #x :linked oops$", LIVE_T);
+	ck_assert_msg(rx_group(l, "[@;]msgid=([^; ]+)", 1, id, sizeof(id)), "no msgid: %s", l);
+	ck_assert_msg(rx_group(l, "[@;]time=([^; ]+)", 1, t0, sizeof(t0)), "no time: %s", l);
+	/* history on both servers has the line with the msgid and the time
+	 * the clients saw (the time the link carried, not b's clock; on
+	 * loopback the two clocks often agree to the millisecond, so b's own
+	 * clock failed this only about one run in three) */
+	cl_send(alice, "CHATHISTORY LATEST #x * 1");
+	l = cl_expect(alice, "PRIVMSG #x :linked oops$", LIVE_T);
+	ck_assert_msg(rx_group(l, "[@;]time=([^; ]+)", 1, ta, sizeof(ta)), "no time: %s", l);
+	ck_assert_msg(strstr(l, id) != NULL, "a's history: %s", l);
+	cl_send(bob, "CHATHISTORY LATEST #x * 1");
+	l = cl_expect(bob, "PRIVMSG #x :linked oops$", LIVE_T);
+	ck_assert_msg(rx_group(l, "[@;]time=([^; ]+)", 1, tb, sizeof(tb)), "no time: %s", l);
+	ck_assert_msg(strstr(l, id) != NULL, "b's history: %s", l);
+	ck_assert_str_eq(ta, t0);
+	ck_assert_str_eq(tb, t0);
 	cl_expect(plain, "PRIVMSG #x :linked oops$", LIVE_T);
 	/* on B, plain is neither the sender nor an op of #x */
 	cl_send(plain, "REDACT #x %s", id);
