@@ -24,6 +24,7 @@
 #include "net/output.h"
 #include "cmd/chanserv.h"
 #include "cmd/command.h"
+#include "cmd/pseudo.h"
 #include "cmd/pwcheck.h"
 
 #define CS_NAME	  "ChanServ"
@@ -32,13 +33,11 @@
 /* cs: one NOTICE from ChanServ to c. */
 static void __attribute__((format(printf, 2, 3))) cs(struct client *c, const char *fmt, ...)
 {
-	char text[400];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	pseudo_vnotice(c, CS_SOURCE, fmt, ap);
 	va_end(ap);
-	reply_raw(c, ":" CS_SOURCE " NOTICE %s :%s", c->nick, text);
 }
 
 bool
@@ -749,14 +748,8 @@ cs_set(struct client *c, char *args)
 void
 chanserv_message(struct client *c, const char *text)
 {
-	char buf[512], *args = buf, *cmd;
+	char buf[512], *args, *cmd = pseudo_split(buf, sizeof(buf), text, &args);
 
-	snprintf(buf, sizeof(buf), "%s", text);
-	while (*args == ' ')
-		args++;
-	cmd = strsep(&args, " ");
-	if (args == NULL)
-		args = buf + strlen(buf); /* "" */
 	while (*args == ' ')
 		args++;
 	if (strcasecmp(cmd, "HELP") == 0)

@@ -26,6 +26,7 @@
 #include "cmd/account.h"
 #include "cmd/command.h"
 #include "cmd/nickserv.h"
+#include "cmd/pseudo.h"
 #include "cmd/pwcheck.h"
 
 #define NS_NAME	  "NickServ"
@@ -34,13 +35,11 @@
 /* ns: one NOTICE from NickServ to c. */
 static void __attribute__((format(printf, 2, 3))) ns(struct client *c, const char *fmt, ...)
 {
-	char text[400];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	pseudo_vnotice(c, NS_SOURCE, fmt, ap);
 	va_end(ap);
-	reply_raw(c, ":" NS_SOURCE " NOTICE %s :%s", c->nick, text);
 }
 
 bool
@@ -1077,14 +1076,8 @@ nickserv_subscribe(struct server *srv)
 void
 nickserv_message(struct client *c, const char *text)
 {
-	char buf[512], *args = buf, *cmd;
+	char buf[512], *args, *cmd = pseudo_split(buf, sizeof(buf), text, &args);
 
-	snprintf(buf, sizeof(buf), "%s", text);
-	while (*args == ' ')
-		args++;
-	cmd = strsep(&args, " ");
-	if (args == NULL)
-		args = buf + strlen(buf); /* "" */
 	if (strcasecmp(cmd, "HELP") == 0)
 		ns_help(c);
 	else if (strcasecmp(cmd, "REGISTER") == 0)
