@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -553,6 +554,25 @@ auth_done(void *arg, bool ok)
 /* link_server: the peer's SERVER during registration: the name must be a
  * configured [link] (and the one we connected to), the PASS must match
  * its accept_password (a hash is checked on the pool, input paused). */
+/* link_from_address: does an incoming peer come from its [link] address
+ * (when the section has one)? The address is an IP literal (CONFIG.md);
+ * anything else is compared as text with the peer's IP. */
+static bool
+link_from_address(const struct link_conf *lc, const struct client *c)
+{
+	unsigned char want[sizeof(struct in6_addr)];
+
+	if (lc->address == NULL)
+		return true;
+	if (inet_pton(AF_INET, lc->address, want) == 1)
+		return c->addr.sa.sa_family == AF_INET &&
+		    memcmp(&c->addr.sin.sin_addr, want, sizeof(struct in_addr)) == 0;
+	if (inet_pton(AF_INET6, lc->address, want) == 1)
+		return c->addr.sa.sa_family == AF_INET6 &&
+		    memcmp(&c->addr.sin6.sin6_addr, want, sizeof(struct in6_addr)) == 0;
+	return strcasecmp(lc->address, c->host) == 0;
+}
+
 static enum cmd_result
 link_server(struct link *l, struct irc_msg *m)
 {
@@ -573,6 +593,14 @@ link_server(struct link *l, struct irc_msg *m)
 	if (lc->accept_password == NULL) {
 		/* a services server linked elsewhere (link/services.h) */
 		log_warnx("link from %s: %s is not linked here", c->host, lc->name);
+		client_close(c, "Server not configured here", NULL);
+		return CMD_CLOSE;
+	}
+	if (!l->outgoing && !link_from_address(lc, c)) {
+		/* the issue's "source address checked against [link]", as
+		 * ngIRCd checks a peer against its Host; the peer is told no
+		 * more than for an unknown name */
+		log_warnx("link from %s: %s must connect from %s", c->host, lc->name, lc->address);
 		client_close(c, "Server not configured here", NULL);
 		return CMD_CLOSE;
 	}

@@ -176,6 +176,32 @@ START_TEST(t_link_bad_password)
 }
 END_TEST
 
+/* A [link] with an address accepts that peer only from it: b.test comes
+ * from 127.0.0.1 but A expects it from 127.0.0.2, so A refuses the link
+ * (and links once the address matches, checked by every other test whose
+ * accepting side names 127.0.0.1). */
+START_TEST(t_link_wrong_address)
+{
+	struct srv *a = srv_start("[server]\nname = a.test\n"
+				  "[link]\nname = b.test\naddress = 127.0.0.2\nport = 1\n"
+				  "password = linkpw\n"),
+		   *b;
+	struct cl *alice = cl_new(a, "alice");
+
+	b = start_b(a, "linkpw");
+	ck_assert_msg(srv_log_wait(a,
+			  "link from 127\\.0\\.0\\.1: b\\.test must connect from 127\\.0\\.0\\.2",
+			  LINK_T),
+	    "a took b.test from the wrong address:\n%s", srv_log_tail(a));
+	ck_assert_msg(srv_log_wait(b, "Server not configured here", LINK_T), "b was not told:\n%s",
+	    srv_log_tail(b));
+	cl_send(alice, "LUSERS");
+	cl_expect(alice, "^:a\\.test 251 alice :There are 1 users and 0 invisible on 1 servers$",
+	    LIVE_T);
+	srv_stop(b);
+}
+END_TEST
+
 /* tls = yes: B connects to A's TLS listener; the link works as over a
  * plain socket. */
 START_TEST(t_link_tls)
@@ -646,6 +672,7 @@ main(void)
 	tcase_add_checked_fixture(tc, NULL, ng_stop);
 	tcase_add_test(tc, t_link_two_servers);
 	tcase_add_test(tc, t_link_bad_password);
+	tcase_add_test(tc, t_link_wrong_address);
 	tcase_add_test(tc, t_link_hashed_password);
 	tcase_add_test(tc, t_link_tls);
 	tcase_add_test(tc, t_link_oper_connect_squit);
