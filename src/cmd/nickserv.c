@@ -810,6 +810,19 @@ ns_group(struct client *c, char *args, bool group)
 		ns(c, "Try again later.");
 }
 
+/* ns_nick: rename c to nick as its NICK command would (broadcast, EVENT_NICK). */
+static void
+ns_nick(struct client *c, char *nick)
+{
+	struct irc_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.verb = (char *)"NICK";
+	m.params[0] = nick;
+	m.nparams = 1;
+	(void)cmd_nick(c, &m);
+}
+
 /* GHOST <nick> / REGAIN <nick>: disconnect a client using a nick that is
  * yours (the nick is your account's name or grouped to it, or its user is
  * logged in to your account: Atheme's and Ergo's rule without the password form); REGAIN
@@ -853,14 +866,8 @@ ns_ghost(struct client *c, char *args, bool regain)
 	    c->nick);
 	client_close(t, reason, reason);
 	ns(c, "%s has been ghosted.", target);
-	if (regain) {
-		struct irc_msg m;
-		memset(&m, 0, sizeof(m));
-		m.verb = (char *)"NICK";
-		m.params[0] = target;
-		m.nparams = 1;
-		(void)cmd_nick(c, &m);
-	}
+	if (regain)
+		ns_nick(c, target);
 }
 
 /* Nick protection (issue 11; Ergo's "timeout" nick reservation, Atheme's
@@ -1000,7 +1007,6 @@ static void
 enforce_rename(struct client *c)
 {
 	char guest[NICKLEN_MAX + 1];
-	struct irc_msg m;
 
 	if (!guest_nick(c->srv, guest, sizeof(guest))) {
 		log_warnx("no free guest nick to rename %s to", c->nick);
@@ -1008,11 +1014,7 @@ enforce_rename(struct client *c)
 	}
 	ns(c, "You failed to identify in time for the nickname %s.", c->nick);
 	log_info("NickServ renamed %s to %s (nick protection)", c->nick, guest);
-	memset(&m, 0, sizeof(m));
-	m.verb = (char *)"NICK";
-	m.params[0] = guest;
-	m.nparams = 1;
-	(void)cmd_nick(c, &m);
+	ns_nick(c, guest);
 }
 
 void
