@@ -209,15 +209,10 @@ out:
 static int
 scram_field(const char *p, size_t n, char *dst, size_t dsize)
 {
-	size_t i;
-
-	if (n == 0 || n >= dsize)
+	/* strspn stops at a NUL, so a short string fails too */
+	if (n == 0 || n >= dsize ||
+	    strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") < n)
 		return -1;
-	for (i = 0; i < n; i++)
-		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=",
-			p[i]) == NULL ||
-		    p[i] == '\0')
-			return -1;
 	memcpy(dst, p, n);
 	dst[n] = '\0';
 	return 0;
