@@ -110,11 +110,12 @@ scram_available(struct server *srv)
 		return true;
 	if ((sc = calloc(1, sizeof(*sc))) == NULL)
 		return false;
-	if ((rc = gsasl_init(&sc->gs)) != GSASL_OK ||
-	    gsasl_nonce((char *)sc->key, sizeof(sc->key)) != GSASL_OK) {
+	if ((rc = gsasl_init(&sc->gs)) == GSASL_OK &&
+	    (rc = gsasl_nonce((char *)sc->key, sizeof(sc->key))) != GSASL_OK)
+		gsasl_done(sc->gs);
+	if (rc != GSASL_OK) {
+		/* rc is the failing call's, not init's GSASL_OK */
 		log_warnx("GNU SASL: %s; SCRAM-SHA-256 is unavailable", gsasl_strerror(rc));
-		if (rc == GSASL_OK)
-			gsasl_done(sc->gs);
 		free(sc);
 		return false;
 	}
