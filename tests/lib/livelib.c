@@ -1791,3 +1791,27 @@ live_run(Suite *s)
 		fprintf(stderr, "live: kept %s\n", root);
 	return failed == 0 ? 0 : 1;
 }
+
+/* live_db_setup: a fresh temporary directory for a test's database. */
+void
+live_db_setup(char *dir, size_t dirlen, char *path, size_t pathlen, const char *tag,
+    const char *file)
+{
+	snprintf(dir, dirlen, "/tmp/evircd_%s_XXXXXX", tag);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, pathlen, "%s/%s", dir, file);
+}
+
+/* live_db_teardown: removes the directory live_db_setup made. */
+void
+live_db_teardown(char *dir)
+{
+	char cmd[128];
+
+	if (dir[0] == '\0')
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+	dir[0] = '\0';
+}

@@ -181,6 +181,14 @@ const char *rx_esc(const char *);
 int rx_group(const char *s, const char *re, int n, char *buf, size_t);
 int rx_match(const char *s, const char *re);
 
+/* Temporary database directory. */
+/* A fresh directory /tmp/evircd_TAG_XXXXXX into dir (dirlen >= 64) and
+ * DIR/FILE into path; fails the test if it cannot be made. */
+void live_db_setup(char *dir, size_t dirlen, char *path, size_t pathlen, const char *tag,
+    const char *file);
+/* Remove a live_db_setup directory (nothing if dir is empty) and empty dir. */
+void live_db_teardown(char *dir);
+
 /* Common test scaffolding. */
 void live_teardown(void);
 int live_run(Suite *); /* runs, returns exit code */

@@ -25,19 +25,13 @@ static char dbdir[64], dbpath[128];
 static void
 db_setup(void)
 {
-	snprintf(dbdir, sizeof(dbdir), "/tmp/evircd_acct_XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dbdir));
-	snprintf(dbpath, sizeof(dbpath), "%s/accounts.db", dbdir);
+	live_db_setup(dbdir, sizeof(dbdir), dbpath, sizeof(dbpath), "acct", "accounts.db");
 }
 
 static void
 db_teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dbdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dbdir);
+	live_db_teardown(dbdir);
 }
 
 static const char *

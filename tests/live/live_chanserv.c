@@ -37,13 +37,7 @@ conf(void)
 static void
 db_teardown(void)
 {
-	char cmd[128];
-
-	if (dbdir[0] == '\0')
-		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dbdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dbdir);
+	live_db_teardown(dbdir);
 }
 
 /* seed: a database with the server's schema (one start and stop makes it)
@@ -58,9 +52,7 @@ seed_and_start(void)
 	char sql[256];
 	size_t i;
 
-	snprintf(dbdir, sizeof(dbdir), "/tmp/evircd_cs_XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dbdir));
-	snprintf(dbpath, sizeof(dbpath), "%s/accounts.db", dbdir);
+	live_db_setup(dbdir, sizeof(dbdir), dbpath, sizeof(dbpath), "cs", "accounts.db");
 	s = srv_start(conf());
 	srv_stop(s);
 	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);

@@ -25,22 +25,13 @@ static char dbdir[64], dbpath[128];
 static void
 db_setup(void)
 {
-	snprintf(dbdir, sizeof(dbdir), "/tmp/evircd_modern_XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dbdir));
-	snprintf(dbpath, sizeof(dbpath), "%s/modern.db", dbdir);
+	live_db_setup(dbdir, sizeof(dbdir), dbpath, sizeof(dbpath), "modern", "modern.db");
 }
 
 static void
 db_teardown(void)
 {
-	char cmd[128];
-
-	if (dbdir[0] == '\0')
-		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dbdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dbdir);
-	dbdir[0] = '\0';
+	live_db_teardown(dbdir);
 }
 
 /* mcl: a registered client that negotiated caps (NULL: none). */
