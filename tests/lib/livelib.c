@@ -1815,3 +1815,27 @@ live_db_teardown(char *dir)
 		fprintf(stderr, "cannot remove %s\n", dir);
 	dir[0] = '\0';
 }
+
+/* live_b64: base64 of a byte string. */
+void
+live_b64(const void *in, size_t len, char *out)
+{
+	EVP_EncodeBlock((unsigned char *)out, in, (int)len);
+}
+
+/* live_plain_b64: a SASL PLAIN response, base64. */
+void
+live_plain_b64(const char *account, const char *password, char *out)
+{
+	unsigned char raw[700];
+	size_t n = 0, al = strlen(account), pl = strlen(password);
+
+	ck_assert_uint_le(al + pl + 2, sizeof(raw));
+	raw[n++] = '\0';
+	memcpy(raw + n, account, al);
+	n += al;
+	raw[n++] = '\0';
+	memcpy(raw + n, password, pl);
+	n += pl;
+	live_b64(raw, n, out);
+}

@@ -189,6 +189,11 @@ void live_db_setup(char *dir, size_t dirlen, char *path, size_t pathlen, const c
 /* Remove a live_db_setup directory (nothing if dir is empty) and empty dir. */
 void live_db_teardown(char *dir);
 
+/* Base64 (RFC 4648, padded) of len bytes into out (4 * ((len + 2) / 3) + 1). */
+void live_b64(const void *in, size_t len, char *out);
+/* Base64 of the SASL PLAIN message "\0account\0password" (RFC 4616). */
+void live_plain_b64(const char *account, const char *password, char *out);
+
 /* Common test scaffolding. */
 void live_teardown(void);
 int live_run(Suite *); /* runs, returns exit code */

@@ -54,48 +54,6 @@ conf_flood(void)
 	return buf;
 }
 
-static void
-b64(const unsigned char *in, size_t len, char *out)
-{
-	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i, o = 0;
-
-	for (i = 0; i + 2 < len; i += 3) {
-		out[o++] = a[in[i] >> 2];
-		out[o++] = a[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
-		out[o++] = a[((in[i + 1] & 15) << 2) | (in[i + 2] >> 6)];
-		out[o++] = a[in[i + 2] & 63];
-	}
-	if (len - i == 1) {
-		out[o++] = a[in[i] >> 2];
-		out[o++] = a[(in[i] & 3) << 4];
-		out[o++] = '=';
-		out[o++] = '=';
-	} else if (len - i == 2) {
-		out[o++] = a[in[i] >> 2];
-		out[o++] = a[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
-		out[o++] = a[(in[i + 1] & 15) << 2];
-		out[o++] = '=';
-	}
-	out[o] = '\0';
-}
-
-/* plain_b64: base64 of "\0account\0password" (RFC 4616) into out. */
-static void
-plain_b64(const char *account, const char *password, char *out)
-{
-	unsigned char raw[700];
-	size_t n = 0, al = strlen(account), pl = strlen(password);
-
-	raw[n++] = '\0';
-	memcpy(raw + n, account, al);
-	n += al;
-	raw[n++] = '\0';
-	memcpy(raw + n, password, pl);
-	n += pl;
-	b64(raw, n, out);
-}
-
 /* do_register: REGISTER account on a registered client, wait for success. */
 static void
 do_register(struct cl *c, const char *account, const char *password)
@@ -133,7 +91,7 @@ sasl_login(struct srv *s, const char *nick, const char *account, const char *pas
 	struct cl *c = sasl_start(s, nick, "PLAIN");
 	char buf[1024], re[512];
 
-	plain_b64(account, password, buf);
+	live_plain_b64(account, password, buf);
 	cl_send(c, "AUTHENTICATE %s", buf);
 	snprintf(re, sizeof(re), SRV "900 %s %s![^ ]+ %s :You are now logged in as %s",
 	    rx_esc(nick), rx_esc(nick), rx_esc(account), rx_esc(account));
@@ -196,13 +154,13 @@ START_TEST(t_sasl_fail_abort_toolong)
 	do_register(a, "alice", "hunter22");
 	/* wrong password: 904, and the client can try again */
 	c = sasl_start(s, "x1", "PLAIN");
-	plain_b64("alice", "wrong-one", buf);
+	live_plain_b64("alice", "wrong-one", buf);
 	cl_send(c, "AUTHENTICATE %s", buf);
 	cl_expect(c, SRV "904 [^ ]+ :SASL authentication failed", HT);
 	/* unknown account: 904 too */
 	cl_send(c, "AUTHENTICATE PLAIN");
 	cl_expect(c, "^AUTHENTICATE \\+$", LIVE_T);
-	plain_b64("nobody", "hunter22", buf);
+	live_plain_b64("nobody", "hunter22", buf);
 	cl_send(c, "AUTHENTICATE %s", buf);
 	cl_expect(c, SRV "904 ", LIVE_T);
 	/* not base64: 904 */
@@ -276,7 +234,7 @@ START_TEST(t_sasl_chunking_400)
 	cl_close(a);
 
 	c = sasl_start(s, "x1", "PLAIN");
-	plain_b64("alice", pw1, buf);
+	live_plain_b64("alice", pw1, buf);
 	ck_assert_uint_eq(strlen(buf), 400);
 	cl_send(c, "AUTHENTICATE %s", buf);
 	cl_expect_none(c, SRV "90[0-9] ", 2000); /* waits for more */
@@ -285,7 +243,7 @@ START_TEST(t_sasl_chunking_400)
 	cl_expect(c, SRV "903 ", LIVE_T);
 
 	c = sasl_start(s, "x2", "PLAIN");
-	plain_b64("bobby", pw2, buf);
+	live_plain_b64("bobby", pw2, buf);
 	ck_assert_uint_eq(strlen(buf), 412);
 	memcpy(chunk, buf, 400);
 	chunk[400] = '\0';
@@ -327,7 +285,7 @@ START_TEST(t_account_seen_by_others)
 	cl_expect(o, PFX("bee") "JOIN #c \\* :Real bee$", LIVE_T);
 	cl_send(b, "AUTHENTICATE PLAIN");
 	cl_expect(b, "^AUTHENTICATE \\+$", LIVE_T);
-	plain_b64("alice", "hunter22", buf);
+	live_plain_b64("alice", "hunter22", buf);
 	cl_send(b, "AUTHENTICATE %s", buf);
 	cl_expect(b, SRV "900 bee ", HT);
 	cl_expect(b, "^:bee MODE bee :\\+r", LIVE_T);
@@ -510,7 +468,7 @@ START_TEST(t_nickserv)
 	cl_expect(a, NS "carol :Invalid command\\. Use /msg NickServ HELP", LIVE_T);
 	/* the new password works, the old one not */
 	o = sasl_start(s, "o1", "PLAIN");
-	plain_b64("carol", "sekrit1", buf);
+	live_plain_b64("carol", "sekrit1", buf);
 	cl_send(o, "AUTHENTICATE %s", buf);
 	cl_expect(o, SRV "904 ", HT);
 	cl_close(o);

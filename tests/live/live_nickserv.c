@@ -47,41 +47,13 @@ conf(const char *extra)
 	return buf;
 }
 
-static void
-b64(const unsigned char *in, size_t len, char *out)
-{
-	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i, o = 0;
-
-	for (i = 0; i + 2 < len; i += 3) {
-		out[o++] = a[in[i] >> 2];
-		out[o++] = a[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
-		out[o++] = a[((in[i + 1] & 15) << 2) | (in[i + 2] >> 6)];
-		out[o++] = a[in[i + 2] & 63];
-	}
-	if (len - i == 1) {
-		out[o++] = a[in[i] >> 2];
-		out[o++] = a[(in[i] & 3) << 4];
-		out[o++] = '=';
-		out[o++] = '=';
-	} else if (len - i == 2) {
-		out[o++] = a[in[i] >> 2];
-		out[o++] = a[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
-		out[o++] = a[(in[i + 1] & 15) << 2];
-		out[o++] = '=';
-	}
-	out[o] = '\0';
-}
-
 /* sasl_try: a new connection (CAP REQ sasl, AUTHENTICATE PLAIN with
  * authcid/password); it has not registered yet. */
 static struct cl *
 sasl_try(struct srv *s, const char *nick, const char *authc, const char *password)
 {
 	struct cl *c = cl_connect(s->port);
-	unsigned char raw[300];
 	char buf[512];
-	size_t n = 0;
 
 	snprintf(c->name, sizeof(c->name), "%s", nick);
 	cl_send(c, "CAP REQ :sasl");
@@ -90,13 +62,7 @@ sasl_try(struct srv *s, const char *nick, const char *authc, const char *passwor
 	cl_send(c, "USER %s 0 * :Real %s", nick, nick);
 	cl_send(c, "AUTHENTICATE PLAIN");
 	cl_expect(c, "^AUTHENTICATE \\+$", LIVE_T);
-	raw[n++] = '\0';
-	memcpy(raw + n, authc, strlen(authc));
-	n += strlen(authc);
-	raw[n++] = '\0';
-	memcpy(raw + n, password, strlen(password));
-	n += strlen(password);
-	b64(raw, n, buf);
+	live_plain_b64(authc, password, buf);
 	cl_send(c, "AUTHENTICATE %s", buf);
 	return c;
 }

@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "livelib.h"
 
 #define HT    90000 /* ms: one hash or verification, valgrind included */
@@ -41,22 +39,6 @@ conf(const char *extra)
 
 	snprintf(buf, sizeof(buf), "[accounts]\ndatabase = %s\nhash_passes = 1\n%s", dbpath, extra);
 	return buf;
-}
-
-/* plain_b64: base64 of "\0account\0password" (RFC 4616) into out. */
-static void
-plain_b64(const char *account, const char *password, char *out)
-{
-	unsigned char raw[300];
-	size_t n = 0, al = strlen(account), pl = strlen(password);
-
-	raw[n++] = '\0';
-	memcpy(raw + n, account, al);
-	n += al;
-	raw[n++] = '\0';
-	memcpy(raw + n, password, pl);
-	n += pl;
-	EVP_EncodeBlock((unsigned char *)out, raw, (int)n);
 }
 
 /* from: an unregistered connection from src with the sasl cap, NICK and
@@ -94,7 +76,7 @@ plain(struct cl *c, const char *account, const char *password)
 
 	cl_send(c, "AUTHENTICATE PLAIN");
 	cl_expect(c, "^AUTHENTICATE \\+$", LIVE_T);
-	plain_b64(account, password, buf);
+	live_plain_b64(account, password, buf);
 	cl_send(c, "AUTHENTICATE %s", buf);
 }
 
@@ -175,7 +157,7 @@ START_TEST(t_throttle_hash_share)
 	o = from(s, "127.0.0.3", "o");
 	cl_send(o, "AUTHENTICATE PLAIN");
 	cl_expect(o, "^AUTHENTICATE \\+$", LIVE_T);
-	plain_b64("alice", "hunter22", buf);
+	live_plain_b64("alice", "hunter22", buf);
 	for (i = 0; i < FLOOD; i++)
 		cl_send(c[i], "AUTHENTICATE %s", buf);
 	cl_send(o, "AUTHENTICATE %s", buf);
