@@ -1839,3 +1839,11 @@ live_plain_b64(const char *account, const char *password, char *out)
 	n += pl;
 	live_b64(raw, n, out);
 }
+
+/* cl_oper: becomes the operator admin/operpass. */
+void
+cl_oper(struct cl *c)
+{
+	cl_send(c, "OPER admin operpass");
+	cl_expectf(c, SRV "381 %s :", rx_esc(c->name));
+}

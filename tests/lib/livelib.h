@@ -158,6 +158,8 @@ void cl_register_full(struct cl *, const char *nick, const char *user, const cha
 struct cl *cl_new(struct srv *, const char *nick);
 /* JOIN chan (c->name is the nick) and wait for its 366. */
 void cl_join(struct cl *, const char *chan);
+/* OPER admin operpass (the suites' usual [oper] block) and expect 381. */
+void cl_oper(struct cl *);
 /* Read and drop everything currently available (non-blocking). */
 void cl_drain(struct cl *);
 

@@ -17,13 +17,6 @@
 	"[oper]\nname = admin\npassword = operpass\nhost = *\n" \
 	"[oper]\nname = remote\npassword = remotepass\nhost = 192.0.2.*\n"
 
-static void
-oper_up(struct cl *c)
-{
-	cl_send(c, "OPER admin operpass");
-	cl_expectf(c, SRV "381 %s :", rx_esc(c->name));
-}
-
 START_TEST(t_oper_ok)
 {
 	struct srv *s = srv_start(OPERS);
@@ -78,7 +71,7 @@ START_TEST(t_oper_deop)
 	struct cl *a = cl_new(s, "alice");
 	struct cl *b = cl_new(s, "bob");
 
-	oper_up(a);
+	cl_oper(a);
 	cl_send(a, "MODE alice -o");
 	cl_expect(a, "^:alice(![^ ]+)? MODE alice :?-o$", LIVE_T);
 	cl_send(b, "WHOIS alice");
@@ -98,7 +91,7 @@ START_TEST(t_kill)
 
 	cl_join(v, "#c");
 	cl_join(p, "#c");
-	oper_up(o);
+	cl_oper(o);
 	cl_send(o, "KILL victim :spamming");
 	cl_expect(v, "^ERROR :.*Killed.*spamming", LIVE_T);
 	cl_expect_eof(v, LIVE_T);
@@ -124,7 +117,7 @@ START_TEST(t_kill_errors)
 	cl_expect(a, SRV "481 alice :", LIVE_T);
 	cl_sync(a);
 	cl_sync(b);
-	oper_up(a);
+	cl_oper(a);
 	cl_send(a, "KILL nobody :x");
 	cl_expect(a, SRV "401 alice nobody :", LIVE_T);
 	cl_send(a, "KILL");
@@ -143,7 +136,7 @@ START_TEST(t_wallops)
 	cl_expect(w, " MODE watcher :?\\+w", LIVE_T);
 	cl_send(n, "MODE normal -w");
 	cl_sync(n);
-	oper_up(o);
+	cl_oper(o);
 	cl_send(o, "WALLOPS :hear ye");
 	cl_expect(w, "^:oper(![^ ]+@[^ ]+)? WALLOPS :hear ye$", LIVE_T);
 	cl_sync(o);
@@ -167,7 +160,7 @@ START_TEST(t_rehash)
 	u = cl_new(s, "user");
 	cl_send(u, "REHASH");
 	cl_expect(u, SRV "481 user :", LIVE_T);
-	oper_up(o);
+	cl_oper(o);
 	cl_send(o, "MOTD");
 	cl_expect(o, SRV "372 oper :.*first motd text", LIVE_T);
 	cl_expect(o, SRV "376 oper ", LIVE_T);
@@ -193,7 +186,7 @@ START_TEST(t_rehash_bad_config)
 	struct cl *n;
 	char bad[512];
 
-	oper_up(o);
+	cl_oper(o);
 	snprintf(bad, sizeof(bad), OPERS "[server]\nmotd_file = %s/nonexistent\n", s->dir);
 	srv_rewrite_conf(s, bad);
 	cl_send(o, "REHASH");
@@ -215,7 +208,7 @@ START_TEST(t_die)
 	cl_send(u, "DIE");
 	cl_expect(u, SRV "481 user :", LIVE_T);
 	cl_sync(u);
-	oper_up(o);
+	cl_oper(o);
 	cl_send(o, "DIE");
 	cl_expect(o, "^ERROR :", LIVE_T);
 	cl_expect(u, "^ERROR :", LIVE_T);

@@ -12,13 +12,6 @@
 static const char *conf_plain = "";
 static const char *conf_oper = "[oper]\nname = admin\npassword = operpass\nhost = *\n";
 
-static void
-oper_up(struct cl *c)
-{
-	cl_send(c, "OPER admin operpass");
-	cl_expectf(c, SRV "381 %s :", rx_esc(c->name));
-}
-
 START_TEST(t_who_channel)
 {
 	struct srv *s = srv_start(conf_plain);
@@ -87,7 +80,7 @@ START_TEST(t_who_invisible_and_opers)
 	cl_expect(a, SRV "352 alice [^ ]+ [^ ]+ [^ ]+ [^ ]+ ivy ", LIVE_T);
 	cl_expect(a, SRV "315 alice ", LIVE_T);
 
-	oper_up(o);
+	cl_oper(o);
 	cl_send(a, "WHO * o");
 	cl_expect(a, SRV "352 alice [^ ]+ [^ ]+ [^ ]+ [^ ]+ oscar H\\*", LIVE_T);
 	cl_send(a, "WHO 0 o");
@@ -162,7 +155,7 @@ START_TEST(t_whois_away_oper)
 	struct cl *a = cl_new(s, "alice");
 	struct cl *b = cl_new(s, "bob");
 
-	oper_up(b);
+	cl_oper(b);
 	cl_send(b, "AWAY :out to lunch");
 	cl_expect(b, " 306 ", LIVE_T);
 	cl_send(a, "WHOIS bob");
@@ -287,7 +280,7 @@ START_TEST(t_userhost)
 	struct cl *c = cl_new(s, "carol");
 	const char *l;
 
-	oper_up(c);
+	cl_oper(c);
 	cl_send(b, "AWAY :away");
 	cl_expect(b, " 306 ", LIVE_T);
 	cl_send(a, "USERHOST alice bob carol nobody");
