@@ -2277,6 +2277,40 @@ on_wallops(struct server *srv, const struct event_wallops *ev)
 	to_links(srv, origin(srv), NULL, ":%s WALLOPS :%s", ev->from, ev->text);
 }
 
+/* mark_member_links: stamp, with a fresh serial, the link connection of
+ * every remote member of ch (with one of the `status` member modes when
+ * not 0); returns the serial, or 0 when no link has such a member. */
+static uint32_t
+mark_member_links(struct server *srv, struct channel *ch, unsigned status)
+{
+	struct membership *m, *tmp;
+	uint32_t serial;
+	bool any = false;
+
+	if (++srv->serial == 0)
+		srv->serial = 1;
+	serial = srv->serial;
+	HASH_ITER(hh, ch->members, m, tmp) {
+		if (client_is_remote(m->client) && (status == 0 || (m->modes & status) != 0)) {
+			client_link(m->client)->serial = serial;
+			any = true;
+		}
+	}
+	return any ? serial : 0;
+}
+
+/* send_marked_links: ol once to each burst-done link that
+ * mark_member_links stamped with serial, except the line's origin. */
+static void
+send_marked_links(struct server *srv, uint32_t serial, struct outline *ol)
+{
+	struct link *l;
+
+	TAILQ_FOREACH(l, &srv->linkset->links, entry)
+		if (l != origin(srv) && l->state >= LINK_BURST && l->conn->serial == serial)
+			send_line(l->conn, ol);
+}
+
 /* on_message: a channel message goes once to every link with members
  * behind it (marked through the link connection's broadcast serial, which
  * no channel broadcast uses: links are not members); a message to a
@@ -2287,27 +2321,15 @@ on_wallops(struct server *srv, const struct event_wallops *ev)
 static void
 on_message(struct server *srv, const struct event_message *ev)
 {
-	struct membership *m, *tmp;
-	struct link *l;
 	struct outline ol;
 	char pfx[4] = "";
 	uint32_t serial;
-	bool any = false, tagmsg = strcmp(ev->verb, "TAGMSG") == 0;
+	bool tagmsg = strcmp(ev->verb, "TAGMSG") == 0;
 
 	if (ev->channel == NULL || local_channel(ev->channel) ||
 	    (!tagmsg && strcmp(ev->verb, "PRIVMSG") != 0 && strcmp(ev->verb, "NOTICE") != 0))
 		return;
-	if (++srv->serial == 0)
-		srv->serial = 1;
-	serial = srv->serial;
-	HASH_ITER(hh, ev->channel->members, m, tmp) {
-		if (client_is_remote(m->client) &&
-		    (ev->status == 0 || (m->modes & ev->status) != 0)) {
-			client_link(m->client)->serial = serial;
-			any = true;
-		}
-	}
-	if (!any)
+	if ((serial = mark_member_links(srv, ev->channel, ev->status)) == 0)
 		return;
 	if (ev->status != 0)
 		mode_prefix_str((uint8_t)ev->status, false, pfx);
@@ -2320,9 +2342,7 @@ on_message(struct server *srv, const struct event_message *ev)
 		    ev->channel->name, ev->text);
 	if (ev->tags != NULL)
 		outline_set_tags(&ol, ev->tags, strlen(ev->tags));
-	TAILQ_FOREACH(l, &srv->linkset->links, entry)
-		if (l != origin(srv) && l->state >= LINK_BURST && l->conn->serial == serial)
-			send_line(l->conn, &ol);
+	send_marked_links(srv, serial, &ol);
 }
 
 /* on_redact: a REDACT goes to the tag links with members of the channel
@@ -2332,11 +2352,8 @@ on_message(struct server *srv, const struct event_message *ev)
 static void
 on_redact(struct server *srv, const struct event_redact *ev)
 {
-	struct membership *m, *tmp;
 	struct outline ol;
-	struct link *l;
 	uint32_t serial;
-	bool any = false;
 
 	if (ev->channel != NULL && local_channel(ev->channel))
 		return;
@@ -2356,20 +2373,9 @@ on_redact(struct server *srv, const struct event_redact *ev)
 			send_line(ev->target, &ol);
 		return;
 	}
-	if (++srv->serial == 0)
-		srv->serial = 1;
-	serial = srv->serial;
-	HASH_ITER(hh, ev->channel->members, m, tmp) {
-		if (client_is_remote(m->client)) {
-			client_link(m->client)->serial = serial;
-			any = true;
-		}
-	}
-	if (!any)
+	if ((serial = mark_member_links(srv, ev->channel, 0)) == 0)
 		return;
-	TAILQ_FOREACH(l, &srv->linkset->links, entry)
-		if (l != origin(srv) && l->state >= LINK_BURST && l->conn->serial == serial)
-			send_line(l->conn, &ol);
+	send_marked_links(srv, serial, &ol);
 }
 
 /* ---- autoconnect ---- */
