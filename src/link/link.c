@@ -1634,6 +1634,12 @@ in_metadata(struct link *l, struct source *s, struct irc_msg *m)
 		log_debug("link %s: METADATA for unknown %s ignored", l->name, m->params[0]);
 		return CMD_OK;
 	}
+	if (m->params[1][0] == '\0' || m->params[1][0] == ':' || strchr(m->params[1], ' ')) {
+		/* a key sent as a trailing parameter would be passed on as
+		 * several parameters */
+		log_debug("link %s: METADATA %s with a malformed key ignored", l->name, u->nick);
+		return CMD_OK;
+	}
 	if (!(client_is_remote(u) && client_link(u) == l->conn) &&
 	    !services_source(srv, s->user, s->server)) {
 		/* a server speaks for its own users; only the services
