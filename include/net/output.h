@@ -23,6 +23,12 @@ void reply_numeric(struct client *c, int num, const char *fmt, ...)
 #define numeric(c, NAME, ...) reply_numeric((c), NAME, FMT_##NAME, ##__VA_ARGS__)
 /* reply_server: ":server " + fmt (e.g. "NOTICE nick :text", "PONG ..."). */
 void reply_server(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* reply_batch_open: "BATCH +<idc><n> type [param]" when c has batch; bid
+ * gets the id ("" without batch). reply_batch_close: "BATCH -bid" when
+ * bid is not "". */
+void reply_batch_open(struct client *c, char *bid, size_t size, char idc, const char *type,
+    const char *param);
+void reply_batch_close(struct client *c, const char *bid);
 /* reply_raw: fmt as it is, no prefix (e.g. "ERROR :...", "PING :..."). */
 void reply_raw(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* reply_notice: a server NOTICE to c. */

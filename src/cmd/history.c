@@ -320,28 +320,6 @@ send_row(struct client *c, const struct hist_row *r, const char *bid)
 	send_bytes(c, buf, n + (size_t)w);
 }
 
-/* batch_open: "BATCH +id type param" when c has batch; bid gets the id
- * ("" without). */
-static void
-batch_open(struct client *c, char *bid, size_t size, const char *type, const char *param)
-{
-	bid[0] = '\0';
-	if (!(c->caps & CAP_BATCH))
-		return;
-	snprintf(bid, size, "h%x", ++c->srv->batch_next);
-	if (param != NULL)
-		reply_server(c, "BATCH +%s %s %s", bid, type, param);
-	else
-		reply_server(c, "BATCH +%s %s", bid, type);
-}
-
-static void
-batch_close(struct client *c, const char *bid)
-{
-	if (bid[0] != '\0')
-		reply_server(c, "BATCH -%s", bid);
-}
-
 /* playback_on_join: InspIRCd's chanhistory for clients without
  * draft/chathistory ([history] join_playback lines, 0 = off): the newest
  * PRIVMSG/NOTICE lines the member may see, from the cache only (a join
@@ -369,10 +347,10 @@ playback_on_join(struct client *c, struct channel *ch)
 	if (hist_query_cached(srv->hist, &q, &res) != 1)
 		return;
 	if (res->n > 0) {
-		batch_open(c, bid, sizeof(bid), "chathistory", ch->name);
+		reply_batch_open(c, bid, sizeof(bid), 'h', "chathistory", ch->name);
 		for (i = 0; i < res->n; i++)
 			send_row(c, &res->rows[i], bid[0] ? bid : NULL);
-		batch_close(c, bid);
+		reply_batch_close(c, bid);
 	}
 	hist_result_free(res);
 }
@@ -491,7 +469,7 @@ answer(struct client *c, enum hist_sel sel, const char *sub, const char *target,
 		 * <timestamp>", a DM pair named by the other account */
 		char me[64];
 		fold_account(c->srv, c, me, sizeof(me));
-		batch_open(c, bid, sizeof(bid), "draft/chathistory-targets", NULL);
+		reply_batch_open(c, bid, sizeof(bid), 'h', "draft/chathistory-targets", NULL);
 		for (i = 0; i < res->n; i++) {
 			const char *key = res->rows[i].line, *name = key, *sp = strchr(key, ' ');
 			struct channel *ch;
@@ -520,13 +498,13 @@ answer(struct client *c, enum hist_sel sel, const char *sub, const char *target,
 			else
 				reply_server(c, "CHATHISTORY TARGETS %s %s", name, ts);
 		}
-		batch_close(c, bid);
+		reply_batch_close(c, bid);
 		return;
 	}
-	batch_open(c, bid, sizeof(bid), "chathistory", target);
+	reply_batch_open(c, bid, sizeof(bid), 'h', "chathistory", target);
 	for (i = 0; i < res->n; i++)
 		send_row(c, &res->rows[i], bid[0] ? bid : NULL);
-	batch_close(c, bid);
+	reply_batch_close(c, bid);
 }
 
 /* query_done: the reader's answer for a waiting client. */

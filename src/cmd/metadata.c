@@ -67,25 +67,6 @@ safe_param(const char *s)
 	return s;
 }
 
-/* batch_open: "BATCH +id metadata <target>" when c has batch; bid gets
- * the id ("" without). */
-static void
-batch_open(struct client *c, char *bid, size_t size, const char *target)
-{
-	bid[0] = '\0';
-	if (!(c->caps & CAP_BATCH))
-		return;
-	snprintf(bid, size, "m%x", ++c->srv->batch_next);
-	reply_server(c, "BATCH +%s metadata %s", bid, target);
-}
-
-static void
-batch_close(struct client *c, const char *bid)
-{
-	if (bid[0] != '\0')
-		reply_server(c, "BATCH -%s", bid);
-}
-
 /* keyvalue: 761 (value) or 766 (value NULL) to c, inside batch bid when
  * it is not "". */
 static void
@@ -231,7 +212,7 @@ md_get(struct client *c, const struct md_target *t, struct irc_msg *m)
 		numeric(c, ERR_NEEDMOREPARAMS, "METADATA");
 		return;
 	}
-	batch_open(c, bid, sizeof(bid), t->name);
+	reply_batch_open(c, bid, sizeof(bid), 'm', "metadata", t->name);
 	for (i = 2; i < m->nparams; i++) {
 		if (!meta_key_fold(m->params[i], key)) {
 			bad_key(c, m->params[i]);
@@ -244,7 +225,7 @@ md_get(struct client *c, const struct md_target *t, struct irc_msg *m)
 		e = meta_get(*list_of(t), key);
 		keyvalue(c, bid, t->name, key, e != NULL ? e->value : NULL);
 	}
-	batch_close(c, bid);
+	reply_batch_close(c, bid);
 }
 
 /* md_list: METADATA <target> LIST */
@@ -258,10 +239,10 @@ md_list(struct client *c, const struct md_target *t)
 		no_permission(c, t, "*");
 		return;
 	}
-	batch_open(c, bid, sizeof(bid), t->name);
+	reply_batch_open(c, bid, sizeof(bid), 'm', "metadata", t->name);
 	for (e = *list_of(t); e != NULL; e = e->next)
 		keyvalue(c, bid, t->name, e->key, e->value);
-	batch_close(c, bid);
+	reply_batch_close(c, bid);
 }
 
 /* md_set: METADATA <target> SET <key> [:<value>] (no or an empty value
@@ -327,7 +308,7 @@ md_clear(struct client *c, const struct md_target *t)
 		no_permission(c, t, "*");
 		return;
 	}
-	batch_open(c, bid, sizeof(bid), t->name);
+	reply_batch_open(c, bid, sizeof(bid), 'm', "metadata", t->name);
 	while ((e = *list) != NULL) {
 		char key[META_KEY_MAX + 1];
 
@@ -336,7 +317,7 @@ md_clear(struct client *c, const struct md_target *t)
 		keyvalue(c, bid, t->name, key, NULL);
 		notify(c, t, key, NULL);
 	}
-	batch_close(c, bid);
+	reply_batch_close(c, bid);
 }
 
 /* keyline: append key to the 770/771/772 line being built in buf (flushed
@@ -463,12 +444,12 @@ sync_channel(struct client *c, struct channel *ch)
 	struct membership *m, *tmp;
 	char bid[16];
 
-	batch_open(c, bid, sizeof(bid), ch->name);
+	reply_batch_open(c, bid, sizeof(bid), 'm', "metadata", ch->name);
 	sync_pairs(c, bid, ch->name, ch->meta);
 	HASH_ITER(hh, ch->members, m, tmp)
 		if (m->client != c && m->client->meta != NULL)
 			sync_pairs(c, bid, m->client->nick, m->client->meta);
-	batch_close(c, bid);
+	reply_batch_close(c, bid);
 }
 
 /* md_sync: METADATA <target> SYNC */
@@ -485,9 +466,9 @@ md_sync(struct client *c, const struct md_target *t)
 		sync_channel(c, t->chan);
 		return;
 	}
-	batch_open(c, bid, sizeof(bid), t->name);
+	reply_batch_open(c, bid, sizeof(bid), 'm', "metadata", t->name);
 	sync_pairs(c, bid, t->name, t->user->meta);
-	batch_close(c, bid);
+	reply_batch_close(c, bid);
 }
 
 enum cmd_result
@@ -553,10 +534,10 @@ on_registered(struct server *srv, const struct event_registered *ev)
 	(void)srv;
 	if (!(c->caps & CAP_METADATA) || client_is_remote(c))
 		return;
-	batch_open(c, bid, sizeof(bid), c->nick);
+	reply_batch_open(c, bid, sizeof(bid), 'm', "metadata", c->nick);
 	for (e = c->meta; e != NULL; e = e->next)
 		keyvalue(c, bid, c->nick, e->key, e->value);
-	batch_close(c, bid);
+	reply_batch_close(c, bid);
 }
 
 /* on_join: the joiner learns the channel's and its members' pairs (or

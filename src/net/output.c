@@ -276,6 +276,30 @@ reply_server(struct client *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* reply_batch_open: "BATCH +id type [param]" when c has batch; bid gets
+ * the id, idc and a server-wide counter ("" without batch). */
+void
+reply_batch_open(struct client *c, char *bid, size_t size, char idc, const char *type,
+    const char *param)
+{
+	bid[0] = '\0';
+	if (!(c->caps & CAP_BATCH))
+		return;
+	snprintf(bid, size, "%c%x", idc, ++c->srv->batch_next);
+	if (param != NULL)
+		reply_server(c, "BATCH +%s %s %s", bid, type, param);
+	else
+		reply_server(c, "BATCH +%s %s", bid, type);
+}
+
+/* reply_batch_close: "BATCH -bid" when bid is not "". */
+void
+reply_batch_close(struct client *c, const char *bid)
+{
+	if (bid[0] != '\0')
+		reply_server(c, "BATCH -%s", bid);
+}
+
 void
 reply_raw(struct client *c, const char *fmt, ...)
 {
