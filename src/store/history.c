@@ -425,7 +425,7 @@ uint64_t
 hist_append(struct hist *h, const char *key, int64_t time_ms, unsigned kind, unsigned flags,
     const char *msgid, const char *account, const char *nick, const char *line, const char *tags)
 {
-	size_t need = slen(msgid) + slen(account) + slen(nick) + slen(line) + slen(tags);
+	size_t need;
 	struct htarget *t;
 	struct hentry *e;
 	uint64_t seq = h->next_seq++;
