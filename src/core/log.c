@@ -261,6 +261,21 @@ drop_note(size_t room)
 	return true;
 }
 
+/* queue_discard: empty the queue, counting its lines as dropped. */
+static void
+queue_discard(void)
+{
+	struct evbuffer_ptr p;
+
+	evbuffer_ptr_set(lq.q, &p, 0, EVBUFFER_PTR_SET);
+	while ((p = evbuffer_search(lq.q, "\n", 1, &p)).pos >= 0) {
+		lq.dropped++;
+		log_dropped++;
+		evbuffer_ptr_set(lq.q, &p, 1, EVBUFFER_PTR_ADD);
+	}
+	evbuffer_drain(lq.q, evbuffer_get_length(lq.q));
+}
+
 /* queue_flush: write what the queue holds until the descriptor is full;
  * keep the write event pending while something is left. */
 static void
@@ -287,15 +302,7 @@ queue_flush(void)
 			break;
 		/* the reader is gone for good: what is queued is lost */
 		lq.broken = true;
-		{
-			struct evbuffer_ptr p;
-			evbuffer_ptr_set(lq.q, &p, 0, EVBUFFER_PTR_SET);
-			while ((p = evbuffer_search(lq.q, "\n", 1, &p)).pos >= 0) {
-				log_dropped++;
-				evbuffer_ptr_set(lq.q, &p, 1, EVBUFFER_PTR_ADD);
-			}
-		}
-		evbuffer_drain(lq.q, evbuffer_get_length(lq.q));
+		queue_discard();
 	}
 	if (evbuffer_get_length(lq.q) > 0)
 		event_add(lq.ev, NULL);
@@ -404,6 +411,14 @@ log_detach(void)
 			if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
 				break;
 			left -= 100;
+		}
+		if (!lq.broken && evbuffer_get_length(lq.q) > 0) {
+			/* not written within the 2 s: counted, and said in one
+			 * last attempt that does not wait */
+			queue_discard();
+			if (drop_note(0))
+				(void)out_write(evbuffer_pullup(lq.q, -1),
+				    evbuffer_get_length(lq.q));
 		}
 	}
 	if (lq.ev != NULL)
