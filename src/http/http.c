@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -20,6 +19,7 @@
 #include <event2/listener.h>
 #include <event2/util.h>
 
+#include "core/client.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/server.h"
@@ -60,15 +60,6 @@ struct http_server {
 	struct status_ring ring;
 };
 
-static int64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* conns_drop_freed: forget the connections evhttp has freed (their
  * callbacks are cleared), closing their sockets. O(max_connections). */
 static void
@@ -95,7 +86,7 @@ conns_drop_freed(struct http_server *h)
 static void
 conns_sweep(struct http_server *h)
 {
-	int64_t now = mono_us();
+	int64_t now = client_timer_now();
 	unsigned i;
 	int fd;
 
@@ -171,7 +162,7 @@ bevcb(struct event_base *base, void *arg)
 	}
 	bufferevent_incref(bev);
 	h->conns[h->nconns].bev = bev;
-	h->conns[h->nconns].since_us = mono_us();
+	h->conns[h->nconns].since_us = client_timer_now();
 	h->nconns++;
 	return bev;
 }
@@ -186,7 +177,7 @@ conn_answered(struct http_server *h, struct evhttp_request *req)
 
 	for (i = 0; i < h->nconns; i++)
 		if (h->conns[i].bev == bev)
-			h->conns[i].since_us = mono_us();
+			h->conns[i].since_us = client_timer_now();
 }
 
 static void
